@@ -1,0 +1,3 @@
+from slimlint.cli import main
+
+main()

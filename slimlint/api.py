@@ -1,0 +1,60 @@
+"""The library entry points: lint or fix a tree of files (used by the CLI, the harness and the tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+from slimlint.config import Settings, load_settings
+from slimlint.discovery import discover
+from slimlint.engine import Engine, Outcome, Unit, display_path, relpath_for
+from slimlint.ftypes import Finding
+from slimlint.rules import BY_CODE
+from slimlint.source import SourceError, read_source
+
+
+def settings_for(start: Path, config: Optional[Mapping] = None) -> Settings:
+    settings, _ = load_settings(start, overrides=dict(config or {}), known_codes=BY_CODE)
+    return settings
+
+
+def units_for(files: Sequence[Path], settings: Settings) -> List[Unit]:
+    units = []
+    for path in files:
+        unit = Unit(display=display_path(path), relpath=relpath_for(path, settings.root), path=path)
+        try:
+            unit.source = read_source(path)
+        except SourceError as exc:
+            unit.error = exc.reason
+        units.append(unit)
+    return units
+
+
+def run(units: Sequence[Unit], settings: Settings, fix: bool = False, need_edits: bool = False, use_prefilter: bool = True) -> List[Tuple[Unit, Outcome]]:
+    engine = Engine(settings, use_prefilter=use_prefilter)
+    index = engine.analyse(units)
+    return [(u, engine.check(u, index, fix=fix, need_edits=need_edits)) for u in units]
+
+
+def lint_tree(root: Path, config: Optional[Mapping] = None, fix: bool = False, use_prefilter: bool = True) -> List[Tuple[Unit, Outcome]]:
+    root = Path(root)
+    settings = settings_for(root, config)
+    # Roles and module names are relative to the tree being checked.
+    settings = Settings(**{**settings.__dict__, "root": root.resolve()})
+    found = discover([root], settings)
+    return run(units_for(found.files, settings), settings, fix=fix, use_prefilter=use_prefilter)
+
+
+def findings_of(results) -> List[Finding]:
+    return sorted((f for _, o in results for f in o.findings), key=Finding.sort_key)
+
+
+def fix_tree(root: Path, config: Optional[Mapping] = None) -> Dict[str, str]:
+    """Relative path -> fixed text, for the files `slimlint --fix` would change (nothing is written)."""
+    root = Path(root).resolve()
+    out = {}
+    for unit, outcome in lint_tree(root, config, fix=True):
+        if outcome.fixed is not None and unit.path is not None:
+            rel = Path(unit.path).resolve().relative_to(root).as_posix()
+            out[rel] = outcome.fixed.decode(unit.source.encoding)
+    return out

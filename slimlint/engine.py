@@ -1,0 +1,266 @@
+"""The engine: prefilter, parse once, build the semantic model, summarise, run every rule, fix.
+
+A run has two stages. Stage one parses the files that may matter and builds their models; their
+function summaries form the project index (iterated to a fixed point, since summaries depend on
+other summaries). Stage two runs the rules over each model with that index, and applies fixes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from slimlint import fixes as fixlib
+from slimlint import noqa, prefilter
+from slimlint.ftypes import Edit, FileResult, Finding, Fix, Position
+from slimlint.model import context
+from slimlint.model.semantic import FileModel
+from slimlint.model.summary import ProjectIndex
+from slimlint.rules import ALL_RULES, SYNTAX_ERROR
+from slimlint.rules.base import RuleContext, Violation
+from slimlint.source import Source, SourceError
+
+_MAX_FIX_PASSES = 8
+_PY2_HINTS = re.compile(r"^\s*(print\s+[^\s(=]|exec\s+[\"'\w]|raise\s+\w+\s*,)|`|\b0[0-7]+\b|\bur?[\"']|<>")
+
+
+@dataclass
+class Unit:
+    """One file of a run."""
+
+    display: str
+    relpath: str  # relative to the project root, with forward slashes: roles and module names
+    source: Optional[Source] = None
+    path: Optional[Path] = None
+    error: Optional[str] = None
+    module: Optional[cst.Module] = None
+    model: Optional[FileModel] = None
+    syntax: Optional[Finding] = None
+    parsed: bool = False
+
+    @property
+    def module_name(self) -> str:
+        name = self.relpath[:-3] if self.relpath.endswith(".py") else self.relpath
+        parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+        if parts and parts[-1] == "__init__":
+            parts.pop()
+        return ".".join(parts) or "__main__"
+
+
+@dataclass
+class Outcome:
+    findings: List[Finding] = field(default_factory=list)
+    fixed: Optional[bytes] = None
+    fixes_applied: int = 0
+    error: Optional[str] = None
+
+
+class Engine:
+    def __init__(self, settings, rules: Optional[Sequence[type]] = None, use_prefilter: bool = True) -> None:
+        self.settings = settings
+        self.rules = [r() for r in (rules or ALL_RULES)]
+        self.use_prefilter = use_prefilter
+
+    # --- stage one ----------------------------------------------------------------------------
+
+    def parse(self, unit: Unit) -> None:
+        unit.parsed = True
+        if unit.source is None:
+            return
+        try:
+            unit.module = cst.parse_module(unit.source.for_libcst())
+        except cst.ParserSyntaxError as exc:
+            unit.syntax = self._syntax_finding(unit, exc.editor_line, exc.editor_column, exc.message.splitlines()[0] if exc.message else "invalid syntax")
+            return
+        except (RecursionError, MemoryError):
+            unit.syntax = self._syntax_finding(unit, 1, 1, "too deeply nested to parse")
+            return
+        try:
+            unit.model = FileModel(unit.module, unit.module_name)
+        except RecursionError:
+            unit.model = None
+            unit.syntax = self._syntax_finding(unit, 1, 1, "too deeply nested to analyse")
+
+    def _syntax_finding(self, unit: Unit, line: int, column: int, message: str) -> Finding:
+        lines = unit.source.text.splitlines() if unit.source else []
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        hint = " (Python 2 syntax? slimlint reads Python 3 only)" if _PY2_HINTS.search(text) else ""
+        return Finding(
+            code=SYNTAX_ERROR.code,
+            name=SYNTAX_ERROR.name,
+            message=f"cannot parse: {message.rstrip('.')}{hint}",
+            path=unit.display,
+            start=Position(line, max(column, 1)),
+            end=Position(line, max(column, 1)),
+            noqa_row=line,
+        )
+
+    def analyse(self, units: Sequence[Unit]) -> ProjectIndex:
+        """Parse what may matter and build the project index (stage one)."""
+        for unit in units:
+            if unit.source is not None and not noqa.file_exempt(unit.source.text):
+                if not self.use_prefilter or prefilter.may_matter(unit.source.text):
+                    self.parse(unit)
+        while True:
+            index = self._index(units)
+            pattern = prefilter.names_pattern(index.bn_function_names())
+            more = [
+                u for u in units
+                if not u.parsed and u.source is not None and pattern is not None and pattern.search(u.source.text)
+                and not noqa.file_exempt(u.source.text)
+            ]
+            if not more:
+                return index
+            for unit in more:
+                self.parse(unit)
+
+    def _index(self, units: Sequence[Unit]) -> ProjectIndex:
+        models = [u.model for u in units if u.model is not None]
+        index = ProjectIndex()
+        for _ in range(6):  # summaries depend on summaries: iterate to a fixed point
+            modules = {m.module_name: m.summaries(index) for m in models}
+            if modules == index.modules:
+                break
+            index = ProjectIndex(modules)
+        return index
+
+    # --- stage two ----------------------------------------------------------------------------
+
+    def role(self, unit: Unit, model: FileModel) -> str:
+        s = self.settings
+        configured_eval = s.is_eval_path(unit.path or unit.relpath) if hasattr(s, "is_eval_path") else False
+        configured_train = s.is_train_path(unit.path or unit.relpath) if hasattr(s, "is_train_path") else False
+        return context.file_role(unit.relpath, model, configured_eval, configured_train)
+
+    def violations(self, unit: Unit, model: FileModel, index: ProjectIndex) -> List[Violation]:
+        ctx = RuleContext(model=model, index=index, settings=self.settings, role=self.role(unit, model), relpath=unit.relpath)
+        out = []
+        for rule in self.rules:
+            if not self._enabled(rule.code, unit):
+                continue
+            out.extend(rule.check(ctx))
+        return out
+
+    def _enabled(self, code: str, unit: Unit) -> bool:
+        s = self.settings
+        if hasattr(s, "is_enabled_for"):
+            return s.is_enabled_for(code, unit.path or unit.relpath)
+        return True
+
+    def _kept(self, unit: Unit, model: FileModel, violations: Iterable[Violation], noqa_map: noqa.NoqaMap) -> List[Tuple[Violation, Position, Position]]:
+        kept = []
+        for v in violations:
+            pos = model.position(v.node)
+            start = Position(pos.start.line, pos.start.column + 1)
+            end = Position(pos.end.line, pos.end.column + 1)
+            if noqa_map.suppressed(start.line, v.rule.code):
+                continue
+            kept.append((v, start, end))
+        kept.sort(key=lambda k: (k[1], k[0].rule.code))
+        return kept
+
+    def check(self, unit: Unit, index: ProjectIndex, fix: bool = False, need_edits: bool = False) -> Outcome:
+        outcome = Outcome()
+        if unit.error is not None:
+            outcome.error = unit.error
+            return outcome
+        if unit.syntax is not None:
+            if self._enabled(unit.syntax.code, unit) and not noqa.NoqaMap(unit.source.text).suppressed(unit.syntax.start.line, unit.syntax.code):
+                outcome.findings.append(unit.syntax)
+            return outcome
+        if unit.model is None:
+            return outcome
+        module, model = unit.module, unit.model
+        if fix:
+            module, model, applied, error = self._fix(unit, index)
+            outcome.fixes_applied = applied
+            outcome.error = error
+            if applied:
+                outcome.fixed = module.bytes
+        text = module.code
+        kept = self._kept(unit, model, self.violations(unit, model, index), noqa.NoqaMap(text))
+        for v, start, end in kept:
+            outcome.findings.append(self._finding(unit, module, v, start, end, need_edits))
+        return outcome
+
+    def _finding(self, unit: Unit, module: cst.Module, v: Violation, start: Position, end: Position, need_edits: bool) -> Finding:
+        fix = None
+        if v.fix is not None:
+            edits: Tuple[Edit, ...] = ()
+            if need_edits:
+                edits = _edits(module.code, fixlib.apply(module, [v.fix]).code)
+            fix = Fix(message=v.fix_message, behaviour_change=v.rule.behaviour_change, edits=edits)
+        return Finding(
+            code=v.rule.code,
+            name=v.rule.name,
+            message=v.message,
+            path=unit.display,
+            start=start,
+            end=end,
+            fix=fix,
+            noqa_row=start.line,
+        )
+
+    def _fix(self, unit: Unit, index: ProjectIndex):
+        """Apply fixes until none is left (each pass re-parses and re-checks). Never returns unparsable code."""
+        module, model = unit.module, unit.model
+        applied = 0
+        previous: set = set()
+        for _ in range(_MAX_FIX_PASSES):
+            kept = self._kept(unit, model, self.violations(unit, model, index), noqa.NoqaMap(module.code))
+            fixable = [(v, s) for v, s, _ in kept if v.fix is not None]
+            if not fixable:
+                break
+            signature = {(v.rule.code, s) for v, s in fixable}
+            if signature == previous:
+                break  # a fix that does not remove its own finding: stop rather than loop
+            previous = signature
+            new = fixlib.apply(module, [v.fix for v, _ in fixable])
+            try:
+                reparsed = cst.parse_module(new.bytes)
+            except cst.ParserSyntaxError as exc:
+                return module, model, applied, f"a fix produced code that does not parse ({exc.message.splitlines()[0]}); left unfixed"
+            if reparsed.code == module.code:
+                break
+            module = reparsed
+            model = FileModel(module, unit.module_name)
+            applied += len(fixable)
+        return module, model, applied, None
+
+
+def _edits(old: str, new: str) -> Tuple[Edit, ...]:
+    """The change between two texts as one edit spanning every changed line (what JSON / SARIF show)."""
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    ops = [op for op in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if op[0] != "equal"]
+    if not ops:
+        return ()
+    i1, j1 = ops[0][1], ops[0][3]
+    i2, j2 = ops[-1][2], ops[-1][4]
+    return (Edit(content="".join(b[j1:j2]), start=Position(i1 + 1, 1), end=Position(i2 + 1, 1)),)
+
+
+def relpath_for(path: Path, root: Optional[Path]) -> str:
+    absolute = Path(os.path.abspath(path))
+    for base in (root, Path.cwd()):
+        if base is None:
+            continue
+        try:
+            return absolute.relative_to(Path(os.path.abspath(base))).as_posix()
+        except ValueError:
+            continue
+    return absolute.as_posix().lstrip("/")
+
+
+def display_path(path: Path) -> str:
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,157 @@
+"""Canonical names for the TensorFlow / TF-Slim API that slimlint reasons about.
+
+Every import style TF1 code uses is folded into one short canonical spelling, so the rest of the
+semantic model only ever compares against names like ``slim.batch_norm`` or ``tf.control_dependencies``:
+
+- ``tensorflow.compat.v1.X`` and ``tensorflow.X``                      -> ``tf.X``
+- ``tensorflow.contrib.slim.X``, ``tf_slim.X``, ``tf.contrib.layers.X``,
+  ``tf.contrib.framework.X`` and their ``python.*`` module paths         -> ``slim.X``
+- ``keras.X``, ``tf_keras.X``                                           -> ``tf.keras.X``
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+# Longest prefixes first: the first match wins.
+_PREFIXES = (
+    ("tensorflow.compat.v1.", "tf."),
+    ("tensorflow.compat.v2.", "tf."),
+    ("tensorflow.contrib.slim.python.slim.nets.", "slim.nets."),
+    ("tensorflow.contrib.slim.python.slim.learning.", "slim.learning."),
+    ("tensorflow.contrib.slim.nets.", "slim.nets."),
+    ("tensorflow.contrib.slim.", "slim."),
+    ("tensorflow.contrib.layers.python.layers.layers.", "slim."),
+    ("tensorflow.contrib.layers.", "slim."),
+    ("tensorflow.contrib.framework.python.ops.arg_scope.", "slim."),
+    ("tensorflow.contrib.framework.", "slim."),
+    ("tensorflow.contrib.training.", "slim.learning."),
+    ("tensorflow.python.ops.control_flow_ops.", "tf."),
+    ("tensorflow.python.ops.array_ops.", "tf."),
+    ("tensorflow.python.framework.ops.", "tf."),
+    ("tensorflow.python.training.", "tf.train."),
+    ("tensorflow.", "tf."),
+    ("tf_slim.layers.layers.", "slim."),
+    ("tf_slim.layers.", "slim."),
+    ("tf_slim.ops.arg_scope.", "slim."),
+    ("tf_slim.nets.", "slim.nets."),
+    ("tf_slim.learning.", "slim.learning."),
+    ("tf_slim.", "slim."),
+    ("tf_keras.", "tf.keras."),
+    ("keras.", "tf.keras."),
+)
+_MODULE_ROOTS = {
+    "tensorflow": "tf",
+    "tensorflow.compat.v1": "tf",
+    "tensorflow.compat.v2": "tf",
+    "tensorflow.contrib.slim": "slim",
+    "tensorflow.contrib.layers": "slim",
+    "tensorflow.contrib.framework": "slim",
+    "tf_slim": "slim",
+    "tf_keras": "tf.keras",
+    "keras": "tf.keras",
+}
+# slim re-exports its layers at the package root: slim.layers.batch_norm is slim.batch_norm.
+_SLIM_SUBMODULES = ("slim.layers.", "slim.ops.", "slim.arg_scope.")
+
+
+def canonical(qualified: str) -> Optional[str]:
+    """The canonical spelling of a fully qualified name, or None when it is not TF / slim / keras."""
+    if qualified in _MODULE_ROOTS:
+        return _MODULE_ROOTS[qualified]
+    for prefix, replacement in _PREFIXES:
+        if qualified.startswith(prefix):
+            name = replacement + qualified[len(prefix):]
+            for sub in _SLIM_SUBMODULES:
+                if name.startswith(sub):
+                    name = "slim." + name[len(sub):]
+            return name
+    return None
+
+
+# --- the API facts the semantic model needs ---------------------------------------------------
+
+# Batch-norm entry points -> (mode keyword, positional index of the mode argument or None, default mode).
+# slim's batch_norm trains by default; the tf.layers one does not (that is its own pitfall).
+BATCH_NORM = {
+    "slim.batch_norm": ("is_training", None, True),
+    "tf.layers.batch_normalization": ("training", None, False),
+    "tf.keras.layers.BatchNormalization": ("training", None, None),
+    "tf.layers.BatchNormalization": ("training", None, None),
+}
+# Functions that normalise by *name reference* (normalizer_fn=slim.batch_norm).
+NORMALIZER_FNS = {"slim.batch_norm"}
+# slim layers that accept normalizer_fn / normalizer_params (directly or through arg_scope).
+NORMALIZED_LAYERS = {
+    "slim.conv2d",
+    "slim.convolution2d",
+    "slim.convolution",
+    "slim.conv2d_transpose",
+    "slim.convolution2d_transpose",
+    "slim.conv2d_in_plane",
+    "slim.separable_conv2d",
+    "slim.separable_convolution2d",
+    "slim.fully_connected",
+    "slim.stack",
+    "slim.repeat",
+}
+DROPOUT = {"slim.dropout": ("is_training", True), "tf.layers.dropout": ("training", False)}
+ARG_SCOPE = {"slim.arg_scope"}
+GET_COLLECTION = {"tf.get_collection", "tf.get_collection_ref", "tf.compat.v1.get_collection"}
+UPDATE_OPS_KEYS = {"tf.GraphKeys.UPDATE_OPS"}
+CONTROL_DEPENDENCIES = {"tf.control_dependencies"}
+GROUPING = {"tf.group", "tf.tuple", "tf.with_dependencies", "tf.identity"}
+WITH_DEPENDENCIES = {"tf.with_dependencies"}
+CREATE_TRAIN_OP = {"slim.learning.create_train_op", "slim.learning.training.create_train_op"}
+PLACEHOLDERS = {"tf.placeholder", "tf.placeholder_with_default", "tf.Variable", "tf.constant", "tf.cast"}
+ESTIMATOR_MODE_KEYS = ("ModeKeys.TRAIN", "ModeKeys.EVAL", "ModeKeys.PREDICT")
+# Methods that build a train op on an optimizer-like receiver.
+TRAIN_OP_METHODS = {"minimize", "apply_gradients"}
+# Receivers whose .minimize is not a TF train op.
+NOT_OPTIMIZER_ROOTS = ("scipy", "torch", "numpy", "jax", "optax")
+
+# slim's model zoo (models/research/slim nets, also tf.contrib.slim.nets): which networks build batch norm.
+# Entry points take is_training=True by default.
+ZOO_BN_MODULES = {
+    "resnet_v1",
+    "resnet_v2",
+    "inception_v2",
+    "inception_v3",
+    "inception_v4",
+    "inception_resnet_v2",
+    "mobilenet_v1",
+    "mobilenet_v2",
+    "mobilenet",
+    "nasnet",
+    "pnasnet",
+    "inception",
+    "resnet_utils",
+}
+ZOO_PLAIN_MODULES = {"vgg", "alexnet", "overfeat", "lenet", "cifarnet"}
+
+
+def zoo_network(canonical_name: str) -> Optional[bool]:
+    """For a model-zoo entry point: True if it builds batch norm, False if not, None if not a zoo net.
+
+    Accepts ``slim.nets.resnet_v1.resnet_v1_50`` as well as ``nets.resnet_v1.resnet_v1_50`` (the
+    models/research/slim layout, used when the project has no ``nets`` package of its own).
+    """
+    parts = canonical_name.split(".")
+    if len(parts) < 3:
+        return None
+    if parts[0] == "slim" and parts[1] == "nets":
+        parts = parts[2:]
+    elif parts[0] == "nets":
+        parts = parts[1:]
+    else:
+        return None
+    if len(parts) < 2:
+        return None
+    module, func = parts[-2], parts[-1]
+    if func.endswith("arg_scope") or func.startswith("_"):
+        return None
+    if module in ZOO_BN_MODULES:
+        return True
+    if module in ZOO_PLAIN_MODULES:
+        return False
+    return None

@@ -1,0 +1,550 @@
+"""One traversal of a parsed file that records what the code builds (see facts.py).
+
+The builder resolves names through LibCST's QualifiedNameProvider, plus one assignment-alias step
+(`slim = tf.contrib.slim`, `tf1 = tf.compat.v1`) that the provider leaves local.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+import libcst as cst
+from libcst.metadata import QualifiedNameProvider, QualifiedNameSource
+
+from slimlint.model import api
+from slimlint.model.facts import (
+    ArgScopeFrame,
+    CallSite,
+    ControlBlock,
+    FunctionInfo,
+    Grouping,
+    LayerCall,
+    TrainOp,
+    UpdateOpsRead,
+)
+
+_EVAL_MODE_KEYS = ("ModeKeys.PREDICT", "ModeKeys.EVAL", "ModeKeys.INFER")
+_RESTORE_APIS = {
+    "slim.assign_from_checkpoint_fn",
+    "slim.assign_from_checkpoint",
+    "tf.train.init_from_checkpoint",
+    "slim.evaluation.evaluate_once",
+    "slim.evaluation.evaluation_loop",
+    "tf.saved_model.loader.load",
+}
+
+
+def dotted(node: cst.CSTNode) -> Optional[str]:
+    """`a.b.c` for a Name / Attribute chain, else None."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def keyword_args(call: cst.Call) -> Dict[str, cst.BaseExpression]:
+    return {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+
+
+def positional_args(call: cst.Call) -> Tuple[cst.BaseExpression, ...]:
+    return tuple(a.value for a in call.args if a.keyword is None and not a.star)
+
+
+class ModuleBuilder(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.module_func = FunctionInfo(node=None, name="<module>", qualname="<module>", class_name=None)
+        self.functions: List[FunctionInfo] = [self.module_func]
+        self.aliases: Dict[str, str] = {}  # local name -> fully qualified module/object name
+        self.has_train_ops = False
+        self.restores_checkpoint = False
+        self.unit_test_markers = False
+        self.uses_slim = False
+        self.runs: List[frozenset] = []  # names fetched by each `sess.run(...)` / slim.learning.train(...)
+        self._func_stack: List[FunctionInfo] = [self.module_func]
+        self._class_stack: List[str] = []
+        self._stmt_stack: List[cst.CSTNode] = []
+        self._frames: List[ArgScopeFrame] = []
+        self._blocks: List[ControlBlock] = []
+        self._groupings: List[Grouping] = []
+        self._call_kinds: List[str] = []
+        self._with_pushes: List[Tuple[int, int, int]] = []
+        self._scope_asnames: Dict[str, Tuple[ArgScopeFrame, ...]] = {}
+        self._skip_calls: Set[int] = set()
+        self._eval_blocks: Set[int] = set()
+        self._eval_starts: List[int] = []
+        self._reuse_depth = 0
+        self._in_target = 0
+        self._targets: Tuple[str, ...] = ()
+        self._stmt: Optional[cst.SimpleStatementLine] = None
+        self._returning = False
+        self.order = 0
+        # name -> order of the statement that gave it (statement paths, for moving statements)
+        self.paths: Dict[int, Tuple[cst.CSTNode, ...]] = {}
+
+    # --- name resolution ------------------------------------------------------------------
+
+    def qualified(self, node: cst.CSTNode) -> List[str]:
+        try:
+            names = self.get_metadata(QualifiedNameProvider, node, set())
+        except KeyError:
+            names = set()
+        out = []
+        for q in names:
+            name = q.name
+            if q.source == QualifiedNameSource.LOCAL:
+                head, _, rest = name.partition(".")
+                if head in self.aliases:
+                    name = self.aliases[head] + ("." + rest if rest else "")
+                elif "<locals>" in name:
+                    continue
+            out.append(name)
+        return out
+
+    def canonical(self, node: cst.CSTNode) -> Optional[str]:
+        for name in self.qualified(node):
+            c = api.canonical(name)
+            if c is not None:
+                return c
+        return None
+
+    def _collect_aliases(self, module: cst.Module) -> None:
+        """Module-level `x = tf.contrib.slim`-style aliases, and the names modules are bound to."""
+
+        def walk(body: Iterable[cst.CSTNode]) -> None:
+            for stmt in body:
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    for small in stmt.body:
+                        if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                            target = small.targets[0].target
+                            if isinstance(target, cst.Name) and isinstance(small.value, (cst.Attribute, cst.Name)):
+                                for name in self.qualified(small.value):
+                                    if api.canonical(name) is not None:
+                                        self.aliases[target.value] = name
+                                        break
+                elif isinstance(stmt, (cst.If, cst.Try, cst.With)):
+                    walk(stmt.body.body)
+                    for extra in getattr(stmt, "handlers", ()):
+                        walk(extra.body.body)
+                    orelse = getattr(stmt, "orelse", None)
+                    if orelse is not None and hasattr(orelse, "body"):
+                        walk(getattr(orelse.body, "body", ()))
+
+        walk(module.body)
+
+    # --- traversal bookkeeping --------------------------------------------------------------
+
+    @property
+    def func(self) -> FunctionInfo:
+        return self._func_stack[-1]
+
+    def _tick(self) -> int:
+        self.order += 1
+        return self.order
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            self._stmt_stack.append(node)
+            self.paths[id(node)] = tuple(self._stmt_stack)
+        if id(node) in self._eval_blocks:
+            self._eval_starts.append(self.order)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        if id(original_node) in self._eval_blocks and self._eval_starts:
+            self.func.eval_regions.append((self._eval_starts.pop(), self.order))
+        if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            self._stmt_stack.pop()
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._collect_aliases(node)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._class_stack.append(node.name.value)
+        for base in node.bases:
+            text = dotted(base.value) or ""
+            if text.endswith("TestCase"):
+                self.unit_test_markers = True
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._class_stack.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        outer = self.func
+        class_name = self._class_stack[-1] if self._class_stack else None
+        if outer.is_module:
+            qual = f"{class_name}.{node.name.value}" if class_name else node.name.value
+        else:
+            qual = f"{outer.qualname}.<locals>.{node.name.value}"
+        params = node.params
+        names = [p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)]
+        defaults = {p.name.value: p.default for p in (*params.posonly_params, *params.params, *params.kwonly_params) if p.default is not None}
+        info = FunctionInfo(node=node, name=node.name.value, qualname=qual, class_name=class_name, params=tuple(names), defaults=defaults)
+        if node.name.value.startswith("test") and class_name is None and outer.is_module:
+            self.unit_test_markers = True
+        self.functions.append(info)
+        self._func_stack.append(info)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._func_stack.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._stmt = node
+        targets: List[str] = []
+        first = node.body[0] if node.body else None
+        if isinstance(first, cst.Assign):
+            for t in first.targets:
+                targets.extend(self._target_names(t.target))
+        elif isinstance(first, (cst.AnnAssign, cst.AugAssign)):
+            targets.extend(self._target_names(first.target))
+        self._targets = tuple(targets)
+        self._returning = isinstance(first, cst.Return)
+        for block in self._blocks:
+            block.assigned_inside.update(targets)
+        if isinstance(first, (cst.Import, cst.ImportFrom)):
+            self._note_import(first)
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine) -> None:
+        self._stmt = None
+        self._targets = ()
+        self._returning = False
+
+    def _note_import(self, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.Import):
+            names = [dotted(a.name) or "" for a in node.names]
+        else:
+            mod = dotted(node.module) if node.module is not None else ""
+            names = [mod or ""]
+            if not isinstance(node.names, cst.ImportStar):
+                names += [f"{mod}.{a.name.value}" for a in node.names if isinstance(a.name, cst.Name)]
+        for name in names:
+            if name in ("unittest", "pytest", "absl.testing", "absl.testing.absltest") or name.startswith(("absl.testing", "unittest.")):
+                self.unit_test_markers = True
+            c = api.canonical(name)
+            if c is not None and c.startswith("slim"):
+                self.uses_slim = True
+
+    def _target_names(self, target: cst.BaseExpression) -> List[str]:
+        if isinstance(target, cst.Name):
+            return [target.value]
+        if isinstance(target, cst.Attribute):
+            d = dotted(target)
+            return [d] if d else []
+        if isinstance(target, (cst.Tuple, cst.List)):
+            out: List[str] = []
+            for el in target.elements:
+                out.extend(self._target_names(el.value))
+            return out
+        return []
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._in_target += 1
+
+    def leave_AssignTarget(self, original_node: cst.AssignTarget) -> None:
+        self._in_target -= 1
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        order = self.order
+        func = self.func
+        value_is_updates = self.is_update_read(node.value) or self._only_update_names(node.value, func)
+        for t in node.targets:
+            for name in self._target_names(t.target):
+                func.assignments.setdefault(name, []).append((node.value, order))
+                if value_is_updates:
+                    func.update_names.add(name)
+
+    # --- expressions ------------------------------------------------------------------------
+
+    def value_names(self, expr: cst.CSTNode) -> Set[str]:
+        """Names an expression reads (`self.x` kept whole), not counting what is called."""
+        out: Set[str] = set()
+
+        def walk(node: cst.CSTNode) -> None:
+            if isinstance(node, cst.Name):
+                out.add(node.value)
+            elif isinstance(node, cst.Attribute):
+                d = dotted(node)
+                if d and d.startswith("self."):
+                    out.add(d)
+                else:
+                    walk(node.value)
+            elif isinstance(node, cst.Call):
+                for a in node.args:
+                    walk(a.value)
+                if not isinstance(node.func, (cst.Name, cst.Attribute)):
+                    walk(node.func)
+                elif isinstance(node.func, cst.Attribute) and not isinstance(node.func.value, (cst.Name, cst.Attribute)):
+                    walk(node.func.value)
+            elif isinstance(node, (cst.Lambda,)):
+                return
+            else:
+                for child in node.children:
+                    walk(child)
+
+        walk(expr)
+        return out
+
+    def is_update_read(self, node: cst.CSTNode) -> bool:
+        if not isinstance(node, cst.Call):
+            return False
+        if self.canonical(node.func) not in api.GET_COLLECTION:
+            return False
+        key = None
+        for a in node.args:
+            if a.keyword is None or a.keyword.value in ("key", "name"):
+                key = a.value
+                break
+        if key is None:
+            return False
+        if isinstance(key, cst.SimpleString):
+            return key.evaluated_value == "update_ops"
+        return self.canonical(key) in api.UPDATE_OPS_KEYS or (dotted(key) or "").endswith("GraphKeys.UPDATE_OPS")
+
+    def contains_update_read(self, expr: cst.CSTNode) -> bool:
+        if self.is_update_read(expr):
+            return True
+        return any(self.contains_update_read(c) for c in expr.children)
+
+    def _only_update_names(self, expr: cst.BaseExpression, func: FunctionInfo) -> bool:
+        known = func.update_names | self.module_func.update_names
+        if not known:
+            return False
+        names = self.value_names(expr)
+        return bool(names) and names <= known
+
+    # --- with blocks -------------------------------------------------------------------------
+
+    def visit_With(self, node: cst.With) -> None:
+        frames = blocks = reuse = 0
+        for item in node.items:
+            call = item.item
+            if not isinstance(call, cst.Call):
+                continue
+            name = self.canonical(call.func)
+            if name in api.CONTROL_DEPENDENCIES and call.args:
+                arg = call.args[0].value
+                block = ControlBlock(
+                    node=node,
+                    arg=arg,
+                    arg_names=frozenset(self.value_names(arg)),
+                    inline_read=self.contains_update_read(arg),
+                    func=self.func,
+                    order=self._tick(),
+                )
+                self.func.blocks.append(block)
+                self._blocks.append(block)
+                blocks += 1
+            elif name in api.ARG_SCOPE:
+                frame = self._arg_scope_frame(call)
+                self._frames.append(frame)
+                frames += 1
+                if item.asname is not None and isinstance(item.asname.name, cst.Name):
+                    self._scope_asnames[item.asname.name.value] = tuple(self._frames)
+            elif name in ("tf.variable_scope", "tf.name_scope"):
+                kw = keyword_args(call)
+                reuse_arg = kw.get("reuse")
+                if reuse_arg is not None and (dotted(reuse_arg) or "") in ("True", "tf.AUTO_REUSE", "tf1.AUTO_REUSE"):
+                    self._reuse_depth += 1
+                    reuse += 1
+        self._with_pushes.append((frames, blocks, reuse))
+
+    def leave_With(self, original_node: cst.With) -> None:
+        frames, blocks, reuse = self._with_pushes.pop()
+        for _ in range(frames):
+            self._frames.pop()
+        for _ in range(blocks):
+            self._blocks.pop().end_order = self.order
+        self._reuse_depth -= reuse
+
+    def _arg_scope_frame(self, call: cst.Call) -> ArgScopeFrame:
+        ops = None
+        factory = None
+        first = call.args[0].value if call.args and call.args[0].keyword is None else None
+        if isinstance(first, (cst.List, cst.Tuple)):
+            names = set()
+            for el in first.elements:
+                c = self.canonical(el.value)
+                names.add(c or (dotted(el.value) or "?"))
+            ops = frozenset(names)
+        elif isinstance(first, cst.Call):
+            factory = self._call_site(first)
+            self._skip_calls.add(id(first))
+        elif isinstance(first, cst.Name) and first.value in self._scope_asnames:
+            # `with arg_scope(sc):` re-enters a scope captured earlier in this file.
+            frames = self._scope_asnames[first.value]
+            return ArgScopeFrame(call=call, ops=None, kwargs={}, factory=None) if not frames else frames[-1]
+        elif isinstance(first, cst.Name):
+            assigned = self.func.assignments.get(first.value) or self.module_func.assignments.get(first.value)
+            if assigned and isinstance(assigned[-1][0], cst.Call):
+                factory = self._call_site(assigned[-1][0])
+        return ArgScopeFrame(call=call, ops=ops, kwargs=keyword_args(call), factory=factory)
+
+    def visit_If(self, node: cst.If) -> None:
+        test = node.test
+        if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+            return
+        comp = test.comparisons[0]
+        sides = [dotted(test.left) or "", dotted(comp.comparator) or ""]
+        key = next((s for s in sides if "ModeKeys." in s), None)
+        if key is None:
+            return
+        equal = isinstance(comp.operator, (cst.Equal, cst.Is))
+        unequal = isinstance(comp.operator, (cst.NotEqual, cst.IsNot))
+        is_eval_key = key.endswith(_EVAL_MODE_KEYS)
+        if (equal and is_eval_key) or (unequal and key.endswith("ModeKeys.TRAIN")):
+            self._eval_blocks.add(id(node.body))
+        elif equal and key.endswith("ModeKeys.TRAIN") and node.orelse is not None:
+            self._eval_blocks.add(id(node.orelse))
+
+    # --- calls -------------------------------------------------------------------------------
+
+    def visit_Return(self, node: cst.Return) -> None:
+        value = node.value
+        func = self.func
+        if isinstance(value, cst.Name) and value.value in self._scope_asnames:
+            func.returns_arg_scope = self._scope_asnames[value.value]
+        elif isinstance(value, cst.Call) and self.canonical(value.func) in api.ARG_SCOPE:
+            func.returns_arg_scope = tuple(self._frames) + (self._arg_scope_frame(value),)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if self._in_target:
+            return
+        func = self.func
+        if node.value not in func.update_names and node.value not in self.module_func.update_names:
+            return
+        kind = self._call_kinds[-1] if self._call_kinds else ("other" if self._returning else None)
+        if kind in ("ctrl", "group", "create"):
+            func.update_uses.setdefault(node.value, []).append((self.order, tuple(self._stmt_stack)))
+        elif kind == "other":
+            func.update_other_use = True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        order = self._tick()
+        func = self.func
+        name = self.canonical(node.func)
+        kind = "other"
+        if name is not None:
+            if name.startswith("slim"):
+                self.uses_slim = True
+            if name in api.BATCH_NORM or name in api.NORMALIZED_LAYERS:
+                func.layers.append(LayerCall(call=node, api=name, frames=tuple(self._frames), func=func, order=order, kwargs=keyword_args(node)))
+            elif name in api.CONTROL_DEPENDENCIES:
+                kind = "ctrl"
+            elif name in api.GROUPING:
+                kind = "group"
+                args = [a.value for a in node.args]
+                grouping = Grouping(
+                    call=node,
+                    api=name,
+                    arg_names=frozenset(n for a in args for n in self.value_names(a)),
+                    inline_read=any(self.contains_update_read(a) for a in args),
+                    contains=(),
+                    func=func,
+                    order=order,
+                    targets=self._targets,
+                    first_arg_names=frozenset(self.value_names(args[0])) if args else frozenset(),
+                )
+                func.groupings.append(grouping)
+                self._groupings.append(grouping)
+            elif name in api.CREATE_TRAIN_OP:
+                kind = "create"
+                self._train_op(node, "create_train_op", None, order)
+            elif name in api.GET_COLLECTION and self.is_update_read(node):
+                stmt = self._stmt
+                target = None
+                if stmt is not None and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
+                    assign = stmt.body[0]
+                    if assign.value is node and len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name):
+                        target = assign.targets[0].target.value
+                scoped = len(node.args) > 1
+                func.reads.append(UpdateOpsRead(call=node, func=func, order=order, target=target, statement=stmt, scoped=scoped))
+            elif name in _RESTORE_APIS:
+                self.restores_checkpoint = True
+            elif name in ("slim.learning.train",):
+                self.has_train_ops = True
+                if node.args:
+                    self.runs.append(frozenset(self.value_names(node.args[0].value)))
+            elif name.startswith("tf.test.") or name == "tf.test.main":
+                self.unit_test_markers = True
+            elif api.zoo_network(name) is not None or name.startswith("slim.nets."):
+                self._record_call_site(node, order)
+        else:
+            attr = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
+            if attr in api.TRAIN_OP_METHODS and node.args and self._optimizer_like(node.func.value):
+                self._train_op(node, attr, node.func.value, order)
+            elif attr == "restore":
+                self.restores_checkpoint = True
+            elif attr == "run":
+                kind = "run"
+                if node.args:
+                    self.runs.append(frozenset(self.value_names(node.args[0].value)))
+            if id(node) not in self._skip_calls:
+                self._record_call_site(node, order)
+        self._call_kinds.append(kind)
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        self._call_kinds.pop()
+        if self._groupings and self._groupings[-1].call is original_node:
+            self._groupings.pop()
+
+    def _optimizer_like(self, receiver: cst.BaseExpression) -> bool:
+        for q in self.qualified(receiver):
+            if q.split(".")[0] in api.NOT_OPTIMIZER_ROOTS:
+                return False
+        return True
+
+    def _train_op(self, node: cst.Call, kind: str, receiver, order: int) -> None:
+        self.has_train_ops = True
+        loss = None
+        for a in node.args:
+            if a.keyword is None or a.keyword.value in ("loss", "total_loss"):
+                loss = a.value
+                break
+        op = TrainOp(
+            call=node,
+            kind=kind,
+            receiver=receiver,
+            func=self.func,
+            order=order,
+            statement=self._stmt,
+            targets=self._targets,
+            blocks=tuple(b for b in self._blocks if b.func is self.func),
+            loss_names=frozenset(self.value_names(loss)) if loss is not None else frozenset(),
+        )
+        self.func.train_ops.append(op)
+        for g in self._groupings:
+            g.contains = g.contains + (node,)
+
+    def _call_site(self, node: cst.Call) -> CallSite:
+        targets = tuple(self.qualified(node.func))
+        if not targets and isinstance(node.func, cst.Attribute):
+            d = dotted(node.func)
+            if d and d.startswith("self.") and self._class_stack:
+                targets = (f"{self._class_stack[-1]}.{d[5:]}",)
+        kw = keyword_args(node)
+        reuse = self._reuse_depth > 0 or (dotted(kw["reuse"]) or "") in ("True", "tf.AUTO_REUSE") if "reuse" in kw else self._reuse_depth > 0
+        return CallSite(
+            call=node,
+            targets=targets,
+            func=self.func,
+            order=self.order,
+            positional=positional_args(node),
+            kwargs=kw,
+            has_star=any(a.star for a in node.args),
+            assigned_to=self._targets,
+            in_reuse_scope=reuse,
+            frames=tuple(self._frames),
+        )
+
+    def _record_call_site(self, node: cst.Call, order: int) -> None:
+        site = self._call_site(node)
+        if site.targets:
+            self.func.calls.append(site)

@@ -1,0 +1,78 @@
+"""Evaluation context: is this code evaluating, exporting or serving a model, or training it?
+
+When unsure, the answer is "not evaluation": SL201 stays silent rather than flag training code.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Optional
+
+from slimlint.model.facts import FunctionInfo
+
+EVAL = "eval"
+TRAIN = "train"
+UNIT_TEST = "unit-test"
+LIBRARY = "library"
+
+# File-name words of evaluation / inference / export scripts.
+_EVAL_FILE_WORDS = {
+    "eval", "evaluate", "evaluation", "evaluator", "test", "testing", "inference", "infer", "predict",
+    "prediction", "predictor", "export", "exporter", "freeze", "frozen", "demo", "sample", "sampling",
+    "validate", "validation", "val", "serve", "serving", "deploy", "detect", "classify", "segment",
+}
+_TRAIN_FILE_WORDS = {"train", "training", "trainer", "finetune", "fit", "learn"}
+# Function-name words. Not "inference" / "predict": cifar10's inference() and the detection API's
+# predict() are the forward pass used for training too.
+_EVAL_FUNC_WORDS = {"eval", "evaluate", "evaluation", "export", "freeze", "sample", "sampling", "demo", "serving", "validate", "validation", "test"}
+_EVAL_TARGET_WORDS = {"eval", "val", "valid", "validation", "test", "testing"}
+
+
+def words(name: str) -> set:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return {w.lower() for w in re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[0-9])", spaced) if w}
+
+
+def file_role(relpath: str, model, configured_eval: bool = False, configured_train: bool = False) -> str:
+    """The role of a whole file, from configuration (eval-paths / train-paths), its name and what it does."""
+    if configured_train:
+        return TRAIN
+    if configured_eval:
+        return EVAL
+    stem = relpath.rsplit("/", 1)[-1]
+    stem = stem[:-3] if stem.endswith(".py") else stem
+    name_words = words(stem)
+    if model.builder.unit_test_markers or stem.endswith("_test") or stem == "conftest":
+        return UNIT_TEST
+    if model.builder.has_train_ops or name_words & _TRAIN_FILE_WORDS:
+        return TRAIN
+    if name_words & _EVAL_FILE_WORDS:
+        return EVAL
+    if model.builder.restores_checkpoint:
+        return EVAL  # restores a checkpoint and never trains
+    return LIBRARY
+
+
+def eval_function(func: FunctionInfo) -> bool:
+    return bool(words(func.name) & _EVAL_FUNC_WORDS) and not func.name.startswith("_")
+
+
+def in_estimator_eval_branch(func: FunctionInfo, order: int) -> bool:
+    return any(start < order <= end for start, end in func.eval_regions)
+
+
+def eval_target(names: Iterable[str]) -> bool:
+    return any(words(n.split(".")[-1]) & _EVAL_TARGET_WORDS for n in names)
+
+
+def is_eval_context(role: str, func: FunctionInfo, order: int, enclosing: Optional[list] = None) -> bool:
+    """Is code at `order` inside `func` evaluation code?"""
+    if role == UNIT_TEST:
+        return False
+    if in_estimator_eval_branch(func, order):
+        return True
+    if eval_function(func):
+        return True
+    if role == EVAL:
+        return not (func.train_ops or (func.name and words(func.name) & _TRAIN_FILE_WORDS and not func.is_module))
+    return False

@@ -1,0 +1,147 @@
+"""The facts the semantic model records about one file: plain dataclasses over LibCST nodes.
+
+Orders (``order``) are a running count in source order, so "before" and "after" are comparisons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, List, Optional, Tuple
+
+import libcst as cst
+
+# Mode values an is_training / training argument can take.
+TRUE = "true"
+FALSE = "false"
+PARAM = "param"  # a parameter of the enclosing function: the caller decides
+DYNAMIC = "dynamic"  # a placeholder, a tensor, `mode == ModeKeys.TRAIN`: decided at run time
+UNKNOWN = "unknown"  # FLAGS.x, self.x, anything we cannot read statically
+DEFAULT = "default"  # not passed: the API's (or callee's) default applies
+
+
+@dataclass
+class ModeArg:
+    kind: str
+    expr: Optional[cst.BaseExpression] = None  # the expression passed, for fixes
+    param: Optional[str] = None  # for PARAM
+    keyword: Optional[str] = None  # the keyword it is (or would be) passed as
+    owner: Optional[cst.CSTNode] = None  # the call / dict that holds (or would hold) it
+
+
+@dataclass
+class ArgScopeFrame:
+    """One `with slim.arg_scope(...)` level as the visitor saw it."""
+
+    call: cst.Call
+    ops: Optional[FrozenSet[str]]  # canonical op names it applies to; None when not a literal list
+    kwargs: Dict[str, cst.BaseExpression]
+    factory: Optional["CallSite"] = None  # `arg_scope(my_arg_scope(...))`: resolved with the project index
+
+
+@dataclass
+class LayerCall:
+    """A call to batch norm itself, or to a slim layer that may normalise with it."""
+
+    call: cst.Call
+    api: str  # canonical name
+    frames: Tuple[ArgScopeFrame, ...]
+    func: "FunctionInfo"
+    order: int
+    kwargs: Dict[str, cst.BaseExpression]
+
+
+@dataclass
+class CallSite:
+    """A call to something that is not TF itself: maybe a project function or a model-zoo net."""
+
+    call: cst.Call
+    targets: Tuple[str, ...]  # candidate qualified names of the callee
+    func: "FunctionInfo"
+    order: int
+    positional: Tuple[cst.BaseExpression, ...]
+    kwargs: Dict[str, cst.BaseExpression]
+    has_star: bool
+    assigned_to: Tuple[str, ...] = ()
+    in_reuse_scope: bool = False
+    frames: Tuple["ArgScopeFrame", ...] = ()  # arg_scopes around the call: they reach the callee's layers
+
+
+@dataclass
+class ControlBlock:
+    """`with tf.control_dependencies(arg):` ."""
+
+    node: cst.With
+    arg: cst.BaseExpression
+    arg_names: FrozenSet[str]
+    inline_read: bool  # the arg itself reads UPDATE_OPS
+    func: "FunctionInfo"
+    order: int
+    end_order: int = 0
+    assigned_inside: set = field(default_factory=set)
+
+
+@dataclass
+class TrainOp:
+    call: cst.Call
+    kind: str  # minimize | apply_gradients | create_train_op
+    receiver: Optional[cst.BaseExpression]
+    func: "FunctionInfo"
+    order: int
+    statement: Optional[cst.SimpleStatementLine]
+    targets: Tuple[str, ...]
+    blocks: Tuple[ControlBlock, ...]  # enclosing control_dependencies blocks, outermost first
+    loss_names: FrozenSet[str]
+
+
+@dataclass
+class UpdateOpsRead:
+    call: cst.Call
+    func: "FunctionInfo"
+    order: int
+    target: Optional[str]  # the name it is assigned to, when a plain `name = get_collection(...)`
+    statement: Optional[cst.SimpleStatementLine]
+    scoped: bool
+
+
+@dataclass
+class Grouping:
+    """tf.group / tf.tuple / with_dependencies / tf.identity: places where ops get tied together."""
+
+    call: cst.Call
+    api: str
+    arg_names: FrozenSet[str]
+    inline_read: bool
+    contains: Tuple[cst.Call, ...]  # train-op calls nested in its arguments
+    func: "FunctionInfo"
+    order: int
+    targets: Tuple[str, ...]
+    first_arg_names: FrozenSet[str] = frozenset()  # with_dependencies(deps, output): the deps
+
+
+@dataclass
+class FunctionInfo:
+    node: Optional[cst.FunctionDef]  # None for module-level code
+    name: str
+    qualname: str  # "resnet", "Model.build", "<module>"
+    class_name: Optional[str]
+    params: Tuple[str, ...] = ()
+    defaults: Dict[str, cst.BaseExpression] = field(default_factory=dict)
+    layers: List[LayerCall] = field(default_factory=list)
+    calls: List[CallSite] = field(default_factory=list)
+    train_ops: List[TrainOp] = field(default_factory=list)
+    reads: List[UpdateOpsRead] = field(default_factory=list)
+    blocks: List[ControlBlock] = field(default_factory=list)
+    groupings: List[Grouping] = field(default_factory=list)
+    # name -> value expressions assigned to it, in order
+    assignments: Dict[str, List[Tuple[cst.BaseExpression, int]]] = field(default_factory=dict)
+    update_names: set = field(default_factory=set)  # names holding update ops
+    update_other_use: bool = False  # update ops used somewhere we cannot follow (silent: maybe wired)
+    # name -> (order, statement path) of each use in control_dependencies / tf.group / create_train_op
+    update_uses: Dict[str, List[Tuple[int, tuple]]] = field(default_factory=dict)
+    returns_arg_scope: Optional[Tuple[ArgScopeFrame, ...]] = None
+    eval_regions: List[Tuple[int, int]] = field(default_factory=list)  # Estimator PREDICT/EVAL branches
+    statements: Dict[int, cst.CSTNode] = field(default_factory=dict)
+
+    @property
+    def is_module(self) -> bool:
+        return self.node is None

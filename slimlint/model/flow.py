@@ -1,0 +1,75 @@
+"""How (and whether) UPDATE_OPS reach a hand-built train op."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from slimlint.model.facts import ControlBlock, FunctionInfo, TrainOp, UpdateOpsRead
+
+WIRED = "wired"  # the train op depends on the update ops
+UNWIRED = "unwired"  # nothing reads UPDATE_OPS for it
+UNUSED_READ = "unused-read"  # UPDATE_OPS read into a name that never reaches anything
+BLOCK_WITHOUT_TRAIN_OP = "block-without-train-op"  # control_dependencies(update_ops) that builds no train op
+ON_LOSS = "on-loss"  # the update ops hang on the loss, not on the train op
+UNCLEAR = "unclear"  # used in a way we cannot follow: assume wired (precision first)
+
+
+@dataclass
+class Wiring:
+    status: str
+    read: Optional[UpdateOpsRead] = None
+    block: Optional[ControlBlock] = None
+
+
+def _block_wires(block: ControlBlock, update_names: set, func: FunctionInfo) -> bool:
+    if block.inline_read or block.arg_names & update_names:
+        return True
+    # Unknown names (parameters, self.x, globals) might hold update ops: assume they do.
+    local = set(func.assignments)
+    return not block.arg_names <= local
+
+
+def wiring(model, op: TrainOp) -> Wiring:
+    func = op.func
+    update_names = model.update_names(func)
+    if any(_block_wires(b, update_names, func) for b in op.blocks):
+        return Wiring(WIRED)
+    scopes = [func] if func.is_module else [func, model.module_func]
+    for scope in scopes:
+        for g in scope.groupings:
+            tied_to_op = op.call in g.contains or bool(g.arg_names & set(op.targets))
+            if tied_to_op and (g.inline_read or g.arg_names & update_names):
+                return Wiring(WIRED)
+    if func.update_other_use:
+        return Wiring(UNCLEAR)
+    reads = list(func.reads) + ([] if func.is_module else [r for r in model.module_func.reads if r.target])
+    if not reads:
+        return Wiring(UNWIRED)
+    for read in reads:
+        if read.target is None:
+            return Wiring(UNCLEAR)
+    # Update ops hung on the loss: with_dependencies(update_ops, loss) or control_dependencies around tf.identity(loss).
+    for g in func.groupings:
+        if g.api == "tf.with_dependencies" and g.first_arg_names & update_names and set(g.targets) & op.loss_names:
+            return Wiring(ON_LOSS, read=reads[0])
+    for block in func.blocks:
+        if block.order > op.order or not (block.inline_read or block.arg_names & update_names):
+            continue
+        holds_train_op = any(block.order <= t.order <= block.end_order for t in func.train_ops)
+        if not holds_train_op and block.assigned_inside & op.loss_names:
+            return Wiring(ON_LOSS, read=reads[0], block=block)
+        if not holds_train_op:
+            return Wiring(BLOCK_WITHOUT_TRAIN_OP, read=reads[0], block=block)
+    for read in reads:
+        if read.target and not func.update_uses.get(read.target) and not model.module_func.update_uses.get(read.target):
+            return Wiring(UNUSED_READ, read=read)
+    return Wiring(UNCLEAR)
+
+
+def runs_fetch_loss(model, op: TrainOp) -> Optional[bool]:
+    """Do all the session runs of this train op in view also fetch its loss? None when no run is in view."""
+    runs = [r for r in model.builder.runs if r & set(op.targets)]
+    if not runs:
+        return None
+    return all(r & op.loss_names for r in runs)

@@ -1,0 +1,512 @@
+"""The semantic model of one file: what it builds, queried by the rules.
+
+Built once per file (one parse, one traversal); questions that need other files (does `model.resnet`
+build batch norm?) go through the ProjectIndex of function summaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Iterator, List, Optional, Tuple
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from slimlint.model import api
+from slimlint.model.builder import ModuleBuilder, dotted, keyword_args
+from slimlint.model.facts import (
+    DEFAULT,
+    DYNAMIC,
+    FALSE,
+    PARAM,
+    TRUE,
+    UNKNOWN,
+    ArgScopeFrame,
+    CallSite,
+    FunctionInfo,
+    LayerCall,
+    ModeArg,
+    TrainOp,
+)
+from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
+
+_BN_API = "slim.batch_norm"
+
+
+@dataclass
+class BNSite:
+    """A batch-norm layer the code builds, with the mode and update wiring it gets."""
+
+    layer: LayerCall
+    api: str
+    mode: ModeArg
+    in_place: bool  # updates_collections=None: moving statistics updated in place, nothing in UPDATE_OPS
+
+    @property
+    def order(self) -> int:
+        return self.layer.order
+
+    @property
+    def func(self) -> FunctionInfo:
+        return self.layer.func
+
+    @property
+    def adds_update_ops(self) -> bool:
+        if self.in_place or self.api.startswith("tf.keras") or self.api == "tf.layers.BatchNormalization":
+            return False
+        return self.mode.kind != FALSE
+
+
+@dataclass
+class BNCall:
+    """A call to a function (project or model zoo) that builds batch norm."""
+
+    site: CallSite
+    summary: FunctionSummary
+    modes: Dict[str, ModeArg]  # mode parameter -> what this call gives it
+
+    @property
+    def order(self) -> int:
+        return self.site.order
+
+    @property
+    def adds_update_ops(self) -> bool:
+        if not self.summary.builds_bn_updates:
+            return False
+        if self.summary.always_training or not self.modes:
+            return True
+        return any(m.kind != FALSE for m in self.modes.values())
+
+
+class FileModel:
+    def __init__(self, module: cst.Module, module_name: str) -> None:
+        self.module = module
+        self.module_name = module_name
+        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        builder = ModuleBuilder()
+        self.wrapper.visit(builder)
+        self.builder = builder
+        self.functions: List[FunctionInfo] = builder.functions
+        self.module_func = builder.module_func
+        self.aliases = builder.aliases
+        self._positions = None
+
+    # --- positions (resolved lazily: only files with findings pay for them) ------------------
+
+    def position(self, node: cst.CSTNode):
+        if self._positions is None:
+            self._positions = self.wrapper.resolve(PositionProvider)
+        return self._positions[node]
+
+    def path_of(self, stmt: cst.CSTNode) -> Tuple[cst.CSTNode, ...]:
+        return self.builder.paths.get(id(stmt), ())
+
+    # --- import facts ------------------------------------------------------------------------
+
+    @property
+    def uses_slim(self) -> bool:
+        return self.builder.uses_slim
+
+    def bound_module_name(self, wanted: Tuple[str, ...]) -> Optional[str]:
+        """A local name bound to one of the canonical modules `wanted` ("tf", "slim")."""
+        for stmt in self.module.body:
+            for name, qualified in self._imported_names(stmt):
+                if api.canonical(qualified) in wanted and qualified not in ("tensorflow.contrib.layers", "tensorflow.contrib.framework"):
+                    return name
+        for name, qualified in self.aliases.items():
+            if api.canonical(qualified) in wanted:
+                return name
+        return None
+
+    def tf_prefix(self) -> Optional[str]:
+        """How this module spells the TF1 API: `tf`, `tf1`, or `tf.compat.v1` for TF2-style files."""
+        best = None
+        for stmt in self.module.body:
+            for name, qualified in self._imported_names(stmt):
+                if qualified == "tensorflow.compat.v1":
+                    return name
+                if qualified == "tensorflow" and best is None:
+                    best = name
+        for name, qualified in self.aliases.items():
+            if qualified == "tensorflow.compat.v1":
+                return name
+        if best is not None and f"{best}.compat.v1." in self.module.code:
+            return f"{best}.compat.v1"
+        return best
+
+    @staticmethod
+    def _imported_names(stmt: cst.CSTNode) -> Iterator[Tuple[str, str]]:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            if isinstance(stmt, (cst.Try, cst.If)):
+                for inner in stmt.body.body:
+                    yield from FileModel._imported_names(inner)
+            return
+        for small in stmt.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    full = dotted(alias.name) or ""
+                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                        yield alias.asname.name.value, full
+                    else:
+                        yield full.split(".")[0], full.split(".")[0]
+            elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+                base = dotted(small.module) or ""
+                if isinstance(small.names, cst.ImportStar):
+                    continue
+                for alias in small.names:
+                    if not isinstance(alias.name, cst.Name):
+                        continue
+                    local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else alias.name.value
+                    yield local, f"{base}.{alias.name.value}"
+
+    # --- mode values -------------------------------------------------------------------------
+
+    def classify(self, expr: Optional[cst.BaseExpression], func: FunctionInfo, keyword: str, owner, depth: int = 0) -> ModeArg:
+        if expr is None:
+            return ModeArg(DEFAULT, None, keyword=keyword, owner=owner)
+        if isinstance(expr, cst.Name):
+            if expr.value == "True":
+                return ModeArg(TRUE, expr, keyword=keyword, owner=owner)
+            if expr.value in ("False", "None"):
+                return ModeArg(FALSE, expr, keyword=keyword, owner=owner)
+            if expr.value in func.params:
+                return ModeArg(PARAM, expr, param=expr.value, keyword=keyword, owner=owner)
+            assigned = func.assignments.get(expr.value) or self.module_func.assignments.get(expr.value)
+            if assigned and len(assigned) == 1 and depth < 3:
+                inner = self.classify(assigned[0][0], func, keyword, owner, depth + 1)
+                if inner.kind in (TRUE, FALSE):
+                    return inner
+                if inner.kind == DYNAMIC:
+                    return ModeArg(DYNAMIC, expr, keyword=keyword, owner=owner)
+            return ModeArg(UNKNOWN, expr, keyword=keyword, owner=owner)
+        if isinstance(expr, (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation, cst.Call, cst.IfExp)):
+            return ModeArg(DYNAMIC, expr, keyword=keyword, owner=owner)
+        return ModeArg(UNKNOWN, expr, keyword=keyword, owner=owner)
+
+    def _dict_items(self, expr: Optional[cst.BaseExpression], func: FunctionInfo) -> Optional[Dict[str, cst.BaseExpression]]:
+        """The literal items of a normalizer_params dict (a literal, `dict(...)`, or a name bound to one)."""
+        if expr is None:
+            return None
+        if isinstance(expr, cst.Name):
+            assigned = func.assignments.get(expr.value) or self.module_func.assignments.get(expr.value)
+            if not assigned:
+                return None
+            expr = assigned[-1][0]
+        if isinstance(expr, cst.Dict):
+            items = {}
+            for el in expr.elements:
+                if isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString):
+                    items[str(el.key.evaluated_value)] = el.value
+                elif not isinstance(el, cst.DictElement):
+                    return None  # **spread: cannot tell
+            return items
+        if isinstance(expr, cst.Call) and dotted(expr.func) == "dict":
+            return keyword_args(expr)
+        return None
+
+    # --- batch-norm sites --------------------------------------------------------------------
+
+    def _frame_value(self, frames, op: str, key: str, index: ProjectIndex) -> Tuple[Optional[ArgScopeFrame], Optional[cst.BaseExpression]]:
+        for frame in reversed(frames):
+            if frame.ops is not None and op in frame.ops and key in frame.kwargs:
+                return frame, frame.kwargs[key]
+        return None, None
+
+    def _factory(self, frame: ArgScopeFrame, index: ProjectIndex) -> Optional[Tuple[FunctionSummary, FactoryConfig]]:
+        if frame.factory is None:
+            return None
+        for target in frame.factory.targets:
+            summary = self._lookup(target, frame.factory, index)
+            if summary is not None and summary.factory is not None:
+                return summary, summary.factory
+        return None
+
+    @staticmethod
+    def bound_arg(site: CallSite, summary: FunctionSummary, param: str) -> Optional[cst.BaseExpression]:
+        """The expression a call passes for `param` (by keyword or by position), or None."""
+        expr = site.kwargs.get(param)
+        if expr is None and param in summary.params:
+            pos = summary.params.index(param)
+            if summary.params[0] in ("self", "cls") and isinstance(site.call.func, cst.Attribute):
+                pos -= 1
+            if 0 <= pos < len(site.positional):
+                expr = site.positional[pos]
+        return expr
+
+    def bn_sites(self, func: FunctionInfo, index: ProjectIndex) -> List[BNSite]:
+        sites = []
+        for layer in func.layers:
+            site = self._bn_site(layer, index)
+            if site is not None:
+                sites.append(site)
+        return sites
+
+    def _bn_site(self, layer: LayerCall, index: ProjectIndex) -> Optional[BNSite]:
+        func = layer.func
+        if layer.api in api.BATCH_NORM:
+            keyword, _, _ = api.BATCH_NORM[layer.api]
+            owner, expr = layer.call, layer.kwargs.get(keyword)
+            if expr is None and layer.api == _BN_API:
+                frame, expr = self._frame_value(layer.frames, _BN_API, keyword, index)
+                owner = frame.call if frame is not None else layer.call
+            mode = self.classify(expr, func, keyword, owner)
+            if mode.kind == DEFAULT and layer.api == _BN_API:
+                factory_mode = self._factory_mode(layer, index)
+                if factory_mode is not None:
+                    mode = factory_mode
+            if mode.kind == DEFAULT:
+                mode.kind = TRUE if api.BATCH_NORM[layer.api][2] else FALSE
+                mode.expr = None
+            in_place = self._in_place(layer.kwargs.get("updates_collections"), layer.frames, None, index, layer)
+            return BNSite(layer, layer.api, mode, in_place)
+        # A slim layer: does it normalise with batch norm?
+        normalizer = layer.kwargs.get("normalizer_fn")
+        if normalizer is None:
+            _, normalizer = self._frame_value(layer.frames, layer.api, "normalizer_fn", index)
+        factory = None
+        if normalizer is None:
+            for frame in reversed(layer.frames):
+                found = self._factory(frame, index)
+                if found is not None and layer.api in found[1].normalized_ops:
+                    factory = found
+                    break
+            if factory is None:
+                return None
+        elif self._canonical(normalizer) not in api.NORMALIZER_FNS:
+            return None
+        params_expr = layer.kwargs.get("normalizer_params")
+        params_owner = layer.call
+        if params_expr is None:
+            frame, params_expr = self._frame_value(layer.frames, layer.api, "normalizer_params", index)
+            if frame is not None:
+                params_owner = frame.call
+        items = self._dict_items(params_expr, func) or {}
+        if "is_training" in items:
+            mode = self.classify(items["is_training"], func, "is_training", params_owner)
+        else:
+            frame, expr = self._frame_value(layer.frames, _BN_API, "is_training", index)
+            mode = self.classify(expr, func, "is_training", frame.call if frame else layer.call)
+            if mode.kind == DEFAULT:
+                factory_mode = self._factory_mode(layer, index)
+                if factory_mode is not None:
+                    mode = factory_mode
+                elif params_expr is not None and items == {} and not isinstance(params_expr, (cst.Dict, cst.Name)):
+                    mode = ModeArg(UNKNOWN, params_expr)
+        if mode.kind == DEFAULT:
+            mode.kind = TRUE
+            mode.expr = None
+        in_place = self._in_place(items.get("updates_collections"), layer.frames, factory, index, layer, has_key="updates_collections" in items)
+        return BNSite(layer, _BN_API, mode, in_place)
+
+    def _factory_mode(self, layer: LayerCall, index: ProjectIndex) -> Optional[ModeArg]:
+        """Mode given to batch norm by an arg_scope factory call (`arg_scope(my_scope(is_training=x))`)."""
+        for frame in reversed(layer.frames):
+            found = self._factory(frame, index)
+            if found is None:
+                continue
+            summary, config = found
+            if config.mode == PARAM and config.mode_param:
+                site = frame.factory
+                expr = self.bound_arg(site, summary, config.mode_param)
+                if expr is None:
+                    default = {"true": TRUE, "false": FALSE}.get(summary.default_of(config.mode_param) or "", UNKNOWN)
+                    return ModeArg(default, None, keyword=config.mode_param, owner=site.call)
+                return self.classify(expr, site.func, config.mode_param, site.call)
+            if config.mode in (TRUE, FALSE):
+                return ModeArg(config.mode, None)
+            return ModeArg(UNKNOWN, None)
+        return None
+
+    def _in_place(self, expr, frames, factory, index, layer, has_key: bool = False) -> bool:
+        if expr is None and not has_key:
+            _, expr = self._frame_value(frames, _BN_API, "updates_collections", index)
+            if expr is None:
+                for frame in reversed(frames):
+                    found = self._factory(frame, index)
+                    if found is not None:
+                        return found[1].in_place
+                return False
+        return isinstance(expr, cst.Name) and expr.value == "None"
+
+    def _canonical(self, expr: cst.BaseExpression) -> Optional[str]:
+        for name in self.builder_qualified(expr):
+            c = api.canonical(name)
+            if c is not None:
+                return c
+        return None
+
+    def builder_qualified(self, expr: cst.BaseExpression) -> List[str]:
+        from libcst.metadata import QualifiedNameProvider
+
+        names = self.wrapper.resolve(QualifiedNameProvider).get(expr, set())
+        if callable(names):  # LibCST computes qualified names lazily
+            names = names()
+        out = []
+        for q in names:
+            head, _, rest = q.name.partition(".")
+            out.append(self.aliases[head] + ("." + rest if rest else "") if head in self.aliases else q.name)
+        return out
+
+    # --- calls to functions that build batch norm -------------------------------------------
+
+    def _lookup(self, target: str, site: CallSite, index: ProjectIndex) -> Optional[FunctionSummary]:
+        return index.lookup(target, self.module_name)
+
+    def bn_calls(self, func: FunctionInfo, index: ProjectIndex) -> List[BNCall]:
+        out = []
+        for site in func.calls:
+            summary = None
+            for target in site.targets:
+                summary = self._lookup(target, site, index)
+                if summary is not None:
+                    break
+            if summary is None:
+                continue
+            if summary.slim_layers and site.frames:
+                scoped = self._scoped_bn_call(site, summary, index)
+                if scoped is not None:
+                    out.append(scoped)
+            if summary.builds_bn_updates or summary.mode_params:
+                out.append(BNCall(site, summary, self._bind_modes(site, summary)))
+        return out
+
+    def _bind_modes(self, site: CallSite, summary: FunctionSummary) -> Dict[str, ModeArg]:
+        modes = {}
+        for param in summary.mode_params:
+            expr = self.bound_arg(site, summary, param)
+            if expr is None and (site.has_star or not summary.params and len(site.positional) > 2):
+                modes[param] = ModeArg(UNKNOWN, None, keyword=param, owner=site.call)
+                continue
+            mode = self.classify(expr, site.func, param, site.call)
+            if mode.kind == DEFAULT:
+                default = summary.default_of(param)
+                mode.kind = {"true": TRUE, "false": FALSE, "none": FALSE}.get(default or "", UNKNOWN)
+                mode.expr = None
+            modes[param] = mode
+        return modes
+
+    def _scoped_bn_call(self, site: CallSite, summary: FunctionSummary, index: ProjectIndex) -> Optional[BNCall]:
+        """A call made inside an arg_scope that gives the callee's slim layers batch norm."""
+        for op in sorted(summary.slim_layers):
+            bn = self._bn_site(LayerCall(call=site.call, api=op, frames=site.frames, func=site.func, order=site.order, kwargs={}), index)
+            if bn is not None:
+                scoped = FunctionSummary(
+                    qualname=summary.qualname,
+                    params=summary.params,
+                    mode_params=frozenset({"is_training"}),
+                    mode_defaults=(),
+                    builds_bn_updates=not bn.in_place,
+                    always_training=False,
+                )
+                return BNCall(site, scoped, {"is_training": bn.mode})
+        return None
+
+    def training_bn(self, func: FunctionInfo, index: ProjectIndex) -> list:
+        """Batch norm built in `func` (directly or through calls) that puts ops in UPDATE_OPS."""
+        found = [s for s in self.bn_sites(func, index) if s.adds_update_ops]
+        found += [c for c in self.bn_calls(func, index) if c.adds_update_ops]
+        return sorted(found, key=lambda x: x.order)
+
+    # --- summaries ---------------------------------------------------------------------------
+
+    def summaries(self, index: ProjectIndex) -> Dict[str, FunctionSummary]:
+        out = {}
+        for func in self.functions:
+            if func.is_module or "<locals>" in func.qualname:
+                continue
+            out[func.qualname] = self._summarise(func, index)
+        return out
+
+    def _summarise(self, func: FunctionInfo, index: ProjectIndex) -> FunctionSummary:
+        mode_params = set()
+        builds = False
+        always = False
+        for site in self.bn_sites(func, index):
+            if site.in_place:
+                continue
+            if site.mode.kind == PARAM:
+                mode_params.add(site.mode.param)
+                builds = True
+            elif site.mode.kind != FALSE:
+                builds = True
+                if site.mode.kind == TRUE:
+                    always = True
+        for call in self.bn_calls(func, index):
+            builds = builds or call.summary.builds_bn_updates and call.adds_update_ops
+            always = always or call.summary.always_training
+            for mode in call.modes.values():
+                if mode.kind == PARAM:
+                    mode_params.add(mode.param)
+                    builds = builds or call.summary.builds_bn_updates
+                elif mode.kind == TRUE and call.summary.builds_bn_updates:
+                    always = True
+        slim_layers = set()
+        for layer in func.layers:
+            if layer.api in api.NORMALIZED_LAYERS and "normalizer_fn" not in layer.kwargs:
+                if self._frame_value(layer.frames, layer.api, "normalizer_fn", index)[1] is None:
+                    slim_layers.add(layer.api)
+        for site in func.calls:
+            for target in site.targets:
+                summary = self._lookup(target, site, index)
+                if summary is not None:
+                    slim_layers.update(summary.slim_layers)
+                    break
+        defaults = []
+        for param in sorted(mode_params):
+            default = func.defaults.get(param)
+            if default is None:
+                value = "other"
+            elif isinstance(default, cst.Name) and default.value in ("True", "False", "None"):
+                value = default.value.lower()
+            else:
+                value = "other"
+            defaults.append((param, value))
+        return FunctionSummary(
+            qualname=func.qualname,
+            params=func.params,
+            mode_params=frozenset(mode_params),
+            mode_defaults=tuple(defaults),
+            builds_bn_updates=builds,
+            always_training=always,
+            factory=self._factory_config(func, index),
+            slim_layers=frozenset(slim_layers),
+        )
+
+    def _factory_config(self, func: FunctionInfo, index: ProjectIndex) -> Optional[FactoryConfig]:
+        frames = func.returns_arg_scope
+        if not frames:
+            return None
+        normalized = set()
+        params_expr = None
+        for frame in frames:
+            if frame.ops is None:
+                continue
+            fn = frame.kwargs.get("normalizer_fn")
+            if fn is not None and self._canonical(fn) in api.NORMALIZER_FNS:
+                normalized.update(frame.ops)
+                params_expr = frame.kwargs.get("normalizer_params", params_expr)
+            if _BN_API in frame.ops:
+                normalized.add(_BN_API)
+        if not normalized:
+            return None
+        items = self._dict_items(params_expr, func) or {}
+        expr = items.get("is_training")
+        if expr is None:
+            _, expr = self._frame_value(frames, _BN_API, "is_training", index)
+        mode = self.classify(expr, func, "is_training", None)
+        uc = items.get("updates_collections")
+        if uc is None:
+            _, uc = self._frame_value(frames, _BN_API, "updates_collections", index)
+        in_place = isinstance(uc, cst.Name) and uc.value == "None"
+        return FactoryConfig(frozenset(normalized), mode.kind, mode.param, in_place)
+
+    # --- update-op flow ---------------------------------------------------------------------
+
+    def update_names(self, func: FunctionInfo) -> set:
+        return func.update_names | self.module_func.update_names
+
+    def hand_built_train_ops(self) -> Iterator[TrainOp]:
+        for func in self.functions:
+            for op in func.train_ops:
+                if op.kind in ("minimize", "apply_gradients"):
+                    yield op

@@ -1,0 +1,103 @@
+"""What one function means to its callers, and the project-wide index of those summaries.
+
+Summaries carry no LibCST nodes, so they can be cached and sent between processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Optional, Tuple
+
+from slimlint.model import api
+
+
+@dataclass(frozen=True)
+class FactoryConfig:
+    """A function that returns an arg_scope configuring batch norm (resnet_arg_scope and friends)."""
+
+    normalized_ops: FrozenSet[str]  # layers the scope gives normalizer_fn=batch_norm; "slim.batch_norm" for BN itself
+    mode: str  # facts.TRUE / FALSE / PARAM / DEFAULT / UNKNOWN
+    mode_param: Optional[str]
+    in_place: bool
+
+
+@dataclass(frozen=True)
+class FunctionSummary:
+    qualname: str
+    params: Tuple[str, ...]
+    mode_params: FrozenSet[str]  # parameters that reach batch norm's is_training / training
+    mode_defaults: Tuple[Tuple[str, str], ...]  # (param, "true" | "false" | "none" | "other")
+    builds_bn_updates: bool  # builds batch norm that puts ops in UPDATE_OPS (for some argument values)
+    always_training: bool  # batch norm in training mode whatever the arguments
+    factory: Optional[FactoryConfig] = None
+    # slim layers it builds with no normalizer of their own: an arg_scope around the call can add batch norm
+    slim_layers: FrozenSet[str] = frozenset()
+
+    def default_of(self, param: str) -> Optional[str]:
+        return dict(self.mode_defaults).get(param)
+
+
+# slim model-zoo entry points: is_training=True by default, keyword only as far as we rely on it.
+ZOO_BN_SUMMARY = FunctionSummary(
+    qualname="<zoo>",
+    params=(),
+    mode_params=frozenset({"is_training"}),
+    mode_defaults=(("is_training", "true"),),
+    builds_bn_updates=True,
+    always_training=False,
+)
+
+
+class ProjectIndex:
+    """Function summaries of every module in the checked tree, looked up by qualified call targets."""
+
+    def __init__(self, modules: Optional[Dict[str, Dict[str, FunctionSummary]]] = None) -> None:
+        self.modules: Dict[str, Dict[str, FunctionSummary]] = modules or {}
+        self._by_last: Dict[str, list] = {}
+        for name in self.modules:
+            self._by_last.setdefault(name.rsplit(".", 1)[-1], []).append(name)
+
+    def _find_module(self, name: str, from_module: str) -> Optional[str]:
+        last = name.rsplit(".", 1)[-1]
+        candidates = [m for m in self._by_last.get(last, ()) if m == name or m.endswith("." + name)]
+        if not candidates:
+            return None
+        # The module nearest the caller wins: scripts import siblings by their bare name.
+        def shared(m: str) -> int:
+            a, b = m.split("."), from_module.split(".")
+            n = 0
+            while n < min(len(a), len(b)) and a[n] == b[n]:
+                n += 1
+            return n
+
+        return max(candidates, key=lambda m: (shared(m), -len(m)))
+
+    def lookup(self, target: str, from_module: str) -> Optional[FunctionSummary]:
+        if target.startswith("."):
+            package = from_module.split(".")
+            dots = len(target) - len(target.lstrip("."))
+            base = package[: max(len(package) - dots, 0)]
+            target = ".".join(base + [target.lstrip(".")])
+        own = self.modules.get(from_module, {})
+        if target in own:
+            return own[target]
+        parts = target.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            module = self._find_module(".".join(parts[:i]), from_module)
+            if module is not None:
+                summary = self.modules[module].get(".".join(parts[i:]))
+                if summary is not None:
+                    return summary
+        canon = api.canonical(target) or target
+        if api.zoo_network(canon):
+            return ZOO_BN_SUMMARY
+        return None
+
+    def bn_function_names(self) -> FrozenSet[str]:
+        """Bare names of functions that build batch norm: the text prefilter looks for these."""
+        names = set()
+        for functions in self.modules.values():
+            for qual, s in functions.items():
+                if s.builds_bn_updates or s.mode_params or s.factory is not None or s.slim_layers:
+                    names.add(qual.rsplit(".", 1)[-1])
+        return frozenset(names)

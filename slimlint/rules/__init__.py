@@ -1,0 +1,22 @@
+"""The rule registry."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Type
+
+from slimlint.rules.base import Rule
+from slimlint.rules.sl101_missing_update_ops import MissingUpdateOps
+from slimlint.rules.sl102_minimize_instead_of_create_train_op import MinimizeInsteadOfCreateTrainOp
+from slimlint.rules.sl103_update_ops_collected_too_early import UpdateOpsCollectedTooEarly
+from slimlint.rules.sl201_training_mode_in_eval import TrainingModeInEval
+from slimlint.rules.sl900_syntax_error import SyntaxError_
+
+ALL_RULES: List[Type[Rule]] = [
+    MissingUpdateOps,
+    MinimizeInsteadOfCreateTrainOp,
+    UpdateOpsCollectedTooEarly,
+    TrainingModeInEval,
+    SyntaxError_,
+]
+BY_CODE: Dict[str, Type[Rule]] = {r.code: r for r in ALL_RULES}
+SYNTAX_ERROR = SyntaxError_

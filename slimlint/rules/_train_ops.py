@@ -1,0 +1,53 @@
+"""Shared query for SL101 / SL102 / SL104: hand-built train ops whose graph has batch norm updates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, List
+
+from slimlint.model import flow
+from slimlint.model.facts import FunctionInfo, TrainOp
+
+
+@dataclass
+class TrainOpFinding:
+    op: TrainOp
+    wiring: flow.Wiring
+
+
+def _has_training_bn(model, func: FunctionInfo, index, seen=None) -> bool:
+    if model.training_bn(func, index):
+        return True
+    seen = seen or set()
+    seen.add(func.qualname)
+    # Methods share their object's graph: a model built in build_model() is trained in train().
+    if func.class_name is not None:
+        for other in model.functions:
+            if other.class_name == func.class_name and other is not func and model.training_bn(other, index):
+                return True
+    # A train-op helper (`def train_step(loss): return opt.minimize(loss)`) called after the model is built.
+    for caller in model.functions:
+        if caller.qualname in seen:
+            continue
+        for site in caller.calls:
+            if func.qualname in site.targets or (func.class_name and f"{func.class_name}.{func.name}" in site.targets):
+                bn = model.training_bn(caller, index)
+                if any(b.order < site.order for b in bn):
+                    return True
+    return False
+
+
+def train_ops_needing_updates(ctx) -> Iterator[TrainOpFinding]:
+    """minimize / apply_gradients ops trained on a graph with batch-norm update ops, with their wiring."""
+    model = ctx.model
+    for op in model.hand_built_train_ops():
+        wiring = flow.wiring(model, op)
+        if wiring.status in (flow.WIRED, flow.UNCLEAR):
+            continue
+        if not _has_training_bn(model, op.func, ctx.index):
+            continue
+        yield TrainOpFinding(op, wiring)
+
+
+def missing(ctx) -> List[TrainOpFinding]:
+    return [f for f in train_ops_needing_updates(ctx) if f.wiring.status == flow.UNWIRED]

@@ -1,0 +1,134 @@
+"""SL101: a hand-built train op that does not depend on batch norm's UPDATE_OPS."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from slimlint.fixes import FixActions, wrap_in_with
+from slimlint.rules._train_ops import missing
+from slimlint.rules.base import Case, Rule, RuleContext, Violation
+from slimlint.rules.sl102_minimize_instead_of_create_train_op import create_train_op_fix
+
+
+def control_dependencies_fix(ctx: RuleContext, op, deps: Optional[str] = None) -> Optional[FixActions]:
+    """Wrap the statement that builds `op` in `with tf.control_dependencies(<deps>):`."""
+    stmt = op.statement
+    if stmt is None or len(stmt.body) != 1:
+        return None
+    fix = FixActions()
+    tf = ctx.model.tf_prefix()
+    if tf is None:
+        tf = "tf"
+        fix.add_import("tensorflow.compat.v1", asname="tf")
+    if deps is None:
+        deps = f"{tf}.get_collection({tf}.GraphKeys.UPDATE_OPS)"
+    return fix.on(stmt, wrap_in_with(f"{tf}.control_dependencies({deps})"), late=True)
+
+
+class MissingUpdateOps(Rule):
+    code = "SL101"
+    name = "missing-update-ops"
+    summary = "The train op does not depend on UPDATE_OPS, so batch norm's moving statistics are never updated."
+    what_it_does = """
+        Flags a hand-built train op (`optimizer.minimize(...)`, `optimizer.apply_gradients(...)`) when the
+        graph it trains builds batch norm in training mode (`slim.batch_norm`, `normalizer_fn=slim.batch_norm`,
+        `tf.layers.batch_normalization(training=...)`, a network from slim's model zoo or from your own
+        modules) whose update ops go to `tf.GraphKeys.UPDATE_OPS`, and nothing makes the train op depend on
+        them: it is not built inside `tf.control_dependencies(update_ops)` nor grouped with them.
+        Silent for `updates_collections=None` (in-place updates), batch norm with `is_training=False`,
+        networks without batch norm, and train ops already wired.
+    """
+    why_bad = """
+        Nobody runs the update ops, so moving_mean stays 0 and moving_variance stays 1 forever. Training
+        looks fine, but evaluation with `is_training=False` normalises with the wrong statistics: on a small
+        conv-BN model, one-image evaluation accuracy is 0.33 (every image one class) instead of 1.00.
+    """
+    example = """
+        import tensorflow as tf
+
+        net = tf.layers.batch_normalization(net, training=True)
+        ...
+        train_op = optimizer.minimize(loss, global_step=global_step)
+    """
+    use_instead = """
+        with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+            train_op = optimizer.minimize(loss, global_step=global_step)
+    """
+    fix_safety = """
+        The fix changes what training computes: every train step now also runs the batch-norm update ops.
+        The collection is read inside the `with`, after the model is built, using the module's own TF alias
+        (`tf`, `tf1`, `tf.compat.v1`). Offered when the train op is built by a statement of its own; in slim
+        modules SL102 offers `slim.learning.create_train_op` instead (unless `train-op-fix =
+        "control-dependencies"`). The whole UPDATE_OPS collection is used: in a GAN or multi-tower graph,
+        pass a scope to `get_collection` by hand if each train op should run only its own network's updates.
+    """
+    behaviour_change = "batch norm's moving mean/variance are updated at every train step (they were frozen at 0/1)"
+    valid = (
+        Case(
+            """
+            import tensorflow as tf
+
+            net = tf.layers.batch_normalization(images, training=True)
+            loss = tf.reduce_mean(net)
+            update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+            with tf.control_dependencies(update_ops):
+                train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+            """
+        ),
+        Case(
+            """
+            import tensorflow as tf
+
+            net = tf.layers.batch_normalization(images, training=True)
+            loss = tf.reduce_mean(net)
+            train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+            train_op = tf.group(train_op, *tf.get_collection(tf.GraphKeys.UPDATE_OPS))
+            """
+        ),
+        Case(
+            """
+            import tensorflow as tf
+
+            net = tf.layers.dense(images, 10)
+            loss = tf.reduce_mean(net)
+            train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+            """
+        ),
+    )
+    invalid = (
+        Case(
+            """
+            import tensorflow.compat.v1 as tf
+
+            def train(images):
+                net = tf.layers.batch_normalization(images, training=True)
+                loss = tf.reduce_mean(net)
+                # the train op
+                train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+                return train_op
+            """,
+            fixed="""
+            import tensorflow.compat.v1 as tf
+
+            def train(images):
+                net = tf.layers.batch_normalization(images, training=True)
+                loss = tf.reduce_mean(net)
+                # the train op
+                with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+                    train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+                return train_op
+            """,
+        ),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        sl102_takes = ctx.settings.is_selected("SL102") if hasattr(ctx.settings, "is_selected") else True
+        for found in missing(ctx):
+            if sl102_takes and create_train_op_fix(ctx, found.op) is not None:
+                continue  # SL102 reports this one, with the create_train_op form
+            yield self.violation(
+                found.op.call,
+                f"`{found.op.kind}` builds a train op that does not depend on UPDATE_OPS: batch norm's moving statistics are never updated",
+                control_dependencies_fix(ctx, found.op),
+                "Wrap the train op in `tf.control_dependencies(UPDATE_OPS)`",
+            )

@@ -1,0 +1,116 @@
+"""SL103: UPDATE_OPS read before the batch-norm layers it should cover are built."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from slimlint.fixes import FixActions, insert_before, remove_statement
+from slimlint.rules.base import Case, Rule, RuleContext, Violation
+
+
+def _sibling_holding(model, read, use_path) -> Optional[object]:
+    """The statement in the read's own block that contains the use, if there is one."""
+    read_path = model.path_of(read.statement)
+    depth = len(read_path)
+    if not read_path or len(use_path) < depth or tuple(use_path[: depth - 1]) != tuple(read_path[:-1]):
+        return None
+    sibling = use_path[depth - 1]
+    return None if sibling is read.statement else sibling
+
+
+class UpdateOpsCollectedTooEarly(Rule):
+    code = "SL103"
+    name = "update-ops-collected-too-early"
+    summary = "UPDATE_OPS is read before the model's batch-norm layers exist, so the list misses their updates."
+    what_it_does = """
+        Flags `tf.get_collection(tf.GraphKeys.UPDATE_OPS)` when batch-norm layers that put their update ops
+        in that collection are built after the read, and the list read is what the train op is made to
+        depend on. `get_collection` returns a copy of the collection as it is at that moment.
+    """
+    why_bad = """
+        The list is empty (or misses the later layers), so the train op depends on nothing: the moving
+        statistics stay at 0 / 1 and evaluation in inference mode collapses, exactly as if the update ops
+        had never been wired (measured: one-image accuracy 0.33 instead of 1.00).
+    """
+    example = """
+        update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+        logits = build_model(images, is_training=True)
+        loss = tf.losses.softmax_cross_entropy(labels, logits)
+        with tf.control_dependencies(update_ops):
+            train_op = optimizer.minimize(loss)
+    """
+    use_instead = """
+        logits = build_model(images, is_training=True)
+        loss = tf.losses.softmax_cross_entropy(labels, logits)
+        update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+        with tf.control_dependencies(update_ops):
+            train_op = optimizer.minimize(loss)
+    """
+    fix_safety = """
+        The fix moves the assignment, unchanged and with the comments above it, to just before the
+        statement that first uses the list, in the same block. It is offered only when the read is a plain
+        `name = tf.get_collection(...)` statement and that statement sits in the same block as the use.
+        Training then runs the update ops, which changes the trained model's moving statistics.
+    """
+    behaviour_change = "the train op now depends on the batch-norm update ops (the list read before the model was empty)"
+    valid = (
+        Case(
+            """
+            import tensorflow as tf
+
+            net = tf.layers.batch_normalization(images, training=True)
+            loss = tf.reduce_mean(net)
+            update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+            with tf.control_dependencies(update_ops):
+                train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+            """
+        ),
+    )
+    invalid = (
+        Case(
+            """
+            import tensorflow as tf
+
+            update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+            net = tf.layers.batch_normalization(images, training=True)
+            loss = tf.reduce_mean(net)
+            with tf.control_dependencies(update_ops):
+                train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+            """,
+            fixed="""
+            import tensorflow as tf
+
+            net = tf.layers.batch_normalization(images, training=True)
+            loss = tf.reduce_mean(net)
+            update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+            with tf.control_dependencies(update_ops):
+                train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+            """,
+        ),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        model = ctx.model
+        for func in model.functions:
+            if not func.reads:
+                continue
+            bn = None
+            for read in func.reads:
+                uses = func.update_uses.get(read.target) if read.target else None
+                if not uses:
+                    continue
+                first_order, first_path = min(uses, key=lambda u: u[0])
+                if bn is None:
+                    bn = model.training_bn(func, ctx.index)
+                if not any(read.order < b.order < first_order for b in bn):
+                    continue
+                fix = None
+                sibling = _sibling_holding(model, read, first_path) if read.statement is not None else None
+                if sibling is not None and len(read.statement.body) == 1:
+                    fix = FixActions().on(read.statement, remove_statement(), late=True).on(sibling, insert_before(read.statement), late=True)
+                yield self.violation(
+                    read.call,
+                    "UPDATE_OPS is collected before the batch-norm layers are built: the list misses their update ops",
+                    fix,
+                    "Move the collection to just before its first use",
+                )

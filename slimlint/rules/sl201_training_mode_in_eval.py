@@ -1,0 +1,153 @@
+"""SL201: batch norm left in training mode in evaluation, inference or export code."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+
+from slimlint.fixes import FixActions, add_keyword, replace_with
+from slimlint.model import context
+from slimlint.model.facts import TRUE
+from slimlint.rules.base import Case, Rule, RuleContext, Violation
+
+_MESSAGE = "Batch norm runs in training mode in evaluation code ({what}): it normalises with the batch's own statistics"
+
+
+class TrainingModeInEval(Rule):
+    code = "SL201"
+    name = "training-mode-in-eval"
+    summary = "`is_training=True` in evaluation, inference or export code: predictions depend on the batch."
+    what_it_does = """
+        Flags batch norm that runs in training mode in code that evaluates, serves, exports or samples from
+        a model: `is_training=True` / `training=True` given to batch norm, to an arg_scope or
+        `normalizer_params`, or to a function that passes it on to batch norm (your own model functions
+        across files, slim's model zoo), and calls that leave a model's `is_training=True` default in place.
+        Evaluation code is: scripts named for it (eval, test, inference, predict, export, freeze, demo,
+        sample, validate ... but not unit tests), functions named for it (evaluate, export, sample ...),
+        Estimator `mode == ModeKeys.PREDICT / EVAL` branches, `reuse=True` evaluation towers assigned to
+        eval-named results, and scripts that restore a checkpoint and never train. `eval-paths` /
+        `train-paths` in the configuration say what a file is when its name does not.
+    """
+    why_bad = """
+        In training mode batch norm normalises each batch with that batch's own mean and variance and
+        ignores the learned moving statistics. Predictions then depend on what else is in the batch; with
+        one image per batch every image is normalised to the same thing and gets the same class (measured:
+        accuracy 0.33 on a 3-class task, every prediction one class, versus 1.00 in inference mode).
+    """
+    example = """
+        # eval.py
+        logits = model.resnet(images, num_classes, is_training=True)
+        saver.restore(sess, checkpoint)
+    """
+    use_instead = """
+        # eval.py
+        logits = model.resnet(images, num_classes, is_training=False)
+        saver.restore(sess, checkpoint)
+    """
+    fix_safety = """
+        The fix replaces the `True` with `False`, or adds `is_training=False` (the callee's own parameter
+        name) to a call that relied on a default of True. Predictions change: they now use the moving
+        statistics learned in training. Silent when the mode comes from a placeholder, a flag, or
+        `mode == ModeKeys.TRAIN`, which the caller decides at run time.
+    """
+    behaviour_change = "batch norm uses its moving statistics at evaluation: predictions no longer depend on the rest of the batch"
+    valid = (
+        Case(
+            """
+            import tensorflow as tf
+            import tensorflow.contrib.slim as slim
+
+            is_training = tf.placeholder(tf.bool, [])
+            net = slim.batch_norm(images, is_training=is_training)
+            """,
+            path="eval.py",
+        ),
+        Case(
+            """
+            import tensorflow.contrib.slim as slim
+
+            def build(images, is_training=True):
+                return slim.batch_norm(images, is_training=is_training)
+            """,
+            path="model.py",
+        ),
+        Case(
+            """
+            import tensorflow.contrib.slim as slim
+
+            net = slim.batch_norm(images, is_training=True)
+            """,
+            path="model_test.py",
+        ),
+    )
+    invalid = (
+        Case(
+            """
+            import tensorflow.contrib.slim as slim
+
+            net = slim.conv2d(images, 8, [3, 3], normalizer_fn=slim.batch_norm,
+                              normalizer_params={'is_training': True})
+            """,
+            path="eval.py",
+            fixed="""
+            import tensorflow.contrib.slim as slim
+
+            net = slim.conv2d(images, 8, [3, 3], normalizer_fn=slim.batch_norm,
+                              normalizer_params={'is_training': False})
+            """,
+        ),
+        Case(
+            """
+            import tensorflow.contrib.slim as slim
+
+            def build(images, is_training=True):
+                return slim.batch_norm(images, is_training=is_training)
+
+            logits = build(images)
+            """,
+            path="export_model.py",
+            fixed="""
+            import tensorflow.contrib.slim as slim
+
+            def build(images, is_training=True):
+                return slim.batch_norm(images, is_training=is_training)
+
+            logits = build(images, is_training=False)
+            """,
+        ),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        model = ctx.model
+        seen = set()
+        for func in model.functions:
+            for site in model.bn_sites(func, ctx.index):
+                if site.mode.kind != TRUE or site.in_place and site.mode.expr is None:
+                    continue
+                if not context.is_eval_context(ctx.role, func, site.order):
+                    continue
+                yield from self._report(site.mode, site.layer.call, "batch_norm", seen)
+            for call in model.bn_calls(func, ctx.index):
+                tower = call.site.in_reuse_scope and context.eval_target(call.site.assigned_to)
+                if not (tower or context.is_eval_context(ctx.role, func, call.order)):
+                    continue
+                for param, mode in sorted(call.modes.items()):
+                    if mode.kind == TRUE:
+                        yield from self._report(mode, call.site.call, param, seen)
+
+    def _report(self, mode, call: cst.Call, param: str, seen: set) -> Iterator[Violation]:
+        if mode.expr is not None:
+            if id(mode.expr) in seen:
+                return
+            seen.add(id(mode.expr))
+            fix = FixActions().on(mode.expr, replace_with("False"))
+            yield self.violation(mode.expr, _MESSAGE.format(what=f"`{mode.keyword or param}=True`"), fix, "Pass `False`")
+        elif mode.owner is not None and isinstance(mode.owner, cst.Call) and mode.owner is call:
+            key = (id(call), param)
+            if key in seen:
+                return
+            seen.add(key)
+            keyword = mode.keyword or param
+            fix = FixActions().on(call, add_keyword(keyword, "False"))
+            yield self.violation(call, _MESSAGE.format(what=f"`{keyword}` defaults to True here"), fix, f"Pass `{keyword}=False`")

@@ -1,0 +1,237 @@
+"""The command line: `slimlint [check] [PATHS]`, `slimlint rule CODE`, `slimlint verify`.
+
+Exit codes: 0 nothing left to report, 1 findings remain (or fixes were made, with
+--exit-non-zero-on-fix), 2 usage, configuration or internal error, or a file that could not be checked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+import click
+
+from slimlint import __version__
+from slimlint.ftypes import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+
+_EPILOG = "Exit codes: 0 nothing to report, 1 findings remain, 2 usage, configuration or internal error."
+
+
+class _DefaultToCheck(click.Group):
+    """`slimlint PATHS` means `slimlint check PATHS`, as with ruff's old CLI."""
+
+    def parse_args(self, ctx, args):
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EPILOG)
+@click.version_option(__version__, prog_name="slimlint")
+def main() -> None:
+    """slimlint: find and fix TF-Slim / TF1 batch-norm and train/eval-mode mistakes."""
+
+
+def _codes(value: Optional[str]) -> Optional[List[str]]:
+    return [c.strip() for c in value.split(",") if c.strip()] if value else None
+
+
+@main.command(epilog=_EPILOG)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--fix", is_flag=True, help="Rewrite the files in place (every fix changes runtime behaviour).")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the configured set).")
+@click.option("--extend-select", help="Codes or prefixes to enable on top of the selection.")
+@click.option("--ignore", help="Codes or prefixes to disable.")
+@click.option("--output-format", type=click.Choice(["text", "json", "github", "sarif"]), default="text", show_default=True)
+@click.option("--statistics", is_flag=True, help="Show counts per rule instead of each finding.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when fixes were applied, even if nothing remains.")
+@click.option("--stdin-filename", help="The path of the file read from stdin (`-`), for roles and messages.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Use this pyproject.toml.")
+@click.option("--train-op-fix", type=click.Choice(["create-train-op", "control-dependencies"]), help="The form of the SL101/SL102 fix.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Cache folder (default .slimlint_cache).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: one per core).")
+@click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (to check the prefilter is loss-free).")
+def check(paths, fix, diff, select, extend_select, ignore, output_format, statistics, exit_zero, exit_non_zero_on_fix,
+          stdin_filename, config_path, train_op_fix, no_cache, cache_dir, jobs, no_prefilter) -> None:
+    """Check PATHS (default: the current directory); `-` reads standard input."""
+    from slimlint.config import ConfigError, load_settings
+    from slimlint.rules import BY_CODE
+
+    overrides = {"select": _codes(select), "extend-select": _codes(extend_select), "ignore": _codes(ignore), "train-op-fix": train_op_fix}
+    start = config_path.parent if config_path else Path(stdin_filename).parent if stdin_filename else Path(paths[0]) if paths and paths[0] != "-" else Path.cwd()
+    try:
+        if config_path is not None and not config_path.is_file():
+            raise ConfigError(f"{config_path}: no such configuration file")
+        settings, _ = load_settings(start if start.is_dir() else start.parent, overrides=overrides, known_codes=BY_CODE)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot read the configuration: {exc}")
+
+    try:
+        if "-" in paths:
+            code = _check_stdin(settings, stdin_filename or "-", fix, diff, output_format, statistics, exit_zero, exit_non_zero_on_fix)
+        else:
+            code = _check_paths(settings, list(paths) or ["."], fix, diff, output_format, statistics, exit_zero,
+                                exit_non_zero_on_fix, no_cache, cache_dir, jobs, not no_prefilter)
+    except KeyboardInterrupt:
+        _fail("interrupted")
+    except Exception as exc:  # the last line of defence: one line, exit 2, never a traceback
+        _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)")
+    sys.exit(code)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"slimlint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _rule_meta():
+    from slimlint.rules import ALL_RULES
+
+    return [r for r in ALL_RULES]
+
+
+def _report(findings, output_format, statistics, fixed_count, errors, stream=None) -> None:
+    from slimlint.output import render
+    from slimlint.output.text import format_error
+
+    out = render(findings, output_format, fixed_count=fixed_count, statistics=statistics, errors=errors, rules=_rule_meta())
+    if out:
+        click.echo(out, nl=False, file=stream)
+    if output_format == "json":
+        for path, message in errors:
+            click.echo(format_error(path, message), err=True)
+
+
+def _exit_code(findings, errors, fixed_count, exit_zero, exit_non_zero_on_fix) -> int:
+    if errors:
+        return EXIT_ERROR
+    if exit_non_zero_on_fix and fixed_count:
+        return EXIT_FINDINGS
+    if findings and not exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _diff_text(display: str, old: str, new: str) -> str:
+    return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{display}", f"b/{display}"))
+
+
+def _check_paths(settings, paths, fix, diff, output_format, statistics, exit_zero, exit_non_zero_on_fix,
+                 no_cache, cache_dir, jobs, use_prefilter) -> int:
+    from slimlint.api import units_for
+    from slimlint.discovery import discover
+    from slimlint.runner import run_units
+    from slimlint.writer import WriteError, write_fixed
+
+    found = discover([Path(p) for p in paths], settings)
+    errors: List[Tuple[str, str]] = list(found.errors)
+    units = units_for(found.files, settings)
+    need_edits = output_format in ("json", "sarif")
+    results = run_units(units, settings, fix=fix or diff, need_edits=need_edits, jobs=jobs,
+                        cache_dir=None if no_cache else (cache_dir or _default_cache_dir(settings)), use_prefilter=use_prefilter)
+    findings = []
+    fixed_count = 0
+    diffs = []
+    for unit, outcome in results:
+        if outcome.error:
+            errors.append((unit.display, outcome.error))
+        if outcome.fixed is not None:
+            if diff:
+                diffs.append(_diff_text(unit.display, unit.source.text, outcome.fixed.decode(unit.source.encoding)))
+            else:
+                try:
+                    write_fixed(unit.path, unit.source, outcome.fixed)
+                except WriteError as exc:
+                    errors.append((unit.display, exc.reason))
+                    continue
+            fixed_count += outcome.fixes_applied
+        findings.extend(outcome.findings)
+    if diff:
+        click.echo("".join(diffs), nl=False)
+        remaining = [f for f in findings if f.fix is None]
+        if errors:
+            for path, message in errors:
+                click.echo(f"{path}: error: {message}", err=True)
+            return EXIT_ERROR
+        count = sum(o.fixes_applied for _, o in results)
+        click.echo(f"Would fix {count} error{'s' if count != 1 else ''}." if count else "No errors would be fixed.", err=True)
+        return EXIT_FINDINGS if count or (remaining and not exit_zero) else EXIT_OK
+    _report(findings, output_format, statistics, fixed_count, errors)
+    return _exit_code(findings, errors, fixed_count, exit_zero, exit_non_zero_on_fix)
+
+
+def _default_cache_dir(settings) -> Path:
+    root = getattr(settings, "root", None) or Path.cwd()
+    return Path(root) / ".slimlint_cache"
+
+
+def _check_stdin(settings, filename, fix, diff, output_format, statistics, exit_zero, exit_non_zero_on_fix) -> int:
+    from slimlint.api import run
+    from slimlint.engine import Unit, relpath_for
+    from slimlint.source import SourceError, read_stdin
+
+    unit = Unit(display=filename, relpath=relpath_for(Path(filename), settings.root) if filename != "-" else "stdin.py")
+    try:
+        unit.source = read_stdin(filename)
+    except SourceError as exc:
+        unit.error = exc.reason
+    [(unit, outcome)] = run([unit], settings, fix=fix or diff, need_edits=output_format in ("json", "sarif"))
+    errors = [(unit.display, outcome.error)] if outcome.error else []
+    if diff:
+        if outcome.fixed is not None:
+            click.echo(_diff_text(filename, unit.source.text, outcome.fixed.decode(unit.source.encoding)), nl=False)
+        return EXIT_ERROR if errors else (EXIT_FINDINGS if outcome.fixed is not None else EXIT_OK)
+    if fix:
+        # Like ruff: the fixed source goes to stdout, the report to stderr.
+        data = outcome.fixed if outcome.fixed is not None else (unit.source.raw if unit.source else b"")
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        _report(outcome.findings, output_format, statistics, outcome.fixes_applied, errors, stream=sys.stderr)
+    else:
+        _report(outcome.findings, output_format, statistics, 0, errors)
+    return _exit_code(outcome.findings, errors, outcome.fixes_applied, exit_zero, exit_non_zero_on_fix)
+
+
+@main.command(epilog=_EPILOG)
+@click.argument("code", required=False)
+@click.option("--all", "show_all", is_flag=True, help="List every rule.")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rule(code, show_all, output_format) -> None:
+    """Explain a rule: what it does, why it matters for the model, example, fixed form, fix safety."""
+    import json
+
+    from slimlint.rules import ALL_RULES, BY_CODE
+
+    if show_all or code is None:
+        if output_format == "json":
+            click.echo(json.dumps([{"code": r.code, "name": r.name, "summary": r.summary, "fix": bool(r.behaviour_change)} for r in ALL_RULES], indent=2))
+        else:
+            for r in ALL_RULES:
+                click.echo(f"{r.code}  {r.name:<40} {'[*] ' if r.behaviour_change else '    '}{r.summary}")
+        return
+    found = BY_CODE.get(code.upper())
+    if found is None:
+        _fail(f"unknown rule code {code!r} (known: {', '.join(BY_CODE)})")
+    if output_format == "json":
+        click.echo(json.dumps({"code": found.code, "name": found.name, "summary": found.summary, "explanation": found.docs()}, indent=2))
+    else:
+        click.echo(found.docs(), nl=False)
+
+
+def _register_verify() -> None:
+    try:
+        from slimlint.harness.command import verify
+    except ImportError:  # the harness package is optional at import time; its own command says what to install
+        return
+    main.add_command(verify)
+
+
+_register_verify()

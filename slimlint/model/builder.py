@@ -431,7 +431,11 @@ class ModuleBuilder(cst.CSTVisitor):
         func = self.func
         name = self.canonical(node.func)
         kind = "other"
-        if name is not None:
+        attr = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
+        if attr in api.TRAIN_OP_METHODS and node.args and self._optimizer_like(node.func.value):
+            # `opt.minimize(...)`, also `tf.train.AdamOptimizer(0.01).minimize(...)`, which resolves to a TF name
+            self._train_op(node, attr, node.func.value, order)
+        elif name is not None:
             if name.startswith("slim"):
                 self.uses_slim = True
             if name in api.BATCH_NORM or name in api.NORMALIZED_LAYERS:
@@ -477,10 +481,7 @@ class ModuleBuilder(cst.CSTVisitor):
             elif api.zoo_network(name) is not None or name.startswith("slim.nets."):
                 self._record_call_site(node, order)
         else:
-            attr = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
-            if attr in api.TRAIN_OP_METHODS and node.args and self._optimizer_like(node.func.value):
-                self._train_op(node, attr, node.func.value, order)
-            elif attr == "restore":
+            if attr == "restore":
                 self.restores_checkpoint = True
             elif attr == "run":
                 kind = "run"

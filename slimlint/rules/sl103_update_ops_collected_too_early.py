@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
+import libcst as cst
+
 from slimlint.fixes import FixActions, insert_before, remove_statement
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
@@ -16,6 +18,35 @@ def _sibling_holding(model, read, use_path) -> Optional[object]:
         return None
     sibling = use_path[depth - 1]
     return None if sibling is read.statement else sibling
+
+
+def _next_sibling(model, stmt) -> Optional[cst.CSTNode]:
+    path = model.path_of(stmt)
+    parent = path[-2] if len(path) > 1 else model.module
+    for block in (getattr(parent, "body", None), getattr(getattr(parent, "body", None), "body", None)):
+        if isinstance(block, (list, tuple)) and any(s is stmt for s in block):
+            i = next(i for i, s in enumerate(block) if s is stmt)
+            return block[i + 1] if i + 1 < len(block) else None
+    return None
+
+
+def _blank_prefix(lines) -> int:
+    n = 0
+    while n < len(lines) and lines[n].comment is None:
+        n += 1
+    return n
+
+
+def move_fix(model, stmt, before) -> FixActions:
+    """Move `stmt` to just before `before`: its comments go with it, the blank lines above it stay put."""
+    blank = _blank_prefix(stmt.leading_lines)
+    moved = stmt.with_changes(leading_lines=stmt.leading_lines[blank:])
+    fix = FixActions().on(stmt, remove_statement(), late=True).on(before, insert_before(moved), late=True)
+    following = _next_sibling(model, stmt)
+    if blank and following is not None and following is not before and _blank_prefix(following.leading_lines) == 0:
+        kept = stmt.leading_lines[:blank]
+        fix.on(following, lambda node: node.with_changes(leading_lines=(*kept, *node.leading_lines)))
+    return fix
 
 
 class UpdateOpsCollectedTooEarly(Rule):
@@ -107,7 +138,7 @@ class UpdateOpsCollectedTooEarly(Rule):
                 fix = None
                 sibling = _sibling_holding(model, read, first_path) if read.statement is not None else None
                 if sibling is not None and len(read.statement.body) == 1:
-                    fix = FixActions().on(read.statement, remove_statement(), late=True).on(sibling, insert_before(read.statement), late=True)
+                    fix = move_fix(model, read.statement, sibling)
                 yield self.violation(
                     read.call,
                     "UPDATE_OPS is collected before the batch-norm layers are built: the list misses their update ops",

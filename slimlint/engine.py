@@ -129,6 +129,7 @@ class Engine:
             if modules == index.modules:
                 break
             index = ProjectIndex(modules)
+        index.called_after_bn = frozenset(found for m in models for found in m.calls_after_training_bn(index))
         return index
 
     # --- stage two ----------------------------------------------------------------------------

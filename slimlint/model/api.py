@@ -92,8 +92,6 @@ NORMALIZED_LAYERS = {
     "slim.separable_conv2d",
     "slim.separable_convolution2d",
     "slim.fully_connected",
-    "slim.stack",
-    "slim.repeat",
 }
 DROPOUT = {"slim.dropout": ("is_training", True), "tf.layers.dropout": ("training", False)}
 ARG_SCOPE = {"slim.arg_scope"}

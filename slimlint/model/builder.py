@@ -1,7 +1,7 @@
 """One traversal of a parsed file that records what the code builds (see facts.py).
 
-The builder resolves names through LibCST's QualifiedNameProvider, plus one assignment-alias step
-(`slim = tf.contrib.slim`, `tf1 = tf.compat.v1`) that the provider leaves local.
+Names resolve through the file's import table (names.py): imports plus one assignment-alias step
+(`slim = tf.contrib.slim`, `tf1 = tf.compat.v1`).
 """
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider, QualifiedNameSource
-
 from slimlint.model import api
+from slimlint.model.names import ImportTable, dotted
 from slimlint.model.facts import (
     ArgScopeFrame,
     CallSite,
@@ -34,16 +33,6 @@ _RESTORE_APIS = {
 }
 
 
-def dotted(node: cst.CSTNode) -> Optional[str]:
-    """`a.b.c` for a Name / Attribute chain, else None."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
-
-
 def keyword_args(call: cst.Call) -> Dict[str, cst.BaseExpression]:
     return {a.keyword.value: a.value for a in call.args if a.keyword is not None}
 
@@ -53,13 +42,15 @@ def positional_args(call: cst.Call) -> Tuple[cst.BaseExpression, ...]:
 
 
 class ModuleBuilder(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
-
-    def __init__(self) -> None:
+    def __init__(self, module: cst.Module) -> None:
         super().__init__()
         self.module_func = FunctionInfo(node=None, name="<module>", qualname="<module>", class_name=None)
         self.functions: List[FunctionInfo] = [self.module_func]
-        self.aliases: Dict[str, str] = {}  # local name -> fully qualified module/object name
+        self.table = ImportTable(module)
+        self.aliases = self.table.aliases
+        self.local_functions = {
+            s.name.value for s in module.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))
+        }
         self.has_train_ops = False
         self.restores_checkpoint = False
         self.unit_test_markers = False
@@ -89,52 +80,17 @@ class ModuleBuilder(cst.CSTVisitor):
     # --- name resolution ------------------------------------------------------------------
 
     def qualified(self, node: cst.CSTNode) -> List[str]:
-        try:
-            names = self.get_metadata(QualifiedNameProvider, node, set())
-        except KeyError:
-            names = set()
-        out = []
-        for q in names:
-            name = q.name
-            if q.source == QualifiedNameSource.LOCAL:
-                head, _, rest = name.partition(".")
-                if head in self.aliases:
-                    name = self.aliases[head] + ("." + rest if rest else "")
-                elif "<locals>" in name:
-                    continue
-            out.append(name)
-        return out
+        """Candidate qualified names: the import-resolved one, or a function of this module."""
+        full = self.table.resolve(node)
+        if full is not None:
+            return [full]
+        text = dotted(node)
+        if text is not None and text.split(".")[0] in self.local_functions:
+            return [text]
+        return []
 
     def canonical(self, node: cst.CSTNode) -> Optional[str]:
-        for name in self.qualified(node):
-            c = api.canonical(name)
-            if c is not None:
-                return c
-        return None
-
-    def _collect_aliases(self, module: cst.Module) -> None:
-        """Module-level `x = tf.contrib.slim`-style aliases, and the names modules are bound to."""
-
-        def walk(body: Iterable[cst.CSTNode]) -> None:
-            for stmt in body:
-                if isinstance(stmt, cst.SimpleStatementLine):
-                    for small in stmt.body:
-                        if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                            target = small.targets[0].target
-                            if isinstance(target, cst.Name) and isinstance(small.value, (cst.Attribute, cst.Name)):
-                                for name in self.qualified(small.value):
-                                    if api.canonical(name) is not None:
-                                        self.aliases[target.value] = name
-                                        break
-                elif isinstance(stmt, (cst.If, cst.Try, cst.With)):
-                    walk(stmt.body.body)
-                    for extra in getattr(stmt, "handlers", ()):
-                        walk(extra.body.body)
-                    orelse = getattr(stmt, "orelse", None)
-                    if orelse is not None and hasattr(orelse, "body"):
-                        walk(getattr(orelse.body, "body", ()))
-
-        walk(module.body)
+        return self.table.canonical(node)
 
     # --- traversal bookkeeping --------------------------------------------------------------
 
@@ -160,9 +116,6 @@ class ModuleBuilder(cst.CSTVisitor):
             self.func.eval_regions.append((self._eval_starts.pop(), self.order))
         if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             self._stmt_stack.pop()
-
-    def visit_Module(self, node: cst.Module) -> None:
-        self._collect_aliases(node)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._class_stack.append(node.name.value)
@@ -211,6 +164,8 @@ class ModuleBuilder(cst.CSTVisitor):
             block.assigned_inside.update(targets)
         if isinstance(first, (cst.Import, cst.ImportFrom)):
             self._note_import(first)
+            if not self.func.is_module:
+                self.table.add(first)
 
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine) -> None:
         self._stmt = None
@@ -438,7 +393,15 @@ class ModuleBuilder(cst.CSTVisitor):
         elif name is not None:
             if name.startswith("slim"):
                 self.uses_slim = True
-            if name in api.BATCH_NORM or name in api.NORMALIZED_LAYERS:
+            if name in ("slim.repeat", "slim.stack"):
+                # slim.repeat(inputs, n, slim.conv2d, ...) / slim.stack(inputs, slim.fully_connected, ...)
+                # build the layer they are given, which picks up the surrounding arg_scopes.
+                positional = positional_args(node)
+                layer = positional[2] if name == "slim.repeat" and len(positional) > 2 else positional[1] if name == "slim.stack" and len(positional) > 1 else None
+                name = self.canonical(layer) if layer is not None else None
+                if name in api.NORMALIZED_LAYERS or name in api.BATCH_NORM:
+                    func.layers.append(LayerCall(call=node, api=name, frames=tuple(self._frames), func=func, order=order, kwargs=keyword_args(node)))
+            elif name in api.BATCH_NORM or name in api.NORMALIZED_LAYERS:
                 func.layers.append(LayerCall(call=node, api=name, frames=tuple(self._frames), func=func, order=order, kwargs=keyword_args(node)))
             elif name in api.CONTROL_DEPENDENCIES:
                 kind = "ctrl"

@@ -13,7 +13,8 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from slimlint.model import api
-from slimlint.model.builder import ModuleBuilder, dotted, keyword_args
+from slimlint.model.builder import ModuleBuilder, keyword_args
+from slimlint.model.names import dotted, imported_names
 from slimlint.model.facts import (
     DEFAULT,
     DYNAMIC,
@@ -82,9 +83,8 @@ class FileModel:
     def __init__(self, module: cst.Module, module_name: str) -> None:
         self.module = module
         self.module_name = module_name
-        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        builder = ModuleBuilder()
-        self.wrapper.visit(builder)
+        builder = ModuleBuilder(module)
+        module.visit(builder)
         self.builder = builder
         self.functions: List[FunctionInfo] = builder.functions
         self.module_func = builder.module_func
@@ -95,7 +95,7 @@ class FileModel:
 
     def position(self, node: cst.CSTNode):
         if self._positions is None:
-            self._positions = self.wrapper.resolve(PositionProvider)
+            self._positions = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
         return self._positions[node]
 
     def path_of(self, stmt: cst.CSTNode) -> Tuple[cst.CSTNode, ...]:
@@ -105,7 +105,8 @@ class FileModel:
 
     @property
     def uses_slim(self) -> bool:
-        return self.builder.uses_slim
+        """The module imports or binds slim (an alias it never calls through still says "slim code")."""
+        return self.builder.uses_slim or any((api.canonical(q) or "") == "slim" for q in self.aliases.values())
 
     def bound_module_name(self, wanted: Tuple[str, ...]) -> Optional[str]:
         """A local name bound to one of the canonical modules `wanted` ("tf", "slim")."""
@@ -117,6 +118,28 @@ class FileModel:
             if api.canonical(qualified) in wanted:
                 return name
         return None
+
+    def slim_reference(self) -> Optional[Tuple[str, Optional[str]]]:
+        """How fixed code can name the slim module: (expression, module to import as it or None)."""
+        bound = self.bound_module_name(("slim",))
+        if bound is not None:
+            return bound, None
+        for local, full in self.builder.table.names.items():
+            if full == "tensorflow" and f"{local}.contrib.slim." in self.module.code:
+                return f"{local}.contrib.slim", None
+        imported = [full for full in self.builder.table.names.values() if (api.canonical(full) or "").startswith("slim.")]
+        if imported and not self.name_in_use("slim"):
+            package = "tf_slim" if any(full.startswith("tf_slim") for full in imported) else "tensorflow.contrib.slim"
+            return "slim", package
+        return None
+
+    def name_in_use(self, name: str) -> bool:
+        return (
+            name in self.builder.table.names
+            or name in self.aliases
+            or name in self.builder.local_functions
+            or any(name in f.assignments or name in f.params for f in self.functions)
+        )
 
     def tf_prefix(self) -> Optional[str]:
         """How this module spells the TF1 API: `tf`, `tf1`, or `tf.compat.v1` for TF2-style files."""
@@ -136,28 +159,11 @@ class FileModel:
 
     @staticmethod
     def _imported_names(stmt: cst.CSTNode) -> Iterator[Tuple[str, str]]:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            if isinstance(stmt, (cst.Try, cst.If)):
-                for inner in stmt.body.body:
-                    yield from FileModel._imported_names(inner)
-            return
-        for small in stmt.body:
-            if isinstance(small, cst.Import):
-                for alias in small.names:
-                    full = dotted(alias.name) or ""
-                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                        yield alias.asname.name.value, full
-                    else:
-                        yield full.split(".")[0], full.split(".")[0]
-            elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
-                base = dotted(small.module) or ""
-                if isinstance(small.names, cst.ImportStar):
-                    continue
-                for alias in small.names:
-                    if not isinstance(alias.name, cst.Name):
-                        continue
-                    local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else alias.name.value
-                    yield local, f"{base}.{alias.name.value}"
+        if isinstance(stmt, (cst.Try, cst.If)):
+            for inner in stmt.body.body:
+                yield from imported_names(inner)
+        else:
+            yield from imported_names(stmt)
 
     # --- mode values -------------------------------------------------------------------------
 
@@ -329,23 +335,7 @@ class FileModel:
         return isinstance(expr, cst.Name) and expr.value == "None"
 
     def _canonical(self, expr: cst.BaseExpression) -> Optional[str]:
-        for name in self.builder_qualified(expr):
-            c = api.canonical(name)
-            if c is not None:
-                return c
-        return None
-
-    def builder_qualified(self, expr: cst.BaseExpression) -> List[str]:
-        from libcst.metadata import QualifiedNameProvider
-
-        names = self.wrapper.resolve(QualifiedNameProvider).get(expr, set())
-        if callable(names):  # LibCST computes qualified names lazily
-            names = names()
-        out = []
-        for q in names:
-            head, _, rest = q.name.partition(".")
-            out.append(self.aliases[head] + ("." + rest if rest else "") if head in self.aliases else q.name)
-        return out
+        return self.builder.canonical(expr)
 
     # --- calls to functions that build batch norm -------------------------------------------
 
@@ -422,10 +412,12 @@ class FileModel:
         builds = False
         always = False
         for site in self.bn_sites(func, index):
+            if site.mode.kind == PARAM:
+                # In-place batch norm still runs in the mode it is given: SL201 needs the parameter.
+                mode_params.add(site.mode.param)
             if site.in_place:
                 continue
             if site.mode.kind == PARAM:
-                mode_params.add(site.mode.param)
                 builds = True
             elif site.mode.kind != FALSE:
                 builds = True
@@ -499,6 +491,24 @@ class FileModel:
             _, uc = self._frame_value(frames, _BN_API, "updates_collections", index)
         in_place = isinstance(uc, cst.Name) and uc.value == "None"
         return FactoryConfig(frozenset(normalized), mode.kind, mode.param, in_place)
+
+    def calls_after_training_bn(self, index: ProjectIndex) -> List[Tuple[str, str]]:
+        """Project functions this file calls after it has built batch norm that adds update ops."""
+        out = []
+        for func in self.functions:
+            bn = self.training_bn(func, index)
+            if not bn:
+                continue
+            first = bn[0].order
+            for site in func.calls:
+                if site.order <= first:
+                    continue
+                for target in site.targets:
+                    found = index.resolve(target, self.module_name)
+                    if found is not None:
+                        out.append(found)
+                        break
+        return out
 
     # --- update-op flow ---------------------------------------------------------------------
 

@@ -53,6 +53,9 @@ class ProjectIndex:
 
     def __init__(self, modules: Optional[Dict[str, Dict[str, FunctionSummary]]] = None) -> None:
         self.modules: Dict[str, Dict[str, FunctionSummary]] = modules or {}
+        # (module, qualname) of functions some caller invokes after building training-mode batch norm:
+        # a train-op helper (`def train(total_loss, global_step)`) trains that caller's graph.
+        self.called_after_bn: FrozenSet[Tuple[str, str]] = frozenset()
         self._by_last: Dict[str, list] = {}
         for name in self.modules:
             self._by_last.setdefault(name.rsplit(".", 1)[-1], []).append(name)
@@ -72,7 +75,8 @@ class ProjectIndex:
 
         return max(candidates, key=lambda m: (shared(m), -len(m)))
 
-    def lookup(self, target: str, from_module: str) -> Optional[FunctionSummary]:
+    def resolve(self, target: str, from_module: str) -> Optional[Tuple[str, str]]:
+        """(module, qualname) of a project function a call target names, or None."""
         if target.startswith("."):
             package = from_module.split(".")
             dots = len(target) - len(target.lstrip("."))
@@ -80,14 +84,18 @@ class ProjectIndex:
             target = ".".join(base + [target.lstrip(".")])
         own = self.modules.get(from_module, {})
         if target in own:
-            return own[target]
+            return from_module, target
         parts = target.split(".")
         for i in range(len(parts) - 1, 0, -1):
             module = self._find_module(".".join(parts[:i]), from_module)
-            if module is not None:
-                summary = self.modules[module].get(".".join(parts[i:]))
-                if summary is not None:
-                    return summary
+            if module is not None and ".".join(parts[i:]) in self.modules[module]:
+                return module, ".".join(parts[i:])
+        return None
+
+    def lookup(self, target: str, from_module: str) -> Optional[FunctionSummary]:
+        found = self.resolve(target, from_module)
+        if found is not None:
+            return self.modules[found[0]][found[1]]
         canon = api.canonical(target) or target
         if api.zoo_network(canon):
             return ZOO_BN_SUMMARY

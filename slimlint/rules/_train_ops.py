@@ -15,25 +15,18 @@ class TrainOpFinding:
     wiring: flow.Wiring
 
 
-def _has_training_bn(model, func: FunctionInfo, index, seen=None) -> bool:
+def _has_training_bn(model, func: FunctionInfo, index) -> bool:
     if model.training_bn(func, index):
         return True
-    seen = seen or set()
-    seen.add(func.qualname)
     # Methods share their object's graph: a model built in build_model() is trained in train().
     if func.class_name is not None:
         for other in model.functions:
             if other.class_name == func.class_name and other is not func and model.training_bn(other, index):
                 return True
-    # A train-op helper (`def train_step(loss): return opt.minimize(loss)`) called after the model is built.
-    for caller in model.functions:
-        if caller.qualname in seen:
-            continue
-        for site in caller.calls:
-            if func.qualname in site.targets or (func.class_name and f"{func.class_name}.{func.name}" in site.targets):
-                bn = model.training_bn(caller, index)
-                if any(b.order < site.order for b in bn):
-                    return True
+    # A train-op helper (`def train(total_loss, global_step): return opt.minimize(...)`) that a caller,
+    # in this file or another, invokes after building the model.
+    if (model.module_name, func.qualname) in index.called_after_bn:
+        return True
     return False
 
 

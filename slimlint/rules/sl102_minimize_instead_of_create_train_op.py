@@ -48,9 +48,10 @@ def create_train_op_fix(ctx: RuleContext, op) -> Optional[FixActions]:
         return None
     if _mapped_args(op.call) is None:
         return None
-    slim = model.bound_module_name(("slim",))
-    if slim is None or "." in slim:
+    reference = model.slim_reference()
+    if reference is None:
         return None
+    slim, needs_import = reference
 
     def act(call: cst.Call) -> cst.Call:
         loss, rest = _mapped_args(call)
@@ -67,7 +68,10 @@ def create_train_op_fix(ctx: RuleContext, op) -> Optional[FixActions]:
             new = add_keyword("global_step", "None")(new)
         return new
 
-    return FixActions().on(op.call, act)
+    fix = FixActions().on(op.call, act)
+    if needs_import:
+        fix.add_import(needs_import, asname="slim")
+    return fix
 
 
 class MinimizeInsteadOfCreateTrainOp(Rule):

@@ -1,0 +1,106 @@
+"""Reading fixtures (fixtures/README.md): fixture.toml, the program files, expected/."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SUPPORT_DIR = "_support"
+_NOT_PROGRAM = ("expected", "fixture.toml", "__pycache__", "*.pyc")
+
+
+class FixtureError(Exception):
+    pass
+
+
+@dataclass
+class Fixture:
+    name: str
+    path: Path
+    summary: str = ""
+    findings: List[str] = field(default_factory=list)
+    config: Optional[dict] = None
+    steps: List[str] = field(default_factory=list)
+    buggy_fails: List[str] = field(default_factory=list)
+
+    @property
+    def runnable(self) -> bool:
+        return bool(self.steps)
+
+    @property
+    def expected_dir(self) -> Path:
+        return self.path / "expected"
+
+    @property
+    def buggy(self) -> bool:
+        """A buggy fixture has an expected/ fixed form; a clean one has none."""
+        return self.expected_dir.is_dir()
+
+    def expected_files(self) -> Dict[str, str]:
+        if not self.buggy:
+            return {}
+        root = self.expected_dir
+        return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.py"))}
+
+    @property
+    def support_dir(self) -> Optional[Path]:
+        candidate = self.path.parent / SUPPORT_DIR
+        return candidate if candidate.is_dir() else None
+
+    def copy_program(self, dest: Path) -> Path:
+        """The user's program alone, as a user's tree would be."""
+        shutil.copytree(self.path, dest, ignore=shutil.ignore_patterns(*_NOT_PROGRAM))
+        return dest
+
+
+def load_fixture(path: Path) -> Fixture:
+    path = Path(path)
+    try:
+        meta = tomllib.loads((path / "fixture.toml").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FixtureError(f"{path}: no fixture.toml") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise FixtureError(f"{path}/fixture.toml: {exc}") from None
+    run = meta.get("run") or {}
+    fixture = Fixture(
+        name=path.name,
+        path=path,
+        summary=meta.get("summary", ""),
+        findings=list(meta.get("findings", [])),
+        config=meta.get("config"),
+        steps=list(run.get("steps", [])),
+        buggy_fails=list(run.get("buggy_fails", [])),
+    )
+    for step in fixture.steps:
+        if not (path / step).is_file():
+            raise FixtureError(f"{path}/fixture.toml: step {step!r} is not a file of the fixture")
+    return fixture
+
+
+def collect_fixtures(paths: Sequence[Path]) -> List[Fixture]:
+    """Each path is a fixture directory or a directory of fixtures (like fixtures/)."""
+    found: List[Fixture] = []
+    for path in paths:
+        path = Path(path)
+        if (path / "fixture.toml").is_file():
+            found.append(load_fixture(path))
+            continue
+        children = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+        found.extend(load_fixture(p) for p in children if (p / "fixture.toml").is_file())
+    return found
+
+
+def default_fixtures_dir(cwd: Optional[Path] = None) -> Optional[Path]:
+    """./fixtures when run from a checkout, else the fixtures beside the installed package."""
+    for candidate in (Path(cwd or Path.cwd()) / "fixtures", Path(__file__).resolve().parents[2] / "fixtures"):
+        if candidate.is_dir():
+            return candidate
+    return None

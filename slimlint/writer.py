@@ -1,0 +1,129 @@
+"""Writing a fixed file safely: all or nothing, and never over someone else's edit.
+
+The new bytes go to a temporary file in the target's own folder (so ``os.replace`` is an atomic
+rename on one file system), are fsynced, get the old file's permission bits and owner, and only
+then replace the file.  On any failure the original is untouched and the temporary file removed.
+
+Symlinks: the fix is written *through* the link, to the file it resolves to, and the link stays a
+link (replacing the link by a regular file would silently fork a file the user shares on purpose).
+
+Not kept (a rename makes a new inode): hard links to the old file (they keep the old text),
+extended attributes and ACLs.  The owner is kept only where the OS lets us (root, or same owner).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+import libcst
+
+from slimlint.source import Source
+
+
+class WriteError(Exception):
+    """A fix that was not written; ``str()`` is one line: ``path: reason``.  The file is unchanged."""
+
+    def __init__(self, reason: str, path: str = "") -> None:
+        self.reason = reason
+        self.path = path
+        super().__init__(f"{path}: {reason}" if path else reason)
+
+
+def write_fixed(path: Path, original: Source, new_bytes: bytes) -> None:
+    """Replace ``path`` (which was read as ``original``) by ``new_bytes``, atomically.
+
+    Raises WriteError when the fixed text does not parse, when the file changed on disk since it
+    was read, or when the file system refuses; the file is then left as it was.
+    """
+    display = str(path)
+    if new_bytes == original.raw:
+        return
+    _check_parses(new_bytes, display)
+    target = Path(os.path.realpath(path))  # write through a symlink, keep the link
+    try:
+        st = os.stat(target)
+    except OSError as exc:
+        raise WriteError(f"cannot write: {_reason(exc)}", display) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise WriteError("cannot write: not a regular file", display)
+
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".slimlint")
+    except OSError as exc:
+        raise WriteError(f"cannot write to its folder: {_reason(exc)}", display) from None
+    try:
+        try:
+            with os.fdopen(fd, "wb") as tmp:
+                tmp.write(new_bytes)
+                tmp.flush()
+                _copy_owner_and_mode(tmp.fileno(), st)
+                os.fsync(tmp.fileno())
+            # Checked as late as possible: an editor or formatter may have saved meanwhile.
+            if _current_bytes(target, display) != original.raw:
+                raise WriteError("changed on disk since it was read; fix not written", display)
+            os.replace(tmp_name, target)
+        except OSError as exc:
+            raise WriteError(f"cannot write: {_reason(exc)}", display) from None
+    except BaseException:
+        _remove_quietly(tmp_name)
+        raise
+    _fsync_dir(target.parent)
+
+
+def _check_parses(new_bytes: bytes, display: str) -> None:
+    # The last safety net: a fix that breaks the file's syntax is a bug, never written.
+    try:
+        libcst.parse_module(new_bytes)
+    except (libcst.ParserSyntaxError, SyntaxError, UnicodeDecodeError) as exc:
+        where = getattr(exc, "editor_line", None) or getattr(exc, "lineno", None)
+        at = f" (line {where})" if where else ""
+        raise WriteError(f"fixed text does not parse{at}; file left unchanged "
+                         "(please report this slimlint bug)", display) from None
+    except RecursionError:
+        raise WriteError("fixed text is too deeply nested to re-check; file left unchanged", display) from None
+
+
+def _current_bytes(target: Path, display: str) -> bytes:
+    try:
+        return target.read_bytes()
+    except FileNotFoundError:
+        raise WriteError("was deleted since it was read; fix not written", display) from None
+
+
+def _copy_owner_and_mode(fd: int, st: os.stat_result) -> None:
+    # Owner before mode: chown clears set-id bits.
+    try:
+        os.fchown(fd, st.st_uid, st.st_gid)
+    except OSError:
+        pass  # not root and not the owner: the new file is ours, which is all we can do
+    os.fchmod(fd, stat.S_IMODE(st.st_mode))
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the rename itself durable; best effort (not every OS/file system allows it).
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def _remove_quietly(name: str) -> None:
+    try:
+        os.unlink(name)
+    except OSError:
+        pass
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return (exc.strerror or str(exc)).lower()

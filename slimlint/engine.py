@@ -109,28 +109,36 @@ class Engine:
                 if not self.use_prefilter or prefilter.may_matter(unit.source.text):
                     self.parse(unit)
         while True:
-            index = self._index(units)
+            index, wanted_modules = self._index(units)
             pattern = prefilter.names_pattern(index.bn_function_names())
             more = [
                 u for u in units
-                if not u.parsed and u.source is not None and pattern is not None and pattern.search(u.source.text)
-                and not noqa.file_exempt(u.source.text)
+                if not u.parsed and u.source is not None and not noqa.file_exempt(u.source.text)
+                and (u.module_name in wanted_modules or (pattern is not None and pattern.search(u.source.text)))
             ]
             if not more:
                 return index
             for unit in more:
                 self.parse(unit)
 
-    def _index(self, units: Sequence[Unit]) -> ProjectIndex:
+    def _index(self, units: Sequence[Unit]):
+        """The project index, and the unparsed modules that files with batch norm call into."""
         models = [u.model for u in units if u.model is not None]
-        index = ProjectIndex()
+        unparsed = [u.module_name for u in units if not u.parsed and u.source is not None]
+        index = ProjectIndex(unparsed=unparsed)
         for _ in range(6):  # summaries depend on summaries: iterate to a fixed point
             modules = {m.module_name: m.summaries(index) for m in models}
             if modules == index.modules:
                 break
-            index = ProjectIndex(modules)
-        index.called_after_bn = frozenset(found for m in models for found in m.calls_after_training_bn(index))
-        return index
+            index = ProjectIndex(modules, unparsed=unparsed)
+        unresolved: list = []
+        index.called_after_bn = frozenset(found for m in models for found in m.calls_after_training_bn(index, unresolved))
+        index.training_callees = frozenset(
+            found for u in units if u.model is not None
+            for found in u.model.training_callees(index, self.role(u, u.model) == context.TRAIN)
+        )
+        wanted = {index.unparsed_module_of(t) for t in unresolved} - {None}
+        return index, wanted
 
     # --- stage two ----------------------------------------------------------------------------
 

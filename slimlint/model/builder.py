@@ -54,7 +54,6 @@ class ModuleBuilder(cst.CSTVisitor):
         self.has_train_ops = False
         self.restores_checkpoint = False
         self.unit_test_markers = False
-        self.uses_slim = False
         self.runs: List[frozenset] = []  # names fetched by each `sess.run(...)` / slim.learning.train(...)
         self._func_stack: List[FunctionInfo] = [self.module_func]
         self._class_stack: List[str] = []
@@ -183,9 +182,6 @@ class ModuleBuilder(cst.CSTVisitor):
         for name in names:
             if name in ("unittest", "pytest", "absl.testing", "absl.testing.absltest") or name.startswith(("absl.testing", "unittest.")):
                 self.unit_test_markers = True
-            c = api.canonical(name)
-            if c is not None and c.startswith("slim"):
-                self.uses_slim = True
 
     def _target_names(self, target: cst.BaseExpression) -> List[str]:
         if isinstance(target, cst.Name):
@@ -391,8 +387,6 @@ class ModuleBuilder(cst.CSTVisitor):
             # `opt.minimize(...)`, also `tf.train.AdamOptimizer(0.01).minimize(...)`, which resolves to a TF name
             self._train_op(node, attr, node.func.value, order)
         elif name is not None:
-            if name.startswith("slim"):
-                self.uses_slim = True
             if name in ("slim.repeat", "slim.stack"):
                 # slim.repeat(inputs, n, slim.conv2d, ...) / slim.stack(inputs, slim.fully_connected, ...)
                 # build the layer they are given, which picks up the surrounding arg_scopes.

@@ -53,8 +53,17 @@ def file_role(relpath: str, model, configured_eval: bool = False, configured_tra
     return LIBRARY
 
 
-def eval_function(func: FunctionInfo) -> bool:
-    return bool(words(func.name) & _EVAL_FUNC_WORDS) and not func.name.startswith("_")
+# Names of a forward pass that is evaluation only when no training code calls it.
+_FORWARD_FUNC_WORDS = {"predict", "prediction", "inference", "infer", "serve"}
+
+
+def eval_function(func: FunctionInfo, training_callee: bool = False) -> bool:
+    if func.name.startswith("_") or func.is_module:
+        return False
+    name_words = words(func.name)
+    if name_words & _EVAL_FUNC_WORDS:
+        return True
+    return bool(name_words & _FORWARD_FUNC_WORDS) and not training_callee
 
 
 def in_estimator_eval_branch(func: FunctionInfo, order: int) -> bool:
@@ -65,13 +74,13 @@ def eval_target(names: Iterable[str]) -> bool:
     return any(words(n.split(".")[-1]) & _EVAL_TARGET_WORDS for n in names)
 
 
-def is_eval_context(role: str, func: FunctionInfo, order: int, enclosing: Optional[list] = None) -> bool:
+def is_eval_context(role: str, func: FunctionInfo, order: int, training_callee: bool = False) -> bool:
     """Is code at `order` inside `func` evaluation code?"""
     if role == UNIT_TEST:
         return False
     if in_estimator_eval_branch(func, order):
         return True
-    if eval_function(func):
+    if eval_function(func, training_callee):
         return True
     if role == EVAL:
         return not (func.train_ops or (func.name and words(func.name) & _TRAIN_FILE_WORDS and not func.is_module))

@@ -32,6 +32,7 @@ from slimlint.model.facts import (
 from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
 
 _BN_API = "slim.batch_norm"
+_SLIM_PACKAGES = ("tensorflow.contrib.slim", "tf_slim")
 
 
 @dataclass
@@ -105,8 +106,12 @@ class FileModel:
 
     @property
     def uses_slim(self) -> bool:
-        """The module imports or binds slim (an alias it never calls through still says "slim code")."""
-        return self.builder.uses_slim or any((api.canonical(q) or "") == "slim" for q in self.aliases.values())
+        """The module imports or binds TF-Slim (tf.contrib.layers alone is not slim code)."""
+        table = self.builder.table
+        bound = list(table.names.values()) + list(table.aliases.values())
+        if any(full.startswith(_SLIM_PACKAGES) for full in bound):
+            return True
+        return any(full == "tensorflow" and f"{local}.contrib.slim." in self.module.code for local, full in table.names.items())
 
     def bound_module_name(self, wanted: Tuple[str, ...]) -> Optional[str]:
         """A local name bound to one of the canonical modules `wanted` ("tf", "slim")."""
@@ -127,7 +132,7 @@ class FileModel:
         for local, full in self.builder.table.names.items():
             if full == "tensorflow" and f"{local}.contrib.slim." in self.module.code:
                 return f"{local}.contrib.slim", None
-        imported = [full for full in self.builder.table.names.values() if (api.canonical(full) or "").startswith("slim.")]
+        imported = [full for full in self.builder.table.names.values() if full.startswith(_SLIM_PACKAGES)]
         if imported and not self.name_in_use("slim"):
             package = "tf_slim" if any(full.startswith("tf_slim") for full in imported) else "tensorflow.contrib.slim"
             return "slim", package
@@ -492,8 +497,11 @@ class FileModel:
         in_place = isinstance(uc, cst.Name) and uc.value == "None"
         return FactoryConfig(frozenset(normalized), mode.kind, mode.param, in_place)
 
-    def calls_after_training_bn(self, index: ProjectIndex) -> List[Tuple[str, str]]:
-        """Project functions this file calls after it has built batch norm that adds update ops."""
+    def calls_after_training_bn(self, index: ProjectIndex, unresolved: Optional[list] = None) -> List[Tuple[str, str]]:
+        """Project functions this file calls after it has built batch norm that adds update ops.
+
+        Targets that may live in a module nobody parsed yet go to `unresolved`.
+        """
         out = []
         for func in self.functions:
             bn = self.training_bn(func, index)
@@ -503,6 +511,21 @@ class FileModel:
             for site in func.calls:
                 if site.order <= first:
                     continue
+                for target in site.targets:
+                    found = index.resolve(target, self.module_name)
+                    if found is not None:
+                        out.append(found)
+                        break
+                    if unresolved is not None:
+                        unresolved.append(target)
+        return out
+
+    def training_callees(self, index: ProjectIndex, training_file: bool) -> List[Tuple[str, str]]:
+        out = []
+        for func in self.functions:
+            if not (training_file or func.train_ops):
+                continue
+            for site in func.calls:
                 for target in site.targets:
                     found = index.resolve(target, self.module_name)
                     if found is not None:

@@ -6,7 +6,7 @@ Summaries carry no LibCST nodes, so they can be cached and sent between processe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Optional, Tuple
+from typing import Dict, FrozenSet, Iterable, Optional, Tuple
 
 from slimlint.model import api
 
@@ -51,11 +51,19 @@ ZOO_BN_SUMMARY = FunctionSummary(
 class ProjectIndex:
     """Function summaries of every module in the checked tree, looked up by qualified call targets."""
 
-    def __init__(self, modules: Optional[Dict[str, Dict[str, FunctionSummary]]] = None) -> None:
+    def __init__(self, modules: Optional[Dict[str, Dict[str, FunctionSummary]]] = None, unparsed: Iterable[str] = ()) -> None:
         self.modules: Dict[str, Dict[str, FunctionSummary]] = modules or {}
+        # Modules of the checked tree that were not parsed (the prefilter passed them over).
+        self.unparsed = frozenset(unparsed)
+        self._unparsed_by_last: Dict[str, list] = {}
+        for name in self.unparsed:
+            self._unparsed_by_last.setdefault(name.rsplit(".", 1)[-1], []).append(name)
         # (module, qualname) of functions some caller invokes after building training-mode batch norm:
         # a train-op helper (`def train(total_loss, global_step)`) trains that caller's graph.
         self.called_after_bn: FrozenSet[Tuple[str, str]] = frozenset()
+        # (module, qualname) of functions called from training code (a train-role file, or a function
+        # that builds a train op): a `predict()` or `inference()` among them is a forward pass, not eval.
+        self.training_callees: FrozenSet[Tuple[str, str]] = frozenset()
         self._by_last: Dict[str, list] = {}
         for name in self.modules:
             self._by_last.setdefault(name.rsplit(".", 1)[-1], []).append(name)
@@ -90,6 +98,16 @@ class ProjectIndex:
             module = self._find_module(".".join(parts[:i]), from_module)
             if module is not None and ".".join(parts[i:]) in self.modules[module]:
                 return module, ".".join(parts[i:])
+        return None
+
+    def unparsed_module_of(self, target: str) -> Optional[str]:
+        """An unparsed module of the tree that a call target may live in (to parse it after all)."""
+        parts = target.lstrip(".").split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            name = ".".join(parts[:i])
+            for m in self._unparsed_by_last.get(parts[i - 1], ()):
+                if m == name or m.endswith("." + name):
+                    return m
         return None
 
     def lookup(self, target: str, from_module: str) -> Optional[FunctionSummary]:

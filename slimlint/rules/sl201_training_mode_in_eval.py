@@ -122,15 +122,16 @@ class TrainingModeInEval(Rule):
         model = ctx.model
         seen = set()
         for func in model.functions:
+            trained = (model.module_name, func.qualname) in ctx.index.training_callees
             for site in model.bn_sites(func, ctx.index):
                 if site.mode.kind != TRUE or site.in_place and site.mode.expr is None:
                     continue
-                if not context.is_eval_context(ctx.role, func, site.order):
+                if not context.is_eval_context(ctx.role, func, site.order, trained):
                     continue
                 yield from self._report(site.mode, site.layer.call, "batch_norm", seen)
             for call in model.bn_calls(func, ctx.index):
                 tower = call.site.in_reuse_scope and context.eval_target(call.site.assigned_to)
-                if not (tower or context.is_eval_context(ctx.role, func, call.order)):
+                if not (tower or context.is_eval_context(ctx.role, func, call.order, trained)):
                     continue
                 for param, mode in sorted(call.modes.items()):
                     if mode.kind == TRUE:

@@ -7,7 +7,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from slimlint.config import Settings, load_settings
 from slimlint.discovery import discover
-from slimlint.engine import Engine, Outcome, Unit, display_path, relpath_for
+from slimlint.engine import Outcome, Unit, display_path, relpath_for
 from slimlint.ftypes import Finding
 from slimlint.rules import BY_CODE
 from slimlint.source import SourceError, read_source
@@ -30,10 +30,11 @@ def units_for(files: Sequence[Path], settings: Settings) -> List[Unit]:
     return units
 
 
-def run(units: Sequence[Unit], settings: Settings, fix: bool = False, need_edits: bool = False, use_prefilter: bool = True) -> List[Tuple[Unit, Outcome]]:
-    engine = Engine(settings, use_prefilter=use_prefilter)
-    index = engine.analyse(units)
-    return [(u, engine.check(u, index, fix=fix, need_edits=need_edits)) for u in units]
+def run(units: Sequence[Unit], settings: Settings, fix: bool = False, need_edits: bool = False, use_prefilter: bool = True,
+        jobs: Optional[int] = 1) -> List[Tuple[Unit, Outcome]]:
+    from slimlint.runner import run_units
+
+    return run_units(units, settings, fix=fix, need_edits=need_edits, jobs=jobs, use_prefilter=use_prefilter)
 
 
 def lint_tree(root: Path, config: Optional[Mapping] = None, fix: bool = False, use_prefilter: bool = True) -> List[Tuple[Unit, Outcome]]:

@@ -44,6 +44,7 @@ class Unit:
     model: Optional[FileModel] = None
     syntax: Optional[Finding] = None
     parsed: bool = False
+    key: int = 0  # position in the run: outcomes come back from workers keyed by it
 
     @property
     def module_name(self) -> str:
@@ -102,14 +103,21 @@ class Engine:
             noqa_row=line,
         )
 
-    def analyse(self, units: Sequence[Unit]) -> ProjectIndex:
-        """Parse what may matter and build the project index (stage one)."""
-        for unit in units:
-            if unit.source is not None and not noqa.file_exempt(unit.source.text):
-                if not self.use_prefilter or prefilter.may_matter(unit.source.text):
-                    self.parse(unit)
+    def wants(self, unit: Unit) -> bool:
+        """Stage one's first pick: files whose text may hold a finding (see prefilter.py)."""
+        if unit.source is None or noqa.file_exempt(unit.source.text):
+            return False
+        return not self.use_prefilter or prefilter.may_matter(unit.source.text)
+
+    def analyse(self, units: Sequence[Unit], backend=None) -> ProjectIndex:
+        """Parse what may matter and build the project index (stage one).
+
+        `backend` holds the parsed models: in this process (LocalBackend) or in worker processes.
+        """
+        backend = backend or LocalBackend(self)
+        backend.parse([u for u in units if self.wants(u)])
         while True:
-            index, wanted_modules = self._index(units)
+            index, wanted_modules = self._index(units, backend)
             pattern = prefilter.names_pattern(index.bn_function_names())
             more = [
                 u for u in units
@@ -118,27 +126,34 @@ class Engine:
             ]
             if not more:
                 return index
-            for unit in more:
-                self.parse(unit)
+            backend.parse(more)
 
-    def _index(self, units: Sequence[Unit]):
+    def _index(self, units: Sequence[Unit], backend):
         """The project index, and the unparsed modules that files with batch norm call into."""
-        models = [u.model for u in units if u.model is not None]
         unparsed = [u.module_name for u in units if not u.parsed and u.source is not None]
         index = ProjectIndex(unparsed=unparsed)
         for _ in range(6):  # summaries depend on summaries: iterate to a fixed point
-            modules = {m.module_name: m.summaries(index) for m in models}
+            modules = backend.summaries(index)
             if modules == index.modules:
                 break
             index = ProjectIndex(modules, unparsed=unparsed)
-        unresolved: list = []
-        index.called_after_bn = frozenset(found for m in models for found in m.calls_after_training_bn(index, unresolved))
-        index.training_callees = frozenset(
-            found for u in units if u.model is not None
-            for found in u.model.training_callees(index, self.role(u, u.model) == context.TRAIN)
-        )
+        called_after_bn, unresolved, training_callees = backend.cross_facts(index)
+        index.called_after_bn = frozenset(called_after_bn)
+        index.training_callees = frozenset(training_callees)
         wanted = {index.unparsed_module_of(t) for t in unresolved} - {None}
         return index, wanted
+
+    def cross_facts(self, units: Sequence[Unit], index: ProjectIndex):
+        """Facts that need the whole project's summaries: who calls what after building batch norm."""
+        called_after_bn: list = []
+        unresolved: list = []
+        training_callees: list = []
+        for u in units:
+            if u.model is None:
+                continue
+            called_after_bn.extend(u.model.calls_after_training_bn(index, unresolved))
+            training_callees.extend(u.model.training_callees(index, self.role(u, u.model) == context.TRAIN))
+        return called_after_bn, unresolved, training_callees
 
     # --- stage two ----------------------------------------------------------------------------
 
@@ -242,6 +257,28 @@ class Engine:
             model = FileModel(module, unit.module_name)
             applied += len(fixable)
         return module, model, applied, None
+
+
+class LocalBackend:
+    """Parsed files kept in this process."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.units: List[Unit] = []
+
+    def parse(self, units: Sequence[Unit]) -> None:
+        for unit in units:
+            self.engine.parse(unit)
+            self.units.append(unit)
+
+    def summaries(self, index: ProjectIndex) -> Dict[str, dict]:
+        return {u.model.module_name: u.model.summaries(index) for u in self.units if u.model is not None}
+
+    def cross_facts(self, index: ProjectIndex):
+        return self.engine.cross_facts(self.units, index)
+
+    def check(self, index: ProjectIndex, fix: bool, need_edits: bool) -> Dict[str, Outcome]:
+        return {u.key: self.engine.check(u, index, fix=fix, need_edits=need_edits) for u in self.units}
 
 
 def _edits(old: str, new: str) -> Tuple[Edit, ...]:

@@ -1,14 +1,197 @@
-"""Run the engine over many files (in-process for now; workers and cache come next)."""
+"""Run the engine over a set of files: in worker processes, and from the cache when nothing changed.
+
+Workers keep the files they parsed for the whole run (each file is parsed once): stage one sends them
+files to parse and asks for summaries until the project index is complete, stage two sends the index
+and gets outcomes back. Output order does not depend on which worker did what.
+"""
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Tuple
+import hashlib
+import multiprocessing
+import os
+import pickle
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
 
-from slimlint.engine import Engine, Outcome, Unit
+from slimlint import __version__
+from slimlint.engine import Engine, LocalBackend, Outcome, Unit
+
+# Fewer files than this per worker are not worth a process.
+_MIN_FILES_PER_WORKER = 4
+_CACHE_ENTRIES_KEPT = 16
 
 
 def run_units(units: Sequence[Unit], settings, fix: bool = False, need_edits: bool = False, jobs: Optional[int] = None,
-              cache_dir=None, use_prefilter: bool = True) -> List[Tuple[Unit, Outcome]]:
+              cache_dir: Optional[Path] = None, use_prefilter: bool = True) -> List[Tuple[Unit, Outcome]]:
+    for key, unit in enumerate(units):
+        unit.key = key
+    cache = RunCache(cache_dir, settings, need_edits, use_prefilter) if cache_dir is not None and not fix else None
+    if cache is not None:
+        cached = cache.load(units)
+        if cached is not None:
+            return list(zip(units, cached))
     engine = Engine(settings, use_prefilter=use_prefilter)
-    index = engine.analyse(units)
-    return [(u, engine.check(u, index, fix=fix, need_edits=need_edits)) for u in units]
+    wanted = sum(1 for u in units if engine.wants(u))
+    jobs = min(jobs or os.cpu_count() or 1, max(wanted // _MIN_FILES_PER_WORKER, 1))
+    backend = WorkerBackend(engine, jobs) if jobs > 1 else LocalBackend(engine)
+    try:
+        index = engine.analyse(units, backend)
+        outcomes = backend.check(index, fix, need_edits)
+    finally:
+        if isinstance(backend, WorkerBackend):
+            backend.close()
+    results = [(u, outcomes.get(u.key) or Outcome(error=u.error)) for u in units]
+    if cache is not None:
+        cache.store(units, [o for _, o in results])
+    return results
+
+
+# --- workers -----------------------------------------------------------------------------------
+
+
+def _serve(conn, settings, use_prefilter: bool) -> None:
+    backend = LocalBackend(Engine(settings, use_prefilter=use_prefilter))
+    while True:
+        command, args = conn.recv()
+        if command == "stop":
+            return
+        try:
+            if command == "parse":
+                backend.parse(args)
+                reply = [(u.key, u.syntax) for u in args]
+            else:
+                reply = getattr(backend, command)(*args)
+        except BaseException:  # reported by the parent as an internal error, with the worker's traceback
+            conn.send(("error", traceback.format_exc()))
+            continue
+        conn.send(("ok", reply))
+
+
+class WorkerError(RuntimeError):
+    pass
+
+
+class WorkerBackend:
+    """The same interface as LocalBackend, over `jobs` worker processes with a fixed share of the files each."""
+
+    def __init__(self, engine: Engine, jobs: int) -> None:
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        self.conns = []
+        self.procs = []
+        self.load = [0] * jobs
+        for _ in range(jobs):
+            parent, child = context.Pipe()
+            proc = context.Process(target=_serve, args=(child, engine.settings, engine.use_prefilter), daemon=True)
+            proc.start()
+            child.close()
+            self.conns.append(parent)
+            self.procs.append(proc)
+
+    def _ask_all(self, command: str, args_per_worker) -> list:
+        for conn, args in zip(self.conns, args_per_worker):
+            conn.send((command, args))
+        replies = []
+        for conn in self.conns:
+            status, reply = conn.recv()
+            if status == "error":
+                raise WorkerError(reply.strip().splitlines()[-1])
+            replies.append(reply)
+        return replies
+
+    def parse(self, units: Sequence[Unit]) -> None:
+        shares: List[List[Unit]] = [[] for _ in self.conns]
+        for unit in sorted(units, key=lambda u: -len(u.source.raw) if u.source else 0):
+            i = self.load.index(min(self.load))  # biggest first, to the least loaded worker
+            shares[i].append(unit)
+            self.load[i] += len(unit.source.raw) if unit.source else 0
+        for unit in units:
+            unit.parsed = True
+        syntax = dict(pair for reply in self._ask_all("parse", shares) for pair in reply)
+        for unit in units:
+            unit.syntax = syntax.get(unit.key)
+
+    def summaries(self, index) -> Dict[str, dict]:
+        merged: Dict[str, dict] = {}
+        for reply in self._ask_all("summaries", [(index,)] * len(self.conns)):
+            merged.update(reply)
+        return merged
+
+    def cross_facts(self, index):
+        called, unresolved, callees = [], [], []
+        for a, b, c in self._ask_all("cross_facts", [(index,)] * len(self.conns)):
+            called += a
+            unresolved += b
+            callees += c
+        return called, unresolved, callees
+
+    def check(self, index, fix: bool, need_edits: bool) -> Dict[int, Outcome]:
+        merged: Dict[int, Outcome] = {}
+        for reply in self._ask_all("check", [(index, fix, need_edits)] * len(self.conns)):
+            merged.update(reply)
+        return merged
+
+    def close(self) -> None:
+        for conn in self.conns:
+            try:
+                conn.send(("stop", None))
+            except (BrokenPipeError, OSError):
+                pass
+        for proc in self.procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+
+
+# --- cache -------------------------------------------------------------------------------------
+
+
+class RunCache:
+    """Outcomes of a whole run, keyed by every file's path and content, the settings and slimlint's version.
+
+    Findings in one file depend on other files (a model module's summaries), so the key covers the whole
+    tree: editing any file re-checks, and nothing stale is ever replayed. A warm run reads and hashes the
+    files and parses none of them.
+    """
+
+    def __init__(self, directory: Path, settings, need_edits: bool, use_prefilter: bool) -> None:
+        self.directory = Path(directory) / __version__
+        self.salt = f"{__version__}|{settings.digest()}|{need_edits}|{use_prefilter}"
+
+    def _key(self, units: Sequence[Unit]) -> str:
+        h = hashlib.sha256(self.salt.encode())
+        for u in units:
+            content = hashlib.sha256(u.source.raw).hexdigest() if u.source is not None else f"error:{u.error}"
+            h.update(f"\0{u.relpath}\0{u.display}\0{content}".encode())
+        return h.hexdigest()
+
+    def load(self, units: Sequence[Unit]) -> Optional[List[Outcome]]:
+        path = self.directory / f"{self._key(units)}.pickle"
+        try:
+            with open(path, "rb") as f:
+                outcomes = pickle.load(f)
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError):
+            return None  # no entry, or an unreadable one: check afresh
+        if not isinstance(outcomes, list) or len(outcomes) != len(units):
+            return None
+        os.utime(path)
+        return outcomes
+
+    def store(self, units: Sequence[Unit], outcomes: List[Outcome]) -> None:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            root = self.directory.parent
+            for name, text in (("CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n"), (".gitignore", "*\n")):
+                if not (root / name).exists():
+                    (root / name).write_text(text)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(outcomes, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.directory / f"{self._key(units)}.pickle")
+            entries = sorted(self.directory.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in entries[_CACHE_ENTRIES_KEPT:]:
+                old.unlink()
+        except OSError:
+            pass  # a cache that cannot be written only costs time

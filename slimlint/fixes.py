@@ -100,6 +100,22 @@ def add_keyword(keyword: str, value_code: str) -> Action:
     return act
 
 
+def remove_argument(arg: cst.Arg) -> Action:
+    """Drop one argument from a call; the comma style of the argument list is kept."""
+
+    def act(call: cst.Call) -> cst.Call:
+        args = list(call.args)
+        i = next((i for i, a in enumerate(args) if a.keyword is not None and arg.keyword is not None and a.keyword.value == arg.keyword.value), None)
+        if i is None:
+            return call
+        removed = args.pop(i)
+        if i == len(args) and args:  # it was the last one: its predecessor takes its trailing comma (or none)
+            args[-1] = args[-1].with_changes(comma=removed.comma)
+        return call.with_changes(args=args)
+
+    return act
+
+
 def wrap_in_with(context_code: str) -> Action:
     """Wrap one statement in `with <context_code>:`, keeping the comments above it above the `with`."""
     item = cst.WithItem(item=parse_expr(context_code))

@@ -65,8 +65,10 @@ class ModuleBuilder(cst.CSTVisitor):
         self._with_pushes: List[Tuple[int, int, int]] = []
         self._scope_asnames: Dict[str, Tuple[ArgScopeFrame, ...]] = {}
         self._skip_calls: Set[int] = set()
-        self._eval_blocks: Set[int] = set()
-        self._eval_starts: List[int] = []
+        self._region_blocks: Dict[int, str] = {}  # Estimator mode branches: block -> "eval" | "train"
+        self._region_starts: List[int] = []
+        self.savers: List[Tuple[cst.Call, cst.BaseExpression, FunctionInfo]] = []  # Saver(trainable variables)
+        self.bool_fed: Set[str] = set()  # names fed a constant bool somewhere: `{is_training: False}`
         self._reuse_depth = 0
         self._in_target = 0
         self._targets: Tuple[str, ...] = ()
@@ -105,14 +107,16 @@ class ModuleBuilder(cst.CSTVisitor):
         if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             self._stmt_stack.append(node)
             self.paths[id(node)] = tuple(self._stmt_stack)
-        if id(node) in self._eval_blocks:
-            self._eval_starts.append(self.order)
+        if id(node) in self._region_blocks:
+            self._region_starts.append(self.order)
         return super().on_visit(node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         super().on_leave(original_node)
-        if id(original_node) in self._eval_blocks and self._eval_starts:
-            self.func.eval_regions.append((self._eval_starts.pop(), self.order))
+        kind = self._region_blocks.get(id(original_node))
+        if kind is not None and self._region_starts:
+            region = (self._region_starts.pop(), self.order)
+            (self.func.eval_regions if kind == "eval" else self.func.train_regions).append(region)
         if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             self._stmt_stack.pop()
 
@@ -351,9 +355,17 @@ class ModuleBuilder(cst.CSTVisitor):
         unequal = isinstance(comp.operator, (cst.NotEqual, cst.IsNot))
         is_eval_key = key.endswith(_EVAL_MODE_KEYS)
         if (equal and is_eval_key) or (unequal and key.endswith("ModeKeys.TRAIN")):
-            self._eval_blocks.add(id(node.body))
-        elif equal and key.endswith("ModeKeys.TRAIN") and node.orelse is not None:
-            self._eval_blocks.add(id(node.orelse))
+            self._region_blocks[id(node.body)] = "eval"
+        elif equal and key.endswith("ModeKeys.TRAIN"):
+            self._region_blocks[id(node.body)] = "train"
+            if node.orelse is not None:
+                self._region_blocks[id(node.orelse)] = "eval"
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        for el in node.elements:
+            if isinstance(el, cst.DictElement) and isinstance(el.key, cst.Name) and isinstance(el.value, cst.Name):
+                if el.value.value in ("True", "False"):
+                    self.bool_fed.add(el.key.value)
 
     # --- calls -------------------------------------------------------------------------------
 
@@ -429,6 +441,10 @@ class ModuleBuilder(cst.CSTVisitor):
                 func.reads.append(UpdateOpsRead(call=node, func=func, order=order, target=target, statement=stmt, scoped=scoped))
             elif name in _RESTORE_APIS:
                 self.restores_checkpoint = True
+            elif name == "tf.train.Saver":
+                arg = keyword_args(node).get("var_list") or (node.args[0].value if node.args and node.args[0].keyword is None else None)
+                if isinstance(arg, cst.Call) and self.canonical(arg.func) in ("tf.trainable_variables", "slim.get_trainable_variables"):
+                    self.savers.append((node, arg, func))
             elif name in ("slim.learning.train",):
                 self.has_train_ops = True
                 if node.args:

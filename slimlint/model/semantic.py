@@ -533,6 +533,34 @@ class FileModel:
                         break
         return out
 
+    def builds_batch_norm(self, index: ProjectIndex) -> bool:
+        """Does this file build any batch norm (in any mode)? Its moving statistics are variables then."""
+        return any(self.bn_sites(f, index) or self.bn_calls(f, index) for f in self.functions)
+
+    def mode_placeholders(self, func: FunctionInfo) -> List[str]:
+        """Names bound (once) to a boolean placeholder in `func` or at module level: a run-time mode flag."""
+        out = []
+        for scope in (func, self.module_func):
+            for name, values in scope.assignments.items():
+                if len(values) != 1 or not isinstance(values[0][0], cst.Call) or "." in name:
+                    continue
+                call = values[0][0]
+                api_name = self.builder.canonical(call.func)
+                if api_name == "tf.placeholder_with_default" or (
+                    api_name == "tf.placeholder" and call.args and self.builder.canonical(call.args[0].value) == "tf.bool"
+                ):
+                    out.append(name)
+        return out
+
+    def unpassed_mode_flags(self, func: FunctionInfo, index: ProjectIndex) -> List[str]:
+        """Boolean mode placeholders fed a constant somewhere, that no network call in `func` receives."""
+        flags = [p for p in self.mode_placeholders(func) if p in self.builder.bool_fed]
+        if not flags:
+            return []
+        passed = {m.expr.value for c in self.bn_calls(func, index) for m in c.modes.values() if isinstance(m.expr, cst.Name)}
+        passed |= {s.mode.expr.value for s in self.bn_sites(func, index) if isinstance(s.mode.expr, cst.Name)}
+        return [] if passed & set(flags) else flags
+
     # --- update-op flow ---------------------------------------------------------------------
 
     def update_names(self, func: FunctionInfo) -> set:

@@ -15,7 +15,7 @@ class TrainOpFinding:
     wiring: flow.Wiring
 
 
-def _has_training_bn(model, func: FunctionInfo, index) -> bool:
+def has_training_bn(model, func: FunctionInfo, index) -> bool:
     if model.training_bn(func, index):
         return True
     # Methods share their object's graph: a model built in build_model() is trained in train().
@@ -37,7 +37,7 @@ def train_ops_needing_updates(ctx) -> Iterator[TrainOpFinding]:
         wiring = flow.wiring(model, op)
         if wiring.status in (flow.WIRED, flow.UNCLEAR):
             continue
-        if not _has_training_bn(model, op.func, ctx.index):
+        if not has_training_bn(model, op.func, ctx.index):
             continue
         yield TrainOpFinding(op, wiring)
 

@@ -129,12 +129,14 @@ class TrainingModeInEval(Rule):
                 if not context.is_eval_context(ctx.role, func, site.order, trained):
                     continue
                 yield from self._report(site.mode, site.layer.call, "batch_norm", seen)
+            # A fed mode placeholder that never reaches the network: SL207 passes it (the better fix).
+            flagged = bool(model.unpassed_mode_flags(func, ctx.index))
             for call in model.bn_calls(func, ctx.index):
                 tower = call.site.in_reuse_scope and context.eval_target(call.site.assigned_to)
                 if not (tower or context.is_eval_context(ctx.role, func, call.order, trained)):
                     continue
                 for param, mode in sorted(call.modes.items()):
-                    if mode.kind == TRUE:
+                    if mode.kind == TRUE and not (flagged and mode.expr is None):
                         yield from self._report(mode, call.site.call, param, seen)
 
     def _report(self, mode, call: cst.Call, param: str, seen: set) -> Iterator[Violation]:

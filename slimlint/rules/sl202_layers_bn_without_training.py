@@ -1,0 +1,111 @@
+"""SL202: tf.layers batch norm without `training=` in training code (it then never trains)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from slimlint.fixes import FixActions, add_keyword
+from slimlint.model import context
+from slimlint.rules.base import Case, Rule, RuleContext, Violation
+
+_MODE_PARAMS = ("is_training", "training", "phase_train", "is_train", "train_mode", "mode_train")
+
+
+class LayersBatchNormWithoutTraining(Rule):
+    code = "SL202"
+    name = "layers-batch-norm-without-training"
+    summary = "`tf.layers.batch_normalization` without `training=` runs in inference mode, also while training."
+    what_it_does = """
+        Flags `tf.layers.batch_normalization(...)` (also `tf.compat.v1.layers`) called without `training=`
+        in code that trains: a function that builds a train op, a function training code calls, or a
+        training script. Unlike slim's batch norm, its default is `training=False`.
+    """
+    why_bad = """
+        With `training=False` batch norm normalises with its moving statistics, which start at 0 / 1 and,
+        in that mode, are never updated: the layer is a fixed affine map during the whole training run, and
+        the network trains as if it had no batch norm, with the wrong input scale.
+    """
+    example = """
+        def build(images, is_training):
+            net = tf.layers.conv2d(images, 32, 3)
+            net = tf.layers.batch_normalization(net)
+    """
+    use_instead = """
+        def build(images, is_training):
+            net = tf.layers.conv2d(images, 32, 3)
+            net = tf.layers.batch_normalization(net, training=is_training)
+    """
+    fix_safety = """
+        A fix is offered only when the enclosing function has a mode parameter (`is_training`,
+        `training`, `phase_train`, ...): it passes that parameter on. Otherwise the finding has no fix,
+        since hard-coding `training=True` would break evaluation through the same code. Remember to
+        wire the update ops in (SL101) once batch norm trains.
+    """
+    behaviour_change = "batch norm now normalises with batch statistics while training and learns its moving statistics"
+    valid = (
+        Case(
+            """
+            import tensorflow as tf
+
+            def build(images, is_training):
+                return tf.layers.batch_normalization(images, training=is_training)
+            """
+        ),
+        Case(
+            """
+            import tensorflow as tf
+
+            def build(images):
+                return tf.layers.batch_normalization(images)
+            """,
+            path="export_model.py",
+        ),
+    )
+    invalid = (
+        Case(
+            """
+            import tensorflow as tf
+
+            def build(images, is_training):
+                return tf.layers.batch_normalization(images)
+
+            loss = tf.reduce_mean(build(images, True))
+            with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+                train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+            """,
+            fixed="""
+            import tensorflow as tf
+
+            def build(images, is_training):
+                return tf.layers.batch_normalization(images, training=is_training)
+
+            loss = tf.reduce_mean(build(images, True))
+            with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+                train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+            """,
+        ),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        model = ctx.model
+        for func in model.functions:
+            training = (
+                bool(func.train_ops)
+                or (model.module_name, func.qualname) in ctx.index.training_callees
+                or (ctx.role == context.TRAIN and func.is_module)
+            )
+            if not training:
+                continue
+            for layer in func.layers:
+                if layer.api != "tf.layers.batch_normalization" or "training" in layer.kwargs:
+                    continue
+                if any(a.star for a in layer.call.args):
+                    continue  # **kwargs may carry training=
+                param = next((p for p in _MODE_PARAMS if p in func.params), None)
+                fix = FixActions().on(layer.call, add_keyword("training", param)) if param else None
+                yield self.violation(
+                    layer.call,
+                    "`tf.layers.batch_normalization` without `training=` runs in inference mode while training: it never learns its statistics",
+                    fix,
+                    f"Pass `training={param}`" if param else "",
+                )

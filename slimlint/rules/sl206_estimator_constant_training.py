@@ -1,0 +1,96 @@
+"""SL206: a constant is_training=True inside an Estimator model_fn."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from slimlint.fixes import FixActions, replace_with
+from slimlint.model.facts import TRUE
+from slimlint.rules.base import Case, Rule, RuleContext, Violation
+
+
+def _estimator_model_fn(func) -> bool:
+    return "mode" in func.params and ("features" in func.params or "model_fn" in func.name)
+
+
+def _in_train_branch(func, order: int) -> bool:
+    return any(start < order <= end for start, end in func.train_regions + func.eval_regions)
+
+
+class EstimatorConstantTraining(Rule):
+    code = "SL206"
+    name = "estimator-constant-training"
+    summary = "`is_training=True` in an Estimator `model_fn` also runs batch norm in training mode for evaluate/predict."
+    what_it_does = """
+        Flags a constant `is_training=True` (or `training=True`) given to batch norm or to a network that
+        passes it on, inside an Estimator `model_fn(features, labels, mode, ...)`, outside any
+        `if mode == ModeKeys...:` branch. The same graph code serves TRAIN, EVAL and PREDICT.
+    """
+    why_bad = """
+        `estimator.evaluate()` and `estimator.predict()` (and the exported SavedModel) then normalise with
+        each batch's own statistics: predictions depend on the batch, and a one-image request gets the same
+        class whatever the image.
+    """
+    example = """
+        def model_fn(features, labels, mode, params):
+            logits = network(features["image"], is_training=True)
+    """
+    use_instead = """
+        def model_fn(features, labels, mode, params):
+            logits = network(features["image"], is_training=mode == tf.estimator.ModeKeys.TRAIN)
+    """
+    fix_safety = """
+        The fix replaces the constant with `mode == tf.estimator.ModeKeys.TRAIN` (the module's TF alias):
+        training is unchanged, evaluation and prediction use the moving statistics.
+    """
+    behaviour_change = "evaluate/predict/export use batch norm's moving statistics instead of each batch's"
+    valid = (
+        Case(
+            """
+            import tensorflow as tf
+            import tensorflow.contrib.slim as slim
+
+            def model_fn(features, labels, mode):
+                net = slim.batch_norm(features, is_training=mode == tf.estimator.ModeKeys.TRAIN)
+            """
+        ),
+    )
+    invalid = (
+        Case(
+            """
+            import tensorflow as tf
+            import tensorflow.contrib.slim as slim
+
+            def model_fn(features, labels, mode):
+                net = slim.batch_norm(features, is_training=True)
+            """,
+            fixed="""
+            import tensorflow as tf
+            import tensorflow.contrib.slim as slim
+
+            def model_fn(features, labels, mode):
+                net = slim.batch_norm(features, is_training=mode == tf.estimator.ModeKeys.TRAIN)
+            """,
+        ),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        model = ctx.model
+        tf = model.tf_prefix()
+        seen = set()
+        for func in model.functions:
+            if not _estimator_model_fn(func):
+                continue
+            modes = [(s.mode, s.order) for s in model.bn_sites(func, ctx.index)]
+            modes += [(m, c.order) for c in model.bn_calls(func, ctx.index) for m in c.modes.values()]
+            for mode, order in modes:
+                if mode.kind != TRUE or mode.expr is None or id(mode.expr) in seen or _in_train_branch(func, order):
+                    continue
+                seen.add(id(mode.expr))
+                fix = FixActions().on(mode.expr, replace_with(f"mode == {tf}.estimator.ModeKeys.TRAIN")) if tf else None
+                yield self.violation(
+                    mode.expr,
+                    "A constant `is_training=True` in an Estimator model_fn also runs batch norm in training mode for evaluate and predict",
+                    fix,
+                    "Use `mode == tf.estimator.ModeKeys.TRAIN`",
+                )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +24,9 @@ from slimlint.model.semantic import FileModel
 from slimlint.model.summary import ProjectIndex
 from slimlint.rules import ALL_RULES, SYNTAX_ERROR
 from slimlint.rules.base import RuleContext, Violation
-from slimlint.source import Source, SourceError
+from slimlint.source import Source, describe_parse_error
 
 _MAX_FIX_PASSES = 8
-_PY2_HINTS = re.compile(r"^\s*(print\s+[^\s(=]|exec\s+[\"'\w]|raise\s+\w+\s*,)|`|\b0[0-7]+\b|\bur?[\"']|<>")
 
 
 @dataclass
@@ -78,25 +76,23 @@ class Engine:
         try:
             unit.module = cst.parse_module(unit.source.for_libcst())
         except cst.ParserSyntaxError as exc:
-            unit.syntax = self._syntax_finding(unit, exc.editor_line, exc.editor_column, exc.message.splitlines()[0] if exc.message else "invalid syntax")
+            problem = describe_parse_error(unit.source, exc)
+            unit.syntax = self._syntax_finding(unit, problem.line, problem.column, problem.message)
             return
         except (RecursionError, MemoryError):
-            unit.syntax = self._syntax_finding(unit, 1, 1, "too deeply nested to parse")
+            unit.syntax = self._syntax_finding(unit, 1, 1, "cannot parse: nested too deeply")
             return
         try:
             unit.model = FileModel(unit.module, unit.module_name)
         except RecursionError:
             unit.model = None
-            unit.syntax = self._syntax_finding(unit, 1, 1, "too deeply nested to analyse")
+            unit.syntax = self._syntax_finding(unit, 1, 1, "cannot analyse: nested too deeply")
 
     def _syntax_finding(self, unit: Unit, line: int, column: int, message: str) -> Finding:
-        lines = unit.source.text.splitlines() if unit.source else []
-        text = lines[line - 1] if 0 < line <= len(lines) else ""
-        hint = " (Python 2 syntax? slimlint reads Python 3 only)" if _PY2_HINTS.search(text) else ""
         return Finding(
             code=SYNTAX_ERROR.code,
             name=SYNTAX_ERROR.name,
-            message=f"cannot parse: {message.rstrip('.')}{hint}",
+            message=message,
             path=unit.display,
             start=Position(line, max(column, 1)),
             end=Position(line, max(column, 1)),

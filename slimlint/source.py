@@ -21,7 +21,10 @@ What LibCST does with a file (measured with libcst 1.9 on CPython 3.11, native p
 * ``except ValueError, e:`` *parses* (libcst accepts PEP 758's unparenthesised except lists),
   so a Python 2 file that only has that is linted, not reported as SL900.
 * Speed: parsing costs about 7-8 s per MB of Python, so a 5 MB generated file takes ~45 s
-  in LibCST; everything in this module is linear in the file size.
+  in LibCST; everything in this module is linear in the file size.  LibCST itself is far worse
+  than linear on long flat chains (``1 + 1 + ...``: 2,500 terms 7 s, 5,000 terms 43 s;
+  2,500 chained ``.g()`` calls 67 s) and its native parser *segfaults* (no RecursionError) on
+  ~1,500 nested parentheses in the main thread; a thread with a 512 MB stack parses them.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import sys
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, NamedTuple, Optional
+from typing import BinaryIO, NamedTuple
 
 _BOM = codecs.BOM_UTF8
 
@@ -72,7 +75,7 @@ class Source:
                 self.display_path,
             ) from None
 
-    def roundtrip_problem(self, module) -> Optional[str]:
+    def roundtrip_problem(self, module) -> str | None:
         """None when ``module.bytes == raw``, else a one-line reason naming the first line that differs.
 
         A fix written from a module that does not round-trip would also change untouched bytes.
@@ -144,7 +147,7 @@ def read_source(path: Path) -> Source:
     return source_from_bytes(data, display)
 
 
-def read_stdin(display_name: str = "-", stream: Optional[BinaryIO] = None) -> Source:
+def read_stdin(display_name: str = "-", stream: BinaryIO | None = None) -> Source:
     """Read a whole file from standard input (bytes, so the encoding rules are the same as for files)."""
     stream = stream if stream is not None else sys.stdin.buffer
     return source_from_bytes(stream.read(), display_name)

@@ -1,0 +1,1 @@
+"""Helpers shared by the CLI, bad-input, property and sweep tests."""

@@ -90,7 +90,10 @@ def add_keyword(keyword: str, value_code: str) -> Action:
             return call.with_changes(args=[new_arg])
         last = args[-1]
         if isinstance(last.comma, cst.Comma):
-            # Trailing comma (often a one-argument-per-line call): the new argument takes the same layout.
+            # Trailing comma (often one argument per line): the new argument ends the list the same way,
+            # and the old last argument takes the separator the others use.
+            separator = args[-2].comma if len(args) > 1 and isinstance(args[-2].comma, cst.Comma) else last.comma
+            args[-1] = last.with_changes(comma=separator)
             args.append(new_arg.with_changes(comma=last.comma))
         else:
             args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))

@@ -52,7 +52,8 @@ class Fixture:
 
     @property
     def support_dir(self) -> Optional[Path]:
-        candidate = self.path.parent / SUPPORT_DIR
+        # Absolute: the child process runs in a temporary working directory.
+        candidate = (self.path.parent / SUPPORT_DIR).resolve()
         return candidate if candidate.is_dir() else None
 
     def copy_program(self, dest: Path) -> Path:

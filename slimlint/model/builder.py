@@ -33,6 +33,19 @@ _RESTORE_APIS = {
 }
 
 
+def _calls_in(node: cst.CSTNode) -> List[cst.Call]:
+    out = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Call):
+            out.append(current)
+        if isinstance(current, cst.Lambda):
+            continue
+        stack.extend(current.children)
+    return out
+
+
 def keyword_args(call: cst.Call) -> Dict[str, cst.BaseExpression]:
     return {a.keyword.value: a.value for a in call.args if a.keyword is not None}
 
@@ -381,11 +394,13 @@ class ModuleBuilder(cst.CSTVisitor):
         if self._in_target:
             return
         func = self.func
+        func.loads[node.value] = func.loads.get(node.value, 0) + 1
         if node.value not in func.update_names and node.value not in self.module_func.update_names:
             return
         kind = self._call_kinds[-1] if self._call_kinds else ("other" if self._returning else None)
         if kind in ("ctrl", "group", "create"):
-            func.update_uses.setdefault(node.value, []).append((self.order, tuple(self._stmt_stack)))
+            grouping = self._groupings[-1] if kind == "group" and self._groupings else None
+            func.update_uses.setdefault(node.value, []).append((self.order, tuple(self._stmt_stack), grouping))
         elif kind == "other":
             func.update_other_use = True
 
@@ -424,6 +439,8 @@ class ModuleBuilder(cst.CSTVisitor):
                     order=order,
                     targets=self._targets,
                     first_arg_names=frozenset(self.value_names(args[0])) if args else frozenset(),
+                    bare=self._stmt is not None and len(self._stmt.body) == 1 and isinstance(self._stmt.body[0], cst.Expr)
+                    and self._stmt.body[0].value is node,
                 )
                 func.groupings.append(grouping)
                 self._groupings.append(grouping)
@@ -482,6 +499,9 @@ class ModuleBuilder(cst.CSTVisitor):
             if a.keyword is None or a.keyword.value in ("loss", "total_loss"):
                 loss = a.value
                 break
+        loss_names = frozenset(self.value_names(loss)) if loss is not None else frozenset()
+        if kind == "apply_gradients":
+            loss_names = self._gradient_loss_names(loss_names)
         op = TrainOp(
             call=node,
             kind=kind,
@@ -491,11 +511,34 @@ class ModuleBuilder(cst.CSTVisitor):
             statement=self._stmt,
             targets=self._targets,
             blocks=tuple(b for b in self._blocks if b.func is self.func),
-            loss_names=frozenset(self.value_names(loss)) if loss is not None else frozenset(),
+            loss_names=loss_names,
         )
         self.func.train_ops.append(op)
         for g in self._groupings:
             g.contains = g.contains + (node,)
+
+    def _gradient_loss_names(self, names: frozenset) -> frozenset:
+        """For apply_gradients(grads): the loss the gradients came from (compute_gradients / tf.gradients),
+        followed back through the assignments that clip or filter them."""
+        func = self.func
+        seen = set()
+        todo = list(names)
+        found = set()
+        while todo and len(seen) < 20:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            for value, _ in func.assignments.get(name, ()):
+                calls = [value] if isinstance(value, cst.Call) else []
+                calls += [c for c in _calls_in(value) if c is not value]
+                for call in calls:
+                    attr = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+                    if (attr == "compute_gradients" or self.canonical(call.func) == "tf.gradients") and call.args:
+                        found |= self.value_names(call.args[0].value)
+                if not found:
+                    todo.extend(self.value_names(value))
+        return frozenset(found) or names
 
     def _call_site(self, node: cst.Call) -> CallSite:
         targets = tuple(self.qualified(node.func))

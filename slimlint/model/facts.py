@@ -116,6 +116,7 @@ class Grouping:
     order: int
     targets: Tuple[str, ...]
     first_arg_names: FrozenSet[str] = frozenset()  # with_dependencies(deps, output): the deps
+    bare: bool = False  # a statement of its own: `tf.group(*update_ops)` whose result is dropped
 
 
 @dataclass
@@ -137,7 +138,8 @@ class FunctionInfo:
     update_names: set = field(default_factory=set)  # names holding update ops
     update_other_use: bool = False  # update ops used somewhere we cannot follow (silent: maybe wired)
     # name -> (order, statement path) of each use in control_dependencies / tf.group / create_train_op
-    update_uses: Dict[str, List[Tuple[int, tuple]]] = field(default_factory=dict)
+    update_uses: Dict[str, List[Tuple[int, tuple, Optional["Grouping"]]]] = field(default_factory=dict)
+    loads: Dict[str, int] = field(default_factory=dict)  # how often each name is read
     returns_arg_scope: Optional[Tuple[ArgScopeFrame, ...]] = None
     eval_regions: List[Tuple[int, int]] = field(default_factory=list)  # Estimator PREDICT/EVAL branches
     train_regions: List[Tuple[int, int]] = field(default_factory=list)  # `if mode == ModeKeys.TRAIN:` bodies

@@ -62,9 +62,20 @@ def wiring(model, op: TrainOp) -> Wiring:
         if not holds_train_op:
             return Wiring(BLOCK_WITHOUT_TRAIN_OP, read=reads[0], block=block)
     for read in reads:
-        if read.target and not func.update_uses.get(read.target) and not model.module_func.update_uses.get(read.target):
+        uses = func.update_uses.get(read.target, []) + model.module_func.update_uses.get(read.target, [])
+        if read.target and not [u for u in uses if not _dropped(u[2], func, model)]:
             return Wiring(UNUSED_READ, read=read)
     return Wiring(UNCLEAR)
+
+
+def _dropped(grouping, func: FunctionInfo, model) -> bool:
+    """A tf.group of the update ops whose result nothing reads: grouping them did nothing."""
+    if grouping is None:
+        return False
+    if grouping.bare:
+        return True
+    loads = {**model.module_func.loads, **func.loads}
+    return bool(grouping.targets) and all(loads.get(t, 0) == 0 for t in grouping.targets if "." not in t)
 
 
 def runs_fetch_loss(model, op: TrainOp) -> Optional[bool]:

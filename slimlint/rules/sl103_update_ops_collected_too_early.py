@@ -130,7 +130,7 @@ class UpdateOpsCollectedTooEarly(Rule):
                 uses = func.update_uses.get(read.target) if read.target else None
                 if not uses:
                     continue
-                first_order, first_path = min(uses, key=lambda u: u[0])
+                first_order, first_path, _ = min(uses, key=lambda u: u[0])
                 if bn is None:
                     bn = model.training_bn(func, ctx.index)
                 if not any(read.order < b.order < first_order for b in bn):

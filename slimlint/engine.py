@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -18,6 +17,7 @@ import libcst as cst
 
 from slimlint import fixes as fixlib
 from slimlint import noqa, prefilter
+from slimlint.deep import on_big_stack
 from slimlint.ftypes import Edit, FileResult, Finding, Fix, Position
 from slimlint.model import context
 from slimlint.model.semantic import FileModel
@@ -74,7 +74,7 @@ class Engine:
         if unit.source is None:
             return
         try:
-            unit.module = cst.parse_module(unit.source.for_libcst())
+            unit.module = on_big_stack(cst.parse_module, unit.source.for_libcst())
         except cst.ParserSyntaxError as exc:
             problem = describe_parse_error(unit.source, exc)
             unit.syntax = self._syntax_finding(unit, problem.line, problem.column, problem.message)
@@ -83,10 +83,10 @@ class Engine:
             unit.syntax = self._syntax_finding(unit, 1, 1, "cannot parse: nested too deeply")
             return
         try:
-            unit.model = FileModel(unit.module, unit.module_name)
-        except RecursionError:
+            unit.model = on_big_stack(FileModel, unit.module, unit.module_name)
+        except (RecursionError, MemoryError):
             unit.model = None
-            unit.syntax = self._syntax_finding(unit, 1, 1, "cannot analyse: nested too deeply")
+            unit.syntax = self._syntax_finding(unit, 1, 1, "parsed, but nested too deeply for slimlint to analyse")
 
     def _syntax_finding(self, unit: Unit, line: int, column: int, message: str) -> Finding:
         return Finding(
@@ -234,6 +234,9 @@ class Engine:
     def _fix(self, unit: Unit, index: ProjectIndex):
         """Apply fixes until none is left (each pass re-parses and re-checks). Never returns unparsable code."""
         module, model = unit.module, unit.model
+        problem = unit.source.roundtrip_problem(module) if unit.source is not None else None
+        if problem is not None:
+            return module, model, 0, f"not fixed: {problem}, so a fix would also change bytes nobody asked to change"
         applied = 0
         previous: set = set()
         for _ in range(_MAX_FIX_PASSES):
@@ -247,13 +250,13 @@ class Engine:
             previous = signature
             new = fixlib.apply(module, [v.fix for v, _ in fixable])
             try:
-                reparsed = cst.parse_module(new.bytes)
+                reparsed = on_big_stack(cst.parse_module, new.bytes)
             except cst.ParserSyntaxError as exc:
                 return module, model, applied, f"a fix produced code that does not parse ({exc.message.splitlines()[0]}); left unfixed"
             if reparsed.code == module.code:
                 break
             module = reparsed
-            model = FileModel(module, unit.module_name)
+            model = on_big_stack(FileModel, module, unit.module_name)
             applied += len(fixable)
         return module, model, applied, None
 

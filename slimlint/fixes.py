@@ -103,6 +103,29 @@ def add_keyword(keyword: str, value_code: str) -> Action:
     return act
 
 
+def add_dict_item(key: str, value_code: str) -> Action:
+    """Append `'key': value` to a dict literal, in the quote style of its first string key."""
+
+    def act(node: cst.Dict) -> cst.Dict:
+        quote = '"'
+        for el in node.elements:
+            if isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString):
+                quote = el.key.quote
+                break
+        item = cst.DictElement(key=cst.SimpleString(f"{quote}{key}{quote}"), value=parse_expr(value_code))
+        elements = list(node.elements)
+        if elements and not isinstance(elements[-1].comma, cst.Comma):
+            elements[-1] = elements[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        elif elements:
+            separator = elements[-2].comma if len(elements) > 1 and isinstance(elements[-2].comma, cst.Comma) else elements[-1].comma
+            item = item.with_changes(comma=elements[-1].comma)
+            elements[-1] = elements[-1].with_changes(comma=separator)
+        elements.append(item)
+        return node.with_changes(elements=elements)
+
+    return act
+
+
 def remove_argument(arg: cst.Arg) -> Action:
     """Drop one argument from a call; the comma style of the argument list is kept."""
 

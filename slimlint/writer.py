@@ -20,6 +20,7 @@ from pathlib import Path
 
 import libcst
 
+from slimlint.deep import on_big_stack
 from slimlint.source import Source
 
 
@@ -76,7 +77,7 @@ def write_fixed(path: Path, original: Source, new_bytes: bytes) -> None:
 def _check_parses(new_bytes: bytes, display: str) -> None:
     # The last safety net: a fix that breaks the file's syntax is a bug, never written.
     try:
-        libcst.parse_module(new_bytes)
+        on_big_stack(libcst.parse_module, new_bytes)
     except (libcst.ParserSyntaxError, SyntaxError, UnicodeDecodeError) as exc:
         where = getattr(exc, "editor_line", None) or getattr(exc, "lineno", None)
         at = f" (line {where})" if where else ""

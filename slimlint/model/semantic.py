@@ -306,6 +306,15 @@ class FileModel:
         if mode.kind == DEFAULT:
             mode.kind = TRUE
             mode.expr = None
+            # Where a fix would say is_training=False: the layer's own params dict, or a new
+            # normalizer_params on the layer when normalizer_fn is its own argument (never is_training=
+            # on the layer: slim.conv2d has no such parameter).
+            if isinstance(params_expr, cst.Dict) and params_owner is layer.call:
+                mode.owner, mode.keyword = params_expr, "is_training"
+            elif params_expr is None and "normalizer_fn" in layer.kwargs:
+                mode.owner, mode.keyword = layer.call, "normalizer_params"
+            else:
+                mode.owner = None
         in_place = self._in_place(items.get("updates_collections"), layer.frames, factory, index, layer, has_key="updates_collections" in items)
         return BNSite(layer, _BN_API, mode, in_place)
 

@@ -16,8 +16,10 @@ class UpdateOpsNotWired(Rule):
     summary = "The update ops are collected but never reach the train op."
     what_it_does = """
         Flags `update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)` when the list is never made a
-        dependency of the train op that trains the batch-norm graph: the variable is unused, or the
-        `with tf.control_dependencies(update_ops):` block that uses it builds no train op.
+        dependency of the train op that trains the batch-norm graph: the variable is unused, only grouped
+        into a `tf.group(...)` whose result nothing reads, or the `with tf.control_dependencies(update_ops):`
+        block that uses it builds no train op (only the optimizer, say). When that block assigns the loss
+        instead, SL105 reports it.
     """
     why_bad = """
         Collecting the update ops does nothing by itself. The author meant to wire them in, so the code
@@ -27,13 +29,13 @@ class UpdateOpsNotWired(Rule):
     example = """
         update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
         with tf.control_dependencies(update_ops):
-            total_loss = tf.add_n(losses)
+            optimizer = tf.train.AdamOptimizer(1e-3)
         train_op = optimizer.minimize(total_loss)
     """
     use_instead = """
         update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
         with tf.control_dependencies(update_ops):
-            total_loss = tf.add_n(losses)
+            optimizer = tf.train.AdamOptimizer(1e-3)
         with tf.control_dependencies(update_ops):
             train_op = optimizer.minimize(total_loss)
     """

@@ -6,7 +6,7 @@ from typing import Iterator
 
 import libcst as cst
 
-from slimlint.fixes import FixActions, add_keyword, replace_with
+from slimlint.fixes import FixActions, add_dict_item, add_keyword, replace_with
 from slimlint.model import context
 from slimlint.model.facts import TRUE
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
@@ -146,11 +146,19 @@ class TrainingModeInEval(Rule):
             seen.add(id(mode.expr))
             fix = FixActions().on(mode.expr, replace_with("False"))
             yield self.violation(mode.expr, _MESSAGE.format(what=f"`{mode.keyword or param}=True`"), fix, "Pass `False`")
-        elif mode.owner is not None and isinstance(mode.owner, cst.Call) and mode.owner is call:
-            key = (id(call), param)
-            if key in seen:
-                return
-            seen.add(key)
-            keyword = mode.keyword or param
-            fix = FixActions().on(call, add_keyword(keyword, "False"))
-            yield self.violation(call, _MESSAGE.format(what=f"`{keyword}` defaults to True here"), fix, f"Pass `{keyword}=False`")
+            return
+        key = (id(call), param)
+        if key in seen:
+            return
+        seen.add(key)
+        keyword = mode.keyword or param
+        if isinstance(mode.owner, cst.Dict):
+            fix, how = FixActions().on(mode.owner, add_dict_item("is_training", "False")), "Add `'is_training': False` to normalizer_params"
+        elif mode.owner is call and keyword == "normalizer_params":
+            fix, how = FixActions().on(call, add_keyword("normalizer_params", "{'is_training': False}")), "Pass `normalizer_params={'is_training': False}`"
+        elif mode.owner is call:
+            fix, how = FixActions().on(call, add_keyword(keyword, "False")), f"Pass `{keyword}=False`"
+        else:
+            fix, how = None, ""  # the default comes through an arg_scope: no single faithful edit
+        what = "`is_training` defaults to True here" if keyword == "normalizer_params" else f"`{keyword}` defaults to True here"
+        yield self.violation(call, _MESSAGE.format(what=what), fix, how)

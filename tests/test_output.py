@@ -231,7 +231,7 @@ def test_json_keys_match_ruff(tmp_path):
 def test_github_annotation():
     out = render([_finding("SL201", path="eval.py", line=3, col=9)], "github")
     assert out == (
-        "::error title=slimlint (SL201),file=eval.py,line=3,col=9,endLine=3,endColumn=19"
+        "::error file=eval.py,line=3,col=9,endLine=3,endColumn=19,title=SL201"
         "::SL201 train op ignores UPDATE_OPS\n"
     )
 
@@ -259,7 +259,7 @@ def test_github_windows_path_uses_forward_slashes():
 def test_github_errors():
     assert (
         render([], "github", errors=[("a,b.py", "cannot read")])
-        == "::error title=slimlint,file=a%2Cb.py::cannot read\n"
+        == "::error file=a%2Cb.py,title=slimlint::cannot read\n"
     )
     assert render([], "github") == ""
 

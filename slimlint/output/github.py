@@ -31,20 +31,21 @@ def format_finding(finding: Finding) -> str:
         message += f"\n  fix: {finding.fix.message}"
         if finding.fix.behaviour_change:
             message += f" (behaviour change: {finding.fix.behaviour_change})"
+    # The property order DESIGN.md documents: file, line, col (then the end), title = the code.
     properties = {
-        "title": f"slimlint ({finding.code})",
         "file": _posix(finding.path),
         "line": finding.start.line,
         "col": finding.start.column,
         "endLine": finding.end.line,
         "endColumn": finding.end.column,
+        "title": finding.code,
     }
     return command("error", properties, message)
 
 
 def render(findings: Sequence[Finding], *, errors: Sequence[tuple[str, str]] = ()) -> str:
     lines = [format_finding(f) for f in findings]
-    lines += [command("error", {"title": "slimlint", "file": _posix(p)}, m) for p, m in errors]
+    lines += [command("error", {"file": _posix(p), "title": "slimlint"}, m) for p, m in errors]
     return "".join(line + "\n" for line in lines)
 
 

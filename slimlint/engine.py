@@ -133,9 +133,9 @@ class Engine:
             if modules == index.modules:
                 break
             index = ProjectIndex(modules, unparsed=unparsed)
-        called_after_bn, unresolved, training_callees = backend.cross_facts(index)
+        called_after_bn, unresolved, training_callees, edges = backend.cross_facts(index)
         index.called_after_bn = frozenset(called_after_bn)
-        index.training_callees = frozenset(training_callees)
+        index.training_callees = _reachable(training_callees, edges)
         wanted = {index.unparsed_module_of(t) for t in unresolved} - {None}
         return index, wanted
 
@@ -144,12 +144,14 @@ class Engine:
         called_after_bn: list = []
         unresolved: list = []
         training_callees: list = []
+        edges: list = []
         for u in units:
             if u.model is None:
                 continue
             called_after_bn.extend(u.model.calls_after_training_bn(index, unresolved))
             training_callees.extend(u.model.training_callees(index, self.role(u, u.model) == context.TRAIN))
-        return called_after_bn, unresolved, training_callees
+            edges.extend(u.model.call_edges(index))
+        return called_after_bn, unresolved, training_callees, edges
 
     # --- stage two ----------------------------------------------------------------------------
 
@@ -259,6 +261,21 @@ class Engine:
             model = on_big_stack(FileModel, module, unit.module_name)
             applied += len(fixable)
         return module, model, applied, None
+
+
+def _reachable(roots, edges) -> frozenset:
+    """Everything the roots call, directly or not (training code's callees are training code)."""
+    callees: Dict[tuple, list] = {}
+    for caller, callee in edges:
+        callees.setdefault(caller, []).append(callee)
+    seen = set(roots)
+    todo = list(seen)
+    while todo:
+        for nxt in callees.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return frozenset(seen)
 
 
 class LocalBackend:

@@ -120,12 +120,13 @@ class WorkerBackend:
         return merged
 
     def cross_facts(self, index):
-        called, unresolved, callees = [], [], []
-        for a, b, c in self._ask_all("cross_facts", [(index,)] * len(self.conns)):
+        called, unresolved, callees, edges = [], [], [], []
+        for a, b, c, d in self._ask_all("cross_facts", [(index,)] * len(self.conns)):
             called += a
             unresolved += b
             callees += c
-        return called, unresolved, callees
+            edges += d
+        return called, unresolved, callees, edges
 
     def check(self, index, fix: bool, need_edits: bool) -> Dict[int, Outcome]:
         merged: Dict[int, Outcome] = {}

@@ -43,6 +43,7 @@ class BNSite:
     api: str
     mode: ModeArg
     in_place: bool  # updates_collections=None: moving statistics updated in place, nothing in UPDATE_OPS
+    mode_from_params: bool = False  # is_training came from the layer's own normalizer_params
 
     @property
     def order(self) -> int:
@@ -316,7 +317,7 @@ class FileModel:
             else:
                 mode.owner = None
         in_place = self._in_place(items.get("updates_collections"), layer.frames, factory, index, layer, has_key="updates_collections" in items)
-        return BNSite(layer, _BN_API, mode, in_place)
+        return BNSite(layer, _BN_API, mode, in_place, mode_from_params="is_training" in items)
 
     def _factory_mode(self, layer: LayerCall, index: ProjectIndex) -> Optional[ModeArg]:
         """Mode given to batch norm by an arg_scope factory call (`arg_scope(my_scope(is_training=x))`)."""
@@ -393,16 +394,29 @@ class FileModel:
         """A call made inside an arg_scope that gives the callee's slim layers batch norm."""
         for op in sorted(summary.slim_layers):
             bn = self._bn_site(LayerCall(call=site.call, api=op, frames=site.frames, func=site.func, order=site.order, kwargs={}), index)
-            if bn is not None:
-                scoped = FunctionSummary(
-                    qualname=summary.qualname,
-                    params=summary.params,
-                    mode_params=frozenset({"is_training"}),
-                    mode_defaults=(),
-                    builds_bn_updates=not bn.in_place,
-                    always_training=False,
-                )
-                return BNCall(site, scoped, {"is_training": bn.mode})
+            if bn is None:
+                continue
+            mode, param = bn.mode, "is_training"
+            kind, slim_param = summary.slim_mode
+            if not bn.mode_from_params and kind != DEFAULT:
+                # The callee's own arg_scope([slim.batch_norm], is_training=...) decides (facenet, slim's nets).
+                if kind == PARAM and slim_param:
+                    param = slim_param
+                    expr = self.bound_arg(site, summary, slim_param)
+                    mode = self.classify(expr, site.func, slim_param, site.call)
+                    if mode.kind == DEFAULT:
+                        mode.kind = {"true": TRUE, "false": FALSE, "none": FALSE}.get(summary.default_of(slim_param) or "", UNKNOWN)
+                else:
+                    mode = ModeArg(kind)
+            scoped = FunctionSummary(
+                qualname=summary.qualname,
+                params=summary.params,
+                mode_params=frozenset({param}),
+                mode_defaults=summary.mode_defaults,
+                builds_bn_updates=not bn.in_place,
+                always_training=False,
+            )
+            return BNCall(site, scoped, {param: mode})
         return None
 
     def training_bn(self, func: FunctionInfo, index: ProjectIndex) -> list:
@@ -447,18 +461,34 @@ class FileModel:
                 elif mode.kind == TRUE and call.summary.builds_bn_updates:
                     always = True
         slim_layers = set()
+        slim_mode = (DEFAULT, None)
         for layer in func.layers:
             if layer.api in api.NORMALIZED_LAYERS and "normalizer_fn" not in layer.kwargs:
                 if self._frame_value(layer.frames, layer.api, "normalizer_fn", index)[1] is None:
                     slim_layers.add(layer.api)
+                    _, expr = self._frame_value(layer.frames, _BN_API, "is_training", index)
+                    if expr is not None:
+                        m = self.classify(expr, func, "is_training", None)
+                        slim_mode = (m.kind, m.param)
         for site in func.calls:
             for target in site.targets:
                 summary = self._lookup(target, site, index)
                 if summary is not None:
                     slim_layers.update(summary.slim_layers)
+                    kind, param = summary.slim_mode
+                    if kind == PARAM and param and slim_mode[0] == DEFAULT:
+                        m = self.classify(self.bound_arg(site, summary, param), func, param, None)
+                        slim_mode = (m.kind, m.param) if m.kind != DEFAULT else (
+                            {"true": TRUE, "false": FALSE}.get(summary.default_of(param) or "", UNKNOWN), None)
+                    elif kind in (TRUE, FALSE) and slim_mode[0] == DEFAULT:
+                        slim_mode = summary.slim_mode
                     break
+        if slim_mode[0] == PARAM:
+            mode_params_for_defaults = set(mode_params) | {slim_mode[1]}
+        else:
+            mode_params_for_defaults = set(mode_params)
         defaults = []
-        for param in sorted(mode_params):
+        for param in sorted(mode_params_for_defaults):
             default = func.defaults.get(param)
             if default is None:
                 value = "other"
@@ -476,7 +506,17 @@ class FileModel:
             always_training=always,
             factory=self._factory_config(func, index),
             slim_layers=frozenset(slim_layers),
+            slim_mode=slim_mode,
+            has_bn=bool(func.layers and self.bn_sites(func, index)) or self._calls_bn_builder(func, index),
         )
+
+    def _calls_bn_builder(self, func: FunctionInfo, index: ProjectIndex) -> bool:
+        for site in func.calls:
+            for target in site.targets:
+                summary = self._lookup(target, site, index)
+                if summary is not None and (summary.has_bn or summary.builds_bn_updates):
+                    return True
+        return False
 
     def _factory_config(self, func: FunctionInfo, index: ProjectIndex) -> Optional[FactoryConfig]:
         frames = func.returns_arg_scope
@@ -527,6 +567,20 @@ class FileModel:
                         break
                     if unresolved is not None:
                         unresolved.append(target)
+        return out
+
+    def call_edges(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], Tuple[str, str]]]:
+        """(caller, callee) pairs between project functions, for transitive questions."""
+        out = []
+        for func in self.functions:
+            if func.is_module:
+                continue
+            for site in func.calls:
+                for target in site.targets:
+                    found = index.resolve(target, self.module_name)
+                    if found is not None:
+                        out.append(((self.module_name, func.qualname), found))
+                        break
         return out
 
     def training_callees(self, index: ProjectIndex, training_file: bool) -> List[Tuple[str, str]]:

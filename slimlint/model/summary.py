@@ -32,6 +32,10 @@ class FunctionSummary:
     factory: Optional[FactoryConfig] = None
     # slim layers it builds with no normalizer of their own: an arg_scope around the call can add batch norm
     slim_layers: FrozenSet[str] = frozenset()
+    # The is_training its own arg_scopes give that batch norm (`arg_scope([slim.batch_norm], is_training=p)`):
+    # (mode kind, parameter name when the kind is PARAM); ("default", None) when they give none.
+    slim_mode: Tuple[str, Optional[str]] = ("default", None)
+    has_bn: bool = False  # builds batch norm in any mode (tf.layers BN without training= included)
 
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)
@@ -124,6 +128,6 @@ class ProjectIndex:
         names = set()
         for functions in self.modules.values():
             for qual, s in functions.items():
-                if s.builds_bn_updates or s.mode_params or s.factory is not None or s.slim_layers:
+                if s.builds_bn_updates or s.mode_params or s.factory is not None or s.slim_layers or s.has_bn:
                     names.add(qual.rsplit(".", 1)[-1])
         return frozenset(names)

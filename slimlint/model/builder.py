@@ -67,7 +67,8 @@ class ModuleBuilder(cst.CSTVisitor):
         self.has_train_ops = False
         self.restores_checkpoint = False
         self.unit_test_markers = False
-        self.runs: List[frozenset] = []  # names fetched by each `sess.run(...)` / slim.learning.train(...)
+        self.runs: List[frozenset] = []
+        self.instances: Dict[str, str] = {}  # instance name (or "Class.self.attr") -> its class's qualified name  # names fetched by each `sess.run(...)` / slim.learning.train(...)
         self._func_stack: List[FunctionInfo] = [self.module_func]
         self._class_stack: List[str] = []
         self._stmt_stack: List[cst.CSTNode] = []
@@ -223,11 +224,16 @@ class ModuleBuilder(cst.CSTVisitor):
         order = self.order
         func = self.func
         value_is_updates = self.is_update_read(node.value) or self._only_update_names(node.value, func)
+        classes = self.qualified(node.value.func) if isinstance(node.value, cst.Call) else []
         for t in node.targets:
             for name in self._target_names(t.target):
                 func.assignments.setdefault(name, []).append((node.value, order))
                 if value_is_updates:
                     func.update_names.add(name)
+                if classes:
+                    # `model = Net(...)`, `self.bn0 = batch_norm(...)`: what the name's methods resolve to.
+                    key = f"{self._class_stack[-1]}.{name}" if name.startswith("self.") and self._class_stack else name
+                    self.instances.setdefault(key, classes[0])
 
     # --- expressions ------------------------------------------------------------------------
 
@@ -540,12 +546,22 @@ class ModuleBuilder(cst.CSTVisitor):
                     todo.extend(self.value_names(value))
         return frozenset(found) or names
 
+    def _instance_class(self, name: str) -> Optional[str]:
+        if name.startswith("self.") and self._class_stack:
+            return self.instances.get(f"{self._class_stack[-1]}.{name}")
+        return self.instances.get(name)
+
     def _call_site(self, node: cst.Call) -> CallSite:
         targets = tuple(self.qualified(node.func))
-        if not targets and isinstance(node.func, cst.Attribute):
-            d = dotted(node.func)
-            if d and d.startswith("self.") and self._class_stack:
-                targets = (f"{self._class_stack[-1]}.{d[5:]}",)
+        d = dotted(node.func)
+        if not targets and d is not None:
+            owner, _, method = d.rpartition(".")
+            if self._instance_class(d):
+                targets = (f"{self._instance_class(d)}.__call__",)  # bn0(x): the instance's __call__
+            elif owner and self._instance_class(owner):
+                targets = (f"{self._instance_class(owner)}.{method}",)  # model.forward(x)
+            elif owner == "self" and self._class_stack:
+                targets = (f"{self._class_stack[-1]}.{method}",)
         kw = keyword_args(node)
         reuse = self._reuse_depth > 0 or (dotted(kw["reuse"]) or "") in ("True", "tf.AUTO_REUSE") if "reuse" in kw else self._reuse_depth > 0
         return CallSite(

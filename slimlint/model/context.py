@@ -24,7 +24,7 @@ _EVAL_FILE_WORDS = {
 _TRAIN_FILE_WORDS = {"train", "training", "trainer", "finetune", "fit", "learn"}
 # Function-name words. Not "inference" / "predict": cifar10's inference() and the detection API's
 # predict() are the forward pass used for training too.
-_EVAL_FUNC_WORDS = {"eval", "evaluate", "evaluation", "export", "freeze", "sample", "sampling", "demo", "serving", "validate", "validation", "test"}
+_EVAL_FUNC_WORDS = {"eval", "evaluate", "evaluation", "export", "freeze", "sample", "sampling", "sampler", "demo", "serving", "validate", "validation", "test"}
 _EVAL_TARGET_WORDS = {"eval", "val", "valid", "validation", "test", "testing"}
 
 

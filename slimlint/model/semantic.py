@@ -6,7 +6,7 @@ build batch norm?) go through the ProjectIndex of function summaries.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import libcst as cst
@@ -33,6 +33,7 @@ from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
 
 _BN_API = "slim.batch_norm"
 _SLIM_PACKAGES = ("tensorflow.contrib.slim", "tf_slim")
+_INIT_PREFIX = "__init__:"  # a mode parameter of the class's constructor, reached through self.<attr>
 
 
 @dataclass
@@ -193,7 +194,21 @@ class FileModel:
             return ModeArg(UNKNOWN, expr, keyword=keyword, owner=owner)
         if isinstance(expr, (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation, cst.Call, cst.IfExp)):
             return ModeArg(DYNAMIC, expr, keyword=keyword, owner=owner)
+        init_param = self._constructor_param(expr, func)
+        if init_param is not None:
+            # self.is_training set from the constructor: the class's callers decide (Net(is_training=...)).
+            return ModeArg(PARAM, expr, param=_INIT_PREFIX + init_param, keyword=keyword, owner=owner)
         return ModeArg(UNKNOWN, expr, keyword=keyword, owner=owner)
+
+    def _constructor_param(self, expr: cst.BaseExpression, func: FunctionInfo) -> Optional[str]:
+        text = dotted(expr)
+        if not text or not text.startswith("self.") or func.class_name is None:
+            return None
+        init = next((f for f in self.functions if f.qualname == f"{func.class_name}.__init__"), None)
+        values = init.assignments.get(text) if init is not None else None
+        if values and len(values) == 1 and isinstance(values[0][0], cst.Name) and values[0][0].value in init.params:
+            return values[0][0].value
+        return None
 
     def _dict_items(self, expr: Optional[cst.BaseExpression], func: FunctionInfo) -> Optional[Dict[str, cst.BaseExpression]]:
         """The literal items of a normalizer_params dict (a literal, `dict(...)`, or a name bound to one)."""
@@ -433,6 +448,23 @@ class FileModel:
             if func.is_module or "<locals>" in func.qualname:
                 continue
             out[func.qualname] = self._summarise(func, index)
+        # Methods whose batch norm takes its mode from self.<attr> set in __init__: the constructor is
+        # where callers choose it, so `__init__` carries those parameters.
+        for qual, summary in list(out.items()):
+            init_params = {p[len(_INIT_PREFIX):] for p in summary.mode_params if p.startswith(_INIT_PREFIX)}
+            if not init_params:
+                continue
+            out[qual] = replace(summary, mode_params=frozenset(p for p in summary.mode_params if not p.startswith(_INIT_PREFIX)))
+            init_name = qual.rsplit(".", 1)[0] + ".__init__"
+            init = out.get(init_name)
+            if init is not None:
+                defaults = dict(init.mode_defaults)
+                info = next(f for f in self.functions if f.qualname == init_name)
+                for p in init_params:
+                    d = info.defaults.get(p)
+                    defaults[p] = d.value.lower() if isinstance(d, cst.Name) and d.value in ("True", "False", "None") else "other"
+                out[init_name] = replace(init, mode_params=init.mode_params | init_params, builds_bn_updates=True,
+                                         mode_defaults=tuple(sorted(defaults.items())))
         return out
 
     def _summarise(self, func: FunctionInfo, index: ProjectIndex) -> FunctionSummary:

@@ -95,13 +95,17 @@ class ProjectIndex:
             base = package[: max(len(package) - dots, 0)]
             target = ".".join(base + [target.lstrip(".")])
         own = self.modules.get(from_module, {})
-        if target in own:
-            return from_module, target
+        for name in (target, f"{target}.__init__"):  # a class called: its constructor
+            if name in own:
+                return from_module, name
         parts = target.split(".")
         for i in range(len(parts) - 1, 0, -1):
             module = self._find_module(".".join(parts[:i]), from_module)
-            if module is not None and ".".join(parts[i:]) in self.modules[module]:
-                return module, ".".join(parts[i:])
+            if module is None:
+                continue
+            for name in (".".join(parts[i:]), ".".join(parts[i:]) + ".__init__"):
+                if name in self.modules[module]:
+                    return module, name
         return None
 
     def unparsed_module_of(self, target: str) -> Optional[str]:

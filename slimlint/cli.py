@@ -7,10 +7,9 @@ Exit codes: 0 nothing left to report, 1 findings remain (or fixes were made, wit
 from __future__ import annotations
 
 import difflib
-import os
 import sys
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Tuple
 
 import click
 

@@ -18,7 +18,7 @@ import libcst as cst
 from slimlint import fixes as fixlib
 from slimlint import noqa, prefilter
 from slimlint.deep import on_big_stack
-from slimlint.ftypes import Edit, FileResult, Finding, Fix, Position
+from slimlint.ftypes import Edit, Finding, Fix, Position
 from slimlint.model import context
 from slimlint.model.semantic import FileModel
 from slimlint.model.summary import ProjectIndex
@@ -156,10 +156,8 @@ class Engine:
     # --- stage two ----------------------------------------------------------------------------
 
     def role(self, unit: Unit, model: FileModel) -> str:
-        s = self.settings
-        configured_eval = s.is_eval_path(unit.path or unit.relpath) if hasattr(s, "is_eval_path") else False
-        configured_train = s.is_train_path(unit.path or unit.relpath) if hasattr(s, "is_train_path") else False
-        return context.file_role(unit.relpath, model, configured_eval, configured_train)
+        where = unit.path or unit.relpath
+        return context.file_role(unit.relpath, model, self.settings.is_eval_path(where), self.settings.is_train_path(where))
 
     def violations(self, unit: Unit, model: FileModel, index: ProjectIndex) -> List[Violation]:
         role = self.role(unit, model)
@@ -174,10 +172,7 @@ class Engine:
         return out
 
     def _enabled(self, code: str, unit: Unit) -> bool:
-        s = self.settings
-        if hasattr(s, "is_enabled_for"):
-            return s.is_enabled_for(code, unit.path or unit.relpath)
-        return True
+        return self.settings.is_enabled_for(code, unit.path or unit.relpath)
 
     def _kept(self, unit: Unit, model: FileModel, violations: Iterable[Violation], noqa_map: noqa.NoqaMap) -> List[Tuple[Violation, Position, Position]]:
         kept = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional, Tuple
 
 RULE_DOCS_URL = "https://github.com/slimlint/slimlint/blob/main/rules/{code}.md"
@@ -61,16 +61,3 @@ class Finding:
 
     def sort_key(self):
         return (self.path, self.start.line, self.start.column, self.code)
-
-
-@dataclass
-class FileResult:
-    """What the engine says about one file."""
-
-    path: str
-    findings: list = field(default_factory=list)
-    # Set when --fix/--diff produced new text for the file.
-    fixed_source: Optional[bytes] = None
-    fixes_applied: int = 0
-    # A problem that is not a finding (unreadable file, write refused): shown as an error, exit 2.
-    error: Optional[str] = None

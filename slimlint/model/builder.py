@@ -6,7 +6,7 @@ Names resolve through the file's import table (names.py): imports plus one assig
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 from slimlint.model import api

@@ -6,7 +6,7 @@ When unsure, the answer is "not evaluation": SL201 stays silent rather than flag
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional
+from typing import Iterable
 
 from slimlint.model.facts import FunctionInfo
 

@@ -243,7 +243,7 @@ class FileModel:
         if frame.factory is None:
             return None
         for target in frame.factory.targets:
-            summary = self._lookup(target, frame.factory, index)
+            summary = index.lookup(target, self.module_name)
             if summary is not None and summary.factory is not None:
                 return summary, summary.factory
         return None
@@ -369,15 +369,12 @@ class FileModel:
 
     # --- calls to functions that build batch norm -------------------------------------------
 
-    def _lookup(self, target: str, site: CallSite, index: ProjectIndex) -> Optional[FunctionSummary]:
-        return index.lookup(target, self.module_name)
-
     def bn_calls(self, func: FunctionInfo, index: ProjectIndex) -> List[BNCall]:
         out = []
         for site in func.calls:
             summary = None
             for target in site.targets:
-                summary = self._lookup(target, site, index)
+                summary = index.lookup(target, self.module_name)
                 if summary is not None:
                     break
             if summary is None:
@@ -504,7 +501,7 @@ class FileModel:
                         slim_mode = (m.kind, m.param)
         for site in func.calls:
             for target in site.targets:
-                summary = self._lookup(target, site, index)
+                summary = index.lookup(target, self.module_name)
                 if summary is not None:
                     slim_layers.update(summary.slim_layers)
                     kind, param = summary.slim_mode
@@ -545,7 +542,7 @@ class FileModel:
     def _calls_bn_builder(self, func: FunctionInfo, index: ProjectIndex) -> bool:
         for site in func.calls:
             for target in site.targets:
-                summary = self._lookup(target, site, index)
+                summary = index.lookup(target, self.module_name)
                 if summary is not None and (summary.has_bn or summary.builds_bn_updates):
                     return True
         return False

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
-from typing import ClassVar, Iterator, List, Optional, Tuple
+from dataclasses import dataclass
+from typing import ClassVar, Iterator, Optional, Tuple
 
 import libcst as cst
 

@@ -122,7 +122,7 @@ class MissingUpdateOps(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        sl102_takes = ctx.settings.is_selected("SL102") if hasattr(ctx.settings, "is_selected") else True
+        sl102_takes = ctx.settings.is_selected("SL102")
         for found in missing(ctx):
             if sl102_takes and create_train_op_fix(ctx, found.op) is not None:
                 continue  # SL102 reports this one, with the create_train_op form

@@ -44,7 +44,7 @@ def _mapped_args(call: cst.Call):
 def create_train_op_fix(ctx: RuleContext, op) -> Optional[FixActions]:
     """The create_train_op rewrite of `op`, or None when it cannot be made faithfully."""
     model = ctx.model
-    if op.kind != "minimize" or not model.uses_slim or getattr(ctx.settings, "train_op_fix", "create-train-op") != "create-train-op":
+    if op.kind != "minimize" or not model.uses_slim or ctx.settings.train_op_fix != "create-train-op":
         return None
     if _mapped_args(op.call) is None:
         return None

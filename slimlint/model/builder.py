@@ -68,6 +68,7 @@ class ModuleBuilder(cst.CSTVisitor):
         self.restores_checkpoint = False
         self.unit_test_markers = False
         self.runs: List[frozenset] = []
+        self.classes: Dict[str, Tuple[Tuple[str, ...], Dict[str, cst.BaseExpression]]] = {}  # name -> (bases, constants)
         self.instances: Dict[str, str] = {}  # instance name (or "Class.self.attr") -> its class's qualified name  # names fetched by each `sess.run(...)` / slim.learning.train(...)
         self._func_stack: List[FunctionInfo] = [self.module_func]
         self._class_stack: List[str] = []
@@ -136,10 +137,21 @@ class ModuleBuilder(cst.CSTVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._class_stack.append(node.name.value)
+        bases = []
         for base in node.bases:
             text = dotted(base.value) or ""
+            bases.append(text)
             if text.endswith("TestCase"):
                 self.unit_test_markers = True
+        # Class-level constants (`class Config: TRAIN_BN = False`), read later through instances.
+        attrs: Dict[str, cst.BaseExpression] = {}
+        if isinstance(node.body, cst.IndentedBlock):
+            for stmt in node.body.body:
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    for small in stmt.body:
+                        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                            attrs[small.targets[0].target.value] = small.value
+        self.classes[node.name.value] = (tuple(bases), attrs)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._class_stack.pop()

@@ -45,6 +45,7 @@ class BNSite:
     mode: ModeArg
     in_place: bool  # updates_collections=None: moving statistics updated in place, nothing in UPDATE_OPS
     mode_from_params: bool = False  # is_training came from the layer's own normalizer_params
+    own_collections: bool = False  # variables_collections given: the moving statistics may sit in TRAINABLE_VARIABLES
 
     @property
     def order(self) -> int:
@@ -194,11 +195,32 @@ class FileModel:
             return ModeArg(UNKNOWN, expr, keyword=keyword, owner=owner)
         if isinstance(expr, (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation, cst.Call, cst.IfExp)):
             return ModeArg(DYNAMIC, expr, keyword=keyword, owner=owner)
+        constant = self._class_constant(expr)
+        if constant is not None and depth < 3:
+            inner = self.classify(constant, func, keyword, owner, depth + 1)
+            if inner.kind in (TRUE, FALSE):
+                return inner
         init_param = self._constructor_param(expr, func)
         if init_param is not None:
             # self.is_training set from the constructor: the class's callers decide (Net(is_training=...)).
             return ModeArg(PARAM, expr, param=_INIT_PREFIX + init_param, keyword=keyword, owner=owner)
         return ModeArg(UNKNOWN, expr, keyword=keyword, owner=owner)
+
+    def _class_constant(self, expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+        """`config.TRAIN_BN` / `Config.TRAIN_BN` for a class of this file with that class-level constant."""
+        text = dotted(expr)
+        if not text or text.count(".") != 1:
+            return None
+        owner, attr = text.split(".")
+        cls = owner if owner in self.builder.classes else self.builder.instances.get(owner)
+        seen = set()
+        while cls in self.builder.classes and cls not in seen:
+            seen.add(cls)
+            bases, attrs = self.builder.classes[cls]
+            if attr in attrs:
+                return attrs[attr]
+            cls = bases[0] if bases else None
+        return None
 
     def _constructor_param(self, expr: cst.BaseExpression, func: FunctionInfo) -> Optional[str]:
         text = dotted(expr)
@@ -285,7 +307,8 @@ class FileModel:
                 mode.kind = TRUE if api.BATCH_NORM[layer.api][2] else FALSE
                 mode.expr = None
             in_place = self._in_place(layer.kwargs.get("updates_collections"), layer.frames, None, index, layer)
-            return BNSite(layer, layer.api, mode, in_place)
+            collections = "variables_collections" in layer.kwargs or self._frame_value(layer.frames, _BN_API, "variables_collections", index)[1] is not None
+            return BNSite(layer, layer.api, mode, in_place, own_collections=collections)
         # A slim layer: does it normalise with batch norm?
         normalizer = layer.kwargs.get("normalizer_fn")
         if normalizer is None:
@@ -332,7 +355,8 @@ class FileModel:
             else:
                 mode.owner = None
         in_place = self._in_place(items.get("updates_collections"), layer.frames, factory, index, layer, has_key="updates_collections" in items)
-        return BNSite(layer, _BN_API, mode, in_place, mode_from_params="is_training" in items)
+        collections = "variables_collections" in items or self._frame_value(layer.frames, _BN_API, "variables_collections", index)[1] is not None
+        return BNSite(layer, _BN_API, mode, in_place, mode_from_params="is_training" in items, own_collections=collections)
 
     def _factory_mode(self, layer: LayerCall, index: ProjectIndex) -> Optional[ModeArg]:
         """Mode given to batch norm by an arg_scope factory call (`arg_scope(my_scope(is_training=x))`)."""
@@ -625,9 +649,15 @@ class FileModel:
                         break
         return out
 
-    def builds_batch_norm(self, index: ProjectIndex) -> bool:
-        """Does this file build any batch norm (in any mode)? Its moving statistics are variables then."""
-        return any(self.bn_sites(f, index) or self.bn_calls(f, index) for f in self.functions)
+    def moving_statistics_untrainable(self, index: ProjectIndex) -> bool:
+        """Does this file build batch norm whose moving statistics are not trainable variables?
+
+        False when it builds none, or when any of it chooses its own variables_collections (facenet puts
+        them in TRAINABLE_VARIABLES, so a Saver of the trainable variables keeps them).
+        """
+        sites = [s for f in self.functions for s in self.bn_sites(f, index)]
+        calls = [c for f in self.functions for c in self.bn_calls(f, index)]
+        return bool(sites or calls) and not any(s.own_collections for s in sites)
 
     def mode_placeholders(self, func: FunctionInfo) -> List[str]:
         """Names bound (once) to a boolean placeholder in `func` or at module level: a run-time mode flag."""

@@ -14,7 +14,9 @@ class SaverDropsMovingStatistics(Rule):
     summary = "`tf.train.Saver(tf.trainable_variables())` does not save batch norm's moving mean and variance."
     what_it_does = """
         Flags a `tf.train.Saver` built from `tf.trainable_variables()` (or `slim.get_trainable_variables()`)
-        in a file that builds batch norm. Moving mean and variance are not trainable variables.
+        in a file that builds batch norm. Moving mean and variance are not trainable variables. Silent when
+        the batch norm chooses its own `variables_collections` (facenet puts the moving statistics in
+        TRAINABLE_VARIABLES, so such a Saver keeps them).
     """
     why_bad = """
         The checkpoint lacks the moving statistics. Whoever restores it (an evaluation or export script)
@@ -62,7 +64,7 @@ class SaverDropsMovingStatistics(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = ctx.model
-        if not model.builder.savers or not model.builds_batch_norm(ctx.index):
+        if not model.builder.savers or not model.moving_statistics_untrainable(ctx.index):
             return
         tf = model.tf_prefix()
         for call, arg, func in model.builder.savers:

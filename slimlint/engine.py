@@ -204,7 +204,8 @@ class Engine:
             outcome.error = error
             if applied:
                 outcome.fixed = module.bytes
-        text = module.code
+        # Regenerating the code costs a tree walk: only a fixed module needs it.
+        text = module.code if outcome.fixed is not None else unit.source.text
         kept = self._kept(unit, model, self.violations(unit, model, index), noqa.NoqaMap(text))
         for v, start, end in kept:
             outcome.findings.append(self._finding(unit, module, v, start, end, need_edits))
@@ -292,7 +293,8 @@ class LocalBackend:
         return self.engine.cross_facts(self.units, index)
 
     def check(self, index: ProjectIndex, fix: bool, need_edits: bool) -> Dict[str, Outcome]:
-        return {u.key: self.engine.check(u, index, fix=fix, need_edits=need_edits) for u in self.units}
+        # On a big stack too: positions, rules and fixes walk the tree as deep as it nests.
+        return {u.key: on_big_stack(self.engine.check, u, index, fix, need_edits) for u in self.units}
 
 
 def _edits(old: str, new: str) -> Tuple[Edit, ...]:

@@ -11,6 +11,7 @@ semantic model only ever compares against names like ``slim.batch_norm`` or ``tf
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Optional
 
 # Longest prefixes first: the first match wins.
@@ -55,6 +56,7 @@ _MODULE_ROOTS = {
 _SLIM_SUBMODULES = ("slim.layers.", "slim.ops.", "slim.arg_scope.")
 
 
+@lru_cache(maxsize=65536)
 def canonical(qualified: str) -> Optional[str]:
     """The canonical spelling of a fully qualified name, or None when it is not TF / slim / keras."""
     if qualified in _MODULE_ROOTS:

@@ -11,6 +11,7 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 from slimlint.model import api
 from slimlint.model.names import ImportTable, dotted
+from slimlint.model.walk import FastVisitor, children
 from slimlint.model.facts import (
     ArgScopeFrame,
     CallSite,
@@ -42,7 +43,7 @@ def _calls_in(node: cst.CSTNode) -> List[cst.Call]:
             out.append(current)
         if isinstance(current, cst.Lambda):
             continue
-        stack.extend(current.children)
+        stack.extend(children(current))
     return out
 
 
@@ -54,7 +55,7 @@ def positional_args(call: cst.Call) -> Tuple[cst.BaseExpression, ...]:
     return tuple(a.value for a in call.args if a.keyword is None and not a.star)
 
 
-class ModuleBuilder(cst.CSTVisitor):
+class ModuleBuilder(FastVisitor):
     def __init__(self, module: cst.Module) -> None:
         super().__init__()
         self.module_func = FunctionInfo(node=None, name="<module>", qualname="<module>", class_name=None)
@@ -272,7 +273,7 @@ class ModuleBuilder(cst.CSTVisitor):
             elif isinstance(node, (cst.Lambda,)):
                 return
             else:
-                for child in node.children:
+                for child in children(node):
                     walk(child)
 
         walk(expr)
@@ -297,7 +298,7 @@ class ModuleBuilder(cst.CSTVisitor):
     def contains_update_read(self, expr: cst.CSTNode) -> bool:
         if self.is_update_read(expr):
             return True
-        return any(self.contains_update_read(c) for c in expr.children)
+        return any(self.contains_update_read(c) for c in children(expr))
 
     def _only_update_names(self, expr: cst.BaseExpression, func: FunctionInfo) -> bool:
         known = func.update_names | self.module_func.update_names

@@ -15,6 +15,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from slimlint.model import api
 from slimlint.model.builder import ModuleBuilder, keyword_args
 from slimlint.model.names import dotted, imported_names
+from slimlint.model.walk import walk
 from slimlint.model.facts import (
     DEFAULT,
     DYNAMIC,
@@ -88,7 +89,7 @@ class FileModel:
         self.module = module
         self.module_name = module_name
         builder = ModuleBuilder(module)
-        module.visit(builder)
+        walk(module, builder)
         self.builder = builder
         self.functions: List[FunctionInfo] = builder.functions
         self.module_func = builder.module_func

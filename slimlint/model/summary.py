@@ -68,6 +68,7 @@ class ProjectIndex:
         # (module, qualname) of functions called from training code (a train-role file, or a function
         # that builds a train op): a `predict()` or `inference()` among them is a forward pass, not eval.
         self.training_callees: FrozenSet[Tuple[str, str]] = frozenset()
+        self._resolved: Dict[Tuple[str, str], Optional[Tuple[str, str]]] = {}
         self._by_last: Dict[str, list] = {}
         for name in self.modules:
             self._by_last.setdefault(name.rsplit(".", 1)[-1], []).append(name)
@@ -89,6 +90,12 @@ class ProjectIndex:
 
     def resolve(self, target: str, from_module: str) -> Optional[Tuple[str, str]]:
         """(module, qualname) of a project function a call target names, or None."""
+        key = (target, from_module)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(target, from_module)
+        return self._resolved[key]
+
+    def _resolve(self, target: str, from_module: str) -> Optional[Tuple[str, str]]:
         if target.startswith("."):
             package = from_module.split(".")
             dots = len(target) - len(target.lstrip("."))

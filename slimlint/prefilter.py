@@ -1,7 +1,7 @@
 """A text prefilter: files that cannot produce a finding are never parsed.
 
 Loss-free by construction: every rule needs batch norm in view. A file can only have a finding if its
-text names batch norm itself (a layer, a normalizer_fn, an arg_scope that may carry one, a model-zoo
+text names batch norm itself (a layer, a normalizer_fn, a model-zoo
 network), or calls a project function that builds batch norm (whose *name* must then appear in the
 text: the engine adds those names once the project's summaries are known), or is a train-op helper
 that a file with batch norm calls (the engine follows those calls to their module).
@@ -16,7 +16,6 @@ STATIC_WORDS = (
     "batch_norm",  # slim.batch_norm, tf.contrib.layers.batch_norm, batch_normalization
     "BatchNormalization",
     "normalizer_fn",
-    "arg_scope",
     "resnet",
     "inception",
     "mobilenet",

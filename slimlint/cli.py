@@ -133,6 +133,7 @@ def _check_paths(settings, paths, fix, diff, output_format, statistics, exit_zer
     found = discover([Path(p) for p in paths], settings)
     errors: List[Tuple[str, str]] = list(found.errors)
     units = units_for(found.files, settings)
+    units += _context_units(paths, found.files, settings)
     need_edits = output_format in ("json", "sarif")
     results = run_units(units, settings, fix=fix or diff, need_edits=need_edits, jobs=jobs,
                         cache_dir=None if no_cache else (cache_dir or _default_cache_dir(settings)), use_prefilter=use_prefilter)
@@ -140,6 +141,8 @@ def _check_paths(settings, paths, fix, diff, output_format, statistics, exit_zer
     fixed_count = 0
     diffs = []
     for unit, outcome in results:
+        if unit.context:
+            continue
         if outcome.error:
             errors.append((unit.display, outcome.error))
         if outcome.fixed is not None:
@@ -165,6 +168,28 @@ def _check_paths(settings, paths, fix, diff, output_format, statistics, exit_zer
         return EXIT_FINDINGS if count or (remaining and not exit_zero) else EXIT_OK
     _report(findings, output_format, statistics, fixed_count, errors)
     return _exit_code(findings, errors, fixed_count, exit_zero, exit_non_zero_on_fix)
+
+
+_MAX_CONTEXT_FILES = 10_000
+
+
+def _context_units(paths, files, settings) -> list:
+    """When files are named one by one (pre-commit passes only the changed ones), the rest of the project
+    is read as context, never reported: a train script's finding depends on the model module it imports.
+    """
+    from slimlint.api import units_for
+    from slimlint.discovery import discover
+
+    if not any(Path(p).is_file() for p in paths) or settings.root is None:
+        return []
+    named = {Path(f).resolve() for f in files}
+    others = [f for f in discover([settings.root], settings).files if Path(f).resolve() not in named]
+    if len(others) > _MAX_CONTEXT_FILES:
+        return []
+    units = units_for(others, settings)
+    for unit in units:
+        unit.context = True
+    return units
 
 
 def _default_cache_dir(settings) -> Path:

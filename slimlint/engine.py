@@ -43,6 +43,7 @@ class Unit:
     syntax: Optional[Finding] = None
     parsed: bool = False
     key: int = 0  # position in the run: outcomes come back from workers keyed by it
+    context: bool = False  # read for cross-file facts only: never reported or fixed
 
     @property
     def module_name(self) -> str:
@@ -188,6 +189,8 @@ class Engine:
 
     def check(self, unit: Unit, index: ProjectIndex, fix: bool = False, need_edits: bool = False) -> Outcome:
         outcome = Outcome()
+        if unit.context:
+            return outcome
         if unit.error is not None:
             outcome.error = unit.error
             return outcome

@@ -128,12 +128,13 @@ class Engine:
     def _index(self, units: Sequence[Unit], backend):
         """The project index, and the unparsed modules that files with batch norm call into."""
         unparsed = [u.module_name for u in units if not u.parsed and u.source is not None]
-        index = ProjectIndex(unparsed=unparsed)
+        classes = backend.class_constants()
+        index = ProjectIndex(unparsed=unparsed, classes=classes)
         for _ in range(6):  # summaries depend on summaries: iterate to a fixed point
             modules = backend.summaries(index)
             if modules == index.modules:
                 break
-            index = ProjectIndex(modules, unparsed=unparsed)
+            index = ProjectIndex(modules, unparsed=unparsed, classes=classes)
         called_after_bn, unresolved, training_callees, edges = backend.cross_facts(index)
         index.called_after_bn = frozenset(called_after_bn)
         index.training_callees = _reachable(training_callees, edges)
@@ -294,6 +295,9 @@ class LocalBackend:
 
     def cross_facts(self, index: ProjectIndex):
         return self.engine.cross_facts(self.units, index)
+
+    def class_constants(self) -> Dict[str, dict]:
+        return {u.model.module_name: u.model.class_constants() for u in self.units if u.model is not None}
 
     def check(self, index: ProjectIndex, fix: bool, need_edits: bool) -> Dict[str, Outcome]:
         # On a big stack too: positions, rules and fixes walk the tree as deep as it nests.

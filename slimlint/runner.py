@@ -119,6 +119,12 @@ class WorkerBackend:
             merged.update(reply)
         return merged
 
+    def class_constants(self) -> Dict[str, dict]:
+        merged: Dict[str, dict] = {}
+        for reply in self._ask_all("class_constants", [()] * len(self.conns)):
+            merged.update(reply)
+        return merged
+
     def cross_facts(self, index):
         called, unresolved, callees, edges = [], [], [], []
         for a, b, c, d in self._ask_all("cross_facts", [(index,)] * len(self.conns)):

@@ -95,6 +95,7 @@ class FileModel:
         self.module_func = builder.module_func
         self.aliases = builder.aliases
         self._positions = None
+        self._index: Optional[ProjectIndex] = None  # the index of the current question (class constants)
 
     # --- positions (resolved lazily: only files with findings pay for them) ------------------
 
@@ -208,7 +209,8 @@ class FileModel:
         return ModeArg(UNKNOWN, expr, keyword=keyword, owner=owner)
 
     def _class_constant(self, expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
-        """`config.TRAIN_BN` / `Config.TRAIN_BN` for a class of this file with that class-level constant."""
+        """`config.TRAIN_BN` / `Config.TRAIN_BN`: a boolean class-level constant of a project class
+        (this file's, or through the index, another module's; base classes included)."""
         text = dotted(expr)
         if not text or text.count(".") != 1:
             return None
@@ -221,7 +223,18 @@ class FileModel:
             if attr in attrs:
                 return attrs[attr]
             cls = bases[0] if bases else None
-        return None
+        qualified = self.builder.table.names.get(cls) if cls else None  # an imported (base) class
+        value = self._index.class_constant(qualified, attr, self.module_name) if qualified and self._index else None
+        return cst.Name(value.capitalize()) if value else None
+
+    def class_constants(self) -> Dict[str, tuple]:
+        """This file's classes: (qualified bases, boolean class attributes), for other modules' configs."""
+        out = {}
+        for name, (bases, attrs) in self.builder.classes.items():
+            qualified = tuple(self.builder.table.names.get(b, f"{self.module_name}.{b}") for b in bases if b)
+            constants = {k: v.value.lower() for k, v in attrs.items() if isinstance(v, cst.Name) and v.value in ("True", "False")}
+            out[name] = (qualified, constants)
+        return out
 
     def _constructor_param(self, expr: cst.BaseExpression, func: FunctionInfo) -> Optional[str]:
         text = dotted(expr)
@@ -284,6 +297,7 @@ class FileModel:
         return expr
 
     def bn_sites(self, func: FunctionInfo, index: ProjectIndex) -> List[BNSite]:
+        self._index = index
         sites = []
         for layer in func.layers:
             site = self._bn_site(layer, index)
@@ -395,6 +409,7 @@ class FileModel:
     # --- calls to functions that build batch norm -------------------------------------------
 
     def bn_calls(self, func: FunctionInfo, index: ProjectIndex) -> List[BNCall]:
+        self._index = index
         out = []
         for site in func.calls:
             summary = None
@@ -452,6 +467,7 @@ class FileModel:
                 mode_defaults=summary.mode_defaults,
                 builds_bn_updates=not bn.in_place,
                 always_training=False,
+                bn_own_collections=bn.own_collections,
             )
             return BNCall(site, scoped, {param: mode})
         return None
@@ -562,6 +578,8 @@ class FileModel:
             slim_layers=frozenset(slim_layers),
             slim_mode=slim_mode,
             has_bn=bool(func.layers and self.bn_sites(func, index)) or self._calls_bn_builder(func, index),
+            bn_own_collections=any(s.own_collections for s in self.bn_sites(func, index))
+            or any(c.summary.bn_own_collections for c in self.bn_calls(func, index)),
         )
 
     def _calls_bn_builder(self, func: FunctionInfo, index: ProjectIndex) -> bool:
@@ -658,7 +676,8 @@ class FileModel:
         """
         sites = [s for f in self.functions for s in self.bn_sites(f, index)]
         calls = [c for f in self.functions for c in self.bn_calls(f, index)]
-        return bool(sites or calls) and not any(s.own_collections for s in sites)
+        return bool(sites or calls) and not any(s.own_collections for s in sites) and not any(
+            c.summary.bn_own_collections for c in calls)
 
     def mode_placeholders(self, func: FunctionInfo) -> List[str]:
         """Names bound (once) to a boolean placeholder in `func` or at module level: a run-time mode flag."""

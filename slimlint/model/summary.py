@@ -36,6 +36,7 @@ class FunctionSummary:
     # (mode kind, parameter name when the kind is PARAM); ("default", None) when they give none.
     slim_mode: Tuple[str, Optional[str]] = ("default", None)
     has_bn: bool = False  # builds batch norm in any mode (tf.layers BN without training= included)
+    bn_own_collections: bool = False  # some of that batch norm picks its own variables_collections
 
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)
@@ -55,8 +56,11 @@ ZOO_BN_SUMMARY = FunctionSummary(
 class ProjectIndex:
     """Function summaries of every module in the checked tree, looked up by qualified call targets."""
 
-    def __init__(self, modules: Optional[Dict[str, Dict[str, FunctionSummary]]] = None, unparsed: Iterable[str] = ()) -> None:
+    def __init__(self, modules: Optional[Dict[str, Dict[str, FunctionSummary]]] = None, unparsed: Iterable[str] = (),
+                 classes: Optional[Dict[str, Dict[str, tuple]]] = None) -> None:
         self.modules: Dict[str, Dict[str, FunctionSummary]] = modules or {}
+        # module -> class -> (qualified bases, {attribute: "true" | "false"}): config classes' constants
+        self.classes: Dict[str, Dict[str, tuple]] = classes or {}
         # Modules of the checked tree that were not parsed (the prefilter passed them over).
         self.unparsed = frozenset(unparsed)
         self._unparsed_by_last: Dict[str, list] = {}
@@ -114,6 +118,18 @@ class ProjectIndex:
                 if name in self.modules[module]:
                     return module, name
         return None
+
+    def class_constant(self, qualified_class: str, attr: str, from_module: str, depth: int = 0) -> Optional[str]:
+        """"true" / "false" for a boolean class attribute of a project class (or a base class), else None."""
+        module, _, name = qualified_class.rpartition(".")
+        found = self._find_module(module, from_module) if module else from_module
+        entry = self.classes.get(found or "", {}).get(name)
+        if entry is None or depth > 5:
+            return None
+        bases, constants = entry
+        if attr in constants:
+            return constants[attr]
+        return next((v for b in bases for v in [self.class_constant(b, attr, found, depth + 1)] if v is not None), None)
 
     def unparsed_module_of(self, target: str) -> Optional[str]:
         """An unparsed module of the tree that a call target may live in (to parse it after all)."""

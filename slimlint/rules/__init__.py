@@ -10,6 +10,7 @@ from slimlint.rules.sl102_minimize_instead_of_create_train_op import MinimizeIns
 from slimlint.rules.sl103_update_ops_collected_too_early import UpdateOpsCollectedTooEarly
 from slimlint.rules.sl104_update_ops_not_wired import UpdateOpsNotWired
 from slimlint.rules.sl105_update_ops_on_loss import UpdateOpsOnLoss
+from slimlint.rules.sl106_unscoped_update_ops import UnscopedUpdateOps
 from slimlint.rules.sl201_training_mode_in_eval import TrainingModeInEval
 from slimlint.rules.sl202_layers_bn_without_training import LayersBatchNormWithoutTraining
 from slimlint.rules.sl204_create_train_op_without_update_ops import CreateTrainOpWithoutUpdateOps
@@ -24,6 +25,7 @@ ALL_RULES: List[Type[Rule]] = [
     UpdateOpsCollectedTooEarly,
     UpdateOpsNotWired,
     UpdateOpsOnLoss,
+    UnscopedUpdateOps,
     TrainingModeInEval,
     LayersBatchNormWithoutTraining,
     CreateTrainOpWithoutUpdateOps,

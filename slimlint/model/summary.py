@@ -156,5 +156,7 @@ class ProjectIndex:
         for functions in self.modules.values():
             for qual, s in functions.items():
                 if s.builds_bn_updates or s.mode_params or s.factory is not None or s.slim_layers or s.has_bn:
-                    names.add(qual.rsplit(".", 1)[-1])
+                    parts = qual.split(".")
+                    # A constructor is called by its class's name.
+                    names.add(parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1])
         return frozenset(names)

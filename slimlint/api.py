@@ -7,27 +7,30 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from slimlint.config import Settings, load_settings
 from slimlint.discovery import discover
-from slimlint.engine import Outcome, Unit, display_path, relpath_for
+from slimlint.units import Outcome, Unit, display_path, relpath_for
 from slimlint.ftypes import Finding
-from slimlint.rules import BY_CODE
+from slimlint.codes import CODES
 from slimlint.source import SourceError, read_source
 
 
 def settings_for(start: Path, config: Optional[Mapping] = None) -> Settings:
-    settings, _ = load_settings(start, overrides=dict(config or {}), known_codes=BY_CODE)
+    settings, _ = load_settings(start, overrides=dict(config or {}), known_codes=CODES)
     return settings
 
 
-def units_for(files: Sequence[Path], settings: Settings) -> List[Unit]:
-    units = []
-    for path in files:
-        unit = Unit(display=display_path(path), relpath=relpath_for(path, settings.root), path=path)
-        try:
-            unit.source = read_source(path)
-        except SourceError as exc:
-            unit.error = exc.reason
-        units.append(unit)
+def units_for(files: Sequence[Path], settings: Settings, read: bool = True) -> List[Unit]:
+    units = [Unit(display=display_path(path), relpath=relpath_for(path, settings.root), path=path) for path in files]
+    if read:
+        for unit in units:
+            read_unit(unit)
     return units
+
+
+def read_unit(unit: Unit) -> None:
+    try:
+        unit.source = read_source(unit.path)
+    except SourceError as exc:
+        unit.error = exc.reason
 
 
 def run(units: Sequence[Unit], settings: Settings, fix: bool = False, need_edits: bool = False, use_prefilter: bool = True,

@@ -59,15 +59,15 @@ def _codes(value: Optional[str]) -> Optional[List[str]]:
 def check(paths, fix, diff, select, extend_select, ignore, output_format, statistics, exit_zero, exit_non_zero_on_fix,
           stdin_filename, config_path, train_op_fix, no_cache, cache_dir, jobs, no_prefilter) -> None:
     """Check PATHS (default: the current directory); `-` reads standard input."""
+    from slimlint.codes import CODES
     from slimlint.config import ConfigError, load_settings
-    from slimlint.rules import BY_CODE
 
     overrides = {"select": _codes(select), "extend-select": _codes(extend_select), "ignore": _codes(ignore), "train-op-fix": train_op_fix}
     start = config_path.parent if config_path else Path(stdin_filename).parent if stdin_filename else Path(paths[0]) if paths and paths[0] != "-" else Path.cwd()
     try:
         if config_path is not None and not config_path.is_file():
             raise ConfigError(f"{config_path}: no such configuration file")
-        settings, _ = load_settings(start if start.is_dir() else start.parent, overrides=overrides, known_codes=BY_CODE)
+        settings, _ = load_settings(start if start.is_dir() else start.parent, overrides=overrides, known_codes=CODES)
     except ConfigError as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -91,17 +91,19 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
-def _rule_meta():
+def _rule_meta(output_format: str):
+    if output_format != "sarif":
+        return []  # only SARIF carries the rule table; the rules import LibCST, which a warm run never needs
     from slimlint.rules import ALL_RULES
 
-    return [r for r in ALL_RULES]
+    return list(ALL_RULES)
 
 
 def _report(findings, output_format, statistics, fixed_count, errors, stream=None) -> None:
     from slimlint.output import render
     from slimlint.output.text import format_error
 
-    out = render(findings, output_format, fixed_count=fixed_count, statistics=statistics, errors=errors, rules=_rule_meta())
+    out = render(findings, output_format, fixed_count=fixed_count, statistics=statistics, errors=errors, rules=_rule_meta(output_format))
     if out:
         click.echo(out, nl=False, file=stream)
     if output_format == "json":
@@ -128,11 +130,10 @@ def _check_paths(settings, paths, fix, diff, output_format, statistics, exit_zer
     from slimlint.api import units_for
     from slimlint.discovery import discover
     from slimlint.runner import run_units
-    from slimlint.writer import WriteError, write_fixed
 
     found = discover([Path(p) for p in paths], settings)
     errors: List[Tuple[str, str]] = list(found.errors)
-    units = units_for(found.files, settings)
+    units = units_for(found.files, settings, read=False)  # read by the runner, unless the cache answers
     units += _context_units(paths, found.files, settings)
     need_edits = output_format in ("json", "sarif")
     results = run_units(units, settings, fix=fix or diff, need_edits=need_edits, jobs=jobs,
@@ -149,6 +150,8 @@ def _check_paths(settings, paths, fix, diff, output_format, statistics, exit_zer
             if diff:
                 diffs.append(_diff_text(unit.display, unit.source.text, outcome.fixed.decode(unit.source.encoding)))
             else:
+                from slimlint.writer import WriteError, write_fixed
+
                 try:
                     write_fixed(unit.path, unit.source, outcome.fixed)
                 except WriteError as exc:
@@ -186,7 +189,7 @@ def _context_units(paths, files, settings) -> list:
     others = [f for f in discover([settings.root], settings).files if Path(f).resolve() not in named]
     if len(others) > _MAX_CONTEXT_FILES:
         return []
-    units = units_for(others, settings)
+    units = units_for(others, settings, read=False)
     for unit in units:
         unit.context = True
     return units
@@ -199,7 +202,7 @@ def _default_cache_dir(settings) -> Path:
 
 def _check_stdin(settings, filename, fix, diff, output_format, statistics, exit_zero, exit_non_zero_on_fix) -> int:
     from slimlint.api import run
-    from slimlint.engine import Unit, relpath_for
+    from slimlint.units import Unit, relpath_for
     from slimlint.source import SourceError, read_stdin
 
     unit = Unit(display=filename, relpath=relpath_for(Path(filename), settings.root) if filename != "-" else "stdin.py")

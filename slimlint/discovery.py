@@ -196,13 +196,15 @@ def _walk(
             continue
         chain = gitignore.chain(directory)
         for entry in entries:
-            path = directory / entry.name
             try:
                 is_link = entry.is_symlink()
                 is_dir = not is_link and entry.is_dir(follow_symlinks=False)  # directory links: not followed
+                if not is_dir and not entry.name.endswith(PYTHON_SUFFIXES):
+                    continue  # most entries of a big tree: skip them before building a Path
                 is_file = not is_dir and entry.is_file()  # follows file links; False when broken
             except OSError:
                 continue
+            path = directory / entry.name
             if is_dir:
                 if _skip_directory(path) or excludes.matches(path) or gitignore.is_ignored(path, is_dir=True):
                     continue

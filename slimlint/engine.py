@@ -24,42 +24,10 @@ from slimlint.model.semantic import FileModel
 from slimlint.model.summary import ProjectIndex
 from slimlint.rules import ALL_RULES, SYNTAX_ERROR
 from slimlint.rules.base import RuleContext, Violation
-from slimlint.source import Source, describe_parse_error
+from slimlint.source import describe_parse_error
+from slimlint.units import Outcome, Unit
 
 _MAX_FIX_PASSES = 8
-
-
-@dataclass
-class Unit:
-    """One file of a run."""
-
-    display: str
-    relpath: str  # relative to the project root, with forward slashes: roles and module names
-    source: Optional[Source] = None
-    path: Optional[Path] = None
-    error: Optional[str] = None
-    module: Optional[cst.Module] = None
-    model: Optional[FileModel] = None
-    syntax: Optional[Finding] = None
-    parsed: bool = False
-    key: int = 0  # position in the run: outcomes come back from workers keyed by it
-    context: bool = False  # read for cross-file facts only: never reported or fixed
-
-    @property
-    def module_name(self) -> str:
-        name = self.relpath[:-3] if self.relpath.endswith(".py") else self.relpath
-        parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
-        if parts and parts[-1] == "__init__":
-            parts.pop()
-        return ".".join(parts) or "__main__"
-
-
-@dataclass
-class Outcome:
-    findings: List[Finding] = field(default_factory=list)
-    fixed: Optional[bytes] = None
-    fixes_applied: int = 0
-    error: Optional[str] = None
 
 
 class Engine:
@@ -313,23 +281,3 @@ def _edits(old: str, new: str) -> Tuple[Edit, ...]:
     i1, j1 = ops[0][1], ops[0][3]
     i2, j2 = ops[-1][2], ops[-1][4]
     return (Edit(content="".join(b[j1:j2]), start=Position(i1 + 1, 1), end=Position(i2 + 1, 1)),)
-
-
-def relpath_for(path: Path, root: Optional[Path]) -> str:
-    absolute = Path(os.path.abspath(path))
-    for base in (root, Path.cwd()):
-        if base is None:
-            continue
-        try:
-            return absolute.relative_to(Path(os.path.abspath(base))).as_posix()
-        except ValueError:
-            continue
-    return absolute.as_posix().lstrip("/")
-
-
-def display_path(path: Path) -> str:
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return str(path)

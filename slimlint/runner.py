@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from slimlint import __version__
-from slimlint.engine import Engine, LocalBackend, Outcome, Unit
+from slimlint.units import Outcome, Unit
 
 # Fewer files than this per worker are not worth a process.
 _MIN_FILES_PER_WORKER = 4
@@ -29,10 +29,17 @@ def run_units(units: Sequence[Unit], settings, fix: bool = False, need_edits: bo
     for key, unit in enumerate(units):
         unit.key = key
     cache = RunCache(cache_dir, settings, need_edits, use_prefilter) if cache_dir is not None and not fix else None
-    if cache is not None:
-        cached = cache.load(units)
+    key = cache.key(units) if cache is not None else None
+    if key is not None:
+        cached = cache.load(key, len(units))
         if cached is not None:
             return list(zip(units, cached))
+    from slimlint.api import read_unit
+    from slimlint.engine import Engine, LocalBackend  # LibCST and the model: only when the cache cannot answer
+
+    for unit in units:
+        if unit.source is None and unit.error is None and unit.path is not None:
+            read_unit(unit)  # files are read only when the cache cannot answer
     engine = Engine(settings, use_prefilter=use_prefilter)
     wanted = sum(1 for u in units if engine.wants(u))
     jobs = min(jobs or os.cpu_count() or 1, max(wanted // _MIN_FILES_PER_WORKER, 1))
@@ -44,8 +51,8 @@ def run_units(units: Sequence[Unit], settings, fix: bool = False, need_edits: bo
         if isinstance(backend, WorkerBackend):
             backend.close()
     results = [(u, outcomes.get(u.key) or Outcome(error=u.error)) for u in units]
-    if cache is not None:
-        cache.store(units, [o for _, o in results])
+    if key is not None:
+        cache.store(key, [o for _, o in results])
     return results
 
 
@@ -53,6 +60,8 @@ def run_units(units: Sequence[Unit], settings, fix: bool = False, need_edits: bo
 
 
 def _serve(conn, settings, use_prefilter: bool) -> None:
+    from slimlint.engine import Engine, LocalBackend
+
     backend = LocalBackend(Engine(settings, use_prefilter=use_prefilter))
     while True:
         command, args = conn.recv()
@@ -77,7 +86,7 @@ class WorkerError(RuntimeError):
 class WorkerBackend:
     """The same interface as LocalBackend, over `jobs` worker processes with a fixed share of the files each."""
 
-    def __init__(self, engine: Engine, jobs: int) -> None:
+    def __init__(self, engine, jobs: int) -> None:
         context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         self.conns = []
         self.procs = []
@@ -156,37 +165,46 @@ class WorkerBackend:
 
 
 class RunCache:
-    """Outcomes of a whole run, keyed by every file's path and content, the settings and slimlint's version.
+    """Outcomes of a whole run, keyed by every file's path and stat, the settings and slimlint's version.
 
     Findings in one file depend on other files (a model module's summaries), so the key covers the whole
-    tree: editing any file re-checks, and nothing stale is ever replayed. A warm run reads and hashes the
-    files and parses none of them.
+    tree: editing any file re-checks, and nothing stale is replayed. A warm run stats the files and
+    neither reads nor parses them.
     """
 
     def __init__(self, directory: Path, settings, need_edits: bool, use_prefilter: bool) -> None:
         self.directory = Path(directory) / __version__
         self.salt = f"{__version__}|{settings.digest()}|{need_edits}|{use_prefilter}"
 
-    def _key(self, units: Sequence[Unit]) -> str:
+    def key(self, units: Sequence[Unit]) -> Optional[str]:
+        """Every file's path and (size, mtime, inode), like ruff's cache: a warm run reads no file.
+
+        None when a file cannot be stat'ed (or came from stdin): such a run is not cached.
+        """
         h = hashlib.sha256(self.salt.encode())
         for u in units:
-            content = hashlib.sha256(u.source.raw).hexdigest() if u.source is not None else f"error:{u.error}"
-            h.update(f"\0{u.relpath}\0{u.display}\0{content}".encode())
+            if u.path is None:
+                return None
+            try:
+                st = os.stat(u.path)
+            except OSError:
+                return None
+            h.update(f"\0{u.relpath}\0{u.display}\0{u.context}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}".encode())
         return h.hexdigest()
 
-    def load(self, units: Sequence[Unit]) -> Optional[List[Outcome]]:
-        path = self.directory / f"{self._key(units)}.pickle"
+    def load(self, key: str, count: int) -> Optional[List[Outcome]]:
+        path = self.directory / f"{key}.pickle"
         try:
             with open(path, "rb") as f:
                 outcomes = pickle.load(f)
         except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError):
             return None  # no entry, or an unreadable one: check afresh
-        if not isinstance(outcomes, list) or len(outcomes) != len(units):
+        if not isinstance(outcomes, list) or len(outcomes) != count:
             return None
         os.utime(path)
         return outcomes
 
-    def store(self, units: Sequence[Unit], outcomes: List[Outcome]) -> None:
+    def store(self, key: str, outcomes: List[Outcome]) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             root = self.directory.parent
@@ -196,7 +214,7 @@ class RunCache:
             fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
                 pickle.dump(outcomes, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.directory / f"{self._key(units)}.pickle")
+            os.replace(tmp, self.directory / f"{key}.pickle")
             entries = sorted(self.directory.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
             for old in entries[_CACHE_ENTRIES_KEPT:]:
                 old.unlink()

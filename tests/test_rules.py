@@ -58,3 +58,10 @@ def test_reference_index_is_up_to_date():
     from slimlint.rules.docs import render_index
 
     assert (ROOT / "rules" / "README.md").read_text() == render_index()
+
+
+def test_the_light_code_list_matches_the_registry():
+    from slimlint.codes import CODES
+    from slimlint.rules import BY_CODE
+
+    assert tuple(CODES) == tuple(BY_CODE)

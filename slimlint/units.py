@@ -1,0 +1,68 @@
+"""What a run is made of: the files (units) and what the engine says about each (outcomes).
+
+Kept free of LibCST imports: a warm run answered from the cache loads these and nothing heavier.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional
+
+from slimlint.ftypes import Finding
+from slimlint.source import Source
+
+
+@dataclass
+class Unit:
+    """One file of a run."""
+
+    display: str
+    relpath: str  # relative to the project root, with forward slashes: roles and module names
+    source: Optional[Source] = None
+    path: Optional[Path] = None
+    error: Optional[str] = None
+    module: Optional[object] = None  # libcst.Module once parsed
+    model: Optional[object] = None  # semantic.FileModel once parsed
+    syntax: Optional[Finding] = None
+    parsed: bool = False
+    key: int = 0  # position in the run: outcomes come back from workers keyed by it
+    context: bool = False  # read for cross-file facts only: never reported or fixed
+
+    @property
+    def module_name(self) -> str:
+        name = self.relpath[:-3] if self.relpath.endswith(".py") else self.relpath
+        parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+        if parts and parts[-1] == "__init__":
+            parts.pop()
+        return ".".join(parts) or "__main__"
+
+
+@dataclass
+class Outcome:
+    findings: List[Finding] = field(default_factory=list)
+    fixed: Optional[bytes] = None
+    fixes_applied: int = 0
+    error: Optional[str] = None
+
+
+
+def relpath_for(path: Path, root: Optional[Path]) -> str:
+    absolute = Path(os.path.abspath(path))
+    for base in (root, Path.cwd()):
+        if base is None:
+            continue
+        try:
+            return absolute.relative_to(Path(os.path.abspath(base))).as_posix()
+        except ValueError:
+            continue
+    return absolute.as_posix().lstrip("/")
+
+
+def display_path(path: Path) -> str:
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)

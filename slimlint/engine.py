@@ -69,10 +69,16 @@ class Engine:
         )
 
     def wants(self, unit: Unit) -> bool:
-        """Stage one's first pick: files whose text may hold a finding (see prefilter.py)."""
+        """Stage one's first pick: files whose text may hold a finding (see prefilter.py).
+
+        Unit tests named the TF way (`*_test.py`) are never reported, so they are read only when
+        another file turns out to call into them (see analyse).
+        """
         if unit.source is None or noqa.file_exempt(unit.source.text):
             return False
-        return not self.use_prefilter or prefilter.may_matter(unit.source.text)
+        if not self.use_prefilter:
+            return True
+        return not context.unit_test_name(unit.relpath) and prefilter.may_matter(unit.source.text)
 
     def analyse(self, units: Sequence[Unit], backend=None) -> ProjectIndex:
         """Parse what may matter and build the project index (stage one).
@@ -87,7 +93,9 @@ class Engine:
             more = [
                 u for u in units
                 if not u.parsed and u.source is not None and not noqa.file_exempt(u.source.text)
-                and (u.module_name in wanted_modules or (pattern is not None and pattern.search(u.source.text)))
+                and (u.module_name in wanted_modules or (
+                    pattern is not None and not (self.use_prefilter and context.unit_test_name(u.relpath))
+                    and pattern.search(u.source.text)))
             ]
             if not more:
                 return index

@@ -33,6 +33,13 @@ def words(name: str) -> set:
     return {w.lower() for w in re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[0-9])", spaced) if w}
 
 
+def unit_test_name(relpath: str) -> bool:
+    """Named like a unit test the TensorFlow way (`model_test.py`) or a pytest conftest."""
+    stem = relpath.rsplit("/", 1)[-1]
+    stem = stem[:-3] if stem.endswith(".py") else stem
+    return stem.endswith("_test") or stem == "conftest"
+
+
 def file_role(relpath: str, model, configured_eval: bool = False, configured_train: bool = False) -> str:
     """The role of a whole file, from configuration (eval-paths / train-paths), its name and what it does."""
     if configured_train:
@@ -42,7 +49,7 @@ def file_role(relpath: str, model, configured_eval: bool = False, configured_tra
     stem = relpath.rsplit("/", 1)[-1]
     stem = stem[:-3] if stem.endswith(".py") else stem
     name_words = words(stem)
-    if model.builder.unit_test_markers or stem.endswith("_test") or stem == "conftest":
+    if model.builder.unit_test_markers or unit_test_name(relpath):
         return UNIT_TEST
     if model.builder.has_train_ops or name_words & _TRAIN_FILE_WORDS:
         return TRAIN

@@ -96,6 +96,7 @@ NORMALIZED_LAYERS = {
     "slim.fully_connected",
 }
 DROPOUT = {"slim.dropout": ("is_training", True), "tf.layers.dropout": ("training", False)}
+KERAS_BATCH_NORM = {"tf.keras.layers.BatchNormalization", "tf.keras.layers.normalization.BatchNormalization"}
 ARG_SCOPE = {"slim.arg_scope"}
 GET_COLLECTION = {"tf.get_collection", "tf.get_collection_ref", "tf.compat.v1.get_collection"}
 UPDATE_OPS_KEYS = {"tf.GraphKeys.UPDATE_OPS"}

@@ -70,6 +70,8 @@ class ModuleBuilder(FastVisitor):
         self.unit_test_markers = False
         self._test_functions = 0
         self.runs: List[frozenset] = []
+        self.keras_bn_applications: List[Tuple[cst.Call, FunctionInfo]] = []
+        self.reads_layer_updates = False
         self.classes: Dict[str, Tuple[Tuple[str, ...], Dict[str, cst.BaseExpression]]] = {}  # name -> (bases, constants)
         self.instances: Dict[str, str] = {}  # instance name (or "Class.self.attr") -> its class's qualified name  # names fetched by each `sess.run(...)` / slim.learning.train(...)
         self._func_stack: List[FunctionInfo] = [self.module_func]
@@ -427,10 +429,21 @@ class ModuleBuilder(FastVisitor):
         elif kind == "other":
             func.update_other_use = True
 
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value in ("updates", "get_updates_for"):
+            self.reads_layer_updates = True  # keras layers' updates wired by hand (model.updates)
+
     def visit_Call(self, node: cst.Call) -> None:
         order = self._tick()
         func = self.func
         name = self.canonical(node.func)
+        if isinstance(node.func, cst.Call) and self.canonical(node.func.func) in api.KERAS_BATCH_NORM:
+            self.keras_bn_applications.append((node, func))  # BatchNormalization(...)(x, training=...)
+        else:
+            d = dotted(node.func)
+            owner = self._instance_class(d) if d else None
+            if owner and api.canonical(owner) in api.KERAS_BATCH_NORM:
+                self.keras_bn_applications.append((node, func))  # bn = BatchNormalization(); bn(x, training=...)
         kind = "other"
         attr = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
         if attr in api.TRAIN_OP_METHODS and node.args and self._optimizer_like(node.func.value):
@@ -445,7 +458,7 @@ class ModuleBuilder(FastVisitor):
                 name = self.canonical(layer) if layer is not None else None
                 if name in api.NORMALIZED_LAYERS or name in api.BATCH_NORM:
                     func.layers.append(LayerCall(call=node, api=name, frames=tuple(self._frames), func=func, order=order, kwargs=keyword_args(node)))
-            elif name in api.BATCH_NORM or name in api.NORMALIZED_LAYERS:
+            elif name in api.BATCH_NORM or name in api.NORMALIZED_LAYERS or name in api.DROPOUT:
                 func.layers.append(LayerCall(call=node, api=name, frames=tuple(self._frames), func=func, order=order, kwargs=keyword_args(node)))
             elif name in api.CONTROL_DEPENDENCIES:
                 kind = "ctrl"

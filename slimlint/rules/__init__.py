@@ -13,6 +13,7 @@ from slimlint.rules.sl105_update_ops_on_loss import UpdateOpsOnLoss
 from slimlint.rules.sl106_unscoped_update_ops import UnscopedUpdateOps
 from slimlint.rules.sl201_training_mode_in_eval import TrainingModeInEval
 from slimlint.rules.sl202_layers_bn_without_training import LayersBatchNormWithoutTraining
+from slimlint.rules.sl203_keras_bn_in_session import KerasBatchNormInSession
 from slimlint.rules.sl204_create_train_op_without_update_ops import CreateTrainOpWithoutUpdateOps
 from slimlint.rules.sl205_saver_drops_moving_statistics import SaverDropsMovingStatistics
 from slimlint.rules.sl206_estimator_constant_training import EstimatorConstantTraining
@@ -28,6 +29,7 @@ ALL_RULES: List[Type[Rule]] = [
     UnscopedUpdateOps,
     TrainingModeInEval,
     LayersBatchNormWithoutTraining,
+    KerasBatchNormInSession,
     CreateTrainOpWithoutUpdateOps,
     SaverDropsMovingStatistics,
     EstimatorConstantTraining,

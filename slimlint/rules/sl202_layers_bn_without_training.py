@@ -8,22 +8,28 @@ from slimlint.fixes import FixActions, add_keyword
 from slimlint.model import context
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
+_LAYERS = {
+    "tf.layers.batch_normalization": "`tf.layers.batch_normalization` without `training=` runs in inference mode while training: it never learns its statistics",
+    "tf.layers.dropout": "`tf.layers.dropout` without `training=` drops nothing while training",
+}
 _MODE_PARAMS = ("is_training", "training", "phase_train", "is_train", "train_mode", "mode_train")
 
 
 class LayersBatchNormWithoutTraining(Rule):
     code = "SL202"
     name = "layers-batch-norm-without-training"
-    summary = "`tf.layers.batch_normalization` without `training=` runs in inference mode, also while training."
+    summary = "`tf.layers.batch_normalization` / `dropout` without `training=` run in inference mode, also while training."
     what_it_does = """
-        Flags `tf.layers.batch_normalization(...)` (also `tf.compat.v1.layers`) called without `training=`
-        in code that trains: a function that builds a train op, a function training code calls, or a
-        training script. Unlike slim's batch norm, its default is `training=False`.
+        Flags `tf.layers.batch_normalization(...)` and `tf.layers.dropout(...)` (also `tf.compat.v1.layers`)
+        called without `training=` in code that trains: a function that builds a train op, a function
+        training code calls (directly or not), or a training script. Unlike slim's layers, their default
+        is `training=False`.
     """
     why_bad = """
         With `training=False` batch norm normalises with its moving statistics, which start at 0 / 1 and,
         in that mode, are never updated: the layer is a fixed affine map during the whole training run, and
-        the network trains as if it had no batch norm, with the wrong input scale.
+        the network trains as if it had no batch norm, with the wrong input scale. Dropout with
+        `training=False` drops nothing: the model trains without the regularisation its author chose.
     """
     example = """
         def build(images, is_training):
@@ -41,7 +47,7 @@ class LayersBatchNormWithoutTraining(Rule):
         since hard-coding `training=True` would break evaluation through the same code. Remember to
         wire the update ops in (SL101) once batch norm trains.
     """
-    behaviour_change = "batch norm now normalises with batch statistics while training and learns its moving statistics"
+    behaviour_change = "the layer follows the training flag: batch norm learns its statistics and dropout drops while training"
     valid = (
         Case(
             """
@@ -97,7 +103,7 @@ class LayersBatchNormWithoutTraining(Rule):
             if not training:
                 continue
             for layer in func.layers:
-                if layer.api != "tf.layers.batch_normalization" or "training" in layer.kwargs:
+                if layer.api not in _LAYERS or "training" in layer.kwargs:
                     continue
                 if any(a.star for a in layer.call.args):
                     continue  # **kwargs may carry training=
@@ -105,7 +111,7 @@ class LayersBatchNormWithoutTraining(Rule):
                 fix = FixActions().on(layer.call, add_keyword("training", param)) if param else None
                 yield self.violation(
                     layer.call,
-                    "`tf.layers.batch_normalization` without `training=` runs in inference mode while training: it never learns its statistics",
+                    _LAYERS[layer.api],
                     fix,
                     f"Pass `training={param}`" if param else "",
                 )

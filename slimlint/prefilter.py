@@ -12,16 +12,19 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional, Pattern
 
+# Whole identifiers: `fused_batch_norm` (an op wrapper, thousands of lines in TF's generated code) is not
+# batch-norm evidence; `slim.batch_norm`, `from ... import batch_norm as bn` and `normalizer_fn=` are.
 STATIC_WORDS = (
-    "batch_norm",  # slim.batch_norm, tf.contrib.layers.batch_norm, batch_normalization
+    "batch_norm",  # slim.batch_norm, tf.contrib.layers.batch_norm
+    "batch_normalization",  # tf.layers.batch_normalization
     "BatchNormalization",
     "normalizer_fn",
-    "resnet",
-    "inception",
-    "mobilenet",
-    "nasnet",
 )
-_STATIC: Pattern[str] = re.compile("|".join(re.escape(w) for w in STATIC_WORDS))
+ZOO_PREFIXES = ("resnet", "inception", "mobilenet", "nasnet", "pnasnet")  # resnet_v1, inception_v3, ...
+# `tf.nn.batch_normalization` is a plain function (no moving statistics, no update ops): not evidence.
+_STATIC: Pattern[str] = re.compile(
+    r"(?<!nn\.)\b(?:" + "|".join(STATIC_WORDS) + r")\b|\b(?:" + "|".join(ZOO_PREFIXES) + r")"
+)
 
 
 def may_matter(text: str) -> bool:

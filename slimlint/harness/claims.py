@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Dict, Iterable, List, Optional
 
-CLAIMS = ("update_ops_run", "moving_stats_moved", "one_image_accuracy", "batch_independence")
+CLAIMS = ("update_ops_run", "moving_stats_moved", "one_image_accuracy", "batch_independence", "update_ops_scoped")
 
 DESCRIPTIONS = {
     "update_ops_run": "a sentinel in UPDATE_OPS runs once per train step",
     "moving_stats_moved": "every moving_mean / moving_variance moved from 0 / 1",
     "one_image_accuracy": "accuracy with one image per batch >= 0.9, predictions not one class",
     "batch_independence": "in eval mode an image's logits alone equal its logits in a batch",
+    "update_ops_scoped": "one network's train op leaves the other network's moving statistics unchanged",
 }
 
 MIN_ACCURACY = 0.9
@@ -99,17 +100,47 @@ def batch_independence(records: List[dict]) -> Measurement:
     return Measurement(diff, diff <= tolerance, f"max diff {diff:.2g}")
 
 
+def _top_scope(name: str) -> str:
+    return name.split("/")[0]
+
+
+def update_ops_scoped(records: List[dict]) -> Measurement:
+    """Only for programs whose train ops update two or more top-level scopes (the probes record
+    `train_ops` only then): did a run of one train op change another scope's moving statistics?"""
+    session = _last(records, "session", _trained)
+    if session is None:
+        return Measurement(None, None, "n/a (no train step ran)")
+    train_ops = session.get("train_ops")
+    if not train_ops:
+        return Measurement(None, None, "n/a (not two networks)")
+    measured = [t for t in train_ops if t.get("probed_runs", 0) > 0]
+    if len({tuple(t["scopes"]) for t in measured}) < 2:
+        return Measurement(None, None, "n/a (no train op of two networks ran alone)")
+    crossed = {}  # (train op scopes, other network's moving stat) -> largest change
+    for t in measured:
+        own = set(t["scopes"])
+        for name, change in t.get("stat_changes", {}).items():
+            if _top_scope(name) not in own:
+                crossed[(tuple(t["scopes"]), name)] = change
+    if not crossed:
+        return Measurement(None, None, "n/a (no batch norm outside a train op's scopes)")
+    worst = max(crossed.values())
+    changed = sum(change > 0.0 for change in crossed.values())
+    return Measurement(worst, changed == 0, f"{changed}/{len(crossed)} other-net stats changed, max {worst:.3g}")
+
+
 MEASURES = {
     "update_ops_run": update_ops_run,
     "moving_stats_moved": moving_stats_moved,
     "one_image_accuracy": one_image_accuracy,
     "batch_independence": batch_independence,
+    "update_ops_scoped": update_ops_scoped,
 }
 
 
-def measure_all(records: Iterable[dict]) -> Dict[str, Measurement]:
+def measure_all(records: Iterable[dict], names: Iterable[str] = CLAIMS) -> Dict[str, Measurement]:
     records = list(records)
-    return {name: MEASURES[name](records) for name in CLAIMS}
+    return {name: MEASURES[name](records) for name in names}
 
 
 @dataclass

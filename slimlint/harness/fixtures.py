@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
+from slimlint.harness.claims import CLAIMS
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -30,6 +32,7 @@ class Fixture:
     config: Optional[dict] = None
     steps: List[str] = field(default_factory=list)
     buggy_fails: List[str] = field(default_factory=list)
+    claims: List[str] = field(default_factory=lambda: list(CLAIMS))  # the claims judged ([run] claims)
 
     @property
     def runnable(self) -> bool:
@@ -79,7 +82,16 @@ def load_fixture(path: Path) -> Fixture:
         config=meta.get("config"),
         steps=list(run.get("steps", [])),
         buggy_fails=list(run.get("buggy_fails", [])),
+        claims=list(run.get("claims", CLAIMS)),
     )
+    unknown = [c for c in fixture.claims + fixture.buggy_fails if c not in CLAIMS]
+    if unknown:
+        raise FixtureError(f"{path}/fixture.toml: unknown claim {unknown[0]!r} (known: {', '.join(CLAIMS)})")
+    if not fixture.claims:
+        raise FixtureError(f"{path}/fixture.toml: [run] claims is empty")
+    for claim in fixture.buggy_fails:
+        if claim not in fixture.claims:
+            raise FixtureError(f"{path}/fixture.toml: buggy_fails lists {claim!r}, which [run] claims leaves out")
     for step in fixture.steps:
         if not (path / step).is_file():
             raise FixtureError(f"{path}/fixture.toml: step {step!r} is not a file of the fixture")

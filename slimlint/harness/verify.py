@@ -75,14 +75,14 @@ def _judge(outcome: FixtureOutcome) -> None:
         return
     fixture = outcome.fixture
     if fixture.buggy:
-        buggy = claims.measure_all(outcome.runs["buggy"].records)
-        fixed = claims.measure_all(outcome.runs["fixed"].records)
+        buggy = claims.measure_all(outcome.runs["buggy"].records, fixture.claims)
+        fixed = claims.measure_all(outcome.runs["fixed"].records, fixture.claims)
         outcome.verdicts = [
-            claims.judge(c, fixed[c], buggy[c], c in fixture.buggy_fails) for c in claims.CLAIMS
+            claims.judge(c, fixed[c], buggy[c], c in fixture.buggy_fails) for c in fixture.claims
         ]
     else:
-        program = claims.measure_all(outcome.runs["clean"].records)
-        outcome.verdicts = [claims.judge(c, program[c]) for c in claims.CLAIMS]
+        program = claims.measure_all(outcome.runs["clean"].records, fixture.claims)
+        outcome.verdicts = [claims.judge(c, program[c]) for c in fixture.claims]
 
 
 def verify(

@@ -94,3 +94,118 @@ def test_judge_clean_program():
     assert judge("one_image_accuracy", PASS).proved
     assert judge("one_image_accuracy", NA).proved
     assert not judge("one_image_accuracy", FAIL).proved
+
+
+# update_ops_scoped: two networks, one train op each (a GAN); the probes add `train_ops` to the session record.
+
+G_STATS = ("generator/fc1/BatchNorm/moving_mean", "generator/fc1/BatchNorm/moving_variance")
+D_STATS = ("discriminator/fc1/BatchNorm/moving_mean", "discriminator/fc1/BatchNorm/moving_variance")
+
+
+def scoped(records):
+    return measure_all(records, ["update_ops_scoped"])["update_ops_scoped"]
+
+
+def gan_session(g_step_moves_d=0.0, d_step_moves_g=0.0, probed=(3, 3)):
+    record = session(steps=600, sentinels=(300, 300))
+    record["train_ops"] = [
+        {"scopes": ["generator"], "steps": 300, "probed_runs": probed[0],
+         "stat_changes": {**{n: 0.5 for n in G_STATS}, **{n: g_step_moves_d for n in D_STATS}}},
+        {"scopes": ["discriminator"], "steps": 300, "probed_runs": probed[1],
+         "stat_changes": {**{n: d_step_moves_g for n in G_STATS}, **{n: 0.7 for n in D_STATS}}},
+    ]
+    return record
+
+
+def test_update_ops_scoped_passes_when_each_step_leaves_the_other_network_alone():
+    m = scoped([gan_session()])
+    assert m.passed is True and m.value == 0.0
+    assert m.display == "0/4 other-net stats changed, max 0"
+
+
+def test_update_ops_scoped_fails_when_a_step_moves_the_other_networks_stats():
+    m = scoped([gan_session(g_step_moves_d=12.5, d_step_moves_g=0.03)])
+    assert m.passed is False and m.value == 12.5 and m.display.startswith("4/4 other-net stats changed")
+    # One direction is enough to fail, and any change counts.
+    assert scoped([gan_session(d_step_moves_g=1e-7)]).passed is False
+
+
+def test_update_ops_scoped_is_not_applicable_to_one_network_programs():
+    # The existing fixtures' records: no `train_ops` (the probes add it only for two networks).
+    assert scoped([session()]).passed is None
+    assert scoped([session()]).display == "n/a (not two networks)"
+    assert scoped([]).passed is None
+
+
+def test_update_ops_scoped_needs_both_networks_measured_alone():
+    # E.g. sess.run([d_train, g_train]) every step: no run of one train op alone, nothing to attribute.
+    assert scoped([gan_session(probed=(0, 0))]).passed is None
+    assert scoped([gan_session(g_step_moves_d=5.0, probed=(3, 0))]).passed is None
+
+
+def test_update_ops_scoped_uses_the_last_training_session():
+    records = [gan_session(g_step_moves_d=5.0), gan_session(), session(steps=0, sentinels=())]
+    assert scoped(records).passed is True
+
+
+def test_measure_all_measures_only_the_claims_asked_for():
+    m = measure_all([gan_session()], ["update_ops_scoped", "moving_stats_moved"])
+    assert list(m) == ["update_ops_scoped", "moving_stats_moved"]
+    assert set(measure_all([])) == set(claims.CORE_CLAIMS)
+    assert set(measure_all([], claims.CLAIMS)) == set(claims.CORE_CLAIMS) | {"update_ops_scoped"}
+
+
+def test_judge_update_ops_scoped_buggy_gan():
+    fixed = scoped([gan_session()])
+    buggy = scoped([gan_session(g_step_moves_d=3.0, d_step_moves_g=0.2)])
+    assert judge("update_ops_scoped", fixed, buggy, True).proved
+    assert not judge("update_ops_scoped", buggy, buggy, True).proved
+    not_two_networks = scoped([session()])
+    assert not judge("update_ops_scoped", fixed, not_two_networks, True).proved  # listed: must be shown
+    assert judge("update_ops_scoped", not_two_networks).proved  # not listed, one network: n/a
+
+
+def _fixture_dir(tmp_path, run):
+    (tmp_path / "train.py").write_text("")
+    (tmp_path / "fixture.toml").write_text('findings = []\n[run]\nsteps = ["train.py"]\n' + run)
+    return tmp_path
+
+
+def test_fixture_claims_default_to_all_and_can_be_narrowed(tmp_path):
+    import pytest
+
+    from slimlint.harness.fixtures import FixtureError, load_fixture
+
+    assert load_fixture(_fixture_dir(tmp_path, "")).claims == list(claims.CLAIMS)
+    narrowed = load_fixture(_fixture_dir(tmp_path, 'claims = ["update_ops_scoped"]\nbuggy_fails = ["update_ops_scoped"]\n'))
+    assert narrowed.claims == ["update_ops_scoped"] and narrowed.buggy_fails == ["update_ops_scoped"]
+    for bad in ('claims = ["no_such_claim"]\n', 'buggy_fails = ["no_such_claim"]\n', "claims = []\n",
+                'claims = ["update_ops_scoped"]\nbuggy_fails = ["update_ops_run"]\n'):
+        with pytest.raises(FixtureError):
+            load_fixture(_fixture_dir(tmp_path, bad))
+
+
+def test_verify_judges_only_the_fixtures_claims(tmp_path):
+    from slimlint.harness.fixing import FixCheck
+    from slimlint.harness.fixtures import Fixture
+    from slimlint.harness.runner import RunResult
+    from slimlint.harness.verify import FixtureOutcome, _judge
+
+    (tmp_path / "expected").mkdir()
+    fixture = Fixture("sl106_demo", tmp_path, "gan", [], None, ["train.py"], ["update_ops_scoped"],
+                      ["update_ops_scoped", "moving_stats_moved"])
+    outcome = FixtureOutcome(fixture, fix=FixCheck(files={}, source="slimlint"))
+    # Fixed GAN: sentinels ran in half the steps (update_ops_run would fail it), no evaluate record.
+    outcome.runs["buggy"] = RunResult(records=[gan_session(g_step_moves_d=3.0, d_step_moves_g=0.2)])
+    outcome.runs["fixed"] = RunResult(records=[gan_session()])
+    _judge(outcome)
+    assert [v.claim for v in outcome.verdicts] == ["update_ops_scoped", "moving_stats_moved"]
+    assert outcome.proved
+    # A one-network fixture with the default claims: update_ops_scoped is judged, not applicable, proved.
+    plain = Fixture("sl101_demo", tmp_path, "x", [], None, ["train.py"], ["update_ops_run"])
+    outcome = FixtureOutcome(plain, fix=FixCheck(files={}, source="slimlint"))
+    outcome.runs["buggy"] = RunResult(records=[session(sentinels=(0,)), evaluation()])
+    outcome.runs["fixed"] = RunResult(records=[session(), evaluation()])
+    _judge(outcome)
+    scoped = next(v for v in outcome.verdicts if v.claim == "update_ops_scoped")
+    assert scoped.proved and scoped.reason == "not applicable" and outcome.proved

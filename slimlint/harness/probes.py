@@ -179,13 +179,13 @@ def _probed_run(original, sess, args, kwargs):
     # Trace the run (if the program does not) to see where batch norm ran: such a program may never
     # call fixture_support.evaluate, which otherwise reports it.
     metadata = None
-    if before is not None and not sess.__dict__.get("_slimlint_bn_devices"):
-        if len(args) <= 2 and "options" not in kwargs and "run_metadata" not in kwargs:
-            from tensorflow.core.protobuf import config_pb2
+    untraced = len(args) <= 2 and "options" not in kwargs and "run_metadata" not in kwargs
+    if before is not None and untraced and not sess.__dict__.get("_slimlint_bn_devices"):
+        from tensorflow.core.protobuf import config_pb2
 
-            metadata = config_pb2.RunMetadata()
-            kwargs = dict(kwargs, run_metadata=metadata)
-            kwargs["options"] = config_pb2.RunOptions(trace_level=config_pb2.RunOptions.FULL_TRACE)
+        metadata = config_pb2.RunMetadata()
+        kwargs = dict(kwargs, run_metadata=metadata)
+        kwargs["options"] = config_pb2.RunOptions(trace_level=config_pb2.RunOptions.FULL_TRACE)
     result = original(sess, *args, **kwargs)
     ran = [t for t in train_ops if _counts.get(t["key"], 0) != counts[t["key"]]]
     if before is None or len(ran) != 1:

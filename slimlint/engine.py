@@ -74,11 +74,14 @@ class Engine:
         Unit tests named the TF way (`*_test.py`) are never reported, so they are read only when
         another file turns out to call into them (see analyse).
         """
-        if unit.source is None or noqa.file_exempt(unit.source.text):
-            return False
-        if not self.use_prefilter:
-            return True
-        return not context.unit_test_name(unit.relpath) and prefilter.may_matter(unit.source.text)
+        if unit.candidate is None:
+            if unit.source is None or noqa.file_exempt(unit.source.text):
+                unit.candidate = False
+            elif not self.use_prefilter:
+                unit.candidate = True
+            else:
+                unit.candidate = not context.unit_test_name(unit.relpath) and prefilter.may_matter(unit.source.text)
+        return unit.candidate
 
     def analyse(self, units: Sequence[Unit], backend=None) -> ProjectIndex:
         """Parse what may matter and build the project index (stage one).

@@ -12,7 +12,7 @@ ALL = frozenset({"*"})
 
 
 def file_exempt(text: str) -> bool:
-    return _FILE.search(text) is not None
+    return "slimlint" in text and _FILE.search(text) is not None  # the substring test spares most files the regex
 
 
 class NoqaMap:

@@ -27,8 +27,13 @@ _STATIC: Pattern[str] = re.compile(
 )
 
 
+# Plain substrings first: `in` runs at memory speed, the precise pattern above does not (lookbehind and
+# word boundaries disable the regex engine's literal scan), and most files contain none of these.
+_LITERALS = ("batch_norm", "BatchNormalization", "normalizer_fn") + ZOO_PREFIXES
+
+
 def may_matter(text: str) -> bool:
-    return _STATIC.search(text) is not None
+    return any(word in text for word in _LITERALS) and _STATIC.search(text) is not None
 
 
 def names_pattern(names: Iterable[str]) -> Optional[Pattern[str]]:

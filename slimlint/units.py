@@ -29,6 +29,7 @@ class Unit:
     parsed: bool = False
     key: int = 0  # position in the run: outcomes come back from workers keyed by it
     context: bool = False  # read for cross-file facts only: never reported or fixed
+    candidate: Optional[bool] = None  # the prefilter's verdict, computed once
 
     @property
     def module_name(self) -> str:

@@ -236,11 +236,15 @@ class GlobSet:
             for kind, bodies in kinds.items()
         }
         self.empty = not any(self._regexes.values())
+        # Name-only globs (ruff's default exclude list is all names) need no path arithmetic.
+        self._names_only = self._regexes["relative"] is None and self._regexes["absolute"] is None
 
     def matches(self, path: os.PathLike | str, *, ancestors: bool = False) -> bool:
         """Whether `path` (or, with `ancestors`, a directory between the root and it) matches."""
         if self.empty:
             return False
+        if self._names_only and not ancestors:
+            return self._regexes["name"].fullmatch(os.path.basename(os.fspath(path))) is not None
         abs_path = Path(os.path.abspath(path))
         try:
             rel_parts = abs_path.relative_to(self.root).parts

@@ -49,21 +49,27 @@ class Outcome:
 
 
 
+def _under(absolute: str, base: str) -> Optional[str]:
+    """`absolute` relative to `base` with forward slashes, or None when it lies elsewhere.
+
+    String arithmetic on purpose: Path objects cost more than the rest of a warm run on a big tree.
+    """
+    base = base.rstrip(os.sep)
+    if absolute.startswith(base + os.sep):
+        return absolute[len(base) + 1:].replace(os.sep, "/")
+    return None
+
+
 def relpath_for(path: Path, root: Optional[Path]) -> str:
-    absolute = Path(os.path.abspath(path))
-    for base in (root, Path.cwd()):
-        if base is None:
-            continue
-        try:
-            return absolute.relative_to(Path(os.path.abspath(base))).as_posix()
-        except ValueError:
-            continue
-    return absolute.as_posix().lstrip("/")
+    absolute = os.path.abspath(path)
+    for base in (root, os.getcwd()):
+        if base is not None:
+            rel = _under(absolute, os.path.abspath(base))
+            if rel is not None:
+                return rel
+    return absolute.replace(os.sep, "/").lstrip("/")
 
 
 def display_path(path: Path) -> str:
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return str(path)
+    rel = _under(os.path.abspath(path), os.getcwd())
+    return rel if rel is not None else str(path)

@@ -8,9 +8,6 @@ other summaries). Stage two runs the rules over each model with that index, and 
 from __future__ import annotations
 
 import difflib
-import os
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst

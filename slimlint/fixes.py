@@ -12,8 +12,6 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 Action = Callable[[cst.CSTNode], object]
-# Statement-level actions must run after node-level ones on the same node.
-_LATE = "late"
 
 
 class FixActions:

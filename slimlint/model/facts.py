@@ -143,7 +143,6 @@ class FunctionInfo:
     returns_arg_scope: Optional[Tuple[ArgScopeFrame, ...]] = None
     eval_regions: List[Tuple[int, int]] = field(default_factory=list)  # Estimator PREDICT/EVAL branches
     train_regions: List[Tuple[int, int]] = field(default_factory=list)  # `if mode == ModeKeys.TRAIN:` bodies
-    statements: Dict[int, cst.CSTNode] = field(default_factory=dict)
 
     @property
     def is_module(self) -> bool:

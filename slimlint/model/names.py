@@ -70,6 +70,8 @@ class ImportTable:
         for stmt in _top_level(module.body):
             for local, full in imported_names(stmt):
                 self.names.setdefault(local, full)
+        # Module-level bindings only: what a fix may name anywhere in the file.
+        self.top_level: Dict[str, str] = dict(self.names)
         for stmt in _top_level(module.body):
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:

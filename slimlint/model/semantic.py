@@ -14,7 +14,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from slimlint.model import api
 from slimlint.model.builder import ModuleBuilder, keyword_args
-from slimlint.model.names import dotted, imported_names
+from slimlint.model.names import dotted
 from slimlint.model.walk import walk
 from slimlint.model.facts import (
     DEFAULT,
@@ -95,7 +95,6 @@ class FileModel:
         self.module_func = builder.module_func
         self.aliases = builder.aliases
         self._positions = None
-        self._index: Optional[ProjectIndex] = None  # the index of the current question (class constants)
 
     # --- positions (resolved lazily: only files with findings pay for them) ------------------
 
@@ -119,11 +118,10 @@ class FileModel:
         return any(full == "tensorflow" and f"{local}.contrib.slim." in self.module.code for local, full in table.names.items())
 
     def bound_module_name(self, wanted: Tuple[str, ...]) -> Optional[str]:
-        """A local name bound to one of the canonical modules `wanted` ("tf", "slim")."""
-        for stmt in self.module.body:
-            for name, qualified in self._imported_names(stmt):
-                if api.canonical(qualified) in wanted and qualified not in ("tensorflow.contrib.layers", "tensorflow.contrib.framework"):
-                    return name
+        """A module-level name bound to one of the canonical modules `wanted` ("tf", "slim")."""
+        for name, qualified in self.builder.table.top_level.items():
+            if api.canonical(qualified) in wanted and qualified not in ("tensorflow.contrib.layers", "tensorflow.contrib.framework"):
+                return name
         for name, qualified in self.aliases.items():
             if api.canonical(qualified) in wanted:
                 return name
@@ -153,31 +151,19 @@ class FileModel:
 
     def tf_prefix(self) -> Optional[str]:
         """How this module spells the TF1 API: `tf`, `tf1`, or `tf.compat.v1` for TF2-style files."""
-        best = None
-        for stmt in self.module.body:
-            for name, qualified in self._imported_names(stmt):
-                if qualified == "tensorflow.compat.v1":
-                    return name
-                if qualified == "tensorflow" and best is None:
-                    best = name
-        for name, qualified in self.aliases.items():
-            if qualified == "tensorflow.compat.v1":
-                return name
+        bound = {**self.builder.table.top_level, **self.aliases}
+        compat = next((name for name, q in bound.items() if q == "tensorflow.compat.v1"), None)
+        if compat is not None:
+            return compat
+        best = next((name for name, q in self.builder.table.top_level.items() if q == "tensorflow"), None)
         if best is not None and f"{best}.compat.v1." in self.module.code:
             return f"{best}.compat.v1"
         return best
 
-    @staticmethod
-    def _imported_names(stmt: cst.CSTNode) -> Iterator[Tuple[str, str]]:
-        if isinstance(stmt, (cst.Try, cst.If)):
-            for inner in stmt.body.body:
-                yield from imported_names(inner)
-        else:
-            yield from imported_names(stmt)
-
     # --- mode values -------------------------------------------------------------------------
 
-    def classify(self, expr: Optional[cst.BaseExpression], func: FunctionInfo, keyword: str, owner, depth: int = 0) -> ModeArg:
+    def classify(self, expr: Optional[cst.BaseExpression], func: FunctionInfo, keyword: str, owner, index: ProjectIndex,
+                 depth: int = 0) -> ModeArg:
         if expr is None:
             return ModeArg(DEFAULT, None, keyword=keyword, owner=owner)
         if isinstance(expr, cst.Name):
@@ -189,7 +175,7 @@ class FileModel:
                 return ModeArg(PARAM, expr, param=expr.value, keyword=keyword, owner=owner)
             assigned = func.assignments.get(expr.value) or self.module_func.assignments.get(expr.value)
             if assigned and len(assigned) == 1 and depth < 3:
-                inner = self.classify(assigned[0][0], func, keyword, owner, depth + 1)
+                inner = self.classify(assigned[0][0], func, keyword, owner, index, depth + 1)
                 if inner.kind in (TRUE, FALSE):
                     return inner
                 if inner.kind == DYNAMIC:
@@ -197,9 +183,9 @@ class FileModel:
             return ModeArg(UNKNOWN, expr, keyword=keyword, owner=owner)
         if isinstance(expr, (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation, cst.Call, cst.IfExp)):
             return ModeArg(DYNAMIC, expr, keyword=keyword, owner=owner)
-        constant = self._class_constant(expr)
+        constant = self._class_constant(expr, index)
         if constant is not None and depth < 3:
-            inner = self.classify(constant, func, keyword, owner, depth + 1)
+            inner = self.classify(constant, func, keyword, owner, index, depth + 1)
             if inner.kind in (TRUE, FALSE):
                 return inner
         init_param = self._constructor_param(expr, func)
@@ -208,7 +194,7 @@ class FileModel:
             return ModeArg(PARAM, expr, param=_INIT_PREFIX + init_param, keyword=keyword, owner=owner)
         return ModeArg(UNKNOWN, expr, keyword=keyword, owner=owner)
 
-    def _class_constant(self, expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    def _class_constant(self, expr: cst.BaseExpression, index: ProjectIndex) -> Optional[cst.BaseExpression]:
         """`config.TRAIN_BN` / `Config.TRAIN_BN`: a boolean class-level constant of a project class
         (this file's, or through the index, another module's; base classes included)."""
         text = dotted(expr)
@@ -224,7 +210,7 @@ class FileModel:
                 return attrs[attr]
             cls = bases[0] if bases else None
         qualified = self.builder.table.names.get(cls) if cls else None  # an imported (base) class
-        value = self._index.class_constant(qualified, attr, self.module_name) if qualified and self._index else None
+        value = index.class_constant(qualified, attr, self.module_name) if qualified else None
         return cst.Name(value.capitalize()) if value else None
 
     def class_constants(self) -> Dict[str, tuple]:
@@ -297,7 +283,6 @@ class FileModel:
         return expr
 
     def bn_sites(self, func: FunctionInfo, index: ProjectIndex) -> List[BNSite]:
-        self._index = index
         sites = []
         for layer in func.layers:
             site = self._bn_site(layer, index)
@@ -313,7 +298,7 @@ class FileModel:
             if expr is None and layer.api == _BN_API:
                 frame, expr = self._frame_value(layer.frames, _BN_API, keyword, index)
                 owner = frame.call if frame is not None else layer.call
-            mode = self.classify(expr, func, keyword, owner)
+            mode = self.classify(expr, func, keyword, owner, index)
             if mode.kind == DEFAULT and layer.api == _BN_API:
                 factory_mode = self._factory_mode(layer, index)
                 if factory_mode is not None:
@@ -347,10 +332,10 @@ class FileModel:
                 params_owner = frame.call
         items = self._dict_items(params_expr, func) or {}
         if "is_training" in items:
-            mode = self.classify(items["is_training"], func, "is_training", params_owner)
+            mode = self.classify(items["is_training"], func, "is_training", params_owner, index)
         else:
             frame, expr = self._frame_value(layer.frames, _BN_API, "is_training", index)
-            mode = self.classify(expr, func, "is_training", frame.call if frame else layer.call)
+            mode = self.classify(expr, func, "is_training", frame.call if frame else layer.call, index)
             if mode.kind == DEFAULT:
                 factory_mode = self._factory_mode(layer, index)
                 if factory_mode is not None:
@@ -386,7 +371,7 @@ class FileModel:
                 if expr is None:
                     default = {"true": TRUE, "false": FALSE}.get(summary.default_of(config.mode_param) or "", UNKNOWN)
                     return ModeArg(default, None, keyword=config.mode_param, owner=site.call)
-                return self.classify(expr, site.func, config.mode_param, site.call)
+                return self.classify(expr, site.func, config.mode_param, site.call, index)
             if config.mode in (TRUE, FALSE):
                 return ModeArg(config.mode, None)
             return ModeArg(UNKNOWN, None)
@@ -409,7 +394,6 @@ class FileModel:
     # --- calls to functions that build batch norm -------------------------------------------
 
     def bn_calls(self, func: FunctionInfo, index: ProjectIndex) -> List[BNCall]:
-        self._index = index
         out = []
         for site in func.calls:
             summary = None
@@ -424,17 +408,17 @@ class FileModel:
                 if scoped is not None:
                     out.append(scoped)
             if summary.builds_bn_updates or summary.mode_params:
-                out.append(BNCall(site, summary, self._bind_modes(site, summary)))
+                out.append(BNCall(site, summary, self._bind_modes(site, summary, index)))
         return out
 
-    def _bind_modes(self, site: CallSite, summary: FunctionSummary) -> Dict[str, ModeArg]:
+    def _bind_modes(self, site: CallSite, summary: FunctionSummary, index: ProjectIndex) -> Dict[str, ModeArg]:
         modes = {}
         for param in summary.mode_params:
             expr = self.bound_arg(site, summary, param)
             if expr is None and (site.has_star or not summary.params and len(site.positional) > 2):
                 modes[param] = ModeArg(UNKNOWN, None, keyword=param, owner=site.call)
                 continue
-            mode = self.classify(expr, site.func, param, site.call)
+            mode = self.classify(expr, site.func, param, site.call, index)
             if mode.kind == DEFAULT:
                 default = summary.default_of(param)
                 mode.kind = {"true": TRUE, "false": FALSE, "none": FALSE}.get(default or "", UNKNOWN)
@@ -455,7 +439,7 @@ class FileModel:
                 if kind == PARAM and slim_param:
                     param = slim_param
                     expr = self.bound_arg(site, summary, slim_param)
-                    mode = self.classify(expr, site.func, slim_param, site.call)
+                    mode = self.classify(expr, site.func, slim_param, site.call, index)
                     if mode.kind == DEFAULT:
                         mode.kind = {"true": TRUE, "false": FALSE, "none": FALSE}.get(summary.default_of(slim_param) or "", UNKNOWN)
                 else:
@@ -538,7 +522,7 @@ class FileModel:
                     slim_layers.add(layer.api)
                     _, expr = self._frame_value(layer.frames, _BN_API, "is_training", index)
                     if expr is not None:
-                        m = self.classify(expr, func, "is_training", None)
+                        m = self.classify(expr, func, "is_training", None, index)
                         slim_mode = (m.kind, m.param)
         for site in func.calls:
             for target in site.targets:
@@ -547,7 +531,7 @@ class FileModel:
                     slim_layers.update(summary.slim_layers)
                     kind, param = summary.slim_mode
                     if kind == PARAM and param and slim_mode[0] == DEFAULT:
-                        m = self.classify(self.bound_arg(site, summary, param), func, param, None)
+                        m = self.classify(self.bound_arg(site, summary, param), func, param, None, index)
                         slim_mode = (m.kind, m.param) if m.kind != DEFAULT else (
                             {"true": TRUE, "false": FALSE}.get(summary.default_of(param) or "", UNKNOWN), None)
                     elif kind in (TRUE, FALSE) and slim_mode[0] == DEFAULT:
@@ -611,7 +595,7 @@ class FileModel:
         expr = items.get("is_training")
         if expr is None:
             _, expr = self._frame_value(frames, _BN_API, "is_training", index)
-        mode = self.classify(expr, func, "is_training", None)
+        mode = self.classify(expr, func, "is_training", None, index)
         uc = items.get("updates_collections")
         if uc is None:
             _, uc = self._frame_value(frames, _BN_API, "updates_collections", index)

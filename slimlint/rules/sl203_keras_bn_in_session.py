@@ -74,7 +74,7 @@ class KerasBatchNormInSession(Rule):
             if not (trains_here or (model.module_name, func.qualname) in ctx.index.training_callees):
                 continue
             training = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "training"), None)
-            if training is None or model.classify(training, func, "training", call).kind == FALSE:
+            if training is None or model.classify(training, func, "training", call, ctx.index).kind == FALSE:
                 continue  # inference mode: no updates to run
             yield self.violation(
                 call,

@@ -42,16 +42,12 @@ import _trees
 
 
 def run_slimlint(args: list[str]) -> int:
-    """Call the slimlint CLI in this process; return its exit code."""
-    from slimlint import cli
+    """Call the `slimlint` command's entry point in this process (a warm run replays); return its exit code."""
+    from slimlint.entry import main
 
-    main = cli.main
     with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
         try:
-            if hasattr(main, "main"):  # a click command
-                rv = main.main(args=args, prog_name="slimlint", standalone_mode=False)
-            else:
-                rv = main(args)
+            rv = main(args)
         except SystemExit as exc:
             rv = exc.code
     return rv if isinstance(rv, int) else 0

@@ -1,3 +1,3 @@
-from slimlint.cli import main
+from slimlint.entry import main
 
 main()

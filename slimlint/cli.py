@@ -62,6 +62,10 @@ def check(paths, fix, diff, select, extend_select, ignore, output_format, statis
     from slimlint.codes import CODES
     from slimlint.config import ConfigError, load_settings
 
+    from slimlint import replay
+
+    if not (fix or diff or no_cache or "-" in paths):
+        replay.record()  # a pure check: what it looks at is recorded, and its report replayed while unchanged
     overrides = {"select": _codes(select), "extend-select": _codes(extend_select), "ignore": _codes(ignore), "train-op-fix": train_op_fix}
     start = config_path.parent if config_path else Path(stdin_filename).parent if stdin_filename else Path(paths[0]) if paths and paths[0] != "-" else Path.cwd()
     try:
@@ -99,7 +103,7 @@ def _rule_meta(output_format: str):
     return list(ALL_RULES)
 
 
-def _report(findings, output_format, statistics, fixed_count, errors, stream=None) -> None:
+def _report(findings, output_format, statistics, fixed_count, errors, stream=None) -> str:
     from slimlint.output import render
     from slimlint.output.text import format_error
 
@@ -109,6 +113,7 @@ def _report(findings, output_format, statistics, fixed_count, errors, stream=Non
     if output_format == "json":
         for path, message in errors:
             click.echo(format_error(path, message), err=True)
+    return out
 
 
 def _exit_code(findings, errors, fixed_count, exit_zero, exit_non_zero_on_fix) -> int:
@@ -127,17 +132,26 @@ def _diff_text(display: str, old: str, new: str) -> str:
 
 def _check_paths(settings, paths, fix, diff, output_format, statistics, exit_zero, exit_non_zero_on_fix,
                  no_cache, cache_dir, jobs, use_prefilter) -> int:
+    from slimlint import replay
     from slimlint.api import units_for
     from slimlint.discovery import discover
     from slimlint.runner import run_units
 
+    cache_dir = None if no_cache else (cache_dir or _default_cache_dir(settings))
+    if cache_dir is not None:
+        try:  # before the walk: created later, it would change the project folder's mtime and spoil the replay
+            cache_dir.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass
     found = discover([Path(p) for p in paths], settings)
     errors: List[Tuple[str, str]] = list(found.errors)
     units = units_for(found.files, settings, read=False)  # read by the runner, unless the cache answers
     units += _context_units(paths, found.files, settings)
+    for unit in units:
+        replay.watch(unit.path)
     need_edits = output_format in ("json", "sarif")
     results = run_units(units, settings, fix=fix or diff, need_edits=need_edits, jobs=jobs,
-                        cache_dir=None if no_cache else (cache_dir or _default_cache_dir(settings)), use_prefilter=use_prefilter)
+                        cache_dir=cache_dir, use_prefilter=use_prefilter)
     findings = []
     fixed_count = 0
     diffs = []
@@ -169,8 +183,13 @@ def _check_paths(settings, paths, fix, diff, output_format, statistics, exit_zer
         count = sum(o.fixes_applied for _, o in results)
         click.echo(f"Would fix {count} error{'s' if count != 1 else ''}." if count else "No errors would be fixed.", err=True)
         return EXIT_FINDINGS if count or (remaining and not exit_zero) else EXIT_OK
-    _report(findings, output_format, statistics, fixed_count, errors)
-    return _exit_code(findings, errors, fixed_count, exit_zero, exit_non_zero_on_fix)
+    out = _report(findings, output_format, statistics, fixed_count, errors)
+    code = _exit_code(findings, errors, fixed_count, exit_zero, exit_non_zero_on_fix)
+    if errors or cache_dir is None:
+        replay.abandon()  # an error is reported afresh every time
+    else:
+        replay.finish(cache_dir, out, code)
+    return code
 
 
 _MAX_CONTEXT_FILES = 10_000

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from slimlint import replay
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pyproject.toml supports 3.10 through the tomli backport
@@ -302,6 +304,7 @@ def find_pyproject(start: Path) -> Path | None:
         directory = directory.parent
     for candidate_dir in (directory, *directory.parents):
         candidate = candidate_dir / "pyproject.toml"
+        replay.watch(candidate)
         if candidate.is_file() and _slimlint_table(candidate) is not None:
             return candidate
     return None

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from slimlint import replay
 from slimlint.config import GlobSet, Settings, glob_to_regex
 
 __all__ = ["Discovery", "GitIgnore", "discover", "PYTHON_SUFFIXES"]
@@ -82,6 +83,7 @@ def _parse_gitignore(text: str, base: Path) -> _RuleFile:
 
 
 def _read_rules(path: Path, base: Path) -> _RuleFile | None:
+    replay.watch(path)
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -92,6 +94,7 @@ def _read_rules(path: Path, base: Path) -> _RuleFile | None:
 
 def _find_git_root(directory: Path) -> Path | None:
     for candidate in (directory, *directory.parents):
+        replay.watch(candidate / ".git")
         if (candidate / ".git").exists():  # a directory, or a file in worktrees and submodules
             return candidate
     return None
@@ -158,6 +161,7 @@ def discover(paths: Sequence[os.PathLike | str] | None, settings: Settings | Non
             result.stdin = True
             continue
         path = Path(given)
+        replay.watch(path, follow=False)  # a symbolic link given by name may be pointed elsewhere
         try:
             is_dir = path.is_dir()
             if not is_dir:
@@ -188,6 +192,7 @@ def _walk(
         if directory in visited:
             continue
         visited.add(directory)
+        replay.watch(directory)  # before listing it: an entry added meanwhile is seen next time
         try:
             with os.scandir(directory) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -221,6 +226,7 @@ def _skip_directory(path: Path) -> bool:
     if name.startswith(".") or name in _ALWAYS_SKIPPED_DIRS:
         return True
     # A virtual environment, whatever it is called (venv, env, .venv, py311, ...).
+    replay.watch(path / "pyvenv.cfg")
     return (path / "pyvenv.cfg").is_file()
 
 

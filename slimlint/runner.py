@@ -177,7 +177,7 @@ class RunCache:
         self.salt = f"{__version__}|{settings.digest()}|{need_edits}|{use_prefilter}"
 
     def key(self, units: Sequence[Unit]) -> Optional[str]:
-        """Every file's path and (size, mtime, inode), like ruff's cache: a warm run reads no file.
+        """Every file's path and (size, mtime, ctime, inode): a warm run reads no file; ctime catches an edit whose mtime was put back.
 
         None when a file cannot be stat'ed (or came from stdin): such a run is not cached.
         """
@@ -189,7 +189,7 @@ class RunCache:
                 st = os.stat(u.path)
             except OSError:
                 return None
-            h.update(f"\0{u.relpath}\0{u.display}\0{u.context}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}".encode())
+            h.update(f"\0{u.relpath}\0{u.display}\0{u.context}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}".encode())
         return h.hexdigest()
 
     def load(self, key: str, count: int) -> Optional[List[Outcome]]:

@@ -1,0 +1,212 @@
+"""Replay of a warm run: when nothing a check depended on has changed, print what it printed.
+
+A check (no --fix, --diff or stdin; cache on) records every path whose state decided its result while it
+runs: the pyproject.toml files looked for (found or not), the directories listed, the .gitignore and
+pyvenv.cfg files looked at, the files checked and slimlint's own code. Its report and exit code are stored
+with them in one entry named by the command line and the working directory. The next identical command
+stats those paths before click, the configuration, LibCST or the engine are imported; when every one is
+as recorded it prints the stored report, otherwise it runs as usual (and the per-run outcome cache in
+runner.py may still answer).
+
+A path's signature is its (mtime, ctime, size, inode, mode), as in ruff's cache: nothing is read. A
+directory's mtime changes when an entry is added, removed or renamed in it, so new files are seen.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+import zlib
+
+from slimlint import __version__
+
+__all__ = ["begin", "finish", "record", "replay", "watch"]
+
+_FORMAT = 1
+_CACHE_NAME = ".slimlint_cache"  # the default cache folder's name (cli._default_cache_dir)
+_SUBDIR = "replay"
+_ENTRIES_KEPT = 64
+
+
+class _Session:
+    def __init__(self, argv: list[str]) -> None:
+        self.argv = argv
+        self.recording = False
+        self.watched: dict[tuple[str, bool], tuple | None] = {}
+
+
+_session: _Session | None = None
+
+
+def signature(path: str, follow: bool = True) -> tuple | None:
+    try:
+        st = os.stat(path) if follow else os.lstat(path)
+    except (OSError, ValueError):  # missing, unreadable, or a name the OS refuses
+        return None
+    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_mode)
+
+
+def _key(argv: list[str]) -> tuple:
+    """What besides the files decides the printed report: the command line, where it runs, how it prints."""
+    stream = sys.stdout
+    return (tuple(argv), os.getcwd(), getattr(stream, "encoding", None), getattr(stream, "errors", None),
+            sys.version, sys.executable)
+
+
+def _entry_name(key: tuple) -> str:
+    blob = repr(key).encode("utf-8", "surrogateescape")
+    return f"{zlib.crc32(blob):08x}{zlib.adler32(blob):08x}"
+
+
+# --- recording (the ordinary run) ------------------------------------------------------------------
+
+
+def begin(argv: list[str]) -> None:
+    """Called by the entry point with the command line; recording starts only if the run qualifies."""
+    global _session
+    _session = _Session(list(argv))
+
+
+def record() -> None:
+    """The command turned out to be a replayable check: watch what it looks at from now on."""
+    if _session is not None:
+        _session.recording = True
+        _session.watched.clear()
+
+
+def watch(path: os.PathLike | str, follow: bool = True) -> None:
+    """Note the current state of `path` (which may not exist) as an input of this run."""
+    if _session is None or not _session.recording:
+        return
+    name = os.path.abspath(os.fspath(path))
+    if (name, follow) not in _session.watched:
+        _session.watched[(name, follow)] = signature(name, follow)
+
+
+def abandon() -> None:
+    """The run will not be stored (an error was reported, or it turned out not to qualify)."""
+    if _session is not None:
+        _session.recording = False
+        _session.watched.clear()
+
+
+def finish(cache_dir: os.PathLike | str, text: str, code: int) -> None:
+    """Store this run's report and exit code with everything it depended on."""
+    global _session
+    session, _session = _session, None
+    if session is None or not session.recording:
+        return
+    for path in _own_code():
+        session.watched.setdefault((path, True), signature(path))
+    key = _key(session.argv)
+    entry = (_FORMAT, __version__, key, [(p, f, s) for (p, f), s in session.watched.items()], text, code)
+    directory = os.path.join(os.fspath(cache_dir), __version__, _SUBDIR)
+    try:
+        os.makedirs(directory, exist_ok=True)
+        target = os.path.join(directory, _entry_name(key))
+        tmp = f"{target}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            f.write(marshal.dumps(entry))
+        os.replace(tmp, target)
+        _prune(directory)
+    except (OSError, ValueError):
+        pass  # a cache that cannot be written only costs time
+
+
+def _prune(directory: str) -> None:
+    """Keep the most recently used entries (pre-commit names other files at every commit)."""
+    entries = [e for e in os.scandir(directory) if not e.name.endswith(".tmp")]
+    if len(entries) > _ENTRIES_KEPT:
+        entries.sort(key=lambda e: e.stat().st_mtime_ns, reverse=True)
+        for old in entries[_ENTRIES_KEPT:]:
+            os.unlink(old.path)
+
+
+def _own_code() -> list[str]:
+    """slimlint's own modules and LibCST's package file: a changed or upgraded linter must not replay."""
+    files = []
+    package = os.path.dirname(os.path.abspath(__file__))
+    for directory, dirnames, filenames in os.walk(package):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        files += [os.path.join(directory, n) for n in filenames if n.endswith(".py")]
+    libcst = sys.modules.get("libcst")
+    if libcst is not None and getattr(libcst, "__file__", None):
+        files.append(os.path.abspath(libcst.__file__))
+    return sorted(files)
+
+
+# --- replaying (before anything heavy is imported) ------------------------------------------------
+
+
+def replay(argv: list[str]) -> int | None:
+    """Print the stored report of this exact command and return its exit code; None to run it for real."""
+    key = _key(argv)
+    name = _entry_name(key)
+    for directory in _candidate_dirs(argv):
+        path = os.path.join(directory, __version__, _SUBDIR, name)
+        try:
+            with open(path, "rb") as f:
+                entry = marshal.loads(f.read())
+        except (OSError, ValueError, EOFError, TypeError):
+            continue
+        if _valid(entry, key):
+            _, _, _, _, text, code = entry
+            _print(text)
+            try:
+                os.utime(path)  # recently used: kept when old entries are pruned
+            except OSError:
+                pass
+            return code
+        try:
+            os.unlink(path)  # stale: the next run stores a fresh one (perhaps in another cache folder)
+        except OSError:
+            pass
+    return None
+
+
+def _print(text: str) -> None:
+    try:
+        if text:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+    except BrokenPipeError:  # `slimlint . | head`: the reader has gone, which is not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _valid(entry, key: tuple) -> bool:
+    try:
+        fmt, version, stored_key, watched, text, code = entry
+        if fmt != _FORMAT or version != __version__ or stored_key != key:
+            return False
+        if not isinstance(text, str) or not isinstance(code, int):
+            return False
+        return all(signature(path, follow) == sig for path, follow, sig in watched)
+    except (TypeError, ValueError):  # an entry of another shape
+        return False
+
+
+def _candidate_dirs(argv: list[str]) -> list[str]:
+    """Cache folders the run may have used: --cache-dir, else `.slimlint_cache` in the folders above the
+    paths given and the working directory (the project root is one of them)."""
+    explicit = None
+    for i, arg in enumerate(argv):  # the last one wins, as in click
+        if arg == "--cache-dir" and i + 1 < len(argv):
+            explicit = argv[i + 1]
+        elif arg.startswith("--cache-dir="):
+            explicit = arg.split("=", 1)[1]
+    if explicit is not None:
+        return [os.path.abspath(explicit)]
+    starts = [a for a in argv if not a.startswith("-")] + ["."]
+    dirs: list[str] = []
+    seen = set()
+    for start in starts:
+        directory = os.path.abspath(start)
+        while directory not in seen:
+            seen.add(directory)
+            dirs.append(os.path.join(directory, _CACHE_NAME))
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
+    return dirs

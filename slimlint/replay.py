@@ -10,6 +10,10 @@ runner.py may still answer).
 
 A path's signature is its (mtime, ctime, size, inode, mode), as in ruff's cache: nothing is read. A
 directory's mtime changes when an entry is added, removed or renamed in it, so new files are seen.
+Timestamps have a granularity (a few milliseconds on ext4, two seconds on FAT, a clock apart on NFS): a
+file written again within the same tick after it was looked at would keep its signature. As git does with
+"racily clean" entries, a run that saw a path modified less than RACY_NS before it started stores no
+entry; the next run stores one.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import marshal
 import os
 import sys
+import time
 import zlib
 
 from slimlint import __version__
@@ -27,12 +32,14 @@ _FORMAT = 1
 _CACHE_NAME = ".slimlint_cache"  # the default cache folder's name (cli._default_cache_dir)
 _SUBDIR = "replay"
 _ENTRIES_KEPT = 64
+RACY_NS = 2_000_000_000  # modified this close to a run's start: its signature is not trusted yet
 
 
 class _Session:
     def __init__(self, argv: list[str]) -> None:
         self.argv = argv
         self.recording = False
+        self.started = 0
         self.watched: dict[tuple[str, bool], tuple | None] = {}
 
 
@@ -72,6 +79,7 @@ def record() -> None:
     """The command turned out to be a replayable check: watch what it looks at from now on."""
     if _session is not None:
         _session.recording = True
+        _session.started = time.time_ns()
         _session.watched.clear()
 
 
@@ -99,8 +107,12 @@ def finish(cache_dir: os.PathLike | str, text: str, code: int) -> None:
         return
     for path in _own_code():
         session.watched.setdefault((path, True), signature(path))
+    inside_cache = os.path.join(os.path.abspath(cache_dir), "")
+    watched = [(p, f, s) for (p, f), s in session.watched.items() if not p.startswith(inside_cache)]  # our own writes
+    if any(is_racy(s[0], session.started) for _, _, s in watched if s is not None):
+        return
     key = _key(session.argv)
-    entry = (_FORMAT, __version__, key, [(p, f, s) for (p, f), s in session.watched.items()], text, code)
+    entry = (_FORMAT, __version__, key, watched, text, code)
     directory = os.path.join(os.fspath(cache_dir), __version__, _SUBDIR)
     try:
         os.makedirs(directory, exist_ok=True)
@@ -112,6 +124,11 @@ def finish(cache_dir: os.PathLike | str, text: str, code: int) -> None:
         _prune(directory)
     except (OSError, ValueError):
         pass  # a cache that cannot be written only costs time
+
+
+def is_racy(mtime_ns: int, started_ns: int) -> bool:
+    """Whether a later write in the same timestamp tick could leave this mtime unchanged."""
+    return mtime_ns > started_ns - RACY_NS
 
 
 def _prune(directory: str) -> None:

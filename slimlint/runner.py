@@ -12,11 +12,13 @@ import multiprocessing
 import os
 import pickle
 import tempfile
+import time
 import traceback
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from slimlint import __version__
+from slimlint.replay import is_racy
 from slimlint.units import Outcome, Unit
 
 # Fewer files than this per worker are not worth a process.
@@ -175,6 +177,7 @@ class RunCache:
     def __init__(self, directory: Path, settings, need_edits: bool, use_prefilter: bool) -> None:
         self.directory = Path(directory) / __version__
         self.salt = f"{__version__}|{settings.digest()}|{need_edits}|{use_prefilter}"
+        self.racy = False
 
     def key(self, units: Sequence[Unit]) -> Optional[str]:
         """Every file's path and (size, mtime, ctime, inode): a warm run reads no file; ctime catches an edit whose mtime was put back.
@@ -182,6 +185,7 @@ class RunCache:
         None when a file cannot be stat'ed (or came from stdin): such a run is not cached.
         """
         h = hashlib.sha256(self.salt.encode())
+        started = time.time_ns()
         for u in units:
             if u.path is None:
                 return None
@@ -189,6 +193,7 @@ class RunCache:
                 st = os.stat(u.path)
             except OSError:
                 return None
+            self.racy = self.racy or is_racy(st.st_mtime_ns, started)
             h.update(f"\0{u.relpath}\0{u.display}\0{u.context}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}".encode())
         return h.hexdigest()
 
@@ -205,6 +210,8 @@ class RunCache:
         return outcomes
 
     def store(self, key: str, outcomes: List[Outcome]) -> None:
+        if self.racy:
+            return  # a file was modified too recently for its stat to vouch for its content (replay.is_racy)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             root = self.directory.parent

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import run_subprocess
+from tests.support.files import settle
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -22,6 +23,7 @@ def _findings(run) -> list:
 def seed(tmp_path):
     tree = tmp_path / "seed"
     shutil.copytree(FIXTURES / "seed_model_module", tree, ignore=shutil.ignore_patterns("expected", "fixture.toml"))
+    settle(tree)  # files written a moment ago are not cached (runner.RunCache.key)
     return tree
 
 
@@ -36,10 +38,23 @@ def test_editing_the_model_module_changes_the_train_scripts_finding(seed, tmp_pa
     # The model's batch norm now updates in place: train.py itself is unchanged, its finding must go.
     model = seed / "model.py"
     model.write_text(model.read_text().replace('"decay": 0.9}', '"decay": 0.9, "updates_collections": None}'))
+    settle(seed)
     assert ("train.py", 15, "SL102") not in _findings(run_subprocess(args, seed))
-    # And back again: the old entry is valid again.
+    # And back again.
     model.write_text(model.read_text().replace(', "updates_collections": None}', "}"))
+    settle(seed)
     assert ("train.py", 15, "SL102") in _findings(run_subprocess(args, seed))
+
+
+def test_a_file_modified_a_moment_ago_is_not_cached(seed, tmp_path):
+    """Its stat could stay the same through a second write in the same timestamp tick."""
+    cache = tmp_path / "cache"
+    (seed / "train.py").write_text((seed / "train.py").read_text() + "\n")
+    run_subprocess(["--cache-dir", str(cache), "."], seed)
+    assert not list(cache.rglob("*.pickle"))
+    settle(seed)
+    run_subprocess(["--cache-dir", str(cache), "."], seed)
+    assert list(cache.rglob("*.pickle"))
 
 
 def test_a_changed_setting_is_not_served_from_the_cache(seed, tmp_path):

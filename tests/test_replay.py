@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import Run
+from tests.support.files import settle
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -52,13 +53,17 @@ def project(tmp_path):
 
 
 def warm(args, cwd) -> Run:
-    """Run twice; the second run must be a replay that prints exactly what the first printed."""
+    """A full run over a settled tree; once the tree has settled again (the first run may have created the
+    cache folder in it), the next runs are replays that print exactly what the full run printed."""
+    settle(cwd)
     first, replayed = run(args, cwd)
     assert not replayed
-    second, replayed = run(args, cwd)
-    assert replayed, "nothing changed: the second run should have been replayed"
-    assert (second.code, second.stdout_bytes, second.stderr) == (first.code, first.stdout_bytes, first.stderr)
-    return second
+    settle(cwd)
+    runs = [run(args, cwd), run(args, cwd)]
+    assert runs[-1][1], "nothing changed: the run should have been replayed"
+    for again, _ in runs:
+        assert (again.code, again.stdout_bytes, again.stderr) == (first.code, first.stdout_bytes, first.stderr)
+    return runs[-1][0]
 
 
 @pytest.mark.parametrize("extra", [[], ["--output-format", "json"], ["--output-format", "sarif"],
@@ -120,6 +125,7 @@ def config_above(project):
     # The project's own pyproject.toml goes; one above it now configures the run.
     (project / "pyproject.toml").unlink()
     (project.parent / "pyproject.toml").write_text('[tool.slimlint]\nignore = ["SL1"]\n')
+    settle(project.parent / "pyproject.toml")  # outside the folder the tests settle
 
 
 @pytest.mark.parametrize("change, expected", [
@@ -137,18 +143,23 @@ def test_any_change_the_result_depends_on_means_a_full_run(project, change, expe
     result, replayed = run(["."], project)
     assert not replayed
     assert findings(result) == expected
-    assert warm_again(project) == result.stdout
+    assert warm(["."], project).stdout == result.stdout
 
 
-def warm_again(project) -> str:
-    result, replayed = run(["."], project)
-    assert replayed
-    return result.stdout
+def test_a_file_modified_just_before_the_run_is_not_trusted_yet(project):
+    """Its stat could survive another write in the same timestamp tick: no entry until it has settled."""
+    warm(["."], project)
+    train = project / "train.py"
+    train.write_text(train.read_text() + "\n")
+    assert not run(["."], project)[1]
+    assert not run(["."], project)[1], "stored an entry for a file modified a moment ago"
+    warm(["."], project)
 
 
 def test_a_named_file_is_replayed_only_while_its_context_is_unchanged(project):
     """pre-commit names the changed files; the model module they import is context, and is watched."""
     assert findings(warm(["train.py"], project)) == ["train.py:15:12 SL102"]
+    assert findings(warm(["model.py", "train.py"], project)) == ["train.py:15:12 SL102"]
     edit_model(project)
     result, replayed = run(["train.py"], project)
     assert not replayed and findings(result) == []
@@ -158,10 +169,12 @@ def test_another_command_line_or_folder_is_not_replayed(project):
     warm(["."], project)
     assert not run(["--output-format", "json", "."], project)[1]
     assert not run(["project"], project.parent)[1]
+    assert run(["project"], project.parent)[1]
 
 
 @pytest.mark.parametrize("args", [["--fix", "."], ["--diff", "."], ["--no-cache", "."], ["missing.py", "."]])
 def test_fixes_diffs_uncached_runs_and_errors_are_never_replayed(project, args):
+    settle(project)
     for _ in range(2):
         assert not run(args, project)[1]
     assert not list((project / ".slimlint_cache").rglob("replay/*"))
@@ -182,8 +195,14 @@ def test_an_explicit_cache_dir_holds_the_entry(project, tmp_path):
     assert not (project / ".slimlint_cache").exists()
 
 
+def test_a_cache_dir_inside_the_walked_tree_still_replays(project):
+    """The run's own cache writes change that folder's mtime; they are not inputs of the result."""
+    warm(["--cache-dir", "cache", "."], project)
+
+
 def test_a_corrupt_or_foreign_entry_is_ignored_and_replaced(project):
     warm(["--output-format", "json", "."], project)
+    settle(project)
     [entry] = (project / ".slimlint_cache").rglob("replay/*")
     expected = json.loads(run(["--output-format", "json", "."], project)[0].stdout)
     for garbage in (b"", b"\x00garbage", marshal.dumps(("another", "shape")), marshal.dumps([1, 2, 3])):

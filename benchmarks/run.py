@@ -35,6 +35,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +49,7 @@ MEASURE = HERE / "_measure.py"
 LIBCST_PARSE = HERE / "libcst_parse.py"
 FIXIT_VERSION = "2.2.1"
 DEFAULT_FIXIT_VENV = HERE / ".cache" / "fixit-venv"
+DEFAULT_SLIMLINT_VENV = HERE / ".cache" / "slimlint-venv"
 
 
 def log(msg: str) -> None:
@@ -231,6 +233,41 @@ def ensure_fixit(venv: Path, timeout: float) -> Tool:
     return Tool("fixit", True, version=found, info={"exe": str(exe), "venv": str(venv)})
 
 
+def ensure_slimlint_venv(venv: Path, timeout: float) -> Tool:
+    """A virtual environment with slimlint's dependencies only (the versions of this environment).
+
+    pre-commit runs a hook from a venv of its own, with the hook installed normally; this one stands in for
+    it. This environment instead loads a setuptools editable-install finder and this machine's
+    certificate-injection .pth at every interpreter start (printed as "python -c pass" rows).
+    The slimlint snapshot itself comes from PYTHONPATH, as in this environment.
+    """
+    py = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    wanted = {}
+    for dist in ("libcst", "click"):
+        try:
+            wanted[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            return Tool("slimlint-venv", False, why=f"{dist} is not installed here")
+    probe = "import importlib.metadata as m; print(m.version('libcst'), m.version('click'))"
+    have = _run_quiet([str(py), "-c", probe]) if py.is_file() else None
+    if have is None or have.returncode != 0 or have.stdout.split() != [wanted["libcst"], wanted["click"]]:
+        log(f"creating slimlint venv in {venv} (libcst=={wanted['libcst']}, click=={wanted['click']}) ...")
+        venv.parent.mkdir(parents=True, exist_ok=True)
+        proc = _run_quiet([sys.executable, "-m", "venv", "--clear", str(venv)], timeout=timeout)
+        if proc is None or proc.returncode != 0:
+            return Tool("slimlint-venv", False, why="python -m venv failed")
+        proc = _run_quiet([str(py), "-m", "pip", "install", "--quiet", *(f"{d}=={v}" for d, v in wanted.items())],
+                          timeout=timeout)
+        if proc is None or proc.returncode != 0:
+            detail = "" if proc is None else proc.stderr.strip()[-300:]
+            return Tool("slimlint-venv", False, why=f"pip install failed: {detail}")
+    return Tool("slimlint-venv", True, version=f"libcst {wanted['libcst']}, click {wanted['click']}",
+                info={"python": str(py), "venv": str(venv)})
+
+
+# Files modified this recently are not cached by slimlint (replay.RACY_NS): the cache is filled after it.
+RACY_S = 2.0
+
 FIXIT_CONFIG = """\
 # Written by benchmarks/run.py. Passed with --config-file so that no other
 # config above the tree is picked up; enables fixit's default rule set
@@ -361,6 +398,9 @@ def main(argv: list[str] | None = None) -> int:
         help="leave a tool out (repeatable)",
     )
     parser.add_argument("--fixit-venv", type=Path, default=DEFAULT_FIXIT_VENV)
+    parser.add_argument("--slimlint-venv", type=Path, default=DEFAULT_SLIMLINT_VENV)
+    parser.add_argument("--no-venv", action="store_true",
+                        help="run slimlint with this environment's python only (no own venv)")
     parser.add_argument(
         "--keep-temp",
         action="store_true",
@@ -401,6 +441,7 @@ def _bench(args, runs: int, tree_names: list[str], workdir: Path) -> int:
         )
     log(f"copying trees {tree_names} into {workdir}/trees ...")
     trees, missing_trees = _trees.prepare(tree_names, workdir)
+    copied_at = time.monotonic()
     for name, why in missing_trees.items():
         log(f"  tree {name}: skipped ({why})")
     for t in trees.values():
@@ -429,6 +470,10 @@ def _bench(args, runs: int, tree_names: list[str], workdir: Path) -> int:
         tools["fixit"] = Tool("fixit", False, why="runs on the tf_slim tree only")
     else:
         tools["fixit"] = ensure_fixit(args.fixit_venv, timeout=max(args.timeout, 600))
+    if not tools["slimlint"].available or args.no_venv:
+        tools["slimlint-venv"] = Tool("slimlint-venv", False, why="--no-venv" if args.no_venv else "no slimlint")
+    else:
+        tools["slimlint-venv"] = ensure_slimlint_venv(args.slimlint_venv, timeout=max(args.timeout, 600))
     for tool in tools.values():
         log(
             f"  {tool.name}: "
@@ -443,12 +488,21 @@ def _bench(args, runs: int, tree_names: list[str], workdir: Path) -> int:
         sl.info["git"] += f"; measured copy sha256 {sl.info['snapshot']}"
         sl_env = slimlint_env(workdir / "src")
         log(f"  slimlint package copied to {workdir / 'src'} for the whole run")
-    cache_dirs: dict[str, Path] = {}
+        copied_at = time.monotonic()  # slimlint's own code is an input of its cache too
+    venv = tools["slimlint-venv"]
+    # slimlint's own rows use its venv (as pre-commit would); "this env" rows show this environment's python.
+    sl_python = venv.info["python"] if venv.available else sys.executable
+    pythons = {"slimlint venv": venv.info["python"]} if venv.available else {}
+    pythons["this env"] = sys.executable
+    if sl.available:
+        for where, python in pythons.items():
+            cases.append(Case(f"python-start:{where}", f"python -c pass ({where})", "-", [python, "-c", "pass"]))
+    cache_dirs: dict[tuple[str, str], Path] = {}  # (case key, tree) -> cache folder
     for tname, tree in trees.items():
         p = str(tree.path)
         if sl.available:
             flags = sl.info["flags"]
-            base = [sys.executable, "-m", "slimlint", *sl.info["subcommand"]]
+            base = [sl_python, "-m", "slimlint", *sl.info["subcommand"]]
             if flags["--jobs"]:
                 base += ["--jobs", str(jobs)]
             cold = base + (["--no-cache"] if flags["--no-cache"] else []) + [p]
@@ -463,18 +517,14 @@ def _bench(args, runs: int, tree_names: list[str], workdir: Path) -> int:
                 )
             )
             if flags["--cache-dir"]:
-                cache_dirs[tname] = workdir / "cache" / tname
-                warm = base + ["--cache-dir", str(cache_dirs[tname]), p]
-                cases.append(
-                    Case(
-                        "slimlint-warm",
-                        "slimlint warm",
-                        tname,
-                        warm,
-                        sl_env,
-                        (0, 1),
-                    )
-                )
+                warm_rows = [("slimlint-warm", "slimlint warm", base)]
+                if venv.available:
+                    this_env = [sys.executable, *base[1:]]
+                    warm_rows.append(("slimlint-warm-this-env", "slimlint warm (this env)", this_env))
+                for key, label, cmd in warm_rows:
+                    cache_dirs[(key, tname)] = workdir / "cache" / key / tname
+                    cases.append(Case(key, label, tname, cmd + ["--cache-dir", str(cache_dirs[(key, tname)]), p],
+                                      sl_env, (0, 1)))
         if tools["ruff"].available:
             ruff = [
                 tools["ruff"].info["exe"],
@@ -508,31 +558,36 @@ def _bench(args, runs: int, tree_names: list[str], workdir: Path) -> int:
 
     # Fill slimlint's caches once (untimed for the medians, reported as its own row).
     fill_rows: list[Case] = []
-    for tname in cache_dirs:
-        warm = next(c for c in cases if c.key == "slimlint-warm" and c.tree == tname)
-        log(f"filling slimlint cache for {tname} ...")
+    wait = RACY_S + 0.5 - (time.monotonic() - copied_at)
+    if cache_dirs and wait > 0:
+        log(f"waiting {wait:.1f}s: slimlint does not cache files modified in the last {RACY_S:.0f}s")
+        time.sleep(wait)
+    for key, tname in cache_dirs:
+        warm = next(c for c in cases if c.key == key and c.tree == tname)
+        stem = f"fill-{key}-{tname}"
+        log(f"filling the cache of {warm.label} for {tname} ...")
         res = measure(
             warm.cmd,
             cwd=workdir,
-            out=outdir / f"fill-{tname}.out",
-            err=outdir / f"fill-{tname}.err",
+            out=outdir / f"{stem}.out",
+            err=outdir / f"{stem}.err",
             timeout=args.timeout,
             env=warm.env,
         )
         row = Case(
-            "slimlint-fill",
-            "slimlint 1st run (fills cache)",
+            key.replace("warm", "fill"),
+            "slimlint 1st run (fills cache)" + (" (this env)" if key.endswith("this-env") else ""),
             tname,
             warm.cmd,
             warm.env,
             warm.ok_rcs,
             note="1 run, before the rounds",
         )
-        _record(row, res, outdir / f"fill-{tname}.err")
+        _record(row, res, outdir / f"{stem}.err")
         row.checked = files_reported(
-            tail(outdir / f"fill-{tname}.out", 3)
+            tail(outdir / f"{stem}.out", 3)
             + "\n"
-            + tail(outdir / f"fill-{tname}.err", 3)
+            + tail(outdir / f"{stem}.err", 3)
         )
         fill_rows.append(row)
         if row.error:
@@ -749,6 +804,17 @@ def build_report(args, runs, trees, missing_trees, tools, rows, jobs) -> dict:
                     sl_missing,
                 )
             )
+    for tree in ("tensorflow", "tf_slim"):
+        if med("slimlint-warm-this-env", tree) is not None:
+            row = ratio(
+                f"slimlint warm (this env) / cold (venv)  [{tree}; not a target: interpreter start differs]",
+                med("slimlint-warm-this-env", tree),
+                med("slimlint-cold", tree),
+                0.10,
+                "<=",
+            )
+            row["status"] = "info"
+            ratios.append(row)
     sl_rows = [
         r
         for r in results

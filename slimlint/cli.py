@@ -50,7 +50,7 @@ def _codes(value: Optional[str]) -> Optional[List[str]]:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when fixes were applied, even if nothing remains.")
 @click.option("--stdin-filename", help="The path of the file read from stdin (`-`), for roles and messages.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Use this pyproject.toml.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Use the [tool.slimlint] table of this TOML file (its folder is the project root) instead of the nearest pyproject.toml.")
 @click.option("--train-op-fix", type=click.Choice(["create-train-op", "control-dependencies"]), help="The form of the SL101/SL102 fix.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Cache folder (default .slimlint_cache).")
@@ -67,11 +67,14 @@ def check(paths, fix, diff, select, extend_select, ignore, output_format, statis
     if not (fix or diff or no_cache or "-" in paths):
         replay.record()  # a pure check: what it looks at is recorded, and its report replayed while unchanged
     overrides = {"select": _codes(select), "extend-select": _codes(extend_select), "ignore": _codes(ignore), "train-op-fix": train_op_fix}
-    start = config_path.parent if config_path else Path(stdin_filename).parent if stdin_filename else Path(paths[0]) if paths and paths[0] != "-" else Path.cwd()
+    start = Path(stdin_filename).parent if stdin_filename else Path(paths[0]) if paths and paths[0] != "-" else Path.cwd()
     try:
-        if config_path is not None and not config_path.is_file():
-            raise ConfigError(f"{config_path}: no such configuration file")
-        settings, _ = load_settings(start if start.is_dir() else start.parent, overrides=overrides, known_codes=CODES)
+        if config_path is not None:
+            replay.watch(config_path)
+            if not config_path.is_file():
+                raise ConfigError(f"{config_path}: no such configuration file")
+        settings, _ = load_settings(start if start.is_dir() else start.parent, overrides=overrides, known_codes=CODES,
+                                    config_file=config_path)
     except ConfigError as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -109,11 +112,25 @@ def _report(findings, output_format, statistics, fixed_count, errors, stream=Non
 
     out = render(findings, output_format, fixed_count=fixed_count, statistics=statistics, errors=errors, rules=_rule_meta(output_format))
     if out:
-        click.echo(out, nl=False, file=stream)
+        _emit(out, stream)
     if output_format == "json":
         for path, message in errors:
             click.echo(format_error(path, message), err=True)
     return out
+
+
+def _emit(text: str, stream=None) -> None:
+    """Print the report; a reader that has gone (`| head`) is not an error, a full disk is (replay._print
+    does the same for a replayed report)."""
+    from slimlint import replay
+
+    try:
+        click.echo(text, nl=False, file=stream)
+    except BrokenPipeError:
+        replay.silence_stdout()
+    except OSError as exc:
+        replay.silence_stdout()
+        _fail(f"cannot write the report: {exc.strerror or exc}")
 
 
 def _exit_code(findings, errors, fixed_count, exit_zero, exit_non_zero_on_fix) -> int:
@@ -135,14 +152,11 @@ def _check_paths(settings, paths, fix, diff, output_format, statistics, exit_zer
     from slimlint import replay
     from slimlint.api import units_for
     from slimlint.discovery import discover
-    from slimlint.runner import run_units
+    from slimlint.runner import prepare_cache_dir, run_units
 
     cache_dir = None if no_cache else (cache_dir or _default_cache_dir(settings))
     if cache_dir is not None:
-        try:  # before the walk: created later, it would change the project folder's mtime and spoil the replay
-            cache_dir.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            pass
+        prepare_cache_dir(cache_dir)
     found = discover([Path(p) for p in paths], settings)
     errors: List[Tuple[str, str]] = list(found.errors)
     units = units_for(found.files, settings, read=False)  # read by the runner, unless the cache answers

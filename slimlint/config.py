@@ -334,8 +334,12 @@ def load_settings(
     start: Path,
     overrides: Mapping[str, Any] | None = None,
     known_codes: Iterable[str] | None = None,
+    config_file: Path | None = None,
 ) -> tuple[Settings, Path | None]:
     """Settings for a run started in `start`, and the pyproject.toml they came from (None: defaults).
+
+    `config_file` (`--config`) is used instead of looking for the nearest pyproject.toml; it must have a
+    [tool.slimlint] table, and its folder is the project root.
 
     `overrides` come from the command line, keyed like the TOML (`extend-select`; `extend_select`
     works too); None values mean "not given".  Code lists may be lists or comma-separated strings.
@@ -345,10 +349,12 @@ def load_settings(
     every other key replaces the file's value.
     """
     known = sorted(set(known_codes)) if known_codes is not None else None
-    pyproject = find_pyproject(start)
+    pyproject = config_file if config_file is not None else find_pyproject(start)
     file_values: dict[str, Any] = {}
     if pyproject is not None:
-        table = _slimlint_table(pyproject) or {}
+        table = _slimlint_table(pyproject)
+        if table is None:  # only a file named with --config can lack it
+            raise ConfigError(f"{_display(pyproject)}: no [tool.slimlint] table")
         file_values = _validate(table, f"{_display(pyproject)}: [tool.slimlint]", known, strict=True)
         root = pyproject.parent
     else:

@@ -13,7 +13,8 @@ Choices (kept deliberately close to ruff):
 - .gitignore matching is done here rather than by `git check-ignore`, so it needs no git binary, works
   outside a work tree (an exported tarball) and prunes ignored directories without listing them.
   Inside a work tree the .gitignore files of the parents up to the repository root and
-  `.git/info/exclude` apply too; the user's global excludes file (core.excludesFile) is not read.
+  `.git/info/exclude` (the main repository's, in a linked worktree) apply too; the user's global excludes
+  file (core.excludesFile) is not read.
 """
 
 from __future__ import annotations
@@ -100,6 +101,28 @@ def _find_git_root(directory: Path) -> Path | None:
     return None
 
 
+def _git_common_dir(git_root: Path) -> Path:
+    """The folder holding info/exclude: `.git` itself, or for a linked worktree or a submodule (where `.git`
+    is a file saying `gitdir: ...`) that git dir, or the main repository's when it names a `commondir`."""
+    dot_git = git_root / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    try:
+        replay.watch(dot_git)
+        first = dot_git.read_text(encoding="utf-8", errors="replace").splitlines()[0]
+    except (OSError, IndexError):
+        return dot_git
+    if not first.startswith("gitdir:"):
+        return dot_git
+    git_dir = git_root / first[len("gitdir:"):].strip()  # an absolute path stays absolute
+    try:
+        replay.watch(git_dir / "commondir")
+        common = (git_dir / "commondir").read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return git_dir
+    return git_dir / common if common else git_dir
+
+
 class GitIgnore:
     """The .gitignore rules in force for one walk; rule files are added as directories are entered."""
 
@@ -109,7 +132,7 @@ class GitIgnore:
         git_root = _find_git_root(root)
         if git_root is not None:
             # Lowest priority first: info/exclude, then .gitignore files from the top down.
-            exclude = _read_rules(git_root / ".git" / "info" / "exclude", git_root)
+            exclude = _read_rules(_git_common_dir(git_root) / "info" / "exclude", git_root)
             if exclude:
                 chain.append(exclude)
             above = [root.parent, *root.parent.parents] if root != git_root else []
@@ -210,6 +233,8 @@ def _walk(
             except OSError:
                 continue
             path = directory / entry.name
+            if is_link:
+                replay.watch(path)  # its target may live outside every folder walked here, or not exist yet
             if is_dir:
                 if _skip_directory(path) or excludes.matches(path) or gitignore.is_ignored(path, is_dir=True):
                     continue

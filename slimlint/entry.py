@@ -9,10 +9,16 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     from slimlint import replay
 
-    code = replay.replay(args)
+    try:
+        code = replay.replay(args)
+    except (OSError, ValueError):  # no working directory, say: the full run says what is wrong
+        code = None
     if code is not None:
         raise SystemExit(code)
     replay.begin(args)
     from slimlint.cli import main as cli
 
-    cli.main(args=args)
+    try:
+        cli.main(args=args)
+    finally:
+        replay.end()  # an in-process caller's next command must not be recorded under these arguments

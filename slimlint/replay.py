@@ -26,7 +26,7 @@ import zlib
 
 from slimlint import __version__
 
-__all__ = ["begin", "finish", "record", "replay", "watch"]
+__all__ = ["abandon", "begin", "code_signature", "end", "finish", "is_racy", "record", "replay", "watch"]
 
 _FORMAT = 1
 _CACHE_NAME = ".slimlint_cache"  # the default cache folder's name (cli._default_cache_dir)
@@ -54,11 +54,16 @@ def signature(path: str, follow: bool = True) -> tuple | None:
     return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_mode)
 
 
+_SELF = os.path.abspath(__file__)
+_PACKAGE = os.path.dirname(_SELF)
+
+
 def _key(argv: list[str]) -> tuple:
-    """What besides the files decides the printed report: the command line, where it runs, how it prints."""
+    """What besides the files decides the printed report: the command line, where it runs, how it prints,
+    and which copy of slimlint runs (two checkouts on PYTHONPATH must not answer for each other)."""
     stream = sys.stdout
     return (tuple(argv), os.getcwd(), getattr(stream, "encoding", None), getattr(stream, "errors", None),
-            sys.version, sys.executable)
+            sys.version, sys.executable, _PACKAGE)
 
 
 def _entry_name(key: tuple) -> str:
@@ -75,19 +80,28 @@ def begin(argv: list[str]) -> None:
     _session = _Session(list(argv))
 
 
+def end() -> None:
+    """The entry point's command is over: nothing recorded may be stored under its command line later."""
+    global _session
+    _session = None
+
+
 def record() -> None:
     """The command turned out to be a replayable check: watch what it looks at from now on."""
     if _session is not None:
         _session.recording = True
         _session.started = time.time_ns()
         _session.watched.clear()
+        for path in own_code():  # before the code runs: an upgrade during the run must not be missed
+            watch(path)
 
 
 def watch(path: os.PathLike | str, follow: bool = True) -> None:
     """Note the current state of `path` (which may not exist) as an input of this run."""
     if _session is None or not _session.recording:
         return
-    name = os.path.abspath(os.fspath(path))
+    name = os.fspath(path)
+    name = os.path.join(os.getcwd(), name)  # not normalised: `link/../x` is what the OS resolves, and so are we
     if (name, follow) not in _session.watched:
         _session.watched[(name, follow)] = signature(name, follow)
 
@@ -105,11 +119,10 @@ def finish(cache_dir: os.PathLike | str, text: str, code: int) -> None:
     session, _session = _session, None
     if session is None or not session.recording:
         return
-    for path in _own_code():
-        session.watched.setdefault((path, True), signature(path))
-    inside_cache = os.path.join(os.path.abspath(cache_dir), "")
-    watched = [(p, f, s) for (p, f), s in session.watched.items() if not p.startswith(inside_cache)]  # our own writes
-    if any(is_racy(s[0], session.started) for _, _, s in watched if s is not None):
+    # The cache's own entries change at every run: not inputs (the folder itself stays one: it may be the project).
+    ours = os.path.join(os.path.abspath(cache_dir), __version__, "")
+    watched = [(p, f, s) for (p, f), s in session.watched.items() if not os.path.normpath(p).startswith(ours)]
+    if any(is_racy(s, session.started) for _, _, s in watched if s is not None):
         return
     key = _key(session.argv)
     entry = (_FORMAT, __version__, key, watched, text, code)
@@ -126,9 +139,15 @@ def finish(cache_dir: os.PathLike | str, text: str, code: int) -> None:
         pass  # a cache that cannot be written only costs time
 
 
-def is_racy(mtime_ns: int, started_ns: int) -> bool:
-    """Whether a later write in the same timestamp tick could leave this mtime unchanged."""
-    return mtime_ns > started_ns - RACY_NS
+def is_racy(sig: tuple, started_ns: int) -> bool:
+    """Whether a later write in the same timestamp tick could leave this signature unchanged.
+
+    A write sets mtime to now, so a recent mtime is the risk. A write whose mtime is then put back (`cp -p`,
+    `tar x`) changes ctime, which is part of the signature; only a second such restore within one tick of
+    our look would go unseen, and ctime cannot be backdated, so guarding it would keep every fresh checkout
+    or copy out of the cache for two seconds.
+    """
+    return sig[0] > started_ns - RACY_NS
 
 
 def _prune(directory: str) -> None:
@@ -140,17 +159,26 @@ def _prune(directory: str) -> None:
             os.unlink(old.path)
 
 
-def _own_code() -> list[str]:
+def own_code() -> list[str]:
     """slimlint's own modules and LibCST's package file: a changed or upgraded linter must not replay."""
+    import importlib.util
+
     files = []
-    package = os.path.dirname(os.path.abspath(__file__))
-    for directory, dirnames, filenames in os.walk(package):
+    for directory, dirnames, filenames in os.walk(_PACKAGE):
         dirnames[:] = [d for d in dirnames if d != "__pycache__"]
         files += [os.path.join(directory, n) for n in filenames if n.endswith(".py")]
-    libcst = sys.modules.get("libcst")
-    if libcst is not None and getattr(libcst, "__file__", None):
-        files.append(os.path.abspath(libcst.__file__))
+    try:
+        libcst = importlib.util.find_spec("libcst")
+    except (ImportError, ValueError):
+        libcst = None
+    if libcst is not None and libcst.origin:
+        files.append(os.path.abspath(libcst.origin))
     return sorted(files)
+
+
+def code_signature() -> str:
+    """The signatures of own_code(), for caches that must expire when slimlint or LibCST changes."""
+    return repr([(path, signature(path)) for path in own_code()])
 
 
 # --- replaying (before anything heavy is imported) ------------------------------------------------
@@ -164,17 +192,18 @@ def replay(argv: list[str]) -> int | None:
         path = os.path.join(directory, __version__, _SUBDIR, name)
         try:
             with open(path, "rb") as f:
+                if hasattr(os, "geteuid") and os.fstat(f.fileno()).st_uid != os.geteuid():
+                    continue  # written by another user (a shared folder above the project): not trusted
                 entry = marshal.loads(f.read())
         except (OSError, ValueError, EOFError, TypeError):
             continue
         if _valid(entry, key):
             _, _, _, _, text, code = entry
-            _print(text)
             try:
                 os.utime(path)  # recently used: kept when old entries are pruned
             except OSError:
                 pass
-            return code
+            return _print(text, code)
         try:
             os.unlink(path)  # stale: the next run stores a fresh one (perhaps in another cache folder)
         except OSError:
@@ -182,13 +211,35 @@ def replay(argv: list[str]) -> int | None:
     return None
 
 
-def _print(text: str) -> None:
+def _print(text: str, code: int) -> int | None:
+    """Write the report as the full run would (cli._emit); None when only a full run can (no stdout, or one
+    that cannot encode the text: click re-wraps such a stream)."""
+    stream = sys.stdout
+    if stream is None:
+        return None
+    try:
+        text.encode(stream.encoding or "utf-8", stream.errors or "strict")
+    except (UnicodeError, LookupError):
+        return None
     try:
         if text:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            stream.write(text)
+            stream.flush()
     except BrokenPipeError:  # `slimlint . | head`: the reader has gone, which is not an error of ours
+        silence_stdout()
+    except OSError as exc:
+        silence_stdout()
+        sys.stderr.write(f"slimlint: error: cannot write the report: {exc.strerror or exc}\n")
+        return 2
+    return code
+
+
+def silence_stdout() -> None:
+    """After a failed write: send what is left to /dev/null, so the interpreter's last flush stays quiet."""
+    try:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _valid(entry, key: tuple) -> bool:
@@ -198,6 +249,8 @@ def _valid(entry, key: tuple) -> bool:
             return False
         if not isinstance(text, str) or not isinstance(code, int):
             return False
+        if not any(path == _SELF for path, _, _ in watched):
+            return False  # not recorded by this code (every real entry watches slimlint's own files)
         return all(signature(path, follow) == sig for path, follow, sig in watched)
     except (TypeError, ValueError):  # an entry of another shape
         return False

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from slimlint import __version__
-from slimlint.replay import is_racy
+from slimlint.replay import code_signature, is_racy
 from slimlint.units import Outcome, Unit
 
 # Fewer files than this per worker are not worth a process.
@@ -166,6 +166,21 @@ class WorkerBackend:
 # --- cache -------------------------------------------------------------------------------------
 
 
+def prepare_cache_dir(directory: Path) -> None:
+    """Create the cache folder (before the walk: created later, it would change the project folder's mtime
+    and spoil the replay). Only a folder created here is marked as a cache: `--cache-dir .` must not put a
+    `.gitignore` of `*` into the user's project."""
+    try:
+        directory.mkdir(parents=True)
+    except OSError:
+        return  # it exists already, or cannot be made (then nothing is cached)
+    for name, text in (("CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n"), (".gitignore", "*\n")):
+        try:
+            (directory / name).write_text(text)
+        except OSError:
+            pass
+
+
 class RunCache:
     """Outcomes of a whole run, keyed by every file's path and stat, the settings and slimlint's version.
 
@@ -176,7 +191,8 @@ class RunCache:
 
     def __init__(self, directory: Path, settings, need_edits: bool, use_prefilter: bool) -> None:
         self.directory = Path(directory) / __version__
-        self.salt = f"{__version__}|{settings.digest()}|{need_edits}|{use_prefilter}"
+        # The code's signature too: an edited checkout or a reinstalled build keeps its version number.
+        self.salt = f"{__version__}|{code_signature()}|{settings.digest()}|{need_edits}|{use_prefilter}"
         self.racy = False
 
     def key(self, units: Sequence[Unit]) -> Optional[str]:
@@ -193,7 +209,7 @@ class RunCache:
                 st = os.stat(u.path)
             except OSError:
                 return None
-            self.racy = self.racy or is_racy(st.st_mtime_ns, started)
+            self.racy = self.racy or is_racy((st.st_mtime_ns, st.st_ctime_ns), started)
             h.update(f"\0{u.relpath}\0{u.display}\0{u.context}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}".encode())
         return h.hexdigest()
 
@@ -202,11 +218,14 @@ class RunCache:
         try:
             with open(path, "rb") as f:
                 outcomes = pickle.load(f)
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError):
-            return None  # no entry, or an unreadable one: check afresh
-        if not isinstance(outcomes, list) or len(outcomes) != count:
+        except Exception:  # no entry, or a damaged one (unpickling garbage can raise almost anything): check afresh
             return None
-        os.utime(path)
+        if not isinstance(outcomes, list) or len(outcomes) != count or not all(isinstance(o, Outcome) for o in outcomes):
+            return None
+        try:
+            os.utime(path)  # recently used: kept when old entries are pruned
+        except OSError:
+            pass  # a read-only or shared cache still answers
         return outcomes
 
     def store(self, key: str, outcomes: List[Outcome]) -> None:
@@ -214,10 +233,6 @@ class RunCache:
             return  # a file was modified too recently for its stat to vouch for its content (replay.is_racy)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            root = self.directory.parent
-            for name, text in (("CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n"), (".gitignore", "*\n")):
-                if not (root / name).exists():
-                    (root / name).write_text(text)
             fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
                 pickle.dump(outcomes, f, protocol=pickle.HIGHEST_PROTOCOL)

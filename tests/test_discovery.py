@@ -310,6 +310,22 @@ def test_info_exclude(tree):
     assert rel(discover([tree], settings(tree)), tree) == ["b.py", "local_keep.py"]
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_info_exclude_of_the_main_repository_applies_in_a_linked_worktree(tree, tmp_path):
+    touch(tree, "a.py")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tree)]
+    subprocess.run([*git, "init", "-q"], check=True, capture_output=True)
+    subprocess.run([*git, "add", "a.py"], check=True, capture_output=True)
+    subprocess.run([*git, "commit", "-qm", "a"], check=True, capture_output=True)
+    worktree = tmp_path / "wt"
+    subprocess.run([*git, "worktree", "add", "-q", str(worktree)], check=True, capture_output=True)
+    assert (worktree / ".git").is_file()
+    (tree / ".git" / "info").mkdir(exist_ok=True)
+    (tree / ".git" / "info" / "exclude").write_text("local_*.py\n")
+    touch(worktree, "local_a.py", "b.py")
+    assert rel(discover([worktree], settings(worktree)), worktree) == ["a.py", "b.py"]
+
+
 def test_ignored_directory_cannot_be_reincluded_from_inside(tree):
     git_init(tree)
     (tree / ".gitignore").write_text("out/\n!out/keep.py\n")

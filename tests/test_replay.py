@@ -224,3 +224,158 @@ def test_old_entries_are_pruned(project):
     replay._prune(str(directory))
     left = sorted(p.name for p in directory.iterdir())
     assert len(left) == replay._ENTRIES_KEPT and left[0] == f"{5:016x}"
+
+
+# --- holes found in review: each was a stale or wrong report before its fix -----------------------
+
+
+def fresh(args, cwd) -> Run:
+    return run(["--no-cache", *args], cwd)[0]
+
+
+def test_an_edited_copy_of_slimlint_is_not_answered_from_either_cache(project, tmp_path):
+    """Two copies of the package (a checkout on PYTHONPATH, a reinstall with the same version number)."""
+    alt = tmp_path / "alt"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "slimlint", alt / "slimlint",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    settle(alt)
+    rule = next((alt / "slimlint" / "rules").glob("sl102_*.py"))
+    env = {**os.environ, "PYTHONPATH": str(alt)}
+
+    def run_alt(args):
+        proc = subprocess.run([sys.executable, "-m", "slimlint", *args], cwd=project, capture_output=True, env=env)
+        return proc.stdout.decode()
+
+    warm(["."], project)  # the installed copy's entry must not answer for the other copy
+    assert "EDITED" not in run_alt(["."])
+    rule.write_text(rule.read_text().replace("does not run batch norm", "EDITED does not run batch norm"))
+    settle(alt)
+    # Another command line: not a replay, so the outcome cache is asked, and must not answer either.
+    assert "EDITED" in run_alt(["--statistics", "."]) + run_alt(["."])
+    assert "EDITED" in run_alt(["--output-format", "json", "."])
+
+
+def test_an_entry_written_by_another_user_is_not_trusted(project):
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("needs root to hand a file to another user")
+    warm(["."], project)
+    [entry] = (project / ".slimlint_cache").rglob("replay/*")
+    os.chown(entry, 65534, 65534)
+    assert not run(["."], project)[1]
+
+
+def test_a_forged_entry_that_watches_nothing_is_not_trusted(project):
+    from slimlint import __version__, replay
+
+    warm(["."], project)
+    [entry] = (project / ".slimlint_cache").rglob("replay/*")
+    fmt, version, key, _, _, _ = marshal.loads(entry.read_bytes())
+    entry.write_bytes(marshal.dumps((fmt, version, key, [], "All checks passed!\n", 0)))
+    result, replayed = run(["."], project)
+    assert not replayed and result.code == 1
+
+
+def test_a_cache_dir_that_holds_the_project_still_sees_edits(project):
+    warm(["--cache-dir", "..", "."], project)
+    train = project / "train.py"
+    train.write_text(train.read_text().replace("optimizer.minimize(loss)", "optimizer.maximize(loss)"))
+    result, replayed = run(["--cache-dir", "..", "."], project)
+    assert not replayed and result.code == 0
+
+
+def test_the_cache_dir_given_as_the_project_is_not_marked_ignored(project):
+    assert findings(run(["--cache-dir", ".", "."], project)[0]) == ["train.py:15:12 SL102"]
+    assert not (project / "CACHEDIR.TAG").exists() and (project / ".gitignore").read_text() == "*.log\n"
+    assert findings(fresh(["."], project)) == ["train.py:15:12 SL102"]
+
+
+def test_a_symlinked_module_whose_target_lives_elsewhere(project, tmp_path):
+    outside = tmp_path / "generated"
+    outside.mkdir()
+    (project / "extra.py").symlink_to(outside / "extra.py")  # dangling for now
+    warm(["."], project)
+    (outside / "extra.py").write_text((project / "train.py").read_text())
+    result, replayed = run(["."], project)
+    assert not replayed and findings(result) == ["extra.py:15:12 SL102", "train.py:15:12 SL102"]
+
+
+def test_a_named_config_file_is_read_and_watched(project):
+    (project / "custom.toml").write_text('[tool.slimlint]\nignore = ["SL1"]\n')
+    assert warm(["--config", "custom.toml", "."], project).code == 0  # its settings apply, not pyproject.toml's
+    (project / "custom.toml").unlink()
+    result, replayed = run(["--config", "custom.toml", "."], project)
+    assert not replayed and result.code == 2 and "no such configuration file" in result.stderr
+
+
+def test_a_named_config_file_needs_a_slimlint_table(project):
+    (project / "custom.toml").write_text('[tool.other]\nx = 1\n')
+    result = fresh(["--config", "custom.toml", "."], project)
+    assert result.code == 2 and "custom.toml: no [tool.slimlint] table" in result.stderr
+
+
+def test_in_process_commands_do_not_leak_a_recording(project, monkeypatch, capsys):
+    """A --diff through entry.main, then a check through cli.main: the check must not be stored as the diff."""
+    from slimlint import entry
+    from slimlint.cli import main
+
+    monkeypatch.chdir(project)
+    settle(project)
+    with pytest.raises(SystemExit):
+        entry.main(["--diff", "."])
+    settle(project)  # the --diff run made the cache folder
+    with pytest.raises(SystemExit):
+        main(["--exit-zero", "."])
+    capsys.readouterr()
+    assert not list((project / ".slimlint_cache").rglob("replay/*")), "the check was recorded as the --diff"
+    result, replayed = run(["--diff", "."], project)
+    assert not replayed and result.code == 1 and "Would fix 1 error." in result.stderr
+
+
+def test_a_stdout_that_cannot_encode_the_report_gets_a_full_run(project):
+    (project / "trainé.py").write_text((project / "train.py").read_text())
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    outputs = []
+    for i in range(4):
+        if i < 2:
+            settle(project)  # the first run creates the cache folder; the second stores an entry
+        proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "slimlint", "."], cwd=project,
+                              capture_output=True, env=env)
+        assert b"Traceback" not in proc.stderr
+        outputs.append((proc.returncode, proc.stdout, b"click" in proc.stderr))
+    assert all(out[:2] == outputs[0][:2] for out in outputs) and outputs[0][0] == 1
+    assert outputs[-1][2], "an ascii stdout is re-wrapped by click: only a full run prints the same bytes"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_is_reported_alike_by_the_full_run_and_the_replay(project):
+    warm(["."], project)
+    results = []
+    for args in (["--no-cache", "."], ["."]):
+        with open("/dev/full", "w") as full:
+            proc = subprocess.run([sys.executable, "-m", "slimlint", *args], cwd=project, stdout=full,
+                                  stderr=subprocess.PIPE)
+        results.append((proc.returncode, proc.stderr.decode().strip().splitlines()))
+    assert results[0] == results[1] == (2, ["slimlint: error: cannot write the report: No space left on device"])
+
+
+def test_a_deleted_working_folder_is_an_error_not_a_traceback(tmp_path):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    proc = subprocess.run([sys.executable, "-c", "import os, runpy, sys; os.chdir(sys.argv[1]); os.rmdir(sys.argv[1]);"
+                           "sys.argv = ['slimlint', '--no-cache', sys.argv[2]]; runpy.run_module('slimlint', run_name='__main__')",
+                           str(gone), str(tmp_path)], capture_output=True)
+    assert proc.returncode == 2 and b"Traceback" not in proc.stderr, proc.stderr.decode()
+
+
+def test_a_reader_that_has_gone_is_not_an_error_for_the_full_run_or_the_replay(project):
+    """`slimlint . | head -1`: the report cannot be delivered, the exit code still says what was found."""
+    warm(["."], project)
+    results = []
+    for args in (["--no-cache", "."], ["."]):
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        proc = subprocess.run([sys.executable, "-m", "slimlint", *args], cwd=project, stdout=write_end,
+                              stderr=subprocess.PIPE)
+        os.close(write_end)
+        results.append((proc.returncode, proc.stderr))
+    assert results == [(1, b""), (1, b"")]

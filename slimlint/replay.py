@@ -13,7 +13,8 @@ directory's mtime changes when an entry is added, removed or renamed in it, so n
 Timestamps have a granularity (a few milliseconds on ext4, two seconds on FAT, a clock apart on NFS): a
 file written again within the same tick after it was looked at would keep its signature. As git does with
 "racily clean" entries, a run that saw a path modified less than RACY_NS before it started stores no
-entry; the next run stores one.
+entry; the next run stores one. Entries are looked for in the cache folders above the paths given, so an
+entry written by another user, or one that does not watch this very code, is refused.
 """
 
 from __future__ import annotations

@@ -12,13 +12,12 @@ import multiprocessing
 import os
 import pickle
 import tempfile
-import time
 import traceback
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from slimlint import __version__
-from slimlint.replay import code_signature, is_racy
+from slimlint.replay import code_signature
 from slimlint.units import Outcome, Unit
 
 # Fewer files than this per worker are not worth a process.
@@ -41,7 +40,7 @@ def run_units(units: Sequence[Unit], settings, fix: bool = False, need_edits: bo
 
     for unit in units:
         if unit.source is None and unit.error is None and unit.path is not None:
-            read_unit(unit)  # files are read only when the cache cannot answer
+            read_unit(unit)  # already read when a cache key was computed
     engine = Engine(settings, use_prefilter=use_prefilter)
     wanted = sum(1 for u in units if engine.wants(u))
     jobs = min(jobs or os.cpu_count() or 1, max(wanted // _MIN_FILES_PER_WORKER, 1))
@@ -182,35 +181,36 @@ def prepare_cache_dir(directory: Path) -> None:
 
 
 class RunCache:
-    """Outcomes of a whole run, keyed by every file's path and stat, the settings and slimlint's version.
+    """Outcomes of a whole run, keyed by every file's path and content, the settings and slimlint's code.
 
     Findings in one file depend on other files (a model module's summaries), so the key covers the whole
-    tree: editing any file re-checks, and nothing stale is replayed. A warm run stats the files and
-    neither reads nor parses them.
+    tree: editing any file re-checks, and nothing stale is answered. The unchanged rerun is replay.py's job
+    (it reads nothing); this cache answers what the replay cannot vouch for by stat alone: a rerun with
+    other output options, files touched or checked out again with the same content, or a fresh CI clone
+    with a restored cache folder. Its cost is reading and hashing the files, which a full run reads anyway.
     """
 
     def __init__(self, directory: Path, settings, need_edits: bool, use_prefilter: bool) -> None:
         self.directory = Path(directory) / __version__
         # The code's signature too: an edited checkout or a reinstalled build keeps its version number.
         self.salt = f"{__version__}|{code_signature()}|{settings.digest()}|{need_edits}|{use_prefilter}"
-        self.racy = False
 
     def key(self, units: Sequence[Unit]) -> Optional[str]:
-        """Every file's path and (size, mtime, ctime, inode): a warm run reads no file; ctime catches an edit whose mtime was put back.
+        """Every file's path and the sha256 of its bytes (a file that cannot be read: its error).
 
-        None when a file cannot be stat'ed (or came from stdin): such a run is not cached.
+        Reads the units that are not read yet (the run uses them on a miss). None when a unit came from
+        stdin: such a run is not cached.
         """
+        from slimlint.api import read_unit
+
         h = hashlib.sha256(self.salt.encode())
-        started = time.time_ns()
         for u in units:
             if u.path is None:
                 return None
-            try:
-                st = os.stat(u.path)
-            except OSError:
-                return None
-            self.racy = self.racy or is_racy((st.st_mtime_ns, st.st_ctime_ns), started)
-            h.update(f"\0{u.relpath}\0{u.display}\0{u.context}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}".encode())
+            if u.source is None and u.error is None:
+                read_unit(u)
+            content = hashlib.sha256(u.source.raw).hexdigest() if u.source is not None else f"error {u.error}"
+            h.update(f"\0{u.relpath}\0{u.display}\0{u.context}\0{content}".encode())
         return h.hexdigest()
 
     def load(self, key: str, count: int) -> Optional[List[Outcome]]:
@@ -229,8 +229,6 @@ class RunCache:
         return outcomes
 
     def store(self, key: str, outcomes: List[Outcome]) -> None:
-        if self.racy:
-            return  # a file was modified too recently for its stat to vouch for its content (replay.is_racy)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support.cli import run_subprocess
-from tests.support.files import settle
+from tests.support.cli import Run, run_subprocess
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -23,7 +25,6 @@ def _findings(run) -> list:
 def seed(tmp_path):
     tree = tmp_path / "seed"
     shutil.copytree(FIXTURES / "seed_model_module", tree, ignore=shutil.ignore_patterns("expected", "fixture.toml"))
-    settle(tree)  # files written a moment ago are not cached (runner.RunCache.key)
     return tree
 
 
@@ -38,23 +39,30 @@ def test_editing_the_model_module_changes_the_train_scripts_finding(seed, tmp_pa
     # The model's batch norm now updates in place: train.py itself is unchanged, its finding must go.
     model = seed / "model.py"
     model.write_text(model.read_text().replace('"decay": 0.9}', '"decay": 0.9, "updates_collections": None}'))
-    settle(seed)
     assert ("train.py", 15, "SL102") not in _findings(run_subprocess(args, seed))
     # And back again.
     model.write_text(model.read_text().replace(', "updates_collections": None}', "}"))
-    settle(seed)
     assert ("train.py", 15, "SL102") in _findings(run_subprocess(args, seed))
 
 
-def test_a_file_modified_a_moment_ago_is_not_cached(seed, tmp_path):
-    """Its stat could stay the same through a second write in the same timestamp tick."""
+def test_the_outcome_cache_is_keyed_by_content_not_by_timestamps(seed, tmp_path):
+    """Touched files, or a fresh clone with a restored cache folder: same bytes, answered without parsing;
+    a same-size edit that puts the old mtime back: new bytes, checked afresh."""
     cache = tmp_path / "cache"
-    (seed / "train.py").write_text((seed / "train.py").read_text() + "\n")
-    run_subprocess(["--cache-dir", str(cache), "."], seed)
-    assert not list(cache.rglob("*.pickle"))
-    settle(seed)
-    run_subprocess(["--cache-dir", str(cache), "."], seed)
-    assert list(cache.rglob("*.pickle"))
+    args = ["--output-format", "json", "--cache-dir", str(cache), "."]
+    first = _findings(run_subprocess(args, seed))
+    for path in seed.iterdir():
+        path.write_bytes(path.read_bytes())  # new mtime and ctime, same content
+    env = {**os.environ, "PYTHONWARNINGS": ""}
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "slimlint", *args], cwd=seed,
+                          capture_output=True, env=env)
+    assert b"libcst" not in proc.stderr, "same content: the outcome cache should have answered"
+    assert _findings(Run(proc.returncode, proc.stdout.decode(), "", proc.stdout)) == first
+    train = seed / "train.py"
+    st = train.stat()
+    train.write_text(train.read_text().replace("optimizer.minimize(loss)", "optimizer.maximize(loss)"))
+    os.utime(train, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert ("train.py", 15, "SL102") not in _findings(run_subprocess(args, seed))
 
 
 def test_a_changed_setting_is_not_served_from_the_cache(seed, tmp_path):

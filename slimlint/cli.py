@@ -71,8 +71,10 @@ def check(paths, fix, diff, select, extend_select, ignore, output_format, statis
     try:
         if config_path is not None:
             replay.watch(config_path)
-            if not config_path.is_file():
+            if not config_path.exists():
                 raise ConfigError(f"{config_path}: no such configuration file")
+            if not config_path.is_file():
+                raise ConfigError(f"{config_path}: not a regular file")
         settings, _ = load_settings(start if start.is_dir() else start.parent, overrides=overrides, known_codes=CODES,
                                     config_file=config_path)
     except ConfigError as exc:
@@ -119,13 +121,17 @@ def _report(findings, output_format, statistics, fixed_count, errors, stream=Non
     return out
 
 
-def _emit(text: str, stream=None) -> None:
-    """Print the report; a reader that has gone (`| head`) is not an error, a full disk is (replay._print
-    does the same for a replayed report)."""
+def _emit(data, stream=None) -> None:
+    """Print a report, a diff or (bytes) fixed source; a reader that has gone (`| head`) is not an error, a
+    full disk is (replay._print does the same for a replayed report)."""
     from slimlint import replay
 
     try:
-        click.echo(text, nl=False, file=stream)
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            click.echo(data, nl=False, file=stream)
     except BrokenPipeError:
         replay.silence_stdout()
     except OSError as exc:
@@ -188,7 +194,7 @@ def _check_paths(settings, paths, fix, diff, output_format, statistics, exit_zer
             fixed_count += outcome.fixes_applied
         findings.extend(outcome.findings)
     if diff:
-        click.echo("".join(diffs), nl=False)
+        _emit("".join(diffs))
         remaining = [f for f in findings if f.fix is None]
         if errors:
             for path, message in errors:
@@ -247,13 +253,12 @@ def _check_stdin(settings, filename, fix, diff, output_format, statistics, exit_
     errors = [(unit.display, outcome.error)] if outcome.error else []
     if diff:
         if outcome.fixed is not None:
-            click.echo(_diff_text(filename, unit.source.text, outcome.fixed.decode(unit.source.encoding)), nl=False)
+            _emit(_diff_text(filename, unit.source.text, outcome.fixed.decode(unit.source.encoding)))
         return EXIT_ERROR if errors else (EXIT_FINDINGS if outcome.fixed is not None else EXIT_OK)
     if fix:
         # Like ruff: the fixed source goes to stdout, the report to stderr.
         data = outcome.fixed if outcome.fixed is not None else (unit.source.raw if unit.source else b"")
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        _emit(data)
         _report(outcome.findings, output_format, statistics, outcome.fixes_applied, errors, stream=sys.stderr)
     else:
         _report(outcome.findings, output_format, statistics, 0, errors)

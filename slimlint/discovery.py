@@ -87,7 +87,7 @@ def _read_rules(path: Path, base: Path) -> _RuleFile | None:
     replay.watch(path)
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in a path read from a `.git` file
         return None  # unreadable or absent: git ignores it too
     parsed = _parse_gitignore(text, base)
     return parsed if parsed.rules else None
@@ -112,15 +112,17 @@ def _git_common_dir(git_root: Path) -> Path:
         first = dot_git.read_text(encoding="utf-8", errors="replace").splitlines()[0]
     except (OSError, IndexError):
         return dot_git
+    if "\0" in first:
+        return dot_git  # not a path git wrote
     if not first.startswith("gitdir:"):
         return dot_git
     git_dir = git_root / first[len("gitdir:"):].strip()  # an absolute path stays absolute
     try:
         replay.watch(git_dir / "commondir")
         common = (git_dir / "commondir").read_text(encoding="utf-8", errors="replace").strip()
-    except OSError:
+    except (OSError, ValueError):
         return git_dir
-    return git_dir / common if common else git_dir
+    return git_dir / common if common and "\0" not in common else git_dir
 
 
 class GitIgnore:

@@ -268,7 +268,9 @@ def _candidate_dirs(argv: list[str]) -> list[str]:
             explicit = arg.split("=", 1)[1]
     if explicit is not None:
         return [os.path.abspath(explicit)]
-    starts = [a for a in argv if not a.startswith("-")] + ["."]
+    # Paths given as such, and as option values (`--config=sub/pyproject.toml`); a wrong guess costs a stat.
+    starts = [a for a in argv if not a.startswith("-")] + [a.split("=", 1)[1] for a in argv if a.startswith("--") and "=" in a]
+    starts.append(".")
     dirs: list[str] = []
     seen = set()
     for start in starts:

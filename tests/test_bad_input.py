@@ -429,3 +429,33 @@ def test_stdin_python2(tmp_path):
     assert run.code == 1
     [line] = [l for l in run.stdout.splitlines() if "SL900" in l]
     assert line.startswith("legacy.py:2:"), line
+
+
+@pytest.mark.parametrize("dot_git, commondir", [(b"gitdir: ../x\0y\n", None), (b"gitdir: gd\n", b"..\0\n"),
+                                                (b"\xff\xfe garbage", None), (b"", None)])
+def test_a_damaged_git_file_is_not_a_crash(tree, dot_git, commondir):
+    (tree / ".git").write_bytes(dot_git)
+    if commondir is not None:
+        (tree / "gd").mkdir()
+        (tree / "gd" / "commondir").write_bytes(commondir)
+    result = run_subprocess(["--no-cache", "."], tree)
+    result.assert_clean_stderr()
+    assert result.code == 1 and GOOD_FINDING.search(result.stdout)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["--diff", "good.py"], ["--fix", "-", "--stdin-filename", "good.py"]])
+def test_a_full_disk_under_a_diff_or_fixed_source_is_one_line(tree, args):
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full, open(tree / "good.py", "rb") as stdin:
+        proc = subprocess.run([sys.executable, "-m", "slimlint", *args], cwd=tree, stdout=full, stdin=stdin,
+                              stderr=subprocess.PIPE)
+    assert proc.returncode == 2
+    assert proc.stderr.decode().strip() == "slimlint: error: cannot write the report: No space left on device"
+
+
+def test_a_config_that_is_not_a_file(tree):
+    result = run_subprocess(["--no-cache", "--config", os.devnull, "."], tree)
+    assert result.code == 2 and f"{os.devnull}: not a regular file" in result.stderr

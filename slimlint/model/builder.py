@@ -342,6 +342,8 @@ class ModuleBuilder(FastVisitor):
                 if item.asname is not None and isinstance(item.asname.name, cst.Name):
                     self._scope_asnames[item.asname.name.value] = tuple(self._frames)
             elif name in ("tf.variable_scope", "tf.name_scope"):
+                if name == "tf.name_scope":
+                    self.func.opens_name_scope = True
                 kw = keyword_args(call)
                 reuse_arg = kw.get("reuse")
                 if reuse_arg is not None and (dotted(reuse_arg) or "") in ("True", "tf.AUTO_REUSE", "tf1.AUTO_REUSE"):

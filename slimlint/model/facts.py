@@ -143,6 +143,7 @@ class FunctionInfo:
     returns_arg_scope: Optional[Tuple[ArgScopeFrame, ...]] = None
     eval_regions: List[Tuple[int, int]] = field(default_factory=list)  # Estimator PREDICT/EVAL branches
     train_regions: List[Tuple[int, int]] = field(default_factory=list)  # `if mode == ModeKeys.TRAIN:` bodies
+    opens_name_scope: bool = False  # `with tf.name_scope(...)`: op names no longer start with the variable scope
 
     @property
     def is_module(self) -> bool:

@@ -564,6 +564,7 @@ class FileModel:
             has_bn=bool(func.layers and self.bn_sites(func, index)) or self._calls_bn_builder(func, index),
             bn_own_collections=any(s.own_collections for s in self.bn_sites(func, index))
             or any(c.summary.bn_own_collections for c in self.bn_calls(func, index)),
+            opens_name_scope=func.opens_name_scope,
         )
 
     def _calls_bn_builder(self, func: FunctionInfo, index: ProjectIndex) -> bool:

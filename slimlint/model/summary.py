@@ -37,6 +37,7 @@ class FunctionSummary:
     slim_mode: Tuple[str, Optional[str]] = ("default", None)
     has_bn: bool = False  # builds batch norm in any mode (tf.layers BN without training= included)
     bn_own_collections: bool = False  # some of that batch norm picks its own variables_collections
+    opens_name_scope: bool = False  # see FunctionInfo.opens_name_scope
 
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)

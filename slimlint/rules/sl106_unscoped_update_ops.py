@@ -15,13 +15,16 @@ from slimlint.rules.base import Case, Rule, RuleContext, Violation
 _SCOPED_VARIABLE_APIS = {"slim.get_trainable_variables", "slim.get_variables", "slim.get_model_variables", "tf.trainable_variables", "tf.global_variables"}
 
 
-def _var_list_scope(model, op) -> Tuple[Optional[str], Optional[str]]:
-    """Which variables a train op trains, as (a key that tells networks apart, the scope a fix can pass).
+Key = Tuple[str, str]  # ("prefix" | "contains", text): which variable names a var_list keeps
 
-    `slim.get_trainable_variables("generator")` (and the like) gives ("generator", "generator");
+
+def _var_list_scope(model, op) -> Tuple[Optional[Key], Optional[str]]:
+    """Which variables a train op trains, and the scope a fix can pass to get_collection.
+
+    `slim.get_trainable_variables("generator")` (and the like) gives (("prefix", "generator"), "generator");
     `[v for v in tf.trainable_variables() if v.name.startswith("discriminator")]` gives the same;
-    `[v for v in t_vars if "d_" in v.name]` (DCGAN's idiom) tells the networks apart but names no scope:
-    get_collection matches a scope at the start of the op's name only.
+    `[v for v in t_vars if "d_" in v.name]` (DCGAN's idiom) tells networks apart but names no scope:
+    get_collection matches a scope at the start of an op's name only. (None, None): all variables, or unknown.
     """
     arg = next((a.value for a in op.call.args if a.keyword is not None and a.keyword.value == "var_list"), None)
     if isinstance(arg, cst.Name):
@@ -38,11 +41,23 @@ def _var_list_scope(model, op) -> Tuple[Optional[str], Optional[str]]:
         positional = [a.value for a in arg.args if a.keyword is None]
         index = 1 if name in api.GET_COLLECTION else 0
         scope = kw.get("scope") or (positional[index] if len(positional) > index else None)
-    scope = scope.evaluated_value if isinstance(scope, cst.SimpleString) else None
-    return scope, scope
+    scope = _text(scope)
+    return (("prefix", scope), _fix_scope(scope)) if scope else (None, None)
 
 
-def _name_filter(comp: cst.ListComp) -> Tuple[Optional[str], Optional[str]]:
+def _text(node) -> Optional[str]:
+    value = node.evaluated_value if isinstance(node, cst.SimpleString) else None
+    return value if isinstance(value, str) else None  # b"..." is no name
+
+
+def _fix_scope(prefix: str) -> Optional[str]:
+    """The get_collection scope for a name prefix: "discriminator/" would leave out the ops of a reused call
+    (`discriminator_1/...`), so the slash goes; anything but a plain scope path gets no fix."""
+    prefix = prefix.rstrip("/")
+    return prefix if re.fullmatch(r"[A-Za-z0-9_]+(/[A-Za-z0-9_]+)*", prefix) else None
+
+
+def _name_filter(comp: cst.ListComp) -> Tuple[Optional[Key], Optional[str]]:
     """The string a list comprehension filters variables by name with, if it does nothing else."""
     target = comp.for_in.target
     if not (isinstance(comp.elt, cst.Name) and isinstance(target, cst.Name) and comp.elt.value == target.value):
@@ -56,14 +71,41 @@ def _name_filter(comp: cst.ListComp) -> Tuple[Optional[str], Optional[str]]:
                 and isinstance(node.value, cst.Name) and node.value.value == target.value)
 
     if (isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and test.func.attr.value == "startswith"
-            and is_name_of_target(test.func.value) and len(test.args) == 1
-            and isinstance(test.args[0].value, cst.SimpleString)):
-        prefix = test.args[0].value.evaluated_value
-        return prefix, prefix if re.fullmatch(r"[A-Za-z0-9_/]+", prefix) else None
-    if (isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.left, cst.SimpleString)
+            and is_name_of_target(test.func.value) and len(test.args) == 1 and _text(test.args[0].value)):
+        prefix = _text(test.args[0].value)
+        return ("prefix", prefix), _fix_scope(prefix)
+    if (isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and _text(test.left)
             and isinstance(test.comparisons[0].operator, cst.In) and is_name_of_target(test.comparisons[0].comparator)):
-        return f"contains {test.left.evaluated_value!r}", None
+        return ("contains", _text(test.left)), None
     return None, None
+
+
+def _overlap(a: Key, b: Key) -> bool:
+    """Whether two var_list filters can keep the same variables (then they may train one network)."""
+    (kind_a, x), (kind_b, y) = a, b
+    if kind_a == kind_b == "prefix":
+        return x.startswith(y) or y.startswith(x)
+    if kind_a == kind_b == "contains":
+        return x in y or y in x
+    contains, prefix = (x, y) if kind_a == "contains" else (y, x)
+    return contains in prefix
+
+
+def _several_networks(keys) -> bool:
+    keys = list(keys)
+    return any(not _overlap(a, b) for i, a in enumerate(keys) for b in keys[i + 1:])
+
+
+def _guarding_read(model, func, block, op):
+    """The UPDATE_OPS read a `with control_dependencies(...)` block depends on: the one inside its arguments,
+    else the last assignment of a name it uses before it (or, from a function, at module level)."""
+    inline = [r for r in func.reads if block.order <= r.order <= block.end_order and r.order < op.order]
+    if inline:
+        return min(inline, key=lambda r: r.order)
+    named = [r for r in func.reads if r.target in block.arg_names and r.order < block.order]
+    if not named and not func.is_module:
+        named = [r for r in model.module_func.reads if r.target in block.arg_names]
+    return max(named, key=lambda r: r.order) if named else None
 
 
 class UnscopedUpdateOps(Rule):
@@ -94,9 +136,11 @@ class UnscopedUpdateOps(Rule):
     fix_safety = """
         When the train op's `var_list` comes from a named scope (or keeps the variables whose names start with
         one), the fix passes the same scope to `get_collection`, so the step runs only its own network's
-        updates (update ops are named after the variable scope they were built in). No fix is offered when
-        the names are only known to contain a string, or when one `with` block guards both networks' steps
-        (it would have to be split in two).
+        updates (update ops are named after the variable scope they were built in; a trailing `/` is dropped
+        so that a reused network's `discriminator_1/...` updates stay in). No fix is offered when the names
+        are only known to contain a string, when one `with` block guards both networks' steps (it would have
+        to be split in two), or when the project opens a `tf.name_scope` (op names then need not start with
+        the variable scope, and the scope could select no update at all).
     """
     behaviour_change = "each train step runs only its own network's batch-norm updates"
     valid = (
@@ -182,24 +226,29 @@ class UnscopedUpdateOps(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = ctx.model
+        # Under `tf.name_scope`, op names no longer start with the variable scope: a scope would select nothing.
+        name_scoped = any(f.opens_name_scope for f in model.functions) or any(
+            s.opens_name_scope for functions in ctx.index.modules.values() for s in functions.values())
         for func in model.functions:
-            ops = [op for op in func.train_ops if op.kind in ("minimize", "apply_gradients")]
-            scopes = {id(op): _var_list_scope(model, op) for op in ops}
-            if len(ops) < 2 or len({key for key, _ in scopes.values() if key}) < 2:
+            keyed = []
+            for op in func.train_ops:
+                if op.kind in ("minimize", "apply_gradients"):
+                    key, fix_scope = _var_list_scope(model, op)
+                    if key is not None:  # an op training every variable rightly runs every update
+                        keyed.append((op, key, fix_scope))
+            if not _several_networks(key for _, key, _ in keyed):
                 continue  # not several networks trained apart
             if not has_training_bn(model, func, ctx.index):
                 continue
-            guarded: dict = {}  # an unscoped read -> the train ops it guards, in order
-            for op in ops:
+            guarded: dict = {}  # an unscoped read -> the fix scopes of the train ops it guards
+            for op, _, fix_scope in keyed:
                 for block in op.blocks:
-                    reads = [r for r in func.reads if block.order <= r.order <= block.end_order and not r.scoped and r.order < op.order]
-                    reads += [r for r in func.reads + model.module_func.reads if r.target in block.arg_names and not r.scoped]
-                    for read in reads[:1]:
-                        guarded.setdefault(id(read), (read, []))[1].append(op)
-            for read, guarded_ops in guarded.values():
+                    read = _guarding_read(model, func, block, op)
+                    if read is not None and not read.scoped:
+                        guarded.setdefault(id(read), (read, []))[1].append(fix_scope)
+            for read, fix_scopes in guarded.values():
                 # One read guarding both networks' steps (one `with` around both) cannot be fixed by a scope.
-                fix_scopes = {scopes[id(op)][1] for op in guarded_ops}
-                scope = fix_scopes.pop() if len(fix_scopes) == 1 else None
+                scope = fix_scopes[0] if len(set(fix_scopes)) == 1 and not name_scoped else None
                 fix = FixActions().on(read.call, add_keyword("scope", f'"{scope}"')) if scope else None
                 yield self.violation(
                     read.call,

@@ -75,6 +75,9 @@ class ModuleBuilder(FastVisitor):
         self.classes: Dict[str, Tuple[Tuple[str, ...], Dict[str, cst.BaseExpression]]] = {}  # name -> (bases, constants)
         self.instances: Dict[str, str] = {}  # instance name (or "Class.self.attr") -> its class's qualified name  # names fetched by each `sess.run(...)` / slim.learning.train(...)
         self._func_stack: List[FunctionInfo] = [self.module_func]
+        # `Dropout = tf.layers.dropout` inside a function (alpha-zero-general's style): bound in that function
+        # (and the functions nested in it) from the assignment on, unlike module-level aliases (ImportTable).
+        self._local_aliases: List[Dict[str, str]] = [{}]
         self._class_stack: List[str] = []
         self._stmt_stack: List[cst.CSTNode] = []
         self._frames: List[ArgScopeFrame] = []
@@ -110,6 +113,12 @@ class ModuleBuilder(FastVisitor):
         return []
 
     def canonical(self, node: cst.CSTNode) -> Optional[str]:
+        local = self._local_aliases[-1]
+        if local:
+            text = dotted(node)
+            head, _, rest = (text or "").partition(".")
+            if head in local:
+                return api.canonical(f"{local[head]}.{rest}" if rest else local[head])
         return self.table.canonical(node)
 
     # --- traversal bookkeeping --------------------------------------------------------------
@@ -178,9 +187,11 @@ class ModuleBuilder(FastVisitor):
                 self.unit_test_markers = True
         self.functions.append(info)
         self._func_stack.append(info)
+        self._local_aliases.append(dict(self._local_aliases[-1]))
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._func_stack.pop()
+        self._local_aliases.pop()
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
@@ -242,6 +253,15 @@ class ModuleBuilder(FastVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         order = self.order
         func = self.func
+        if not func.is_module and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            local, name = self._local_aliases[-1], node.targets[0].target.value
+            text = dotted(node.value)
+            head, _, rest = (text or "").partition(".")
+            full = (f"{local[head]}.{rest}" if rest else local[head]) if head in local else self.table.resolve(node.value)
+            if full is not None and api.canonical(full) is not None:
+                local[name] = full
+            else:
+                local.pop(name, None)  # rebound to something else: no longer the TF function
         value_is_updates = self.is_update_read(node.value) or self._only_update_names(node.value, func)
         classes = self.qualified(node.value.func) if isinstance(node.value, cst.Call) else []
         for t in node.targets:

@@ -21,8 +21,8 @@ class LayersBatchNormWithoutTraining(Rule):
     summary = "`tf.layers.batch_normalization` / `dropout` without `training=` run in inference mode, also while training."
     what_it_does = """
         Flags `tf.layers.batch_normalization(...)` and `tf.layers.dropout(...)` (also `tf.compat.v1.layers`)
-        called without `training=` in code that trains: a function that builds a train op, a function
-        training code calls (directly or not), or a training script. Unlike slim's layers, their default
+        called without `training=` in code that trains: a function that builds a train op, a method of a
+        class that builds one, a function training code calls (directly or not), or a training script. Unlike slim's layers, their default
         is `training=False`.
     """
     why_bad = """
@@ -53,6 +53,22 @@ class LayersBatchNormWithoutTraining(Rule):
             """
             import tensorflow as tf
 
+
+            def build(x):
+                drop = tf.layers.dropout
+                return drop(x, rate=0.5, training=True)
+
+
+            def train(x):
+                drop = lambda t, rate: t  # another function's alias does not reach here
+                net = drop(tf.layers.dense(x, 4), rate=0.5)
+                return tf.train.AdamOptimizer(0.1).minimize(tf.reduce_sum(net))
+            """
+        ),
+        Case(
+            """
+            import tensorflow as tf
+
             def build(images, is_training):
                 return tf.layers.batch_normalization(images, training=is_training)
             """
@@ -68,6 +84,24 @@ class LayersBatchNormWithoutTraining(Rule):
         ),
     )
     invalid = (
+        Case(
+            """
+            import tensorflow as tf
+
+
+            class Net:
+                def __init__(self, boards):
+                    Dropout = tf.layers.dropout
+                    self.is_training = tf.placeholder(tf.bool)
+                    h = tf.layers.batch_normalization(tf.layers.dense(boards, 64), training=self.is_training)
+                    self.pi = tf.layers.dense(Dropout(h, rate=0.3), 8)
+                    self.calculate_loss()
+
+                def calculate_loss(self):
+                    self.loss = tf.reduce_mean(self.pi)
+                    self.train_step = tf.train.AdamOptimizer(1e-3).minimize(self.loss)
+            """
+        ),
         Case(
             """
             import tensorflow as tf
@@ -94,11 +128,15 @@ class LayersBatchNormWithoutTraining(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = ctx.model
+        # Methods share their object's graph: layers built in __init__ are trained by the train op another
+        # method of the same class builds (alpha-zero-general's nets, most TF1 model classes).
+        training_classes = {f.class_name for f in model.functions if f.class_name and f.train_ops}
         for func in model.functions:
             training = (
                 bool(func.train_ops)
                 or (model.module_name, func.qualname) in ctx.index.training_callees
                 or (ctx.role == context.TRAIN and func.is_module)
+                or func.class_name in training_classes
             )
             if not training:
                 continue

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
+
+import libcst as cst
 
 from slimlint.fixes import FixActions, add_keyword
 from slimlint.model import context
+from slimlint.model.names import dotted
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 _LAYERS = {
@@ -15,14 +18,36 @@ _LAYERS = {
 _MODE_PARAMS = ("is_training", "training", "phase_train", "is_train", "train_mode", "mode_train")
 
 
+def _mode_attribute(model, func, layer) -> Optional[str]:
+    """`self.is_training = tf.placeholder(tf.bool)` assigned earlier in the same method: the mode to pass."""
+    for name, values in func.assignments.items():
+        if not name.startswith("self.") or "train" not in name.lower():
+            continue
+        for value, order in values:
+            if order >= layer.order or not isinstance(value, cst.Call):
+                continue
+            api_name = model.builder.canonical(value.func)
+            args = {a.keyword.value if a.keyword else i: a.value for i, a in enumerate(value.args)}
+            if api_name == "tf.placeholder":
+                dtype = args.get("dtype", args.get(0))
+                if dtype is not None and (dotted(dtype) or "").endswith(".bool"):
+                    return name
+            elif api_name == "tf.placeholder_with_default":
+                default = args.get("input", args.get(0))
+                if isinstance(default, cst.Name) and default.value in ("True", "False"):
+                    return name
+    return None
+
+
 class LayersBatchNormWithoutTraining(Rule):
     code = "SL202"
     name = "layers-batch-norm-without-training"
     summary = "`tf.layers.batch_normalization` / `dropout` without `training=` run in inference mode, also while training."
     what_it_does = """
         Flags `tf.layers.batch_normalization(...)` and `tf.layers.dropout(...)` (also `tf.compat.v1.layers`)
-        called without `training=` in code that trains: a function that builds a train op, a method of a
-        class that builds one, a function training code calls (directly or not), or a training script. Unlike slim's layers, their default
+        called without `training=` in code that trains: a function that builds a train op, a method that
+        goes on to call the method building it, a function training code calls (directly or not), or a
+        training script. Unlike slim's layers, their default
         is `training=False`.
     """
     why_bad = """
@@ -43,12 +68,28 @@ class LayersBatchNormWithoutTraining(Rule):
     """
     fix_safety = """
         A fix is offered only when the enclosing function has a mode parameter (`is_training`,
-        `training`, `phase_train`, ...): it passes that parameter on. Otherwise the finding has no fix,
+        `training`, `phase_train`, ...), or assigned a boolean placeholder named for training to an attribute
+        earlier on (`self.is_training = tf.placeholder(tf.bool)`): it passes that on. Otherwise the finding
+        has no fix,
         since hard-coding `training=True` would break evaluation through the same code. Remember to
         wire the update ops in (SL101) once batch norm trains.
     """
     behaviour_change = "the layer follows the training flag: batch norm learns its statistics and dropout drops while training"
     valid = (
+        Case(
+            """
+            import tensorflow as tf
+
+
+            class Net:
+                def build_train(self, x):
+                    net = tf.layers.dropout(tf.layers.dense(x, 4), rate=0.5, training=True)
+                    self.train_op = tf.train.AdamOptimizer(0.1).minimize(tf.reduce_sum(net))
+
+                def build_inference(self, x):
+                    return tf.layers.dropout(tf.layers.dense(x, 4, reuse=True), rate=0.5)  # off, on purpose
+            """
+        ),
         Case(
             """
             import tensorflow as tf
@@ -99,8 +140,26 @@ class LayersBatchNormWithoutTraining(Rule):
 
                 def calculate_loss(self):
                     self.loss = tf.reduce_mean(self.pi)
-                    self.train_step = tf.train.AdamOptimizer(1e-3).minimize(self.loss)
-            """
+                    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+                        self.train_step = tf.train.AdamOptimizer(1e-3).minimize(self.loss)
+            """,
+            fixed="""
+            import tensorflow as tf
+
+
+            class Net:
+                def __init__(self, boards):
+                    Dropout = tf.layers.dropout
+                    self.is_training = tf.placeholder(tf.bool)
+                    h = tf.layers.batch_normalization(tf.layers.dense(boards, 64), training=self.is_training)
+                    self.pi = tf.layers.dense(Dropout(h, rate=0.3, training=self.is_training), 8)
+                    self.calculate_loss()
+
+                def calculate_loss(self):
+                    self.loss = tf.reduce_mean(self.pi)
+                    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+                        self.train_step = tf.train.AdamOptimizer(1e-3).minimize(self.loss)
+            """,
         ),
         Case(
             """
@@ -128,15 +187,16 @@ class LayersBatchNormWithoutTraining(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = ctx.model
-        # Methods share their object's graph: layers built in __init__ are trained by the train op another
-        # method of the same class builds (alpha-zero-general's nets, most TF1 model classes).
-        training_classes = {f.class_name for f in model.functions if f.class_name and f.train_ops}
+        # Methods share their object's graph: layers built in __init__, which then calls the method that
+        # builds the train op, are what that op trains (alpha-zero-general's nets). A sibling method that
+        # only builds an inference graph is not training code.
+        train_op_methods = {f.qualname for f in model.functions if f.class_name and f.train_ops}
         for func in model.functions:
             training = (
                 bool(func.train_ops)
                 or (model.module_name, func.qualname) in ctx.index.training_callees
                 or (ctx.role == context.TRAIN and func.is_module)
-                or func.class_name in training_classes
+                or any(t in train_op_methods for c in func.calls for t in c.targets)
             )
             if not training:
                 continue
@@ -145,7 +205,7 @@ class LayersBatchNormWithoutTraining(Rule):
                     continue
                 if any(a.star for a in layer.call.args):
                     continue  # **kwargs may carry training=
-                param = next((p for p in _MODE_PARAMS if p in func.params), None)
+                param = next((p for p in _MODE_PARAMS if p in func.params), None) or _mode_attribute(model, func, layer)
                 fix = FixActions().on(layer.call, add_keyword("training", param)) if param else None
                 yield self.violation(
                     layer.call,

@@ -59,10 +59,9 @@ def _codes(value: Optional[str]) -> Optional[List[str]]:
 def check(paths, fix, diff, select, extend_select, ignore, output_format, statistics, exit_zero, exit_non_zero_on_fix,
           stdin_filename, config_path, train_op_fix, no_cache, cache_dir, jobs, no_prefilter) -> None:
     """Check PATHS (default: the current directory); `-` reads standard input."""
+    from slimlint import replay
     from slimlint.codes import CODES
     from slimlint.config import ConfigError, load_settings
-
-    from slimlint import replay
 
     if not (fix or diff or no_cache or "-" in paths):
         replay.record()  # a pure check: what it looks at is recorded, and its report replayed while unchanged
@@ -160,12 +159,12 @@ def _check_paths(settings, paths, fix, diff, output_format, statistics, exit_zer
     from slimlint.discovery import discover
     from slimlint.runner import prepare_cache_dir, run_units
 
-    cache_dir = None if no_cache else (cache_dir or _default_cache_dir(settings))
+    cache_dir = None if no_cache or fix or diff else (cache_dir or _default_cache_dir(settings))  # fixes are never cached
     if cache_dir is not None:
         prepare_cache_dir(cache_dir)
     found = discover([Path(p) for p in paths], settings)
     errors: List[Tuple[str, str]] = list(found.errors)
-    units = units_for(found.files, settings, read=False)  # read by the runner, unless the cache answers
+    units = units_for(found.files, settings, read=False)  # read by the runner (for the cache key, or to check)
     units += _context_units(paths, found.files, settings)
     for unit in units:
         replay.watch(unit.path)

@@ -160,8 +160,14 @@ def _prune(directory: str) -> None:
             os.unlink(old.path)
 
 
+_own_code: list[str] = []
+
+
 def own_code() -> list[str]:
-    """slimlint's own modules and LibCST's package file: a changed or upgraded linter must not replay."""
+    """slimlint's own modules and LibCST's package file: a changed or upgraded linter must not replay.
+    (Listed once per process: the recording and the outcome cache both ask.)"""
+    if _own_code:
+        return _own_code
     import importlib.util
 
     files = []
@@ -174,7 +180,8 @@ def own_code() -> list[str]:
         libcst = None
     if libcst is not None and libcst.origin:
         files.append(os.path.abspath(libcst.origin))
-    return sorted(files)
+    _own_code[:] = sorted(files)
+    return _own_code
 
 
 def code_signature() -> str:

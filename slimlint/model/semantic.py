@@ -664,20 +664,36 @@ class FileModel:
         return bool(sites or calls) and not any(s.own_collections for s in sites) and not any(
             c.summary.bn_own_collections for c in calls)
 
+    def is_bool_placeholder(self, value: cst.BaseExpression) -> bool:
+        """`tf.placeholder(tf.bool, ...)` (dtype given by position or keyword) or `tf.placeholder_with_default(...)`."""
+        if not isinstance(value, cst.Call):
+            return False
+        api_name = self.builder.canonical(value.func)
+        if api_name == "tf.placeholder_with_default":
+            return True
+        if api_name != "tf.placeholder":
+            return False
+        dtype = next((a.value for a in value.args if a.keyword is not None and a.keyword.value == "dtype"), None)
+        if dtype is None and value.args and value.args[0].keyword is None:
+            dtype = value.args[0].value
+        return dtype is not None and self.builder.canonical(dtype) == "tf.bool"
+
     def mode_placeholders(self, func: FunctionInfo) -> List[str]:
         """Names bound (once) to a boolean placeholder in `func` or at module level: a run-time mode flag."""
         out = []
         for scope in (func, self.module_func):
             for name, values in scope.assignments.items():
-                if len(values) != 1 or not isinstance(values[0][0], cst.Call) or "." in name:
-                    continue
-                call = values[0][0]
-                api_name = self.builder.canonical(call.func)
-                if api_name == "tf.placeholder_with_default" or (
-                    api_name == "tf.placeholder" and call.args and self.builder.canonical(call.args[0].value) == "tf.bool"
-                ):
+                if len(values) == 1 and "." not in name and self.is_bool_placeholder(values[0][0]):
                     out.append(name)
         return out
+
+    def mode_attribute(self, func: FunctionInfo, before: int) -> Optional[str]:
+        """`self.is_training = tf.placeholder(tf.bool)` made in `func` before `before`: the object's mode flag."""
+        for name, values in func.assignments.items():
+            if name.startswith("self.") and "train" in name.lower() and any(
+                    order < before and self.is_bool_placeholder(value) for value, order in values):
+                return name
+        return None
 
     def unpassed_mode_flags(self, func: FunctionInfo, index: ProjectIndex) -> List[str]:
         """Boolean mode placeholders fed a constant somewhere, that no network call in `func` receives."""

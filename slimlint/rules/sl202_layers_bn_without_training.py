@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
-
-import libcst as cst
+from typing import Iterator
 
 from slimlint.fixes import FixActions, add_keyword
 from slimlint.model import context
-from slimlint.model.names import dotted
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 _LAYERS = {
@@ -16,27 +13,6 @@ _LAYERS = {
     "tf.layers.dropout": "`tf.layers.dropout` without `training=` drops nothing while training",
 }
 _MODE_PARAMS = ("is_training", "training", "phase_train", "is_train", "train_mode", "mode_train")
-
-
-def _mode_attribute(model, func, layer) -> Optional[str]:
-    """`self.is_training = tf.placeholder(tf.bool)` assigned earlier in the same method: the mode to pass."""
-    for name, values in func.assignments.items():
-        if not name.startswith("self.") or "train" not in name.lower():
-            continue
-        for value, order in values:
-            if order >= layer.order or not isinstance(value, cst.Call):
-                continue
-            api_name = model.builder.canonical(value.func)
-            args = {a.keyword.value if a.keyword else i: a.value for i, a in enumerate(value.args)}
-            if api_name == "tf.placeholder":
-                dtype = args.get("dtype", args.get(0))
-                if dtype is not None and (dotted(dtype) or "").endswith(".bool"):
-                    return name
-            elif api_name == "tf.placeholder_with_default":
-                default = args.get("input", args.get(0))
-                if isinstance(default, cst.Name) and default.value in ("True", "False"):
-                    return name
-    return None
 
 
 class LayersBatchNormWithoutTraining(Rule):
@@ -205,7 +181,7 @@ class LayersBatchNormWithoutTraining(Rule):
                     continue
                 if any(a.star for a in layer.call.args):
                     continue  # **kwargs may carry training=
-                param = next((p for p in _MODE_PARAMS if p in func.params), None) or _mode_attribute(model, func, layer)
+                param = next((p for p in _MODE_PARAMS if p in func.params), None) or model.mode_attribute(func, layer.order)
                 fix = FixActions().on(layer.call, add_keyword("training", param)) if param else None
                 yield self.violation(
                     layer.call,

@@ -112,14 +112,18 @@ class ModuleBuilder(FastVisitor):
             return [text]
         return []
 
-    def canonical(self, node: cst.CSTNode) -> Optional[str]:
+    def resolve(self, node: cst.CSTNode) -> Optional[str]:
+        """The fully qualified name of a Name / Attribute chain: the enclosing functions' aliases, then imports."""
         local = self._local_aliases[-1]
         if local:
-            text = dotted(node)
-            head, _, rest = (text or "").partition(".")
+            head, _, rest = (dotted(node) or "").partition(".")
             if head in local:
-                return api.canonical(f"{local[head]}.{rest}" if rest else local[head])
-        return self.table.canonical(node)
+                return f"{local[head]}.{rest}" if rest else local[head]
+        return self.table.resolve(node)
+
+    def canonical(self, node: cst.CSTNode) -> Optional[str]:
+        full = self.resolve(node)
+        return api.canonical(full) if full is not None else None
 
     # --- traversal bookkeeping --------------------------------------------------------------
 
@@ -255,9 +259,7 @@ class ModuleBuilder(FastVisitor):
         func = self.func
         if not func.is_module and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             local, name = self._local_aliases[-1], node.targets[0].target.value
-            text = dotted(node.value)
-            head, _, rest = (text or "").partition(".")
-            full = (f"{local[head]}.{rest}" if rest else local[head]) if head in local else self.table.resolve(node.value)
+            full = self.resolve(node.value)
             if full is not None and api.canonical(full) is not None:
                 local[name] = full
             else:

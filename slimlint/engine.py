@@ -17,6 +17,7 @@ from slimlint import noqa, prefilter
 from slimlint.deep import on_big_stack
 from slimlint.ftypes import Edit, Finding, Fix, Position
 from slimlint.model import context
+from slimlint.model.facts import TRUE
 from slimlint.model.semantic import FileModel
 from slimlint.model.summary import ProjectIndex
 from slimlint.rules import ALL_RULES, SYNTAX_ERROR
@@ -111,9 +112,18 @@ class Engine:
             if modules == index.modules:
                 break
             index = ProjectIndex(modules, unparsed=unparsed, classes=classes)
-        called_after_bn, unresolved, training_callees, edges = backend.cross_facts(index)
+        called_after_bn, unresolved, training_callees, edges, under_deps, mode_kinds = backend.cross_facts(index)
         index.called_after_bn = frozenset(called_after_bn)
         index.training_callees = _reachable(training_callees, edges)
+        unwired = {callee for callee, wired in under_deps if not wired}
+        index.trained_under_update_deps = frozenset(callee for callee, wired in under_deps if wired) - unwired
+        # Batch norm that runs in training mode everywhere, the script's own test / export path included
+        # (image-to-image GANs, by design), never reads its moving statistics: un-run updates change no
+        # output. Evaluation code that SL201 flags is a bug, not a design: its fix reads them.
+        kinds = {k for part in mode_kinds for k in part[0]}
+        run_mode_eval = any(part[1] for part in mode_kinds)
+        judged_eval = any(part[2] for part in mode_kinds)
+        index.moving_statistics_read = not (kinds == {TRUE} and run_mode_eval and not judged_eval)
         wanted = {index.unparsed_module_of(t) for t in unresolved} - {None}
         return index, wanted
 
@@ -123,13 +133,22 @@ class Engine:
         unresolved: list = []
         training_callees: list = []
         edges: list = []
+        under_deps: list = []
+        mode_kinds: set = set()
+        run_mode_eval = judged_eval = False
         for u in units:
             if u.model is None:
                 continue
             called_after_bn.extend(u.model.calls_after_training_bn(index, unresolved))
             training_callees.extend(u.model.training_callees(index, self.role(u, u.model) == context.TRAIN))
             edges.extend(u.model.call_edges(index))
-        return called_after_bn, unresolved, training_callees, edges
+            under_deps.extend(u.model.calls_under_update_deps(index))
+            role = self.role(u, u.model)
+            if role != context.UNIT_TEST:
+                kinds, run_mode, judged = u.model.batch_norm_modes(index, role)
+                mode_kinds |= kinds
+                run_mode_eval, judged_eval = run_mode_eval or run_mode, judged_eval or judged
+        return called_after_bn, unresolved, training_callees, edges, under_deps, [(sorted(mode_kinds), run_mode_eval, judged_eval)]
 
     # --- stage two ----------------------------------------------------------------------------
 
@@ -154,12 +173,14 @@ class Engine:
 
     def _kept(self, unit: Unit, model: FileModel, violations: Iterable[Violation], noqa_map: noqa.NoqaMap) -> List[Tuple[Violation, Position, Position]]:
         kept = []
+        seen = set()
         for v in violations:
             pos = model.position(v.node)
             start = Position(pos.start.line, pos.start.column + 1)
             end = Position(pos.end.line, pos.end.column + 1)
-            if noqa_map.suppressed(start.line, v.rule.code):
-                continue
+            if noqa_map.suppressed(start.line, v.rule.code) or (v.rule.code, start) in seen:
+                continue  # one finding per code and place (two train ops sharing one unused read)
+            seen.add((v.rule.code, start))
             kept.append((v, start, end))
         kept.sort(key=lambda k: (k[1], k[0].rule.code))
         return kept

@@ -136,13 +136,11 @@ class WorkerBackend:
         return merged
 
     def cross_facts(self, index):
-        called, unresolved, callees, edges = [], [], [], []
-        for a, b, c, d in self._ask_all("cross_facts", [(index,)] * len(self.conns)):
-            called += a
-            unresolved += b
-            callees += c
-            edges += d
-        return called, unresolved, callees, edges
+        merged: tuple = ([], [], [], [], [], [])
+        for reply in self._ask_all("cross_facts", [(index,)] * len(self.conns)):
+            for into, part in zip(merged, reply):
+                into.extend(part)
+        return merged
 
     def check(self, index, fix: bool, need_edits: bool) -> Dict[int, Outcome]:
         merged: Dict[int, Outcome] = {}

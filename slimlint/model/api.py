@@ -12,7 +12,9 @@ semantic model only ever compares against names like ``slim.batch_norm`` or ``tf
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Optional
+from typing import Optional, Tuple
+
+from slimlint.model import signatures
 
 # Longest prefixes first: the first match wins.
 _PREFIXES = (
@@ -131,12 +133,10 @@ ZOO_BN_MODULES = {
 ZOO_PLAIN_MODULES = {"vgg", "alexnet", "overfeat", "lenet", "cifarnet"}
 
 
-def zoo_network(canonical_name: str) -> Optional[bool]:
-    """For a model-zoo entry point: True if it builds batch norm, False if not, None if not a zoo net.
-
-    Accepts ``slim.nets.resnet_v1.resnet_v1_50`` as well as ``nets.resnet_v1.resnet_v1_50`` (the
-    models/research/slim layout, used when the project has no ``nets`` package of its own).
-    """
+def zoo_function(canonical_name: str) -> Optional[Tuple[str, str]]:
+    """(module, function) of a model-zoo name: ``slim.nets.resnet_v1.resnet_v1_50`` as well as
+    ``nets.resnet_v1.resnet_v1_50`` (the models/research/slim layout, used when the project has no ``nets``
+    package of its own)."""
     parts = canonical_name.split(".")
     if len(parts) < 3:
         return None
@@ -146,13 +146,25 @@ def zoo_network(canonical_name: str) -> Optional[bool]:
         parts = parts[1:]
     else:
         return None
-    if len(parts) < 2:
+    if len(parts) < 2 or parts[-1].startswith("_") or parts[-1].endswith("arg_scope"):
         return None
-    module, func = parts[-2], parts[-1]
-    if func.endswith("arg_scope") or func.startswith("_"):
+    return parts[-2], parts[-1]
+
+
+def zoo_network(canonical_name: str) -> Optional[bool]:
+    """For a model-zoo entry point: True if it builds batch norm, False if not, None if not a zoo net.
+
+    An entry point is a function of a zoo module whose real signature (the generated table) takes
+    `is_training`: block specifications (`resnet_v1_block`), `*_base` builders and helpers take no mode
+    and are not networks of their own.
+    """
+    found = zoo_function(canonical_name)
+    if found is None:
         return None
-    if module in ZOO_BN_MODULES:
-        return True
-    if module in ZOO_PLAIN_MODULES:
-        return False
-    return None
+    module, _ = found
+    if module not in ZOO_BN_MODULES and module not in ZOO_PLAIN_MODULES:
+        return None
+    signature = signatures.lookup(canonical_name)
+    if signature is None or "is_training" not in signature.params + signature.kwonly:
+        return None
+    return module in ZOO_BN_MODULES

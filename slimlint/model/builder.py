@@ -13,6 +13,8 @@ from slimlint.model import api
 from slimlint.model.names import ImportTable, dotted
 from slimlint.model.walk import FastVisitor, children
 from slimlint.model.facts import (
+    SaverOfTrainables,
+    SplatKwargs,
     ArgScopeFrame,
     CallSite,
     ControlBlock,
@@ -23,6 +25,10 @@ from slimlint.model.facts import (
     UpdateOpsRead,
 )
 
+# The trainable-variables getters, and the getter of all variables that takes the same arguments.
+TRAINABLE_TO_ALL = {"tf.trainable_variables": "global_variables", "slim.get_trainable_variables": "get_variables"}
+# Values of a script's own mode option that name an evaluation path.
+_RUN_MODE_WORDS = {"test", "eval", "evaluate", "evaluation", "export", "inference", "infer", "predict", "sample", "val", "valid", "validation"}
 _EVAL_MODE_KEYS = ("ModeKeys.PREDICT", "ModeKeys.EVAL", "ModeKeys.INFER")
 _RESTORE_APIS = {
     "slim.assign_from_checkpoint_fn",
@@ -51,6 +57,25 @@ def keyword_args(call: cst.Call) -> Dict[str, cst.BaseExpression]:
     return {a.keyword.value: a.value for a in call.args if a.keyword is not None}
 
 
+def literal_dict(expr: Optional[cst.BaseExpression], func: FunctionInfo, module_func: FunctionInfo,
+                 depth: int = 0) -> Optional[Dict[str, cst.BaseExpression]]:
+    """The items of a dict literal, `dict(k=v)`, or a name bound (last, in `func` or at module level) to
+    one; None when they cannot be read (a `**spread` inside, a dict built by a call)."""
+    if isinstance(expr, cst.Name) and depth < 3:
+        assigned = func.assignments.get(expr.value) or module_func.assignments.get(expr.value)
+        return literal_dict(assigned[-1][0], func, module_func, depth + 1) if assigned else None
+    if isinstance(expr, cst.Dict):
+        items = {}
+        for el in expr.elements:
+            if not isinstance(el, cst.DictElement) or not isinstance(el.key, cst.SimpleString):
+                return None
+            items[str(el.key.evaluated_value)] = el.value
+        return items
+    if isinstance(expr, cst.Call) and dotted(expr.func) == "dict" and not any(a.star for a in expr.args):
+        return keyword_args(expr)
+    return None
+
+
 def positional_args(call: cst.Call) -> Tuple[cst.BaseExpression, ...]:
     return tuple(a.value for a in call.args if a.keyword is None and not a.star)
 
@@ -67,6 +92,7 @@ class ModuleBuilder(FastVisitor):
         }
         self.has_train_ops = False
         self.restores_checkpoint = False
+        self.is_script = False  # has an `if __name__ == "__main__":` block, or calls something at module level
         self.unit_test_markers = False
         self._test_functions = 0
         self.runs: List[frozenset] = []
@@ -89,7 +115,8 @@ class ModuleBuilder(FastVisitor):
         self._skip_calls: Set[int] = set()
         self._region_blocks: Dict[int, str] = {}  # Estimator mode branches: block -> "eval" | "train"
         self._region_starts: List[int] = []
-        self.savers: List[Tuple[cst.Call, cst.BaseExpression, FunctionInfo]] = []  # Saver(trainable variables)
+        self.savers: List[SaverOfTrainables] = []  # Saver(trainable variables)
+        self.save_receivers: Set[str] = set()  # `x.save(...)`: x (a saver that writes checkpoints)
         self.bool_fed: Set[str] = set()  # names fed a constant bool somewhere: `{is_training: False}`
         self._reuse_depth = 0
         self._in_target = 0
@@ -121,6 +148,23 @@ class ModuleBuilder(FastVisitor):
                 return f"{local[head]}.{rest}" if rest else local[head]
         return self.table.resolve(node)
 
+    def call_kwargs(self, call: cst.Call) -> Dict[str, cst.BaseExpression]:
+        """The keywords a call passes, `**params` included when params is a dict literal bound in view
+        (`batch_norm_params = {...}`); a SplatKwargs when it spreads a dict that cannot be read."""
+        out: Dict[str, cst.BaseExpression] = {}
+        opaque = False
+        for arg in call.args:
+            if arg.keyword is not None:
+                out[arg.keyword.value] = arg.value
+            elif arg.star == "**":
+                items = literal_dict(arg.value, self.func, self.module_func)
+                if items is None:
+                    opaque = True
+                else:
+                    for key, value in items.items():
+                        out.setdefault(key, value)
+        return SplatKwargs(out) if opaque else out
+
     def canonical(self, node: cst.CSTNode) -> Optional[str]:
         full = self.resolve(node)
         return api.canonical(full) if full is not None else None
@@ -148,7 +192,8 @@ class ModuleBuilder(FastVisitor):
         kind = self._region_blocks.get(id(original_node))
         if kind is not None and self._region_starts:
             region = (self._region_starts.pop(), self.order)
-            (self.func.eval_regions if kind == "eval" else self.func.train_regions).append(region)
+            regions = {"eval": self.func.eval_regions, "train": self.func.train_regions, "run-mode": self.func.run_mode_regions}
+            regions[kind].append(region)
         if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             self._stmt_stack.pop()
 
@@ -183,7 +228,8 @@ class ModuleBuilder(FastVisitor):
         params = node.params
         names = [p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)]
         defaults = {p.name.value: p.default for p in (*params.posonly_params, *params.params, *params.kwonly_params) if p.default is not None}
-        info = FunctionInfo(node=node, name=node.name.value, qualname=qual, class_name=class_name, params=tuple(names), defaults=defaults)
+        info = FunctionInfo(node=node, name=node.name.value, qualname=qual, class_name=class_name, params=tuple(names), defaults=defaults,
+                            varkw=isinstance(params.star_kwarg, cst.Param))
         if node.name.value.startswith("test") and class_name is None and outer.is_module:
             # pytest style; one `def test_net(...)` alone is an evaluation script's entry point (detectron)
             self._test_functions += 1
@@ -211,6 +257,8 @@ class ModuleBuilder(FastVisitor):
             targets.extend(self._target_names(first.target))
         self._targets = tuple(targets)
         self._returning = isinstance(first, cst.Return)
+        if self.func.is_module and not self._class_stack and isinstance(first, cst.Expr) and isinstance(first.value, cst.Call):
+            self.is_script = True  # runs something when executed (`main()`, `tf.app.run()`)
         for block in self._blocks:
             block.assigned_inside.update(targets)
         if isinstance(first, (cst.Import, cst.ImportFrom)):
@@ -317,8 +365,9 @@ class ModuleBuilder(FastVisitor):
             if a.keyword is None or a.keyword.value in ("key", "name"):
                 key = a.value
                 break
-        if key is None:
-            return False
+        return key is not None and self._is_update_ops_key(key)
+
+    def _is_update_ops_key(self, key: cst.BaseExpression) -> bool:
         if isinstance(key, cst.SimpleString):
             return key.evaluated_value == "update_ops"
         return self.canonical(key) in api.UPDATE_OPS_KEYS or (dotted(key) or "").endswith("GraphKeys.UPDATE_OPS")
@@ -402,7 +451,24 @@ class ModuleBuilder(FastVisitor):
             assigned = self.func.assignments.get(first.value) or self.module_func.assignments.get(first.value)
             if assigned and isinstance(assigned[-1][0], cst.Call):
                 factory = self._call_site(assigned[-1][0])
-        return ArgScopeFrame(call=call, ops=ops, kwargs=keyword_args(call), factory=factory)
+        return ArgScopeFrame(call=call, ops=ops, kwargs=self.call_kwargs(call), factory=factory)
+
+    def _run_mode_branch(self, node: cst.If, comp: cst.ComparisonTarget) -> None:
+        """`if args.mode == "test":` / `if FLAGS.phase in ("export", "eval"):`: a script's own evaluation path."""
+        if not isinstance(comp.operator, (cst.Equal, cst.In)):
+            return
+        values = comp.comparator.elements if isinstance(comp.comparator, (cst.Tuple, cst.List, cst.Set)) else [comp.comparator]
+        for value in values:
+            value = value.value if isinstance(value, cst.BaseElement) else value
+            if isinstance(value, cst.SimpleString) and _RUN_MODE_WORDS & set(str(value.evaluated_value).lower().split("_")):
+                self._region_blocks[id(node.body)] = "run-mode"
+                return
+
+    def _note_restore(self) -> None:
+        # A restore in a method of a class (a model's warm-start / resume helper, an agent's loader)
+        # says nothing about what the whole file does; a script's own restore does.
+        if self.func.class_name is None:
+            self.restores_checkpoint = True
 
     def visit_If(self, node: cst.If) -> None:
         test = node.test
@@ -410,8 +476,12 @@ class ModuleBuilder(FastVisitor):
             return
         comp = test.comparisons[0]
         sides = [dotted(test.left) or "", dotted(comp.comparator) or ""]
+        if self.func.is_module and {"__name__", "__main__"} <= {s.strip("'\"") for s in sides} | {
+                getattr(comp.comparator, "evaluated_value", None)}:
+            self.is_script = True
         key = next((s for s in sides if "ModeKeys." in s), None)
         if key is None:
+            self._run_mode_branch(node, comp)
             return
         equal = isinstance(comp.operator, (cst.Equal, cst.Is))
         unequal = isinstance(comp.operator, (cst.NotEqual, cst.IsNot))
@@ -481,9 +551,9 @@ class ModuleBuilder(FastVisitor):
                 layer = positional[2] if name == "slim.repeat" and len(positional) > 2 else positional[1] if name == "slim.stack" and len(positional) > 1 else None
                 name = self.canonical(layer) if layer is not None else None
                 if name in api.NORMALIZED_LAYERS or name in api.BATCH_NORM:
-                    func.layers.append(LayerCall(call=node, api=name, frames=tuple(self._frames), func=func, order=order, kwargs=keyword_args(node)))
+                    func.layers.append(LayerCall(call=node, api=name, frames=tuple(self._frames), func=func, order=order, kwargs=self.call_kwargs(node)))
             elif name in api.BATCH_NORM or name in api.NORMALIZED_LAYERS or name in api.DROPOUT:
-                func.layers.append(LayerCall(call=node, api=name, frames=tuple(self._frames), func=func, order=order, kwargs=keyword_args(node)))
+                func.layers.append(LayerCall(call=node, api=name, frames=tuple(self._frames), func=func, order=order, kwargs=self.call_kwargs(node)))
             elif name in api.CONTROL_DEPENDENCIES:
                 kind = "ctrl"
             elif name in api.GROUPING:
@@ -517,11 +587,19 @@ class ModuleBuilder(FastVisitor):
                 scoped = len(node.args) > 1
                 func.reads.append(UpdateOpsRead(call=node, func=func, order=order, target=target, statement=stmt, scoped=scoped))
             elif name in _RESTORE_APIS:
-                self.restores_checkpoint = True
+                self._note_restore()
+            elif name == "tf.add_to_collection" and node.args and self._is_update_ops_key(node.args[0].value):
+                func.adds_to_update_ops = True  # a hand-written batch norm that hands its updates to UPDATE_OPS
             elif name == "tf.train.Saver":
                 arg = keyword_args(node).get("var_list") or (node.args[0].value if node.args and node.args[0].keyword is None else None)
-                if isinstance(arg, cst.Call) and self.canonical(arg.func) in ("tf.trainable_variables", "slim.get_trainable_variables"):
-                    self.savers.append((node, arg, func))
+                via = None
+                if isinstance(arg, cst.Name):
+                    # `weights = tf.trainable_variables(scope=...)`, then `tf.train.Saver(weights)`
+                    via = arg.value
+                    assigned = func.assignments.get(via) or self.module_func.assignments.get(via)
+                    arg = assigned[0][0] if assigned and len(assigned) == 1 else None
+                if isinstance(arg, cst.Call) and self.canonical(arg.func) in TRAINABLE_TO_ALL:
+                    self.savers.append(SaverOfTrainables(node, arg, func, via, self._targets))
             elif name in ("slim.learning.train",):
                 self.has_train_ops = True
                 if node.args:
@@ -532,7 +610,15 @@ class ModuleBuilder(FastVisitor):
                 self._record_call_site(node, order)
         else:
             if attr == "restore":
-                self.restores_checkpoint = True
+                self._note_restore()
+            elif attr == "save" and dotted(node.func.value):
+                receiver = dotted(node.func.value)
+                self.save_receivers.add(receiver)
+                # `saver = self.best_saver if best else self.saver; saver.save(...)`
+                for value, _ in func.assignments.get(receiver, ()):
+                    for option in (value.body, value.orelse) if isinstance(value, cst.IfExp) else (value,):
+                        if dotted(option):
+                            self.save_receivers.add(dotted(option))
             elif attr == "run":
                 kind = "run"
                 if node.args:
@@ -629,6 +715,7 @@ class ModuleBuilder(FastVisitor):
             assigned_to=self._targets,
             in_reuse_scope=reuse,
             frames=tuple(self._frames),
+            blocks=tuple(self._blocks),
         )
 
     def _record_call_site(self, node: cst.Call, order: int) -> None:

@@ -19,6 +19,24 @@ UNKNOWN = "unknown"  # FLAGS.x, self.x, anything we cannot read statically
 DEFAULT = "default"  # not passed: the API's (or callee's) default applies
 
 
+# The value of a keyword that an unresolvable `**params` may or may not set: classified as UNKNOWN.
+OPAQUE: cst.BaseExpression = cst.Ellipsis()
+
+
+class SplatKwargs(dict):
+    """Keyword arguments of a call (or arg_scope) that also spreads a dict slimlint cannot read
+    (`**batch_norm_params` built elsewhere): any keyword not written out may be in it."""
+
+    def get(self, key, default=None):
+        return super().get(key, OPAQUE)
+
+    def __missing__(self, key):
+        return OPAQUE
+
+    def __contains__(self, key) -> bool:
+        return True
+
+
 @dataclass
 class ModeArg:
     kind: str
@@ -64,6 +82,7 @@ class CallSite:
     assigned_to: Tuple[str, ...] = ()
     in_reuse_scope: bool = False
     frames: Tuple["ArgScopeFrame", ...] = ()  # arg_scopes around the call: they reach the callee's layers
+    blocks: Tuple["ControlBlock", ...] = ()  # control_dependencies blocks around the call: ops the callee builds depend on them
 
 
 @dataclass
@@ -120,12 +139,24 @@ class Grouping:
 
 
 @dataclass
+class SaverOfTrainables:
+    """`tf.train.Saver(tf.trainable_variables(...))`, or of a name bound once to that list."""
+
+    call: cst.Call  # the Saver
+    variables: cst.Call  # the trainable-variables call
+    func: "FunctionInfo"
+    via_name: Optional[str] = None  # `Saver(weights)`: the name the list was bound to
+    targets: Tuple[str, ...] = ()  # what the Saver is assigned to (`self.saver`)
+
+
+@dataclass
 class FunctionInfo:
     node: Optional[cst.FunctionDef]  # None for module-level code
     name: str
     qualname: str  # "resnet", "Model.build", "<module>"
     class_name: Optional[str]
     params: Tuple[str, ...] = ()
+    varkw: bool = False  # takes **kwargs
     defaults: Dict[str, cst.BaseExpression] = field(default_factory=dict)
     layers: List[LayerCall] = field(default_factory=list)
     calls: List[CallSite] = field(default_factory=list)
@@ -143,7 +174,9 @@ class FunctionInfo:
     returns_arg_scope: Optional[Tuple[ArgScopeFrame, ...]] = None
     eval_regions: List[Tuple[int, int]] = field(default_factory=list)  # Estimator PREDICT/EVAL branches
     train_regions: List[Tuple[int, int]] = field(default_factory=list)  # `if mode == ModeKeys.TRAIN:` bodies
+    run_mode_regions: List[Tuple[int, int]] = field(default_factory=list)  # `if args.mode == "test":` bodies
     opens_name_scope: bool = False  # `with tf.name_scope(...)`: op names no longer start with the variable scope
+    adds_to_update_ops: bool = False  # `tf.add_to_collection(tf.GraphKeys.UPDATE_OPS, ...)`: hand-written batch norm
 
     @property
     def is_module(self) -> bool:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+import libcst as cst
+
+from slimlint.model.walk import children
 from slimlint.model.facts import ControlBlock, FunctionInfo, TrainOp, UpdateOpsRead
 
 WIRED = "wired"  # the train op depends on the update ops
@@ -36,9 +39,10 @@ def wiring(model, op: TrainOp) -> Wiring:
     if any(_block_wires(b, update_names, func) for b in op.blocks):
         return Wiring(WIRED)
     scopes = [func] if func.is_module else [func, model.module_func]
+    derived = _derived_names(func, set(op.targets))
     for scope in scopes:
         for g in scope.groupings:
-            tied_to_op = op.call in g.contains or bool(g.arg_names & set(op.targets))
+            tied_to_op = op.call in g.contains or bool(g.arg_names & derived)
             if tied_to_op and (g.inline_read or g.arg_names & update_names):
                 return Wiring(WIRED)
     if func.update_other_use:
@@ -68,14 +72,39 @@ def wiring(model, op: TrainOp) -> Wiring:
     return Wiring(UNCLEAR)
 
 
+def _derived_names(func: FunctionInfo, names: set) -> set:
+    """`names` and the names assigned from them (`train_op = tf.case([(p, lambda: train_rpn_op)], ...)`)."""
+    found = set(names)
+    changed = True
+    while changed:
+        changed = False
+        for target, values in func.assignments.items():
+            if target not in found and any(_mentions(value, found) for value, _ in values):
+                found.add(target)
+                changed = True
+    return found
+
+
+def _mentions(node: cst.CSTNode, names: set) -> bool:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name) and current.value in names:
+            return True
+        stack.extend(children(current))
+    return False
+
+
 def _dropped(grouping, func: FunctionInfo, model) -> bool:
     """A tf.group of the update ops whose result nothing reads: grouping them did nothing."""
     if grouping is None:
         return False
     if grouping.bare:
         return True
+    if any("." in t for t in grouping.targets):
+        return False  # kept on an object (`self.train_op = tf.group(...)`): another method may run it
     loads = {**model.module_func.loads, **func.loads}
-    return bool(grouping.targets) and all(loads.get(t, 0) == 0 for t in grouping.targets if "." not in t)
+    return bool(grouping.targets) and all(loads.get(t, 0) == 0 for t in grouping.targets)
 
 
 def runs_fetch_loss(model, op: TrainOp) -> Optional[bool]:

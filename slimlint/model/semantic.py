@@ -12,11 +12,12 @@ from typing import Dict, Iterator, List, Optional, Tuple
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from slimlint.model import api
-from slimlint.model.builder import ModuleBuilder, keyword_args
+from slimlint.model import api, context, signatures
+from slimlint.model.builder import ModuleBuilder, literal_dict
 from slimlint.model.names import dotted
 from slimlint.model.walk import walk
 from slimlint.model.facts import (
+    OPAQUE,
     DEFAULT,
     DYNAMIC,
     FALSE,
@@ -34,7 +35,9 @@ from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
 
 _BN_API = "slim.batch_norm"
 _SLIM_PACKAGES = ("tensorflow.contrib.slim", "tf_slim")
-_INIT_PREFIX = "__init__:"  # a mode parameter of the class's constructor, reached through self.<attr>
+_INIT_PREFIX = "__init__:"
+# Parameter names a hand-written batch norm takes its mode by.
+_MODE_PARAM_NAMES = ("is_training", "training", "is_train", "train", "phase_train", "train_phase", "phase")  # a mode parameter of the class's constructor, reached through self.<attr>
 
 
 @dataclass
@@ -95,6 +98,7 @@ class FileModel:
         self.module_func = builder.module_func
         self.aliases = builder.aliases
         self._positions = None
+        self._call_index = None  # id(call) -> (callee names, enclosing function), made when a fix asks
 
     # --- positions (resolved lazily: only files with findings pay for them) ------------------
 
@@ -234,24 +238,7 @@ class FileModel:
 
     def _dict_items(self, expr: Optional[cst.BaseExpression], func: FunctionInfo) -> Optional[Dict[str, cst.BaseExpression]]:
         """The literal items of a normalizer_params dict (a literal, `dict(...)`, or a name bound to one)."""
-        if expr is None:
-            return None
-        if isinstance(expr, cst.Name):
-            assigned = func.assignments.get(expr.value) or self.module_func.assignments.get(expr.value)
-            if not assigned:
-                return None
-            expr = assigned[-1][0]
-        if isinstance(expr, cst.Dict):
-            items = {}
-            for el in expr.elements:
-                if isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString):
-                    items[str(el.key.evaluated_value)] = el.value
-                elif not isinstance(el, cst.DictElement):
-                    return None  # **spread: cannot tell
-            return items
-        if isinstance(expr, cst.Call) and dotted(expr.func) == "dict":
-            return keyword_args(expr)
-        return None
+        return None if expr is None else literal_dict(expr, func, self.module_func)
 
     # --- batch-norm sites --------------------------------------------------------------------
 
@@ -295,6 +282,8 @@ class FileModel:
         if layer.api in api.BATCH_NORM:
             keyword, _, _ = api.BATCH_NORM[layer.api]
             owner, expr = layer.call, layer.kwargs.get(keyword)
+            if expr is None:
+                expr = self.passed_by_position(layer.call, keyword, index)
             if expr is None and layer.api == _BN_API:
                 frame, expr = self._frame_value(layer.frames, _BN_API, keyword, index)
                 owner = frame.call if frame is not None else layer.call
@@ -330,9 +319,14 @@ class FileModel:
             frame, params_expr = self._frame_value(layer.frames, layer.api, "normalizer_params", index)
             if frame is not None:
                 params_owner = frame.call
-        items = self._dict_items(params_expr, func) or {}
+        items = self._dict_items(params_expr, func)
+        unreadable = params_expr is not None and items is None  # built by a call, spread from elsewhere
+        items = items or {}
+        from_params = "is_training" in items or unreadable
         if "is_training" in items:
             mode = self.classify(items["is_training"], func, "is_training", params_owner, index)
+        elif unreadable:
+            mode = ModeArg(UNKNOWN, params_expr)
         else:
             frame, expr = self._frame_value(layer.frames, _BN_API, "is_training", index)
             mode = self.classify(expr, func, "is_training", frame.call if frame else layer.call, index)
@@ -340,8 +334,7 @@ class FileModel:
                 factory_mode = self._factory_mode(layer, index)
                 if factory_mode is not None:
                     mode = factory_mode
-                elif params_expr is not None and items == {} and not isinstance(params_expr, (cst.Dict, cst.Name)):
-                    mode = ModeArg(UNKNOWN, params_expr)
+                    from_params = factory is not None and factory[1].mode_from_params
         if mode.kind == DEFAULT:
             mode.kind = TRUE
             mode.expr = None
@@ -356,7 +349,7 @@ class FileModel:
                 mode.owner = None
         in_place = self._in_place(items.get("updates_collections"), layer.frames, factory, index, layer, has_key="updates_collections" in items)
         collections = "variables_collections" in items or self._frame_value(layer.frames, _BN_API, "variables_collections", index)[1] is not None
-        return BNSite(layer, _BN_API, mode, in_place, mode_from_params="is_training" in items, own_collections=collections)
+        return BNSite(layer, _BN_API, mode, in_place, mode_from_params=from_params, own_collections=collections)
 
     def _factory_mode(self, layer: LayerCall, index: ProjectIndex) -> Optional[ModeArg]:
         """Mode given to batch norm by an arg_scope factory call (`arg_scope(my_scope(is_training=x))`)."""
@@ -391,6 +384,63 @@ class FileModel:
     def _canonical(self, expr: cst.BaseExpression) -> Optional[str]:
         return self.builder.canonical(expr)
 
+    # --- what a fix may pass ------------------------------------------------------------------
+
+    def accepts_keyword(self, call: cst.Call, keyword: str, index: ProjectIndex) -> bool:
+        """Can a fix add `keyword=...` to this call and the program still build? Only when the callee is
+        known to take it (its `def` in the project, or the generated TF / tf_slim / model-zoo signature
+        table), the call does not already pass it by position, and no `*args` / `**kwargs` may hold it."""
+        if any(a.star for a in call.args) or any(a.keyword is not None and a.keyword.value == keyword for a in call.args):
+            return False
+        positional = sum(1 for a in call.args if a.keyword is None)
+        for params, any_keyword, skip in self._callee_signatures(call, index):
+            if keyword not in params:
+                return any_keyword
+            return params.index(keyword) - skip >= positional
+        return False
+
+    def passed_by_position(self, call: cst.Call, param: str, index: ProjectIndex) -> Optional[cst.BaseExpression]:
+        """The argument a call passes for `param` by position (`batch_norm(x, 0.99, True)`), when the
+        callee's signature is known; OPAQUE when a `*args` may hold it."""
+        if any(a.star == "*" for a in call.args):
+            return OPAQUE
+        positional = [a.value for a in call.args if a.keyword is None]
+        for params, _, skip in self._callee_signatures(call, index):
+            if param in params and 0 <= params.index(param) - skip < len(positional):
+                return positional[params.index(param) - skip]
+            return None
+        return None
+
+    def _callee_signatures(self, call: cst.Call, index: ProjectIndex):
+        """(parameters, takes **kwargs, leading parameters the call does not pass: self) of the callee."""
+        if self._call_index is None:
+            self._call_index = {}
+            for func in self.functions:
+                for layer in func.layers:
+                    # slim.repeat(x, 3, slim.conv2d, ...) hands its keywords to the layer it repeats: unknown.
+                    repeated = self.builder.canonical(layer.call.func) in ("slim.repeat", "slim.stack")
+                    self._call_index[id(layer.call)] = (("<repeat>",) if repeated else (layer.api,), func)
+                for site in func.calls:
+                    self._call_index.setdefault(id(site.call), (site.targets, func))
+        targets, _ = self._call_index.get(id(call), ((), None))
+        if not targets:
+            full = self.builder.resolve(call.func)
+            targets = (full,) if full else ()
+        for target in targets:
+            if target == "<repeat>":
+                return
+            found = index.resolve(target, self.module_name) if not target.startswith(("slim.", "tf.")) else None
+            if found is not None:
+                summary = index.modules[found[0]][found[1]]
+                skip = 1 if summary.params[:1] in (("self",), ("cls",)) else 0
+                yield summary.params, summary.accepts_any_keyword, skip
+                return
+            signature = signatures.lookup(api.canonical(target) or target)
+            if signature is not None:
+                positions = signature.params if signature.positions_known else ()
+                yield positions + signature.kwonly, signature.varkw, 0
+                return
+
     # --- calls to functions that build batch norm -------------------------------------------
 
     def bn_calls(self, func: FunctionInfo, index: ProjectIndex) -> List[BNCall]:
@@ -407,6 +457,15 @@ class FileModel:
                 scoped = self._scoped_bn_call(site, summary, index)
                 if scoped is not None:
                     out.append(scoped)
+            if summary.zoo and site.frames:
+                # The network's own arg_scope([batch_norm], is_training=...) loses to normalizer_params given
+                # to its layers from outside (slim's precedence: the normaliser call's own arguments win).
+                bn = self._bn_site(LayerCall(call=site.call, api="slim.conv2d", frames=site.frames, func=site.func,
+                                             order=site.order, kwargs={}), index)
+                if bn is not None and bn.mode_from_params:
+                    scoped = replace(summary, builds_bn_updates=not bn.in_place)
+                    out.append(BNCall(site, scoped, {"is_training": bn.mode}))
+                    continue
             if summary.builds_bn_updates or summary.mode_params:
                 out.append(BNCall(site, summary, self._bind_modes(site, summary, index)))
         return out
@@ -485,7 +544,9 @@ class FileModel:
                 for p in init_params:
                     d = info.defaults.get(p)
                     defaults[p] = d.value.lower() if isinstance(d, cst.Name) and d.value in ("True", "False", "None") else "other"
-                out[init_name] = replace(init, mode_params=init.mode_params | init_params, builds_bn_updates=True,
+                # The constructor builds update ops only if the method does (in-place batch norm does not).
+                out[init_name] = replace(init, mode_params=init.mode_params | init_params,
+                                         builds_bn_updates=init.builds_bn_updates or summary.builds_bn_updates,
                                          mode_defaults=tuple(sorted(defaults.items())))
         return out
 
@@ -493,6 +554,14 @@ class FileModel:
         mode_params = set()
         builds = False
         always = False
+        if func.adds_to_update_ops:
+            # Hand-written batch norm: its updates go to UPDATE_OPS, its mode is the parameter named for it.
+            builds = True
+            mode = next((p for p in func.params if p in _MODE_PARAM_NAMES), None)
+            if mode is not None:
+                mode_params.add(mode)
+            else:
+                always = True
         for site in self.bn_sites(func, index):
             if site.mode.kind == PARAM:
                 # In-place batch norm still runs in the mode it is given: SL201 needs the parameter.
@@ -561,10 +630,11 @@ class FileModel:
             factory=self._factory_config(func, index),
             slim_layers=frozenset(slim_layers),
             slim_mode=slim_mode,
-            has_bn=bool(func.layers and self.bn_sites(func, index)) or self._calls_bn_builder(func, index),
+            has_bn=bool(func.layers and self.bn_sites(func, index)) or func.adds_to_update_ops or self._calls_bn_builder(func, index),
             bn_own_collections=any(s.own_collections for s in self.bn_sites(func, index))
             or any(c.summary.bn_own_collections for c in self.bn_calls(func, index)),
             opens_name_scope=func.opens_name_scope,
+            accepts_any_keyword=func.varkw,
         )
 
     def _calls_bn_builder(self, func: FunctionInfo, index: ProjectIndex) -> bool:
@@ -594,6 +664,7 @@ class FileModel:
             return None
         items = self._dict_items(params_expr, func) or {}
         expr = items.get("is_training")
+        from_params = expr is not None
         if expr is None:
             _, expr = self._frame_value(frames, _BN_API, "is_training", index)
         mode = self.classify(expr, func, "is_training", None, index)
@@ -601,7 +672,7 @@ class FileModel:
         if uc is None:
             _, uc = self._frame_value(frames, _BN_API, "updates_collections", index)
         in_place = isinstance(uc, cst.Name) and uc.value == "None"
-        return FactoryConfig(frozenset(normalized), mode.kind, mode.param, in_place)
+        return FactoryConfig(frozenset(normalized), mode.kind, mode.param, in_place, from_params)
 
     def calls_after_training_bn(self, index: ProjectIndex, unresolved: Optional[list] = None) -> List[Tuple[str, str]]:
         """Project functions this file calls after it has built batch norm that adds update ops.
@@ -625,6 +696,42 @@ class FileModel:
                     if unresolved is not None:
                         unresolved.append(target)
         return out
+
+    def calls_under_update_deps(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], bool]]:
+        """(project function, is this call inside `control_dependencies(<update ops>)`) for every call:
+        a train-op helper called only inside such a block builds a train op that runs the updates."""
+        out = []
+        for func in self.functions:
+            update_names = self.update_names(func)
+            for site in func.calls:
+                for target in site.targets:
+                    found = index.resolve(target, self.module_name)
+                    if found is not None:
+                        wired = any(b.inline_read or b.arg_names & update_names for b in site.blocks)
+                        out.append((found, wired))
+                        break
+        return out
+
+    def batch_norm_modes(self, index: ProjectIndex, role: str) -> Tuple[set, bool, bool]:
+        """The modes this file's batch norm runs in (sites and calls to networks; a parameter is decided by
+        the callers, whose calls are counted where they are); whether a script's own test / export path
+        (`if args.mode == "test":`) builds batch norm; whether evaluation code SL201 judges (an eval
+        script, an eval function or Estimator branch) does."""
+        kinds = set()
+        run_mode_eval = judged_eval = False
+        for func in self.functions:
+            builds = [(s.order, [s.mode.kind]) for s in self.bn_sites(func, index)]
+            builds += [(c.order, [m.kind for m in c.modes.values()] + ([TRUE] if c.summary.always_training else []))
+                       for c in self.bn_calls(func, index)]
+            for order, found in builds:
+                kinds.update(found)
+                if context.is_eval_context(role, func, order):
+                    judged_eval = True
+                elif any(a < order <= b for a, b in func.run_mode_regions):
+                    run_mode_eval = True
+        if self.builder.keras_bn_applications:
+            kinds.add(UNKNOWN)
+        return kinds - {PARAM}, run_mode_eval, judged_eval
 
     def call_edges(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], Tuple[str, str]]]:
         """(caller, callee) pairs between project functions, for transitive questions."""

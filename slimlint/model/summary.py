@@ -6,9 +6,10 @@ Summaries carry no LibCST nodes, so they can be cached and sent between processe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, Optional, Tuple
 
-from slimlint.model import api
+from slimlint.model import api, signatures
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class FactoryConfig:
     mode: str  # facts.TRUE / FALSE / PARAM / DEFAULT / UNKNOWN
     mode_param: Optional[str]
     in_place: bool
+    mode_from_params: bool = False  # the mode sits in normalizer_params: it overrides arg_scope([batch_norm], ...)
 
 
 @dataclass(frozen=True)
@@ -38,20 +40,29 @@ class FunctionSummary:
     has_bn: bool = False  # builds batch norm in any mode (tf.layers BN without training= included)
     bn_own_collections: bool = False  # some of that batch norm picks its own variables_collections
     opens_name_scope: bool = False  # see FunctionInfo.opens_name_scope
+    accepts_any_keyword: bool = False  # takes **kwargs: a fix may pass it a keyword it does not name
+    zoo: bool = False  # a slim model-zoo network (its signature comes from the generated table)
 
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)
 
 
-# slim model-zoo entry points: is_training=True by default, keyword only as far as we rely on it.
-ZOO_BN_SUMMARY = FunctionSummary(
-    qualname="<zoo>",
-    params=(),
-    mode_params=frozenset({"is_training"}),
-    mode_defaults=(("is_training", "true"),),
-    builds_bn_updates=True,
-    always_training=False,
-)
+@lru_cache(maxsize=1024)
+def zoo_summary(canonical: str) -> FunctionSummary:
+    """A slim model-zoo entry point, from its real signature: builds batch norm, `is_training` True by default."""
+    signature = signatures.lookup(canonical)
+    params = signature.params if signature is not None and signature.positions_known else ()
+    default = (signature.default_of("is_training") if signature is not None else None) or "other"
+    return FunctionSummary(
+        qualname="<zoo>",
+        params=params,
+        mode_params=frozenset({"is_training"}),
+        mode_defaults=(("is_training", default),),
+        builds_bn_updates=True,
+        always_training=False,
+        accepts_any_keyword=False,
+        zoo=True,
+    )
 
 
 class ProjectIndex:
@@ -73,6 +84,11 @@ class ProjectIndex:
         # (module, qualname) of functions called from training code (a train-role file, or a function
         # that builds a train op): a `predict()` or `inference()` among them is a forward pass, not eval.
         self.training_callees: FrozenSet[Tuple[str, str]] = frozenset()
+        # (module, qualname) of train-op helpers every caller calls inside control_dependencies(update ops).
+        self.trained_under_update_deps: FrozenSet[Tuple[str, str]] = frozenset()
+        # Does any batch norm of the project run in inference mode (or a mode decided at run time)? When
+        # none does, nothing ever reads the moving statistics: un-run updates change no output.
+        self.moving_statistics_read = True
         self._resolved: Dict[Tuple[str, str], Optional[Tuple[str, str]]] = {}
         self._by_last: Dict[str, list] = {}
         for name in self.modules:
@@ -148,7 +164,7 @@ class ProjectIndex:
             return self.modules[found[0]][found[1]]
         canon = api.canonical(target) or target
         if api.zoo_network(canon):
-            return ZOO_BN_SUMMARY
+            return zoo_summary(canon)
         return None
 
     def bn_function_names(self) -> FrozenSet[str]:

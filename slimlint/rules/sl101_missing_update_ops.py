@@ -36,7 +36,11 @@ class MissingUpdateOps(Rule):
         modules) whose update ops go to `tf.GraphKeys.UPDATE_OPS`, and nothing makes the train op depend on
         them: it is not built inside `tf.control_dependencies(update_ops)` nor grouped with them.
         Silent for `updates_collections=None` (in-place updates), batch norm with `is_training=False`,
-        networks without batch norm, and train ops already wired.
+        networks without batch norm, train ops already wired (also a train-op helper that every caller
+        calls inside `with tf.control_dependencies(update_ops):`, and train ops chosen by `tf.case` /
+        `tf.cond` and grouped with the updates), and projects whose batch norm runs in training mode
+        everywhere, their own test / export path included (image-to-image GANs by design): there nothing
+        ever reads the moving statistics, so running the updates would change no output.
     """
     why_bad = """
         Nobody runs the update ops, so moving_mean stays 0 and moving_variance stays 1 forever. Training
@@ -92,6 +96,19 @@ class MissingUpdateOps(Rule):
             net = tf.layers.dense(images, 10)
             loss = tf.reduce_mean(net)
             train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+            """
+        ),
+        Case(
+            """
+            import tensorflow as tf
+
+            def make_train_op(loss):
+                return tf.train.AdamOptimizer(0.01).minimize(loss)
+
+            mode = tf.placeholder(tf.bool)
+            net = tf.layers.batch_normalization(images, training=mode)
+            with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+                train_op = make_train_op(tf.reduce_mean(net))
             """
         ),
     )

@@ -47,9 +47,15 @@ class TrainingModeInEval(Rule):
     """
     fix_safety = """
         The fix replaces the `True` with `False`, or adds `is_training=False` (the callee's own parameter
-        name) to a call that relied on a default of True. Predictions change: they now use the moving
-        statistics learned in training. Silent when the mode comes from a placeholder, a flag, or
-        `mode == ModeKeys.TRAIN`, which the caller decides at run time.
+        name) to a call that relied on a default of True. A keyword is added only where the callee is known
+        to take it and the call does not already pass it by position: your own function's `def`, or the
+        signature of the TF / tf_slim / model-zoo function in a table generated from the real packages'
+        source (`python -m slimlint.data.generate_signatures`); for any other callee the finding comes
+        without a fix. Predictions change: they now use the moving statistics learned in training. Silent
+        when the mode comes from a placeholder, a flag, `mode == ModeKeys.TRAIN`, or a dict slimlint cannot
+        read (`**params_from_a_helper()`), and for model-zoo helpers that take no mode (`resnet_v1_block`).
+        `normalizer_params` given to the layers win over a network's own `arg_scope([batch_norm], ...)`,
+        as in slim itself.
     """
     behaviour_change = "batch norm uses its moving statistics at evaluation: predictions no longer depend on the rest of the batch"
     valid = (
@@ -79,6 +85,16 @@ class TrainingModeInEval(Rule):
             net = slim.batch_norm(images, is_training=True)
             """,
             path="model_test.py",
+        ),
+        Case(
+            """
+            import tensorflow.contrib.slim as slim
+
+            batch_norm_params = {"is_training": False, "decay": 0.997}
+            with slim.arg_scope([slim.batch_norm], **batch_norm_params):
+                net = slim.conv2d(images, 8, [3, 3], normalizer_fn=slim.batch_norm)
+            """,
+            path="eval.py",
         ),
     )
     invalid = (
@@ -128,7 +144,7 @@ class TrainingModeInEval(Rule):
                     continue
                 if not context.is_eval_context(ctx.role, func, site.order, trained):
                     continue
-                yield from self._report(site.mode, site.layer.call, "batch_norm", seen)
+                yield from self._report(ctx, site.mode, site.layer.call, "batch_norm", seen)
             # A fed mode placeholder that never reaches the network: SL207 passes it (the better fix).
             flagged = bool(model.unpassed_mode_flags(func, ctx.index))
             for call in model.bn_calls(func, ctx.index):
@@ -137,9 +153,9 @@ class TrainingModeInEval(Rule):
                     continue
                 for param, mode in sorted(call.modes.items()):
                     if mode.kind == TRUE and not (flagged and mode.expr is None):
-                        yield from self._report(mode, call.site.call, param, seen)
+                        yield from self._report(ctx, mode, call.site.call, param, seen)
 
-    def _report(self, mode, call: cst.Call, param: str, seen: set) -> Iterator[Violation]:
+    def _report(self, ctx: RuleContext, mode, call: cst.Call, param: str, seen: set) -> Iterator[Violation]:
         if mode.expr is not None:
             if id(mode.expr) in seen:
                 return
@@ -154,11 +170,13 @@ class TrainingModeInEval(Rule):
         keyword = mode.keyword or param
         if isinstance(mode.owner, cst.Dict):
             fix, how = FixActions().on(mode.owner, add_dict_item("is_training", "False")), "Add `'is_training': False` to normalizer_params"
-        elif mode.owner is call and keyword == "normalizer_params":
+        elif mode.owner is call and keyword == "normalizer_params" and ctx.model.accepts_keyword(call, keyword, ctx.index):
             fix, how = FixActions().on(call, add_keyword("normalizer_params", "{'is_training': False}")), "Pass `normalizer_params={'is_training': False}`"
-        elif mode.owner is call:
+        elif mode.owner is call and ctx.model.accepts_keyword(call, keyword, ctx.index):
             fix, how = FixActions().on(call, add_keyword(keyword, "False")), f"Pass `{keyword}=False`"
         else:
-            fix, how = None, ""  # the default comes through an arg_scope: no single faithful edit
+            # The default comes through an arg_scope (no single faithful edit), or the callee is not known
+            # to take the keyword (a fix must never break the program).
+            fix, how = None, ""
         what = "`is_training` defaults to True here" if keyword == "normalizer_params" else f"`{keyword}` defaults to True here"
         yield self.violation(call, _MESSAGE.format(what=what), fix, how)

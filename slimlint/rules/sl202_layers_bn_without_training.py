@@ -179,9 +179,11 @@ class LayersBatchNormWithoutTraining(Rule):
             for layer in func.layers:
                 if layer.api not in _LAYERS or "training" in layer.kwargs:
                     continue
-                if any(a.star for a in layer.call.args):
-                    continue  # **kwargs may carry training=
+                if any(a.star for a in layer.call.args) or model.passed_by_position(layer.call, "training", ctx.index) is not None:
+                    continue  # passed by position, or *args / **kwargs may carry it
                 param = next((p for p in _MODE_PARAMS if p in func.params), None) or model.mode_attribute(func, layer.order)
+                if param and not model.accepts_keyword(layer.call, "training", ctx.index):
+                    param = None
                 fix = FixActions().on(layer.call, add_keyword("training", param)) if param else None
                 yield self.violation(
                     layer.call,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from slimlint.fixes import FixActions, replace_with
+import libcst as cst
+
+from slimlint.fixes import FixActions, parse_expr
+from slimlint.model.builder import TRAINABLE_TO_ALL
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 
@@ -13,8 +16,9 @@ class SaverDropsMovingStatistics(Rule):
     name = "saver-drops-moving-statistics"
     summary = "`tf.train.Saver(tf.trainable_variables())` does not save batch norm's moving mean and variance."
     what_it_does = """
-        Flags a `tf.train.Saver` built from `tf.trainable_variables()` (or `slim.get_trainable_variables()`)
-        in a file that builds batch norm. Moving mean and variance are not trainable variables. Silent when
+        Flags a `tf.train.Saver` built from `tf.trainable_variables()` (or `slim.get_trainable_variables()`),
+        also through a name bound once to that list (`weights = tf.trainable_variables(scope=...)`), in a
+        file that builds batch norm. Moving mean and variance are not trainable variables. Silent when
         the batch norm chooses its own `variables_collections` (facenet puts the moving statistics in
         TRAINABLE_VARIABLES, so such a Saver keeps them).
     """
@@ -30,9 +34,11 @@ class SaverDropsMovingStatistics(Rule):
         saver = tf.train.Saver(tf.global_variables(), max_to_keep=5)
     """
     fix_safety = """
-        The fix saves `tf.global_variables()`: the moving statistics, and also the optimizer's slots and
-        the global step, so checkpoints get larger and a restore also restores those. To keep checkpoints
-        small, add only the moving statistics to the list by hand instead.
+        The fix saves `tf.global_variables()` (`slim.get_variables()`) with the same arguments, so a scope
+        stays a scope: the moving statistics, and also the optimizer's slots and the global step, so
+        checkpoints get larger and a restore also restores those. To keep checkpoints small, add only the
+        moving statistics to the list by hand instead. A list bound to a name that something else reads
+        too (an optimizer's `var_list`) is not changed: the finding then comes without a fix.
     """
     behaviour_change = "checkpoints also hold the moving statistics (and optimizer state), so evaluation restores them"
     valid = (
@@ -60,6 +66,42 @@ class SaverDropsMovingStatistics(Rule):
             saver = tf.train.Saver(tf.global_variables(), max_to_keep=5)
             """,
         ),
+        Case(
+            """
+            import tensorflow as tf
+
+            class Detector:
+                def build(self, images):
+                    with tf.variable_scope("feature_extractor"):
+                        self.net = tf.layers.batch_normalization(images, training=self.is_training)
+
+                def create_saver(self):
+                    weights = tf.trainable_variables(scope="feature_extractor")
+                    self.saver = tf.train.Saver(weights)
+                    self.best_saver = tf.train.Saver(weights)
+
+                def save_weight(self, mode, path):
+                    saver = self.saver if mode == "latest" else self.best_saver
+                    saver.save(self.sess, path)
+            """,
+            fixed="""
+            import tensorflow as tf
+
+            class Detector:
+                def build(self, images):
+                    with tf.variable_scope("feature_extractor"):
+                        self.net = tf.layers.batch_normalization(images, training=self.is_training)
+
+                def create_saver(self):
+                    weights = tf.global_variables(scope="feature_extractor")
+                    self.saver = tf.train.Saver(weights)
+                    self.best_saver = tf.train.Saver(weights)
+
+                def save_weight(self, mode, path):
+                    saver = self.saver if mode == "latest" else self.best_saver
+                    saver.save(self.sess, path)
+            """,
+        ),
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
@@ -67,11 +109,27 @@ class SaverDropsMovingStatistics(Rule):
         if not model.builder.savers or not model.moving_statistics_untrainable(ctx.index):
             return
         tf = model.tf_prefix()
-        for call, arg, func in model.builder.savers:
-            fix = FixActions().on(arg, replace_with(f"{tf}.global_variables()")) if tf else None
+        # A Saver of a list built elsewhere (`Saver(weights)`) is reported when it writes checkpoints: one
+        # that only restores a backbone from a checkpoint saved that way would break if it asked for more.
+        savers = [s for s in model.builder.savers
+                  if s.via_name is None or set(s.targets) & model.builder.save_receivers]
+        for saver in savers:
+            getter = TRAINABLE_TO_ALL[model.builder.canonical(saver.variables.func)]
+            func = saver.variables.func
+            fix = None
+            if isinstance(func, cst.Attribute):
+                new_func = func.with_changes(attr=cst.Name(getter))
+            else:
+                new_func = parse_expr(f"{tf}.{getter}") if tf and getter == "global_variables" else None
+            # A list bound to a name is changed where it is made, only when nothing else reads that name
+            # (an optimizer's var_list must stay the trainable variables).
+            shared = saver.via_name is not None and saver.func.loads.get(saver.via_name, 0) + model.module_func.loads.get(
+                saver.via_name, 0) > sum(s.via_name == saver.via_name for s in savers)
+            if new_func is not None and not shared:
+                fix = FixActions().on(saver.variables, lambda node, new_func=new_func: node.with_changes(func=new_func))
             yield self.violation(
-                arg,
+                saver.variables,
                 "A Saver of the trainable variables leaves batch norm's moving statistics out of the checkpoint",
                 fix,
-                "Save `tf.global_variables()`",
+                f"Save all the variables (`{getter}`), with the same arguments",
             )

@@ -93,9 +93,10 @@ class ModePlaceholderNotPassed(Rule):
             for call in calls:
                 for param, mode in sorted(call.modes.items()):
                     if mode.kind == TRUE and mode.expr is None and mode.owner is call.site.call:
+                        accepted = model.accepts_keyword(call.site.call, param, ctx.index)
                         yield self.violation(
                             call.site.call,
                             f"`{flag}` is fed as the mode, but this network keeps its default `{param}=True`",
-                            FixActions().on(call.site.call, add_keyword(param, flag)),
-                            f"Pass `{param}={flag}`",
+                            FixActions().on(call.site.call, add_keyword(param, flag)) if accepted else None,
+                            f"Pass `{param}={flag}`" if accepted else "",
                         )

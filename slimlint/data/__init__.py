@@ -1,0 +1,1 @@
+"""Data shipped with slimlint: the API signature table (see generate_signatures.py)."""

@@ -1,0 +1,119 @@
+"""A fix adds a keyword argument only where the callee is known to take it (issue 11: fixes that added
+`is_training=False` to `resnet_v1_block` made the program fail to build), and never when the argument is
+already passed by position."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from slimlint.api import findings_of, fix_tree, lint_tree
+from slimlint.model import api, signatures
+
+
+def lint(tmp_path, files):
+    for name, text in files.items():
+        (tmp_path / name).write_text(textwrap.dedent(text))
+    return findings_of(lint_tree(tmp_path))
+
+
+# --- the generated table ---------------------------------------------------------------------------
+
+
+def test_the_table_knows_the_mode_parameters_of_the_real_apis():
+    assert signatures.lookup("slim.batch_norm").accepts("is_training")
+    assert signatures.lookup("slim.conv2d").accepts("normalizer_params")
+    assert not signatures.lookup("slim.conv2d").accepts("is_training")
+    assert signatures.lookup("tf.layers.batch_normalization").position("training") == 14
+    assert signatures.lookup("slim.nets.resnet_v1.resnet_v1_50").default_of("is_training") == "true"
+    # models/research/slim's layout (`from nets import mobilenet_v1`) finds its own entry.
+    assert signatures.lookup("nets.mobilenet_v1.mobilenet_v1").accepts("is_training")
+
+
+def test_zoo_helpers_without_a_mode_are_not_networks():
+    assert api.zoo_network("slim.nets.resnet_v1.resnet_v1_50") is True
+    assert api.zoo_network("slim.nets.resnet_v1.resnet_v1") is True
+    assert api.zoo_network("slim.nets.vgg.vgg_16") is False
+    assert api.zoo_network("slim.nets.resnet_v1.resnet_v1_block") is None  # a Block namedtuple
+    assert api.zoo_network("nets.mobilenet_v1.mobilenet_v1_base") is None  # builds under the caller's scope
+    assert api.zoo_network("slim.nets.resnet_v1.no_such_function") is None  # unknown: never guessed
+
+
+def test_the_shipped_table_is_generated_data(tmp_path):
+    data = json.loads(signatures._TABLE.read_text(encoding="utf-8"))
+    assert data["sources"]["tf1_wheel"].startswith("tensorflow")
+    assert len(data["functions"]) > 300
+
+
+# --- fixes ------------------------------------------------------------------------------------------
+
+ZOO_EVAL = """\
+    import tensorflow as tf
+    import tensorflow.contrib.slim as slim
+    from tensorflow.contrib.slim.nets import resnet_v1
+
+    images = tf.placeholder(tf.float32, [None, 64, 64, 3])
+    blocks = [resnet_v1.resnet_v1_block("block1", base_depth=16, num_units=2, stride=2)]
+    logits, _ = resnet_v1.resnet_v1(images, blocks, num_classes=10)
+    saver = tf.train.Saver()
+"""
+
+
+def test_a_zoo_network_gets_the_keyword_and_its_block_specs_are_left_alone(tmp_path):
+    [finding] = lint(tmp_path, {"eval.py": ZOO_EVAL})
+    assert (finding.code, finding.start.line) == ("SL201", 7)
+    fixed = fix_tree(tmp_path)["eval.py"]
+    assert "resnet_v1.resnet_v1(images, blocks, num_classes=10, is_training=False)" in fixed
+    assert 'resnet_v1_block("block1", base_depth=16, num_units=2, stride=2)' in fixed
+
+
+def test_a_project_function_gets_the_keyword_it_declares(tmp_path):
+    model = """\
+        import tensorflow.contrib.slim as slim
+
+        def build(images, is_training=True):
+            return slim.batch_norm(images, is_training=is_training)
+    """
+    [finding] = lint(tmp_path, {"model.py": model, "eval.py": "import model\nlogits = model.build(images)\n"})
+    assert finding.fix is not None
+    assert "model.build(images, is_training=False)" in fix_tree(tmp_path)["eval.py"]
+
+
+def test_a_mode_kept_on_the_object_is_passed_to_the_constructor_not_the_call(tmp_path):
+    model = """\
+        import tensorflow.contrib.slim as slim
+
+        class Net:
+            def __init__(self, is_training=True):
+                self.is_training = is_training
+
+            def __call__(self, images):
+                return slim.batch_norm(images, is_training=self.is_training)
+    """
+    [finding] = lint(tmp_path, {"model.py": model, "eval.py": "import model\nnet = model.Net()\nlogits = net(images)\n"})
+    assert (finding.code, finding.start.line, finding.fix is not None) == ("SL201", 2, True)
+    assert fix_tree(tmp_path)["eval.py"] == "import model\nnet = model.Net(is_training=False)\nlogits = net(images)\n"
+
+
+def test_a_mode_passed_by_position_is_read(tmp_path):
+    # tf.layers.batch_normalization's 15th parameter is `training`: passed by position, it is passed.
+    args = ", ".join(["x", "-1", "0.99", "0.001", "True", "True"] + ["None"] * 8 + ["is_training"])
+    train = f"""\
+        import tensorflow as tf
+
+        def build(x, is_training):
+            return tf.layers.batch_normalization({args})
+
+        loss = tf.reduce_mean(build(images, True))
+        with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+            train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+    """
+    assert [f.code for f in lint(tmp_path, {"train.py": train})] == []
+
+
+def test_a_positional_true_mode_in_evaluation_is_found(tmp_path):
+    args = ", ".join(["x", "-1", "0.99", "0.001", "True", "True"] + ["None"] * 8 + ["True"])
+    [finding] = lint(tmp_path, {"eval.py": f"import tensorflow as tf\nnet = tf.layers.batch_normalization({args})\n"})
+    assert finding.code == "SL201"
+    assert "tf.layers.batch_normalization(x, -1, 0.99, 0.001, True, True" in fix_tree(tmp_path)["eval.py"]
+    assert fix_tree(tmp_path)["eval.py"].rstrip().endswith("None, False)")

@@ -17,7 +17,7 @@ from slimlint import noqa, prefilter
 from slimlint.deep import on_big_stack
 from slimlint.ftypes import Edit, Finding, Fix, Position
 from slimlint.model import context
-from slimlint.model.facts import TRUE
+from slimlint.model.facts import TRUE, UNKNOWN
 from slimlint.model.semantic import FileModel
 from slimlint.model.summary import ProjectIndex
 from slimlint.rules import ALL_RULES, SYNTAX_ERROR
@@ -112,7 +112,8 @@ class Engine:
             if modules == index.modules:
                 break
             index = ProjectIndex(modules, unparsed=unparsed, classes=classes)
-        called_after_bn, unresolved, training_callees, edges, under_deps, mode_kinds = backend.cross_facts(index)
+        called_after_bn, unresolved, training_callees, edges, under_deps, mode_kinds, scoped = backend.cross_facts(index)
+        index.scoped_bn_mode = _scoped_modes(scoped)
         index.called_after_bn = frozenset(called_after_bn)
         index.training_callees = _reachable(training_callees, edges)
         unwired = {callee for callee, wired in under_deps if not wired}
@@ -134,6 +135,7 @@ class Engine:
         training_callees: list = []
         edges: list = []
         under_deps: list = []
+        scoped: list = []
         mode_kinds: set = set()
         run_mode_eval = judged_eval = False
         for u in units:
@@ -143,12 +145,14 @@ class Engine:
             training_callees.extend(u.model.training_callees(index, self.role(u, u.model) == context.TRAIN))
             edges.extend(u.model.call_edges(index))
             under_deps.extend(u.model.calls_under_update_deps(index))
+            scoped.extend(u.model.calls_with_bn_scope(index))
             role = self.role(u, u.model)
             if role != context.UNIT_TEST:
                 kinds, run_mode, judged = u.model.batch_norm_modes(index, role)
                 mode_kinds |= kinds
                 run_mode_eval, judged_eval = run_mode_eval or run_mode, judged_eval or judged
-        return called_after_bn, unresolved, training_callees, edges, under_deps, [(sorted(mode_kinds), run_mode_eval, judged_eval)]
+        return (called_after_bn, unresolved, training_callees, edges, under_deps,
+                [(sorted(mode_kinds), run_mode_eval, judged_eval)], scoped)
 
     # --- stage two ----------------------------------------------------------------------------
 
@@ -258,6 +262,27 @@ class Engine:
             model = on_big_stack(FileModel, module, unit.module_name)
             applied += len(fixable)
         return module, model, applied, None
+
+
+def _scoped_modes(calls) -> Dict[tuple, str]:
+    """The is_training that an enclosing `arg_scope([slim.batch_norm], is_training=...)` gives every call of a
+    function: arg_scope is dynamic, so it reaches batch norm built anywhere below the call. A function gets a
+    mode when all its calls in the project are made under such a scope, or from functions that have one."""
+    by_callee: Dict[tuple, list] = {}
+    for caller, callee, kind in calls:
+        by_callee.setdefault(callee, []).append((caller, kind))
+    modes: Dict[tuple, str] = {}
+    for _ in range(8):  # callers of callers: iterate to a fixed point
+        changed = False
+        for callee, sites in by_callee.items():
+            kinds = [kind if kind is not None else modes.get(caller) for caller, kind in sites]
+            if callee in modes or any(k is None for k in kinds):
+                continue
+            modes[callee] = kinds[0] if len(set(kinds)) == 1 else UNKNOWN
+            changed = True
+        if not changed:
+            break
+    return modes
 
 
 def _reachable(roots, edges) -> frozenset:

@@ -136,7 +136,7 @@ class WorkerBackend:
         return merged
 
     def cross_facts(self, index):
-        merged: tuple = ([], [], [], [], [], [])
+        merged: tuple = ([], [], [], [], [], [], [])
         for reply in self._ask_all("cross_facts", [(index,)] * len(self.conns)):
             for into, part in zip(merged, reply):
                 into.extend(part)

@@ -28,7 +28,7 @@ from slimlint.model.facts import (
 # The trainable-variables getters, and the getter of all variables that takes the same arguments.
 TRAINABLE_TO_ALL = {"tf.trainable_variables": "global_variables", "slim.get_trainable_variables": "get_variables"}
 # Values of a script's own mode option that name an evaluation path.
-_RUN_MODE_WORDS = {"test", "eval", "evaluate", "evaluation", "export", "inference", "infer", "predict", "sample", "val", "valid", "validation"}
+_RUN_MODE_WORDS = {"test", "eval", "evaluate", "evaluation", "export", "inference", "infer", "predict", "sample", "val", "valid", "validation", "demo"}
 _EVAL_MODE_KEYS = ("ModeKeys.PREDICT", "ModeKeys.EVAL", "ModeKeys.INFER")
 _RESTORE_APIS = {
     "slim.assign_from_checkpoint_fn",

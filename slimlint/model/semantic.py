@@ -289,9 +289,7 @@ class FileModel:
                 owner = frame.call if frame is not None else layer.call
             mode = self.classify(expr, func, keyword, owner, index)
             if mode.kind == DEFAULT and layer.api == _BN_API:
-                factory_mode = self._factory_mode(layer, index)
-                if factory_mode is not None:
-                    mode = factory_mode
+                mode = self._factory_mode(layer, index) or self._scoped_mode(func, index) or mode
             if mode.kind == DEFAULT:
                 mode.kind = TRUE if api.BATCH_NORM[layer.api][2] else FALSE
                 mode.expr = None
@@ -335,6 +333,8 @@ class FileModel:
                 if factory_mode is not None:
                     mode = factory_mode
                     from_params = factory is not None and factory[1].mode_from_params
+                else:
+                    mode = self._scoped_mode(func, index) or mode
         if mode.kind == DEFAULT:
             mode.kind = TRUE
             mode.expr = None
@@ -474,6 +474,10 @@ class FileModel:
         modes = {}
         for param in summary.mode_params:
             expr = self.bound_arg(site, summary, param)
+            if expr is None and not summary.zoo:
+                # `with slim.arg_scope([initial_block, bottleneck], is_training=x):` over the project's own
+                # @slim.add_arg_scope functions sets their parameter.
+                expr = self._frame_value(site.frames, dotted(site.call.func) or "", param, index)[1]
             if expr is None and (site.has_star or not summary.params and len(site.positional) > 2):
                 modes[param] = ModeArg(UNKNOWN, None, keyword=param, owner=site.call)
                 continue
@@ -712,22 +716,53 @@ class FileModel:
                         break
         return out
 
+    def calls_with_bn_scope(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], Tuple[str, str], Optional[str]]]:
+        """(caller, project function called, the is_training an enclosing `arg_scope([slim.batch_norm], ...)`
+        gives the call, or None) for every call of a project function."""
+        out = []
+        for func in self.functions:
+            for site in func.calls:
+                callee = next((f for f in (index.resolve(t, self.module_name) for t in site.targets) if f), None)
+                if callee is None:
+                    continue
+                _, expr = self._frame_value(site.frames, _BN_API, "is_training", index)
+                kind = None
+                if expr is not None:
+                    kind = self.classify(expr, func, "is_training", None, index).kind
+                    kind = kind if kind in (TRUE, FALSE) else UNKNOWN
+                out.append(((self.module_name, func.qualname), callee, kind))
+        return out
+
+    def _scoped_mode(self, func: FunctionInfo, index: ProjectIndex) -> Optional[ModeArg]:
+        """The mode callers' arg_scopes give batch norm built in `func` (a nested helper: its outer function's)."""
+        qualname = func.qualname
+        while True:
+            kind = index.scoped_bn_mode.get((self.module_name, qualname))
+            if kind is not None:
+                return ModeArg(kind, None)
+            if ".<locals>." not in qualname:
+                return None
+            qualname = qualname.rsplit(".<locals>.", 1)[0]
+
     def batch_norm_modes(self, index: ProjectIndex, role: str) -> Tuple[set, bool, bool]:
         """The modes this file's batch norm runs in (sites and calls to networks; a parameter is decided by
-        the callers, whose calls are counted where they are); whether a script's own test / export path
-        (`if args.mode == "test":`) builds batch norm; whether evaluation code SL201 judges (an eval
-        script, an eval function or Estimator branch) does."""
+        the callers, whose calls are counted where they are); whether evaluation code (a script's own
+        `if args.mode == "test":` path, or an eval script or function calling a network that always trains)
+        builds batch norm in training mode by design; whether evaluation code builds batch norm with a mode
+        SL201 judges (an explicit or default True it reports)."""
         kinds = set()
         run_mode_eval = judged_eval = False
         for func in self.functions:
-            builds = [(s.order, [s.mode.kind]) for s in self.bn_sites(func, index)]
-            builds += [(c.order, [m.kind for m in c.modes.values()] + ([TRUE] if c.summary.always_training else []))
-                       for c in self.bn_calls(func, index)]
-            for order, found in builds:
+            builds = [(s.order, [s.mode.kind], True) for s in self.bn_sites(func, index)]
+            builds += [(c.order, [m.kind for m in c.modes.values()] + ([TRUE] if c.summary.always_training else []),
+                        bool(c.modes)) for c in self.bn_calls(func, index)]
+            for order, found, judged in builds:
                 kinds.update(found)
-                if context.is_eval_context(role, func, order):
+                # A forward pass named inference() / predict() is not evidence of evaluation: training uses it.
+                evaluates = context.is_eval_context(role, func, order, training_callee=True)
+                if evaluates and judged:
                     judged_eval = True
-                elif any(a < order <= b for a, b in func.run_mode_regions):
+                elif evaluates or any(a < order <= b for a, b in func.run_mode_regions):
                     run_mode_eval = True
         if self.builder.keras_bn_applications:
             kinds.add(UNKNOWN)

@@ -89,6 +89,8 @@ class ProjectIndex:
         # Does any batch norm of the project run in inference mode (or a mode decided at run time)? When
         # none does, nothing ever reads the moving statistics: un-run updates change no output.
         self.moving_statistics_read = True
+        # (module, qualname) -> the mode an enclosing arg_scope gives batch norm in every call of the function.
+        self.scoped_bn_mode: Dict[Tuple[str, str], str] = {}
         self._resolved: Dict[Tuple[str, str], Optional[Tuple[str, str]]] = {}
         self._by_last: Dict[str, list] = {}
         for name in self.modules:

@@ -7,13 +7,14 @@ Exit codes: 0 nothing left to report, 1 findings remain (or fixes were made, wit
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional, Tuple
 
 import click
 
-from slimlint import __version__
+from slimlint import __version__, trusted
 from slimlint.ftypes import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 
 _EPILOG = "Exit codes: 0 nothing to report, 1 findings remain, 2 usage, configuration or internal error."
@@ -162,6 +163,11 @@ def _check_paths(settings, paths, fix, diff, output_format, statistics, exit_zer
     cache_dir = None if no_cache or fix or diff else (cache_dir or _default_cache_dir(settings))  # fixes are never cached
     if cache_dir is not None:
         prepare_cache_dir(cache_dir)
+        if os.path.isdir(cache_dir) and not trusted.folder_is_private(os.fspath(cache_dir)):
+            # A folder another user owns or can write could feed this run its answers.
+            click.echo(f"slimlint: warning: not using the cache folder {cache_dir}: it is owned by another user "
+                       "or others can write to it", err=True)
+            cache_dir = None
     found = discover([Path(p) for p in paths], settings)
     errors: List[Tuple[str, str]] = list(found.errors)
     units = units_for(found.files, settings, read=False)  # read by the runner (for the cache key, or to check)

@@ -143,7 +143,9 @@ class Settings:
     def digest(self) -> str:
         """A stable hash of everything that can change a result (for the result cache key)."""
         data = dataclasses.asdict(self)
-        data["root"] = str(self.root) if self.root is not None else None
+        # Where the project sits does not change a result (every file's path relative to it is in the key):
+        # a cache restored into another checkout folder (a fresh CI runner) still answers.
+        data["root"] = self.root is not None
         blob = json.dumps([_SETTINGS_VERSION, data], sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()
 

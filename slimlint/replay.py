@@ -19,17 +19,17 @@ entry written by another user, or one that does not watch this very code, is ref
 
 from __future__ import annotations
 
-import marshal
+import json
 import os
 import sys
 import time
 import zlib
 
-from slimlint import __version__
+from slimlint import __version__, trusted
 
-__all__ = ["abandon", "begin", "code_signature", "end", "finish", "is_racy", "record", "replay", "watch"]
+__all__ = ["abandon", "begin", "code_digest", "end", "finish", "is_racy", "record", "replay", "watch"]
 
-_FORMAT = 1
+_FORMAT = 2  # 2: JSON (1 was marshal)
 _CACHE_NAME = ".slimlint_cache"  # the default cache folder's name (cli._default_cache_dir)
 _SUBDIR = "replay"
 _ENTRIES_KEPT = 64
@@ -69,7 +69,7 @@ def _key(argv: list[str]) -> tuple:
 
 def _entry_name(key: tuple) -> str:
     blob = repr(key).encode("utf-8", "surrogateescape")
-    return f"{zlib.crc32(blob):08x}{zlib.adler32(blob):08x}"
+    return f"{zlib.crc32(blob):08x}{zlib.adler32(blob):08x}.json"
 
 
 # --- recording (the ordinary run) ------------------------------------------------------------------
@@ -126,16 +126,14 @@ def finish(cache_dir: os.PathLike | str, text: str, code: int) -> None:
     if any(is_racy(s, session.started) for _, _, s in watched if s is not None):
         return
     key = _key(session.argv)
-    entry = (_FORMAT, __version__, key, watched, text, code)
+    entry = [_FORMAT, __version__, key, watched, text, code]
     directory = os.path.join(os.fspath(cache_dir), __version__, _SUBDIR)
     try:
         os.makedirs(directory, exist_ok=True)
-        target = os.path.join(directory, _entry_name(key))
-        tmp = f"{target}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as f:
-            f.write(marshal.dumps(entry))
-        os.replace(tmp, target)
-        _prune(directory)
+        if not trusted.folder_is_private(directory):
+            return
+        trusted.write_private(directory, _entry_name(key), json.dumps(entry).encode("ascii"))
+        trusted.prune(directory, ".json", _ENTRIES_KEPT)
     except (OSError, ValueError):
         pass  # a cache that cannot be written only costs time
 
@@ -149,15 +147,6 @@ def is_racy(sig: tuple, started_ns: int) -> bool:
     or copy out of the cache for two seconds.
     """
     return sig[0] > started_ns - RACY_NS
-
-
-def _prune(directory: str) -> None:
-    """Keep the most recently used entries (pre-commit names other files at every commit)."""
-    entries = [e for e in os.scandir(directory) if not e.name.endswith(".tmp")]
-    if len(entries) > _ENTRIES_KEPT:
-        entries.sort(key=lambda e: e.stat().st_mtime_ns, reverse=True)
-        for old in entries[_ENTRIES_KEPT:]:
-            os.unlink(old.path)
 
 
 _own_code: list[str] = []
@@ -184,9 +173,24 @@ def own_code() -> list[str]:
     return _own_code
 
 
-def code_signature() -> str:
-    """The signatures of own_code(), for caches that must expire when slimlint or LibCST changes."""
-    return repr([(path, signature(path)) for path in own_code()])
+_code_digest: list[str] = []
+
+
+def code_digest() -> str:
+    """A hash of own_code()'s content, for caches that must expire when slimlint or LibCST changes (and only
+    then: not when the same code is installed elsewhere or again)."""
+    if not _code_digest:
+        import hashlib
+
+        h = hashlib.sha256()
+        for path in own_code():
+            try:
+                with open(path, "rb") as f:
+                    h.update(f"{os.path.basename(path)}\0".encode() + f.read() + b"\0")
+            except OSError:
+                h.update(f"{os.path.basename(path)}\0missing\0".encode())
+        _code_digest.append(h.hexdigest())
+    return _code_digest[0]
 
 
 # --- replaying (before anything heavy is imported) ------------------------------------------------
@@ -198,13 +202,15 @@ def replay(argv: list[str]) -> int | None:
     name = _entry_name(key)
     for directory in _candidate_dirs(argv):
         path = os.path.join(directory, __version__, _SUBDIR, name)
-        try:
-            with open(path, "rb") as f:
-                if hasattr(os, "geteuid") and os.fstat(f.fileno()).st_uid != os.geteuid():
-                    continue  # written by another user (a shared folder above the project): not trusted
-                entry = marshal.loads(f.read())
-        except (OSError, ValueError, EOFError, TypeError):
+        # Data only (JSON), from a regular file of ours that nobody else can write, opened without following
+        # links: a shared folder above the project or a planted entry is ignored.
+        data = trusted.read_private(path)
+        if data is None:
             continue
+        try:
+            entry = json.loads(data.decode("ascii"))
+        except (ValueError, UnicodeError, RecursionError):
+            entry = None
         if _valid(entry, key):
             _, _, _, _, text, code = entry
             try:
@@ -253,14 +259,15 @@ def silence_stdout() -> None:
 def _valid(entry, key: tuple) -> bool:
     try:
         fmt, version, stored_key, watched, text, code = entry
-        if fmt != _FORMAT or version != __version__ or stored_key != key:
+        if fmt != _FORMAT or version != __version__ or stored_key != json.loads(json.dumps(key)):
             return False
-        if not isinstance(text, str) or not isinstance(code, int):
+        if not isinstance(text, str) or not isinstance(code, int) or isinstance(code, bool):
             return False
         if not any(path == _SELF for path, _, _ in watched):
             return False  # not recorded by this code (every real entry watches slimlint's own files)
-        return all(signature(path, follow) == sig for path, follow, sig in watched)
-    except (TypeError, ValueError):  # an entry of another shape
+        return all(isinstance(path, str) and signature(path, bool(follow)) == (tuple(sig) if sig is not None else None)
+                   for path, follow, sig in watched)
+    except (TypeError, ValueError, OSError):  # an entry of another shape
         return False
 
 

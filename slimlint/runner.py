@@ -10,14 +10,13 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import pickle
-import tempfile
 import traceback
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from slimlint import __version__
-from slimlint.replay import code_signature
+from slimlint import outcome_codec, trusted
+from slimlint.replay import code_digest
 from slimlint.units import Outcome, Unit
 
 # Fewer files than this per worker are not worth a process.
@@ -190,8 +189,9 @@ class RunCache:
 
     def __init__(self, directory: Path, settings, need_edits: bool, use_prefilter: bool) -> None:
         self.directory = Path(directory) / __version__
-        # The code's signature too: an edited checkout or a reinstalled build keeps its version number.
-        self.salt = f"{__version__}|{code_signature()}|{settings.digest()}|{need_edits}|{use_prefilter}"
+        # The code's content too (an edited checkout keeps its version number), not where or when it was
+        # installed: a cache folder restored on a fresh CI runner still answers.
+        self.salt = f"{__version__}|{code_digest()}|{settings.digest()}|{need_edits}|{use_prefilter}"
 
     def key(self, units: Sequence[Unit]) -> Optional[str]:
         """Every file's path and the sha256 of its bytes (a file that cannot be read: its error).
@@ -212,14 +212,11 @@ class RunCache:
         return h.hexdigest()
 
     def load(self, key: str, count: int) -> Optional[List[Outcome]]:
-        path = self.directory / f"{key}.pickle"
-        try:
-            with open(path, "rb") as f:
-                outcomes = pickle.load(f)
-        except Exception:  # no entry, or a damaged one (unpickling garbage can raise almost anything): check afresh
-            return None
-        if not isinstance(outcomes, list) or len(outcomes) != count or not all(isinstance(o, Outcome) for o in outcomes):
-            return None
+        path = self.directory / f"{key}.json"
+        data = trusted.read_private(str(path))  # a regular file of ours, not a link, nobody else can write
+        outcomes = outcome_codec.decode(data, count) if data is not None else None
+        if outcomes is None:
+            return None  # no entry, a damaged or foreign one: check afresh
         try:
             os.utime(path)  # recently used: kept when old entries are pruned
         except OSError:
@@ -229,12 +226,9 @@ class RunCache:
     def store(self, key: str, outcomes: List[Outcome]) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(outcomes, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.directory / f"{key}.pickle")
-            entries = sorted(self.directory.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-            for old in entries[_CACHE_ENTRIES_KEPT:]:
-                old.unlink()
+            if not trusted.folder_is_private(str(self.directory)):
+                return
+            trusted.write_private(str(self.directory), f"{key}.json", outcome_codec.encode(outcomes))
+            trusted.prune(str(self.directory), ".json", _CACHE_ENTRIES_KEPT)
         except OSError:
             pass  # a cache that cannot be written only costs time

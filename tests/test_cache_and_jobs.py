@@ -33,7 +33,7 @@ def test_editing_the_model_module_changes_the_train_scripts_finding(seed, tmp_pa
     args = ["--output-format", "json", "--cache-dir", str(cache), "."]
     first = run_subprocess(args, seed)
     assert ("train.py", 15, "SL102") in _findings(first)
-    assert list(cache.rglob("*.pickle")), "the first run fills the cache"
+    assert list(cache.rglob("*.json")), "the first run fills the cache"
     # Warm: nothing changed, same answer.
     assert _findings(run_subprocess(args, seed)) == _findings(first)
     # The model's batch norm now updates in place: train.py itself is unchanged, its finding must go.
@@ -78,8 +78,8 @@ def test_a_corrupt_cache_entry_is_ignored(seed, tmp_path):
     cache = tmp_path / "cache"
     args = ["--output-format", "json", "--cache-dir", str(cache), "."]
     expected = _findings(run_subprocess(args, seed))
-    for entry in cache.rglob("*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    for entry in cache.rglob("*.json"):
+        entry.write_bytes(b"not an entry")
     # Another command line with the same settings: not a replay (replay.py), so the outcome cache is asked.
     run = run_subprocess(["--jobs", "1", *args], seed)
     assert _findings(run) == expected

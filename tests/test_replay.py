@@ -7,7 +7,6 @@ process imported, and a replay imports neither click nor the engine.
 from __future__ import annotations
 
 import json
-import marshal
 import os
 import shutil
 import subprocess
@@ -77,7 +76,7 @@ def test_a_warm_run_prints_exactly_what_the_full_run_printed(project, extra):
 def test_the_entry_goes_to_the_project_cache_and_records_what_the_run_looked_at(project):
     warm(["."], project)
     [entry] = (project / ".slimlint_cache").rglob("replay/*")
-    _, _, _, watched, _, _ = marshal.loads(entry.read_bytes())
+    _, _, _, watched, _, _ = json.loads(entry.read_bytes())
     paths = {Path(p) for p, _, _ in watched}
     assert {project / "train.py", project / "model.py", project / "pyproject.toml", project} <= paths
     assert Path(__file__).resolve().parent.parent / "slimlint" / "replay.py" in paths  # a changed linter re-runs
@@ -205,7 +204,8 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_replaced(project):
     settle(project)
     [entry] = (project / ".slimlint_cache").rglob("replay/*")
     expected = json.loads(run(["--output-format", "json", "."], project)[0].stdout)
-    for garbage in (b"", b"\x00garbage", marshal.dumps(("another", "shape")), marshal.dumps([1, 2, 3])):
+    for garbage in (b"", b"\x00garbage", json.dumps(["another", "shape"]).encode(), json.dumps([1, 2, 3]).encode(),
+                    b"[" * 100000):
         entry.write_bytes(garbage)
         result, replayed = run(["--output-format", "json", "."], project)
         assert not replayed and json.loads(result.stdout) == expected
@@ -216,14 +216,16 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_replaced(project):
 def test_old_entries_are_pruned(project):
     from slimlint import replay
 
+    from slimlint import trusted
+
     directory = project / ".slimlint_cache" / "entries"
     directory.mkdir(parents=True)
     for i in range(replay._ENTRIES_KEPT + 5):
-        (directory / f"{i:016x}").write_bytes(b"x")
-        os.utime(directory / f"{i:016x}", ns=(i * 10**9, i * 10**9))
-    replay._prune(str(directory))
+        (directory / f"{i:016x}.json").write_bytes(b"x")
+        os.utime(directory / f"{i:016x}.json", ns=(i * 10**9, i * 10**9))
+    trusted.prune(str(directory), ".json", replay._ENTRIES_KEPT)
     left = sorted(p.name for p in directory.iterdir())
-    assert len(left) == replay._ENTRIES_KEPT and left[0] == f"{5:016x}"
+    assert len(left) == replay._ENTRIES_KEPT and left[0] == f"{5:016x}.json"
 
 
 # --- holes found in review: each was a stale or wrong report before its fix -----------------------
@@ -269,8 +271,8 @@ def test_a_forged_entry_that_watches_nothing_is_not_trusted(project):
 
     warm(["."], project)
     [entry] = (project / ".slimlint_cache").rglob("replay/*")
-    fmt, version, key, _, _, _ = marshal.loads(entry.read_bytes())
-    entry.write_bytes(marshal.dumps((fmt, version, key, [], "All checks passed!\n", 0)))
+    fmt, version, key, _, _, _ = json.loads(entry.read_bytes())
+    entry.write_bytes(json.dumps([fmt, version, key, [], "All checks passed!\n", 0]).encode())
     result, replayed = run(["."], project)
     assert not replayed and result.code == 1
 

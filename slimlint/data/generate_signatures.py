@@ -124,6 +124,19 @@ def _merge(table: Dict[str, dict], name: str, sig: dict) -> None:
         table[name]["positions_differ"] = True
 
 
+def _add_nets(table: Dict[str, dict], prefix: str, sources: Dict[str, str]) -> int:
+    """The model-zoo modules (module name -> source): their functions, then the names they re-export."""
+    count = 0
+    nets = {m: src for m, src in sources.items() if not m.startswith("_") and not m.endswith("_test")}
+    for module, source in nets.items():
+        for name, sig in definitions(source):
+            _merge(table, f"{prefix}{module}.{name}", sig)
+            count += 1
+    for module, source in nets.items():
+        _reexport(table, prefix, module, source)
+    return count
+
+
 def from_tf1_wheel(wheel: Path, table: Dict[str, dict]) -> int:
     count = 0
     with zipfile.ZipFile(wheel) as archive:
@@ -133,17 +146,9 @@ def from_tf1_wheel(wheel: Path, table: Dict[str, dict]) -> int:
                 for name, sig in definitions(archive.read(path).decode("utf-8")):
                     _merge(table, prefix + name, sig)
                     count += 1
-        nets = {}
-        for path in sorted(n for n in names if n.startswith(_TF1_NETS) and n.endswith(".py")):
-            module = path[len(_TF1_NETS):-3]
-            if module.startswith("_") or module.endswith("_test"):
-                continue
-            nets[module] = archive.read(path).decode("utf-8")
-            for name, sig in definitions(nets[module]):
-                _merge(table, f"slim.nets.{module}.{name}", sig)
-                count += 1
-        for module, source in nets.items():
-            _reexport(table, "slim.nets.", module, source)
+        nets = {path[len(_TF1_NETS):-3]: archive.read(path).decode("utf-8")
+                for path in sorted(names) if path.startswith(_TF1_NETS) and path.endswith(".py")}
+        count += _add_nets(table, "slim.nets.", nets)
     return count
 
 
@@ -155,26 +160,14 @@ def from_tf_slim(root: Path, table: Dict[str, dict]) -> int:
             for name, sig in definitions(path.read_text(encoding="utf-8")):
                 _merge(table, prefix + name, sig)
                 count += 1
-    paths = [p for p in sorted((root / "nets").glob("*.py")) if not p.stem.startswith("_") and not p.stem.endswith("_test")]
-    for path in paths:
-        for name, sig in definitions(path.read_text(encoding="utf-8")):
-            _merge(table, f"slim.nets.{path.stem}.{name}", sig)
-            count += 1
-    for path in paths:
-        _reexport(table, "slim.nets.", path.stem, path.read_text(encoding="utf-8"))
-    return count
+    nets = {p.stem: p.read_text(encoding="utf-8") for p in sorted((root / "nets").glob("*.py"))}
+    return count + _add_nets(table, "slim.nets.", nets)
 
 
 def from_research_slim(root: Path, table: Dict[str, dict]) -> int:
-    count = 0
-    paths = [p for p in sorted((root / "nets").rglob("*.py")) if not p.stem.startswith("_") and not p.stem.endswith("_test")]
-    for path in paths:
-        for name, sig in definitions(path.read_text(encoding="utf-8")):
-            _merge(table, f"nets.{path.stem}.{name}", sig)
-            count += 1
-    for path in paths:
-        _reexport(table, "nets.", path.stem, path.read_text(encoding="utf-8"))
-    return count
+    # Networks in sub-packages (nets/mobilenet/mobilenet_v2.py) are filed under their module's own name.
+    nets = {p.stem: p.read_text(encoding="utf-8") for p in sorted((root / "nets").rglob("*.py"))}
+    return _add_nets(table, "nets.", nets)
 
 
 def main(argv) -> int:

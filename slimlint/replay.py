@@ -129,10 +129,10 @@ def finish(cache_dir: os.PathLike | str, text: str, code: int) -> None:
     entry = [_FORMAT, __version__, key, watched, text, code]
     directory = os.path.join(os.fspath(cache_dir), __version__, _SUBDIR)
     try:
-        os.makedirs(directory, exist_ok=True)
+        os.makedirs(directory, mode=0o700, exist_ok=True)
         if not trusted.folder_is_private(directory):
             return
-        trusted.write_private(directory, _entry_name(key), json.dumps(entry).encode("ascii"))
+        trusted.write_sealed(directory, _entry_name(key), json.dumps(entry).encode("ascii"))
         trusted.prune(directory, ".json", _ENTRIES_KEPT)
     except (OSError, ValueError):
         pass  # a cache that cannot be written only costs time
@@ -203,8 +203,8 @@ def replay(argv: list[str]) -> int | None:
     for directory in _candidate_dirs(argv):
         path = os.path.join(directory, __version__, _SUBDIR, name)
         # Data only (JSON), from a regular file of ours that nobody else can write, opened without following
-        # links: a shared folder above the project or a planted entry is ignored.
-        data = trusted.read_private(path)
+        # links, sealed with this user's secret: a shared folder above the project or a committed entry is ignored.
+        data = trusted.read_sealed(path)
         if data is None:
             continue
         try:

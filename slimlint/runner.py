@@ -167,7 +167,7 @@ def prepare_cache_dir(directory: Path) -> None:
     and spoil the replay). Only a folder created here is marked as a cache: `--cache-dir .` must not put a
     `.gitignore` of `*` into the user's project."""
     try:
-        directory.mkdir(parents=True)
+        directory.mkdir(mode=0o700, parents=True)  # private whatever the umask: a group-writable one is refused
     except OSError:
         return  # it exists already, or cannot be made (then nothing is cached)
     for name, text in (("CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n"), (".gitignore", "*\n")):
@@ -213,7 +213,8 @@ class RunCache:
 
     def load(self, key: str, count: int) -> Optional[List[Outcome]]:
         path = self.directory / f"{key}.json"
-        data = trusted.read_private(str(path))  # a regular file of ours, not a link, nobody else can write
+        # A regular file of ours, not a link, nobody else can write, sealed with our secret (not committed by anyone).
+        data = trusted.read_sealed(str(path))
         outcomes = outcome_codec.decode(data, count) if data is not None else None
         if outcomes is None:
             return None  # no entry, a damaged or foreign one: check afresh
@@ -225,10 +226,10 @@ class RunCache:
 
     def store(self, key: str, outcomes: List[Outcome]) -> None:
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
             if not trusted.folder_is_private(str(self.directory)):
                 return
-            trusted.write_private(str(self.directory), f"{key}.json", outcome_codec.encode(outcomes))
+            trusted.write_sealed(str(self.directory), f"{key}.json", outcome_codec.encode(outcomes))
             trusted.prune(str(self.directory), ".json", _CACHE_ENTRIES_KEPT)
         except OSError:
             pass  # a cache that cannot be written only costs time

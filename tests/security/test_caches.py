@@ -68,13 +68,41 @@ CLEAN_ENTRY = b'{"format": 1, "outcomes": [{"findings": [], "fixed": null, "fixe
 def test_a_planted_clean_outcome_that_others_can_write_is_refused(project):
     cache = _fill(project)
     [entry] = _entries(cache)
-    entry.write_bytes(CLEAN_ENTRY)  # well-formed, and it says "no findings"
-    assert outcome_codec.decode(entry.read_bytes(), 1) is not None
+    entry.write_bytes(trusted.seal(CLEAN_ENTRY))  # well-formed, sealed, and it says "no findings"
+    assert outcome_codec.decode(trusted.unseal(entry.read_bytes()), 1) is not None
     os.chmod(entry, 0o666)  # but writable by others: not trusted
     for stored in _entries(cache, "replay"):
         stored.unlink()
     run = run_subprocess(["."], project)
     assert FINDING in run.stdout, "a group/world-writable entry must not answer"
+
+
+@pytest.mark.parametrize("seal", ["none", "another secret"])
+def test_a_committed_clean_entry_is_ignored(project, seal, monkeypatch):
+    """`git clone` makes a committed cache folder the user's own, 0644: only the seal tells it from ours."""
+    cache = _fill(project)
+    planted = CLEAN_ENTRY
+    if seal == "another secret":
+        monkeypatch.setenv("SLIMLINT_CACHE_SECRET", "the committer's machine")
+        monkeypatch.setattr(trusted, "_secret_cache", [])
+        planted = trusted.seal(CLEAN_ENTRY)
+        monkeypatch.undo()
+    for entry in _entries(cache) + _entries(cache, "replay"):
+        entry.write_bytes(planted)
+        os.chmod(entry, 0o644)
+    run = run_subprocess(["."], project)
+    assert FINDING in run.stdout
+
+
+def test_cache_folders_are_private_whatever_the_umask(project):
+    old = os.umask(0o002)
+    try:
+        first = run_subprocess(["."], project)
+        second = run_subprocess(["."], project)
+    finally:
+        os.umask(old)
+    assert "not using the cache folder" not in first.stderr + second.stderr
+    assert _entries(project / ".slimlint_cache"), "the second run stores its outcome"
 
 
 @ROOT_ONLY
@@ -140,9 +168,10 @@ def test_a_copied_cache_answers_on_a_fresh_checkout(project, tmp_path, monkeypat
     copy = tmp_path / "fresh"
     shutil.copytree(project, copy, symlinks=True)
     # Plant a marker finding in the copied outcome: it is printed only if the copied cache answers.
-    doc = json.loads((copy / entry.relative_to(project)).read_text())
+    copied = copy / entry.relative_to(project)
+    doc = json.loads(trusted.unseal(copied.read_bytes()))
     doc["outcomes"][0]["findings"][0]["message"] = "answered from the copied cache"
-    (copy / entry.relative_to(project)).write_text(json.dumps(doc))
+    copied.write_bytes(trusted.seal(json.dumps(doc).encode()))
     for stored in _entries(copy / ".slimlint_cache", "replay"):
         stored.unlink()
     run = run_subprocess(["."], copy)
@@ -151,7 +180,10 @@ def test_a_copied_cache_answers_on_a_fresh_checkout(project, tmp_path, monkeypat
 
 def test_replay_entries_are_data(project):
     cache = _fill(project)
-    run_subprocess(["."], project)  # the third run stores a replay entry (the first one changed the folder)
+    for path in (project, project / "train.py"):
+        os.utime(path, (1e9, 1e9))  # old enough that the run trusts their signatures (see replay.is_racy)
+    run_subprocess(["."], project)  # stores a replay entry
+    assert _entries(cache, "replay")
     for entry in _entries(cache, "replay"):
-        json.loads(entry.read_text())
+        json.loads(trusted.unseal(entry.read_bytes()))
     assert replay.code_digest() == replay.code_digest()

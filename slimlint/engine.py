@@ -112,8 +112,9 @@ class Engine:
             if modules == index.modules:
                 break
             index = ProjectIndex(modules, unparsed=unparsed, classes=classes)
-        called_after_bn, unresolved, training_callees, edges, under_deps, mode_kinds, scoped = backend.cross_facts(index)
+        called_after_bn, unresolved, training_callees, edges, under_deps, scoped = backend.cross_facts(index)
         index.scoped_bn_mode = _scoped_modes(scoped)
+        mode_kinds = backend.mode_kinds(index)  # after the scoped modes: a caller's arg_scope sets them
         index.called_after_bn = frozenset(called_after_bn)
         index.training_callees = _reachable(training_callees, edges)
         unwired = {callee for callee, wired in under_deps if not wired}
@@ -136,8 +137,6 @@ class Engine:
         edges: list = []
         under_deps: list = []
         scoped: list = []
-        mode_kinds: set = set()
-        run_mode_eval = judged_eval = False
         for u in units:
             if u.model is None:
                 continue
@@ -146,13 +145,22 @@ class Engine:
             edges.extend(u.model.call_edges(index))
             under_deps.extend(u.model.calls_under_update_deps(index))
             scoped.extend(u.model.calls_with_bn_scope(index))
+        return called_after_bn, unresolved, training_callees, edges, under_deps, scoped
+
+    def mode_kinds(self, units: Sequence[Unit], index: ProjectIndex) -> list:
+        """[(modes batch norm runs in, built in training mode by design in evaluation code, built in a mode
+        SL201 judges in evaluation code)] over these files (see FileModel.batch_norm_modes)."""
+        kinds: set = set()
+        run_mode_eval = judged_eval = False
+        for u in units:
+            if u.model is None:
+                continue
             role = self.role(u, u.model)
             if role != context.UNIT_TEST:
-                kinds, run_mode, judged = u.model.batch_norm_modes(index, role)
-                mode_kinds |= kinds
+                found, run_mode, judged = u.model.batch_norm_modes(index, role)
+                kinds |= found
                 run_mode_eval, judged_eval = run_mode_eval or run_mode, judged_eval or judged
-        return (called_after_bn, unresolved, training_callees, edges, under_deps,
-                [(sorted(mode_kinds), run_mode_eval, judged_eval)], scoped)
+        return [(sorted(kinds), run_mode_eval, judged_eval)]
 
     # --- stage two ----------------------------------------------------------------------------
 
@@ -182,9 +190,10 @@ class Engine:
             pos = model.position(v.node)
             start = Position(pos.start.line, pos.start.column + 1)
             end = Position(pos.end.line, pos.end.column + 1)
-            if noqa_map.suppressed(start.line, v.rule.code) or (v.rule.code, start) in seen:
-                continue  # one finding per code and place (two train ops sharing one unused read)
-            seen.add((v.rule.code, start))
+            key = (v.rule.code, start, v.message)
+            if noqa_map.suppressed(start.line, v.rule.code) or key in seen:
+                continue  # one finding per code, place and message (two train ops sharing one unused read)
+            seen.add(key)
             kept.append((v, start, end))
         kept.sort(key=lambda k: (k[1], k[0].rule.code))
         return kept
@@ -317,6 +326,9 @@ class LocalBackend:
 
     def cross_facts(self, index: ProjectIndex):
         return self.engine.cross_facts(self.units, index)
+
+    def mode_kinds(self, index: ProjectIndex) -> list:
+        return self.engine.mode_kinds(self.units, index)
 
     def class_constants(self) -> Dict[str, dict]:
         return {u.model.module_name: u.model.class_constants() for u in self.units if u.model is not None}

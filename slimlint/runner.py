@@ -134,8 +134,11 @@ class WorkerBackend:
             merged.update(reply)
         return merged
 
+    def mode_kinds(self, index) -> list:
+        return [part for reply in self._ask_all("mode_kinds", [(index,)] * len(self.conns)) for part in reply]
+
     def cross_facts(self, index):
-        merged: tuple = ([], [], [], [], [], [], [])
+        merged: tuple = ([], [], [], [], [], [])
         for reply in self._ask_all("cross_facts", [(index,)] * len(self.conns)):
             for into, part in zip(merged, reply):
                 into.extend(part)

@@ -20,14 +20,19 @@ def lint(tmp_path, files):
 # --- the generated table ---------------------------------------------------------------------------
 
 
+def _takes(name: str, keyword: str) -> bool:
+    sig = signatures.lookup(name)
+    return sig.varkw or keyword in sig.params + sig.kwonly
+
+
 def test_the_table_knows_the_mode_parameters_of_the_real_apis():
-    assert signatures.lookup("slim.batch_norm").accepts("is_training")
-    assert signatures.lookup("slim.conv2d").accepts("normalizer_params")
-    assert not signatures.lookup("slim.conv2d").accepts("is_training")
-    assert signatures.lookup("tf.layers.batch_normalization").position("training") == 14
+    assert _takes("slim.batch_norm", "is_training")
+    assert _takes("slim.conv2d", "normalizer_params")
+    assert not _takes("slim.conv2d", "is_training")
+    assert signatures.lookup("tf.layers.batch_normalization").params.index("training") == 14
     assert signatures.lookup("slim.nets.resnet_v1.resnet_v1_50").default_of("is_training") == "true"
     # models/research/slim's layout (`from nets import mobilenet_v1`) finds its own entry.
-    assert signatures.lookup("nets.mobilenet_v1.mobilenet_v1").accepts("is_training")
+    assert _takes("nets.mobilenet_v1.mobilenet_v1", "is_training")
 
 
 def test_zoo_helpers_without_a_mode_are_not_networks():
@@ -117,3 +122,33 @@ def test_a_positional_true_mode_in_evaluation_is_found(tmp_path):
     assert finding.code == "SL201"
     assert "tf.layers.batch_normalization(x, -1, 0.99, 0.001, True, True" in fix_tree(tmp_path)["eval.py"]
     assert fix_tree(tmp_path)["eval.py"].rstrip().endswith("None, False)")
+
+
+def test_arguments_gathered_by_star_args_never_reach_keyword_only_parameters(tmp_path):
+    """`def net(images, *widths, is_training=True)`: `net(x, 64, 128)` leaves is_training at its default."""
+    found = lint(tmp_path, {
+        "model.py": """
+            import tf_slim as slim
+
+            def net(images, *widths, is_training=True):
+                for width in widths:
+                    images = slim.conv2d(images, width, [3, 3], normalizer_fn=slim.batch_norm,
+                                         normalizer_params={"is_training": is_training})
+                return images
+        """,
+        "eval.py": """
+            import tensorflow as tf
+            from model import net
+
+            def main():
+                features = net(tf.compat.v1.placeholder(tf.float32, [None, 32, 32, 3]), 64, 128)
+                with tf.compat.v1.Session() as sess:
+                    tf.compat.v1.train.Saver().restore(sess, "model.ckpt")
+                    print(sess.run(features))
+
+            if __name__ == "__main__":
+                main()
+        """,
+    })
+    assert [f.code for f in found] == ["SL201"]
+    assert "net(tf.compat.v1.placeholder(tf.float32, [None, 32, 32, 3]), 64, 128, is_training=False)" in fix_tree(tmp_path)["eval.py"]

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from slimlint import trusted
+
 from tests.support.cli import Run
 from tests.support.files import settle
 
@@ -76,7 +78,7 @@ def test_a_warm_run_prints_exactly_what_the_full_run_printed(project, extra):
 def test_the_entry_goes_to_the_project_cache_and_records_what_the_run_looked_at(project):
     warm(["."], project)
     [entry] = (project / ".slimlint_cache").rglob("replay/*")
-    _, _, _, watched, _, _ = json.loads(entry.read_bytes())
+    _, _, _, watched, _, _ = json.loads(trusted.unseal(entry.read_bytes()))
     paths = {Path(p) for p, _, _ in watched}
     assert {project / "train.py", project / "model.py", project / "pyproject.toml", project} <= paths
     assert Path(__file__).resolve().parent.parent / "slimlint" / "replay.py" in paths  # a changed linter re-runs
@@ -271,8 +273,9 @@ def test_a_forged_entry_that_watches_nothing_is_not_trusted(project):
 
     warm(["."], project)
     [entry] = (project / ".slimlint_cache").rglob("replay/*")
-    fmt, version, key, _, _, _ = json.loads(entry.read_bytes())
-    entry.write_bytes(json.dumps([fmt, version, key, [], "All checks passed!\n", 0]).encode())
+    fmt, version, key, _, _, _ = json.loads(trusted.unseal(entry.read_bytes()))
+    # Sealed with the user's own secret: only the entry's content can tell it is forged.
+    entry.write_bytes(trusted.seal(json.dumps([fmt, version, key, [], "All checks passed!\n", 0]).encode()))
     result, replayed = run(["."], project)
     assert not replayed and result.code == 1
 

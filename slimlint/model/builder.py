@@ -28,7 +28,12 @@ from slimlint.model.facts import (
 # The trainable-variables getters, and the getter of all variables that takes the same arguments.
 TRAINABLE_TO_ALL = {"tf.trainable_variables": "global_variables", "slim.get_trainable_variables": "get_variables"}
 # Values of a script's own mode option that name an evaluation path.
-_RUN_MODE_WORDS = {"test", "eval", "evaluate", "evaluation", "export", "inference", "infer", "predict", "sample", "val", "valid", "validation", "demo"}
+_RUN_MODE_WORDS = {"test", "testing", "eval", "evaluate", "evaluation", "export", "inference", "infer", "predict", "sample",
+                   "val", "valid", "validation", "demo"}
+_TRAIN_MODE_WORDS = {"train", "training", "finetune", "fine_tune", "pretrain"}
+# Last words of an option that picks what a script runs (`args.mode`, `FLAGS.phase`, `opt.run_task`),
+# unlike `split == "val"` or `dataset == "test"`, which pick data.
+_RUN_MODE_OPTIONS = {"mode", "phase", "task", "action", "stage", "command", "cmd", "run"}
 _EVAL_MODE_KEYS = ("ModeKeys.PREDICT", "ModeKeys.EVAL", "ModeKeys.INFER")
 _RESTORE_APIS = {
     "slim.assign_from_checkpoint_fn",
@@ -71,7 +76,8 @@ def literal_dict(expr: Optional[cst.BaseExpression], func: FunctionInfo, module_
                 return None
             items[str(el.key.evaluated_value)] = el.value
         return items
-    if isinstance(expr, cst.Call) and dotted(expr.func) == "dict" and not any(a.star for a in expr.args):
+    # `dict(key=value)` only: `dict(base, ...)` copies a dict this cannot read
+    if isinstance(expr, cst.Call) and dotted(expr.func) == "dict" and all(a.keyword is not None and not a.star for a in expr.args):
         return keyword_args(expr)
     return None
 
@@ -229,7 +235,7 @@ class ModuleBuilder(FastVisitor):
         names = [p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)]
         defaults = {p.name.value: p.default for p in (*params.posonly_params, *params.params, *params.kwonly_params) if p.default is not None}
         info = FunctionInfo(node=node, name=node.name.value, qualname=qual, class_name=class_name, params=tuple(names), defaults=defaults,
-                            varkw=isinstance(params.star_kwarg, cst.Param))
+                            n_positional=len(params.posonly_params) + len(params.params), varkw=isinstance(params.star_kwarg, cst.Param))
         if node.name.value.startswith("test") and class_name is None and outer.is_module:
             # pytest style; one `def test_net(...)` alone is an evaluation script's entry point (detectron)
             self._test_functions += 1
@@ -454,15 +460,21 @@ class ModuleBuilder(FastVisitor):
         return ArgScopeFrame(call=call, ops=ops, kwargs=self.call_kwargs(call), factory=factory)
 
     def _run_mode_branch(self, node: cst.If, comp: cst.ComparisonTarget) -> None:
-        """`if args.mode == "test":` / `if FLAGS.phase in ("export", "eval"):`: a script's own evaluation path."""
-        if not isinstance(comp.operator, (cst.Equal, cst.In)):
+        """`if args.mode == "test":` / `if FLAGS.phase in ("export", "eval"):`: a script's own evaluation path.
+
+        The whole value names evaluation ("train_and_eval" does not) and none of the values names training.
+        """
+        if not isinstance(comp.operator, (cst.Equal, cst.In)) or not _names_run_mode_option(node.test.left):
             return
         values = comp.comparator.elements if isinstance(comp.comparator, (cst.Tuple, cst.List, cst.Set)) else [comp.comparator]
+        words = set()
         for value in values:
             value = value.value if isinstance(value, cst.BaseElement) else value
-            if isinstance(value, cst.SimpleString) and _RUN_MODE_WORDS & set(str(value.evaluated_value).lower().split("_")):
-                self._region_blocks[id(node.body)] = "run-mode"
+            if not isinstance(value, cst.SimpleString):
                 return
+            words.add(str(value.evaluated_value).strip().lower().replace("-", "_"))
+        if words & _RUN_MODE_WORDS and not words & _TRAIN_MODE_WORDS:
+            self._region_blocks[id(node.body)] = "run-mode"
 
     def _note_restore(self) -> None:
         # A restore in a method of a class (a model's warm-start / resume helper, an agent's loader)
@@ -722,3 +734,13 @@ class ModuleBuilder(FastVisitor):
         site = self._call_site(node)
         if site.targets:
             self.func.calls.append(site)
+
+
+def _names_run_mode_option(expr: cst.BaseExpression) -> bool:
+    """`mode`, `args.mode`, `FLAGS.run_phase`, `self.config["mode"]`: an option that picks what runs."""
+    if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+        key = expr.slice[0].slice.value
+        name = str(key.evaluated_value) if isinstance(key, cst.SimpleString) else ""
+    else:
+        name = (dotted(expr) or "").rsplit(".", 1)[-1]
+    return bool(set(name.lower().split("_")) & _RUN_MODE_OPTIONS)

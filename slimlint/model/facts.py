@@ -156,6 +156,7 @@ class FunctionInfo:
     qualname: str  # "resnet", "Model.build", "<module>"
     class_name: Optional[str]
     params: Tuple[str, ...] = ()
+    n_positional: int = 1 << 30  # params[:n_positional] may be passed by position (the rest follow `*`)
     varkw: bool = False  # takes **kwargs
     defaults: Dict[str, cst.BaseExpression] = field(default_factory=dict)
     layers: List[LayerCall] = field(default_factory=list)

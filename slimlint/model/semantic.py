@@ -35,9 +35,9 @@ from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
 
 _BN_API = "slim.batch_norm"
 _SLIM_PACKAGES = ("tensorflow.contrib.slim", "tf_slim")
-_INIT_PREFIX = "__init__:"
+_INIT_PREFIX = "__init__:"  # a mode parameter of the class's constructor, reached through self.<attr>
 # Parameter names a hand-written batch norm takes its mode by.
-_MODE_PARAM_NAMES = ("is_training", "training", "is_train", "train", "phase_train", "train_phase", "phase")  # a mode parameter of the class's constructor, reached through self.<attr>
+_MODE_PARAM_NAMES = ("is_training", "training", "is_train", "train", "phase_train", "train_phase", "phase")
 
 
 @dataclass
@@ -261,7 +261,7 @@ class FileModel:
     def bound_arg(site: CallSite, summary: FunctionSummary, param: str) -> Optional[cst.BaseExpression]:
         """The expression a call passes for `param` (by keyword or by position), or None."""
         expr = site.kwargs.get(param)
-        if expr is None and param in summary.params:
+        if expr is None and param in summary.params[:summary.n_positional]:
             pos = summary.params.index(param)
             if summary.params[0] in ("self", "cls") and isinstance(site.call.func, cst.Attribute):
                 pos -= 1
@@ -393,10 +393,11 @@ class FileModel:
         if any(a.star for a in call.args) or any(a.keyword is not None and a.keyword.value == keyword for a in call.args):
             return False
         positional = sum(1 for a in call.args if a.keyword is None)
-        for params, any_keyword, skip in self._callee_signatures(call, index):
+        for params, n_positional, any_keyword, skip in self._callee_signatures(call, index):
             if keyword not in params:
                 return any_keyword
-            return params.index(keyword) - skip >= positional
+            at = params.index(keyword)
+            return at >= n_positional or at - skip >= positional
         return False
 
     def passed_by_position(self, call: cst.Call, param: str, index: ProjectIndex) -> Optional[cst.BaseExpression]:
@@ -405,14 +406,15 @@ class FileModel:
         if any(a.star == "*" for a in call.args):
             return OPAQUE
         positional = [a.value for a in call.args if a.keyword is None]
-        for params, _, skip in self._callee_signatures(call, index):
-            if param in params and 0 <= params.index(param) - skip < len(positional):
+        for params, n_positional, _, skip in self._callee_signatures(call, index):
+            if param in params[:n_positional] and 0 <= params.index(param) - skip < len(positional):
                 return positional[params.index(param) - skip]
             return None
         return None
 
     def _callee_signatures(self, call: cst.Call, index: ProjectIndex):
-        """(parameters, takes **kwargs, leading parameters the call does not pass: self) of the callee."""
+        """(parameters, how many of them may be passed by position, takes **kwargs, leading parameters the
+        call does not pass: self) of the callee."""
         if self._call_index is None:
             self._call_index = {}
             for func in self.functions:
@@ -433,12 +435,12 @@ class FileModel:
             if found is not None:
                 summary = index.modules[found[0]][found[1]]
                 skip = 1 if summary.params[:1] in (("self",), ("cls",)) else 0
-                yield summary.params, summary.accepts_any_keyword, skip
+                yield summary.params, summary.n_positional, summary.accepts_any_keyword, skip
                 return
             signature = signatures.lookup(api.canonical(target) or target)
             if signature is not None:
                 positions = signature.params if signature.positions_known else ()
-                yield positions + signature.kwonly, signature.varkw, 0
+                yield positions + signature.kwonly, len(positions), signature.varkw, 0
                 return
 
     # --- calls to functions that build batch norm -------------------------------------------
@@ -510,6 +512,7 @@ class FileModel:
             scoped = FunctionSummary(
                 qualname=summary.qualname,
                 params=summary.params,
+                n_positional=summary.n_positional,
                 mode_params=frozenset({param}),
                 mode_defaults=summary.mode_defaults,
                 builds_bn_updates=not bn.in_place,
@@ -639,6 +642,7 @@ class FileModel:
             or any(c.summary.bn_own_collections for c in self.bn_calls(func, index)),
             opens_name_scope=func.opens_name_scope,
             accepts_any_keyword=func.varkw,
+            n_positional=func.n_positional,
         )
 
     def _calls_bn_builder(self, func: FunctionInfo, index: ProjectIndex) -> bool:
@@ -703,7 +707,8 @@ class FileModel:
 
     def calls_under_update_deps(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], bool]]:
         """(project function, is this call inside `control_dependencies(<update ops>)`) for every call:
-        a train-op helper called only inside such a block builds a train op that runs the updates."""
+        a train-op helper called only inside such a block builds a train op that runs the updates. Not one
+        that builds batch norm itself: the caller read the collection before those update ops existed."""
         out = []
         for func in self.functions:
             update_names = self.update_names(func)
@@ -711,7 +716,8 @@ class FileModel:
                 for target in site.targets:
                     found = index.resolve(target, self.module_name)
                     if found is not None:
-                        wired = any(b.inline_read or b.arg_names & update_names for b in site.blocks)
+                        builds_updates = index.modules[found[0]][found[1]].builds_bn_updates
+                        wired = not builds_updates and any(b.inline_read or b.arg_names & update_names for b in site.blocks)
                         out.append((found, wired))
                         break
         return out

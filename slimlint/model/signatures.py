@@ -22,15 +22,6 @@ class Signature:
     defaults: Tuple[Tuple[str, str], ...] = ()  # param -> "true" | "false" | "none"
     positions_known: bool = True  # the versions agree on the order of the parameters
 
-    def accepts(self, keyword: str) -> bool:
-        return self.varkw or keyword in self.params or keyword in self.kwonly
-
-    def position(self, param: str) -> Optional[int]:
-        """Where `param` sits among the positional arguments, when every version agrees."""
-        if not self.positions_known or param not in self.params:
-            return None
-        return self.params.index(param)
-
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.defaults).get(param)
 

@@ -26,7 +26,7 @@ class FactoryConfig:
 @dataclass(frozen=True)
 class FunctionSummary:
     qualname: str
-    params: Tuple[str, ...]
+    params: Tuple[str, ...]  # keyword-only ones last
     mode_params: FrozenSet[str]  # parameters that reach batch norm's is_training / training
     mode_defaults: Tuple[Tuple[str, str], ...]  # (param, "true" | "false" | "none" | "other")
     builds_bn_updates: bool  # builds batch norm that puts ops in UPDATE_OPS (for some argument values)
@@ -42,6 +42,7 @@ class FunctionSummary:
     opens_name_scope: bool = False  # see FunctionInfo.opens_name_scope
     accepts_any_keyword: bool = False  # takes **kwargs: a fix may pass it a keyword it does not name
     zoo: bool = False  # a slim model-zoo network (its signature comes from the generated table)
+    n_positional: int = 1 << 30  # params[:n_positional] may be passed by position (the rest follow `*`)
 
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)

@@ -123,9 +123,7 @@ class SaverDropsMovingStatistics(Rule):
                 new_func = parse_expr(f"{tf}.{getter}") if tf and getter == "global_variables" else None
             # A list bound to a name is changed where it is made, only when nothing else reads that name
             # (an optimizer's var_list must stay the trainable variables).
-            shared = saver.via_name is not None and saver.func.loads.get(saver.via_name, 0) + model.module_func.loads.get(
-                saver.via_name, 0) > sum(s.via_name == saver.via_name for s in savers)
-            if new_func is not None and not shared:
+            if new_func is not None and not _name_read_elsewhere(model, saver):
                 fix = FixActions().on(saver.variables, lambda node, new_func=new_func: node.with_changes(func=new_func))
             yield self.violation(
                 saver.variables,
@@ -133,3 +131,19 @@ class SaverDropsMovingStatistics(Rule):
                 fix,
                 f"Save all the variables (`{getter}`), with the same arguments",
             )
+
+
+def _name_read_elsewhere(model, saver) -> bool:
+    """Is the name the Saver's list is bound to read by anything but Savers of that function?
+
+    Loads are counted in the Saver's own function (and at module level, which a function may read); the
+    Savers that account for them are that function's own, whether or not they are reported.
+    """
+    name = saver.via_name
+    if name is None:
+        return False
+    loads = saver.func.loads.get(name, 0)
+    if saver.func is not model.module_func:
+        loads += model.module_func.loads.get(name, 0)
+    own = sum(s.via_name == name and s.func is saver.func for s in model.builder.savers)
+    return loads > own

@@ -1,32 +1,17 @@
-"""Every fixture is the truth: exact findings, exact fixed text, idempotent fixes, re-lint clean."""
+"""Every fixture is the truth: exact findings, exact fixed text, idempotent fixes, re-lint clean, and the
+full report pinned by its snapshot (slimlint/testing.py)."""
 
 from __future__ import annotations
 
-import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
 from slimlint.api import findings_of, fix_tree, lint_tree
+from slimlint.harness.fixtures import Fixture, collect_fixtures
+from slimlint.testing import snapshot_path, stale_snapshot
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-CASES = sorted(p for p in FIXTURES.iterdir() if p.is_dir() and not p.name.startswith("_") and (p / "fixture.toml").exists())
-
-
-def _meta(case: Path) -> dict:
-    return tomllib.loads((case / "fixture.toml").read_text())
-
-
-def _program_copy(case: Path, dest: Path) -> Path:
-    """The user's program alone (no expected/, no fixture.toml), as a user's tree would be."""
-    shutil.copytree(case, dest, ignore=shutil.ignore_patterns("expected", "fixture.toml", "__pycache__"))
-    return dest
+FIXTURES = collect_fixtures([Path(__file__).resolve().parent.parent / "fixtures"])
 
 
 def _found(root: Path, config) -> list:
@@ -34,23 +19,20 @@ def _found(root: Path, config) -> list:
 
 
 def test_there_are_fixtures():
-    assert len(CASES) >= 5
+    assert len(FIXTURES) >= 5
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
-def test_findings_are_exact(case: Path, tmp_path: Path):
-    meta = _meta(case)
-    root = _program_copy(case, tmp_path / case.name)
-    assert sorted(_found(root, meta.get("config"))) == sorted(meta["findings"])
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.name)
+def test_findings_are_exact(fixture: Fixture, tmp_path: Path):
+    root = fixture.copy_program(tmp_path / fixture.name)
+    assert sorted(_found(root, fixture.config)) == sorted(fixture.findings)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
-def test_fix_matches_expected_and_is_idempotent(case: Path, tmp_path: Path):
-    meta = _meta(case)
-    config = meta.get("config")
-    root = _program_copy(case, tmp_path / case.name)
-    expected_dir = case / "expected"
-    expected = {p.relative_to(expected_dir).as_posix(): p.read_text() for p in expected_dir.rglob("*.py")} if expected_dir.exists() else {}
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.name)
+def test_fix_matches_expected_and_is_idempotent(fixture: Fixture, tmp_path: Path):
+    config = fixture.config
+    root = fixture.copy_program(tmp_path / fixture.name)
+    expected = fixture.expected_files()
     fixed = fix_tree(root, config)
     assert sorted(fixed) == sorted(expected), "the set of files --fix changes"
     for rel, text in fixed.items():
@@ -63,9 +45,16 @@ def test_fix_matches_expected_and_is_idempotent(case: Path, tmp_path: Path):
     assert remaining == []
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
-def test_prefilter_is_loss_free(case: Path):
-    meta = _meta(case)
-    with_filter = findings_of(lint_tree(case, meta.get("config")))
-    without = findings_of(lint_tree(case, meta.get("config"), use_prefilter=False))
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.name)
+def test_prefilter_is_loss_free(fixture: Fixture):
+    with_filter = findings_of(lint_tree(fixture.path, fixture.config))
+    without = findings_of(lint_tree(fixture.path, fixture.config, use_prefilter=False))
     assert [(f.path, f.start, f.code) for f in with_filter] == [(f.path, f.start, f.code) for f in without]
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.name)
+def test_report_matches_its_snapshot(fixture: Fixture):
+    """Messages, ranges, fix titles and behaviour notes are pinned, not only codes and lines."""
+    assert snapshot_path(fixture).exists(), "no report.snap: run `python -m slimlint.testing --update`"
+    diff = stale_snapshot(fixture)
+    assert diff is None, f"report.snap is stale (if the change is meant, run `python -m slimlint.testing --update`):\n{diff}"

@@ -16,7 +16,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 SUPPORT_DIR = "_support"
-_NOT_PROGRAM = ("expected", "fixture.toml", "__pycache__", "*.pyc")
+_NOT_PROGRAM = ("expected", "fixture.toml", "report.snap", "__pycache__", "*.pyc")
 
 
 class FixtureError(Exception):

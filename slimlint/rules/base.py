@@ -13,11 +13,17 @@ from slimlint.fixes import FixActions
 
 @dataclass(frozen=True)
 class Case:
-    """An example program. For invalid cases, `fixed` is the exact text `--fix` must produce."""
+    """An example program. For invalid cases, `fixed` is the exact text `--fix` must produce, and `line`,
+    `column` and `message`, when given, are where the finding is and what it says.
+
+    The first invalid case (and its fixed form, or the first valid case) is the rule's documented example."""
 
     code: str
     path: str = "train.py"
     fixed: Optional[str] = None
+    line: Optional[int] = None
+    column: Optional[int] = None
+    message: Optional[str] = None
 
     @property
     def source(self) -> str:
@@ -53,9 +59,10 @@ class Rule:
     # Documentation, in the shape of ruff's rule pages.
     what_it_does: ClassVar[str]
     why_bad: ClassVar[str]
-    example: ClassVar[str]
-    use_instead: ClassVar[str]
     fix_safety: ClassVar[str]
+    # Only for a rule without cases (SL900): the others document their first invalid case.
+    example: ClassVar[str] = ""
+    use_instead: ClassVar[str] = ""
     behaviour_change: ClassVar[str] = ""
     valid: ClassVar[Tuple[Case, ...]] = ()
     invalid: ClassVar[Tuple[Case, ...]] = ()
@@ -67,8 +74,20 @@ class Rule:
         return Violation(self, node, message, fix, fix_message)
 
     @classmethod
-    def docs(cls) -> str:
-        """The rule's reference page (Markdown), generated from its metadata."""
+    def example_pair(cls) -> Tuple[str, str]:
+        """(example, use instead) for the docs: the first invalid case and its fixed form (a rule without a
+        fix: the first valid case), so every documented example is one the tests run."""
+        if not cls.invalid:
+            return textwrap.dedent(cls.example).strip("\n"), textwrap.dedent(cls.use_instead).strip("\n")
+        bad = cls.invalid[0]
+        good = bad.expected if bad.expected is not None else cls.valid[0].source
+        return bad.source.rstrip("\n"), good.rstrip("\n")
+
+    @classmethod
+    def docs(cls, report: str = "") -> str:
+        """The rule's reference page (Markdown), generated from its metadata; `report` is what slimlint
+        prints on the example."""
+        example, use_instead = cls.example_pair()
         parts = [
             f"# {cls.code} {cls.name}",
             "",
@@ -85,13 +104,14 @@ class Rule:
             "## Example",
             "",
             "```python",
-            textwrap.dedent(cls.example).strip("\n"),
+            example,
             "```",
+            *(["", "slimlint reports:", "", "```console", report.rstrip("\n"), "```"] if report else []),
             "",
             "Use instead:",
             "",
             "```python",
-            textwrap.dedent(cls.use_instead).strip("\n"),
+            use_instead,
             "```",
             "",
             "## Fix safety",

@@ -47,17 +47,6 @@ class MissingUpdateOps(Rule):
         looks fine, but evaluation with `is_training=False` normalises with the wrong statistics: on a small
         conv-BN model, one-image evaluation accuracy is 0.33 (every image one class) instead of 1.00.
     """
-    example = """
-        import tensorflow as tf
-
-        net = tf.layers.batch_normalization(net, training=True)
-        ...
-        train_op = optimizer.minimize(loss, global_step=global_step)
-    """
-    use_instead = """
-        with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
-            train_op = optimizer.minimize(loss, global_step=global_step)
-    """
     fix_safety = """
         The fix changes what training computes: every train step now also runs the batch-norm update ops.
         The collection is read inside the `with`, after the model is built, using the module's own TF alias

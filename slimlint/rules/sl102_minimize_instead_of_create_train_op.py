@@ -90,18 +90,6 @@ class MinimizeInsteadOfCreateTrainOp(Rule):
         `is_training=False` normalises with 0 / 1 and the model collapses: measured on a small conv-BN net,
         one-image evaluation accuracy 0.33 (every image one class) instead of 1.00.
     """
-    example = """
-        import tensorflow as tf
-        import tensorflow.contrib.slim as slim
-
-        logits = model.resnet(images, 10, is_training=True)
-        loss = tf.losses.softmax_cross_entropy(labels, logits)
-        optimizer = tf.train.MomentumOptimizer(0.01, 0.9)
-        train_op = optimizer.minimize(loss, global_step=global_step)
-    """
-    use_instead = """
-        train_op = slim.learning.create_train_op(loss, optimizer, global_step=global_step)
-    """
     fix_safety = """
         The fix changes what training computes: the moving statistics get updated. It carries the
         arguments over faithfully (`global_step`, `var_list` becomes `variables_to_train`,

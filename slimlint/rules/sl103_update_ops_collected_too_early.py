@@ -63,20 +63,6 @@ class UpdateOpsCollectedTooEarly(Rule):
         statistics stay at 0 / 1 and evaluation in inference mode collapses, exactly as if the update ops
         had never been wired (measured: one-image accuracy 0.33 instead of 1.00).
     """
-    example = """
-        update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
-        logits = build_model(images, is_training=True)
-        loss = tf.losses.softmax_cross_entropy(labels, logits)
-        with tf.control_dependencies(update_ops):
-            train_op = optimizer.minimize(loss)
-    """
-    use_instead = """
-        logits = build_model(images, is_training=True)
-        loss = tf.losses.softmax_cross_entropy(labels, logits)
-        update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
-        with tf.control_dependencies(update_ops):
-            train_op = optimizer.minimize(loss)
-    """
     fix_safety = """
         The fix moves the assignment, unchanged and with the comments above it, to just before the
         statement that first uses the list, in the same block. It is offered only when the read is a plain

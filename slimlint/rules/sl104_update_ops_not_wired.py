@@ -26,19 +26,6 @@ class UpdateOpsNotWired(Rule):
         looks right in review, but the moving statistics stay at 0 / 1 exactly as if they had never been
         collected, and evaluation in inference mode collapses.
     """
-    example = """
-        update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
-        with tf.control_dependencies(update_ops):
-            optimizer = tf.train.AdamOptimizer(1e-3)
-        train_op = optimizer.minimize(total_loss)
-    """
-    use_instead = """
-        update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
-        with tf.control_dependencies(update_ops):
-            optimizer = tf.train.AdamOptimizer(1e-3)
-        with tf.control_dependencies(update_ops):
-            train_op = optimizer.minimize(total_loss)
-    """
     fix_safety = """
         The fix wraps the train op in `with tf.control_dependencies(update_ops):`, reusing the variable
         the code already collected (or a fresh `get_collection` when that variable is not in scope). Every

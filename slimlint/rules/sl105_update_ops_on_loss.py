@@ -27,19 +27,6 @@ class UpdateOpsOnLoss(Rule):
         the loop runs `train_op` alone, and is updated when it runs `[train_op, loss]`). The model then
         evaluates with 0 / 1 statistics.
     """
-    example = """
-        with tf.control_dependencies(update_ops):
-            loss = tf.identity(loss)
-        train_op = optimizer.minimize(loss)
-        ...
-        sess.run(train_op)
-    """
-    use_instead = """
-        with tf.control_dependencies(update_ops):
-            train_op = optimizer.minimize(loss)
-        ...
-        sess.run(train_op)
-    """
     fix_safety = """
         The fix makes the train op itself depend on the update ops (`with
         tf.control_dependencies(update_ops):` around it); the dependency on the loss is left in place,

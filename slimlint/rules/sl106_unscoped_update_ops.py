@@ -123,16 +123,6 @@ class UnscopedUpdateOps(Rule):
         discriminator step fed), and the other way round: each network's moving statistics are updated with
         the other's inputs, and at twice the intended rate. Sampling in inference mode is affected first.
     """
-    example = """
-        d_vars = slim.get_trainable_variables("discriminator")
-        with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
-            d_train = d_opt.minimize(d_loss, var_list=d_vars)
-    """
-    use_instead = """
-        d_vars = slim.get_trainable_variables("discriminator")
-        with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS, scope="discriminator")):
-            d_train = d_opt.minimize(d_loss, var_list=d_vars)
-    """
     fix_safety = """
         When the train op's `var_list` comes from a named scope (or keeps the variables whose names start with
         one), the fix passes the same scope to `get_collection`, so the step runs only its own network's

@@ -35,16 +35,6 @@ class TrainingModeInEval(Rule):
         one image per batch every image is normalised to the same thing and gets the same class (measured:
         accuracy 0.33 on a 3-class task, every prediction one class, versus 1.00 in inference mode).
     """
-    example = """
-        # eval.py
-        logits = model.resnet(images, num_classes, is_training=True)
-        saver.restore(sess, checkpoint)
-    """
-    use_instead = """
-        # eval.py
-        logits = model.resnet(images, num_classes, is_training=False)
-        saver.restore(sess, checkpoint)
-    """
     fix_safety = """
         The fix replaces the `True` with `False`, or adds `is_training=False` (the callee's own parameter
         name) to a call that relied on a default of True. A keyword is added only where the callee is known

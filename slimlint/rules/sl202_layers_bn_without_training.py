@@ -32,16 +32,6 @@ class LayersBatchNormWithoutTraining(Rule):
         the network trains as if it had no batch norm, with the wrong input scale. Dropout with
         `training=False` drops nothing: the model trains without the regularisation its author chose.
     """
-    example = """
-        def build(images, is_training):
-            net = tf.layers.conv2d(images, 32, 3)
-            net = tf.layers.batch_normalization(net)
-    """
-    use_instead = """
-        def build(images, is_training):
-            net = tf.layers.conv2d(images, 32, 3)
-            net = tf.layers.batch_normalization(net, training=is_training)
-    """
     fix_safety = """
         A fix is offered only when the enclosing function has a mode parameter (`is_training`,
         `training`, `phase_train`, ...), or assigned a boolean placeholder named for training to an attribute

@@ -23,18 +23,6 @@ class KerasBatchNormInSession(Rule):
         The moving mean and variance stay 0 / 1, exactly as with unwired slim batch norm, although the code
         may even wire UPDATE_OPS carefully: inference-mode evaluation collapses.
     """
-    example = """
-        bn = tf.keras.layers.BatchNormalization()
-        net = bn(net, training=True)
-        with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
-            train_op = optimizer.minimize(loss)
-    """
-    use_instead = """
-        bn = tf.keras.layers.BatchNormalization()
-        net = bn(net, training=True)
-        with tf.control_dependencies(bn.updates):
-            train_op = optimizer.minimize(loss)
-    """
     fix_safety = """
         No fix is offered: which layers' `updates` to collect (one layer, a Keras model's `updates`) depends
         on how the network is assembled.

@@ -25,12 +25,6 @@ class CreateTrainOpWithoutUpdateOps(Rule):
         `is_training=False` collapses. Passing an empty list is often a leftover from silencing slim's
         warning about update ops created after the train op.
     """
-    example = """
-        train_op = slim.learning.create_train_op(total_loss, optimizer, update_ops=[])
-    """
-    use_instead = """
-        train_op = slim.learning.create_train_op(total_loss, optimizer)
-    """
     fix_safety = """
         The fix removes the `update_ops=[]` argument, so create_train_op reads the UPDATE_OPS collection
         again. Training then runs the batch-norm updates, which changes the trained model.

@@ -27,12 +27,6 @@ class SaverDropsMovingStatistics(Rule):
         gets moving_mean 0 and moving_variance 1 (their initial values), and inference-mode batch norm
         collapses, although training itself was fine.
     """
-    example = """
-        saver = tf.train.Saver(tf.trainable_variables(), max_to_keep=5)
-    """
-    use_instead = """
-        saver = tf.train.Saver(tf.global_variables(), max_to_keep=5)
-    """
     fix_safety = """
         The fix saves `tf.global_variables()` (`slim.get_variables()`) with the same arguments, so a scope
         stays a scope: the moving statistics, and also the optimizer's slots and the global step, so
@@ -65,6 +59,9 @@ class SaverDropsMovingStatistics(Rule):
             net = tf.layers.batch_normalization(images, training=is_training)
             saver = tf.train.Saver(tf.global_variables(), max_to_keep=5)
             """,
+            line=4,
+            column=24,
+            message="A Saver of the trainable variables leaves batch norm's moving statistics out of the checkpoint",
         ),
         Case(
             """

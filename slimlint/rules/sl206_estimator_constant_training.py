@@ -31,14 +31,6 @@ class EstimatorConstantTraining(Rule):
         each batch's own statistics: predictions depend on the batch, and a one-image request gets the same
         class whatever the image.
     """
-    example = """
-        def model_fn(features, labels, mode, params):
-            logits = network(features["image"], is_training=True)
-    """
-    use_instead = """
-        def model_fn(features, labels, mode, params):
-            logits = network(features["image"], is_training=mode == tf.estimator.ModeKeys.TRAIN)
-    """
     fix_safety = """
         The fix replaces the constant with `mode == tf.estimator.ModeKeys.TRAIN` (the module's TF alias):
         training is unchanged, evaluation and prediction use the moving statistics.

@@ -24,16 +24,6 @@ class ModePlaceholderNotPassed(Rule):
         reaches nothing: batch norm trains on (and normalises with) every validation batch, and the
         validation numbers, and any checkpoint picked by them, are wrong.
     """
-    example = """
-        is_training = tf.placeholder(tf.bool, [])
-        logits = model.build(images)
-        ...
-        sess.run(accuracy, feed_dict={is_training: False})
-    """
-    use_instead = """
-        is_training = tf.placeholder(tf.bool, [])
-        logits = model.build(images, is_training=is_training)
-    """
     fix_safety = """
         The fix passes the placeholder to the network's mode parameter. Training feeds True (or relies on
         the placeholder's default) and keeps its behaviour only if it does feed True: check that the

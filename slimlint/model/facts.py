@@ -37,13 +37,22 @@ class SplatKwargs(dict):
         return True
 
 
-@dataclass
+@dataclass(frozen=True)
 class ModeArg:
+    """How one batch norm (or a network's mode parameter) gets its mode: the kind, and where a fix edits."""
+
     kind: str
     expr: Optional[cst.BaseExpression] = None  # the expression passed, for fixes
     param: Optional[str] = None  # for PARAM
     keyword: Optional[str] = None  # the keyword it is (or would be) passed as
     owner: Optional[cst.CSTNode] = None  # the call / dict that holds (or would hold) it
+
+
+def mode_from_default(default: Optional[str]) -> str:
+    """A parameter's default ("true" | "false" | "none" | "other", see FunctionSummary.mode_defaults) as a
+    mode. None is UNKNOWN: slim's batch norm treats is_training=None as "decide at run time", tf.layers as
+    False, so only the callee could say."""
+    return {"true": TRUE, "false": FALSE}.get(default or "", UNKNOWN)
 
 
 @dataclass

@@ -30,6 +30,7 @@ from slimlint.model.facts import (
     LayerCall,
     ModeArg,
     TrainOp,
+    mode_from_default,
 )
 from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
 
@@ -291,8 +292,7 @@ class FileModel:
             if mode.kind == DEFAULT and layer.api == _BN_API:
                 mode = self._factory_mode(layer, index) or self._scoped_mode(func, index) or mode
             if mode.kind == DEFAULT:
-                mode.kind = TRUE if api.BATCH_NORM[layer.api][2] else FALSE
-                mode.expr = None
+                mode = replace(mode, kind=TRUE if api.BATCH_NORM[layer.api][2] else FALSE, expr=None)
             in_place = self._in_place(layer.kwargs.get("updates_collections"), layer.frames, None, index, layer)
             collections = "variables_collections" in layer.kwargs or self._frame_value(layer.frames, _BN_API, "variables_collections", index)[1] is not None
             return BNSite(layer, layer.api, mode, in_place, own_collections=collections)
@@ -336,17 +336,16 @@ class FileModel:
                 else:
                     mode = self._scoped_mode(func, index) or mode
         if mode.kind == DEFAULT:
-            mode.kind = TRUE
-            mode.expr = None
             # Where a fix would say is_training=False: the layer's own params dict, or a new
             # normalizer_params on the layer when normalizer_fn is its own argument (never is_training=
             # on the layer: slim.conv2d has no such parameter).
             if isinstance(params_expr, cst.Dict) and params_owner is layer.call:
-                mode.owner, mode.keyword = params_expr, "is_training"
+                mode = replace(mode, owner=params_expr, keyword="is_training")
             elif params_expr is None and "normalizer_fn" in layer.kwargs:
-                mode.owner, mode.keyword = layer.call, "normalizer_params"
+                mode = replace(mode, owner=layer.call, keyword="normalizer_params")
             else:
-                mode.owner = None
+                mode = replace(mode, owner=None)
+            mode = replace(mode, kind=TRUE, expr=None)
         in_place = self._in_place(items.get("updates_collections"), layer.frames, factory, index, layer, has_key="updates_collections" in items)
         collections = "variables_collections" in items or self._frame_value(layer.frames, _BN_API, "variables_collections", index)[1] is not None
         return BNSite(layer, _BN_API, mode, in_place, mode_from_params=from_params, own_collections=collections)
@@ -362,7 +361,7 @@ class FileModel:
                 site = frame.factory
                 expr = self.bound_arg(site, summary, config.mode_param)
                 if expr is None:
-                    default = {"true": TRUE, "false": FALSE}.get(summary.default_of(config.mode_param) or "", UNKNOWN)
+                    default = mode_from_default(summary.default_of(config.mode_param))
                     return ModeArg(default, None, keyword=config.mode_param, owner=site.call)
                 return self.classify(expr, site.func, config.mode_param, site.call, index)
             if config.mode in (TRUE, FALSE):
@@ -485,9 +484,7 @@ class FileModel:
                 continue
             mode = self.classify(expr, site.func, param, site.call, index)
             if mode.kind == DEFAULT:
-                default = summary.default_of(param)
-                mode.kind = {"true": TRUE, "false": FALSE, "none": FALSE}.get(default or "", UNKNOWN)
-                mode.expr = None
+                mode = replace(mode, kind=mode_from_default(summary.default_of(param)), expr=None)
             modes[param] = mode
         return modes
 
@@ -506,7 +503,7 @@ class FileModel:
                     expr = self.bound_arg(site, summary, slim_param)
                     mode = self.classify(expr, site.func, slim_param, site.call, index)
                     if mode.kind == DEFAULT:
-                        mode.kind = {"true": TRUE, "false": FALSE, "none": FALSE}.get(summary.default_of(slim_param) or "", UNKNOWN)
+                        mode = replace(mode, kind=mode_from_default(summary.default_of(slim_param)))
                 else:
                     mode = ModeArg(kind)
             scoped = FunctionSummary(

@@ -48,6 +48,33 @@ class ModeArg:
     owner: Optional[cst.CSTNode] = None  # the call / dict that holds (or would hold) it
 
 
+UPDATE_OPS = "UPDATE_OPS"
+
+
+def updates_collection_of(expr: Optional[cst.BaseExpression], given: bool) -> Optional[str]:
+    """Where batch norm puts its update ops, from its `updates_collections` argument: UPDATE_OPS (the
+    default, or named), None (`None`: updated in place, nothing collected), or the name of another
+    collection (a string, or another `GraphKeys.X`). A list holding UPDATE_OPS counts as UPDATE_OPS; what
+    cannot be read (a parameter passed through, as slim's arg_scopes do) is taken as the default."""
+    if not given or expr is None:
+        return UPDATE_OPS
+    if isinstance(expr, cst.Name) and expr.value == "None":
+        return None
+    values = [e.value for e in expr.elements] if isinstance(expr, (cst.List, cst.Tuple)) else [expr]
+    names = []
+    for value in values:
+        if isinstance(value, cst.SimpleString):
+            names.append(str(value.evaluated_value))
+        elif isinstance(value, cst.Attribute) and isinstance(value.value, (cst.Attribute, cst.Name)) and (
+                (value.value.attr.value if isinstance(value.value, cst.Attribute) else value.value.value) == "GraphKeys"):
+            names.append(value.attr.value)
+        else:
+            return UPDATE_OPS
+    if not names or UPDATE_OPS in names or "update_ops" in names:  # GraphKeys.UPDATE_OPS is "update_ops"
+        return UPDATE_OPS
+    return names[0]
+
+
 def mode_from_default(default: Optional[str]) -> str:
     """A parameter's default ("true" | "false" | "none" | "other", see FunctionSummary.mode_defaults) as a
     mode. None is UNKNOWN: slim's batch norm treats is_training=None as "decide at run time", tf.layers as

@@ -30,7 +30,9 @@ from slimlint.model.facts import (
     LayerCall,
     ModeArg,
     TrainOp,
+    UPDATE_OPS,
     mode_from_default,
+    updates_collection_of,
 )
 from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
 
@@ -48,7 +50,7 @@ class BNSite:
     layer: LayerCall
     api: str
     mode: ModeArg
-    in_place: bool  # updates_collections=None: moving statistics updated in place, nothing in UPDATE_OPS
+    updates_collection: Optional[str]  # see facts.updates_collection_of; None: moving statistics updated in place
     mode_from_params: bool = False  # is_training came from the layer's own normalizer_params
     own_collections: bool = False  # variables_collections given: the moving statistics may sit in TRAINABLE_VARIABLES
 
@@ -61,8 +63,13 @@ class BNSite:
         return self.layer.func
 
     @property
+    def in_place(self) -> bool:
+        return self.updates_collection is None
+
+    @property
     def adds_update_ops(self) -> bool:
-        if self.in_place or self.api.startswith("tf.keras") or self.api == "tf.layers.BatchNormalization":
+        """Does it put update ops in UPDATE_OPS (another collection is the code's own business)?"""
+        if self.updates_collection != UPDATE_OPS or self.api.startswith("tf.keras") or self.api == "tf.layers.BatchNormalization":
             return False
         return self.mode.kind != FALSE
 
@@ -293,9 +300,9 @@ class FileModel:
                 mode = self._factory_mode(layer, index) or self._scoped_mode(func, index) or mode
             if mode.kind == DEFAULT:
                 mode = replace(mode, kind=TRUE if api.BATCH_NORM[layer.api][2] else FALSE, expr=None)
-            in_place = self._in_place(layer.kwargs.get("updates_collections"), layer.frames, None, index, layer)
+            updates = self._updates_collection(layer.kwargs.get("updates_collections"), layer.frames, index, "updates_collections" in layer.kwargs)
             collections = "variables_collections" in layer.kwargs or self._frame_value(layer.frames, _BN_API, "variables_collections", index)[1] is not None
-            return BNSite(layer, layer.api, mode, in_place, own_collections=collections)
+            return BNSite(layer, layer.api, mode, updates, own_collections=collections)
         # A slim layer: does it normalise with batch norm?
         normalizer = layer.kwargs.get("normalizer_fn")
         if normalizer is None:
@@ -346,9 +353,9 @@ class FileModel:
             else:
                 mode = replace(mode, owner=None)
             mode = replace(mode, kind=TRUE, expr=None)
-        in_place = self._in_place(items.get("updates_collections"), layer.frames, factory, index, layer, has_key="updates_collections" in items)
+        updates = self._updates_collection(items.get("updates_collections"), layer.frames, index, "updates_collections" in items)
         collections = "variables_collections" in items or self._frame_value(layer.frames, _BN_API, "variables_collections", index)[1] is not None
-        return BNSite(layer, _BN_API, mode, in_place, mode_from_params=from_params, own_collections=collections)
+        return BNSite(layer, _BN_API, mode, updates, mode_from_params=from_params, own_collections=collections)
 
     def _factory_mode(self, layer: LayerCall, index: ProjectIndex) -> Optional[ModeArg]:
         """Mode given to batch norm by an arg_scope factory call (`arg_scope(my_scope(is_training=x))`)."""
@@ -369,16 +376,17 @@ class FileModel:
             return ModeArg(UNKNOWN, None)
         return None
 
-    def _in_place(self, expr, frames, factory, index, layer, has_key: bool = False) -> bool:
-        if expr is None and not has_key:
+    def _updates_collection(self, expr, frames, index, given: bool) -> Optional[str]:
+        """The layer's own `updates_collections`, else an enclosing arg_scope's, else an arg_scope factory's."""
+        if not given:
             _, expr = self._frame_value(frames, _BN_API, "updates_collections", index)
-            if expr is None:
+            given = expr is not None
+            if not given:
                 for frame in reversed(frames):
                     found = self._factory(frame, index)
                     if found is not None:
-                        return found[1].in_place
-                return False
-        return isinstance(expr, cst.Name) and expr.value == "None"
+                        return found[1].updates_collection
+        return updates_collection_of(expr, given)
 
     def _canonical(self, expr: cst.BaseExpression) -> Optional[str]:
         return self.builder.canonical(expr)
@@ -464,7 +472,7 @@ class FileModel:
                 bn = self._bn_site(LayerCall(call=site.call, api="slim.conv2d", frames=site.frames, func=site.func,
                                              order=site.order, kwargs={}), index)
                 if bn is not None and bn.mode_from_params:
-                    scoped = replace(summary, builds_bn_updates=not bn.in_place)
+                    scoped = replace(summary, builds_bn_updates=bn.updates_collection == UPDATE_OPS)
                     out.append(BNCall(site, scoped, {"is_training": bn.mode}))
                     continue
             if summary.builds_bn_updates or summary.mode_params:
@@ -512,7 +520,7 @@ class FileModel:
                 n_positional=summary.n_positional,
                 mode_params=frozenset({param}),
                 mode_defaults=summary.mode_defaults,
-                builds_bn_updates=not bn.in_place,
+                builds_bn_updates=bn.updates_collection == UPDATE_OPS,
                 always_training=False,
                 bn_own_collections=bn.own_collections,
             )
@@ -570,7 +578,7 @@ class FileModel:
             if site.mode.kind == PARAM:
                 # In-place batch norm still runs in the mode it is given: SL201 needs the parameter.
                 mode_params.add(site.mode.param)
-            if site.in_place:
+            if site.updates_collection != UPDATE_OPS:
                 continue
             if site.mode.kind == PARAM:
                 builds = True
@@ -676,8 +684,8 @@ class FileModel:
         uc = items.get("updates_collections")
         if uc is None:
             _, uc = self._frame_value(frames, _BN_API, "updates_collections", index)
-        in_place = isinstance(uc, cst.Name) and uc.value == "None"
-        return FactoryConfig(frozenset(normalized), mode.kind, mode.param, in_place, from_params)
+        updates = updates_collection_of(uc, uc is not None)
+        return FactoryConfig(frozenset(normalized), mode.kind, mode.param, updates, from_params)
 
     def calls_after_training_bn(self, index: ProjectIndex, unresolved: Optional[list] = None) -> List[Tuple[str, str]]:
         """Project functions this file calls after it has built batch norm that adds update ops.

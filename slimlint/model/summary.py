@@ -19,7 +19,7 @@ class FactoryConfig:
     normalized_ops: FrozenSet[str]  # layers the scope gives normalizer_fn=batch_norm; "slim.batch_norm" for BN itself
     mode: str  # facts.TRUE / FALSE / PARAM / DEFAULT / UNKNOWN
     mode_param: Optional[str]
-    in_place: bool
+    updates_collection: Optional[str]  # see facts.updates_collection_of
     mode_from_params: bool = False  # the mode sits in normalizer_params: it overrides arg_scope([batch_norm], ...)
 
 

@@ -13,7 +13,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from slimlint import fixes as fixlib
-from slimlint import noqa, prefilter
+from slimlint import noqa, prefilter, python2
 from slimlint.deep import on_big_stack
 from slimlint.ftypes import Edit, Finding, Fix, Position
 from slimlint.model import context
@@ -22,7 +22,6 @@ from slimlint.model.semantic import FileModel
 from slimlint.model.summary import ProjectIndex
 from slimlint.rules import ALL_RULES, SYNTAX_ERROR
 from slimlint.rules.base import RuleContext, Violation
-from slimlint.source import describe_parse_error
 from slimlint.units import Outcome, Unit
 
 _MAX_FIX_PASSES = 8
@@ -43,9 +42,11 @@ class Engine:
         try:
             unit.module = on_big_stack(cst.parse_module, unit.source.for_libcst())
         except cst.ParserSyntaxError as exc:
-            problem = describe_parse_error(unit.source, exc)
-            unit.syntax = self._syntax_finding(unit, problem.line, problem.column, problem.message)
-            return
+            # Python 2 code: read through its Python 3 view (slimlint/python2); SL900 only when neither grammar takes it.
+            unit.module, unit.view, problem = on_big_stack(python2.read, unit.source, exc)
+            if unit.module is None:
+                unit.syntax = self._syntax_finding(unit, problem.line, problem.column, problem.message)
+                return
         except (RecursionError, MemoryError):
             unit.syntax = self._syntax_finding(unit, 1, 1, "cannot parse: nested too deeply")
             return
@@ -217,7 +218,7 @@ class Engine:
             outcome.fixes_applied = applied
             outcome.error = error
             if applied:
-                outcome.fixed = module.bytes
+                outcome.fixed = module.bytes if unit.view is None else unit.source.encode(unit.view.original)
         # Regenerating the code costs a tree walk: only a fixed module needs it.
         text = module.code if outcome.fixed is not None else unit.source.text
         kept = self._kept(unit, model, self.violations(unit, model, index), noqa.NoqaMap(text))
@@ -227,15 +228,25 @@ class Engine:
 
     def _finding(self, unit: Unit, module: cst.Module, v: Violation, start: Position, end: Position, need_edits: bool) -> Finding:
         fix = None
+        message = v.message
+        if unit.view is not None:  # a Python 2 file: positions and fixes go back to its own text
+            start, end = unit.view.original_position(start), unit.view.original_position(end)
         if v.fix is not None:
             edits: Tuple[Edit, ...] = ()
-            if need_edits:
+            if unit.view is not None:
+                mapped = python2.map_fix(unit.view, fixlib.apply(module, [v.fix]).code)
+                if mapped.view is None:
+                    message = f"{message} (no fix offered: {mapped.reason})"
+                elif need_edits:
+                    edits = _edits(unit.view.original, mapped.view.original)
+            elif need_edits:
                 edits = _edits(module.code, fixlib.apply(module, [v.fix]).code)
-            fix = Fix(message=v.fix_message, behaviour_change=v.rule.behaviour_change, edits=edits)
+            if unit.view is None or mapped.view is not None:
+                fix = Fix(message=v.fix_message, behaviour_change=v.rule.behaviour_change, edits=edits)
         return Finding(
             code=v.rule.code,
             name=v.rule.name,
-            message=v.message,
+            message=message,
             path=unit.display,
             start=start,
             end=end,
@@ -244,16 +255,22 @@ class Engine:
         )
 
     def _fix(self, unit: Unit, index: ProjectIndex):
-        """Apply fixes until none is left (each pass re-parses and re-checks). Never returns unparsable code."""
+        """Apply fixes until none is left (each pass re-parses and re-checks). Never returns unparsable code.
+
+        A Python 2 file is fixed through its view: only fixes that map back to its own syntax are applied
+        (python2.map_fix), and unit.view follows each pass, so its .original is the fixed file.
+        """
         module, model = unit.module, unit.model
-        problem = unit.source.roundtrip_problem(module) if unit.source is not None else None
+        view = unit.view
+        problem = unit.source.roundtrip_problem(module) if unit.source is not None and view is None else None
         if problem is not None:
             return module, model, 0, f"not fixed: {problem}, so a fix would also change bytes nobody asked to change"
         applied = 0
         previous: set = set()
         for _ in range(_MAX_FIX_PASSES):
             kept = self._kept(unit, model, self.violations(unit, model, index), noqa.NoqaMap(module.code))
-            fixable = [(v, s) for v, s, _ in kept if v.fix is not None]
+            fixable = [(v, s) for v, s, _ in kept if v.fix is not None
+                       and (view is None or python2.map_fix(view, fixlib.apply(module, [v.fix]).code).view is not None)]
             if not fixable:
                 break
             signature = {(v.rule.code, s) for v, s in fixable}
@@ -261,6 +278,11 @@ class Engine:
                 break  # a fix that does not remove its own finding: stop rather than loop
             previous = signature
             new = fixlib.apply(module, [v.fix for v, _ in fixable])
+            if view is not None:
+                mapped = python2.map_fix(view, new.code)
+                if mapped.view is None:
+                    return module, model, applied, f"not fixed: {mapped.reason}"
+                view = unit.view = mapped.view
             try:
                 reparsed = on_big_stack(cst.parse_module, new.bytes)
             except cst.ParserSyntaxError as exc:

@@ -30,6 +30,7 @@ class Unit:
     key: int = 0  # position in the run: outcomes come back from workers keyed by it
     context: bool = False  # read for cross-file facts only: never reported or fixed
     candidate: Optional[bool] = None  # the prefilter's verdict, computed once
+    view: Optional[object] = None  # python2.View: a Python 2 file, checked through its Python 3 view
 
     @property
     def module_name(self) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from slimlint import python2
 from slimlint.api import findings_of, fix_tree, lint_tree
 from slimlint.harness.fixtures import Fixture, collect_fixtures
 from slimlint.testing import snapshot_path, stale_snapshot
@@ -16,6 +17,16 @@ FIXTURES = collect_fixtures([Path(__file__).resolve().parent.parent / "fixtures"
 
 def _found(root: Path, config) -> list:
     return [f"{Path(f.path).resolve().relative_to(root.resolve()).as_posix()}:{f.start.line}:{f.start.column} {f.code}" for f in findings_of(lint_tree(root, config))]
+
+
+def _parses_like(original: Path, text: str, rel: str) -> None:
+    """A fixed file parses in its original's language: Python 3, or Python 2 for a Python 2 program."""
+    try:
+        compile(original.read_text(encoding="utf-8"), rel, "exec")
+    except SyntaxError:
+        assert python2.parses(text), f"fixed {rel} is no longer Python 2"
+        return
+    compile(text, rel, "exec")
 
 
 def test_there_are_fixtures():
@@ -37,7 +48,7 @@ def test_fix_matches_expected_and_is_idempotent(fixture: Fixture, tmp_path: Path
     assert sorted(fixed) == sorted(expected), "the set of files --fix changes"
     for rel, text in fixed.items():
         assert text == expected[rel], f"fixed {rel} differs from expected/{rel}"
-        compile(text, rel, "exec")
+        _parses_like(fixture.path / rel, text, rel)
         (root / rel).write_text(text)
     # Idempotent, and the fixed tree is clean of every fixable finding.
     assert fix_tree(root, config) == {}

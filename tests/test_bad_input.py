@@ -50,33 +50,35 @@ def error_lines_for(run, name):
 # --- files that cannot be read or decoded --------------------------------------------------------
 
 
-def test_python2_file_reports_sl900_on_the_failing_line(tree):
-    write(tree / "legacy.py", 'import tensorflow as tf\nprint "step %d" % 3\nnet = slim.batch_norm(x)\n')
+MIXED = 'import tensorflow as tf\nprint "step %d" % 3\nprint("b", end="")\nnet = slim.batch_norm(x)\n'
+
+
+def test_mixed_python2_and_3_reports_sl900_on_the_failing_line(tree):
+    # Python 2 files are checked (tests/test_python2.py); a file neither grammar accepts is SL900.
+    write(tree / "legacy.py", MIXED)
     run = run_subprocess(["--no-cache", "."], tree)
     run.assert_clean_stderr()
     assert run.code == 1, run.stdout + run.stderr
-    assert GOOD_FINDING.search(run.stdout), "the run must go on after a file that does not parse"
+    assert GOOD_FINDING.search(run.stdout), run.stdout
     [line] = [l for l in run.stdout.splitlines() if "SL900" in l]
-    # The print statement is on line 2; LibCST's editor_line points one line late.
-    assert line.startswith("legacy.py:2:"), line
+    assert line.startswith("legacy.py:3:"), line
 
 
-def test_python2_sl900_message_is_short_and_says_python2(tree):
-    write(tree / "legacy.py", 'import tensorflow as tf\nprint "step %d" % 3\nnet = slim.batch_norm(x)\n')
+def test_mixed_sl900_message_is_short_and_names_both_languages(tree):
+    write(tree / "legacy.py", MIXED)
     run = run_cli(["--no-cache", "legacy.py"], tree)
     [line] = [l for l in run.stdout.splitlines() if "SL900" in l]
-    assert "Python 2" in line, line
+    assert "Python 2 syntax (line 2)" in line and "Python 3 syntax (line 3)" in line, line
     # The parser's token list ("expected one of !=, %, &, (, *, ...") helps nobody.
     assert "expected one of" not in line, line
-    assert len(line) < 200, line
+    assert len(line) < 240, line
 
 
-def test_python2_file_only_print_statement_last_line(tree):
+def test_python2_file_with_only_a_print_statement_is_checked_and_clean(tree):
     write(tree / "legacy.py", 'import tensorflow as tf\nprint "hello"\n')
     run = run_cli(["--no-cache", "--no-prefilter", "legacy.py"], tree)
-    assert run.code == 1
-    [line] = [l for l in run.stdout.splitlines() if "SL900" in l]
-    assert line.startswith("legacy.py:2:"), line
+    assert run.code == 0, run.stdout
+    assert "SL900" not in run.stdout
 
 
 def test_undecodable_bytes(tree):
@@ -424,11 +426,16 @@ def test_stdin_bad_bytes(tmp_path):
     assert "cannot decode" in run.stdout + run.stderr
 
 
-def test_stdin_python2(tmp_path):
+def test_stdin_python2_is_checked(tmp_path):
     run = run_cli(["--no-cache", "-", "--stdin-filename", "legacy.py"], tmp_path, stdin=b'import tensorflow as tf\nprint "x"\nslim.batch_norm(x)\n')
+    assert run.code == 0, run.stdout
+
+
+def test_stdin_mixed_python2_and_3(tmp_path):
+    run = run_cli(["--no-cache", "-", "--stdin-filename", "legacy.py"], tmp_path, stdin=MIXED.encode())
     assert run.code == 1
     [line] = [l for l in run.stdout.splitlines() if "SL900" in l]
-    assert line.startswith("legacy.py:2:"), line
+    assert line.startswith("legacy.py:3:"), line
 
 
 @pytest.mark.parametrize("dot_git, commondir", [(b"gitdir: ../x\0y\n", None), (b"gitdir: gd\n", b"..\0\n"),

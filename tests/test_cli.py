@@ -120,7 +120,7 @@ def test_fix_exit_non_zero_on_fix(project):
 
 
 def test_fix_leaves_unfixable_findings_and_exits_1(tmp_path):
-    (tmp_path / "legacy.py").write_text('import tensorflow as tf\nprint "x"\n')
+    (tmp_path / "legacy.py").write_text('import tensorflow as tf\nprint "x"\nprint("y", end="")\n')
     (tmp_path / "train.py").write_text(SL101_SRC)
     run = run_cli(["--no-cache", "--no-prefilter", "--fix", "."], tmp_path)
     assert run.code == 1

@@ -16,6 +16,8 @@ from typing import Optional, Tuple
 
 from slimlint.model import signatures
 
+# The trainable-variables getters, and the getter of all variables that takes the same arguments.
+TRAINABLE_TO_ALL = {"tf.trainable_variables": "global_variables", "slim.get_trainable_variables": "get_variables"}
 # Longest prefixes first: the first match wins.
 _PREFIXES = (
     ("tensorflow.compat.v1.", "tf."),

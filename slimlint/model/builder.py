@@ -25,8 +25,6 @@ from slimlint.model.facts import (
     UpdateOpsRead,
 )
 
-# The trainable-variables getters, and the getter of all variables that takes the same arguments.
-TRAINABLE_TO_ALL = {"tf.trainable_variables": "global_variables", "slim.get_trainable_variables": "get_variables"}
 # Values of a script's own mode option that name an evaluation path.
 _RUN_MODE_WORDS = {"test", "testing", "eval", "evaluate", "evaluation", "export", "inference", "infer", "predict", "sample",
                    "val", "valid", "validation", "demo"}
@@ -610,7 +608,7 @@ class ModuleBuilder(FastVisitor):
                     via = arg.value
                     assigned = func.assignments.get(via) or self.module_func.assignments.get(via)
                     arg = assigned[0][0] if assigned and len(assigned) == 1 else None
-                if isinstance(arg, cst.Call) and self.canonical(arg.func) in TRAINABLE_TO_ALL:
+                if isinstance(arg, cst.Call) and self.canonical(arg.func) in api.TRAINABLE_TO_ALL:
                     self.savers.append(SaverOfTrainables(node, arg, func, via, self._targets))
             elif name in ("slim.learning.train",):
                 self.has_train_ops = True

@@ -49,6 +49,11 @@ class ModeArg:
 
 
 UPDATE_OPS = "UPDATE_OPS"
+BN_API = "slim.batch_norm"
+SLIM_PACKAGES = ("tensorflow.contrib.slim", "tf_slim")
+INIT_PREFIX = "__init__:"  # a mode parameter of the class's constructor, reached through self.<attr>
+# Parameter names a hand-written batch norm takes its mode by.
+MODE_PARAM_NAMES = ("is_training", "training", "is_train", "train", "phase_train", "train_phase", "phase")
 
 
 def updates_collection_of(expr: Optional[cst.BaseExpression], given: bool) -> Optional[str]:

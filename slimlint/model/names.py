@@ -9,11 +9,19 @@ shadowing of an imported name (a parameter called `slim`) is not tracked.
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, Iterator, Optional, Tuple
+import re
+from functools import lru_cache
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from slimlint.model import api
+from slimlint.model import api, signatures
+
+# TF1 namespaces a star import of `tensorflow` (or `tensorflow.compat.v1`) brings that the API sets below do not
+# spell out: `layers.batch_normalization`, `train.AdamOptimizer`, `GraphKeys.UPDATE_OPS`.
+_NAMESPACES = ("tf.train", "tf.layers", "tf.nn", "tf.keras", "tf.estimator", "tf.GraphKeys", "tf.saved_model",
+               "tf.contrib", "tf.compat", "tf.test", "slim.learning", "slim.nets", "slim.evaluation")
+_IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 
 
 def dotted(node: cst.CSTNode) -> Optional[str]:
@@ -63,13 +71,64 @@ def _top_level(body: Iterable[cst.CSTNode]) -> Iterator[cst.CSTNode]:
                 orelse = getattr(orelse, "orelse", None) if isinstance(orelse, cst.If) else None
 
 
+@lru_cache(maxsize=1)
+def _known_names() -> FrozenSet[str]:
+    """Every canonical name slimlint knows (the API sets, the signature table) and each of its parent modules."""
+    known: Set[str] = set(_NAMESPACES) | set(signatures._table())
+    for value in vars(api).values():
+        if isinstance(value, (set, frozenset, dict, tuple)):
+            known.update(v for v in value if isinstance(v, str) and v.startswith(("tf.", "slim.")))
+    parents = {name.rsplit(".", k)[0] for name in known for k in range(1, name.count(".") + 1)}
+    return frozenset(known | parents)
+
+
+def star_import_base(stmt: cst.CSTNode) -> Optional[str]:
+    """`tensorflow.contrib.slim` for `from tensorflow.contrib.slim import *`: a TF / slim module only (a star
+    import of the project's own modules is the real-code recall issue's)."""
+    if not isinstance(stmt, cst.ImportFrom) or not isinstance(stmt.names, cst.ImportStar) or stmt.relative:
+        return None
+    base = dotted(stmt.module) if stmt.module is not None else None
+    return base if base is not None and api.canonical(base) is not None else None
+
+
+def star_exports(base: str, identifiers: Iterable[str]) -> Iterator[Tuple[str, str]]:
+    """(name, qualified) for the identifiers that `from base import *` binds and slimlint knows: `batch_norm`
+    from tf_slim, `slim` from tensorflow.contrib. Names slimlint knows nothing of are left unbound, so a
+    project's own `model(...)` is never taken for a TF call."""
+    known = _known_names()
+    for name in identifiers:
+        if not name.startswith("_") and api.canonical(f"{base}.{name}") in known:
+            yield name, f"{base}.{name}"
+
+
+def _module_bindings(body: Iterable[cst.CSTNode]) -> Set[str]:
+    """Names the module itself defines (def, class, `name = ...`): they shadow what a star import brought."""
+    bound: Set[str] = set()
+    for stmt in body:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            bound.add(stmt.name.value)
+        elif isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else (
+                    [small.target] if isinstance(small, (cst.AnnAssign, cst.AugAssign)) else [])
+                bound.update(t.value for t in targets if isinstance(t, cst.Name))
+    return bound
+
+
 class ImportTable:
     def __init__(self, module: cst.Module) -> None:
         self.names: Dict[str, str] = {}  # local name -> fully qualified name
         self.aliases: Dict[str, str] = {}  # `slim = tf.contrib.slim`: local name -> qualified
+        stars: List[str] = []
         for stmt in _top_level(module.body):
             for local, full in imported_names(stmt):
                 self.names.setdefault(local, full)
+            for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+                base = star_import_base(small)
+                if base is not None:
+                    stars.append(base)
+        if stars:
+            self._bind_star_imports(module, stars)
         # Module-level bindings only: what a fix may name anywhere in the file.
         self.top_level: Dict[str, str] = dict(self.names)
         for stmt in _top_level(module.body):
@@ -79,6 +138,17 @@ class ImportTable:
                         full = self.resolve(small.value)
                         if full is not None and api.canonical(full) is not None:
                             self.aliases.setdefault(small.targets[0].target.value, full)
+
+    def _bind_star_imports(self, module: cst.Module, bases: List[str]) -> None:
+        """Star imports of TF / slim modules bind, like named imports, the names this file uses from them.
+
+        Named imports and the module's own definitions win; between two star imports the later one does,
+        as in Python. Reads the module's text (a tree walk), so only files with such an import pay it.
+        """
+        used = set(_IDENTIFIER.findall(module.code)) - set(self.names) - _module_bindings(module.body)
+        for base in bases:
+            for name, full in star_exports(base, sorted(used)):
+                self.names[name] = full
 
     def add(self, stmt: cst.CSTNode) -> None:
         """An import inside a function: bound for the rest of the file (good enough for TF1 code)."""

@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator
 
-from slimlint.fixes import FixActions, wrap_in_with
+from slimlint.rules._train_op_fixes import control_dependencies_fix, create_train_op_fix
 from slimlint.rules._train_ops import missing
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
-from slimlint.rules.sl102_minimize_instead_of_create_train_op import create_train_op_fix
-
-
-def control_dependencies_fix(ctx: RuleContext, op, deps: Optional[str] = None) -> Optional[FixActions]:
-    """Wrap the statement that builds `op` in `with tf.control_dependencies(<deps>):`."""
-    stmt = op.statement
-    if stmt is None or len(stmt.body) != 1:
-        return None
-    fix = FixActions()
-    tf = ctx.model.tf_prefix()
-    if tf is None:
-        tf = "tf"
-        fix.add_import("tensorflow.compat.v1", asname="tf")
-    if deps is None:
-        deps = f"{tf}.get_collection({tf}.GraphKeys.UPDATE_OPS)"
-    return fix.on(stmt, wrap_in_with(f"{tf}.control_dependencies({deps})"), late=True)
 
 
 class MissingUpdateOps(Rule):

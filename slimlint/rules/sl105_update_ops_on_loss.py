@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from slimlint.model import flow
+from slimlint.rules._train_op_fixes import control_dependencies_fix
 from slimlint.rules._train_ops import train_ops_needing_updates
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
-from slimlint.rules.sl101_missing_update_ops import control_dependencies_fix
 
 
 class UpdateOpsOnLoss(Rule):

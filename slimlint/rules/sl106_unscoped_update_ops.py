@@ -34,7 +34,7 @@ def _var_list_scope(model, op) -> Tuple[Optional[Key], Optional[str]]:
         return _name_filter(arg)
     if not isinstance(arg, cst.Call):
         return None, None
-    name = model.builder.canonical(arg.func)
+    name = model.canonical(arg.func)
     scope = None
     if name in _SCOPED_VARIABLE_APIS or name in api.GET_COLLECTION:
         kw = {a.keyword.value: a.value for a in arg.args if a.keyword is not None}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Iterator
 
 from slimlint.fixes import FixActions, add_keyword
-from slimlint.model import context
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 _LAYERS = {
@@ -153,18 +152,8 @@ class LayersBatchNormWithoutTraining(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = ctx.model
-        # Methods share their object's graph: layers built in __init__, which then calls the method that
-        # builds the train op, are what that op trains (alpha-zero-general's nets). A sibling method that
-        # only builds an inference graph is not training code.
-        train_op_methods = {f.qualname for f in model.functions if f.class_name and f.train_ops}
         for func in model.functions:
-            training = (
-                bool(func.train_ops)
-                or (model.module_name, func.qualname) in ctx.index.training_callees
-                or (ctx.role == context.TRAIN and func.is_module)
-                or any(t in train_op_methods for c in func.calls for t in c.targets)
-            )
-            if not training:
+            if not model.is_training_code(func, ctx.index, ctx.role):
                 continue
             for layer in func.layers:
                 if layer.api not in _LAYERS or "training" in layer.kwargs:

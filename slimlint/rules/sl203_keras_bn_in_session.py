@@ -55,11 +55,10 @@ class KerasBatchNormInSession(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = ctx.model
-        if model.builder.reads_layer_updates or not model.builder.keras_bn_applications:
+        if model.reads_layer_updates or not model.keras_bn_applications:
             return
-        trains_here = any(op.kind in ("minimize", "apply_gradients") for f in model.functions for op in f.train_ops)
-        for call, func in model.builder.keras_bn_applications:
-            if not (trains_here or (model.module_name, func.qualname) in ctx.index.training_callees):
+        for call, func in model.keras_bn_applications:
+            if not model.is_training_code(func, ctx.index, ctx.role):
                 continue
             training = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "training"), None)
             if training is None or model.classify(training, func, "training", call, ctx.index).kind == FALSE:

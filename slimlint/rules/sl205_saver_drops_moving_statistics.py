@@ -7,7 +7,7 @@ from typing import Iterator
 import libcst as cst
 
 from slimlint.fixes import FixActions, parse_expr
-from slimlint.model.builder import TRAINABLE_TO_ALL
+from slimlint.model.api import TRAINABLE_TO_ALL
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 
@@ -103,15 +103,15 @@ class SaverDropsMovingStatistics(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = ctx.model
-        if not model.builder.savers or not model.moving_statistics_untrainable(ctx.index):
+        if not model.savers or not model.moving_statistics_untrainable(ctx.index):
             return
         tf = model.tf_prefix()
         # A Saver of a list built elsewhere (`Saver(weights)`) is reported when it writes checkpoints: one
         # that only restores a backbone from a checkpoint saved that way would break if it asked for more.
-        savers = [s for s in model.builder.savers
-                  if s.via_name is None or set(s.targets) & model.builder.save_receivers]
+        savers = [s for s in model.savers
+                  if s.via_name is None or set(s.targets) & model.save_receivers]
         for saver in savers:
-            getter = TRAINABLE_TO_ALL[model.builder.canonical(saver.variables.func)]
+            getter = TRAINABLE_TO_ALL[model.canonical(saver.variables.func)]
             func = saver.variables.func
             fix = None
             if isinstance(func, cst.Attribute):
@@ -142,5 +142,5 @@ def _name_read_elsewhere(model, saver) -> bool:
     loads = saver.func.loads.get(name, 0)
     if saver.func is not model.module_func:
         loads += model.module_func.loads.get(name, 0)
-    own = sum(s.via_name == name and s.func is saver.func for s in model.builder.savers)
+    own = sum(s.via_name == name and s.func is saver.func for s in model.savers)
     return loads > own

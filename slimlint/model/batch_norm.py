@@ -1,0 +1,269 @@
+"""Batch-norm facts of a file: the batch norm it builds (BNSite: its mode and where its updates go) and the
+calls to functions that build batch norm (BNCall: the modes each call gives them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Dict, List, Optional
+
+import libcst as cst
+
+from slimlint.model import api
+from slimlint.model.names import dotted
+from slimlint.model.facts import (
+    BN_API,
+    DEFAULT,
+    FALSE,
+    PARAM,
+    TRUE,
+    UNKNOWN,
+    UPDATE_OPS,
+    CallSite,
+    FunctionInfo,
+    LayerCall,
+    ModeArg,
+    mode_from_default,
+    updates_collection_of,
+)
+from slimlint.model.summary import FunctionSummary, ProjectIndex
+
+
+@dataclass
+class BNSite:
+    """A batch-norm layer the code builds, with the mode and update wiring it gets."""
+
+    layer: LayerCall
+    api: str
+    mode: ModeArg
+    updates_collection: Optional[str]  # see facts.updates_collection_of; None: moving statistics updated in place
+    mode_from_params: bool = False  # is_training came from the layer's own normalizer_params
+    own_collections: bool = False  # variables_collections given: the moving statistics may sit in TRAINABLE_VARIABLES
+
+    @property
+    def order(self) -> int:
+        return self.layer.order
+
+    @property
+    def func(self) -> FunctionInfo:
+        return self.layer.func
+
+    @property
+    def in_place(self) -> bool:
+        return self.updates_collection is None
+
+    @property
+    def adds_update_ops(self) -> bool:
+        """Does it put update ops in UPDATE_OPS (another collection is the code's own business)?"""
+        if self.updates_collection != UPDATE_OPS or self.api.startswith("tf.keras") or self.api == "tf.layers.BatchNormalization":
+            return False
+        return self.mode.kind != FALSE
+
+
+@dataclass
+class BNCall:
+    """A call to a function (project or model zoo) that builds batch norm."""
+
+    site: CallSite
+    summary: FunctionSummary
+    modes: Dict[str, ModeArg]  # mode parameter -> what this call gives it
+
+    @property
+    def order(self) -> int:
+        return self.site.order
+
+    @property
+    def adds_update_ops(self) -> bool:
+        if not self.summary.builds_bn_updates:
+            return False
+        if self.summary.always_training or not self.modes:
+            return True
+        return any(m.kind != FALSE for m in self.modes.values())
+
+
+class BatchNormFacts:
+    """Part of FileModel (semantic.py): uses its builder, functions and module_func."""
+
+    def bn_sites(self, func: FunctionInfo, index: ProjectIndex) -> List[BNSite]:
+        sites = []
+        for layer in func.layers:
+            site = self._bn_site(layer, index)
+            if site is not None:
+                sites.append(site)
+        return sites
+
+    def _bn_site(self, layer: LayerCall, index: ProjectIndex) -> Optional[BNSite]:
+        func = layer.func
+        if layer.api in api.BATCH_NORM:
+            keyword, _, _ = api.BATCH_NORM[layer.api]
+            owner, expr = layer.call, layer.kwargs.get(keyword)
+            if expr is None:
+                expr = self.passed_by_position(layer.call, keyword, index)
+            if expr is None and layer.api == BN_API:
+                frame, expr = self._frame_value(layer.frames, BN_API, keyword, index)
+                owner = frame.call if frame is not None else layer.call
+            mode = self.classify(expr, func, keyword, owner, index)
+            if mode.kind == DEFAULT and layer.api == BN_API:
+                mode = self._factory_mode(layer, index) or self._scoped_mode(func, index) or mode
+            if mode.kind == DEFAULT:
+                mode = replace(mode, kind=TRUE if api.BATCH_NORM[layer.api][2] else FALSE, expr=None)
+            updates = self._updates_collection(layer.kwargs.get("updates_collections"), layer.frames, index, "updates_collections" in layer.kwargs)
+            collections = "variables_collections" in layer.kwargs or self._frame_value(layer.frames, BN_API, "variables_collections", index)[1] is not None
+            return BNSite(layer, layer.api, mode, updates, own_collections=collections)
+        # A slim layer: does it normalise with batch norm?
+        normalizer = layer.kwargs.get("normalizer_fn")
+        if normalizer is None:
+            _, normalizer = self._frame_value(layer.frames, layer.api, "normalizer_fn", index)
+        factory = None
+        if normalizer is None:
+            for frame in reversed(layer.frames):
+                found = self._factory(frame, index)
+                if found is not None and layer.api in found[1].normalized_ops:
+                    factory = found
+                    break
+            if factory is None:
+                return None
+        elif self._canonical(normalizer) not in api.NORMALIZER_FNS:
+            return None
+        params_expr = layer.kwargs.get("normalizer_params")
+        params_owner = layer.call
+        if params_expr is None:
+            frame, params_expr = self._frame_value(layer.frames, layer.api, "normalizer_params", index)
+            if frame is not None:
+                params_owner = frame.call
+        items = self._dict_items(params_expr, func)
+        unreadable = params_expr is not None and items is None  # built by a call, spread from elsewhere
+        items = items or {}
+        from_params = "is_training" in items or unreadable
+        if "is_training" in items:
+            mode = self.classify(items["is_training"], func, "is_training", params_owner, index)
+        elif unreadable:
+            mode = ModeArg(UNKNOWN, params_expr)
+        else:
+            frame, expr = self._frame_value(layer.frames, BN_API, "is_training", index)
+            mode = self.classify(expr, func, "is_training", frame.call if frame else layer.call, index)
+            if mode.kind == DEFAULT:
+                factory_mode = self._factory_mode(layer, index)
+                if factory_mode is not None:
+                    mode = factory_mode
+                    from_params = factory is not None and factory[1].mode_from_params
+                else:
+                    mode = self._scoped_mode(func, index) or mode
+        if mode.kind == DEFAULT:
+            # Where a fix would say is_training=False: the layer's own params dict, or a new
+            # normalizer_params on the layer when normalizer_fn is its own argument (never is_training=
+            # on the layer: slim.conv2d has no such parameter).
+            if isinstance(params_expr, cst.Dict) and params_owner is layer.call:
+                mode = replace(mode, owner=params_expr, keyword="is_training")
+            elif params_expr is None and "normalizer_fn" in layer.kwargs:
+                mode = replace(mode, owner=layer.call, keyword="normalizer_params")
+            else:
+                mode = replace(mode, owner=None)
+            mode = replace(mode, kind=TRUE, expr=None)
+        updates = self._updates_collection(items.get("updates_collections"), layer.frames, index, "updates_collections" in items)
+        collections = "variables_collections" in items or self._frame_value(layer.frames, BN_API, "variables_collections", index)[1] is not None
+        return BNSite(layer, BN_API, mode, updates, mode_from_params=from_params, own_collections=collections)
+
+    def _updates_collection(self, expr, frames, index, given: bool) -> Optional[str]:
+        """The layer's own `updates_collections`, else an enclosing arg_scope's, else an arg_scope factory's."""
+        if not given:
+            _, expr = self._frame_value(frames, BN_API, "updates_collections", index)
+            given = expr is not None
+            if not given:
+                for frame in reversed(frames):
+                    found = self._factory(frame, index)
+                    if found is not None:
+                        return found[1].updates_collection
+        return updates_collection_of(expr, given)
+
+    def bn_calls(self, func: FunctionInfo, index: ProjectIndex) -> List[BNCall]:
+        out = []
+        for site in func.calls:
+            summary = None
+            for target in site.targets:
+                summary = index.lookup(target, self.module_name)
+                if summary is not None:
+                    break
+            if summary is None:
+                continue
+            if summary.slim_layers and site.frames:
+                scoped = self._scoped_bn_call(site, summary, index)
+                if scoped is not None:
+                    out.append(scoped)
+            if summary.zoo and site.frames:
+                # The network's own arg_scope([batch_norm], is_training=...) loses to normalizer_params given
+                # to its layers from outside (slim's precedence: the normaliser call's own arguments win).
+                bn = self._bn_site(LayerCall(call=site.call, api="slim.conv2d", frames=site.frames, func=site.func,
+                                             order=site.order, kwargs={}), index)
+                if bn is not None and bn.mode_from_params:
+                    scoped = replace(summary, builds_bn_updates=bn.updates_collection == UPDATE_OPS)
+                    out.append(BNCall(site, scoped, {"is_training": bn.mode}))
+                    continue
+            if summary.builds_bn_updates or summary.mode_params:
+                out.append(BNCall(site, summary, self._bind_modes(site, summary, index)))
+        return out
+
+    def _bind_modes(self, site: CallSite, summary: FunctionSummary, index: ProjectIndex) -> Dict[str, ModeArg]:
+        modes = {}
+        for param in summary.mode_params:
+            expr = self.bound_arg(site, summary, param)
+            if expr is None and not summary.zoo:
+                # `with slim.arg_scope([initial_block, bottleneck], is_training=x):` over the project's own
+                # @slim.add_arg_scope functions sets their parameter.
+                expr = self._frame_value(site.frames, dotted(site.call.func) or "", param, index)[1]
+            if expr is None and (site.has_star or not summary.params and len(site.positional) > 2):
+                modes[param] = ModeArg(UNKNOWN, None, keyword=param, owner=site.call)
+                continue
+            mode = self.classify(expr, site.func, param, site.call, index)
+            if mode.kind == DEFAULT:
+                mode = replace(mode, kind=mode_from_default(summary.default_of(param)), expr=None)
+            modes[param] = mode
+        return modes
+
+    def _scoped_bn_call(self, site: CallSite, summary: FunctionSummary, index: ProjectIndex) -> Optional[BNCall]:
+        """A call made inside an arg_scope that gives the callee's slim layers batch norm."""
+        for op in sorted(summary.slim_layers):
+            bn = self._bn_site(LayerCall(call=site.call, api=op, frames=site.frames, func=site.func, order=site.order, kwargs={}), index)
+            if bn is None:
+                continue
+            mode, param = bn.mode, "is_training"
+            kind, slim_param = summary.slim_mode
+            if not bn.mode_from_params and kind != DEFAULT:
+                # The callee's own arg_scope([slim.batch_norm], is_training=...) decides (facenet, slim's nets).
+                if kind == PARAM and slim_param:
+                    param = slim_param
+                    expr = self.bound_arg(site, summary, slim_param)
+                    mode = self.classify(expr, site.func, slim_param, site.call, index)
+                    if mode.kind == DEFAULT:
+                        mode = replace(mode, kind=mode_from_default(summary.default_of(slim_param)))
+                else:
+                    mode = ModeArg(kind)
+            scoped = FunctionSummary(
+                qualname=summary.qualname,
+                params=summary.params,
+                n_positional=summary.n_positional,
+                mode_params=frozenset({param}),
+                mode_defaults=summary.mode_defaults,
+                builds_bn_updates=bn.updates_collection == UPDATE_OPS,
+                always_training=False,
+                bn_own_collections=bn.own_collections,
+            )
+            return BNCall(site, scoped, {param: mode})
+        return None
+
+    def training_bn(self, func: FunctionInfo, index: ProjectIndex) -> list:
+        """Batch norm built in `func` (directly or through calls) that puts ops in UPDATE_OPS."""
+        found = [s for s in self.bn_sites(func, index) if s.adds_update_ops]
+        found += [c for c in self.bn_calls(func, index) if c.adds_update_ops]
+        return sorted(found, key=lambda x: x.order)
+
+    def moving_statistics_untrainable(self, index: ProjectIndex) -> bool:
+        """Does this file build batch norm whose moving statistics are not trainable variables?
+
+        False when it builds none, or when any of it chooses its own variables_collections (facenet puts
+        them in TRAINABLE_VARIABLES, so a Saver of the trainable variables keeps them).
+        """
+        sites = [s for f in self.functions for s in self.bn_sites(f, index)]
+        calls = [c for f in self.functions for c in self.bn_calls(f, index)]
+        return bool(sites or calls) and not any(s.own_collections for s in sites) and not any(
+            c.summary.bn_own_collections for c in calls)
+

@@ -1,0 +1,291 @@
+"""Facts other files need: each function's summary (does it build batch norm, in which mode, through
+which parameter) and the call edges the engine turns into project-wide facts (train-op helpers called after
+building batch norm or under control_dependencies, callers' arg_scopes, batch-norm modes, training callees)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from slimlint.model import api, context
+from slimlint.model.facts import (
+    BN_API,
+    INIT_PREFIX,
+    MODE_PARAM_NAMES,
+    DEFAULT,
+    FALSE,
+    PARAM,
+    TRUE,
+    UNKNOWN,
+    UPDATE_OPS,
+    FunctionInfo,
+    updates_collection_of,
+)
+from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
+
+
+class CrossFileFacts:
+    """Part of FileModel (semantic.py): uses its builder, functions and module_func."""
+
+    def summaries(self, index: ProjectIndex) -> Dict[str, FunctionSummary]:
+        out = {}
+        for func in self.functions:
+            if func.is_module or "<locals>" in func.qualname:
+                continue
+            out[func.qualname] = self._summarise(func, index)
+        # Methods whose batch norm takes its mode from self.<attr> set in __init__: the constructor is
+        # where callers choose it, so `__init__` carries those parameters.
+        for qual, summary in list(out.items()):
+            init_params = {p[len(INIT_PREFIX):] for p in summary.mode_params if p.startswith(INIT_PREFIX)}
+            if not init_params:
+                continue
+            out[qual] = replace(summary, mode_params=frozenset(p for p in summary.mode_params if not p.startswith(INIT_PREFIX)))
+            init_name = qual.rsplit(".", 1)[0] + ".__init__"
+            init = out.get(init_name)
+            if init is not None:
+                defaults = dict(init.mode_defaults)
+                info = next(f for f in self.functions if f.qualname == init_name)
+                for p in init_params:
+                    d = info.defaults.get(p)
+                    defaults[p] = d.value.lower() if isinstance(d, cst.Name) and d.value in ("True", "False", "None") else "other"
+                # The constructor builds update ops only if the method does (in-place batch norm does not).
+                out[init_name] = replace(init, mode_params=init.mode_params | init_params,
+                                         builds_bn_updates=init.builds_bn_updates or summary.builds_bn_updates,
+                                         mode_defaults=tuple(sorted(defaults.items())))
+        return out
+
+    def _summarise(self, func: FunctionInfo, index: ProjectIndex) -> FunctionSummary:
+        mode_params = set()
+        builds = False
+        always = False
+        if func.adds_to_update_ops:
+            # Hand-written batch norm: its updates go to UPDATE_OPS, its mode is the parameter named for it.
+            builds = True
+            mode = next((p for p in func.params if p in MODE_PARAM_NAMES), None)
+            if mode is not None:
+                mode_params.add(mode)
+            else:
+                always = True
+        for site in self.bn_sites(func, index):
+            if site.mode.kind == PARAM:
+                # In-place batch norm still runs in the mode it is given: SL201 needs the parameter.
+                mode_params.add(site.mode.param)
+            if site.updates_collection != UPDATE_OPS:
+                continue
+            if site.mode.kind == PARAM:
+                builds = True
+            elif site.mode.kind != FALSE:
+                builds = True
+                if site.mode.kind == TRUE:
+                    always = True
+        for call in self.bn_calls(func, index):
+            builds = builds or call.summary.builds_bn_updates and call.adds_update_ops
+            always = always or call.summary.always_training
+            for mode in call.modes.values():
+                if mode.kind == PARAM:
+                    mode_params.add(mode.param)
+                    builds = builds or call.summary.builds_bn_updates
+                elif mode.kind == TRUE and call.summary.builds_bn_updates:
+                    always = True
+        slim_layers = set()
+        slim_mode = (DEFAULT, None)
+        for layer in func.layers:
+            if layer.api in api.NORMALIZED_LAYERS and "normalizer_fn" not in layer.kwargs:
+                if self._frame_value(layer.frames, layer.api, "normalizer_fn", index)[1] is None:
+                    slim_layers.add(layer.api)
+                    _, expr = self._frame_value(layer.frames, BN_API, "is_training", index)
+                    if expr is not None:
+                        m = self.classify(expr, func, "is_training", None, index)
+                        slim_mode = (m.kind, m.param)
+        for site in func.calls:
+            for target in site.targets:
+                summary = index.lookup(target, self.module_name)
+                if summary is not None:
+                    slim_layers.update(summary.slim_layers)
+                    kind, param = summary.slim_mode
+                    if kind == PARAM and param and slim_mode[0] == DEFAULT:
+                        m = self.classify(self.bound_arg(site, summary, param), func, param, None, index)
+                        slim_mode = (m.kind, m.param) if m.kind != DEFAULT else (
+                            {"true": TRUE, "false": FALSE}.get(summary.default_of(param) or "", UNKNOWN), None)
+                    elif kind in (TRUE, FALSE) and slim_mode[0] == DEFAULT:
+                        slim_mode = summary.slim_mode
+                    break
+        if slim_mode[0] == PARAM:
+            mode_params_for_defaults = set(mode_params) | {slim_mode[1]}
+        else:
+            mode_params_for_defaults = set(mode_params)
+        defaults = []
+        for param in sorted(mode_params_for_defaults):
+            default = func.defaults.get(param)
+            if default is None:
+                value = "other"
+            elif isinstance(default, cst.Name) and default.value in ("True", "False", "None"):
+                value = default.value.lower()
+            else:
+                value = "other"
+            defaults.append((param, value))
+        return FunctionSummary(
+            qualname=func.qualname,
+            params=func.params,
+            mode_params=frozenset(mode_params),
+            mode_defaults=tuple(defaults),
+            builds_bn_updates=builds,
+            always_training=always,
+            factory=self._factory_config(func, index),
+            slim_layers=frozenset(slim_layers),
+            slim_mode=slim_mode,
+            has_bn=bool(func.layers and self.bn_sites(func, index)) or func.adds_to_update_ops or self._calls_bn_builder(func, index),
+            bn_own_collections=any(s.own_collections for s in self.bn_sites(func, index))
+            or any(c.summary.bn_own_collections for c in self.bn_calls(func, index)),
+            opens_name_scope=func.opens_name_scope,
+            accepts_any_keyword=func.varkw,
+            n_positional=func.n_positional,
+        )
+
+    def _calls_bn_builder(self, func: FunctionInfo, index: ProjectIndex) -> bool:
+        for site in func.calls:
+            for target in site.targets:
+                summary = index.lookup(target, self.module_name)
+                if summary is not None and (summary.has_bn or summary.builds_bn_updates):
+                    return True
+        return False
+
+    def _factory_config(self, func: FunctionInfo, index: ProjectIndex) -> Optional[FactoryConfig]:
+        frames = func.returns_arg_scope
+        if not frames:
+            return None
+        normalized = set()
+        params_expr = None
+        for frame in frames:
+            if frame.ops is None:
+                continue
+            fn = frame.kwargs.get("normalizer_fn")
+            if fn is not None and self._canonical(fn) in api.NORMALIZER_FNS:
+                normalized.update(frame.ops)
+                params_expr = frame.kwargs.get("normalizer_params", params_expr)
+            if BN_API in frame.ops:
+                normalized.add(BN_API)
+        if not normalized:
+            return None
+        items = self._dict_items(params_expr, func) or {}
+        expr = items.get("is_training")
+        from_params = expr is not None
+        if expr is None:
+            _, expr = self._frame_value(frames, BN_API, "is_training", index)
+        mode = self.classify(expr, func, "is_training", None, index)
+        uc = items.get("updates_collections")
+        if uc is None:
+            _, uc = self._frame_value(frames, BN_API, "updates_collections", index)
+        updates = updates_collection_of(uc, uc is not None)
+        return FactoryConfig(frozenset(normalized), mode.kind, mode.param, updates, from_params)
+
+    def calls_after_training_bn(self, index: ProjectIndex, unresolved: Optional[list] = None) -> List[Tuple[str, str]]:
+        """Project functions this file calls after it has built batch norm that adds update ops.
+
+        Targets that may live in a module nobody parsed yet go to `unresolved`.
+        """
+        out = []
+        for func in self.functions:
+            bn = self.training_bn(func, index)
+            if not bn:
+                continue
+            first = bn[0].order
+            for site in func.calls:
+                if site.order <= first:
+                    continue
+                for target in site.targets:
+                    found = index.resolve(target, self.module_name)
+                    if found is not None:
+                        out.append(found)
+                        break
+                    if unresolved is not None:
+                        unresolved.append(target)
+        return out
+
+    def calls_under_update_deps(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], bool]]:
+        """(project function, is this call inside `control_dependencies(<update ops>)`) for every call:
+        a train-op helper called only inside such a block builds a train op that runs the updates. Not one
+        that builds batch norm itself: the caller read the collection before those update ops existed."""
+        out = []
+        for func in self.functions:
+            update_names = self.update_names(func)
+            for site in func.calls:
+                for target in site.targets:
+                    found = index.resolve(target, self.module_name)
+                    if found is not None:
+                        builds_updates = index.modules[found[0]][found[1]].builds_bn_updates
+                        wired = not builds_updates and any(b.inline_read or b.arg_names & update_names for b in site.blocks)
+                        out.append((found, wired))
+                        break
+        return out
+
+    def calls_with_bn_scope(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], Tuple[str, str], Optional[str]]]:
+        """(caller, project function called, the is_training an enclosing `arg_scope([slim.batch_norm], ...)`
+        gives the call, or None) for every call of a project function."""
+        out = []
+        for func in self.functions:
+            for site in func.calls:
+                callee = next((f for f in (index.resolve(t, self.module_name) for t in site.targets) if f), None)
+                if callee is None:
+                    continue
+                _, expr = self._frame_value(site.frames, BN_API, "is_training", index)
+                kind = None
+                if expr is not None:
+                    kind = self.classify(expr, func, "is_training", None, index).kind
+                    kind = kind if kind in (TRUE, FALSE) else UNKNOWN
+                out.append(((self.module_name, func.qualname), callee, kind))
+        return out
+
+    def batch_norm_modes(self, index: ProjectIndex, role: str) -> Tuple[set, bool, bool]:
+        """The modes this file's batch norm runs in (sites and calls to networks; a parameter is decided by
+        the callers, whose calls are counted where they are); whether evaluation code (a script's own
+        `if args.mode == "test":` path, or an eval script or function calling a network that always trains)
+        builds batch norm in training mode by design; whether evaluation code builds batch norm with a mode
+        SL201 judges (an explicit or default True it reports)."""
+        kinds = set()
+        run_mode_eval = judged_eval = False
+        for func in self.functions:
+            builds = [(s.order, [s.mode.kind], True) for s in self.bn_sites(func, index)]
+            builds += [(c.order, [m.kind for m in c.modes.values()] + ([TRUE] if c.summary.always_training else []),
+                        bool(c.modes)) for c in self.bn_calls(func, index)]
+            for order, found, judged in builds:
+                kinds.update(found)
+                # A forward pass named inference() / predict() is not evidence of evaluation: training uses it.
+                evaluates = context.is_eval_context(role, func, order, training_callee=True)
+                if evaluates and judged:
+                    judged_eval = True
+                elif evaluates or any(a < order <= b for a, b in func.run_mode_regions):
+                    run_mode_eval = True
+        if self.builder.keras_bn_applications:
+            kinds.add(UNKNOWN)
+        return kinds - {PARAM}, run_mode_eval, judged_eval
+
+    def call_edges(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], Tuple[str, str]]]:
+        """(caller, callee) pairs between project functions, for transitive questions."""
+        out = []
+        for func in self.functions:
+            if func.is_module:
+                continue
+            for site in func.calls:
+                for target in site.targets:
+                    found = index.resolve(target, self.module_name)
+                    if found is not None:
+                        out.append(((self.module_name, func.qualname), found))
+                        break
+        return out
+
+    def training_callees(self, index: ProjectIndex, training_file: bool) -> List[Tuple[str, str]]:
+        out = []
+        for func in self.functions:
+            if not (training_file or func.train_ops):
+                continue
+            for site in func.calls:
+                for target in site.targets:
+                    found = index.resolve(target, self.module_name)
+                    if found is not None:
+                        out.append(found)
+                        break
+        return out
+

@@ -1,0 +1,164 @@
+"""What mode an expression gives batch norm (True, False, a parameter, a run-time value) and where a
+mode comes from when the call does not say: an enclosing `slim.arg_scope`, an arg_scope factory, a config
+class's constant, the callers' arg_scopes (ProjectIndex.scoped_bn_mode)."""
+
+from __future__ import annotations
+
+from typing import Dict, Optional, Tuple
+
+import libcst as cst
+
+from slimlint.model.builder import literal_dict
+from slimlint.model.names import dotted
+from slimlint.model.facts import (
+    INIT_PREFIX,
+    DEFAULT,
+    DYNAMIC,
+    FALSE,
+    PARAM,
+    TRUE,
+    UNKNOWN,
+    ArgScopeFrame,
+    CallSite,
+    FunctionInfo,
+    LayerCall,
+    ModeArg,
+    mode_from_default,
+)
+from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
+
+
+class ModeReading:
+    """Part of FileModel (semantic.py): uses its builder, functions and module_func."""
+
+    def classify(self, expr: Optional[cst.BaseExpression], func: FunctionInfo, keyword: str, owner, index: ProjectIndex,
+                 depth: int = 0) -> ModeArg:
+        if expr is None:
+            return ModeArg(DEFAULT, None, keyword=keyword, owner=owner)
+        if isinstance(expr, cst.Name):
+            if expr.value == "True":
+                return ModeArg(TRUE, expr, keyword=keyword, owner=owner)
+            if expr.value in ("False", "None"):
+                return ModeArg(FALSE, expr, keyword=keyword, owner=owner)
+            if expr.value in func.params:
+                return ModeArg(PARAM, expr, param=expr.value, keyword=keyword, owner=owner)
+            assigned = func.assignments.get(expr.value) or self.module_func.assignments.get(expr.value)
+            if assigned and len(assigned) == 1 and depth < 3:
+                inner = self.classify(assigned[0][0], func, keyword, owner, index, depth + 1)
+                if inner.kind in (TRUE, FALSE):
+                    return inner
+                if inner.kind == DYNAMIC:
+                    return ModeArg(DYNAMIC, expr, keyword=keyword, owner=owner)
+            return ModeArg(UNKNOWN, expr, keyword=keyword, owner=owner)
+        if isinstance(expr, (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation, cst.Call, cst.IfExp)):
+            return ModeArg(DYNAMIC, expr, keyword=keyword, owner=owner)
+        constant = self._class_constant(expr, index)
+        if constant is not None and depth < 3:
+            inner = self.classify(constant, func, keyword, owner, index, depth + 1)
+            if inner.kind in (TRUE, FALSE):
+                return inner
+        init_param = self._constructor_param(expr, func)
+        if init_param is not None:
+            # self.is_training set from the constructor: the class's callers decide (Net(is_training=...)).
+            return ModeArg(PARAM, expr, param=INIT_PREFIX + init_param, keyword=keyword, owner=owner)
+        return ModeArg(UNKNOWN, expr, keyword=keyword, owner=owner)
+
+    def _class_constant(self, expr: cst.BaseExpression, index: ProjectIndex) -> Optional[cst.BaseExpression]:
+        """`config.TRAIN_BN` / `Config.TRAIN_BN`: a boolean class-level constant of a project class
+        (this file's, or through the index, another module's; base classes included)."""
+        text = dotted(expr)
+        if not text or text.count(".") != 1:
+            return None
+        owner, attr = text.split(".")
+        cls = owner if owner in self.builder.classes else self.builder.instances.get(owner)
+        seen = set()
+        while cls in self.builder.classes and cls not in seen:
+            seen.add(cls)
+            bases, attrs = self.builder.classes[cls]
+            if attr in attrs:
+                return attrs[attr]
+            cls = bases[0] if bases else None
+        qualified = self.builder.table.names.get(cls) if cls else None  # an imported (base) class
+        value = index.class_constant(qualified, attr, self.module_name) if qualified else None
+        return cst.Name(value.capitalize()) if value else None
+
+    def class_constants(self) -> Dict[str, tuple]:
+        """This file's classes: (qualified bases, boolean class attributes), for other modules' configs."""
+        out = {}
+        for name, (bases, attrs) in self.builder.classes.items():
+            qualified = tuple(self.builder.table.names.get(b, f"{self.module_name}.{b}") for b in bases if b)
+            constants = {k: v.value.lower() for k, v in attrs.items() if isinstance(v, cst.Name) and v.value in ("True", "False")}
+            out[name] = (qualified, constants)
+        return out
+
+    def _constructor_param(self, expr: cst.BaseExpression, func: FunctionInfo) -> Optional[str]:
+        text = dotted(expr)
+        if not text or not text.startswith("self.") or func.class_name is None:
+            return None
+        init = next((f for f in self.functions if f.qualname == f"{func.class_name}.__init__"), None)
+        values = init.assignments.get(text) if init is not None else None
+        if values and len(values) == 1 and isinstance(values[0][0], cst.Name) and values[0][0].value in init.params:
+            return values[0][0].value
+        return None
+
+    def _dict_items(self, expr: Optional[cst.BaseExpression], func: FunctionInfo) -> Optional[Dict[str, cst.BaseExpression]]:
+        """The literal items of a normalizer_params dict (a literal, `dict(...)`, or a name bound to one)."""
+        return None if expr is None else literal_dict(expr, func, self.module_func)
+
+    def _frame_value(self, frames, op: str, key: str, index: ProjectIndex) -> Tuple[Optional[ArgScopeFrame], Optional[cst.BaseExpression]]:
+        for frame in reversed(frames):
+            if frame.ops is not None and op in frame.ops and key in frame.kwargs:
+                return frame, frame.kwargs[key]
+        return None, None
+
+    def _factory(self, frame: ArgScopeFrame, index: ProjectIndex) -> Optional[Tuple[FunctionSummary, FactoryConfig]]:
+        if frame.factory is None:
+            return None
+        for target in frame.factory.targets:
+            summary = index.lookup(target, self.module_name)
+            if summary is not None and summary.factory is not None:
+                return summary, summary.factory
+        return None
+
+    @staticmethod
+    def bound_arg(site: CallSite, summary: FunctionSummary, param: str) -> Optional[cst.BaseExpression]:
+        """The expression a call passes for `param` (by keyword or by position), or None."""
+        expr = site.kwargs.get(param)
+        if expr is None and param in summary.params[:summary.n_positional]:
+            pos = summary.params.index(param)
+            if summary.params[0] in ("self", "cls") and isinstance(site.call.func, cst.Attribute):
+                pos -= 1
+            if 0 <= pos < len(site.positional):
+                expr = site.positional[pos]
+        return expr
+
+    def _factory_mode(self, layer: LayerCall, index: ProjectIndex) -> Optional[ModeArg]:
+        """Mode given to batch norm by an arg_scope factory call (`arg_scope(my_scope(is_training=x))`)."""
+        for frame in reversed(layer.frames):
+            found = self._factory(frame, index)
+            if found is None:
+                continue
+            summary, config = found
+            if config.mode == PARAM and config.mode_param:
+                site = frame.factory
+                expr = self.bound_arg(site, summary, config.mode_param)
+                if expr is None:
+                    default = mode_from_default(summary.default_of(config.mode_param))
+                    return ModeArg(default, None, keyword=config.mode_param, owner=site.call)
+                return self.classify(expr, site.func, config.mode_param, site.call, index)
+            if config.mode in (TRUE, FALSE):
+                return ModeArg(config.mode, None)
+            return ModeArg(UNKNOWN, None)
+        return None
+
+    def _scoped_mode(self, func: FunctionInfo, index: ProjectIndex) -> Optional[ModeArg]:
+        """The mode callers' arg_scopes give batch norm built in `func` (a nested helper: its outer function's)."""
+        qualname = func.qualname
+        while True:
+            kind = index.scoped_bn_mode.get((self.module_name, qualname))
+            if kind is not None:
+                return ModeArg(kind, None)
+            if ".<locals>." not in qualname:
+                return None
+            qualname = qualname.rsplit(".<locals>.", 1)[0]
+

@@ -15,7 +15,7 @@ from typing import List, Optional, Tuple
 import click
 
 from slimlint import __version__, trusted
-from slimlint.ftypes import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from slimlint.findings import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 
 _EPILOG = "Exit codes: 0 nothing to report, 1 findings remain, 2 usage, configuration or internal error."
 
@@ -156,9 +156,9 @@ def _diff_text(display: str, old: str, new: str) -> str:
 def _check_paths(settings, paths, fix, diff, output_format, statistics, exit_zero, exit_non_zero_on_fix,
                  no_cache, cache_dir, jobs, use_prefilter) -> int:
     from slimlint import replay
-    from slimlint.api import units_for
+    from slimlint.lint import units_for
     from slimlint.discovery import discover
-    from slimlint.runner import prepare_cache_dir, run_units
+    from slimlint.scheduler import prepare_cache_dir, run_units
 
     cache_dir = None if no_cache or fix or diff else (cache_dir or _default_cache_dir(settings))  # fixes are never cached
     if cache_dir is not None:
@@ -224,7 +224,7 @@ def _context_units(paths, files, settings) -> list:
     """When files are named one by one (pre-commit passes only the changed ones), the rest of the project
     is read as context, never reported: a train script's finding depends on the model module it imports.
     """
-    from slimlint.api import units_for
+    from slimlint.lint import units_for
     from slimlint.discovery import discover
 
     if not any(Path(p).is_file() for p in paths) or settings.root is None:
@@ -245,8 +245,8 @@ def _default_cache_dir(settings) -> Path:
 
 
 def _check_stdin(settings, filename, fix, diff, output_format, statistics, exit_zero, exit_non_zero_on_fix) -> int:
-    from slimlint.api import run
-    from slimlint.units import Unit, relpath_for
+    from slimlint.lint import run
+    from slimlint.file_units import Unit, relpath_for
     from slimlint.source import SourceError, read_stdin
 
     unit = Unit(display=filename, relpath=relpath_for(Path(filename), settings.root) if filename != "-" else "stdin.py")

@@ -14,15 +14,15 @@ import libcst as cst
 
 from slimlint import fixes as fixlib
 from slimlint import noqa, prefilter, python2
-from slimlint.deep import on_big_stack
-from slimlint.ftypes import Edit, Finding, Fix, Position
+from slimlint.big_stack import on_big_stack
+from slimlint.findings import Edit, Finding, Fix, Position
 from slimlint.model import context
 from slimlint.model.facts import TRUE, UNKNOWN
 from slimlint.model.semantic import FileModel
 from slimlint.model.summary import ProjectIndex
 from slimlint.rules import ALL_RULES, SYNTAX_ERROR
 from slimlint.rules.base import RuleContext, Violation
-from slimlint.units import Outcome, Unit
+from slimlint.file_units import Outcome, Unit
 
 _MAX_FIX_PASSES = 8
 

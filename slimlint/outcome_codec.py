@@ -10,8 +10,8 @@ import base64
 import json
 from typing import List, Optional
 
-from slimlint.ftypes import Edit, Finding, Fix, Position
-from slimlint.units import Outcome
+from slimlint.findings import Edit, Finding, Fix, Position
+from slimlint.file_units import Outcome
 
 _FORMAT = 1
 

@@ -6,7 +6,7 @@ pyvenv.cfg files looked at, the files checked and slimlint's own code. Its repor
 with them in one entry named by the command line and the working directory. The next identical command
 stats those paths before click, the configuration, LibCST or the engine are imported; when every one is
 as recorded it prints the stored report, otherwise it runs as usual (and the per-run outcome cache in
-runner.py may still answer).
+scheduler.py may still answer).
 
 A path's signature is its (mtime, ctime, size, inode, mode), as in ruff's cache: nothing is read. A
 directory's mtime changes when an entry is added, removed or renamed in it, so new files are seen.

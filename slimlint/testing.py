@@ -15,8 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from slimlint.api import findings_of, fix_tree, lint_tree
-from slimlint.ftypes import Finding
+from slimlint.lint import findings_of, fix_tree, lint_tree
+from slimlint.findings import Finding
 from slimlint.harness.fixtures import Fixture, collect_fixtures, default_fixtures_dir
 
 SNAPSHOT_NAME = "report.snap"

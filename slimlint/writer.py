@@ -20,7 +20,7 @@ from pathlib import Path
 
 import libcst
 
-from slimlint.deep import on_big_stack
+from slimlint.big_stack import on_big_stack
 from slimlint.source import Source
 
 

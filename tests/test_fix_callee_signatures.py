@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from slimlint.api import findings_of, fix_tree, lint_tree
+from slimlint.lint import findings_of, fix_tree, lint_tree
 from slimlint.model import api, signatures
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from slimlint import python2
-from slimlint.api import findings_of, fix_tree, lint_tree
+from slimlint.lint import findings_of, fix_tree, lint_tree
 from slimlint.harness.fixtures import Fixture, collect_fixtures
 from slimlint.testing import snapshot_path, stale_snapshot
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slimlint.ftypes import Edit, Finding, Fix, Position
+from slimlint.findings import Edit, Finding, Fix, Position
 from slimlint.output import FORMATS, render
 from slimlint.output import github as gh
 from slimlint.output import sarif as sarif_mod

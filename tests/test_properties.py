@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slimlint.api import findings_of, fix_tree, lint_tree
+from slimlint.lint import findings_of, fix_tree, lint_tree
 from tests.support import slimgen
 
 PROGRAMS_RUN = {"n": 0, "with_findings": 0}

@@ -8,8 +8,8 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from slimlint.api import findings_of, lint_tree
-from slimlint.ftypes import Position
+from slimlint.lint import findings_of, lint_tree
+from slimlint.findings import Position
 from slimlint.python2 import grammar, map_fix, parses
 from slimlint.python2.view import derive
 

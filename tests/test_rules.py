@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from slimlint.api import findings_of, fix_tree, lint_tree
+from slimlint.lint import findings_of, fix_tree, lint_tree
 from slimlint.rules import ALL_RULES
 from slimlint.rules import docs
 

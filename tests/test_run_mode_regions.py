@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from slimlint.api import findings_of, lint_tree
+from slimlint.lint import findings_of, lint_tree
 
 SCRIPT = '''
 import argparse

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from slimlint.api import findings_of, fix_tree, lint_tree
+from slimlint.lint import findings_of, fix_tree, lint_tree
 
 NET = """\
 import tensorflow as tf

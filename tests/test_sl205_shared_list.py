@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from slimlint.api import findings_of, fix_tree, lint_tree
+from slimlint.lint import findings_of, fix_tree, lint_tree
 
 SHARED_IN_ONE_FUNCTION = '''
 import tensorflow as tf

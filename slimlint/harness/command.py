@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from slimlint.ftypes import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from slimlint.findings import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 
 _HARNESS_PACKAGES = ("tensorflow", "tf_keras", "tf_slim")
 _INSTALL_HINT = "pip install 'slimlint[harness]'"

@@ -12,7 +12,7 @@ from slimlint.harness.fixtures import Fixture
 @dataclass
 class FixCheck:
     files: Dict[str, str]  # relative path -> text of the fixed program's changed files
-    source: str  # "slimlint" or "expected/" (fallback while slimlint.api is missing)
+    source: str  # "slimlint" or "expected/" (fallback while slimlint.lint is missing)
     problems: List[str] = field(default_factory=list)  # each one makes the fixture unproved
     warning: Optional[str] = None
     findings: Optional[List[str]] = None  # what the linter reported, when it could be asked
@@ -24,11 +24,11 @@ class FixCheck:
 
 def _api():
     try:
-        from slimlint import api
+        from slimlint import lint
     except Exception as exc:  # the lead's API may not exist yet, or fail to import mid-work
         return None, f"{type(exc).__name__}: {exc}"
     if not hasattr(api, "fix_tree"):
-        return None, "slimlint.api has no fix_tree"
+        return None, "slimlint.lint has no fix_tree"
     return api, None
 
 
@@ -50,7 +50,7 @@ def check_fix(fixture: Fixture, program_copy: Path) -> FixCheck:
         return FixCheck(
             files=expected,
             source="expected/",
-            warning=f"slimlint.api.fix_tree unavailable ({why}): running expected/ as the fixed program; the fix itself is NOT checked",
+            warning=f"slimlint.lint.fix_tree unavailable ({why}): running expected/ as the fixed program; the fix itself is NOT checked",
         )
     check = FixCheck(files={}, source="slimlint")
     try:

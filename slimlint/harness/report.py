@@ -43,7 +43,7 @@ def render_fixture(outcome: FixtureOutcome) -> str:
         kind = "fixed program" if fixture.buggy else "clean program"
         note = "fix matches expected/" if fixture.buggy else "no fix, as expected"
         if outcome.fix.source != "slimlint":
-            note = "fix taken from expected/ (slimlint.api unavailable)"
+            note = "fix taken from expected/ (slimlint.lint unavailable)"
         elif not outcome.fix.ok:
             note = "FIX CHECK FAILED"
         lines.append(f"  {kind}: {note}; batch norm ran on {', '.join(outcome.bn_devices) or 'unknown device'}")

@@ -10,7 +10,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from slimlint.ftypes import Finding
+from slimlint.findings import Finding
 from slimlint.output import github, json_format, sarif, stats, text
 from slimlint.output.sarif import RuleMeta
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slimlint.ftypes import Finding
+from slimlint.findings import Finding
 
 
 def escape_data(value: str) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from slimlint.ftypes import Finding, Position
+from slimlint.findings import Finding, Position
 
 
 def render(findings: Sequence[Finding], *, cwd: Path) -> str:

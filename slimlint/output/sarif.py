@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 import slimlint
-from slimlint.ftypes import RULE_DOCS_URL, Finding, Fix, Position
+from slimlint.findings import RULE_DOCS_URL, Finding, Fix, Position
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/slimlint/slimlint"

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 
-from slimlint.ftypes import Finding
+from slimlint.findings import Finding
 
 
 def rows(findings: Sequence[Finding]) -> list[dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slimlint.ftypes import Finding
+from slimlint.findings import Finding
 
 
 def format_finding(finding: Finding) -> str:

@@ -25,7 +25,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 from fissix import pygram, pytree
 from fissix.pgen2 import token
 
-from slimlint.ftypes import Position
+from slimlint.findings import Position
 from slimlint.python2 import indentation
 from slimlint.python2.grammar import Tree
 

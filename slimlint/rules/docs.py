@@ -22,7 +22,7 @@ TABLE_END = "<!-- end of rules table -->"
 
 def example_report(rule) -> str:
     """What slimlint prints on the rule's documented example (its first invalid case)."""
-    from slimlint.api import findings_of, lint_tree
+    from slimlint.lint import findings_of, lint_tree
     from slimlint.output.text import format_finding
 
     if not rule.invalid:

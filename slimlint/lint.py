@@ -7,10 +7,10 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from slimlint.config import Settings, load_settings
 from slimlint.discovery import discover
-from slimlint.units import Outcome, Unit, display_path, relpath_for
-from slimlint.ftypes import Finding
+from slimlint.file_units import Outcome, Unit, display_path, read_unit, relpath_for
+from slimlint.findings import Finding
 from slimlint.codes import CODES
-from slimlint.source import SourceError, read_source
+from slimlint.scheduler import run_units
 
 
 def settings_for(start: Path, config: Optional[Mapping] = None) -> Settings:
@@ -26,17 +26,8 @@ def units_for(files: Sequence[Path], settings: Settings, read: bool = True) -> L
     return units
 
 
-def read_unit(unit: Unit) -> None:
-    try:
-        unit.source = read_source(unit.path)
-    except SourceError as exc:
-        unit.error = exc.reason
-
-
 def run(units: Sequence[Unit], settings: Settings, fix: bool = False, need_edits: bool = False, use_prefilter: bool = True,
         jobs: Optional[int] = 1) -> List[Tuple[Unit, Outcome]]:
-    from slimlint.runner import run_units
-
     return run_units(units, settings, fix=fix, need_edits=need_edits, jobs=jobs, use_prefilter=use_prefilter)
 
 

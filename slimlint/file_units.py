@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
 
-from slimlint.ftypes import Finding
-from slimlint.source import Source
+from slimlint.findings import Finding
+from slimlint.source import Source, SourceError, read_source
 
 
 @dataclass
@@ -74,3 +74,11 @@ def relpath_for(path: Path, root: Optional[Path]) -> str:
 def display_path(path: Path) -> str:
     rel = _under(os.path.abspath(path), os.getcwd())
     return rel if rel is not None else str(path)
+
+
+def read_unit(unit: Unit) -> None:
+    """Read a unit's source; a file that cannot be read or decoded keeps the reason instead."""
+    try:
+        unit.source = read_source(unit.path)
+    except SourceError as exc:
+        unit.error = exc.reason

@@ -17,7 +17,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from slimlint import __version__
 from slimlint import outcome_codec, trusted
 from slimlint.replay import code_digest
-from slimlint.units import Outcome, Unit
+from slimlint.file_units import Outcome, Unit, read_unit
 
 # Fewer files than this per worker are not worth a process.
 _MIN_FILES_PER_WORKER = 4
@@ -34,7 +34,6 @@ def run_units(units: Sequence[Unit], settings, fix: bool = False, need_edits: bo
         cached = cache.load(key, len(units))
         if cached is not None:
             return list(zip(units, cached))
-    from slimlint.api import read_unit
     from slimlint.engine import Engine, LocalBackend  # LibCST and the model: only when the cache cannot answer
 
     for unit in units:
@@ -202,8 +201,7 @@ class RunCache:
         Reads the units that are not read yet (the run uses them on a miss). None when a unit came from
         stdin: such a run is not cached.
         """
-        from slimlint.api import read_unit
-
+    
         h = hashlib.sha256(self.salt.encode())
         for u in units:
             if u.path is None:

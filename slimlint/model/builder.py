@@ -539,103 +539,134 @@ class ModuleBuilder(FastVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         order = self._tick()
-        func = self.func
-        name = self.canonical(node.func)
-        if isinstance(node.func, cst.Call) and self.canonical(node.func.func) in api.KERAS_BATCH_NORM:
-            self.keras_bn_applications.append((node, func))  # BatchNormalization(...)(x, training=...)
-        else:
-            d = dotted(node.func)
-            owner = self._instance_class(d) if d else None
-            if owner and api.canonical(owner) in api.KERAS_BATCH_NORM:
-                self.keras_bn_applications.append((node, func))  # bn = BatchNormalization(); bn(x, training=...)
-        kind = "other"
+        self._note_keras_bn_application(node)
         attr = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
         if attr in api.TRAIN_OP_METHODS and node.args and self._optimizer_like(node.func.value):
             # `opt.minimize(...)`, also `tf.train.AdamOptimizer(0.01).minimize(...)`, which resolves to a TF name
             self._train_op(node, attr, node.func.value, order)
-        elif name is not None:
-            if name in ("slim.repeat", "slim.stack"):
-                # slim.repeat(inputs, n, slim.conv2d, ...) / slim.stack(inputs, slim.fully_connected, ...)
-                # build the layer they are given, which picks up the surrounding arg_scopes.
-                positional = positional_args(node)
-                layer = positional[2] if name == "slim.repeat" and len(positional) > 2 else positional[1] if name == "slim.stack" and len(positional) > 1 else None
-                name = self.canonical(layer) if layer is not None else None
-                if name in api.NORMALIZED_LAYERS or name in api.BATCH_NORM:
-                    func.layers.append(LayerCall(call=node, api=name, frames=tuple(self._frames), func=func, order=order, kwargs=self.call_kwargs(node)))
-            elif name in api.BATCH_NORM or name in api.NORMALIZED_LAYERS or name in api.DROPOUT:
-                func.layers.append(LayerCall(call=node, api=name, frames=tuple(self._frames), func=func, order=order, kwargs=self.call_kwargs(node)))
-            elif name in api.CONTROL_DEPENDENCIES:
-                kind = "ctrl"
-            elif name in api.GROUPING:
-                kind = "group"
-                args = [a.value for a in node.args]
-                grouping = Grouping(
-                    call=node,
-                    api=name,
-                    arg_names=frozenset(n for a in args for n in self.value_names(a)),
-                    inline_read=any(self.contains_update_read(a) for a in args),
-                    contains=(),
-                    func=func,
-                    order=order,
-                    targets=self._targets,
-                    first_arg_names=frozenset(self.value_names(args[0])) if args else frozenset(),
-                    bare=self._stmt is not None and len(self._stmt.body) == 1 and isinstance(self._stmt.body[0], cst.Expr)
-                    and self._stmt.body[0].value is node,
-                )
-                func.groupings.append(grouping)
-                self._groupings.append(grouping)
-            elif name in api.CREATE_TRAIN_OP:
-                kind = "create"
-                self._train_op(node, "create_train_op", None, order)
-            elif name in api.GET_COLLECTION and self.is_update_read(node):
-                stmt = self._stmt
-                target = None
-                if stmt is not None and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
-                    assign = stmt.body[0]
-                    if assign.value is node and len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name):
-                        target = assign.targets[0].target.value
-                scoped = len(node.args) > 1
-                func.reads.append(UpdateOpsRead(call=node, func=func, order=order, target=target, statement=stmt, scoped=scoped))
-            elif name in _RESTORE_APIS:
-                self._note_restore()
-            elif name == "tf.add_to_collection" and node.args and self._is_update_ops_key(node.args[0].value):
-                func.adds_to_update_ops = True  # a hand-written batch norm that hands its updates to UPDATE_OPS
-            elif name == "tf.train.Saver":
-                arg = keyword_args(node).get("var_list") or (node.args[0].value if node.args and node.args[0].keyword is None else None)
-                via = None
-                if isinstance(arg, cst.Name):
-                    # `weights = tf.trainable_variables(scope=...)`, then `tf.train.Saver(weights)`
-                    via = arg.value
-                    assigned = func.assignments.get(via) or self.module_func.assignments.get(via)
-                    arg = assigned[0][0] if assigned and len(assigned) == 1 else None
-                if isinstance(arg, cst.Call) and self.canonical(arg.func) in api.TRAINABLE_TO_ALL:
-                    self.savers.append(SaverOfTrainables(node, arg, func, via, self._targets))
-            elif name in ("slim.learning.train",):
-                self.has_train_ops = True
-                if node.args:
-                    self.runs.append(frozenset(self.value_names(node.args[0].value)))
-            elif name.startswith("tf.test.") or name == "tf.test.main":
-                self.unit_test_markers = True
-            elif api.zoo_network(name) is not None or name.startswith("slim.nets."):
-                self._record_call_site(node, order)
+            kind = "other"
         else:
-            if attr == "restore":
-                self._note_restore()
-            elif attr == "save" and dotted(node.func.value):
-                receiver = dotted(node.func.value)
-                self.save_receivers.add(receiver)
-                # `saver = self.best_saver if best else self.saver; saver.save(...)`
-                for value, _ in func.assignments.get(receiver, ()):
-                    for option in (value.body, value.orelse) if isinstance(value, cst.IfExp) else (value,):
-                        if dotted(option):
-                            self.save_receivers.add(dotted(option))
-            elif attr == "run":
-                kind = "run"
-                if node.args:
-                    self.runs.append(frozenset(self.value_names(node.args[0].value)))
-            if id(node) not in self._skip_calls:
-                self._record_call_site(node, order)
+            name = self.canonical(node.func)
+            kind = self._on_api_call(node, name, order) if name is not None else self._on_method_call(node, attr, order)
         self._call_kinds.append(kind)
+
+    def _note_keras_bn_application(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Call) and self.canonical(node.func.func) in api.KERAS_BATCH_NORM:
+            self.keras_bn_applications.append((node, self.func))  # BatchNormalization(...)(x, training=...)
+            return
+        d = dotted(node.func)
+        owner = self._instance_class(d) if d else None
+        if owner and api.canonical(owner) in api.KERAS_BATCH_NORM:
+            self.keras_bn_applications.append((node, self.func))  # bn = BatchNormalization(); bn(x, training=...)
+
+    def _on_api_call(self, node: cst.Call, name: str, order: int) -> str:
+        """A call of a TF / slim API (or of a project function): the handler of its canonical name, by table."""
+        handler = _API_HANDLERS.get(name)
+        if handler is not None:
+            return getattr(self, handler)(node, name, order) or "other"
+        if name.startswith("tf.test."):
+            self.unit_test_markers = True
+        elif api.zoo_network(name) is not None or name.startswith("slim.nets."):
+            self._record_call_site(node, order)
+        return "other"
+
+    def _on_method_call(self, node: cst.Call, attr: Optional[str], order: int) -> str:
+        """A call through an object the import table cannot name (`saver.restore`, `sess.run`, a project call)."""
+        kind = "other"
+        if attr == "restore":
+            self._note_restore()
+        elif attr == "save" and dotted(node.func.value):
+            self._note_save_receiver(dotted(node.func.value))
+        elif attr == "run":
+            kind = "run"
+            if node.args:
+                self.runs.append(frozenset(self.value_names(node.args[0].value)))
+        if id(node) not in self._skip_calls:
+            self._record_call_site(node, order)
+        return kind
+
+    def _note_save_receiver(self, receiver: str) -> None:
+        self.save_receivers.add(receiver)
+        # `saver = self.best_saver if best else self.saver; saver.save(...)`
+        for value, _ in self.func.assignments.get(receiver, ()):
+            for option in (value.body, value.orelse) if isinstance(value, cst.IfExp) else (value,):
+                if dotted(option):
+                    self.save_receivers.add(dotted(option))
+
+    def _on_repeat_or_stack(self, node: cst.Call, name: str, order: int) -> None:
+        # slim.repeat(inputs, n, slim.conv2d, ...) / slim.stack(inputs, slim.fully_connected, ...)
+        # build the layer they are given, which picks up the surrounding arg_scopes.
+        positional = positional_args(node)
+        index = 2 if name == "slim.repeat" else 1
+        layer = self.canonical(positional[index]) if len(positional) > index else None
+        if layer in api.NORMALIZED_LAYERS or layer in api.BATCH_NORM:
+            self._on_layer(node, layer, order)
+
+    def _on_layer(self, node: cst.Call, name: str, order: int) -> None:
+        func = self.func
+        func.layers.append(LayerCall(call=node, api=name, frames=tuple(self._frames), func=func, order=order, kwargs=self.call_kwargs(node)))
+
+    def _on_control_dependencies(self, node: cst.Call, name: str, order: int) -> str:
+        return "ctrl"
+
+    def _on_grouping(self, node: cst.Call, name: str, order: int) -> str:
+        args = [a.value for a in node.args]
+        grouping = Grouping(
+            call=node,
+            api=name,
+            arg_names=frozenset(n for a in args for n in self.value_names(a)),
+            inline_read=any(self.contains_update_read(a) for a in args),
+            contains=(),
+            func=self.func,
+            order=order,
+            targets=self._targets,
+            first_arg_names=frozenset(self.value_names(args[0])) if args else frozenset(),
+            bare=self._stmt is not None and len(self._stmt.body) == 1 and isinstance(self._stmt.body[0], cst.Expr)
+            and self._stmt.body[0].value is node,
+        )
+        self.func.groupings.append(grouping)
+        self._groupings.append(grouping)
+        return "group"
+
+    def _on_create_train_op(self, node: cst.Call, name: str, order: int) -> str:
+        self._train_op(node, "create_train_op", None, order)
+        return "create"
+
+    def _on_get_collection(self, node: cst.Call, name: str, order: int) -> None:
+        if not self.is_update_read(node):
+            return
+        stmt = self._stmt
+        target = None
+        if stmt is not None and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
+            assign = stmt.body[0]
+            if assign.value is node and len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name):
+                target = assign.targets[0].target.value
+        self.func.reads.append(UpdateOpsRead(call=node, func=self.func, order=order, target=target, statement=stmt,
+                                             scoped=len(node.args) > 1))
+
+    def _on_restore(self, node: cst.Call, name: str, order: int) -> None:
+        self._note_restore()
+
+    def _on_add_to_collection(self, node: cst.Call, name: str, order: int) -> None:
+        if node.args and self._is_update_ops_key(node.args[0].value):
+            self.func.adds_to_update_ops = True  # a hand-written batch norm that hands its updates to UPDATE_OPS
+
+    def _on_saver(self, node: cst.Call, name: str, order: int) -> None:
+        func = self.func
+        arg = keyword_args(node).get("var_list") or (node.args[0].value if node.args and node.args[0].keyword is None else None)
+        via = None
+        if isinstance(arg, cst.Name):
+            # `weights = tf.trainable_variables(scope=...)`, then `tf.train.Saver(weights)`
+            via = arg.value
+            assigned = func.assignments.get(via) or self.module_func.assignments.get(via)
+            arg = assigned[0][0] if assigned and len(assigned) == 1 else None
+        if isinstance(arg, cst.Call) and self.canonical(arg.func) in api.TRAINABLE_TO_ALL:
+            self.savers.append(SaverOfTrainables(node, arg, func, via, self._targets))
+
+    def _on_slim_train(self, node: cst.Call, name: str, order: int) -> None:
+        self.has_train_ops = True
+        if node.args:
+            self.runs.append(frozenset(self.value_names(node.args[0].value)))
 
     def leave_Call(self, original_node: cst.Call) -> None:
         self._call_kinds.pop()
@@ -742,3 +773,27 @@ def _names_run_mode_option(expr: cst.BaseExpression) -> bool:
     else:
         name = (dotted(expr) or "").rsplit(".", 1)[-1]
     return bool(set(name.lower().split("_")) & _RUN_MODE_OPTIONS)
+
+
+def _handler_table() -> Dict[str, str]:
+    """Canonical API name -> ModuleBuilder handler; the first group that names an API wins."""
+    groups = (
+        (("slim.repeat", "slim.stack"), "_on_repeat_or_stack"),
+        ((*api.BATCH_NORM, *api.NORMALIZED_LAYERS, *api.DROPOUT), "_on_layer"),
+        (api.CONTROL_DEPENDENCIES, "_on_control_dependencies"),
+        (api.GROUPING, "_on_grouping"),
+        (api.CREATE_TRAIN_OP, "_on_create_train_op"),
+        (api.GET_COLLECTION, "_on_get_collection"),
+        (_RESTORE_APIS, "_on_restore"),
+        (("tf.add_to_collection",), "_on_add_to_collection"),
+        (("tf.train.Saver",), "_on_saver"),
+        (("slim.learning.train",), "_on_slim_train"),
+    )
+    table: Dict[str, str] = {}
+    for names, handler in groups:
+        for name in names:
+            table.setdefault(name, handler)
+    return table
+
+
+_API_HANDLERS = _handler_table()

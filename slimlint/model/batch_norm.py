@@ -4,7 +4,7 @@ calls to functions that build batch norm (BNCall: the modes each call gives them
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -92,37 +92,31 @@ class BatchNormFacts:
         return sites
 
     def _bn_site(self, layer: LayerCall, index: ProjectIndex) -> Optional[BNSite]:
-        func = layer.func
         if layer.api in api.BATCH_NORM:
-            keyword, _, _ = api.BATCH_NORM[layer.api]
-            owner, expr = layer.call, layer.kwargs.get(keyword)
-            if expr is None:
-                expr = self.passed_by_position(layer.call, keyword, index)
-            if expr is None and layer.api == BN_API:
-                frame, expr = self._frame_value(layer.frames, BN_API, keyword, index)
-                owner = frame.call if frame is not None else layer.call
-            mode = self.classify(expr, func, keyword, owner, index)
-            if mode.kind == DEFAULT and layer.api == BN_API:
-                mode = self._factory_mode(layer, index) or self._scoped_mode(func, index) or mode
-            if mode.kind == DEFAULT:
-                mode = replace(mode, kind=TRUE if api.BATCH_NORM[layer.api][2] else FALSE, expr=None)
-            updates = self._updates_collection(layer.kwargs.get("updates_collections"), layer.frames, index, "updates_collections" in layer.kwargs)
-            collections = "variables_collections" in layer.kwargs or self._frame_value(layer.frames, BN_API, "variables_collections", index)[1] is not None
-            return BNSite(layer, layer.api, mode, updates, own_collections=collections)
-        # A slim layer: does it normalise with batch norm?
-        normalizer = layer.kwargs.get("normalizer_fn")
-        if normalizer is None:
-            _, normalizer = self._frame_value(layer.frames, layer.api, "normalizer_fn", index)
-        factory = None
-        if normalizer is None:
-            for frame in reversed(layer.frames):
-                found = self._factory(frame, index)
-                if found is not None and layer.api in found[1].normalized_ops:
-                    factory = found
-                    break
-            if factory is None:
-                return None
-        elif self._canonical(normalizer) not in api.NORMALIZER_FNS:
+            return self._direct_bn_site(layer, index)
+        return self._normalized_layer_site(layer, index)
+
+    def _direct_bn_site(self, layer: LayerCall, index: ProjectIndex) -> BNSite:
+        """A call of batch norm itself: its mode argument (keyword, position, arg_scope, factory) or the API's default."""
+        keyword, _, trains_by_default = api.BATCH_NORM[layer.api]
+        owner, expr = layer.call, layer.kwargs.get(keyword)
+        if expr is None:
+            expr = self.passed_by_position(layer.call, keyword, index)
+        if expr is None and layer.api == BN_API:
+            frame, expr = self._frame_value(layer.frames, BN_API, keyword, index)
+            owner = frame.call if frame is not None else layer.call
+        mode = self.classify(expr, layer.func, keyword, owner, index)
+        if mode.kind == DEFAULT and layer.api == BN_API:
+            mode = self._factory_mode(layer, index) or self._scoped_mode(layer.func, index) or mode
+        if mode.kind == DEFAULT:
+            mode = replace(mode, kind=TRUE if trains_by_default else FALSE, expr=None)
+        updates = self._updates_collection(layer.kwargs.get("updates_collections"), layer.frames, index, "updates_collections" in layer.kwargs)
+        return BNSite(layer, layer.api, mode, updates, own_collections=self._own_collections(layer, layer.kwargs, index))
+
+    def _normalized_layer_site(self, layer: LayerCall, index: ProjectIndex) -> Optional[BNSite]:
+        """A slim layer (conv2d, fully_connected, ...) that normalises with batch norm, or None when it does not."""
+        factory = self._normalizer_factory(layer, index)
+        if factory is False:
             return None
         params_expr = layer.kwargs.get("normalizer_params")
         params_owner = layer.call
@@ -130,9 +124,32 @@ class BatchNormFacts:
             frame, params_expr = self._frame_value(layer.frames, layer.api, "normalizer_params", index)
             if frame is not None:
                 params_owner = frame.call
-        items = self._dict_items(params_expr, func)
+        items = self._dict_items(params_expr, layer.func)
         unreadable = params_expr is not None and items is None  # built by a call, spread from elsewhere
         items = items or {}
+        mode, from_params = self._normalizer_mode(layer, items, unreadable, params_expr, params_owner, factory, index)
+        updates = self._updates_collection(items.get("updates_collections"), layer.frames, index, "updates_collections" in items)
+        return BNSite(layer, BN_API, mode, updates, mode_from_params=from_params, own_collections=self._own_collections(layer, items, index))
+
+    def _normalizer_factory(self, layer: LayerCall, index: ProjectIndex):
+        """How the layer gets batch norm: None for its own or an arg_scope's `normalizer_fn`, the arg_scope factory
+        that gives it one, or False when it does not normalise with batch norm."""
+        normalizer = layer.kwargs.get("normalizer_fn")
+        if normalizer is None:
+            _, normalizer = self._frame_value(layer.frames, layer.api, "normalizer_fn", index)
+        if normalizer is not None:
+            return None if self._canonical(normalizer) in api.NORMALIZER_FNS else False
+        for frame in reversed(layer.frames):
+            found = self._factory(frame, index)
+            if found is not None and layer.api in found[1].normalized_ops:
+                return found
+        return False
+
+    def _normalizer_mode(self, layer: LayerCall, items, unreadable: bool, params_expr, params_owner, factory,
+                         index: ProjectIndex) -> Tuple[ModeArg, bool]:
+        """The mode slim's batch norm gets through a layer: its normalizer_params win (slim's precedence), then
+        arg_scopes over batch norm, a factory's mode, the enclosing scope's; and whether the params decided it."""
+        func = layer.func
         from_params = "is_training" in items or unreadable
         if "is_training" in items:
             mode = self.classify(items["is_training"], func, "is_training", params_owner, index)
@@ -159,9 +176,11 @@ class BatchNormFacts:
             else:
                 mode = replace(mode, owner=None)
             mode = replace(mode, kind=TRUE, expr=None)
-        updates = self._updates_collection(items.get("updates_collections"), layer.frames, index, "updates_collections" in items)
-        collections = "variables_collections" in items or self._frame_value(layer.frames, BN_API, "variables_collections", index)[1] is not None
-        return BNSite(layer, BN_API, mode, updates, mode_from_params=from_params, own_collections=collections)
+        return mode, from_params
+
+    def _own_collections(self, layer: LayerCall, arguments, index: ProjectIndex) -> bool:
+        """Batch norm's variables go to collections of the project's own (`variables_collections`)."""
+        return "variables_collections" in arguments or self._frame_value(layer.frames, BN_API, "variables_collections", index)[1] is not None
 
     def _updates_collection(self, expr, frames, index, given: bool) -> Optional[str]:
         """The layer's own `updates_collections`, else an enclosing arg_scope's, else an arg_scope factory's."""

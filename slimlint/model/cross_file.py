@@ -5,9 +5,8 @@ building batch norm or under control_dependencies, callers' arg_scopes, batch-no
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
-import libcst as cst
 
 from slimlint.model import api, context
 from slimlint.model.facts import (
@@ -21,6 +20,8 @@ from slimlint.model.facts import (
     UNKNOWN,
     UPDATE_OPS,
     FunctionInfo,
+    default_word,
+    mode_from_default,
     updates_collection_of,
 )
 from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
@@ -48,8 +49,7 @@ class CrossFileFacts:
                 defaults = dict(init.mode_defaults)
                 info = next(f for f in self.functions if f.qualname == init_name)
                 for p in init_params:
-                    d = info.defaults.get(p)
-                    defaults[p] = d.value.lower() if isinstance(d, cst.Name) and d.value in ("True", "False", "None") else "other"
+                    defaults[p] = default_word(info.defaults.get(p))
                 # The constructor builds update ops only if the method does (in-place batch norm does not).
                 out[init_name] = replace(init, mode_params=init.mode_params | init_params,
                                          builds_bn_updates=init.builds_bn_updates or summary.builds_bn_updates,
@@ -57,9 +57,32 @@ class CrossFileFacts:
         return out
 
     def _summarise(self, func: FunctionInfo, index: ProjectIndex) -> FunctionSummary:
-        mode_params = set()
-        builds = False
-        always = False
+        builds, always, mode_params = self._bn_updates_and_modes(func, index)
+        slim_layers, slim_mode = self._slim_layers_and_mode(func, index)
+        defaults_of = set(mode_params) | ({slim_mode[1]} if slim_mode[0] == PARAM else set())
+        return FunctionSummary(
+            qualname=func.qualname,
+            params=func.params,
+            mode_params=frozenset(mode_params),
+            mode_defaults=tuple((param, default_word(func.defaults.get(param))) for param in sorted(defaults_of)),
+            builds_bn_updates=builds,
+            always_training=always,
+            factory=self._factory_config(func, index),
+            slim_layers=frozenset(slim_layers),
+            slim_mode=slim_mode,
+            has_bn=bool(func.layers and self.bn_sites(func, index)) or func.adds_to_update_ops or self._calls_bn_builder(func, index),
+            bn_own_collections=any(s.own_collections for s in self.bn_sites(func, index))
+            or any(c.summary.bn_own_collections for c in self.bn_calls(func, index)),
+            opens_name_scope=func.opens_name_scope,
+            accepts_any_keyword=func.varkw,
+            n_positional=func.n_positional,
+        )
+
+    def _bn_updates_and_modes(self, func: FunctionInfo, index: ProjectIndex) -> Tuple[bool, bool, Set[str]]:
+        """Does `func` put batch-norm updates into UPDATE_OPS, does it always train, and through which parameters
+        its callers choose the mode (its own batch norm and the batch-norm builders it calls)."""
+        mode_params: Set[str] = set()
+        builds = always = False
         if func.adds_to_update_ops:
             # Hand-written batch norm: its updates go to UPDATE_OPS, its mode is the parameter named for it.
             builds = True
@@ -72,14 +95,9 @@ class CrossFileFacts:
             if site.mode.kind == PARAM:
                 # In-place batch norm still runs in the mode it is given: SL201 needs the parameter.
                 mode_params.add(site.mode.param)
-            if site.updates_collection != UPDATE_OPS:
-                continue
-            if site.mode.kind == PARAM:
+            if site.updates_collection == UPDATE_OPS and site.mode.kind != FALSE:
                 builds = True
-            elif site.mode.kind != FALSE:
-                builds = True
-                if site.mode.kind == TRUE:
-                    always = True
+                always = always or site.mode.kind == TRUE
         for call in self.bn_calls(func, index):
             builds = builds or call.summary.builds_bn_updates and call.adds_update_ops
             always = always or call.summary.always_training
@@ -89,8 +107,13 @@ class CrossFileFacts:
                     builds = builds or call.summary.builds_bn_updates
                 elif mode.kind == TRUE and call.summary.builds_bn_updates:
                     always = True
-        slim_layers = set()
-        slim_mode = (DEFAULT, None)
+        return builds, always, mode_params
+
+    def _slim_layers_and_mode(self, func: FunctionInfo, index: ProjectIndex) -> Tuple[Set[str], Tuple[str, Optional[str]]]:
+        """The slim layers `func` builds with no normalizer of their own (a caller's arg_scope may give them batch
+        norm), and the mode its arg_scopes (or the first project callee that has one) give slim's batch norm."""
+        slim_layers: Set[str] = set()
+        slim_mode: Tuple[str, Optional[str]] = (DEFAULT, None)
         for layer in func.layers:
             if layer.api in api.NORMALIZED_LAYERS and "normalizer_fn" not in layer.kwargs:
                 if self._frame_value(layer.frames, layer.api, "normalizer_fn", index)[1] is None:
@@ -107,42 +130,11 @@ class CrossFileFacts:
                     kind, param = summary.slim_mode
                     if kind == PARAM and param and slim_mode[0] == DEFAULT:
                         m = self.classify(self.bound_arg(site, summary, param), func, param, None, index)
-                        slim_mode = (m.kind, m.param) if m.kind != DEFAULT else (
-                            {"true": TRUE, "false": FALSE}.get(summary.default_of(param) or "", UNKNOWN), None)
+                        slim_mode = (m.kind, m.param) if m.kind != DEFAULT else (mode_from_default(summary.default_of(param)), None)
                     elif kind in (TRUE, FALSE) and slim_mode[0] == DEFAULT:
                         slim_mode = summary.slim_mode
                     break
-        if slim_mode[0] == PARAM:
-            mode_params_for_defaults = set(mode_params) | {slim_mode[1]}
-        else:
-            mode_params_for_defaults = set(mode_params)
-        defaults = []
-        for param in sorted(mode_params_for_defaults):
-            default = func.defaults.get(param)
-            if default is None:
-                value = "other"
-            elif isinstance(default, cst.Name) and default.value in ("True", "False", "None"):
-                value = default.value.lower()
-            else:
-                value = "other"
-            defaults.append((param, value))
-        return FunctionSummary(
-            qualname=func.qualname,
-            params=func.params,
-            mode_params=frozenset(mode_params),
-            mode_defaults=tuple(defaults),
-            builds_bn_updates=builds,
-            always_training=always,
-            factory=self._factory_config(func, index),
-            slim_layers=frozenset(slim_layers),
-            slim_mode=slim_mode,
-            has_bn=bool(func.layers and self.bn_sites(func, index)) or func.adds_to_update_ops or self._calls_bn_builder(func, index),
-            bn_own_collections=any(s.own_collections for s in self.bn_sites(func, index))
-            or any(c.summary.bn_own_collections for c in self.bn_calls(func, index)),
-            opens_name_scope=func.opens_name_scope,
-            accepts_any_keyword=func.varkw,
-            n_positional=func.n_positional,
-        )
+        return slim_layers, slim_mode
 
     def _calls_bn_builder(self, func: FunctionInfo, index: ProjectIndex) -> bool:
         for site in func.calls:

@@ -80,6 +80,14 @@ def updates_collection_of(expr: Optional[cst.BaseExpression], given: bool) -> Op
     return names[0]
 
 
+def default_word(default: Optional[cst.BaseExpression]) -> str:
+    """A parameter's default expression as FunctionSummary.mode_defaults records it: "true" | "false" | "none",
+    or "other" for anything else (and for no default)."""
+    if isinstance(default, cst.Name) and default.value in ("True", "False", "None"):
+        return default.value.lower()
+    return "other"
+
+
 def mode_from_default(default: Optional[str]) -> str:
     """A parameter's default ("true" | "false" | "none" | "other", see FunctionSummary.mode_defaults) as a
     mode. None is UNKNOWN: slim's batch norm treats is_training=None as "decide at run time", tf.layers as

@@ -24,7 +24,7 @@ class FixCheck:
 
 def _api():
     try:
-        from slimlint import lint
+        from slimlint import lint as api
     except Exception as exc:  # the lead's API may not exist yet, or fail to import mid-work
         return None, f"{type(exc).__name__}: {exc}"
     if not hasattr(api, "fix_tree"):

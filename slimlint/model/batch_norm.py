@@ -22,6 +22,7 @@ from slimlint.model.facts import (
     FunctionInfo,
     LayerCall,
     ModeArg,
+    SplatKwargs,
     mode_from_default,
     updates_collection_of,
 )
@@ -129,7 +130,8 @@ class BatchNormFacts:
         items = items or {}
         mode, from_params = self._normalizer_mode(layer, items, unreadable, params_expr, params_owner, factory, index)
         updates = self._updates_collection(items.get("updates_collections"), layer.frames, index, "updates_collections" in items)
-        return BNSite(layer, BN_API, mode, updates, mode_from_params=from_params, own_collections=self._own_collections(layer, items, index))
+        own = unreadable or self._own_collections(layer, items, index)
+        return BNSite(layer, BN_API, mode, updates, mode_from_params=from_params, own_collections=own)
 
     def _normalizer_factory(self, layer: LayerCall, index: ProjectIndex):
         """How the layer gets batch norm: None for its own or an arg_scope's `normalizer_fn`, the arg_scope factory
@@ -179,8 +181,10 @@ class BatchNormFacts:
         return mode, from_params
 
     def _own_collections(self, layer: LayerCall, arguments, index: ProjectIndex) -> bool:
-        """Batch norm's variables go to collections of the project's own (`variables_collections`)."""
-        return "variables_collections" in arguments or self._frame_value(layer.frames, BN_API, "variables_collections", index)[1] is not None
+        """Batch norm's variables may go to collections of the project's own (`variables_collections`, or a dict
+        spread into the call that cannot be read: facenet puts the moving averages in TRAINABLE_VARIABLES)."""
+        return ("variables_collections" in arguments or isinstance(arguments, SplatKwargs)
+                or self._frame_value(layer.frames, BN_API, "variables_collections", index)[1] is not None)
 
     def _updates_collection(self, expr, frames, index, given: bool) -> Optional[str]:
         """The layer's own `updates_collections`, else an enclosing arg_scope's, else an arg_scope factory's."""

@@ -10,6 +10,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 from slimlint.model import api
+from slimlint.model.dynamic_imports import DynamicImports
 from slimlint.model.names import ImportTable, dotted
 from slimlint.model.walk import FastVisitor, children
 from slimlint.model.facts import (
@@ -90,6 +91,9 @@ class ModuleBuilder(FastVisitor):
         self.module_func = FunctionInfo(node=None, name="<module>", qualname="<module>", class_name=None)
         self.functions: List[FunctionInfo] = [self.module_func]
         self.table = ImportTable(module)
+        self._dynamic_imports = DynamicImports(module, self.table)
+        # `network = importlib.import_module(args.model_def)`: name -> the project modules it may hold
+        self.dynamic_modules: Dict[str, Tuple[str, ...]] = {}
         self.aliases = self.table.aliases
         self.local_functions = {
             s.name.value for s in module.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))
@@ -139,8 +143,11 @@ class ModuleBuilder(FastVisitor):
         if full is not None:
             return [full]
         text = dotted(node)
-        if text is not None and text.split(".")[0] in self.local_functions:
+        head, _, rest = (text or "").partition(".")
+        if head in self.local_functions:
             return [text]
+        if head in self.dynamic_modules and rest:
+            return [f"{module}.{rest}" for module in self.dynamic_modules[head]]
         return []
 
     def resolve(self, node: cst.CSTNode) -> Optional[str]:
@@ -316,6 +323,10 @@ class ModuleBuilder(FastVisitor):
                 local[name] = full
             else:
                 local.pop(name, None)  # rebound to something else: no longer the TF function
+        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            modules = self._dynamic_imports.candidates(node.value)
+            if modules:
+                self.dynamic_modules[node.targets[0].target.value] = modules
         value_is_updates = self.is_update_read(node.value) or self._only_update_names(node.value, func)
         classes = self.qualified(node.value.func) if isinstance(node.value, cst.Call) else []
         for t in node.targets:

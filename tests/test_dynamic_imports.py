@@ -1,0 +1,88 @@
+"""Model modules chosen at run time (`importlib.import_module(args.model_def)`): the literal candidates of the
+option are read (argparse default / choices / dest, TF and absl string flags) and calls through the module are
+checked against each candidate module of the project."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+import pytest
+
+from slimlint.lint import findings_of, lint_tree
+from slimlint.model.dynamic_imports import option_literals
+
+MODEL = '''
+import tensorflow.contrib.slim as slim
+
+
+def inference(images, num_classes, phase_train=True):
+    with slim.arg_scope([slim.conv2d], normalizer_fn=slim.batch_norm):
+        with slim.arg_scope([slim.batch_norm], is_training=phase_train):
+            net = slim.conv2d(images, 16, [3, 3], scope="conv1")
+            return slim.fully_connected(slim.flatten(net), num_classes, activation_fn=None, scope="logits")
+'''
+
+EVAL = '''
+import importlib
+import tensorflow as tf
+{options}
+
+
+def main():
+    network = importlib.import_module({module_arg})
+    images = tf.placeholder(tf.float32, [None, 8, 8, 1])
+    logits = network.inference(images, 10, phase_train=True)
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        saver.restore(sess, "checkpoints/model.ckpt")
+        sess.run(logits)
+'''
+
+ARGPARSE = 'import argparse\nparser = argparse.ArgumentParser()\nparser.add_argument("--model-def", {extra})\nargs = parser.parse_args()'
+FLAGS = 'flags = tf.app.flags\nflags.DEFINE_string("model_def", {default}, "the model module")\nFLAGS = flags.FLAGS'
+
+
+def _codes(tmp_path, eval_source):
+    (tmp_path / "nets").mkdir()
+    (tmp_path / "nets" / "__init__.py").write_text("")
+    (tmp_path / "nets" / "small.py").write_text(MODEL)
+    (tmp_path / "eval.py").write_text(textwrap.dedent(eval_source))
+    return [f.code for f in findings_of(lint_tree(tmp_path))]
+
+
+@pytest.mark.parametrize("options, module_arg", [
+    ("", '"nets.small"'),
+    (ARGPARSE.format(extra='default="nets.small"'), "args.model_def"),
+    (ARGPARSE.format(extra='choices=["nets.small", "nets.big"], required=True'), "args.model_def"),
+    (FLAGS.format(default='"nets.small"'), "FLAGS.model_def"),
+])
+def test_calls_through_a_module_chosen_by_name_are_checked(tmp_path, options, module_arg):
+    assert _codes(tmp_path, EVAL.format(options=options, module_arg=module_arg)) == ["SL201"]
+
+
+@pytest.mark.parametrize("options, module_arg", [
+    (ARGPARSE.format(extra="required=True"), "args.model_def"),  # no literal: nothing to resolve
+    (ARGPARSE.format(extra='default="nets.missing"'), "args.model_def"),  # not a module of the project
+    (FLAGS.format(default="None"), "FLAGS.model_def"),
+])
+def test_no_literal_project_module_no_finding(tmp_path, options, module_arg):
+    assert _codes(tmp_path, EVAL.format(options=options, module_arg=module_arg)) == []
+
+
+def test_option_literals_reads_dest_defaults_choices_and_flags():
+    module = cst.parse_module(textwrap.dedent('''
+        parser.add_argument("vae_def", type=str, default="src.models.vae")
+        parser.add_argument("--net", "-n", dest="network", choices=("a.b", "c"))
+        parser.add_argument("-m", default="x")
+        tf.app.flags.DEFINE_string("model", "nets.resnet", "help")
+        absl_flags.DEFINE_enum(name="arch", default="a", enum_values=["a", "b"], help="")
+        parser.add_argument("--steps", type=int, default=10)
+    '''))
+    assert option_literals(module) == {
+        "vae_def": ("src.models.vae",),
+        "network": ("a.b", "c"),
+        "m": ("x",),
+        "model": ("nets.resnet",),
+        "arch": ("a", "b"),
+    }

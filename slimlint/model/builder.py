@@ -11,6 +11,7 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 from slimlint.model import api
 from slimlint.model.dynamic_imports import DynamicImports
+from slimlint.model.star_imports import project_star_modules, star_candidates
 from slimlint.model.names import ImportTable, dotted
 from slimlint.model.walk import FastVisitor, children
 from slimlint.model.facts import (
@@ -98,6 +99,7 @@ class ModuleBuilder(FastVisitor):
         self.local_functions = {
             s.name.value for s in module.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))
         }
+        self._star_modules = project_star_modules(module.body)
         self.has_train_ops = False
         self.restores_checkpoint = False
         self.is_script = False  # has an `if __name__ == "__main__":` block, or calls something at module level
@@ -148,7 +150,14 @@ class ModuleBuilder(FastVisitor):
             return [text]
         if head in self.dynamic_modules and rest:
             return [f"{module}.{rest}" for module in self.dynamic_modules[head]]
+        if text and self._star_modules and not self._bound_here(head):
+            return star_candidates(text, self._star_modules)
         return []
+
+    def _bound_here(self, name: str) -> bool:
+        """A parameter or variable of the current function or the module: not a star-imported name."""
+        func = self.func
+        return name in func.params or name in func.assignments or name in self.module_func.assignments or name == "self"
 
     def resolve(self, node: cst.CSTNode) -> Optional[str]:
         """The fully qualified name of a Name / Attribute chain: the enclosing functions' aliases, then imports."""

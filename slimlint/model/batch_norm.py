@@ -126,6 +126,8 @@ class BatchNormFacts:
             if frame is not None:
                 params_owner = frame.call
         items = self._dict_items(params_expr, layer.func)
+        if items is None and params_expr is not None:
+            items = self.self_dict_items(params_expr, layer.func, index)  # `self.batch_norm_params`, set in __init__
         unreadable = params_expr is not None and items is None  # built by a call, spread from elsewhere
         items = items or {}
         mode, from_params = self._normalizer_mode(layer, items, unreadable, params_expr, params_owner, factory, index)

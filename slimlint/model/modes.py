@@ -9,6 +9,7 @@ from typing import Dict, Optional, Tuple
 import libcst as cst
 
 from slimlint.model.builder import literal_dict
+from slimlint.model.instance_dicts import decode_dict, encode_dict
 from slimlint.model.names import dotted
 from slimlint.model.facts import (
     INIT_PREFIX,
@@ -83,13 +84,47 @@ class ModeReading:
         return cst.Name(value.capitalize()) if value else None
 
     def class_constants(self) -> Dict[str, tuple]:
-        """This file's classes: (qualified bases, boolean class attributes), for other modules' configs."""
+        """This file's classes: (qualified bases, attributes), for other modules: boolean class attributes
+        ("true" / "false"), and the dict literals the constructor binds on self (`self.batch_norm_params = {...}`,
+        under "self.<name>", see instance_dicts.encode_dict)."""
         out = {}
         for name, (bases, attrs) in self.builder.classes.items():
-            qualified = tuple(self.builder.table.names.get(b, f"{self.module_name}.{b}") for b in bases if b)
-            constants = {k: v.value.lower() for k, v in attrs.items() if isinstance(v, cst.Name) and v.value in ("True", "False")}
+            qualified = tuple(self._qualified_base(b) for b in bases if b)
+            constants: Dict[str, object] = {
+                k: v.value.lower() for k, v in attrs.items() if isinstance(v, cst.Name) and v.value in ("True", "False")}
+            init = next((f for f in self.functions if f.qualname == f"{name}.__init__"), None)
+            for target, values in (init.assignments.items() if init is not None else ()):
+                if target.startswith("self.") and len(values) == 1:
+                    encoded = encode_dict(values[0][0])
+                    if encoded is not None:
+                        constants[target] = encoded
             out[name] = (qualified, constants)
         return out
+
+    def _qualified_base(self, base: str) -> str:
+        """`vae_base.Vae` -> `generative.models.vae_base.Vae` through the import of its first name."""
+        head, _, rest = base.partition(".")
+        imported = self.builder.table.names.get(head)
+        if imported is None:
+            return f"{self.module_name}.{base}"
+        return f"{imported}.{rest}" if rest else imported
+
+    def self_dict_items(self, expr: cst.BaseExpression, func: FunctionInfo, index: ProjectIndex) -> Optional[Dict[str, cst.BaseExpression]]:
+        """The items of `self.<name>` when the class's constructor (or a base class's, in any module) binds it
+        to a dict literal; None when they cannot be read."""
+        text = dotted(expr)
+        if not text or not text.startswith("self.") or text.count(".") != 1 or func.class_name is None:
+            return None
+        if getattr(self, "_own_classes", None) is None:
+            self._own_classes = self.class_constants()  # computed once per file, on the first such read
+        cls = self._own_classes.get(func.class_name)
+        if cls is not None and text in cls[1]:
+            return decode_dict(cls[1][text])
+        for base in cls[0] if cls is not None else ():
+            found = index.class_constant(base, text, self.module_name)
+            if isinstance(found, tuple):
+                return decode_dict(found)
+        return None
 
     def _constructor_param(self, expr: cst.BaseExpression, func: FunctionInfo) -> Optional[str]:
         text = dotted(expr)

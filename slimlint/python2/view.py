@@ -114,21 +114,8 @@ def _code(node: pytree.Base) -> str:
 
 
 def _collect(tree: Tree, lines: List[str], edits: Dict[int, List[Edit]], starts: List[int]) -> None:
-    def add(line0: int, start: int, end: int, new: str) -> None:
-        edits.setdefault(line0, []).append((start, end, new))
-
-    def open_call(keyword: pytree.Leaf, nxt: Optional[pytree.Base]) -> None:
-        """`print x` -> `print(x`: the space after the keyword becomes the parenthesis."""
-        at = keyword.column + len(keyword.value)
-        if nxt is not None and nxt.prefix.startswith(" ") and _first_leaf(nxt).lineno == keyword.lineno:
-            add(keyword.lineno - 1, at, at + 1, "(")
-        else:
-            add(keyword.lineno - 1, at, at, "(")
-
-    def close_call(last: pytree.Base, extra: str = "") -> None:
-        line0, col = _end(_last_leaf(last))
-        add(line0, col, col, extra + ")")
-
+    """The view's edits, per line, and the lines where statements start."""
+    rewrite = _LeafRewriter(tree, lines, edits)
     previous_type = token.NEWLINE
     for leaf in tree.root.leaves():
         kind = leaf.type
@@ -137,52 +124,92 @@ def _collect(tree: Tree, lines: List[str], edits: Dict[int, List[Edit]], starts:
             starts.append(leaf.lineno - 1)
         if kind not in (token.INDENT, token.DEDENT):
             previous_type = kind
-        parent = leaf.parent
-        line0 = leaf.lineno - 1
-        if kind == token.NAME and tree.print_statement and leaf.value == "print":
+        rewrite.leaf(leaf)
+
+
+class _LeafRewriter:
+    """The edits that turn one Python 2 token into its Python 3 spelling (same line, same statement)."""
+
+    def __init__(self, tree: Tree, lines: List[str], edits: Dict[int, List[Edit]]) -> None:
+        self.tree, self.lines, self.edits = tree, lines, edits
+        self._by_kind = {token.NAME: self._name, token.NOTEQUAL: self._not_equal, token.BACKQUOTE: self._backquote,
+                         token.COMMA: self._comma, token.NUMBER: self._number, token.STRING: self._string,
+                         token.LPAR: self._tuple_parameter}
+
+    def leaf(self, leaf: pytree.Leaf) -> None:
+        handler = self._by_kind.get(leaf.type)
+        if handler is not None:
+            handler(leaf, leaf.parent, leaf.lineno - 1)
+
+    def add(self, line0: int, start: int, end: int, new: str) -> None:
+        self.edits.setdefault(line0, []).append((start, end, new))
+
+    def open_call(self, keyword: pytree.Leaf, nxt: Optional[pytree.Base]) -> None:
+        """`print x` -> `print(x`: the space after the keyword becomes the parenthesis."""
+        at = keyword.column + len(keyword.value)
+        if nxt is not None and nxt.prefix.startswith(" ") and _first_leaf(nxt).lineno == keyword.lineno:
+            self.add(keyword.lineno - 1, at, at + 1, "(")
+        else:
+            self.add(keyword.lineno - 1, at, at, "(")
+
+    def close_call(self, last: pytree.Base, extra: str = "") -> None:
+        line0, col = _end(_last_leaf(last))
+        self.add(line0, col, col, extra + ")")
+
+    def _name(self, leaf, parent, line0) -> None:
+        if not self.tree.print_statement:
+            return
+        if leaf.value == "print":
             if parent is not None and parent.type == _SYMS.print_stmt and parent.children[0] is leaf:
-                _print_statement(parent, leaf, add, open_call, close_call)
+                _print_statement(parent, leaf, self.add, self.open_call, self.close_call)
             else:  # a bare `print` (pytree collapses the statement to its keyword)
-                close_call(leaf, "(")
-        elif kind == token.NAME and tree.print_statement and leaf.value == "exec" and parent is not None \
-                and parent.type == _SYMS.exec_stmt and parent.children[0] is leaf:
+                self.close_call(leaf, "(")
+        elif leaf.value == "exec" and parent is not None and parent.type == _SYMS.exec_stmt and parent.children[0] is leaf:
             kids = parent.children
-            open_call(leaf, kids[1])
+            self.open_call(leaf, kids[1])
             for kid in kids[2:]:
                 if isinstance(kid, pytree.Leaf) and kid.value == "in":
-                    add(kid.lineno - 1, kid.column - len(kid.prefix), kid.column + 2, ",")
-            close_call(parent)
-        elif kind == token.NOTEQUAL and leaf.value == "<>":
-            add(line0, leaf.column, leaf.column + 2, "!=")
-        elif kind == token.BACKQUOTE:
-            first = parent is not None and parent.children[0] is leaf
-            add(line0, leaf.column, leaf.column + 1, "repr(" if first else ")")
-        elif kind == token.COMMA and parent is not None and parent.type == _SYMS.except_clause:
-            add(line0, leaf.column, leaf.column + 1, " as")
-        elif kind == token.COMMA and parent is not None and parent.type == _SYMS.raise_stmt:
+                    self.add(kid.lineno - 1, kid.column - len(kid.prefix), kid.column + 2, ",")
+            self.close_call(parent)
+
+    def _not_equal(self, leaf, parent, line0) -> None:
+        if leaf.value == "<>":
+            self.add(line0, leaf.column, leaf.column + 2, "!=")
+
+    def _backquote(self, leaf, parent, line0) -> None:
+        first = parent is not None and parent.children[0] is leaf
+        self.add(line0, leaf.column, leaf.column + 1, "repr(" if first else ")")
+
+    def _comma(self, leaf, parent, line0) -> None:
+        if parent is not None and parent.type == _SYMS.except_clause:
+            self.add(line0, leaf.column, leaf.column + 1, " as")
+        elif parent is not None and parent.type == _SYMS.raise_stmt:
             commas = [k for k in parent.children if isinstance(k, pytree.Leaf) and k.type == token.COMMA]
             if leaf is commas[0]:
-                add(line0, leaf.column, leaf.column + 1, "(")
-                value = parent.children[parent.children.index(leaf) + 1]
-                close_call(value)
+                self.add(line0, leaf.column, leaf.column + 1, "(")
+                self.close_call(parent.children[parent.children.index(leaf) + 1])
             else:  # the traceback argument: Python 3 has `.with_traceback()`, the view drops it
                 last_line, last_col = _end(_last_leaf(parent))
                 if last_line == line0:
-                    add(line0, leaf.column, last_col, "")
-        elif kind == token.NUMBER:
-            _number(leaf, add)
-        elif kind == token.STRING:
-            quote = min((i for i in (leaf.value.find("'"), leaf.value.find('"')) if i >= 0), default=0)
-            prefix = leaf.value[:quote].lower()
-            if "u" in prefix and "r" in prefix:
-                u = leaf.value[:quote].lower().index("u")
-                add(line0, leaf.column + u, leaf.column + u + 1, "")
-        elif kind == token.LPAR and parent is not None and parent.type in (_SYMS.tfpdef, _SYMS.vfpdef) \
-                and parent.children[0] is leaf:
-            end_line, end_col = _end(_last_leaf(parent))
-            if end_line == line0:  # `(a, b)` -> `_a__b_`: one name, as long as the tuple it replaces
-                text = lines[line0][leaf.column:end_col]
-                add(line0, leaf.column, end_col, re.sub(r"\W", "_", text))
+                    self.add(line0, leaf.column, last_col, "")
+
+    def _number(self, leaf, parent, line0) -> None:
+        _number(leaf, self.add)
+
+    def _string(self, leaf, parent, line0) -> None:
+        quote = min((i for i in (leaf.value.find("'"), leaf.value.find('"')) if i >= 0), default=0)
+        prefix = leaf.value[:quote].lower()
+        if "u" in prefix and "r" in prefix:
+            u = prefix.index("u")
+            self.add(line0, leaf.column + u, leaf.column + u + 1, "")
+
+    def _tuple_parameter(self, leaf, parent, line0) -> None:
+        if parent is None or parent.type not in (_SYMS.tfpdef, _SYMS.vfpdef) or parent.children[0] is not leaf:
+            return
+        end_line, end_col = _end(_last_leaf(parent))
+        if end_line == line0:  # `(a, b)` -> `_a__b_`: one name, as long as the tuple it replaces
+            text = self.lines[line0][leaf.column:end_col]
+            self.add(line0, leaf.column, end_col, re.sub(r"\W", "_", text))
 
 
 def _print_statement(stmt, keyword, add, open_call, close_call) -> None:

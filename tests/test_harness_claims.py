@@ -152,7 +152,7 @@ def test_measure_all_measures_only_the_claims_asked_for():
     m = measure_all([gan_session()], ["update_ops_scoped", "moving_stats_moved"])
     assert list(m) == ["update_ops_scoped", "moving_stats_moved"]
     assert set(measure_all([])) == set(claims.CORE_CLAIMS)
-    assert set(measure_all([], claims.CLAIMS)) == set(claims.CORE_CLAIMS) | {"update_ops_scoped"}
+    assert set(measure_all([], claims.CLAIMS)) == set(claims.CORE_CLAIMS) | {"update_ops_scoped", "deterministic_predictions"}
 
 
 def test_judge_update_ops_scoped_buggy_gan():

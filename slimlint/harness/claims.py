@@ -13,7 +13,7 @@ from typing import Dict, Iterable, List, Optional
 CORE_CLAIMS = ("update_ops_run", "moving_stats_moved", "one_image_accuracy", "batch_independence")
 # Every known claim, and what a fixture is judged on unless its [run] claims narrows it. update_ops_scoped
 # is "n/a" unless the program trains two networks (the probes record `train_ops` only then).
-CLAIMS = CORE_CLAIMS + ("update_ops_scoped",)
+CLAIMS = CORE_CLAIMS + ("update_ops_scoped", "deterministic_predictions")
 
 DESCRIPTIONS = {
     "update_ops_run": "a sentinel in UPDATE_OPS runs once per train step",
@@ -21,6 +21,7 @@ DESCRIPTIONS = {
     "one_image_accuracy": "accuracy with one image per batch >= 0.9, predictions not one class",
     "batch_independence": "in eval mode an image's logits alone equal its logits in a batch",
     "update_ops_scoped": "one network's train op leaves the other network's moving statistics unchanged",
+    "deterministic_predictions": "the same images run twice give the same logits and predictions",
 }
 
 MIN_ACCURACY = 0.9
@@ -133,12 +134,25 @@ def update_ops_scoped(records: List[dict]) -> Measurement:
     return Measurement(worst, changed == 0, f"{changed}/{len(crossed)} other-net stats changed, max {worst:.3g}")
 
 
+def deterministic_predictions(records: List[dict]) -> Measurement:
+    """Only for programs that run their evaluation images twice (fixture_support.repeat_predictions):
+    dropout left on answers the same image differently from one run to the next."""
+    repeat = _last(records, "repeat")
+    if repeat is None:
+        return Measurement(None, None, "n/a (not run twice)")
+    diff, changed = repeat["max_abs_diff"], repeat["changed_predictions"]
+    tolerance = BATCH_RTOL * max(1.0, repeat.get("logit_scale", 1.0))
+    return Measurement(diff, diff <= tolerance and changed == 0,
+                       f"max diff {diff:.2g}, {changed}/{repeat['images']} predictions changed")
+
+
 MEASURES = {
     "update_ops_run": update_ops_run,
     "moving_stats_moved": moving_stats_moved,
     "one_image_accuracy": one_image_accuracy,
     "batch_independence": batch_independence,
     "update_ops_scoped": update_ops_scoped,
+    "deterministic_predictions": deterministic_predictions,
 }
 
 

@@ -18,6 +18,7 @@ from slimlint.rules.sl204_create_train_op_without_update_ops import CreateTrainO
 from slimlint.rules.sl205_saver_drops_moving_statistics import SaverDropsMovingStatistics
 from slimlint.rules.sl206_estimator_constant_training import EstimatorConstantTraining
 from slimlint.rules.sl207_mode_placeholder_not_passed import ModePlaceholderNotPassed
+from slimlint.rules.sl208_dropout_in_eval import DropoutInEval
 from slimlint.rules.sl900_syntax_error import SyntaxError_
 
 ALL_RULES: List[Type[Rule]] = [
@@ -34,6 +35,7 @@ ALL_RULES: List[Type[Rule]] = [
     SaverDropsMovingStatistics,
     EstimatorConstantTraining,
     ModePlaceholderNotPassed,
+    DropoutInEval,
     SyntaxError_,
 ]
 BY_CODE: Dict[str, Type[Rule]] = {r.code: r for r in ALL_RULES}

@@ -1,0 +1,260 @@
+"""Dropout sites of a file and whether each one drops: the mode it gets (`slim.dropout`'s `is_training`,
+`tf.layers.dropout`'s and a Keras Dropout layer's `training`) or the constant it keeps (`tf.nn.dropout`'s
+`keep_prob` / `rate`).
+
+slim and tf.layers dropout calls come from the traversal (FunctionInfo.layers: they carry their arg_scopes
+and order). `tf.nn.dropout` and applications of Keras Dropout layers are not recorded there, so this module
+walks the tree once more for them; their order (for the Estimator branch test) is counted the way the
+builder counts it, and dropped (None) when that count disagrees with the builder's own on any call it
+recorded: an unknown order makes a site "not in an Estimator eval branch", the quiet answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from slimlint.model import api
+from slimlint.model.facts import DEFAULT, FALSE, TRUE, UNKNOWN, FunctionInfo, LayerCall, ModeArg
+from slimlint.model.names import dotted
+from slimlint.model.context import words
+from slimlint.model.walk import FastVisitor, children, walk
+
+# Layer APIs with a mode argument -> (its keyword, does the layer drop when the call does not say?).
+MODE_APIS: Dict[str, Tuple[str, bool]] = {"slim.dropout": ("is_training", True), "tf.layers.dropout": ("training", False)}
+NN_DROPOUT = "tf.nn.dropout"
+# Keras (and TF1 layers) Dropout classes: an instance applied as `layer(x, training=...)`.
+KERAS_DROPOUT = frozenset(
+    {f"tf.keras.layers.{n}" for n in ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
+                                       "AlphaDropout", "GaussianDropout")} | {"tf.layers.Dropout"})
+
+
+@dataclass
+class DropoutSite:
+    """One dropout the code builds, and whether it drops whatever the run does."""
+
+    call: cst.Call  # the dropout call (for Keras: the layer's application to a tensor)
+    api: str
+    func: FunctionInfo
+    order: Optional[int]  # None: not known (see the module docstring)
+    mode: ModeArg  # TRUE: drops on every run; for tf.nn.dropout, TRUE when it keeps a constant fraction < 1
+    constant: Optional[str] = None  # tf.nn.dropout: the constant, as the code gives it (`keep_prob=0.5`)
+    in_frame: bool = False  # the mode comes from an enclosing arg_scope (its `with` holds the edit)
+    guarded: bool = False  # under `if is_training:` (a test naming the training path): built for training
+
+
+# Words of a condition that picks the training path (`if is_training:`, `if FLAGS.mode == "train":`, `if mode
+# == ModeKeys.TRAIN:`, `if keep_prob < 1:`): dropout under it is built for training. `if mode == ModeKeys.PREDICT:`
+# is not one: dropout under it is evaluation code (the Estimator branch test).
+_MODE_TEST_WORDS = {"train", "training", "trainable", "dropout", "drop", "keep"}
+
+
+def dropout_sites(model, index) -> List[DropoutSite]:
+    """Every dropout site of the file (model: semantic.FileModel), in source order."""
+    finder = _Finder(model)
+    walk(model.module, finder)
+    sites = [_layer_site(model, layer, index) for func in model.functions for layer in func.layers
+             if layer.api in MODE_APIS]
+    sites += _walked_sites(model, finder, index)
+    for site in sites:
+        site.guarded = id(site.call) in finder.guarded
+    return sorted(sites, key=lambda s: (s.order is None, s.order or 0))
+
+
+def _layer_site(model, layer: LayerCall, index) -> DropoutSite:
+    keyword, drops_by_default = MODE_APIS[layer.api]
+    owner, expr = layer.call, layer.kwargs.get(keyword)
+    if expr is None:
+        expr = model.passed_by_position(layer.call, keyword, index)
+    in_frame = False
+    if expr is None:
+        frame, expr = model._frame_value(layer.frames, layer.api, keyword, index)
+        if frame is not None:
+            owner, in_frame = frame.call, True
+    mode = model.classify(expr, layer.func, keyword, owner, index)
+    if mode.kind == DEFAULT:
+        # An arg_scope whose op list cannot be read, or one built by a factory, may set the mode: unknown.
+        scoped = any(f.ops is None or f.factory is not None for f in layer.frames) or _scoped_by_callers(model, layer.func, index)
+        kind = UNKNOWN if scoped else (TRUE if drops_by_default else FALSE)
+        mode = replace(mode, kind=kind)
+    return DropoutSite(layer.call, layer.api, layer.func, layer.order, mode, in_frame=in_frame)
+
+
+def _scoped_by_callers(model, func: FunctionInfo, index) -> bool:
+    """May the callers' arg_scopes set slim.dropout's mode in `func`? Yes when the project's callers wrap it
+    in an arg_scope that sets batch norm's mode (the two are scoped together: `arg_scope([batch_norm,
+    dropout], is_training=False)`), or when some chain of calls in this file that reaches it (a nested
+    function is reached through its outer one) passes a call inside an arg_scope over slim.dropout (or
+    over ops that cannot be read)."""
+    seen, todo = set(), [func]
+    while todo:
+        current = todo.pop()
+        if current.is_module or current.qualname in seen:
+            continue
+        seen.add(current.qualname)
+        if (model.module_name, current.qualname) in index.scoped_bn_mode:
+            return True
+        names = {current.qualname, current.name, f"{model.module_name}.{current.qualname}"}
+        for caller in model.functions:
+            for site in caller.calls:
+                if names & set(site.targets):
+                    if any(f.ops is None or "slim.dropout" in f.ops for f in site.frames):
+                        return True
+                    todo.append(caller)
+        if ".<locals>." in current.qualname:
+            outer = current.qualname.rsplit(".<locals>.", 1)[0]
+            todo.extend(f for f in model.functions if f.qualname == outer)
+    return False
+
+
+# --- tf.nn.dropout and Keras Dropout layers: a walk of their own ------------------------------------
+
+
+class _Finder(FastVisitor):
+    """Finds tf.nn.dropout calls and Keras Dropout applications, counting calls as the builder orders them."""
+
+    def __init__(self, model) -> None:
+        super().__init__()
+        self.model = model
+        self.order = 0
+        self.orders: Dict[int, int] = {}
+        self.found: List[Tuple[cst.Call, FunctionInfo, str]] = []
+        self._by_node = {id(f.node): f for f in model.functions if f.node is not None}
+        self._stack: List[FunctionInfo] = [model.module_func]
+        self.guarded: set = set()  # ids of calls under a condition that names the training path
+        self._guards: List[bool] = []  # one per enclosing if / conditional expression / while
+
+    def _guard(self, test: cst.BaseExpression) -> None:
+        names = [n for n in _names_in(test)]
+        self._guards.append(any(words(n) & _MODE_TEST_WORDS for n in names))
+
+    def visit_If(self, node: cst.If) -> None:
+        self._guard(node.test)
+
+    def leave_If(self, original_node: cst.If) -> None:
+        self._guards.pop()
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        self._guard(node.test)
+
+    def leave_IfExp(self, original_node: cst.IfExp) -> None:
+        self._guards.pop()
+
+    def visit_While(self, node: cst.While) -> None:
+        self._guard(node.test)
+
+    def leave_While(self, original_node: cst.While) -> None:
+        self._guards.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._stack.append(self._by_node.get(id(node), self._stack[-1]))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._stack.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False  # the builder does not look inside lambdas either
+
+    def visit_With(self, node: cst.With) -> None:
+        for item in node.items:
+            call = item.item
+            if isinstance(call, cst.Call) and call.args and self.model.canonical(call.func) in api.CONTROL_DEPENDENCIES:
+                self.order += 1  # the builder numbers a control_dependencies block before its calls
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.order += 1
+        self.orders[id(node)] = self.order
+        if any(self._guards):
+            self.guarded.add(id(node))
+        func = self._stack[-1]
+        if self.model.canonical(node.func) == NN_DROPOUT:
+            self.found.append((node, func, NN_DROPOUT))
+            return
+        layer_class = _keras_class(self.model, node.func, func)
+        if layer_class is not None:
+            self.found.append((node, func, layer_class))
+
+
+def _keras_class(model, callee: cst.BaseExpression, func: FunctionInfo) -> Optional[str]:
+    """The Keras Dropout class `callee` is an instance of: `Dropout(0.5)` itself, or a name (`drop`,
+    `self.drop`) bound once, in this function, at module level or in the class's constructor, to one."""
+    if isinstance(callee, cst.Call):
+        name = model.canonical(callee.func)
+        return name if name in KERAS_DROPOUT else None
+    text = dotted(callee)
+    if not text:
+        return None
+    scopes = [func, model.module_func]
+    if text.startswith("self.") and func.class_name:
+        scopes += [f for f in model.functions if f.qualname == f"{func.class_name}.__init__"]
+    for scope in scopes:
+        values = scope.assignments.get(text)
+        if values:
+            value = values[0][0]
+            if len(values) == 1 and isinstance(value, cst.Call):
+                name = model.canonical(value.func)
+                return name if name in KERAS_DROPOUT else None
+            return None
+    return None
+
+
+def _names_in(expr: cst.CSTNode) -> List[str]:
+    """Identifiers and attribute names read in an expression (`FLAGS.is_training` -> FLAGS, is_training)."""
+    out, stack = [], [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            out.append(node.value)
+        elif isinstance(node, cst.SimpleString):
+            out.append(str(node.evaluated_value))  # `mode == "train"`
+        stack.extend(children(node))
+    return out
+
+
+def _walked_sites(model, finder: _Finder, index) -> List[DropoutSite]:
+    orders_agree = all(finder.orders.get(id(x.call)) == x.order for f in model.functions for x in (*f.layers, *f.calls))
+    sites = []
+    for call, func, kind in finder.found:
+        order = finder.orders[id(call)] if orders_agree else None
+        if kind == NN_DROPOUT:
+            mode, constant = _nn_dropout_mode(call, func, model)
+            sites.append(DropoutSite(call, kind, func, order, mode, constant))
+        else:
+            expr = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "training"), None)
+            mode = model.classify(expr, func, "training", call, index)
+            if mode.kind == DEFAULT:
+                mode = replace(mode, kind=FALSE)  # the learning phase decides: 0 in a TF1 session unless set
+            sites.append(DropoutSite(call, kind, func, order, mode))
+    return sites
+
+
+def _nn_dropout_mode(call: cst.Call, func: FunctionInfo, model) -> Tuple[ModeArg, Optional[str]]:
+    """TRUE when tf.nn.dropout keeps a constant fraction below 1: `keep_prob=0.5`, `rate=0.3`, or a second
+    positional argument strictly between 0 and 1 (TF1 reads it as keep_prob, TF2 as rate: both drop)."""
+    kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    for keyword, expr in (("keep_prob", kwargs.get("keep_prob")), ("rate", kwargs.get("rate")),
+                          ("", positional[1] if len(positional) > 1 else None)):
+        if expr is None:
+            continue
+        value = _constant(expr, func, model)
+        if value is not None and 0.0 < value < 1.0:
+            text = cst.Module([]).code_for_node(expr)
+            return ModeArg(TRUE, expr, keyword=keyword or None, owner=call), f"{keyword}={text}" if keyword else text
+        return ModeArg(UNKNOWN, expr, keyword=keyword or None, owner=call), None
+    if any(a.star for a in call.args):
+        return ModeArg(UNKNOWN, None, owner=call), None
+    return ModeArg(FALSE, None, owner=call), None  # keeps everything (TF1 requires one of them anyway)
+
+
+def _constant(expr: cst.BaseExpression, func: FunctionInfo, model, depth: int = 0) -> Optional[float]:
+    """A number literal, or a name bound once (in the function, else at module level) to one."""
+    if isinstance(expr, (cst.Float, cst.Integer)):
+        return float(expr.evaluated_value)
+    if isinstance(expr, cst.Name) and depth < 3 and expr.value not in func.params:
+        values = func.assignments.get(expr.value) or model.module_func.assignments.get(expr.value)
+        if values and len(values) == 1:
+            return _constant(values[0][0], func, model, depth + 1)
+    return None

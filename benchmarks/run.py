@@ -50,6 +50,8 @@ LIBCST_PARSE = HERE / "libcst_parse.py"
 FIXIT_VERSION = "2.2.1"
 DEFAULT_FIXIT_VENV = HERE / ".cache" / "fixit-venv"
 DEFAULT_SLIMLINT_VENV = HERE / ".cache" / "slimlint-venv"
+# slimlint's core dependencies (pyproject.toml's `dependencies`): what the venv of its own installs.
+CORE_DEPENDENCIES = ("libcst", "click", "fissix")
 
 
 def log(msg: str) -> None:
@@ -243,25 +245,25 @@ def ensure_slimlint_venv(venv: Path, timeout: float) -> Tool:
     """
     py = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     wanted = {}
-    for dist in ("libcst", "click"):
+    for dist in CORE_DEPENDENCIES:
         try:
             wanted[dist] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
             return Tool("slimlint-venv", False, why=f"{dist} is not installed here")
-    probe = "import importlib.metadata as m; print(m.version('libcst'), m.version('click'))"
+    pins = [f"{d}=={v}" for d, v in wanted.items()]
+    probe = "import importlib.metadata as m; print(" + ", ".join(f"m.version({d!r})" for d in wanted) + ")"
     have = _run_quiet([str(py), "-c", probe]) if py.is_file() else None
-    if have is None or have.returncode != 0 or have.stdout.split() != [wanted["libcst"], wanted["click"]]:
-        log(f"creating slimlint venv in {venv} (libcst=={wanted['libcst']}, click=={wanted['click']}) ...")
+    if have is None or have.returncode != 0 or have.stdout.split() != list(wanted.values()):
+        log(f"creating slimlint venv in {venv} ({', '.join(pins)}) ...")
         venv.parent.mkdir(parents=True, exist_ok=True)
         proc = _run_quiet([sys.executable, "-m", "venv", "--clear", str(venv)], timeout=timeout)
         if proc is None or proc.returncode != 0:
             return Tool("slimlint-venv", False, why="python -m venv failed")
-        proc = _run_quiet([str(py), "-m", "pip", "install", "--quiet", *(f"{d}=={v}" for d, v in wanted.items())],
-                          timeout=timeout)
+        proc = _run_quiet([str(py), "-m", "pip", "install", "--quiet", *pins], timeout=timeout)
         if proc is None or proc.returncode != 0:
             detail = "" if proc is None else proc.stderr.strip()[-300:]
             return Tool("slimlint-venv", False, why=f"pip install failed: {detail}")
-    return Tool("slimlint-venv", True, version=f"libcst {wanted['libcst']}, click {wanted['click']}",
+    return Tool("slimlint-venv", True, version=", ".join(f"{d} {v}" for d, v in wanted.items()),
                 info={"python": str(py), "venv": str(venv)})
 
 

@@ -254,7 +254,10 @@ def _skip_directory(path: Path) -> bool:
         return True
     # A virtual environment, whatever it is called (venv, env, .venv, py311, ...).
     replay.watch(path / "pyvenv.cfg")
-    return (path / "pyvenv.cfg").is_file()
+    try:
+        return (path / "pyvenv.cfg").is_file()
+    except OSError:  # a path the OS refuses (ENAMETOOLONG): listing the folder reports it, per path
+        return False
 
 
 def _unique(found: dict[Path, str]) -> list[Path]:

@@ -1,0 +1,62 @@
+"""Issue 13, cases 9 and 14: inputs the OS or the tokenizer refuse get a per-path message where it happens."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.support.cli import run_cli
+
+BN = "import tensorflow as tf\nnet = slim.batch_norm(x)\n"
+TRAIN = ("import tensorflow as tf\nnet = tf.layers.batch_normalization(images, training=True)\n"
+         "train_op = tf.train.AdamOptimizer(0.1).minimize(net)\n")
+
+
+def _nest_past_the_path_limit(root, depth: int = 2100) -> None:
+    """`root/d/d/...` deeper than PATH_MAX (4096 bytes): made one level at a time through directory fds."""
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        for _ in range(depth):
+            os.mkdir("d", dir_fd=fd)
+            child = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = child
+    finally:
+        os.close(fd)
+
+
+def _unnest(root) -> None:
+    """Remove the chain a level at a time with short paths (pytest's recursive rmtree would hit the recursion limit)."""
+    top, below, spare = os.path.join(root, "d"), os.path.join(root, "d", "d"), os.path.join(root, "spare")
+    while os.path.isdir(below):
+        os.rename(below, spare)
+        os.rmdir(top)
+        os.rename(spare, top)
+    if os.path.isdir(top):
+        os.rmdir(top)
+
+
+@pytest.fixture
+def deep_tree(tmp_path):
+    _nest_past_the_path_limit(tmp_path)
+    yield tmp_path
+    _unnest(tmp_path)
+
+
+def test_directories_nested_past_the_path_limit_are_a_per_path_error(deep_tree):
+    tmp_path = deep_tree
+    (tmp_path / "train.py").write_text(TRAIN)
+    run = run_cli(["--no-cache", "."], tmp_path)
+    assert "internal error" not in run.stdout + run.stderr
+    assert "cannot read directory: File name too long" in run.stdout + run.stderr
+    assert "SL101" in run.stdout, "the rest of the tree is still checked"
+    assert run.code == 2  # a path could not be checked (documented exit code)
+
+
+def test_tokenizer_errors_are_reported_where_they_happen(tmp_path):
+    (tmp_path / "quote.py").write_text(BN + 's = """never closed\nnet = 2\n')
+    (tmp_path / "dedent.py").write_text(BN + "if True:\n        x = 1\n    y = 2\n")
+    run = run_cli(["--no-cache", "--no-prefilter", "."], tmp_path)
+    lines = sorted(l for l in run.stdout.splitlines() if "SL900" in l)
+    assert [l.split(": SL900")[0] for l in lines] == ["dedent.py:5:5", "quote.py:3:5"], lines

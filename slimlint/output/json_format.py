@@ -35,7 +35,7 @@ def to_dict(finding: Finding, cwd: Path) -> dict[str, Any]:
         "code": finding.code,
         "end_location": _loc(finding.end),
         # ruff prints absolute paths here.
-        "filename": os.path.normpath(os.path.join(cwd, finding.path)),
+        "filename": _lossless_text(os.path.normpath(os.path.join(cwd, finding.path))),
         "fix": fix,
         "location": _loc(finding.start),
         "message": finding.message,
@@ -44,6 +44,12 @@ def to_dict(finding: Finding, cwd: Path) -> dict[str, Any]:
         "severity": "error",
         "url": finding.url,
     }
+
+
+def _lossless_text(name: str) -> str:
+    """A file name as valid UTF-8 text: bytes that are not UTF-8 (surrogate-escaped) become `\\xff` escapes,
+    so the JSON stays valid and the original name can be recovered."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _loc(position: Position) -> dict[str, int]:

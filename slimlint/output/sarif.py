@@ -161,4 +161,6 @@ def artifact_location(path: str, cwd: Path) -> dict[str, str]:
         relative = os.pardir
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
         return {"uri": Path(absolute).as_uri()}
-    return {"uri": quote(Path(relative).as_posix(), safe="/"), "uriBaseId": SRCROOT}
+    # Quoted from the file name's bytes: a name that is not UTF-8 (surrogate-escaped by the OS layer) stays
+    # lossless as %XX escapes instead of failing to encode.
+    return {"uri": quote(os.fsencode(Path(relative).as_posix()), safe="/"), "uriBaseId": SRCROOT}

@@ -233,10 +233,26 @@ def _context_units(paths, files, settings) -> list:
     others = [f for f in discover([settings.root], settings).files if Path(f).resolve() not in named]
     if len(others) > _MAX_CONTEXT_FILES:
         return []
+    others, too_big = _within_context_size(others, settings.max_context_file_size)
+    if too_big:
+        click.echo(f"note: {len(too_big)} context file(s) over max-context-file-size ({settings.max_context_file_size} "
+                   f"bytes) not read, e.g. {too_big[0]}", err=True)
     units = units_for(others, settings, read=False)
     for unit in units:
         unit.context = True
     return units
+
+
+def _within_context_size(paths, limit: int):
+    """(paths at most `limit` bytes, paths over it); a path that cannot be stat'ed is kept (reading it reports why)."""
+    kept, too_big = [], []
+    for path in paths:
+        try:
+            big = os.stat(path).st_size > limit
+        except OSError:
+            big = False
+        (too_big if big else kept).append(path)
+    return kept, too_big
 
 
 def _default_cache_dir(settings) -> Path:

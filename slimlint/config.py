@@ -80,7 +80,7 @@ _SETTINGS_VERSION = "1"  # bump when the meaning of a field changes, so caches k
 
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "eval-paths", "train-paths")
 _CODE_KEYS = ("select", "extend-select", "ignore")
-_KNOWN_KEYS = _LIST_KEYS + ("per-file-ignores", "train-op-fix")
+_KNOWN_KEYS = _LIST_KEYS + ("per-file-ignores", "train-op-fix", "max-context-file-size")
 
 
 class ConfigError(Exception):
@@ -99,6 +99,9 @@ class Settings:
     eval_paths: tuple[str, ...] = ()
     train_paths: tuple[str, ...] = ()
     train_op_fix: str = "create-train-op"
+    # Files of the project read only as context (not named on the command line) larger than this are skipped:
+    # a generated multi-megabyte module must not cost a parse when the user asked about one small file.
+    max_context_file_size: int = 1_000_000
     # Globs are relative to this directory (the pyproject.toml's, else the start directory).
     root: Path | None = None
 
@@ -404,6 +407,10 @@ def _validate(table: Mapping[str, Any], where: str, known: list[str] | None, *, 
                 codes = _string_list(codes, label, strict=strict)
                 pairs.append((pattern, tuple(_check_code(c, label, known) for c in codes)))
             values[key] = tuple(pairs)
+        elif key == "max-context-file-size":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(f"{where} 'max-context-file-size' must be a number of bytes (got {value!r})")
+            values[key] = value
         elif key == "train-op-fix":
             if value not in TRAIN_OP_FIXES:
                 choices = ", ".join(f"'{c}'" for c in TRAIN_OP_FIXES)

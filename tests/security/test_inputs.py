@@ -60,3 +60,27 @@ def test_tokenizer_errors_are_reported_where_they_happen(tmp_path):
     run = run_cli(["--no-cache", "--no-prefilter", "."], tmp_path)
     lines = sorted(l for l in run.stdout.splitlines() if "SL900" in l)
     assert [l.split(": SL900")[0] for l in lines] == ["dedent.py:5:5", "quote.py:3:5"], lines
+
+
+MODEL = "import tensorflow.contrib.slim as slim\n\n\ndef net(x, is_training=True):\n    return slim.batch_norm(x, is_training=is_training)\n"
+EVAL = ("import tensorflow as tf\nimport model\nlogits = model.net(tf.placeholder(tf.float32, [1, 4]))\n"
+        "with tf.Session() as sess:\n    tf.train.Saver().restore(sess, 'ckpt')\n    sess.run(logits)\n")
+
+
+@pytest.mark.parametrize("limit, read", [(None, True), (100, False)])
+def test_context_files_over_the_size_limit_are_not_read(tmp_path, limit, read):
+    """Issue 13, case 10: a file named alone reads its siblings as context, up to max-context-file-size."""
+    (tmp_path / "model.py").write_text(MODEL + "# " + "x" * 200 + "\n")
+    (tmp_path / "eval.py").write_text(EVAL)
+    if limit is not None:
+        (tmp_path / "pyproject.toml").write_text(f"[tool.slimlint]\nmax-context-file-size = {limit}\n")
+    run = run_cli(["--no-cache", "eval.py"], tmp_path)
+    assert ("SL201" in run.stdout) == read
+    assert ("over max-context-file-size" in run.stderr) == (not read)
+
+
+def test_max_context_file_size_must_be_bytes(tmp_path):
+    (tmp_path / "eval.py").write_text(EVAL)
+    (tmp_path / "pyproject.toml").write_text('[tool.slimlint]\nmax-context-file-size = "1MB"\n')
+    run = run_cli(["--no-cache", "eval.py"], tmp_path)
+    assert run.code == 2 and "must be a number of bytes" in run.stdout + run.stderr

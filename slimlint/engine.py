@@ -13,7 +13,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from slimlint import fixes as fixlib
-from slimlint import noqa, prefilter, python2
+from slimlint import nesting_budget, noqa, prefilter, python2
 from slimlint.big_stack import on_big_stack
 from slimlint.findings import Edit, Finding, Fix, Position
 from slimlint.model import context
@@ -38,6 +38,11 @@ class Engine:
     def parse(self, unit: Unit) -> None:
         unit.parsed = True
         if unit.source is None:
+            return
+        deep = nesting_budget.too_deep(unit.source.text)
+        if deep is not None:
+            unit.syntax = self._syntax_finding(unit, deep[0], 1, f"an expression here nests more than "
+                                               f"{nesting_budget.MAX_DEPTH} levels deep: too deep to analyse in reasonable time")
             return
         try:
             unit.module = on_big_stack(cst.parse_module, unit.source.for_libcst())

@@ -84,3 +84,22 @@ def test_max_context_file_size_must_be_bytes(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.slimlint]\nmax-context-file-size = "1MB"\n')
     run = run_cli(["--no-cache", "eval.py"], tmp_path)
     assert run.code == 2 and "must be a number of bytes" in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("expression", [
+    "(a\n" + "    .f(1)\n" * 3000 + ")",  # a generated method chain, one call per line
+    " + ".join(["a"] * 3000),  # a generated sum on one line
+])
+def test_an_expression_nested_past_the_budget_is_one_sl900_at_its_line(tmp_path, expression):
+    """Issue 13, case 11: LibCST needs minutes for these; the budget turns them into a notice (timed in
+    benchmarks/pathological.py, not here)."""
+    (tmp_path / "generated.py").write_text(BN + "y = " + expression + "\n")
+    run = run_cli(["--no-cache", "--no-prefilter", "generated.py"], tmp_path)
+    [line] = [l for l in run.stdout.splitlines() if "SL900" in l]
+    assert line.startswith("generated.py:3:1: SL900 an expression here nests more than 1000 levels"), line
+
+
+def test_ordinary_nesting_is_parsed(tmp_path):
+    (tmp_path / "train.py").write_text(TRAIN + "y = " + " + ".join(["a"] * 200) + "\n")
+    run = run_cli(["--no-cache", "train.py"], tmp_path)
+    assert "SL101" in run.stdout and "SL900" not in run.stdout

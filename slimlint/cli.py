@@ -195,6 +195,7 @@ def _check_paths(settings, paths, fix, diff, output_format, statistics, exit_zer
                     write_fixed(unit.path, unit.source, outcome.fixed)
                 except WriteError as exc:
                     errors.append((unit.display, exc.reason))
+                    findings.extend(outcome.unfixed_findings)  # not fixed after all: every format still shows them
                     continue
             fixed_count += outcome.fixes_applied
         findings.extend(outcome.findings)

@@ -224,6 +224,11 @@ class Engine:
             outcome.error = error
             if applied:
                 outcome.fixed = module.bytes if unit.view is None else unit.source.encode(unit.view.original)
+                # What the report shows if the fixed file cannot be written (read-only, changed meanwhile).
+                outcome.unfixed_findings = [
+                    self._finding(unit, unit.module, v, start, end, need_edits)
+                    for v, start, end in self._kept(unit, unit.model, self.violations(unit, unit.model, index),
+                                                    noqa.NoqaMap(unit.source.text))]
         # Regenerating the code costs a tree walk: only a fixed module needs it.
         text = module.code if outcome.fixed is not None else unit.source.text
         kept = self._kept(unit, model, self.violations(unit, model, index), noqa.NoqaMap(text))

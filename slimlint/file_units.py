@@ -46,6 +46,7 @@ class Outcome:
     findings: List[Finding] = field(default_factory=list)
     fixed: Optional[bytes] = None
     fixes_applied: int = 0
+    unfixed_findings: List[Finding] = field(default_factory=list)  # --fix: the findings before fixing
     error: Optional[str] = None
 
 

@@ -42,7 +42,7 @@ def write_fixed(path: Path, original: Source, new_bytes: bytes) -> None:
     display = str(path)
     if new_bytes == original.raw:
         return
-    _check_parses(new_bytes, display)
+    _check_parses(new_bytes, display, original.raw)
     target = Path(os.path.realpath(path))  # write through a symlink, keep the link
     try:
         st = os.stat(target)
@@ -50,6 +50,8 @@ def write_fixed(path: Path, original: Source, new_bytes: bytes) -> None:
         raise WriteError(f"cannot write: {_reason(exc)}", display) from None
     if not stat.S_ISREG(st.st_mode):
         raise WriteError("cannot write: not a regular file", display)
+    if not st.st_mode & stat.S_IWUSR:  # the rename would bypass the mode (and root ignores it anyway)
+        raise WriteError("read-only file; fix not written (make it writable to apply it)", display)
 
     try:
         fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".slimlint")
@@ -74,17 +76,33 @@ def write_fixed(path: Path, original: Source, new_bytes: bytes) -> None:
     _fsync_dir(target.parent)
 
 
-def _check_parses(new_bytes: bytes, display: str) -> None:
+def _check_parses(new_bytes: bytes, display: str, original: bytes) -> None:
     # The last safety net: a fix that breaks the file's syntax is a bug, never written.
     try:
         on_big_stack(libcst.parse_module, new_bytes)
     except (libcst.ParserSyntaxError, SyntaxError, UnicodeDecodeError) as exc:
+        if _python2_file_still_python2(original, new_bytes):
+            return  # a Python 2 file, fixed in its own syntax (slimlint/python2)
         where = getattr(exc, "editor_line", None) or getattr(exc, "lineno", None)
         at = f" (line {where})" if where else ""
         raise WriteError(f"fixed text does not parse{at}; file left unchanged "
                          "(please report this slimlint bug)", display) from None
     except RecursionError:
         raise WriteError("fixed text is too deeply nested to re-check; file left unchanged", display) from None
+
+
+def _python2_file_still_python2(original: bytes, new_bytes: bytes) -> bool:
+    """The original is a Python 2 file (LibCST refuses it, the Python 2 grammar takes it) and so is the fix."""
+    from slimlint.python2 import parses_as_python2
+
+    try:
+        on_big_stack(libcst.parse_module, original)
+        return False  # a Python 3 file: its fix must stay Python 3
+    except (libcst.ParserSyntaxError, SyntaxError, UnicodeDecodeError):
+        pass
+    except RecursionError:
+        return False
+    return parses_as_python2(original) and parses_as_python2(new_bytes)
 
 
 def _current_bytes(target: Path, display: str) -> bytes:

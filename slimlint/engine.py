@@ -41,7 +41,7 @@ class Engine:
             return
         deep = nesting_budget.too_deep(unit.source.text)
         if deep is not None:
-            unit.syntax = self._syntax_finding(unit, deep[0], 1, f"an expression here nests more than "
+            unit.syntax = self._syntax_finding(unit, deep[0], 1, f"an expression here is nested more than "
                                                f"{nesting_budget.MAX_DEPTH} levels deep: too deep to analyse in reasonable time")
             return
         try:

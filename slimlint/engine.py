@@ -75,8 +75,8 @@ class Engine:
     def wants(self, unit: Unit) -> bool:
         """Stage one's first pick: files whose text may hold a finding (see prefilter.py).
 
-        Unit tests named the TF way (`*_test.py`) are never reported, so they are read only when
-        another file turns out to call into them (see analyse).
+        Unit tests (named `*_test.py` and written with a test framework) are never reported, so they
+        are read only when another file turns out to call into them (see analyse).
         """
         if unit.candidate is None:
             if unit.source is None or noqa.file_exempt(unit.source.text):
@@ -84,7 +84,7 @@ class Engine:
             elif not self.use_prefilter:
                 unit.candidate = True
             else:
-                unit.candidate = not context.unit_test_name(unit.relpath) and prefilter.may_matter(unit.source.text)
+                unit.candidate = not context.skipped_as_unit_test(unit.relpath, unit.source.text) and prefilter.may_matter(unit.source.text)
         return unit.candidate
 
     def analyse(self, units: Sequence[Unit], backend=None) -> ProjectIndex:
@@ -101,7 +101,7 @@ class Engine:
                 u for u in units
                 if not u.parsed and u.source is not None and not noqa.file_exempt(u.source.text)
                 and (u.module_name in wanted_modules or (
-                    pattern is not None and not (self.use_prefilter and context.unit_test_name(u.relpath))
+                    pattern is not None and not (self.use_prefilter and context.skipped_as_unit_test(u.relpath, u.source.text))
                     and pattern.search(u.source.text)))
             ]
             if not more:

@@ -411,6 +411,8 @@ class ModuleBuilder(FastVisitor):
     # --- with blocks -------------------------------------------------------------------------
 
     def visit_With(self, node: cst.With) -> None:
+        if self.func.is_module and not self._class_stack:
+            self.is_script = True  # a module-level `with tf.Session():` runs when the file is executed
         frames = blocks = reuse = 0
         for item in node.items:
             call = item.item

@@ -40,6 +40,19 @@ def unit_test_name(relpath: str) -> bool:
     return stem.endswith("_test") or stem == "conftest"
 
 
+# Text of a test framework: unittest, tf.test, absltest, pytest.
+_TEST_FRAMEWORK_TEXT = re.compile(r"\bunittest\b|\btf\.test\b|\babsltest\b|\bpytest\b|TestCase\b")
+
+
+def skipped_as_unit_test(relpath: str, text: str) -> bool:
+    """Not worth parsing: named like a unit test and written with a test framework.
+
+    A `*_test.py` without one may be a script (an evaluation or sampling run named "test", common
+    in Python 2 projects): it is parsed, and `file_role` decides from what it does.
+    """
+    return unit_test_name(relpath) and _TEST_FRAMEWORK_TEXT.search(text) is not None
+
+
 def file_role(relpath: str, model, configured_eval: bool = False, configured_train: bool = False) -> str:
     """The role of a whole file, from configuration (eval-paths / train-paths), its name and what it does."""
     if configured_train:
@@ -49,8 +62,10 @@ def file_role(relpath: str, model, configured_eval: bool = False, configured_tra
     stem = relpath.rsplit("/", 1)[-1]
     stem = stem[:-3] if stem.endswith(".py") else stem
     name_words = words(stem)
-    if model.builder.unit_test_markers or unit_test_name(relpath):
+    if model.builder.unit_test_markers:
         return UNIT_TEST
+    if unit_test_name(relpath) and not model.builder.is_script:
+        return UNIT_TEST  # a test helper module; a script named `*_test.py` is classified by what it does
     if model.builder.has_train_ops or name_words & _TRAIN_FILE_WORDS:
         return TRAIN
     if name_words & _EVAL_FILE_WORDS:

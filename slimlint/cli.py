@@ -1,7 +1,8 @@
 """The command line: `slimlint [check] [PATHS]`, `slimlint rule CODE`, `slimlint verify`.
 
 Exit codes: 0 nothing left to report, 1 findings remain (or fixes were made, with
---exit-non-zero-on-fix), 2 usage, configuration or internal error, or a file that could not be checked.
+--exit-non-zero-on-fix), 2 usage, configuration or internal error, or a file that could not be checked,
+130 / 143 interrupted by Ctrl-C / SIGTERM (under --fix, after finishing the file being written).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import List, Optional, Tuple
 import click
 
 from slimlint import __version__, trusted
-from slimlint.findings import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from slimlint.findings import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK
 
-_EPILOG = "Exit codes: 0 nothing to report, 1 findings remain, 2 usage, configuration or internal error."
+_EPILOG = ("Exit codes: 0 nothing to report, 1 findings remain, 2 usage, configuration or internal error, "
+           "130 / 143 interrupted by Ctrl-C / SIGTERM.")
 
 
 class _DefaultToCheck(click.Group):
@@ -33,10 +35,6 @@ class _DefaultToCheck(click.Group):
 @click.version_option(__version__, prog_name="slimlint")
 def main() -> None:
     """slimlint: find and fix TF-Slim / TF1 batch-norm and train/eval-mode mistakes."""
-
-
-def _codes(value: Optional[str]) -> Optional[List[str]]:
-    return [c.strip() for c in value.split(",") if c.strip()] if value else None
 
 
 @main.command(epilog=_EPILOG)
@@ -57,17 +55,33 @@ def _codes(value: Optional[str]) -> Optional[List[str]]:
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Cache folder (default .slimlint_cache).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: one per core).")
 @click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (to check the prefilter is loss-free).")
-def check(paths, fix, diff, select, extend_select, ignore, output_format, statistics, exit_zero, exit_non_zero_on_fix,
-          stdin_filename, config_path, train_op_fix, no_cache, cache_dir, jobs, no_prefilter) -> None:
+def check(paths, no_prefilter, **options) -> None:
     """Check PATHS (default: the current directory); `-` reads standard input."""
+    from slimlint import replay
+    from slimlint.check_options import CheckOptions
+
+    opts = CheckOptions(use_prefilter=not no_prefilter, **options)
+    if not (opts.computes_fixes or opts.no_cache or "-" in paths):
+        replay.record()  # a pure check: what it looks at is recorded, and its report replayed while unchanged
+    settings = _load_settings(paths, opts)
+    try:
+        code = _check_stdin(settings, opts) if "-" in paths else _check_paths(settings, list(paths) or ["."], opts)
+    except KeyboardInterrupt:
+        _fail("interrupted", code=EXIT_INTERRUPTED)  # while checking; while writing fixes, _apply stops cleanly
+    except Exception as exc:  # the last line of defence: one line, exit 2, never a traceback
+        _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)")
+    sys.exit(code)
+
+
+def _load_settings(paths, opts):
+    """The [tool.slimlint] settings for this run, with the command line's overrides; a bad file ends the run."""
     from slimlint import replay
     from slimlint.codes import CODES
     from slimlint.config import ConfigError, load_settings
 
-    if not (fix or diff or no_cache or "-" in paths):
-        replay.record()  # a pure check: what it looks at is recorded, and its report replayed while unchanged
-    overrides = {"select": _codes(select), "extend-select": _codes(extend_select), "ignore": _codes(ignore), "train-op-fix": train_op_fix}
-    start = Path(stdin_filename).parent if stdin_filename else Path(paths[0]) if paths and paths[0] != "-" else Path.cwd()
+    named = opts.stdin_filename
+    start = Path(named).parent if named else Path(paths[0]) if paths and paths[0] != "-" else Path.cwd()
+    config_path = opts.config_path
     try:
         if config_path is not None:
             replay.watch(config_path)
@@ -75,29 +89,18 @@ def check(paths, fix, diff, select, extend_select, ignore, output_format, statis
                 raise ConfigError(f"{config_path}: no such configuration file")
             if not config_path.is_file():
                 raise ConfigError(f"{config_path}: not a regular file")
-        settings, _ = load_settings(start if start.is_dir() else start.parent, overrides=overrides, known_codes=CODES,
-                                    config_file=config_path)
+        settings, _ = load_settings(start if start.is_dir() else start.parent, overrides=opts.config_overrides(),
+                                    known_codes=CODES, config_file=config_path)
     except ConfigError as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"cannot read the configuration: {exc}")
-
-    try:
-        if "-" in paths:
-            code = _check_stdin(settings, stdin_filename or "-", fix, diff, output_format, statistics, exit_zero, exit_non_zero_on_fix)
-        else:
-            code = _check_paths(settings, list(paths) or ["."], fix, diff, output_format, statistics, exit_zero,
-                                exit_non_zero_on_fix, no_cache, cache_dir, jobs, not no_prefilter)
-    except KeyboardInterrupt:
-        _fail("interrupted")
-    except Exception as exc:  # the last line of defence: one line, exit 2, never a traceback
-        _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)")
-    sys.exit(code)
+    return settings
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int = EXIT_ERROR) -> None:
     click.echo(f"slimlint: error: {message}", err=True)
-    sys.exit(EXIT_ERROR)
+    sys.exit(code)
 
 
 def _rule_meta(output_format: str):
@@ -139,12 +142,12 @@ def _emit(data, stream=None) -> None:
         _fail(f"cannot write the report: {exc.strerror or exc}")
 
 
-def _exit_code(findings, errors, fixed_count, exit_zero, exit_non_zero_on_fix) -> int:
+def _exit_code(findings, errors, fixed_count, opts) -> int:
     if errors:
         return EXIT_ERROR
-    if exit_non_zero_on_fix and fixed_count:
+    if opts.exit_non_zero_on_fix and fixed_count:
         return EXIT_FINDINGS
-    if findings and not exit_zero:
+    if findings and not opts.exit_zero:
         return EXIT_FINDINGS
     return EXIT_OK
 
@@ -153,69 +156,152 @@ def _diff_text(display: str, old: str, new: str) -> str:
     return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{display}", f"b/{display}"))
 
 
-def _check_paths(settings, paths, fix, diff, output_format, statistics, exit_zero, exit_non_zero_on_fix,
-                 no_cache, cache_dir, jobs, use_prefilter) -> int:
+class _Applied:
+    """What the run's outcomes add up to once their fixes are written (or diffed)."""
+
+    def __init__(self) -> None:
+        self.findings: list = []
+        self.errors: List[Tuple[str, str]] = []
+        self.fixed_count = 0
+        self.written: List[str] = []  # files rewritten on disk, in order
+        self.not_written = 0  # files whose fixes an interrupt kept from being written
+        self.diffs: List[str] = []
+        self.interrupted = None  # interrupts.Held, when a signal stopped the writing
+
+
+def _check_paths(settings, paths, opts) -> int:
     from slimlint import replay
-    from slimlint.lint import units_for
-    from slimlint.discovery import discover
-    from slimlint.scheduler import prepare_cache_dir, run_units
+    from slimlint.scheduler import run_units
 
-    cache_dir = None if no_cache or fix or diff else (cache_dir or _default_cache_dir(settings))  # fixes are never cached
-    if cache_dir is not None:
-        prepare_cache_dir(cache_dir)
-        if os.path.isdir(cache_dir) and not trusted.folder_is_private(os.fspath(cache_dir)):
-            # A folder another user owns or can write could feed this run its answers.
-            click.echo(f"slimlint: warning: not using the cache folder {cache_dir}: it is owned by another user "
-                       "or others can write to it", err=True)
-            cache_dir = None
-    found = discover([Path(p) for p in paths], settings)
-    errors: List[Tuple[str, str]] = list(found.errors)
-    units = units_for(found.files, settings, read=False)  # read by the runner (for the cache key, or to check)
-    units += _context_units(paths, found.files, settings)
-    for unit in units:
-        replay.watch(unit.path)
-    need_edits = output_format in ("json", "sarif")
-    results = run_units(units, settings, fix=fix or diff, need_edits=need_edits, jobs=jobs,
-                        cache_dir=cache_dir, use_prefilter=use_prefilter)
-    findings = []
-    fixed_count = 0
-    diffs = []
-    for unit, outcome in results:
-        if unit.context:
-            continue
-        if outcome.error:
-            errors.append((unit.display, outcome.error))
-        if outcome.fixed is not None:
-            if diff:
-                diffs.append(_diff_text(unit.display, unit.source.text, outcome.fixed.decode(unit.source.encoding)))
-            else:
-                from slimlint.writer import WriteError, write_fixed
-
-                try:
-                    write_fixed(unit.path, unit.source, outcome.fixed)
-                except WriteError as exc:
-                    errors.append((unit.display, exc.reason))
-                    findings.extend(outcome.unfixed_findings)  # not fixed after all: every format still shows them
-                    continue
-            fixed_count += outcome.fixes_applied
-        findings.extend(outcome.findings)
-    if diff:
-        _emit("".join(diffs))
-        remaining = [f for f in findings if f.fix is None]
-        if errors:
-            for path, message in errors:
-                click.echo(f"{path}: error: {message}", err=True)
-            return EXIT_ERROR
-        count = sum(o.fixes_applied for _, o in results)
-        click.echo(f"Would fix {count} error{'s' if count != 1 else ''}." if count else "No errors would be fixed.", err=True)
-        return EXIT_FINDINGS if count or (remaining and not exit_zero) else EXIT_OK
-    out = _report(findings, output_format, statistics, fixed_count, errors)
-    code = _exit_code(findings, errors, fixed_count, exit_zero, exit_non_zero_on_fix)
-    if errors or cache_dir is None:
+    cache_dir = _usable_cache_dir(settings, opts)
+    units, errors = _units_to_check(paths, settings)
+    results = run_units(units, settings, fix=opts.computes_fixes, need_edits=opts.needs_edits, jobs=opts.jobs,
+                        cache_dir=cache_dir, use_prefilter=opts.use_prefilter)
+    applied = _apply(results, opts)
+    applied.errors[:0] = errors
+    if opts.diff:
+        return _finish_diff(applied, results, opts)
+    out = _report(applied.findings, opts.output_format, opts.statistics, applied.fixed_count, applied.errors)
+    if applied.interrupted is not None:
+        return _finish_interrupted(applied)
+    code = _exit_code(applied.findings, applied.errors, applied.fixed_count, opts)
+    if applied.errors or cache_dir is None:
         replay.abandon()  # an error is reported afresh every time
     else:
         replay.finish(cache_dir, out, code)
     return code
+
+
+def _usable_cache_dir(settings, opts) -> Optional[Path]:
+    """The cache folder to use, or None: no cache for fixes, when asked, or in a folder others control."""
+    from slimlint.scheduler import prepare_cache_dir
+
+    if opts.no_cache or opts.computes_fixes:
+        return None  # fixes are never cached
+    cache_dir = opts.cache_dir or _default_cache_dir(settings)
+    prepare_cache_dir(cache_dir)
+    if os.path.isdir(cache_dir) and not trusted.folder_is_private(os.fspath(cache_dir)):
+        # A folder another user owns or can write could feed this run its answers.
+        click.echo(f"slimlint: warning: not using the cache folder {cache_dir}: it is owned by another user "
+                   "or others can write to it", err=True)
+        return None
+    return cache_dir
+
+
+def _units_to_check(paths, settings):
+    """The units to check (the named files, then the project's other files as context) and discovery's errors."""
+    from slimlint import replay
+    from slimlint.discovery import discover
+    from slimlint.lint import units_for
+
+    found = discover([Path(p) for p in paths], settings)
+    units = units_for(found.files, settings, read=False)  # read by the runner (for the cache key, or to check)
+    units += _context_units(paths, found.files, settings)
+    for unit in units:
+        replay.watch(unit.path)
+    return units, list(found.errors)
+
+
+def _apply(results, opts) -> "_Applied":
+    """Collect findings and errors, and write each file's fixes (or diff them).
+
+    A first Ctrl-C / SIGTERM stops the writing between two files; a second one rolls back the file being
+    written (interrupts.py). Either way the files not written keep their findings, reported as unfixed.
+    """
+    from slimlint import interrupts
+
+    applied = _Applied()
+    checked = [(unit, outcome) for unit, outcome in results if not unit.context]
+    done = 0
+    with interrupts.held() as held:
+        try:
+            for unit, outcome in checked:
+                if held.received is not None:
+                    break
+                _apply_one(unit, outcome, opts, applied)
+                done += 1
+        except KeyboardInterrupt:
+            held.received = held.received or interrupts.signal.SIGINT
+    for unit, outcome in checked[done:]:
+        if outcome.error:
+            applied.errors.append((unit.display, outcome.error))
+        applied.not_written += outcome.fixed is not None
+        applied.findings.extend(outcome.unfixed_findings if outcome.fixed is not None else outcome.findings)
+    if held.received is not None:
+        applied.interrupted = held
+    return applied
+
+
+def _apply_one(unit, outcome, opts, applied) -> None:
+    if outcome.error:
+        applied.errors.append((unit.display, outcome.error))
+    if outcome.fixed is None or _write_or_diff(unit, outcome, opts, applied):
+        applied.findings.extend(outcome.findings)
+
+
+def _write_or_diff(unit, outcome, opts, applied) -> bool:
+    """Write one file's fixes (or keep its diff); False when the write was refused (its findings stay unfixed)."""
+    from slimlint.writer import WriteError, write_fixed
+
+    if opts.diff:
+        applied.diffs.append(_diff_text(unit.display, unit.source.text, outcome.fixed.decode(unit.source.encoding)))
+    else:
+        try:
+            write_fixed(unit.path, unit.source, outcome.fixed)
+        except WriteError as exc:
+            applied.errors.append((unit.display, exc.reason))
+            applied.findings.extend(outcome.unfixed_findings)  # not fixed after all: every format still shows them
+            return False
+        if outcome.fixed != unit.source.raw:
+            applied.written.append(unit.display)
+    applied.fixed_count += outcome.fixes_applied
+    return True
+
+
+def _finish_diff(applied, results, opts) -> int:
+    _emit("".join(applied.diffs))
+    remaining = [f for f in applied.findings if f.fix is None]
+    if applied.errors:
+        for path, message in applied.errors:
+            click.echo(f"{path}: error: {message}", err=True)
+        return EXIT_ERROR
+    count = sum(o.fixes_applied for _, o in results)
+    click.echo(f"Would fix {count} error{'s' if count != 1 else ''}." if count else "No errors would be fixed.", err=True)
+    return EXIT_FINDINGS if count or (remaining and not opts.exit_zero) else EXIT_OK
+
+
+def _finish_interrupted(applied) -> int:
+    """Say what an interrupted --fix did: which files it rewrote, how many it left as they were."""
+    from slimlint import replay
+
+    replay.abandon()
+    held = applied.interrupted
+    name = "SIGTERM" if held.exit_code() == 143 else "Ctrl-C"
+    click.echo(f"slimlint: interrupted ({name}): {len(applied.written)} file(s) rewritten before the stop, "
+               f"{applied.not_written} file(s) with fixes left unchanged", err=True)
+    for display in applied.written:
+        click.echo(f"  rewritten: {display}", err=True)
+    return held.exit_code()
 
 
 _MAX_CONTEXT_FILES = 10_000
@@ -261,30 +347,31 @@ def _default_cache_dir(settings) -> Path:
     return Path(root) / ".slimlint_cache"
 
 
-def _check_stdin(settings, filename, fix, diff, output_format, statistics, exit_zero, exit_non_zero_on_fix) -> int:
+def _check_stdin(settings, opts) -> int:
     from slimlint.lint import run
     from slimlint.file_units import Unit, relpath_for
     from slimlint.source import SourceError, read_stdin
 
+    filename = opts.stdin_filename or "-"
     unit = Unit(display=filename, relpath=relpath_for(Path(filename), settings.root) if filename != "-" else "stdin.py")
     try:
         unit.source = read_stdin(filename)
     except SourceError as exc:
         unit.error = exc.reason
-    [(unit, outcome)] = run([unit], settings, fix=fix or diff, need_edits=output_format in ("json", "sarif"))
+    [(unit, outcome)] = run([unit], settings, fix=opts.computes_fixes, need_edits=opts.needs_edits)
     errors = [(unit.display, outcome.error)] if outcome.error else []
-    if diff:
+    if opts.diff:
         if outcome.fixed is not None:
             _emit(_diff_text(filename, unit.source.text, outcome.fixed.decode(unit.source.encoding)))
         return EXIT_ERROR if errors else (EXIT_FINDINGS if outcome.fixed is not None else EXIT_OK)
-    if fix:
+    if opts.fix:
         # Like ruff: the fixed source goes to stdout, the report to stderr.
         data = outcome.fixed if outcome.fixed is not None else (unit.source.raw if unit.source else b"")
         _emit(data)
-        _report(outcome.findings, output_format, statistics, outcome.fixes_applied, errors, stream=sys.stderr)
+        _report(outcome.findings, opts.output_format, opts.statistics, outcome.fixes_applied, errors, stream=sys.stderr)
     else:
-        _report(outcome.findings, output_format, statistics, 0, errors)
-    return _exit_code(outcome.findings, errors, outcome.fixes_applied, exit_zero, exit_non_zero_on_fix)
+        _report(outcome.findings, opts.output_format, opts.statistics, 0, errors)
+    return _exit_code(outcome.findings, errors, outcome.fixes_applied, opts)
 
 
 @main.command(epilog=_EPILOG)

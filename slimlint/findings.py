@@ -11,6 +11,7 @@ RULE_DOCS_URL = "https://github.com/slimlint/slimlint/blob/main/rules/{code}.md"
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it; SIGTERM gives 143
 
 
 @dataclass(frozen=True, order=True)

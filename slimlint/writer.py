@@ -2,7 +2,8 @@
 
 The new bytes go to a temporary file in the target's own folder (so ``os.replace`` is an atomic
 rename on one file system), are fsynced, get the old file's permission bits and owner, and only
-then replace the file.  On any failure the original is untouched and the temporary file removed.
+then replace the file.  On any failure the original is untouched and the temporary file removed; one
+that a killed run left behind is removed by the next write into the same folder.
 
 Symlinks: the fix is written *through* the link, to the file it resolves to, and the link stays a
 link (replacing the link by a regular file would silently fork a file the user shares on purpose).
@@ -14,8 +15,10 @@ extended attributes and ACLs.  The owner is kept only where the OS lets us (root
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 import libcst
@@ -53,8 +56,9 @@ def write_fixed(path: Path, original: Source, new_bytes: bytes) -> None:
     if not st.st_mode & stat.S_IWUSR:  # the rename would bypass the mode (and root ignores it anyway)
         raise WriteError("read-only file; fix not written (make it writable to apply it)", display)
 
+    remove_stale_temporaries(target.parent)
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".slimlint")
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
     except OSError as exc:
         raise WriteError(f"cannot write to its folder: {_reason(exc)}", display) from None
     try:
@@ -74,6 +78,40 @@ def write_fixed(path: Path, original: Source, new_bytes: bytes) -> None:
         _remove_quietly(tmp_name)
         raise
     _fsync_dir(target.parent)
+
+
+TEMP_SUFFIX = ".slimlint"
+# `.<file name>.<mkstemp's 8 random characters>.slimlint`
+_TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX) + r"$")
+STALE_AFTER_SECONDS = 600  # far longer than any write; a younger file may be another run's, in flight
+
+
+def remove_stale_temporaries(folder: Path) -> list:
+    """Remove the temporary files a killed run (`kill -9`, power loss) left in `folder`; return their names.
+
+    Only slimlint's own pattern, beside the file it was for, a regular file (not a link) owned by this
+    user and older than STALE_AFTER_SECONDS: never anything a user or another tool made.
+    """
+    removed = []
+    try:
+        names = [n for n in os.listdir(folder) if n.endswith(TEMP_SUFFIX)]
+    except OSError:
+        return removed
+    now = time.time()
+    for name in names:
+        match = _TEMP_NAME.match(name)
+        if match is None or not os.path.isfile(os.path.join(folder, match["name"])):
+            continue
+        path = os.path.join(folder, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        mine = not hasattr(os, "getuid") or st.st_uid == os.getuid()
+        if stat.S_ISREG(st.st_mode) and mine and now - st.st_mtime > STALE_AFTER_SECONDS:
+            _remove_quietly(path)
+            removed.append(name)
+    return removed
 
 
 def _check_parses(new_bytes: bytes, display: str, original: bytes) -> None:

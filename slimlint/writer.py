@@ -5,6 +5,11 @@ rename on one file system), are fsynced, get the old file's permission bits and 
 then replace the file.  On any failure the original is untouched and the temporary file removed; one
 that a killed run left behind is removed by the next write into the same folder.
 
+Another writer (an editor, a formatter): the file is read again just before the rename and the fix is not
+written when it changed, so a save at any time from slimlint's read to its temporary copy is kept. The check
+and the rename are still two steps (POSIX has no compare-and-rename): a save in the microseconds between
+them would be replaced.
+
 Symlinks: the fix is written *through* the link, to the file it resolves to, and the link stays a
 link (replacing the link by a regular file would silently fork a file the user shares on purpose).
 

@@ -60,3 +60,44 @@ def test_a_python2_file_is_fixed_on_disk_in_its_own_syntax(tmp_path):
     run = run_cli(["--no-cache", "--fix", "."], tree)
     assert run.code == 0, run.stdout + run.stderr
     assert (tree / "train.py").read_text() == (tree / "expected" / "train.py").read_text()
+
+
+def _editor(path: str, go, done) -> None:
+    """Another process: waits for the signal, saves the file as an editor would (write in place), says so."""
+    go.wait(30)
+    with open(path, "a") as handle:
+        handle.write("# saved by the editor meanwhile\n")
+    done.set()
+
+
+def test_a_save_by_another_process_during_fix_survives(tmp_path, monkeypatch):
+    """Case 5 with two processes: the editor saves after slimlint read the file and wrote its temporary copy,
+    before the rename. The save survives, the finding stays, the run says why and leaves no temporary file."""
+    import multiprocessing
+    import os
+
+    path = tmp_path / "train.py"
+    path.write_text(TRAIN)
+    context = multiprocessing.get_context("spawn")
+    go, done = context.Event(), context.Event()
+    editor = context.Process(target=_editor, args=(str(path), go, done))
+    editor.start()
+    real_fsync = os.fsync
+
+    def fsync_then_let_the_editor_save(fd):
+        real_fsync(fd)
+        if not go.is_set():  # the temporary file is written: the editor saves now
+            go.set()
+            assert done.wait(30)
+
+    monkeypatch.setattr(os, "fsync", fsync_then_let_the_editor_save)
+    try:
+        run = run_cli(["--no-cache", "--fix", "."], tmp_path)
+    finally:
+        monkeypatch.setattr(os, "fsync", real_fsync)
+        go.set()
+        editor.join(30)
+    assert path.read_text() == TRAIN + "# saved by the editor meanwhile\n"
+    assert "changed on disk since it was read; fix not written" in run.stdout + run.stderr
+    assert run.code == 2 and "SL101" in run.stdout
+    assert [p.name for p in tmp_path.iterdir()] == ["train.py"]

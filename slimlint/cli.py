@@ -324,10 +324,7 @@ def _context_units(paths, files, settings) -> list:
     if too_big:
         click.echo(f"note: {len(too_big)} context file(s) over max-context-file-size ({settings.max_context_file_size} "
                    f"bytes) not read, e.g. {too_big[0]}", err=True)
-    units = units_for(others, settings, read=False)
-    for unit in units:
-        unit.context = True
-    return units
+    return units_for(others, settings, read=False, context=True)
 
 
 def _within_context_size(paths, limit: int):
@@ -353,11 +350,11 @@ def _check_stdin(settings, opts) -> int:
     from slimlint.source import SourceError, read_stdin
 
     filename = opts.stdin_filename or "-"
-    unit = Unit(display=filename, relpath=relpath_for(Path(filename), settings.root) if filename != "-" else "stdin.py")
+    relpath = relpath_for(Path(filename), settings.root) if filename != "-" else "stdin.py"
     try:
-        unit.source = read_stdin(filename)
+        unit = Unit(display=filename, relpath=relpath, source=read_stdin(filename))
     except SourceError as exc:
-        unit.error = exc.reason
+        unit = Unit(display=filename, relpath=relpath, error=exc.reason)
     [(unit, outcome)] = run([unit], settings, fix=opts.computes_fixes, need_edits=opts.needs_edits)
     errors = [(unit.display, outcome.error)] if outcome.error else []
     if opts.diff:

@@ -8,6 +8,7 @@ other summaries). Stage two runs the rules over each model with that index, and 
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
@@ -27,39 +28,49 @@ from slimlint.file_units import Outcome, Unit
 _MAX_FIX_PASSES = 8
 
 
+@dataclass(frozen=True)
+class ParsedFile:
+    """What stage one learnt about a unit: its tree and semantic model, or why it has none (an SL900 finding)."""
+
+    unit: Unit
+    module: Optional[cst.Module] = None
+    model: Optional[FileModel] = None
+    view: Optional[object] = None  # python2.View: a Python 2 file, checked through its Python 3 view
+    syntax: Optional[Finding] = None
+
+
 class Engine:
     def __init__(self, settings, rules: Optional[Sequence[type]] = None, use_prefilter: bool = True) -> None:
         self.settings = settings
         self.rules = [r() for r in (rules or ALL_RULES)]
         self.use_prefilter = use_prefilter
+        self._candidates: Dict[int, bool] = {}  # unit key -> the prefilter's verdict, computed once
 
     # --- stage one ----------------------------------------------------------------------------
 
-    def parse(self, unit: Unit) -> None:
-        unit.parsed = True
+    def parse(self, unit: Unit) -> ParsedFile:
         if unit.source is None:
-            return
+            return ParsedFile(unit)
         deep = nesting_budget.too_deep(unit.source.text)
         if deep is not None:
-            unit.syntax = self._syntax_finding(unit, deep[0], 1, f"an expression here is nested more than "
-                                               f"{nesting_budget.MAX_DEPTH} levels deep: too deep to analyse in reasonable time")
-            return
+            return ParsedFile(unit, syntax=self._syntax_finding(
+                unit, deep[0], 1, f"an expression here is nested more than {nesting_budget.MAX_DEPTH} levels deep: "
+                "too deep to analyse in reasonable time"))
+        view = None
         try:
-            unit.module = on_big_stack(cst.parse_module, unit.source.for_libcst())
+            module = on_big_stack(cst.parse_module, unit.source.for_libcst())
         except cst.ParserSyntaxError as exc:
             # Python 2 code: read through its Python 3 view (slimlint/python2); SL900 only when neither grammar takes it.
-            unit.module, unit.view, problem = on_big_stack(python2.read, unit.source, exc)
-            if unit.module is None:
-                unit.syntax = self._syntax_finding(unit, problem.line, problem.column, problem.message)
-                return
+            module, view, problem = on_big_stack(python2.read, unit.source, exc)
+            if module is None:
+                return ParsedFile(unit, syntax=self._syntax_finding(unit, problem.line, problem.column, problem.message))
         except (RecursionError, MemoryError):
-            unit.syntax = self._syntax_finding(unit, 1, 1, "cannot parse: nested too deeply")
-            return
+            return ParsedFile(unit, syntax=self._syntax_finding(unit, 1, 1, "cannot parse: nested too deeply"))
         try:
-            unit.model = on_big_stack(FileModel, unit.module, unit.module_name)
+            return ParsedFile(unit, module, on_big_stack(FileModel, module, unit.module_name), view)
         except (RecursionError, MemoryError):
-            unit.model = None
-            unit.syntax = self._syntax_finding(unit, 1, 1, "parsed, but nested too deeply for slimlint to analyse")
+            return ParsedFile(unit, module, None, view, self._syntax_finding(
+                unit, 1, 1, "parsed, but nested too deeply for slimlint to analyse"))
 
     def _syntax_finding(self, unit: Unit, line: int, column: int, message: str) -> Finding:
         return Finding(
@@ -78,14 +89,16 @@ class Engine:
         Unit tests (named `*_test.py` and written with a test framework) are never reported, so they
         are read only when another file turns out to call into them (see analyse).
         """
-        if unit.candidate is None:
+        wanted = self._candidates.get(unit.key)
+        if wanted is None:
             if unit.source is None or noqa.file_exempt(unit.source.text):
-                unit.candidate = False
+                wanted = False
             elif not self.use_prefilter:
-                unit.candidate = True
+                wanted = True
             else:
-                unit.candidate = not context.skipped_as_unit_test(unit.relpath, unit.source.text) and prefilter.may_matter(unit.source.text)
-        return unit.candidate
+                wanted = not context.skipped_as_unit_test(unit.relpath, unit.source.text) and prefilter.may_matter(unit.source.text)
+            self._candidates[unit.key] = wanted
+        return wanted
 
     def analyse(self, units: Sequence[Unit], backend=None) -> ProjectIndex:
         """Parse what may matter and build the project index (stage one).
@@ -99,7 +112,7 @@ class Engine:
             pattern = prefilter.names_pattern(index.bn_function_names())
             more = [
                 u for u in units
-                if not u.parsed and u.source is not None and not noqa.file_exempt(u.source.text)
+                if u.key not in backend.parsed_keys and u.source is not None and not noqa.file_exempt(u.source.text)
                 and (u.module_name in wanted_modules or (
                     pattern is not None and not (self.use_prefilter and context.skipped_as_unit_test(u.relpath, u.source.text))
                     and pattern.search(u.source.text)))
@@ -110,7 +123,7 @@ class Engine:
 
     def _index(self, units: Sequence[Unit], backend):
         """The project index, and the unparsed modules that files with batch norm call into."""
-        unparsed = [u.module_name for u in units if not u.parsed and u.source is not None]
+        unparsed = [u.module_name for u in units if u.key not in backend.parsed_keys and u.source is not None]
         classes = backend.class_constants()
         index = ProjectIndex(unparsed=unparsed, classes=classes)
         for _ in range(6):  # summaries depend on summaries: iterate to a fixed point
@@ -135,7 +148,7 @@ class Engine:
         wanted = {index.unparsed_module_of(t) for t in unresolved} - {None}
         return index, wanted
 
-    def cross_facts(self, units: Sequence[Unit], index: ProjectIndex):
+    def cross_facts(self, files: Sequence[ParsedFile], index: ProjectIndex):
         """Facts that need the whole project's summaries: who calls what after building batch norm."""
         called_after_bn: list = []
         unresolved: list = []
@@ -143,27 +156,27 @@ class Engine:
         edges: list = []
         under_deps: list = []
         scoped: list = []
-        for u in units:
-            if u.model is None:
+        for f in files:
+            if f.model is None:
                 continue
-            called_after_bn.extend(u.model.calls_after_training_bn(index, unresolved))
-            training_callees.extend(u.model.training_callees(index, self.role(u, u.model) == context.TRAIN))
-            edges.extend(u.model.call_edges(index))
-            under_deps.extend(u.model.calls_under_update_deps(index))
-            scoped.extend(u.model.calls_with_bn_scope(index))
+            called_after_bn.extend(f.model.calls_after_training_bn(index, unresolved))
+            training_callees.extend(f.model.training_callees(index, self.role(f.unit, f.model) == context.TRAIN))
+            edges.extend(f.model.call_edges(index))
+            under_deps.extend(f.model.calls_under_update_deps(index))
+            scoped.extend(f.model.calls_with_bn_scope(index))
         return called_after_bn, unresolved, training_callees, edges, under_deps, scoped
 
-    def mode_kinds(self, units: Sequence[Unit], index: ProjectIndex) -> list:
+    def mode_kinds(self, files: Sequence[ParsedFile], index: ProjectIndex) -> list:
         """[(modes batch norm runs in, built in training mode by design in evaluation code, built in a mode
         SL201 judges in evaluation code)] over these files (see FileModel.batch_norm_modes)."""
         kinds: set = set()
         run_mode_eval = judged_eval = False
-        for u in units:
-            if u.model is None:
+        for f in files:
+            if f.model is None:
                 continue
-            role = self.role(u, u.model)
+            role = self.role(f.unit, f.model)
             if role != context.UNIT_TEST:
-                found, run_mode, judged = u.model.batch_norm_modes(index, role)
+                found, run_mode, judged = f.model.batch_norm_modes(index, role)
                 kinds |= found
                 run_mode_eval, judged_eval = run_mode_eval or run_mode, judged_eval or judged
         return [(sorted(kinds), run_mode_eval, judged_eval)]
@@ -204,54 +217,58 @@ class Engine:
         kept.sort(key=lambda k: (k[1], k[0].rule.code))
         return kept
 
-    def check(self, unit: Unit, index: ProjectIndex, fix: bool = False, need_edits: bool = False) -> Outcome:
+    def check(self, parsed: ParsedFile, index: ProjectIndex, fix: bool = False, need_edits: bool = False) -> Outcome:
+        unit = parsed.unit
         outcome = Outcome()
         if unit.context:
             return outcome
         if unit.error is not None:
             outcome.error = unit.error
             return outcome
-        if unit.syntax is not None:
-            if self._enabled(unit.syntax.code, unit) and not noqa.NoqaMap(unit.source.text).suppressed(unit.syntax.start.line, unit.syntax.code):
-                outcome.findings.append(unit.syntax)
+        syntax = parsed.syntax
+        if syntax is not None:
+            if self._enabled(syntax.code, unit) and not noqa.NoqaMap(unit.source.text).suppressed(syntax.start.line, syntax.code):
+                outcome.findings.append(syntax)
             return outcome
-        if unit.model is None:
+        if parsed.model is None:
             return outcome
-        module, model = unit.module, unit.model
+        module, model, view = parsed.module, parsed.model, parsed.view
         if fix:
-            module, model, applied, error = self._fix(unit, index)
+            module, model, view, applied, error = self._fix(parsed, index)
             outcome.fixes_applied = applied
             outcome.error = error
             if applied:
-                outcome.fixed = module.bytes if unit.view is None else unit.source.encode(unit.view.original)
+                outcome.fixed = module.bytes if view is None else unit.source.encode(view.original)
                 # What the report shows if the fixed file cannot be written (read-only, changed meanwhile).
                 outcome.unfixed_findings = [
-                    self._finding(unit, unit.module, v, start, end, need_edits)
-                    for v, start, end in self._kept(unit, unit.model, self.violations(unit, unit.model, index),
+                    self._finding(unit, parsed.view, parsed.module, v, start, end, need_edits)
+                    for v, start, end in self._kept(unit, parsed.model, self.violations(unit, parsed.model, index),
                                                     noqa.NoqaMap(unit.source.text))]
         # Regenerating the code costs a tree walk: only a fixed module needs it.
         text = module.code if outcome.fixed is not None else unit.source.text
         kept = self._kept(unit, model, self.violations(unit, model, index), noqa.NoqaMap(text))
         for v, start, end in kept:
-            outcome.findings.append(self._finding(unit, module, v, start, end, need_edits))
+            outcome.findings.append(self._finding(unit, view, module, v, start, end, need_edits))
         return outcome
 
-    def _finding(self, unit: Unit, module: cst.Module, v: Violation, start: Position, end: Position, need_edits: bool) -> Finding:
+    def _finding(self, unit: Unit, view, module: cst.Module, v: Violation, start: Position, end: Position,
+                 need_edits: bool) -> Finding:
+        """A violation as reported; `view` (a Python 2 file's) maps positions and fixes back to its own text."""
         fix = None
         message = v.message
-        if unit.view is not None:  # a Python 2 file: positions and fixes go back to its own text
-            start, end = unit.view.original_position(start), unit.view.original_position(end)
+        if view is not None:
+            start, end = view.original_position(start), view.original_position(end)
         if v.fix is not None:
             edits: Tuple[Edit, ...] = ()
-            if unit.view is not None:
-                mapped = python2.map_fix(unit.view, fixlib.apply(module, [v.fix]).code)
+            if view is not None:
+                mapped = python2.map_fix(view, fixlib.apply(module, [v.fix]).code)
                 if mapped.view is None:
                     message = f"{message} (no fix offered: {mapped.reason})"
                 elif need_edits:
-                    edits = _edits(unit.view.original, mapped.view.original)
+                    edits = _edits(view.original, mapped.view.original)
             elif need_edits:
                 edits = _edits(module.code, fixlib.apply(module, [v.fix]).code)
-            if unit.view is None or mapped.view is not None:
+            if view is None or mapped.view is not None:
                 fix = Fix(message=v.fix_message, behaviour_change=v.rule.behaviour_change, edits=edits)
         return Finding(
             code=v.rule.code,
@@ -264,17 +281,18 @@ class Engine:
             noqa_row=start.line,
         )
 
-    def _fix(self, unit: Unit, index: ProjectIndex):
+    def _fix(self, parsed: ParsedFile, index: ProjectIndex):
         """Apply fixes until none is left (each pass re-parses and re-checks). Never returns unparsable code.
 
-        A Python 2 file is fixed through its view: only fixes that map back to its own syntax are applied
-        (python2.map_fix), and unit.view follows each pass, so its .original is the fixed file.
+        Returns (module, model, view, fixes applied, error). A Python 2 file is fixed through its view:
+        only fixes that map back to its own syntax are applied (python2.map_fix), and the view follows
+        each pass, so the returned view's .original is the fixed file.
         """
-        module, model = unit.module, unit.model
-        view = unit.view
+        unit = parsed.unit
+        module, model, view = parsed.module, parsed.model, parsed.view
         problem = unit.source.roundtrip_problem(module) if unit.source is not None and view is None else None
         if problem is not None:
-            return module, model, 0, f"not fixed: {problem}, so a fix would also change bytes nobody asked to change"
+            return module, model, view, 0, f"not fixed: {problem}, so a fix would also change bytes nobody asked to change"
         applied = 0
         previous: set = set()
         for _ in range(_MAX_FIX_PASSES):
@@ -288,21 +306,22 @@ class Engine:
                 break  # a fix that does not remove its own finding: stop rather than loop
             previous = signature
             new = fixlib.apply(module, [v.fix for v, _ in fixable])
+            next_view = view
             if view is not None:
                 mapped = python2.map_fix(view, new.code)
                 if mapped.view is None:
-                    return module, model, applied, f"not fixed: {mapped.reason}"
-                view = unit.view = mapped.view
+                    return module, model, view, applied, f"not fixed: {mapped.reason}"
+                next_view = mapped.view
             try:
                 reparsed = on_big_stack(cst.parse_module, new.bytes)
             except cst.ParserSyntaxError as exc:
-                return module, model, applied, f"a fix produced code that does not parse ({exc.message.splitlines()[0]}); left unfixed"
+                return module, model, view, applied, f"a fix produced code that does not parse ({exc.message.splitlines()[0]}); left unfixed"
             if reparsed.code == module.code:
                 break
-            module = reparsed
+            module, view = reparsed, next_view
             model = on_big_stack(FileModel, module, unit.module_name)
             applied += len(fixable)
-        return module, model, applied, None
+        return module, model, view, applied, None
 
 
 def _scoped_modes(calls) -> Dict[tuple, str]:
@@ -346,28 +365,29 @@ class LocalBackend:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.units: List[Unit] = []
+        self.files: List[ParsedFile] = []
+        self.parsed_keys: set = set()
 
     def parse(self, units: Sequence[Unit]) -> None:
         for unit in units:
-            self.engine.parse(unit)
-            self.units.append(unit)
+            self.files.append(self.engine.parse(unit))
+            self.parsed_keys.add(unit.key)
 
     def summaries(self, index: ProjectIndex) -> Dict[str, dict]:
-        return {u.model.module_name: u.model.summaries(index) for u in self.units if u.model is not None}
+        return {f.model.module_name: f.model.summaries(index) for f in self.files if f.model is not None}
 
     def cross_facts(self, index: ProjectIndex):
-        return self.engine.cross_facts(self.units, index)
+        return self.engine.cross_facts(self.files, index)
 
     def mode_kinds(self, index: ProjectIndex) -> list:
-        return self.engine.mode_kinds(self.units, index)
+        return self.engine.mode_kinds(self.files, index)
 
     def class_constants(self) -> Dict[str, dict]:
-        return {u.model.module_name: u.model.class_constants() for u in self.units if u.model is not None}
+        return {f.model.module_name: f.model.class_constants() for f in self.files if f.model is not None}
 
     def check(self, index: ProjectIndex, fix: bool, need_edits: bool) -> Dict[str, Outcome]:
         # On a big stack too: positions, rules and fixes walk the tree as deep as it nests.
-        return {u.key: on_big_stack(self.engine.check, u, index, fix, need_edits) for u in self.units}
+        return {f.unit.key: on_big_stack(self.engine.check, f, index, fix, need_edits) for f in self.files}
 
 
 def _edits(old: str, new: str) -> Tuple[Edit, ...]:

@@ -6,7 +6,7 @@ Kept free of LibCST imports: a warm run answered from the cache loads these and 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import List, Optional
 
@@ -14,23 +14,18 @@ from slimlint.findings import Finding
 from slimlint.source import Source, SourceError, read_source
 
 
-@dataclass
+@dataclass(frozen=True)
 class Unit:
-    """One file of a run."""
+    """One file of a run: an input. The stages that parse and check it keep what they learn elsewhere
+    (engine.ParsedFile); reading its bytes makes a new Unit (read_unit)."""
 
     display: str
     relpath: str  # relative to the project root, with forward slashes: roles and module names
-    source: Optional[Source] = None
     path: Optional[Path] = None
-    error: Optional[str] = None
-    module: Optional[object] = None  # libcst.Module once parsed
-    model: Optional[object] = None  # semantic.FileModel once parsed
-    syntax: Optional[Finding] = None
-    parsed: bool = False
+    source: Optional[Source] = None  # set by read_unit
+    error: Optional[str] = None  # why it could not be read
     key: int = 0  # position in the run: outcomes come back from workers keyed by it
     context: bool = False  # read for cross-file facts only: never reported or fixed
-    candidate: Optional[bool] = None  # the prefilter's verdict, computed once
-    view: Optional[object] = None  # python2.View: a Python 2 file, checked through its Python 3 view
 
     @property
     def module_name(self) -> str:
@@ -77,9 +72,11 @@ def display_path(path: Path) -> str:
     return rel if rel is not None else str(path)
 
 
-def read_unit(unit: Unit) -> None:
-    """Read a unit's source; a file that cannot be read or decoded keeps the reason instead."""
+def read_unit(unit: Unit) -> Unit:
+    """The unit with its source read; a file that cannot be read or decoded carries the reason instead."""
+    if unit.source is not None or unit.error is not None or unit.path is None:
+        return unit
     try:
-        unit.source = read_source(unit.path)
+        return replace(unit, source=read_source(unit.path))
     except SourceError as exc:
-        unit.error = exc.reason
+        return replace(unit, error=exc.reason)

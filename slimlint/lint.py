@@ -18,12 +18,11 @@ def settings_for(start: Path, config: Optional[Mapping] = None) -> Settings:
     return settings
 
 
-def units_for(files: Sequence[Path], settings: Settings, read: bool = True) -> List[Unit]:
-    units = [Unit(display=display_path(path), relpath=relpath_for(path, settings.root), path=path) for path in files]
-    if read:
-        for unit in units:
-            read_unit(unit)
-    return units
+def units_for(files: Sequence[Path], settings: Settings, read: bool = True, context: bool = False) -> List[Unit]:
+    """One unit per file (`context`: read for cross-file facts only, never reported); `read` reads them now."""
+    units = [Unit(display=display_path(path), relpath=relpath_for(path, settings.root), path=path, context=context)
+             for path in files]
+    return [read_unit(u) for u in units] if read else units
 
 
 def run(units: Sequence[Unit], settings: Settings, fix: bool = False, need_edits: bool = False, use_prefilter: bool = True,

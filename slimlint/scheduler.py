@@ -11,6 +11,7 @@ import hashlib
 import multiprocessing
 import os
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -26,8 +27,8 @@ _CACHE_ENTRIES_KEPT = 16
 
 def run_units(units: Sequence[Unit], settings, fix: bool = False, need_edits: bool = False, jobs: Optional[int] = None,
               cache_dir: Optional[Path] = None, use_prefilter: bool = True) -> List[Tuple[Unit, Outcome]]:
-    for key, unit in enumerate(units):
-        unit.key = key
+    # Every file is read now: the cache key hashes them all, and a miss checks them all.
+    units = [read_unit(replace(unit, key=key)) for key, unit in enumerate(units)]
     cache = RunCache(cache_dir, settings, need_edits, use_prefilter) if cache_dir is not None and not fix else None
     key = cache.key(units) if cache is not None else None
     if key is not None:
@@ -36,9 +37,6 @@ def run_units(units: Sequence[Unit], settings, fix: bool = False, need_edits: bo
             return list(zip(units, cached))
     from slimlint.engine import Engine, LocalBackend  # LibCST and the model: only when the cache cannot answer
 
-    for unit in units:
-        if unit.source is None and unit.error is None and unit.path is not None:
-            read_unit(unit)  # already read when a cache key was computed
     engine = Engine(settings, use_prefilter=use_prefilter)
     wanted = sum(1 for u in units if engine.wants(u))
     jobs = min(jobs or os.cpu_count() or 1, max(wanted // _MIN_FILES_PER_WORKER, 1))
@@ -69,7 +67,7 @@ def _serve(conn, settings, use_prefilter: bool) -> None:
         try:
             if command == "parse":
                 backend.parse(args)
-                reply = [(u.key, u.syntax) for u in args]
+                reply = None
             else:
                 reply = getattr(backend, command)(*args)
         except BaseException:  # reported by the parent as an internal error, with the worker's traceback
@@ -90,6 +88,7 @@ class WorkerBackend:
         self.conns = []
         self.procs = []
         self.load = [0] * jobs
+        self.parsed_keys: set = set()  # the units parsed in some worker
         for _ in range(jobs):
             parent, child = context.Pipe()
             proc = context.Process(target=_serve, args=(child, engine.settings, engine.use_prefilter), daemon=True)
@@ -115,11 +114,8 @@ class WorkerBackend:
             i = self.load.index(min(self.load))  # biggest first, to the least loaded worker
             shares[i].append(unit)
             self.load[i] += len(unit.source.raw) if unit.source else 0
-        for unit in units:
-            unit.parsed = True
-        syntax = dict(pair for reply in self._ask_all("parse", shares) for pair in reply)
-        for unit in units:
-            unit.syntax = syntax.get(unit.key)
+        self._ask_all("parse", shares)
+        self.parsed_keys.update(u.key for u in units)
 
     def summaries(self, index) -> Dict[str, dict]:
         merged: Dict[str, dict] = {}
@@ -198,16 +194,12 @@ class RunCache:
     def key(self, units: Sequence[Unit]) -> Optional[str]:
         """Every file's path and the sha256 of its bytes (a file that cannot be read: its error).
 
-        Reads the units that are not read yet (the run uses them on a miss). None when a unit came from
-        stdin: such a run is not cached.
+        None when a unit came from stdin: such a run is not cached.
         """
-    
         h = hashlib.sha256(self.salt.encode())
         for u in units:
             if u.path is None:
                 return None
-            if u.source is None and u.error is None:
-                read_unit(u)
             content = hashlib.sha256(u.source.raw).hexdigest() if u.source is not None else f"error {u.error}"
             h.update(f"\0{u.relpath}\0{u.display}\0{u.context}\0{content}".encode())
         return h.hexdigest()

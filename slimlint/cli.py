@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional, Tuple
 
@@ -18,26 +19,57 @@ import click
 from slimlint import __version__, trusted
 from slimlint.findings import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK
 
+CACHE_DIR_NAME = ".slimlint_cache"
 _EPILOG = ("Exit codes: 0 nothing to report, 1 findings remain, 2 usage, configuration or internal error, "
            "130 / 143 interrupted by Ctrl-C / SIGTERM.")
+
+
+_GROUP_OPTIONS = ("--help", "-h", "--version", "-V")
 
 
 class _DefaultToCheck(click.Group):
     """`slimlint PATHS` means `slimlint check PATHS`, as with ruff's old CLI."""
 
     def parse_args(self, ctx, args):
-        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+        if not args or (args[0] not in self.commands and args[0] not in _GROUP_OPTIONS):
+            if args:
+                _refuse_mistyped_command(args[0], self.commands)
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
 
+def _refuse_mistyped_command(word: str, commands) -> None:
+    """`slimlint chek` / `slimlint rules`: a word close to a command name that is not a path is a typo,
+    not a missing file to report as such."""
+    import difflib
+
+    if word.startswith("-") or os.path.lexists(word) or any(c in word for c in "/\\.*"):
+        return
+    close = difflib.get_close_matches(word, list(commands), n=1, cutoff=0.6)
+    if close:
+        _fail(f"unknown command '{word}' (did you mean '{close[0]}'?)")
+
+
+class _CheckCommand(click.Command):
+    """Suggestions for a mistyped option leave out hidden options (click offers them too)."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            hidden = {name for p in self.params if getattr(p, "hidden", False) for name in p.opts}
+            if exc.possibilities:
+                exc.possibilities = [p for p in exc.possibilities if p not in hidden]
+            raise
+
+
 @click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EPILOG)
-@click.version_option(__version__, prog_name="slimlint")
+@click.version_option(__version__, "-V", "--version", prog_name="slimlint")
 def main() -> None:
     """slimlint: find and fix TF-Slim / TF1 batch-norm and train/eval-mode mistakes."""
 
 
-@main.command(epilog=_EPILOG)
+@main.command(cls=_CheckCommand, epilog=_EPILOG)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--fix", is_flag=True, help="Rewrite the files in place (every fix changes runtime behaviour).")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
@@ -52,7 +84,7 @@ def main() -> None:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Use the [tool.slimlint] table of this TOML file (its folder is the project root) instead of the nearest pyproject.toml.")
 @click.option("--train-op-fix", type=click.Choice(["create-train-op", "control-dependencies"]), help="The form of the SL101/SL102 fix.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Cache folder (default .slimlint_cache).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Cache folder (default: .slimlint_cache beside the pyproject.toml that configures the run, else in the working directory).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: one per core).")
 @click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (to check the prefilter is loss-free).")
 def check(paths, no_prefilter, **options) -> None:
@@ -63,7 +95,9 @@ def check(paths, no_prefilter, **options) -> None:
     opts = CheckOptions(use_prefilter=not no_prefilter, **options)
     if not (opts.computes_fixes or opts.no_cache or "-" in paths):
         replay.record()  # a pure check: what it looks at is recorded, and its report replayed while unchanged
-    settings = _load_settings(paths, opts)
+    settings, pyproject = _load_settings(paths, opts)
+    if opts.cache_dir is None:
+        opts = replace(opts, cache_dir=_default_cache_dir(pyproject))
     try:
         code = _check_stdin(settings, opts) if "-" in paths else _check_paths(settings, list(paths) or ["."], opts)
     except KeyboardInterrupt:
@@ -71,6 +105,15 @@ def check(paths, no_prefilter, **options) -> None:
     except Exception as exc:  # the last line of defence: one line, exit 2, never a traceback
         _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)")
     sys.exit(code)
+
+
+def _default_cache_dir(pyproject: Optional[Path]) -> Optional[Path]:
+    """As ruff: beside the configuration, else in the working directory; never inside whichever folder was
+    named (a package's source, a checkout's subfolder). None when the working directory is gone."""
+    try:
+        return (pyproject.parent if pyproject is not None else Path.cwd()) / CACHE_DIR_NAME
+    except OSError:
+        return None
 
 
 def _load_settings(paths, opts):
@@ -89,13 +132,12 @@ def _load_settings(paths, opts):
                 raise ConfigError(f"{config_path}: no such configuration file")
             if not config_path.is_file():
                 raise ConfigError(f"{config_path}: not a regular file")
-        settings, _ = load_settings(start if start.is_dir() else start.parent, overrides=opts.config_overrides(),
-                                    known_codes=CODES, config_file=config_path)
+        return load_settings(start if start.is_dir() else start.parent, overrides=opts.config_overrides(),
+                             known_codes=CODES, config_file=config_path)
     except ConfigError as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"cannot read the configuration: {exc}")
-    return settings
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> None:
@@ -196,9 +238,9 @@ def _usable_cache_dir(settings, opts) -> Optional[Path]:
     """The cache folder to use, or None: no cache for fixes, when asked, or in a folder others control."""
     from slimlint.scheduler import prepare_cache_dir
 
-    if opts.no_cache or opts.computes_fixes:
+    if opts.no_cache or opts.computes_fixes or opts.cache_dir is None:
         return None  # fixes are never cached
-    cache_dir = opts.cache_dir or _default_cache_dir(settings)
+    cache_dir = opts.cache_dir
     prepare_cache_dir(cache_dir)
     if os.path.isdir(cache_dir) and not trusted.folder_is_private(os.fspath(cache_dir)):
         # A folder another user owns or can write could feed this run its answers.
@@ -215,6 +257,8 @@ def _units_to_check(paths, settings):
     from slimlint.lint import units_for
 
     found = discover([Path(p) for p in paths], settings)
+    if not found.files and not found.errors:
+        click.echo("slimlint: warning: no Python files found under the given path(s)", err=True)
     units = units_for(found.files, settings, read=False)  # read by the runner (for the cache key, or to check)
     units += _context_units(paths, found.files, settings)
     for unit in units:
@@ -280,14 +324,13 @@ def _write_or_diff(unit, outcome, opts, applied) -> bool:
 
 def _finish_diff(applied, results, opts) -> int:
     _emit("".join(applied.diffs))
-    remaining = [f for f in applied.findings if f.fix is None]
     if applied.errors:
         for path, message in applied.errors:
             click.echo(f"{path}: error: {message}", err=True)
         return EXIT_ERROR
     count = sum(o.fixes_applied for _, o in results)
     click.echo(f"Would fix {count} error{'s' if count != 1 else ''}." if count else "No errors would be fixed.", err=True)
-    return EXIT_FINDINGS if count or (remaining and not opts.exit_zero) else EXIT_OK
+    return EXIT_FINDINGS if count else EXIT_OK  # as ruff: --diff fails when it would change something
 
 
 def _finish_interrupted(applied) -> int:
@@ -337,11 +380,6 @@ def _within_context_size(paths, limit: int):
             big = False
         (too_big if big else kept).append(path)
     return kept, too_big
-
-
-def _default_cache_dir(settings) -> Path:
-    root = getattr(settings, "root", None) or Path.cwd()
-    return Path(root) / ".slimlint_cache"
 
 
 def _check_stdin(settings, opts) -> int:

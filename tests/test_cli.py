@@ -472,3 +472,72 @@ def test_fix_through_subprocess_no_traceback(project):
     run = run_subprocess(["--no-cache", "--fix", "."], project)
     assert run.code == 0, run.stderr
     assert "Traceback" not in run.stderr
+
+
+# --- what a user types (issue 16, item 8) ------------------------------------------------------------
+
+
+def test_diff_exits_0_when_nothing_would_change_even_with_findings_left(tmp_path):
+    """ruff's --diff contract: exit 1 only when it would change something."""
+    (tmp_path / "legacy.py").write_text('import tensorflow as tf\nprint "x"\nprint("y", end="")\n')  # SL900, no fix
+    run = run_cli(["--no-cache", "--no-prefilter", "--diff", "."], tmp_path)
+    assert (run.code, run.stdout) == (0, "")
+    assert "No errors would be fixed." in run.stderr
+
+
+@pytest.mark.parametrize("word, suggestion", [("chek", "check"), ("rules", "rule"), ("verfy", "verify")])
+def test_a_mistyped_command_is_named_not_taken_for_a_missing_path(tmp_path, word, suggestion):
+    run = run_cli([word], tmp_path)
+    assert run.code == 2
+    assert f"unknown command '{word}' (did you mean '{suggestion}'?)" in run.stderr
+    assert "no such file" not in run.stderr.lower()
+
+
+def test_a_path_named_like_a_command_is_checked(tmp_path):
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "train.py").write_text(SL101_SRC)
+    run = run_cli(["--no-cache", "rules"], tmp_path)
+    assert run.code == 1 and codes(run.stdout) == ["SL101"]
+
+
+def test_hidden_options_are_never_suggested(tmp_path):
+    run = run_cli(["--no-pre", "."], tmp_path)
+    assert run.code == 2
+    assert "No such option '--no-pre'" in run.stderr
+    assert "--no-prefilter" not in run.stderr
+
+
+def test_short_version_flag(tmp_path):
+    run = run_cli(["-V"], tmp_path)
+    assert run.code == 0 and run.stdout.startswith("slimlint, version ")
+
+
+def test_no_python_files_is_said(tmp_path):
+    (tmp_path / "empty").mkdir()
+    run = run_cli(["--no-cache", "empty"], tmp_path)
+    assert run.code == 0
+    assert "no Python files found" in run.stderr
+
+
+def test_the_cache_goes_to_the_project_root_not_into_the_named_folder(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.slimlint]\n")
+    package = tmp_path / "src" / "models"
+    package.mkdir(parents=True)
+    (package / "train.py").write_text(SL101_SRC)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run = run_cli([str(package)], elsewhere)
+    assert run.code == 1
+    assert (tmp_path / ".slimlint_cache").is_dir()
+    assert not (package / ".slimlint_cache").exists() and not (elsewhere / ".slimlint_cache").exists()
+
+
+def test_without_a_configuration_the_cache_goes_to_the_working_directory(tmp_path):
+    package = tmp_path / "site-packages" / "somepkg"
+    package.mkdir(parents=True)
+    (package / "train.py").write_text(SL101_SRC)
+    work = tmp_path / "work"
+    work.mkdir()
+    run = run_cli([str(package)], work)
+    assert run.code == 1
+    assert (work / ".slimlint_cache").is_dir() and not (package / ".slimlint_cache").exists()

@@ -86,3 +86,38 @@ def test_option_literals_reads_dest_defaults_choices_and_flags():
         "model": ("nets.resnet",),
         "arch": ("a", "b"),
     }
+
+
+@pytest.mark.parametrize("call, modules", [
+    ('importlib.import_module(args.model_def)', ("nets.small", "nets.big")),
+    ('__import__(args.model_def)', ("nets",)),  # without a fromlist __import__ returns the top package
+    ('__import__(args.model_def, fromlist=["inference"])', ("nets.small", "nets.big")),
+    ('__import__("nets.small", globals(), locals(), [])', ("nets",)),
+    ('importlib.import_module(".small", "nets")', ("nets.small",)),
+    ('importlib.import_module("..small", package="nets.v2")', ("nets.small",)),
+    ('importlib.import_module(".small")', ()),  # relative to a package that is not literal
+])
+def test_the_module_each_importer_returns(call, modules):
+    from slimlint.model.dynamic_imports import DynamicImports
+    from slimlint.model.names import ImportTable
+
+    module = cst.parse_module('import importlib\n'
+                              'parser.add_argument("--model_def", default="nets.small", choices=["nets.small", "nets.big"])\n')
+    assert DynamicImports(module, ImportTable(module)).candidates(cst.parse_expression(call)) == modules
+
+
+@pytest.mark.parametrize("elsewhere", [
+    "def predict(network, images):\n    return network.inference(images, 10)\n",  # a parameter of the same name
+    "network = network.Classifier()\n",  # rebound to what the module built
+    "for network in []:\n    pass\n",
+    "def other():\n    network = importlib.import_module('nets.big')\n",  # another module under the same name
+])
+def test_a_name_bound_to_something_else_in_the_file_resolves_nothing(elsewhere):
+    from slimlint.model.dynamic_imports import DynamicImports
+    from slimlint.model.names import ImportTable
+
+    module = cst.parse_module("import importlib\nnetwork = importlib.import_module('nets.small')\n" + elsewhere)
+    call = module.body[1].body[0].value
+    assert DynamicImports(module, ImportTable(module)).candidates(call) == ()
+    alone = cst.parse_module("import importlib\nnetwork = importlib.import_module('nets.small')\n")
+    assert DynamicImports(alone, ImportTable(alone)).candidates(alone.body[1].body[0].value) == ("nets.small",)

@@ -67,3 +67,27 @@ def test_a_self_dict_whose_is_training_cannot_be_read_decides_nothing(tmp_path):
 
 def test_a_self_dict_with_is_training_false_wins_over_the_arg_scope(tmp_path):
     assert _codes(tmp_path, '"is_training": False') == []
+
+
+def test_changed_self_attrs_finds_what_methods_change_after_the_constructor_literal():
+    from slimlint.model.instance_dicts import changed_self_attrs
+
+    cls = cst.parse_module(textwrap.dedent('''
+        class ConvAE(base.AutoEncoder):
+            def __init__(self, latent_dim):
+                super(ConvAE, self).__init__(latent_dim)
+                self.latent_dim = latent_dim
+                self.batch_norm_params["variables_collections"] = [tf.GraphKeys.TRAINABLE_VARIABLES]
+                self.extra.update({"decay": 0.9})
+                self.count += 1
+
+            def set_mode(self, is_training):
+                self.mode_params = {"is_training": is_training}
+                del self.old["k"]
+                local = {}
+                local["x"] = 1
+                self.reads(self.kept)
+    ''')).body[0]
+    methods = [s for s in cls.body.body if isinstance(s, cst.FunctionDef)]
+    assert changed_self_attrs(methods) == {"self.batch_norm_params", "self.extra", "self.count", "self.mode_params",
+                                           "self.old"}

@@ -57,3 +57,52 @@ def test_a_star_imported_batch_norm_wrapper_is_followed(tmp_path):
 
 def test_a_parameter_of_the_same_name_is_not_the_star_imported_function(tmp_path):
     assert _codes(tmp_path, "bn") == []
+
+
+def test_names_the_file_binds_itself_are_never_star_imported_but_methods_are_not_bare_names():
+    module = cst.parse_module(
+        "from ops import *\n"
+        "class Net(object):\n"
+        "    scale = 2\n"
+        "    def bn(self, x):\n"
+        "        for layer, (a, *rest) in x:\n"
+        "            pass\n"
+        "        with g() as out:\n"
+        "            return out\n"
+        "def discriminator(x, is_training):\n"
+        "    def lrelu(h):\n"
+        "        return h\n"
+        "    from nets import resnet as rn\n"
+        "    loc = 1\n")
+    modules = project_star_modules(module.body)
+    assert modules == ("ops",)
+    assert modules.bound == {"Net", "discriminator", "lrelu", "rn", "loc", "layer", "a", "rest", "out"}
+    assert star_candidates("lrelu", modules) == [] and star_candidates("rn.x", modules) == []
+    assert star_candidates("bn", modules) == ["ops.bn"]  # Net.bn is self.bn, not the bare name
+    assert star_candidates("scale", modules) == ["ops.scale"]
+
+
+NESTED = '''
+import tensorflow as tf
+from ops import *
+
+
+def discriminator(x, is_training):
+    def bn(h, name):
+        return tf.contrib.layers.batch_norm(h, is_training=is_training, scope=name)
+    return tf.layers.dense(bn(x, name="d_bn1"), 1)
+
+
+scores = discriminator(tf.placeholder(tf.float32, [None, 4]), is_training=False)
+with tf.Session() as sess:
+    tf.train.Saver().restore(sess, "ckpt/model")
+    sess.run(scores)
+'''
+
+
+def test_a_nested_helper_of_the_same_name_is_not_the_star_imported_function(tmp_path):
+    from slimlint.lint import findings_of, lint_tree
+
+    (tmp_path / "ops.py").write_text(OPS)
+    (tmp_path / "sample.py").write_text(NESTED)
+    assert [f.code for f in findings_of(lint_tree(tmp_path))] == []

@@ -8,11 +8,12 @@ None, strings, `tf.GraphKeys.X`, lists of those) and "?" for anything else.
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 import libcst as cst
 
 from slimlint.model.names import dotted
+from slimlint.model.walk import children
 
 UNREADABLE = "?"
 # Keys whose unreadable value makes the whole dict unreadable: the batch-norm facts depend on them.
@@ -53,3 +54,47 @@ def decode_dict(encoded: EncodedDict) -> Optional[Dict[str, cst.BaseExpression]]
         return None
     return {key: cst.parse_expression(source if source != UNREADABLE else "None")
             for key, source in encoded if key in _DECISIVE or source != UNREADABLE}
+
+
+_MUTATORS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__"})
+
+
+def changed_self_attrs(functions: Iterable[cst.FunctionDef]) -> FrozenSet[str]:
+    """`self.<name>` attributes these methods change after the constructor's literal: item assignment or deletion
+    (`self.batch_norm_params["variables_collections"] = [...]`), a mutating method (`.update(...)`), an
+    augmented assignment, or a new binding outside `__init__`. A dict among them cannot be read from its literal
+    (a subclass adds `variables_collections`, a `set_mode()` flips `is_training`).
+
+    Not wired yet: modes.class_constants should leave these out of what it encodes, and self_dict_items should
+    refuse a dict the reading class's own methods change (see the review notes of this module's FP sweep)."""
+    changed: Set[str] = set()
+    for function in functions:
+        in_init = function.name.value == "__init__"
+        stack: List[cst.CSTNode] = [function.body]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    changed.update(_self_attr_changed(target.target, rebinding_counts=not in_init))
+            elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
+                changed.update(_self_attr_changed(node.target, rebinding_counts=not in_init or isinstance(node, cst.AugAssign)))
+            elif isinstance(node, cst.Del):
+                changed.update(_self_attr_changed(node.target, rebinding_counts=True))
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _MUTATORS:
+                owner = dotted(node.func.value)
+                if owner is not None and owner.startswith("self.") and owner.count(".") == 1:
+                    changed.add(owner)
+            stack.extend(children(node))
+    return frozenset(changed)
+
+
+def _self_attr_changed(target: cst.BaseExpression, rebinding_counts: bool) -> List[str]:
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for el in target.elements for n in _self_attr_changed(el.value, rebinding_counts)]
+    if isinstance(target, cst.Subscript):  # self.params["k"] = v, del self.params["k"]
+        owner = dotted(target.value)
+        return [owner] if owner is not None and owner.startswith("self.") and owner.count(".") == 1 else []
+    text = dotted(target)
+    if rebinding_counts and text is not None and text.startswith("self.") and text.count(".") == 1:
+        return [text]
+    return []

@@ -139,7 +139,7 @@ def main(argv: list[str]) -> int:
                 totals["fixes"] += 1
                 totals[f"fix {row['fix_ok'] or 'unjudged'}"] += 1
         if args.diffs:
-            (work / f"{tree.name}.diff").write_text(slimlint(tree, "--diff").stdout, encoding="utf-8")
+            (work / f"{tree.name}.diff").write_text(slimlint(tree, "--diff", "--unsafe-fixes").stdout, encoding="utf-8")
     for row in rows:
         fix = f" fix={row['fix_ok'] or 'UNJUDGED'}" if row["fix"] else ""
         print(f"{row['verdict']:<11} {row['repo']}/{row['path']}:{row['line']}:{row['col']} {row['code']}{fix}"

@@ -28,6 +28,8 @@ class CheckOptions:
     extend_select: Optional[str] = None
     ignore: Optional[str] = None
     train_op_fix: Optional[str] = None
+    unsafe_fixes: Optional[bool] = None  # None: as configured
+    show_fixes: bool = False
     no_cache: bool = False
     cache_dir: Optional[Path] = None
     jobs: Optional[int] = None
@@ -44,4 +46,4 @@ class CheckOptions:
     def config_overrides(self) -> dict:
         """The options that override [tool.slimlint] keys, under the keys' names."""
         return {"select": codes(self.select), "extend-select": codes(self.extend_select),
-                "ignore": codes(self.ignore), "train-op-fix": self.train_op_fix}
+                "ignore": codes(self.ignore), "train-op-fix": self.train_op_fix, "unsafe-fixes": self.unsafe_fixes}

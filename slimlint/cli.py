@@ -71,7 +71,9 @@ def main() -> None:
 
 @main.command(cls=_CheckCommand, epilog=_EPILOG)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--fix", is_flag=True, help="Rewrite the files in place (every fix changes runtime behaviour).")
+@click.option("--fix", is_flag=True, help="Rewrite the files in place with the safe fixes (every fix changes runtime behaviour).")
+@click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help="Apply (and count as fixable) the unsafe fixes too; see each rule's 'Fix safety'.")
+@click.option("--show-fixes", is_flag=True, help="With --fix: list the fixes applied, per file and rule.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
 @click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the configured set).")
 @click.option("--extend-select", help="Codes or prefixes to enable on top of the selection.")
@@ -153,11 +155,12 @@ def _rule_meta(output_format: str):
     return list(ALL_RULES)
 
 
-def _report(findings, output_format, statistics, fixed_count, errors, stream=None) -> str:
+def _report(findings, output_format, statistics, fixed_count, errors, stream=None, unsafe_fixes=False) -> str:
     from slimlint.output import render
     from slimlint.output.text import format_error
 
-    out = render(findings, output_format, fixed_count=fixed_count, statistics=statistics, errors=errors, rules=_rule_meta(output_format))
+    out = render(findings, output_format, fixed_count=fixed_count, statistics=statistics, errors=errors,
+                 rules=_rule_meta(output_format), unsafe_fixes=unsafe_fixes)
     if out:
         _emit(out, stream)
     if output_format == "json":
@@ -209,6 +212,7 @@ class _Applied:
         self.not_written = 0  # files whose fixes an interrupt kept from being written
         self.diffs: List[str] = []
         self.interrupted = None  # interrupts.Held, when a signal stopped the writing
+        self.fixed_by_file: List[Tuple[str, dict]] = []  # (file, {code: fixes applied}) for --show-fixes
 
 
 def _check_paths(settings, paths, opts) -> int:
@@ -223,7 +227,10 @@ def _check_paths(settings, paths, opts) -> int:
     applied.errors[:0] = errors
     if opts.diff:
         return _finish_diff(applied, results, opts)
-    out = _report(applied.findings, opts.output_format, opts.statistics, applied.fixed_count, applied.errors)
+    out = _report(applied.findings, opts.output_format, opts.statistics, applied.fixed_count, applied.errors,
+                  unsafe_fixes=settings.unsafe_fixes)
+    if opts.show_fixes and opts.fix and opts.output_format == "text":
+        _emit(_fixes_shown(applied.fixed_by_file))
     if applied.interrupted is not None:
         return _finish_interrupted(applied)
     code = _exit_code(applied.findings, applied.errors, applied.fixed_count, opts)
@@ -318,8 +325,28 @@ def _write_or_diff(unit, outcome, opts, applied) -> bool:
             return False
         if outcome.fixed != unit.source.raw:
             applied.written.append(unit.display)
+            applied.fixed_by_file.append((unit.display, _codes_fixed(outcome)))
     applied.fixed_count += outcome.fixes_applied
     return True
+
+
+def _codes_fixed(outcome) -> dict:
+    """{code: count} of the findings a file's fixes removed."""
+    from collections import Counter
+
+    return dict(Counter(f.code for f in outcome.unfixed_findings) - Counter(f.code for f in outcome.findings))
+
+
+def _fixes_shown(fixed_by_file) -> str:
+    """ruff's --show-fixes listing: `Fixed N errors:` then each file and `count × CODE`."""
+    total = sum(sum(codes.values()) for _, codes in fixed_by_file)
+    if not total:
+        return "No errors were fixed.\n"
+    lines = [f"Fixed {total} error{'s' if total != 1 else ''}:"]
+    for display, codes in fixed_by_file:
+        lines.append(f"- {display}:")
+        lines += [f"    {count} \u00d7 {code}" for code, count in sorted(codes.items())]
+    return "\n".join(lines) + "\n"
 
 
 def _finish_diff(applied, results, opts) -> int:
@@ -403,9 +430,10 @@ def _check_stdin(settings, opts) -> int:
         # Like ruff: the fixed source goes to stdout, the report to stderr.
         data = outcome.fixed if outcome.fixed is not None else (unit.source.raw if unit.source else b"")
         _emit(data)
-        _report(outcome.findings, opts.output_format, opts.statistics, outcome.fixes_applied, errors, stream=sys.stderr)
+        _report(outcome.findings, opts.output_format, opts.statistics, outcome.fixes_applied, errors, stream=sys.stderr,
+                unsafe_fixes=settings.unsafe_fixes)
     else:
-        _report(outcome.findings, opts.output_format, opts.statistics, 0, errors)
+        _report(outcome.findings, opts.output_format, opts.statistics, 0, errors, unsafe_fixes=settings.unsafe_fixes)
     return _exit_code(outcome.findings, errors, outcome.fixes_applied, opts)
 
 

@@ -80,7 +80,7 @@ _SETTINGS_VERSION = "1"  # bump when the meaning of a field changes, so caches k
 
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "eval-paths", "train-paths")
 _CODE_KEYS = ("select", "extend-select", "ignore")
-_KNOWN_KEYS = _LIST_KEYS + ("per-file-ignores", "train-op-fix", "max-context-file-size")
+_KNOWN_KEYS = _LIST_KEYS + ("per-file-ignores", "train-op-fix", "max-context-file-size", "unsafe-fixes")
 
 
 class ConfigError(Exception):
@@ -99,6 +99,7 @@ class Settings:
     eval_paths: tuple[str, ...] = ()
     train_paths: tuple[str, ...] = ()
     train_op_fix: str = "create-train-op"
+    unsafe_fixes: bool = False  # --fix applies unsafe fixes too (ruff's `unsafe-fixes`)
     # Files of the project read only as context (not named on the command line) larger than this are skipped:
     # a generated multi-megabyte module must not cost a parse when the user asked about one small file.
     max_context_file_size: int = 1_000_000
@@ -410,6 +411,10 @@ def _validate(table: Mapping[str, Any], where: str, known: list[str] | None, *, 
         elif key == "max-context-file-size":
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ConfigError(f"{where} 'max-context-file-size' must be a number of bytes (got {value!r})")
+            values[key] = value
+        elif key == "unsafe-fixes":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where} 'unsafe-fixes' must be true or false (got {value!r})")
             values[key] = value
         elif key == "train-op-fix":
             if value not in TRAIN_OP_FIXES:

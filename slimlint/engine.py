@@ -16,7 +16,7 @@ import libcst as cst
 from slimlint import fixes as fixlib
 from slimlint import nesting_budget, noqa, prefilter, python2
 from slimlint.big_stack import on_big_stack
-from slimlint.findings import Edit, Finding, Fix, Position
+from slimlint.findings import SAFE, UNSAFE, Edit, Finding, Fix, Position
 from slimlint.model import context
 from slimlint.model.facts import TRUE, UNKNOWN
 from slimlint.model.semantic import FileModel
@@ -269,7 +269,8 @@ class Engine:
             elif need_edits:
                 edits = _edits(module.code, fixlib.apply(module, [v.fix]).code)
             if view is None or mapped.view is not None:
-                fix = Fix(message=v.fix_message, behaviour_change=v.rule.behaviour_change, edits=edits)
+                fix = Fix(message=v.fix_message, behaviour_change=v.rule.behaviour_change, edits=edits,
+                          applicability=SAFE if v.safe else UNSAFE)
         return Finding(
             code=v.rule.code,
             name=v.rule.name,
@@ -297,7 +298,7 @@ class Engine:
         previous: set = set()
         for _ in range(_MAX_FIX_PASSES):
             kept = self._kept(unit, model, self.violations(unit, model, index), noqa.NoqaMap(module.code))
-            fixable = [(v, s) for v, s, _ in kept if v.fix is not None
+            fixable = [(v, s) for v, s, _ in kept if v.fix is not None and (v.safe or self.settings.unsafe_fixes)
                        and (view is None or python2.map_fix(view, fixlib.apply(module, [v.fix]).code).view is not None)]
             if not fixable:
                 break

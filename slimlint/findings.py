@@ -31,14 +31,19 @@ class Edit:
     end: Position
 
 
+SAFE, UNSAFE = "safe", "unsafe"
+
+
 @dataclass(frozen=True)
 class Fix:
-    # Every slimlint fix changes what the model computes, so it is "unsafe" in ruff's vocabulary;
-    # `behaviour_change` says how, in one line, in every output format.
+    # Every slimlint fix changes what the model computes; `behaviour_change` says how, in one line, in
+    # every output format. Ruff's meaning of `applicability`: "safe" when the fix restores what the code
+    # evidently intended (the rule's "Fix safety" says when), applied by --fix; "unsafe" otherwise,
+    # applied only with --unsafe-fixes.
     message: str
     behaviour_change: str
     edits: Tuple[Edit, ...] = ()
-    applicability: str = "unsafe"
+    applicability: str = UNSAFE
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,10 @@ class Finding:
     @property
     def fixable(self) -> bool:
         return self.fix is not None
+
+    def fix_applies(self, unsafe_fixes: bool) -> bool:
+        """Would `--fix` apply this finding's fix (with `--unsafe-fixes` when `unsafe_fixes`)?"""
+        return self.fix is not None and (unsafe_fixes or self.fix.applicability == SAFE)
 
     def sort_key(self):
         return (self.path, self.start.line, self.start.column, self.code)

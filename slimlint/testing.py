@@ -42,7 +42,7 @@ def _finding(f: Finding, root: Path) -> str:
     rel = Path(f.path).resolve().relative_to(root).as_posix()
     out = f"{rel}:{f.start.line}:{f.start.column}-{f.end.line}:{f.end.column} {f.code} {f.name}\n  message: {f.message}\n"
     if f.fix is not None:
-        out += f"  fix: {f.fix.message}\n  behaviour change: {f.fix.behaviour_change}\n"
+        out += f"  fix ({f.fix.applicability}): {f.fix.message}\n  behaviour change: {f.fix.behaviour_change}\n"
     return out
 
 

@@ -103,7 +103,7 @@ def test_latin1_cookie_is_honoured_and_kept_by_fix(tree):
     run = run_cli(["--no-cache", "latin.py"], tree)
     assert run.code == 1, run.stdout + run.stderr
     assert re.search(r"^latin\.py:5:\d+: SL101", run.stdout, re.MULTILINE), run.stdout
-    run = run_cli(["--no-cache", "--fix", "latin.py"], tree)
+    run = run_cli(["--no-cache", "--fix", "--unsafe-fixes", "latin.py"], tree)
     assert run.code == 0, run.stdout + run.stderr
     fixed = path.read_bytes()
     assert b"caf\xe9'  # \xe9t\xe9\n" in fixed  # still latin-1, not re-encoded as UTF-8
@@ -138,7 +138,7 @@ def test_empty_and_whitespace_only_files(tmp_path, content, prefilter):
     run = run_cli(args, tmp_path)
     assert run.code == 0, run.stdout + run.stderr
     assert "All checks passed" in run.stdout
-    run = run_cli(["--fix"] + args, tmp_path)
+    run = run_cli(["--fix", "--unsafe-fixes"] + args, tmp_path)
     assert run.code == 0
     assert (tmp_path / "empty.py").read_bytes() == content.encode()
 
@@ -285,7 +285,7 @@ def test_links_out_of_the_tree(tmp_path):
     assert "vendored" not in run.stdout
     assert re.search(r"^linked\.py:3:\d+: SL101", run.stdout, re.MULTILINE), run.stdout
     # --fix writes through the file link and keeps it a link.
-    run = run_cli(["--no-cache", "--fix", "."], project)
+    run = run_cli(["--no-cache", "--fix", "--unsafe-fixes", "."], project)
     assert run.code == 0, run.stdout + run.stderr
     assert (project / "linked.py").is_symlink()
     assert "control_dependencies" in (outside / "linked.py").read_text()
@@ -400,7 +400,7 @@ def test_stdin_eval_role_from_stdin_filename(tmp_path):
 
 
 def test_stdin_fix_prints_fixed_code(tmp_path):
-    run = run_subprocess(["--no-cache", "--fix", "-", "--stdin-filename", "train.py"], tmp_path, stdin=GOOD.encode())
+    run = run_subprocess(["--no-cache", "--fix", "--unsafe-fixes", "-", "--stdin-filename", "train.py"], tmp_path, stdin=GOOD.encode())
     run.assert_clean_stderr()
     assert run.code == 0, run.stderr
     fixed = run.stdout_bytes.decode()
@@ -408,13 +408,13 @@ def test_stdin_fix_prints_fixed_code(tmp_path):
     compile(fixed, "train.py", "exec")
     assert "SL101" not in run.stdout  # the report goes to stderr, the code to stdout
     # Fixing the output again changes nothing.
-    again = run_cli(["--no-cache", "--fix", "-", "--stdin-filename", "train.py"], tmp_path, stdin=fixed.encode())
+    again = run_cli(["--no-cache", "--fix", "--unsafe-fixes", "-", "--stdin-filename", "train.py"], tmp_path, stdin=fixed.encode())
     assert again.stdout == fixed
 
 
 def test_stdin_fix_clean_input_echoed(tmp_path):
     src = "import os\nprint(os.getcwd())\n"
-    run = run_cli(["--no-cache", "--fix", "-"], tmp_path, stdin=src.encode())
+    run = run_cli(["--no-cache", "--fix", "--unsafe-fixes", "-"], tmp_path, stdin=src.encode())
     assert run.code == 0
     assert run.stdout == src
 
@@ -451,7 +451,7 @@ def test_a_damaged_git_file_is_not_a_crash(tree, dot_git, commondir):
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-@pytest.mark.parametrize("args", [["--diff", "good.py"], ["--fix", "-", "--stdin-filename", "good.py"]])
+@pytest.mark.parametrize("args", [["--diff", "--unsafe-fixes", "good.py"], ["--fix", "--unsafe-fixes", "-", "--stdin-filename", "good.py"]])
 def test_a_full_disk_under_a_diff_or_fixed_source_is_one_line(tree, args):
     import subprocess
     import sys

@@ -71,9 +71,41 @@ def test_check_reports_and_exits_1(project):
     run = run_cli(["--no-cache", "."], project)
     assert run.code == 1
     assert codes(run.stdout) == ["SL101", "SL102", "SL201"]
-    assert re.search(r"^train\.py:5:12: SL101 \[\*\] ", run.stdout, re.MULTILINE), run.stdout
-    assert re.search(r"^eval\.py:3:\d+: SL201 \[\*\] ", run.stdout, re.MULTILINE)
+    # These fixes are unsafe: no `[*]` (--fix alone would not apply them), the summary says how to opt in.
+    assert re.search(r"^train\.py:5:12: SL101 `minimize`", run.stdout, re.MULTILINE), run.stdout
+    assert re.search(r"^eval\.py:3:\d+: SL201 Batch norm", run.stdout, re.MULTILINE)
     assert "Found 3 errors." in run.stdout
+    assert "No fixes available (3 hidden fixes can be enabled with the `--unsafe-fixes` option)." in run.stdout
+    assert "[*]" in run_cli(["--no-cache", "--unsafe-fixes", "."], project).stdout
+
+
+SL104_SRC = textwrap.dedent(
+    """\
+    import tensorflow as tf
+
+    net = tf.layers.batch_normalization(images, training=True)
+    loss = tf.reduce_mean(net)
+    update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+    train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+    """
+)
+
+
+def test_fix_applies_safe_fixes_only_and_unsafe_fixes_applies_the_rest(tmp_path):
+    """ruff's contract: --fix applies the fixes the JSON calls "safe"; --unsafe-fixes (or the config key) the rest."""
+    (tmp_path / "collected.py").write_text(SL104_SRC)  # SL104: collected, never wired (safe)
+    (tmp_path / "train.py").write_text(SL101_SRC)  # SL101: nothing says the author meant it (unsafe)
+    listed = {f["code"]: f["fix"]["applicability"] for f in json.loads(run_cli(["--no-cache", "--output-format", "json", "."], tmp_path).stdout)}
+    assert listed == {"SL104": "safe", "SL101": "unsafe"}
+    run = run_cli(["--no-cache", "--fix", "--show-fixes", "."], tmp_path)
+    assert run.code == 1
+    assert "control_dependencies(update_ops)" in (tmp_path / "collected.py").read_text()
+    assert (tmp_path / "train.py").read_text() == SL101_SRC
+    assert "Fixed 1 error:\n- collected.py:\n    1 \u00d7 SL104\n" in run.stdout
+    assert "1 hidden fix can be enabled with the `--unsafe-fixes` option" in run.stdout
+    (tmp_path / "pyproject.toml").write_text("[tool.slimlint]\nunsafe-fixes = true\n")
+    again = run_cli(["--no-cache", "--fix", "."], tmp_path)
+    assert again.code == 0 and (tmp_path / "train.py").read_text() != SL101_SRC
 
 
 def test_check_is_the_default_command(project):
@@ -103,7 +135,7 @@ def test_check_does_not_write(project):
 
 
 def test_fix_rewrites_and_exits_0(project):
-    run = run_cli(["--no-cache", "--fix", "."], project)
+    run = run_cli(["--no-cache", "--fix", "--unsafe-fixes", "."], project)
     assert run.code == 0, run.stdout + run.stderr
     assert "with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):\n    train_op = " in (project / "train.py").read_text()
     assert "slim.learning.create_train_op(loss, optimizer, global_step=global_step)" in (project / "slim_train.py").read_text()
@@ -113,23 +145,23 @@ def test_fix_rewrites_and_exits_0(project):
 
 
 def test_fix_exit_non_zero_on_fix(project):
-    run = run_cli(["--no-cache", "--fix", "--exit-non-zero-on-fix", "."], project)
+    run = run_cli(["--no-cache", "--fix", "--unsafe-fixes", "--exit-non-zero-on-fix", "."], project)
     assert run.code == 1
-    run = run_cli(["--no-cache", "--fix", "--exit-non-zero-on-fix", "."], project)  # nothing left to fix
+    run = run_cli(["--no-cache", "--fix", "--unsafe-fixes", "--exit-non-zero-on-fix", "."], project)  # nothing left to fix
     assert run.code == 0
 
 
 def test_fix_leaves_unfixable_findings_and_exits_1(tmp_path):
     (tmp_path / "legacy.py").write_text('import tensorflow as tf\nprint "x"\nprint("y", end="")\n')
     (tmp_path / "train.py").write_text(SL101_SRC)
-    run = run_cli(["--no-cache", "--no-prefilter", "--fix", "."], tmp_path)
+    run = run_cli(["--no-cache", "--no-prefilter", "--fix", "--unsafe-fixes", "."], tmp_path)
     assert run.code == 1
     assert codes(run.stdout) == ["SL900"]
 
 
 def test_diff_writes_nothing(project):
     before = {p.name: p.read_bytes() for p in project.iterdir()}
-    run = run_cli(["--no-cache", "--diff", "."], project)
+    run = run_cli(["--no-cache", "--diff", "--unsafe-fixes", "."], project)
     assert run.code == 1
     assert "--- a/train.py" in run.stdout and "+++ b/train.py" in run.stdout
     assert "+    train_op = tf.train.AdamOptimizer(0.01).minimize(loss)" in run.stdout
@@ -138,7 +170,7 @@ def test_diff_writes_nothing(project):
 
 def test_diff_on_clean_tree(tmp_path):
     (tmp_path / "train.py").write_text(CLEAN_SRC)
-    run = run_cli(["--no-cache", "--diff", "."], tmp_path)
+    run = run_cli(["--no-cache", "--diff", "--unsafe-fixes", "."], tmp_path)
     assert run.code == 0
     assert run.stdout == ""
 
@@ -228,7 +260,7 @@ def test_json_edits_reproduce_the_fix(project):
     after = lines[end["row"] - 1][end["column"] - 1:] if end["row"] - 1 < len(lines) else ""
     after += "".join(lines[end["row"]:])
     patched = before + edit["content"] + after
-    run_cli(["--no-cache", "--fix", "train.py"], project)
+    run_cli(["--no-cache", "--fix", "--unsafe-fixes", "train.py"], project)
     assert patched == (project / "train.py").read_text()
 
 
@@ -293,7 +325,7 @@ def test_noqa_on_reported_line(tmp_path, comment, silenced):
     run = run_cli(["--no-cache", "."], tmp_path)
     assert (codes(run.stdout) == []) == silenced, run.stdout
     assert run.code == (0 if silenced else 1)
-    fix = run_cli(["--no-cache", "--fix", "."], tmp_path)
+    fix = run_cli(["--no-cache", "--fix", "--unsafe-fixes", "."], tmp_path)
     assert ((tmp_path / "train.py").read_text() == src) == silenced, fix.stdout
 
 
@@ -307,7 +339,7 @@ def test_file_level_noqa(tmp_path):
     (tmp_path / "train.py").write_text("# slimlint: noqa\n" + SL101_SRC)
     run = run_cli(["--no-cache", "."], tmp_path)
     assert run.code == 0
-    run_cli(["--no-cache", "--fix", "."], tmp_path)
+    run_cli(["--no-cache", "--fix", "--unsafe-fixes", "."], tmp_path)
     assert (tmp_path / "train.py").read_text() == "# slimlint: noqa\n" + SL101_SRC
 
 
@@ -381,7 +413,7 @@ def test_help_and_version(tmp_path):
     run = run_cli(["--help"], tmp_path)
     assert run.code == 0 and "Exit codes" in run.stdout
     run = run_cli(["check", "--help"], tmp_path)
-    for option in ("--fix", "--diff", "--select", "--extend-select", "--ignore", "--exit-zero", "--exit-non-zero-on-fix",
+    for option in ("--fix", "--unsafe-fixes", "--diff", "--unsafe-fixes", "--select", "--extend-select", "--ignore", "--exit-zero", "--exit-non-zero-on-fix",
                    "--statistics", "--output-format", "--no-cache", "--jobs", "--stdin-filename"):
         assert option in run.stdout, option
     assert run_cli(["--version"], tmp_path).code == 0
@@ -393,7 +425,7 @@ def test_help_and_version(tmp_path):
 def _fixed_bytes(tmp_path, raw: bytes, name="train.py") -> bytes:
     path = tmp_path / name
     path.write_bytes(raw)
-    run = run_cli(["--no-cache", "--fix", name], tmp_path)
+    run = run_cli(["--no-cache", "--fix", "--unsafe-fixes", name], tmp_path)
     assert run.code == 0, run.stdout + run.stderr
     return path.read_bytes()
 
@@ -455,7 +487,7 @@ def test_fix_keeps_file_mode(tmp_path):
     path = tmp_path / "train.py"
     path.write_text(SL101_SRC)
     os.chmod(path, 0o751)
-    run_cli(["--no-cache", "--fix", "train.py"], tmp_path)
+    run_cli(["--no-cache", "--fix", "--unsafe-fixes", "train.py"], tmp_path)
     assert "control_dependencies" in path.read_text()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o751
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".slimlint")]  # no temp files left
@@ -469,7 +501,7 @@ def test_fix_keeps_trailing_whitespace_and_no_final_newline(tmp_path):
 
 
 def test_fix_through_subprocess_no_traceback(project):
-    run = run_subprocess(["--no-cache", "--fix", "."], project)
+    run = run_subprocess(["--no-cache", "--fix", "--unsafe-fixes", "."], project)
     assert run.code == 0, run.stderr
     assert "Traceback" not in run.stderr
 
@@ -480,7 +512,7 @@ def test_fix_through_subprocess_no_traceback(project):
 def test_diff_exits_0_when_nothing_would_change_even_with_findings_left(tmp_path):
     """ruff's --diff contract: exit 1 only when it would change something."""
     (tmp_path / "legacy.py").write_text('import tensorflow as tf\nprint "x"\nprint("y", end="")\n')  # SL900, no fix
-    run = run_cli(["--no-cache", "--no-prefilter", "--diff", "."], tmp_path)
+    run = run_cli(["--no-cache", "--no-prefilter", "--diff", "--unsafe-fixes", "."], tmp_path)
     assert (run.code, run.stdout) == (0, "")
     assert "No errors would be fixed." in run.stderr
 

@@ -20,11 +20,12 @@ from slimlint.output import sarif as sarif_mod
 from slimlint.output import text as text_mod
 
 
-def _fix(change: str = "moving mean/variance now update every step") -> Fix:
+def _fix(change: str = "moving mean/variance now update every step", applicability: str = "safe") -> Fix:
     return Fix(
         message="Wrap the train op in control_dependencies(UPDATE_OPS)",
         behaviour_change=change,
         edits=(Edit("with tf.control_dependencies(u):\n    ", Position(7, 1), Position(7, 1)),),
+        applicability=applicability,
     )
 
 
@@ -80,6 +81,18 @@ def test_text_marker_only_when_fixable():
     line = text_mod.format_finding(_finding())
     assert "[*]" not in line and "behaviour change" not in line
     assert "[*]" in text_mod.format_finding(_finding(fix=_fix()))
+
+
+def test_unsafe_fixes_are_marked_and_counted_as_ruff_does():
+    unsafe = _finding(fix=_fix(applicability="unsafe"))
+    assert "[*]" not in text_mod.format_finding(unsafe), "--fix alone would not apply it"
+    assert "[*]" in text_mod.format_finding(unsafe, unsafe_fixes=True)
+    summary = render([unsafe, _finding(line=9, fix=_fix(applicability="unsafe"))], "text").splitlines()[-1]
+    assert summary == "No fixes available (2 hidden fixes can be enabled with the `--unsafe-fixes` option)."
+    mixed = render([unsafe, _finding(line=9, fix=_fix())], "text").splitlines()[-1]
+    assert mixed.startswith("[*] 1 fixable with the `--fix` option (1 hidden fix can be enabled with the `--unsafe-fixes` option)")
+    enabled = render([unsafe], "text", unsafe_fixes=True).splitlines()[-1]
+    assert enabled.startswith("[*] 1 fixable with the `--fix` option (fixes change")
 
 
 def test_text_fix_without_behaviour_note():
@@ -153,7 +166,7 @@ def test_json_shape(tmp_path):
         "end_location": {"column": 15, "row": 7},
         "filename": str(tmp_path / "train.py"),
         "fix": {
-            "applicability": "unsafe",
+            "applicability": "safe",
             "behaviour_change": "moving mean/variance now update every step",
             "edits": [
                 {
@@ -385,7 +398,7 @@ def test_sarif_fix_and_behaviour_change(tmp_path):
     assert "behaviour change: moving mean/variance now update every step" in result["message"]["text"]
     (fix,) = result["fixes"]
     assert fix["properties"] == {
-        "applicability": "unsafe",
+        "applicability": "safe",
         "behaviourChange": "moving mean/variance now update every step",
     }
     (replacement,) = fix["artifactChanges"][0]["replacements"]

@@ -143,7 +143,18 @@ def test_check_hook(hook_repo, project, env):
     assert (project / "train.py").read_text() == BUGGY
 
 
+def test_fix_hook_leaves_unsafe_fixes_alone_by_default(hook_repo, project, env):
+    """As ruff: the fix hook applies safe fixes only; this one (SL102) is unsafe, so the hook fails and writes nothing."""
+    run = try_repo(hook_repo, "slimlint-fix", ["train.py"], project, env)
+    assert run.returncode == 1
+    assert "hidden fix can be enabled with the `--unsafe-fixes` option" in run.stdout
+    assert (project / "train.py").read_text() == BUGGY
+
+
 def test_fix_hook(hook_repo, project, env):
+    """Opted in through the project's configuration (`unsafe-fixes = true`), as the README shows."""
+    (project / "pyproject.toml").write_text("[tool.slimlint]\nunsafe-fixes = true\n")
+    git("add", "pyproject.toml", cwd=project)
     files = ["train.py", "train_clean.py"]
     first = try_repo(hook_repo, "slimlint-fix", files, project, env)
     assert first.returncode == 1

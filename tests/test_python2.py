@@ -92,7 +92,7 @@ def test_fix_is_written_in_python2_syntax_with_bytes_kept(tmp_path: Path, prefix
     header = "# caf\u00e9\n"
     body = (header + TRAIN).replace("\n", newline)
     (tmp_path / "train.py").write_bytes(prefix + body.encode(encoding))
-    [(unit, outcome)] = lint_tree(tmp_path, fix=True)
+    [(unit, outcome)] = lint_tree(tmp_path, {"unsafe-fixes": True}, fix=True)
     assert outcome.error is None and outcome.fixes_applied == 1
     expected = body.replace(
         "    train_op = tf.train.AdamOptimizer(0.1).minimize(loss)" + newline, FIXED_LINE.replace("\n", newline))

@@ -173,7 +173,7 @@ def test_another_command_line_or_folder_is_not_replayed(project):
     assert run(["project"], project.parent)[1]
 
 
-@pytest.mark.parametrize("args", [["--fix", "."], ["--diff", "."], ["--no-cache", "."], ["missing.py", "."]])
+@pytest.mark.parametrize("args", [["--fix", "--unsafe-fixes", "."], ["--diff", "--unsafe-fixes", "."], ["--no-cache", "."], ["missing.py", "."]])
 def test_fixes_diffs_uncached_runs_and_errors_are_never_replayed(project, args):
     settle(project)
     for _ in range(2):
@@ -326,13 +326,13 @@ def test_in_process_commands_do_not_leak_a_recording(project, monkeypatch, capsy
     monkeypatch.chdir(project)
     settle(project)
     with pytest.raises(SystemExit):
-        entry.main(["--diff", "."])
+        entry.main(["--diff", "--unsafe-fixes", "."])
     settle(project)  # the --diff run made the cache folder
     with pytest.raises(SystemExit):
         main(["--exit-zero", "."])
     capsys.readouterr()
     assert not list((project / ".slimlint_cache").rglob("replay/*")), "the check was recorded as the --diff"
-    result, replayed = run(["--diff", "."], project)
+    result, replayed = run(["--diff", "--unsafe-fixes", "."], project)
     assert not replayed and result.code == 1 and "Would fix 1 error." in result.stderr
 
 

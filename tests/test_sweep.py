@@ -112,7 +112,7 @@ def test_sweep_fixes_compile(sweep, tmp_path):
                 shutil.copy2(sibling, tmp_path / rel)
                 copied.add(rel)
     targets = [str(p.relative_to(site)) for p in fixable]
-    fix = run_subprocess(["--fix", "--exit-zero", "--no-cache", *targets], tmp_path, timeout=600)
+    fix = run_subprocess(["--fix", "--unsafe-fixes", "--exit-zero", "--no-cache", *targets], tmp_path, timeout=600)
     assert "internal error" not in fix.stderr and "Traceback" not in fix.stderr, fix.stderr
     assert fix.code == 0, fix.stdout + fix.stderr
     changed = 0
@@ -124,5 +124,5 @@ def test_sweep_fixes_compile(sweep, tmp_path):
     print(f"sweep: {changed} of {len(targets)} files changed by --fix, all compile")
     # A second --fix changes nothing (idempotent).
     snapshot = {rel: (tmp_path / rel).read_bytes() for rel in targets}
-    run_subprocess(["--fix", "--exit-zero", "--no-cache", *targets], tmp_path, timeout=600)
+    run_subprocess(["--fix", "--unsafe-fixes", "--exit-zero", "--no-cache", *targets], tmp_path, timeout=600)
     assert {rel: (tmp_path / rel).read_bytes() for rel in targets} == snapshot

@@ -127,7 +127,7 @@ class ModuleBuilder(FastVisitor):
         self._region_starts: List[int] = []
         self.savers: List[SaverOfTrainables] = []  # Saver(trainable variables)
         self.save_receivers: Set[str] = set()  # `x.save(...)`: x (a saver that writes checkpoints)
-        self.bool_fed: Set[str] = set()  # names fed a constant bool somewhere: `{is_training: False}`
+        self.bool_fed: Dict[str, Set[str]] = {}  # name -> constants fed somewhere: `{is_training: False}` -> {"False"}
         self._reuse_depth = 0
         self._in_target = 0
         self._targets: Tuple[str, ...] = ()
@@ -529,7 +529,7 @@ class ModuleBuilder(FastVisitor):
         for el in node.elements:
             if isinstance(el, cst.DictElement) and isinstance(el.key, cst.Name) and isinstance(el.value, cst.Name):
                 if el.value.value in ("True", "False"):
-                    self.bool_fed.add(el.key.value)
+                    self.bool_fed.setdefault(el.key.value, set()).add(el.value.value)
 
     # --- calls -------------------------------------------------------------------------------
 

@@ -47,6 +47,18 @@ class ModeFlags:
                 return name
         return None
 
+    def flag_trains_when_passed(self, func: FunctionInfo, name: str) -> bool:
+        """Passing mode flag `name` keeps training as it is: some feed gives it True, or its default is True
+        (`tf.placeholder_with_default(True, [])`), so the network still trains where it trained before."""
+        if "True" in self.builder.bool_fed.get(name, ()):
+            return True
+        for scope in (func, self.module_func):
+            for value, _ in scope.assignments.get(name, ()):
+                if (isinstance(value, cst.Call) and self.builder.canonical(value.func) == "tf.placeholder_with_default"
+                        and value.args and isinstance(value.args[0].value, cst.Name) and value.args[0].value.value == "True"):
+                    return True
+        return False
+
     def unpassed_mode_flags(self, func: FunctionInfo, index: ProjectIndex) -> List[str]:
         """Boolean mode placeholders fed a constant somewhere, that no network call in `func` receives."""
         flags = [p for p in self.mode_placeholders(func) if p in self.builder.bool_fed]

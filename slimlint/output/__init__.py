@@ -29,6 +29,7 @@ def render(
     errors: Sequence[tuple[str, str]] = (),
     rules: Sequence[RuleMeta] = (),
     cwd: os.PathLike | str | None = None,
+    unsafe_fixes: bool = False,
 ) -> str:
     """The report for `findings` (those left after fixing) in format `fmt`.
 
@@ -52,7 +53,8 @@ def render(
             ordered, fixed_count=fixed_count, remaining_fixable=remaining_fixable, errors=errors
         )
     if fmt == "text":
-        return text.render(ordered, fixed_count=fixed_count, remaining_fixable=remaining_fixable, errors=errors)
+        return text.render(ordered, fixed_count=fixed_count, remaining_fixable=remaining_fixable, errors=errors,
+                           unsafe_fixes=unsafe_fixes)
     if fmt == "json":
         return json_format.render(ordered, cwd=base)
     if fmt == "github":

@@ -41,6 +41,7 @@ class Violation:
     message: str
     fix: Optional[FixActions] = None
     fix_message: str = ""
+    safe: bool = False  # the fix restores what the code evidently intended: --fix applies it (see Fix)
 
 
 @dataclass
@@ -70,8 +71,9 @@ class Rule:
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         raise NotImplementedError
 
-    def violation(self, node, message, fix: Optional[FixActions] = None, fix_message: str = "") -> Violation:
-        return Violation(self, node, message, fix, fix_message)
+    def violation(self, node, message, fix: Optional[FixActions] = None, fix_message: str = "",
+                  safe: bool = False) -> Violation:
+        return Violation(self, node, message, fix, fix_message, safe)
 
     @classmethod
     def example_pair(cls) -> Tuple[str, str]:

@@ -32,6 +32,8 @@ class MissingUpdateOps(Rule):
         conv-BN model, one-image evaluation accuracy is 0.33 (every image one class) instead of 1.00.
     """
     fix_safety = """
+        **Unsafe** (applied only with `--unsafe-fixes`): nothing in the code says that the new behaviour is what its author intended, so review the diff.
+
         The fix changes what training computes: every train step now also runs the batch-norm update ops.
         The collection is read inside the `with`, after the model is built, using the module's own TF alias
         (`tf`, `tf1`, `tf.compat.v1`). Offered when the train op is built by a statement of its own; in slim

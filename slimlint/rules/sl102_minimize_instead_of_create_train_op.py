@@ -26,6 +26,8 @@ class MinimizeInsteadOfCreateTrainOp(Rule):
         one-image evaluation accuracy 0.33 (every image one class) instead of 1.00.
     """
     fix_safety = """
+        **Unsafe** (applied only with `--unsafe-fixes`): nothing in the code says that the new behaviour is what its author intended, so review the diff.
+
         The fix changes what training computes: the moving statistics get updated. It carries the
         arguments over faithfully (`global_step`, `var_list` becomes `variables_to_train`,
         `gate_gradients`, `aggregation_method`, `colocate_gradients_with_ops`; `global_step=None` when

@@ -64,6 +64,8 @@ class UpdateOpsCollectedTooEarly(Rule):
         had never been wired (measured: one-image accuracy 0.33 instead of 1.00).
     """
     fix_safety = """
+        **Safe** (applied by `--fix`): the code already reads UPDATE_OPS in order to run them; the fix only makes the read see the layers' updates, which is what it evidently intended.
+
         The fix moves the assignment, unchanged and with the comments above it, to just before the
         statement that first uses the list, in the same block. It is offered only when the read is a plain
         `name = tf.get_collection(...)` statement and that statement sits in the same block as the use.
@@ -130,4 +132,5 @@ class UpdateOpsCollectedTooEarly(Rule):
                     "UPDATE_OPS is collected before the batch-norm layers are built: the list misses their update ops",
                     fix,
                     "Move the collection to just before its first use",
+                    safe=True,  # the code reads UPDATE_OPS to run them: the fix makes the read see them
                 )

@@ -27,6 +27,8 @@ class UpdateOpsNotWired(Rule):
         collected, and evaluation in inference mode collapses.
     """
     fix_safety = """
+        **Safe** (applied by `--fix`): the code already collects the update ops in order to run them; the fix finishes the wiring it started.
+
         The fix wraps the train op in `with tf.control_dependencies(update_ops):`, reusing the variable
         the code already collected (or a fresh `get_collection` when that variable is not in scope). Every
         train step then runs the batch-norm updates, which changes the trained model.
@@ -80,4 +82,5 @@ class UpdateOpsNotWired(Rule):
                 f"UPDATE_OPS is collected but {where}: the train op does not run batch norm's updates",
                 fix,
                 "Make the train op depend on the collected update ops",
+                safe=True,  # the code collected the update ops to run them: the fix finishes what it started
             )

@@ -28,6 +28,8 @@ class UpdateOpsOnLoss(Rule):
         evaluates with 0 / 1 statistics.
     """
     fix_safety = """
+        **Safe** (applied by `--fix`): the code already wires the update ops in order to run them; the fix moves the dependency to the op the loop runs.
+
         The fix makes the train op itself depend on the update ops (`with
         tf.control_dependencies(update_ops):` around it); the dependency on the loss is left in place,
         harmless. Every train step then runs the updates, which changes the trained model.
@@ -92,4 +94,5 @@ class UpdateOpsOnLoss(Rule):
                 "The update ops hang on the loss, and the loop runs the train op without fetching the loss: they never run",
                 control_dependencies_fix(ctx, found.op, read.target if same_scope else None),
                 "Make the train op depend on the update ops",
+                safe=True,  # the code wired the update ops to run them: the fix wires them where they run
             )

@@ -124,6 +124,8 @@ class UnscopedUpdateOps(Rule):
         the other's inputs, and at twice the intended rate. Sampling in inference mode is affected first.
     """
     fix_safety = """
+        **Unsafe** (applied only with `--unsafe-fixes`): nothing in the code says that the new behaviour is what its author intended, so review the diff.
+
         When the train op's `var_list` comes from a named scope (or keeps the variables whose names start with
         one), the fix passes the same scope to `get_collection`, so the step runs only its own network's
         updates (update ops are named after the variable scope they were built in; a trailing `/` is dropped

@@ -36,6 +36,8 @@ class TrainingModeInEval(Rule):
         accuracy 0.33 on a 3-class task, every prediction one class, versus 1.00 in inference mode).
     """
     fix_safety = """
+        **Unsafe** (applied only with `--unsafe-fixes`): nothing in the code says that the new behaviour is what its author intended, so review the diff.
+
         The fix replaces the `True` with `False`, or adds `is_training=False` (the callee's own parameter
         name) to a call that relied on a default of True. A keyword is added only where the callee is known
         to take it and the call does not already pass it by position: your own function's `def`, or the

@@ -32,6 +32,8 @@ class LayersBatchNormWithoutTraining(Rule):
         `training=False` drops nothing: the model trains without the regularisation its author chose.
     """
     fix_safety = """
+        **Unsafe** (applied only with `--unsafe-fixes`): nothing in the code says that the new behaviour is what its author intended, so review the diff.
+
         A fix is offered only when the enclosing function has a mode parameter (`is_training`,
         `training`, `phase_train`, ...), or assigned a boolean placeholder named for training to an attribute
         earlier on (`self.is_training = tf.placeholder(tf.bool)`): it passes that on. Otherwise the finding

@@ -26,6 +26,8 @@ class CreateTrainOpWithoutUpdateOps(Rule):
         warning about update ops created after the train op.
     """
     fix_safety = """
+        **Unsafe** (applied only with `--unsafe-fixes`): nothing in the code says that the new behaviour is what its author intended, so review the diff.
+
         The fix removes the `update_ops=[]` argument, so create_train_op reads the UPDATE_OPS collection
         again. Training then runs the batch-norm updates, which changes the trained model.
     """

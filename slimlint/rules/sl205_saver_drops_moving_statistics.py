@@ -28,6 +28,8 @@ class SaverDropsMovingStatistics(Rule):
         collapses, although training itself was fine.
     """
     fix_safety = """
+        **Unsafe** (applied only with `--unsafe-fixes`): nothing in the code says that the new behaviour is what its author intended, so review the diff.
+
         The fix saves `tf.global_variables()` (`slim.get_variables()`) with the same arguments, so a scope
         stays a scope: the moving statistics, and also the optimizer's slots and the global step, so
         checkpoints get larger and a restore also restores those. To keep checkpoints small, add only the

@@ -32,6 +32,8 @@ class EstimatorConstantTraining(Rule):
         class whatever the image.
     """
     fix_safety = """
+        **Unsafe** (applied only with `--unsafe-fixes`): nothing in the code says that the new behaviour is what its author intended, so review the diff.
+
         The fix replaces the constant with `mode == tf.estimator.ModeKeys.TRAIN` (the module's TF alias):
         training is unchanged, evaluation and prediction use the moving statistics.
     """

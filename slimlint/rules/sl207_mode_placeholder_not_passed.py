@@ -25,6 +25,8 @@ class ModePlaceholderNotPassed(Rule):
         validation numbers, and any checkpoint picked by them, are wrong.
     """
     fix_safety = """
+        **Safe** (applied by `--fix`) when a feed gives the placeholder `True` or its default is `True` (`tf.placeholder_with_default(True, [])`): training keeps its mode and the fed `False` reaches the model as intended. Otherwise **unsafe** (only with `--unsafe-fixes`): training would follow a placeholder nothing sets to `True`.
+
         The fix passes the placeholder to the network's mode parameter. Training feeds True (or relies on
         the placeholder's default) and keeps its behaviour only if it does feed True: check that the
         training step feeds the placeholder, or use `tf.placeholder_with_default(True, [])`.
@@ -89,4 +91,5 @@ class ModePlaceholderNotPassed(Rule):
                             f"`{flag}` is fed as the mode, but this network keeps its default `{param}=True`",
                             FixActions().on(call.site.call, add_keyword(param, flag)) if accepted else None,
                             f"Pass `{param}={flag}`" if accepted else "",
+                            safe=model.flag_trains_when_passed(func, flag),
                         )

@@ -46,6 +46,8 @@ class DropoutInEval(Rule):
         or served models inherit the noise.
     """
     fix_safety = """
+        **Unsafe** (applied only with `--unsafe-fixes`): nothing in the code says that the new behaviour is what its author intended, so review the diff.
+
         The fix replaces the `True` with `False` (`is_training` / `training`, on the call or on the
         arg_scope that sets it), or adds `is_training=False` to a `slim.dropout` that relied on its default,
         the latter only where the callee is known to take it (the signature table, see SL201). Predictions

@@ -30,7 +30,7 @@ def read_only(tmp_path):
 
 @pytest.mark.parametrize("output_format", ["text", "json", "sarif"])
 def test_a_read_only_file_is_not_rewritten_and_keeps_its_finding(read_only, output_format):
-    run = run_cli(["--no-cache", "--fix", "--output-format", output_format, "."], read_only)
+    run = run_cli(["--no-cache", "--fix", "--unsafe-fixes", "--output-format", output_format, "."], read_only)
     assert (read_only / "train.py").read_text() == TRAIN
     assert "read-only file; fix not written" in run.stdout + run.stderr
     assert run.code == 2
@@ -57,7 +57,7 @@ def test_an_edit_saved_after_the_read_is_never_overwritten(tmp_path):
 def test_a_python2_file_is_fixed_on_disk_in_its_own_syntax(tmp_path):
     tree = tmp_path / "py2"
     shutil.copytree(FIXTURES / "py2_sl101_control_deps", tree)
-    run = run_cli(["--no-cache", "--fix", "."], tree)
+    run = run_cli(["--no-cache", "--fix", "--unsafe-fixes", "."], tree)
     assert run.code == 0, run.stdout + run.stderr
     assert (tree / "train.py").read_text() == (tree / "expected" / "train.py").read_text()
 
@@ -92,7 +92,7 @@ def test_a_save_by_another_process_during_fix_survives(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "fsync", fsync_then_let_the_editor_save)
     try:
-        run = run_cli(["--no-cache", "--fix", "."], tmp_path)
+        run = run_cli(["--no-cache", "--fix", "--unsafe-fixes", "."], tmp_path)
     finally:
         monkeypatch.setattr(os, "fsync", real_fsync)
         go.set()

@@ -57,7 +57,7 @@ def _changed(tree: Path):
 @pytest.mark.parametrize("sig, code, name", [(signal.SIGINT, 130, "Ctrl-C"), (signal.SIGTERM, 143, "SIGTERM")])
 def test_a_signal_finishes_the_file_being_written_then_stops(tree, monkeypatch, sig, code, name):
     calls = _signal_during(monkeypatch, [sig])
-    run = run_cli(["--no-cache", "--fix", "--jobs", "1", "."], tree)
+    run = run_cli(["--no-cache", "--fix", "--unsafe-fixes", "--jobs", "1", "."], tree)
     assert run.code == code
     assert calls == ["a_train.py"], "no file is written after the signal"
     assert _changed(tree) == ["a_train.py"], "the file being written when the signal came is finished"
@@ -70,7 +70,7 @@ def test_a_signal_finishes_the_file_being_written_then_stops(tree, monkeypatch, 
 
 def test_a_second_signal_rolls_back_the_file_being_written(tree, monkeypatch):
     _signal_during(monkeypatch, [signal.SIGINT, signal.SIGINT])
-    run = run_cli(["--no-cache", "--fix", "--jobs", "1", "."], tree)
+    run = run_cli(["--no-cache", "--fix", "--unsafe-fixes", "--jobs", "1", "."], tree)
     assert run.code == 130
     assert _changed(tree) == [], "the write in progress is rolled back, nothing half written"
     assert "0 file(s) rewritten before the stop, 3 file(s) with fixes left unchanged" in run.stderr
@@ -87,7 +87,7 @@ def _leftover(folder: Path, target: str, age_seconds: float) -> Path:
 
 def test_the_next_fix_removes_a_killed_runs_temporary_file(tree):
     stale = _leftover(tree, "a_train.py", writer.STALE_AFTER_SECONDS + 60)
-    run = run_cli(["--no-cache", "--fix", "."], tree)
+    run = run_cli(["--no-cache", "--fix", "--unsafe-fixes", "."], tree)
     assert run.code == 0
     assert not stale.exists()
     assert sorted(p.name for p in tree.iterdir()) == NAMES

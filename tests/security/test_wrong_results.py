@@ -122,7 +122,7 @@ def test_file_level_noqa_with_a_code_silences_only_that_code(tmp_path):
 def test_file_level_noqa_with_another_code_keeps_the_finding_and_its_fix(tmp_path):
     (tmp_path / "train.py").write_text("# slimlint: noqa: SL201\n" + SL101_TRAIN)
     assert codes(run_cli(["--no-cache", "."], tmp_path).stdout) == ["SL101"]
-    run_cli(["--no-cache", "--fix", "."], tmp_path)
+    run_cli(["--no-cache", "--fix", "--unsafe-fixes", "."], tmp_path)
     assert "control_dependencies" in (tmp_path / "train.py").read_text()
 
 

@@ -99,7 +99,7 @@ def test_option_literals_reads_dest_defaults_choices_and_flags():
 ])
 def test_the_module_each_importer_returns(call, modules):
     from slimlint.model.dynamic_imports import DynamicImports
-    from slimlint.model.names import ImportTable
+    from slimlint.model.import_table import ImportTable
 
     module = cst.parse_module('import importlib\n'
                               'parser.add_argument("--model_def", default="nets.small", choices=["nets.small", "nets.big"])\n')
@@ -114,7 +114,7 @@ def test_the_module_each_importer_returns(call, modules):
 ])
 def test_a_name_bound_to_something_else_in_the_file_resolves_nothing(elsewhere):
     from slimlint.model.dynamic_imports import DynamicImports
-    from slimlint.model.names import ImportTable
+    from slimlint.model.import_table import ImportTable
 
     module = cst.parse_module("import importlib\nnetwork = importlib.import_module('nets.small')\n" + elsewhere)
     call = module.body[1].body[0].value

@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from slimlint.model import api
-from slimlint.model.names import dotted
+from slimlint.model.import_table import dotted
 from slimlint.model.facts import (
     BN_API,
     DEFAULT,

@@ -1,6 +1,6 @@
 """One traversal of a parsed file that records what the code builds (see facts.py).
 
-Names resolve through the file's import table (names.py): imports plus one assignment-alias step
+Names resolve through the file's import table (import_table.py): imports plus one assignment-alias step
 (`slim = tf.contrib.slim`, `tf1 = tf.compat.v1`).
 """
 
@@ -12,7 +12,7 @@ import libcst as cst
 from slimlint.model import api
 from slimlint.model.dynamic_imports import DynamicImports
 from slimlint.model.star_imports import project_star_modules, star_candidates
-from slimlint.model.names import ImportTable, dotted
+from slimlint.model.import_table import ImportTable, dotted
 from slimlint.model.walk import FastVisitor, children
 from slimlint.model.facts import (
     SaverOfTrainables,

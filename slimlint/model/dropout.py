@@ -18,7 +18,7 @@ import libcst as cst
 
 from slimlint.model import api
 from slimlint.model.facts import DEFAULT, FALSE, TRUE, UNKNOWN, FunctionInfo, LayerCall, ModeArg
-from slimlint.model.names import dotted
+from slimlint.model.import_table import dotted
 from slimlint.model.context import words
 from slimlint.model.walk import FastVisitor, children, walk
 

@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from slimlint.model.names import ImportTable, dotted, imported_names
+from slimlint.model.import_table import ImportTable, dotted, imported_names
 from slimlint.model.walk import children
 
 _IMPORTERS = {"importlib.import_module", "__import__"}

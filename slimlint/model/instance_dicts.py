@@ -12,7 +12,7 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from slimlint.model.names import dotted
+from slimlint.model.import_table import dotted
 from slimlint.model.walk import children
 
 UNREADABLE = "?"

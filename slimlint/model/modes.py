@@ -10,7 +10,7 @@ import libcst as cst
 
 from slimlint.model.builder import literal_dict
 from slimlint.model.instance_dicts import decode_dict, encode_dict
-from slimlint.model.names import dotted
+from slimlint.model.import_table import dotted
 from slimlint.model.facts import (
     INIT_PREFIX,
     DEFAULT,

@@ -4,7 +4,7 @@ Built once per file (one parse, one traversal by builder.ModuleBuilder); questio
 (does `model.resnet` build batch norm?) go through the ProjectIndex of function summaries. Each concept
 lives in a module of its own, mixed in here:
 
-- naming.py           how the file names TF / slim, and the prefix a fix writes
+- tf_naming.py        how the file names TF / slim, and the prefix a fix writes
 - modes.py            what mode an expression gives batch norm, and where a missing one comes from
 - batch_norm.py       the batch norm it builds and the calls to functions that build it
 - call_signatures.py  what a callee accepts (what a fix may pass)
@@ -28,7 +28,7 @@ from slimlint.model import context
 from slimlint.model.facts import FunctionInfo, SaverOfTrainables
 from slimlint.model.mode_flags import ModeFlags
 from slimlint.model.modes import ModeReading
-from slimlint.model.naming import TfNaming
+from slimlint.model.tf_naming import TfNaming
 from slimlint.model.summary import ProjectIndex
 from slimlint.model.train_ops import TrainOpFacts
 from slimlint.model.walk import walk

@@ -3,7 +3,7 @@
 DCGAN-style projects keep their batch-norm wrappers and layers in `ops.py` / `utils.py` and bring them in with a
 star import. A name the file neither defines nor imports by name may come from such a module; the call is then
 checked against each of them (the project index knows which really defines it, and a name none defines resolves
-to nothing, as before). Star imports of TF / slim modules are the import table's (names.py).
+to nothing, as before). Star imports of TF / slim modules are the import table's (import_table.py).
 
 A name the file binds itself anywhere (a nested `def bn(...)` inside a network function, a loop or `with ... as`
 target, an import inside a function, an assignment in any function) is never taken for the star-imported one:
@@ -18,7 +18,7 @@ from typing import FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from slimlint.model.names import dotted, imported_names, star_import_base
+from slimlint.model.import_table import dotted, imported_names, star_import_base
 from slimlint.model.walk import children
 
 _BUILTINS = frozenset(dir(builtins))

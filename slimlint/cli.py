@@ -78,7 +78,8 @@ def main() -> None:
 @click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the configured set).")
 @click.option("--extend-select", help="Codes or prefixes to enable on top of the selection.")
 @click.option("--ignore", help="Codes or prefixes to disable.")
-@click.option("--output-format", type=click.Choice(["text", "json", "github", "sarif"]), default="text", show_default=True)
+@click.option("--output-format", type=click.Choice(["text", "concise", "json", "github", "sarif"]), default="text", show_default=True,
+              help="text: each finding with its source line, fix and behaviour change (ruff's `full`); concise: one line each.")
 @click.option("--statistics", is_flag=True, help="Show counts per rule instead of each finding.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when fixes were applied, even if nothing remains.")

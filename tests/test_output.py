@@ -65,16 +65,34 @@ def test_text_lines_and_summary():
         _finding("SL201", path="eval.py", line=3, col=9),
         _finding("SL101", fix=_fix()),
     ]
-    out = render(findings, "text")
+    out = render(findings, "concise")
     assert out.splitlines() == [
         "eval.py:3:9: SL201 train op ignores UPDATE_OPS",
-        "train.py:7:5: SL101 [*] train op ignores UPDATE_OPS "
-        "(behaviour change: moving mean/variance now update every step)",
+        "train.py:7:5: SL101 [*] train op ignores UPDATE_OPS",
         "Found 2 errors.",
         "[*] 1 fixable with the `--fix` option "
         "(fixes change the model's runtime behaviour; review them with `--diff`).",
     ]
     assert out.endswith("\n")
+
+
+def test_full_text_shows_the_source_line_the_fix_and_its_behaviour_change(tmp_path):
+    """ruff's `full` format: the line, a caret under the finding, `= help:` and a note; the lines stay short."""
+    (tmp_path / "train.py").write_text("import tensorflow as tf\n" * 6 + "    op = opt.minimize(loss)\x1b[2J\n")
+    found = _finding(line=7, col=10, fix=_fix(applicability="unsafe"))
+    out = render([found], "text", cwd=tmp_path)
+    assert out.splitlines()[:7] == [
+        "train.py:7:10: SL101 train op ignores UPDATE_OPS",
+        "  |",
+        "7 |     op = opt.minimize(loss)\\x1b[2J",
+        "  |          ^^^^^^^^^^ SL101",
+        "  |",
+        "  = help: Wrap the train op in control_dependencies(UPDATE_OPS) (unsafe fix: --unsafe-fixes)",
+        "  = note: behaviour change: moving mean/variance now update every step",
+    ]
+    assert "\x1b" not in out
+    assert max(len(line) for line in out.splitlines()) < 120
+    assert render([found], "text", cwd=tmp_path / "elsewhere").splitlines()[1].startswith("  = help:"), "no file: no snippet"
 
 
 def test_text_marker_only_when_fixable():
@@ -130,26 +148,27 @@ def test_text_errors_listed_and_no_false_all_passed():
         "missing.py: error: No such file or directory",
         "No errors found, but 1 path could not be checked.",
     ]
-    out = render([_finding()], "text", errors=[("a", "x"), ("b", "y")])
+    out = render([_finding()], "concise", errors=[("a", "x"), ("b", "y")])
     assert out.splitlines()[1:3] == ["a: error: x", "b: error: y"]
     assert out.splitlines()[-1] == "Found 1 error."
 
 
 def test_text_one_line_per_finding_even_with_newlines_in_message():
     out = render([_finding(message="first\nsecond", fix=_fix(change="a\nb"))], "text")
-    assert out.splitlines()[0] == "train.py:7:5: SL101 [*] first second (behaviour change: a b)"
+    assert out.splitlines()[0] == "train.py:7:5: SL101 [*] first second"
+    assert "  = note: behaviour change: a b" in out.splitlines()
 
 
 def test_findings_sorted():
     findings = [_finding(path="b.py"), _finding(path="a.py", line=9), _finding(path="a.py", line=2)]
-    lines = render(findings, "text").splitlines()[:3]
+    lines = render(findings, "concise").splitlines()[:3]
     assert [ln.split(":")[0] + ":" + ln.split(":")[1] for ln in lines] == ["a.py:2", "a.py:9", "b.py:7"]
 
 
 def test_unknown_format():
     with pytest.raises(ValueError, match="unknown output format 'xml'"):
         render([], "xml")
-    assert FORMATS == ("text", "json", "github", "sarif")
+    assert FORMATS == ("text", "concise", "json", "github", "sarif")
 
 
 # -- json -----------------------------------------------------------------------------------------

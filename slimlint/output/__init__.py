@@ -16,7 +16,26 @@ from slimlint.output.sarif import RuleMeta
 
 __all__ = ["FORMATS", "RuleMeta", "render"]
 
-FORMATS: tuple[str, ...] = ("text", "json", "github", "sarif")
+
+def _source_lines(base: Path):
+    """(path, line) -> the text of that line of the file as it is now (the fixed file after --fix), or None
+    when it cannot be read (standard input, a file gone meanwhile). Each file is read once."""
+    from slimlint.source import SourceError, read_source
+
+    cache: dict = {}
+
+    def line_of(path: str, line: int):
+        if path not in cache:
+            try:
+                cache[path] = read_source(base / path).text.splitlines()
+            except (SourceError, OSError, ValueError):
+                cache[path] = None
+        lines = cache[path]
+        return lines[line - 1] if lines is not None and 0 < line <= len(lines) else None
+
+    return line_of
+
+FORMATS: tuple[str, ...] = ("text", "concise", "json", "github", "sarif")
 
 
 def render(
@@ -52,9 +71,9 @@ def render(
         return stats.render_text(ordered) + text.render_summary(
             ordered, fixed_count=fixed_count, remaining_fixable=remaining_fixable, errors=errors
         )
-    if fmt == "text":
+    if fmt in ("text", "concise"):
         return text.render(ordered, fixed_count=fixed_count, remaining_fixable=remaining_fixable, errors=errors,
-                           unsafe_fixes=unsafe_fixes)
+                           unsafe_fixes=unsafe_fixes, full=fmt == "text", source_line=_source_lines(base))
     if fmt == "json":
         return json_format.render(ordered, cwd=base)
     if fmt == "github":

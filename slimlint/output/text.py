@@ -1,20 +1,41 @@
-"""ruff-style text: `path:line:col: SL101 [*] message`, then a summary."""
+"""ruff-style text. `full` (the default `text` format): `path:line:col: SL101 [*] message`, the source line
+with a caret under the finding, the fix (`= help:`) and how it changes the model (`= note:`). `concise`:
+the first line alone."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Optional
 
 from slimlint.findings import Finding
 
+SourceLine = Callable[[str, int], Optional[str]]  # (path, 1-based line) -> that line's text, or None
+
 
 def format_finding(finding: Finding, unsafe_fixes: bool = False) -> str:
-    """One line per finding; `[*]` when --fix would apply its fix (as ruff marks it); a finding with a fix
-    also says how the fix changes the model's behaviour."""
+    """The finding's one line; `[*]` when --fix would apply its fix (as ruff marks it)."""
     marker = "[*] " if finding.fix_applies(unsafe_fixes) else ""
-    line = f"{finding.path}:{finding.start.line}:{finding.start.column}: {finding.code} {marker}{finding.message}"
-    if finding.fix is not None and finding.fix.behaviour_change:
-        line += f" (behaviour change: {finding.fix.behaviour_change})"
-    return _one_line(line)
+    return _one_line(f"{finding.path}:{finding.start.line}:{finding.start.column}: {finding.code} {marker}{finding.message}")
+
+
+def format_full(finding: Finding, unsafe_fixes: bool = False, source_line: Optional[SourceLine] = None) -> str:
+    """The one line, then (as ruff's `full` format) the source line with a caret, the fix and its behaviour change."""
+    lines = [format_finding(finding, unsafe_fixes)]
+    code = source_line(finding.path, finding.start.line) if source_line is not None else None
+    if code is not None:
+        number = str(finding.start.line)
+        pad = " " * len(number)
+        start = max(finding.start.column - 1, 0)
+        end = finding.end.column - 1 if finding.end.line == finding.start.line else len(code)
+        code = _visible(code.rstrip("\r\n"))
+        width = max(min(end, len(code)) - start, 1)
+        lines += [f"{pad} |", f"{number} | {code}", f"{pad} | {' ' * start}{'^' * width} {finding.code}", f"{pad} |"]
+    if finding.fix is not None:
+        kind = "" if finding.fix_applies(False) else " (unsafe fix: --unsafe-fixes)"
+        lines.append(_one_line(f"  = help: {finding.fix.message}{kind}"))
+        if finding.fix.behaviour_change:
+            lines.append(_one_line(f"  = note: behaviour change: {finding.fix.behaviour_change}"))
+    return "\n".join(lines)
 
 
 def format_error(path: str, message: str) -> str:
@@ -28,9 +49,15 @@ def render(
     remaining_fixable: int | None = None,
     errors: Sequence[tuple[str, str]] = (),
     unsafe_fixes: bool = False,
+    full: bool = True,
+    source_line: Optional[SourceLine] = None,
 ) -> str:
-    lines = [format_finding(f, unsafe_fixes) for f in findings]
-    return _join(lines) + render_summary(
+    if full:
+        blocks = [format_full(f, unsafe_fixes, source_line) for f in findings]
+        body = "".join(block + "\n\n" for block in blocks)
+    else:
+        body = _join([format_finding(f, unsafe_fixes) for f in findings])
+    return body + render_summary(
         findings, fixed_count=fixed_count, remaining_fixable=remaining_fixable, errors=errors,
         unsafe_fixes=unsafe_fixes,
     )
@@ -64,10 +91,8 @@ def render_summary(
     hint = (f" ({_plural(hidden, 'hidden fix', 'hidden fixes')} can be enabled with the `--unsafe-fixes` option)"
             if hidden else "")
     if fixable:
-        lines.append(
-            f"[*] {fixable} fixable with the `--fix` option{hint} "
-            "(fixes change the model's runtime behaviour; review them with `--diff`)."
-        )
+        why = hint or " (fixes change the model's runtime behaviour; review them with `--diff`)"
+        lines.append(f"[*] {fixable} fixable with the `--fix` option{why}.")
     elif hidden:
         lines.append(f"No fixes available{hint}.")
     return _join(lines)
@@ -79,6 +104,11 @@ def _plural(count: int, noun: str, nouns: str = "") -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.splitlines())
+
+
+def _visible(text: str) -> str:
+    """Source as printed: control characters (terminal escapes) shown as `\\x1b`, never sent raw."""
+    return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text).replace("\t", " ")
 
 
 def _join(lines: Sequence[str]) -> str:

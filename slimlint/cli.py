@@ -382,10 +382,17 @@ def _context_units(paths, files, settings) -> list:
     """When files are named one by one (pre-commit passes only the changed ones), the rest of the project
     is read as context, never reported: a train script's finding depends on the model module it imports.
     """
+    if not any(Path(p).is_file() for p in paths):
+        return []
+    return _project_context(files, settings)
+
+
+def _project_context(files, settings) -> list:
+    """Every other file of the project (settings.root), as context units; none past _MAX_CONTEXT_FILES."""
     from slimlint.lint import units_for
     from slimlint.discovery import discover
 
-    if not any(Path(p).is_file() for p in paths) or settings.root is None:
+    if settings.root is None:
         return []
     named = {Path(f).resolve() for f in files}
     others = [f for f in discover([settings.root], settings).files if Path(f).resolve() not in named]
@@ -421,7 +428,10 @@ def _check_stdin(settings, opts) -> int:
         unit = Unit(display=filename, relpath=relpath, source=read_stdin(filename))
     except SourceError as exc:
         unit = Unit(display=filename, relpath=relpath, error=exc.reason)
-    [(unit, outcome)] = run([unit], settings, fix=opts.computes_fixes, need_edits=opts.needs_edits)
+    # Named (`--stdin-filename train.py`), it is judged with the project around it, as `slimlint train.py`
+    # would be: editors lint the unsaved buffer through stdin, and its model module is on disk.
+    context = _project_context([Path(filename)], settings) if filename != "-" else []
+    [(unit, outcome), *_] = run([unit, *context], settings, fix=opts.computes_fixes, need_edits=opts.needs_edits)
     errors = [(unit.display, outcome.error)] if outcome.error else []
     if opts.diff:
         if outcome.fixed is not None:

@@ -573,3 +573,19 @@ def test_without_a_configuration_the_cache_goes_to_the_working_directory(tmp_pat
     run = run_cli([str(package)], work)
     assert run.code == 1
     assert (work / ".slimlint_cache").is_dir() and not (package / ".slimlint_cache").exists()
+
+
+def test_stdin_with_a_file_name_is_judged_with_the_project_around_it(tmp_path):
+    """Editors lint the unsaved buffer through stdin: its model module is on disk (issue 16, item 3)."""
+    import shutil
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "seed_model_module"
+    for name in ("model.py", "train.py"):
+        shutil.copy(fixture / name, tmp_path / name)
+    source = (tmp_path / "train.py").read_bytes()
+    named = run_cli(["--output-format", "concise", "-", "--stdin-filename", "train.py"], tmp_path, stdin=source)
+    assert named.code == 1 and codes(named.stdout) == ["SL102"]
+    assert "model.py" not in named.stdout, "context files are never reported"
+    unnamed = run_cli(["--output-format", "concise", "-"], tmp_path, stdin=source)
+    assert unnamed.code == 0, "without a name there is no project to read"

@@ -21,7 +21,8 @@ from slimlint.model import context
 from slimlint.model.facts import TRUE, UNKNOWN
 from slimlint.model.semantic import FileModel
 from slimlint.model.summary import ProjectIndex
-from slimlint.rules import ALL_RULES, SYNTAX_ERROR
+from slimlint.codes import CODES
+from slimlint.rules import ALL_RULES, SYNTAX_ERROR, UNUSED_NOQA
 from slimlint.rules.base import RuleContext, Violation
 from slimlint.file_units import Outcome, Unit
 
@@ -246,10 +247,26 @@ class Engine:
                                                     noqa.NoqaMap(unit.source.text))]
         # Regenerating the code costs a tree walk: only a fixed module needs it.
         text = module.code if outcome.fixed is not None else unit.source.text
-        kept = self._kept(unit, model, self.violations(unit, model, index), noqa.NoqaMap(text))
+        noqa_map = noqa.NoqaMap(text)
+        kept = self._kept(unit, model, self.violations(unit, model, index), noqa_map)
         for v, start, end in kept:
             outcome.findings.append(self._finding(unit, view, module, v, start, end, need_edits))
+        outcome.findings.extend(self._unused_noqa(unit, view, noqa_map))
         return outcome
+
+    def _unused_noqa(self, unit: Unit, view, noqa_map: noqa.NoqaMap) -> List[Finding]:
+        """SL901: `# noqa: SL...` comments that silenced nothing in this run (ruff's RUF100)."""
+        if not self._enabled(UNUSED_NOQA.code, unit):
+            return []
+        out = []
+        for line, column, codes in noqa_map.unused(lambda c: any(self._enabled(k, unit) for k in CODES if k.startswith(c))):
+            start = Position(line, column)
+            if view is not None:
+                start = view.original_position(start)
+            out.append(Finding(code=UNUSED_NOQA.code, name=UNUSED_NOQA.name, path=unit.display, start=start, end=start,
+                               message=f"Unused `noqa` code{'s' if len(codes) > 1 else ''} {', '.join(codes)}: "
+                                       "nothing here is reported with it", noqa_row=start.line))
+        return out
 
     def _finding(self, unit: Unit, view, module: cst.Module, v: Violation, start: Position, end: Position,
                  need_edits: bool) -> Finding:

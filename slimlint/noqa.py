@@ -1,10 +1,12 @@
 """Suppression comments: `# noqa`, `# noqa: SL101,SL102` on the reported line; for a whole file, `# slimlint: noqa`
-on a line of its own (every code) or `# slimlint: noqa: SL101,SL102` (only those codes), as Ruff's `ruff: noqa`."""
+on a line of its own (every code) or `# slimlint: noqa: SL101,SL102` (only those codes), as Ruff's `ruff: noqa`.
+A listed code may be a prefix (`# noqa: SL1` silences SL101 ... SL106), as in `--select`. A map remembers which
+of its SL codes silenced something, so the engine can report those that silence nothing (SL901)."""
 
 from __future__ import annotations
 
 import re
-from typing import Dict, FrozenSet, Optional
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 _CODES = r"[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*"
 _LINE = re.compile(rf"#\s*noqa(?::\s*(?P<codes>{_CODES}))?", re.IGNORECASE)
@@ -46,6 +48,8 @@ class NoqaMap:
         self._lines = text.splitlines()
         self._file = file_codes(text)
         self._cache: Dict[int, Optional[FrozenSet[str]]] = {}
+        self._used: Set[Tuple[int, str]] = set()  # (line, listed code) that silenced a finding; line 0: the file's
+        self._has_noqa = "noqa" in text.lower()
 
     def codes(self, line: int) -> Optional[FrozenSet[str]]:
         if line not in self._cache:
@@ -59,7 +63,43 @@ class NoqaMap:
         return self._cache[line]
 
     def suppressed(self, line: int, code: str) -> bool:
-        if code in self._file or self._file is ALL:
+        if self._file is ALL:
+            return True
+        listed = [c for c in self._file if code.startswith(c)]
+        if listed:
+            self._used.update((0, c) for c in listed)
             return True
         codes = self.codes(line)
-        return codes is not None and (codes is ALL or code in codes)
+        if codes is None:
+            return False
+        if codes is ALL:
+            return True
+        listed = [c for c in codes if code.startswith(c)]
+        self._used.update((line, c) for c in listed)
+        return bool(listed)
+
+    def unused(self, enabled) -> List[Tuple[int, int, List[str]]]:
+        """(line, column of the `#`, codes) for each noqa comment whose SL codes silenced nothing in this run.
+
+        Only slimlint's codes, and only those `enabled(code)` says were checked: a bare `# noqa` or another
+        tool's codes (`# noqa: E501`) are never reported, nor a code that was switched off.
+        """
+        if not self._has_noqa:
+            return []
+        out = []
+        for number, text in enumerate(self._lines, start=1):
+            match = _LINE.search(text) if "noqa" in text.lower() else None
+            file_match = _FILE.match(text) if "slimlint" in text.lower() else None
+            if file_match is not None:
+                codes = _FILE_CODES.match(file_match.group("rest"))
+                listed, key, column = (_codes(codes.group("codes")) if codes else frozenset()), 0, text.index("#") + 1
+            elif match is not None and match.group("codes"):
+                listed, key, column = _codes(match.group("codes")), number, match.start() + 1
+            else:
+                continue
+            if any(c.startswith("SL901") for c in listed):
+                continue  # the comment silences this very report
+            idle = sorted(c for c in listed if c.startswith("SL") and (key, c) not in self._used and enabled(c))
+            if idle:
+                out.append((number, column, idle))
+        return out

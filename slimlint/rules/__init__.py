@@ -20,6 +20,7 @@ from slimlint.rules.sl206_estimator_constant_training import EstimatorConstantTr
 from slimlint.rules.sl207_mode_placeholder_not_passed import ModePlaceholderNotPassed
 from slimlint.rules.sl208_dropout_in_eval import DropoutInEval
 from slimlint.rules.sl900_syntax_error import SyntaxError_
+from slimlint.rules.sl901_unused_noqa import UnusedNoqa
 
 ALL_RULES: List[Type[Rule]] = [
     MissingUpdateOps,
@@ -37,6 +38,8 @@ ALL_RULES: List[Type[Rule]] = [
     ModePlaceholderNotPassed,
     DropoutInEval,
     SyntaxError_,
+    UnusedNoqa,
 ]
 BY_CODE: Dict[str, Type[Rule]] = {r.code: r for r in ALL_RULES}
 SYNTAX_ERROR = SyntaxError_
+UNUSED_NOQA = UnusedNoqa

@@ -1,0 +1,47 @@
+"""Suppression comments as ruff reads them: prefix codes, and SL901 for a noqa code that silences nothing (RUF100)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.support.cli import run_cli
+
+TRAIN = ("import tensorflow as tf\n"
+         "net = tf.layers.batch_normalization(images, training=True)\n"
+         "train_op = tf.train.AdamOptimizer(0.1).minimize(net){comment}\n")
+
+
+def found(tmp_path, comment, *args):
+    (tmp_path / "train.py").write_text(TRAIN.format(comment=comment))
+    run = run_cli(["--no-cache", "--output-format", "concise", *args, "."], tmp_path)
+    return sorted(re.findall(r"^train\.py:(\d+):(\d+): (SL\d+)", run.stdout, re.MULTILINE)), run
+
+
+@pytest.mark.parametrize("comment", ["  # noqa: SL101", "  # noqa: SL1", "  # noqa: SL", "  # NOQA:sl101", "  # noqa"])
+def test_a_code_or_a_prefix_of_it_silences_the_finding(tmp_path, comment):
+    assert found(tmp_path, comment)[0] == []
+
+
+@pytest.mark.parametrize("comment", ["  # noqa: E501", "  # noqa", "  # noqa: SL101,E501"])
+def test_other_tools_codes_and_bare_noqa_are_never_reported(tmp_path, comment):
+    assert "SL901" not in [code for _, _, code in found(tmp_path, comment)[0]]
+
+
+def test_a_code_that_silences_nothing_is_reported(tmp_path):
+    findings, run = found(tmp_path, "  # noqa: SL201,SL102")
+    assert findings == [("3", "12", "SL101"), ("3", "55", "SL901")]
+    assert "Unused `noqa` codes SL102, SL201: nothing here is reported with it" in run.stdout
+
+
+def test_a_switched_off_code_is_not_reported_unused(tmp_path):
+    assert found(tmp_path, "  # noqa: SL201", "--ignore", "SL201")[0] == [("3", "12", "SL101")]
+    assert found(tmp_path, "  # noqa: SL201", "--ignore", "SL901")[0] == [("3", "12", "SL101")]
+
+
+def test_an_unused_file_level_code_is_reported_at_its_line(tmp_path):
+    (tmp_path / "train.py").write_text("# slimlint: noqa: SL203\n" + TRAIN.format(comment=""))
+    run = run_cli(["--no-cache", "--output-format", "concise", "."], tmp_path)
+    assert sorted(re.findall(r"^train\.py:(\d+):(\d+): (SL\d+)", run.stdout, re.MULTILINE)) == [
+        ("1", "1", "SL901"), ("4", "12", "SL101")]

@@ -30,6 +30,7 @@ class CheckOptions:
     train_op_fix: Optional[str] = None
     unsafe_fixes: Optional[bool] = None  # None: as configured
     show_fixes: bool = False
+    add_noqa: bool = False
     no_cache: bool = False
     cache_dir: Optional[Path] = None
     jobs: Optional[int] = None

@@ -73,6 +73,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--fix", is_flag=True, help="Rewrite the files in place with the safe fixes (every fix changes runtime behaviour).")
 @click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help="Apply (and count as fixable) the unsafe fixes too; see each rule's 'Fix safety'.")
+@click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODE` to every reported line (adopt slimlint in a legacy repository), then exit 0.")
 @click.option("--show-fixes", is_flag=True, help="With --fix: list the fixes applied, per file and rule.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
 @click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the configured set).")
@@ -96,7 +97,9 @@ def check(paths, no_prefilter, **options) -> None:
     from slimlint.check_options import CheckOptions
 
     opts = CheckOptions(use_prefilter=not no_prefilter, **options)
-    if not (opts.computes_fixes or opts.no_cache or "-" in paths):
+    if opts.add_noqa and (opts.computes_fixes or "-" in paths):
+        _fail("--add-noqa cannot be combined with --fix, --diff or standard input")
+    if not (opts.computes_fixes or opts.add_noqa or opts.no_cache or "-" in paths):
         replay.record()  # a pure check: what it looks at is recorded, and its report replayed while unchanged
     settings, pyproject = _load_settings(paths, opts)
     if opts.cache_dir is None:
@@ -224,6 +227,8 @@ def _check_paths(settings, paths, opts) -> int:
     units, errors = _units_to_check(paths, settings)
     results = run_units(units, settings, fix=opts.computes_fixes, need_edits=opts.needs_edits, jobs=opts.jobs,
                         cache_dir=cache_dir, use_prefilter=opts.use_prefilter)
+    if opts.add_noqa:
+        return _add_noqa(results, errors)
     applied = _apply(results, opts)
     applied.errors[:0] = errors
     if opts.diff:
@@ -329,6 +334,38 @@ def _write_or_diff(unit, outcome, opts, applied) -> bool:
             applied.fixed_by_file.append((unit.display, _codes_fixed(outcome)))
     applied.fixed_count += outcome.fixes_applied
     return True
+
+
+def _add_noqa(results, errors) -> int:
+    """Write `# noqa: CODE` on each reported line (not SL900, whose file does not parse, nor SL901)."""
+    from slimlint.add_noqa import add_noqa
+    from slimlint.writer import WriteError, write_fixed
+
+    added = skipped = 0
+    errors = list(errors)
+    for unit, outcome in results:
+        rows: dict = {}
+        for finding in outcome.findings:
+            if finding.code not in ("SL900", "SL901") and finding.noqa_row:
+                rows.setdefault(finding.noqa_row, set()).add(finding.code)
+        if outcome.error:
+            errors.append((unit.display, outcome.error))
+        if unit.context or not rows or unit.path is None:
+            continue
+        text, n_added, n_skipped = add_noqa(unit.source.text, rows)
+        skipped += n_skipped
+        if n_added:
+            try:
+                write_fixed(unit.path, unit.source, unit.source.encode(text))
+                added += n_added
+            except WriteError as exc:
+                errors.append((unit.display, exc.reason))
+    for path, message in errors:
+        click.echo(f"{path}: error: {message}", err=True)
+    click.echo(f"Added {added} noqa directive{'s' if added != 1 else ''}." + (
+        f" {skipped} reported line(s) cannot take a comment (inside a multi-line string, a continued line, or a "
+        "file that does not tokenize): suppress those by hand." if skipped else ""), err=True)
+    return EXIT_ERROR if errors else EXIT_OK
 
 
 def _codes_fixed(outcome) -> dict:

@@ -45,3 +45,25 @@ def test_an_unused_file_level_code_is_reported_at_its_line(tmp_path):
     run = run_cli(["--no-cache", "--output-format", "concise", "."], tmp_path)
     assert sorted(re.findall(r"^train\.py:(\d+):(\d+): (SL\d+)", run.stdout, re.MULTILINE)) == [
         ("1", "1", "SL901"), ("4", "12", "SL101")]
+
+
+def test_add_noqa_silences_a_legacy_tree_and_keeps_the_rest_of_each_line(tmp_path):
+    """Gradual adoption (issue 16, item 5): after --add-noqa the run is clean, new code is checked."""
+    legacy = TRAIN.format(comment="  # legacy").replace("\n", "\r\n")
+    (tmp_path / "train.py").write_bytes(legacy.encode())
+    (tmp_path / "eval.py").write_text('import tensorflow.contrib.slim as slim\nnet = slim.batch_norm(x, is_training=True)\n'
+                                      'doc = """slim.batch_norm(x, is_training=True)\nis not code"""\n')
+    run = run_cli(["--add-noqa", "."], tmp_path)
+    assert run.code == 0, run.stderr
+    assert "Added 2 noqa directives." in run.stderr
+    assert (tmp_path / "train.py").read_bytes() == legacy.replace(
+        "minimize(net)  # legacy", "minimize(net)  # legacy  # noqa: SL101").encode(), "CRLF and the comment kept"
+    assert "is_training=True)  # noqa: SL201\n" in (tmp_path / "eval.py").read_text()
+    assert run_cli(["--no-cache", "."], tmp_path).code == 0
+    assert run_cli(["--add-noqa", "."], tmp_path).stderr.startswith("Added 0 noqa directives."), "idempotent"
+
+
+def test_add_noqa_refuses_to_combine_with_fix(tmp_path):
+    (tmp_path / "train.py").write_text(TRAIN.format(comment=""))
+    run = run_cli(["--add-noqa", "--fix", "."], tmp_path)
+    assert run.code == 2 and "cannot be combined" in run.stderr

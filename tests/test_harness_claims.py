@@ -92,7 +92,8 @@ def test_judge_claims_not_listed_need_only_the_fixed_program():
 
 def test_judge_clean_program():
     assert judge("one_image_accuracy", PASS).proved
-    assert judge("one_image_accuracy", NA).proved
+    assert not judge("one_image_accuracy", NA).proved  # not applicable: not judged, never proved
+    assert judge("one_image_accuracy", NA).status == "n/a"
     assert not judge("one_image_accuracy", FAIL).proved
 
 
@@ -162,7 +163,7 @@ def test_judge_update_ops_scoped_buggy_gan():
     assert not judge("update_ops_scoped", buggy, buggy, True).proved
     not_two_networks = scoped([session()])
     assert not judge("update_ops_scoped", fixed, not_two_networks, True).proved  # listed: must be shown
-    assert judge("update_ops_scoped", not_two_networks).proved  # not listed, one network: n/a
+    assert judge("update_ops_scoped", not_two_networks).status == "n/a"  # not listed, one network: not judged
 
 
 def _fixture_dir(tmp_path, run):
@@ -201,11 +202,12 @@ def test_verify_judges_only_the_fixtures_claims(tmp_path):
     _judge(outcome)
     assert [v.claim for v in outcome.verdicts] == ["update_ops_scoped", "moving_stats_moved"]
     assert outcome.proved
-    # A one-network fixture with the default claims: update_ops_scoped is judged, not applicable, proved.
+    # A one-network fixture with the default claims: update_ops_scoped does not apply (n/a, not judged, not
+    # counted as proved); the fixture is proved by the claims that were judged.
     plain = Fixture("sl101_demo", tmp_path, "x", [], None, ["train.py"], ["update_ops_run"])
     outcome = FixtureOutcome(plain, fix=FixCheck(files={}, source="slimlint"))
     outcome.runs["buggy"] = RunResult(records=[session(sentinels=(0,)), evaluation()])
     outcome.runs["fixed"] = RunResult(records=[session(), evaluation()])
     _judge(outcome)
     scoped = next(v for v in outcome.verdicts if v.claim == "update_ops_scoped")
-    assert scoped.proved and scoped.reason == "not applicable" and outcome.proved
+    assert not scoped.proved and scoped.status == "n/a" and scoped.reason == "not applicable" and outcome.proved

@@ -58,7 +58,7 @@ def test_unproved_claim_says_why(tmp_path):
     assert not outcome.proved
     text = render([outcome], 12.0, select_device("cpu", []))
     assert "UNPROVED: fixed program fails it" in text
-    assert "0/1 fixtures proved on CPU:0" in text and "12.0 s" in text
+    assert "1 run, 0 proved, 1 unproved, 0 not runnable" in text and "on CPU:0" in text and "12.0 s" in text
 
 
 def test_crash_is_reported_with_stderr_tail(tmp_path):
@@ -92,12 +92,13 @@ def test_missing_tensorflow_is_a_one_line_error(monkeypatch):
     assert len(result.output.strip().splitlines()) == 1
 
 
-def test_no_runnable_fixture_is_a_usage_error(tmp_path, monkeypatch):
+def test_no_runnable_fixture_is_exit_5_with_the_reason(tmp_path, monkeypatch):
     monkeypatch.setattr(command_module, "missing_packages", lambda: [])
     (tmp_path / "lint_only").mkdir()
     (tmp_path / "lint_only" / "fixture.toml").write_text('summary = "x"\nfindings = []\n')
     result = CliRunner().invoke(command_module.verify, [str(tmp_path)])
-    assert result.exit_code == 2 and "no runnable fixtures" in result.output
+    assert result.exit_code == 5, result.output
+    assert "lint_only: no [run] section" in result.output and "nothing to verify" in result.output
 
 
 def test_repository_fixtures_load():

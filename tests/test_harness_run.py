@@ -38,10 +38,22 @@ def test_every_claim_on_every_fixture_is_proved(full_run):
     for fixture in report["fixtures"]:
         assert fixture["proved"], fixture["name"]
         assert fixture["fix"]["ok"], fixture["fix"]
-        assert all(c["proved"] for c in fixture["claims"]), fixture["name"]
+        # Every claim judged is proved; the rest are "n/a" (not judged, never counted as proved).
+        assert all(c["status"] in ("proved", "n/a") for c in fixture["claims"]), fixture["name"]
+        assert all(c["proved"] == (c["status"] == "proved") for c in fixture["claims"]), fixture["name"]
+        assert any(c["status"] == "proved" and c["must_fail_when_buggy"] for c in fixture["claims"]) == (
+            fixture["kind"] == "buggy"), fixture["name"]
         assert any("CPU:0" in d for d in fixture["bn_devices"]), fixture["name"]
     # The table and the total time are printed; progress went to stderr.
-    assert "verdict" in result.stdout and "fixtures proved on CPU:0" in result.stdout
+    assert "verdict" in result.stdout and "on CPU:0 (--device cpu)" in result.stdout
+    # The fixtures the harness does not run are listed after the results, each with why, and counted.
+    summary = report["summary"]
+    assert summary["run"] == len(report["fixtures"]) and summary["unproved"] == 0
+    assert summary["not_runnable"] == len(report["not_run"]) > 0
+    assert f"{summary['not_runnable']} not runnable" in result.stdout.splitlines()[-1]
+    listing = result.stdout.split("not runnable (", 1)[1]
+    for left_out in report["not_run"]:
+        assert f"  {left_out['name']}: {left_out['reason']}" in listing
     assert "done" in result.stderr
 
 

@@ -167,8 +167,16 @@ class Verdict:
     buggy: Optional[Measurement]  # None for a clean fixture (one program only)
     fixed: Measurement  # the fixed program, or the clean program
     must_fail_when_buggy: bool
-    proved: bool
+    proved: bool  # never True for a claim that does not apply
     reason: str
+    applicable: bool = True  # False: nothing to measure on the fixed (or clean) program, so not judged
+
+    @property
+    def status(self) -> str:
+        """"proved", "unproved" or "n/a" (not judged: counts neither for nor against the fixture)."""
+        if not self.applicable:
+            return "n/a"
+        return "proved" if self.proved else "unproved"
 
     def to_dict(self) -> dict:
         return {
@@ -176,6 +184,7 @@ class Verdict:
             "buggy": self.buggy.to_dict() if self.buggy else None,
             "fixed": self.fixed.to_dict(),
             "must_fail_when_buggy": self.must_fail_when_buggy,
+            "status": self.status,
             "proved": self.proved,
             "reason": self.reason,
         }
@@ -189,8 +198,9 @@ def judge(
 ) -> Verdict:
     """A buggy program must fail the claims buggy_fails lists; the fixed (or clean) one passes them all.
 
-    "Not applicable" is accepted for a fixed or clean program, never for a claim the buggy one
-    must fail: that claim has to be shown, both ways.
+    A claim with nothing to measure on the fixed or clean program is "n/a": not judged, so neither
+    proved nor unproved (a fixture whose claims are all n/a proves nothing). A claim the buggy program
+    must fail is never n/a: it has to be shown, both ways, or it is unproved.
     """
     if fixed.passed is False:
         return Verdict(claim, buggy, fixed, must_fail_when_buggy, False, "fixed program fails it")
@@ -203,5 +213,5 @@ def judge(
             return Verdict(claim, buggy, fixed, True, False, "fixed program: nothing measured")
         return Verdict(claim, buggy, fixed, True, True, "buggy fails, fixed passes")
     if fixed.passed is None:
-        return Verdict(claim, buggy, fixed, False, True, "not applicable")
+        return Verdict(claim, buggy, fixed, False, False, "not applicable", applicable=False)
     return Verdict(claim, buggy, fixed, False, True, "passes")

@@ -33,10 +33,44 @@ class Fixture:
     steps: List[str] = field(default_factory=list)
     buggy_fails: List[str] = field(default_factory=list)
     claims: List[str] = field(default_factory=lambda: list(CLAIMS))  # the claims judged ([run] claims)
+    not_run: str = ""  # fixture.toml's `not_run`: why the harness does not run it
+    has_run_section: Optional[bool] = None  # None: not read from a fixture.toml (built in code)
 
     @property
     def runnable(self) -> bool:
         return bool(self.steps)
+
+    @property
+    def not_run_reason(self) -> Optional[str]:
+        """Why `slimlint verify` does not run this fixture (None when it does): fixture.toml's `not_run`,
+        else what the fixture itself shows."""
+        if self.runnable:
+            return None
+        if self.not_run:
+            return self.not_run
+        if self.has_run_section:
+            return "its [run] section has no steps"
+        if not self.buggy and not self.findings:
+            reason = "no [run] section: a clean, lint-only fixture (the lint tests check slimlint stays silent)"
+        elif not self.buggy:
+            reason = "no [run] section, and slimlint offers no fix here (no expected/): no fixed program to compare"
+        else:
+            reason = "no [run] section: a lint-only fixture (the lint tests check its findings and fixed text)"
+        if not self.uses_support():
+            reason += "; its program does not import fixture_support"
+        return reason
+
+    def uses_support(self) -> bool:
+        """Whether a file of the program imports fixture_support (the harness's data set and evaluate)."""
+        for source in sorted(self.path.rglob("*.py")):
+            if self.expected_dir in source.parents:
+                continue
+            try:
+                if "fixture_support" in source.read_text(encoding="utf-8", errors="replace"):
+                    return True
+            except OSError:
+                continue
+        return False
 
     @property
     def expected_dir(self) -> Path:
@@ -83,7 +117,13 @@ def load_fixture(path: Path) -> Fixture:
         steps=list(run.get("steps", [])),
         buggy_fails=list(run.get("buggy_fails", [])),
         claims=list(run.get("claims", CLAIMS)),
+        not_run=str(meta.get("not_run", "")).strip(),
+        has_run_section="run" in meta,
     )
+    if "not_run" in meta and not isinstance(meta["not_run"], str):
+        raise FixtureError(f"{path}/fixture.toml: not_run must be a string (why the harness does not run it)")
+    if fixture.not_run and fixture.runnable:
+        raise FixtureError(f"{path}/fixture.toml: not_run is set, but [run] has steps (the harness runs it)")
     unknown = [c for c in fixture.claims + fixture.buggy_fails if c not in CLAIMS]
     if unknown:
         raise FixtureError(f"{path}/fixture.toml: unknown claim {unknown[0]!r} (known: {', '.join(CLAIMS)})")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from slimlint.harness.device import DeviceChoice
+from slimlint.harness.fixtures import Fixture
 from slimlint.harness.verify import FixtureOutcome
 
 _COLUMNS = ("claim", "buggy", "fixed", "verdict")
@@ -14,11 +15,12 @@ def _cell_rows(outcome: FixtureOutcome) -> List[Sequence[str]]:
     rows = []
     for v in outcome.verdicts:
         buggy = v.buggy.display if v.buggy else "-"
-        verdict = "proved" if v.proved else "UNPROVED"
-        if v.must_fail_when_buggy and v.proved:
-            verdict = "proved (bug shown)"
-        if not v.proved:
-            verdict += f": {v.reason}"
+        if not v.applicable:
+            verdict = "n/a (not judged)"
+        elif v.proved:
+            verdict = "proved (bug shown)" if v.must_fail_when_buggy else "proved"
+        else:
+            verdict = f"UNPROVED: {v.reason}"
         rows.append((v.claim, buggy, v.fixed.display, verdict))
     return rows
 
@@ -51,6 +53,8 @@ def render_fixture(outcome: FixtureOutcome) -> str:
             lines.append(f"  ! {problem}")
     if outcome.error:
         lines.append(f"  ! {outcome.error}")
+    if outcome.nothing_proved:
+        lines.append(f"  ! {outcome.nothing_proved}")
     for name, run in sorted(outcome.runs.items()):
         if not run.ok:
             lines.append(f"  ! {name} program: {run.error}; stderr tail:")
@@ -61,16 +65,49 @@ def render_fixture(outcome: FixtureOutcome) -> str:
     return "\n".join(lines)
 
 
-def render(outcomes: Sequence[FixtureOutcome], seconds: float, device: DeviceChoice) -> str:
-    parts = [render_fixture(o) for o in outcomes]
+def counts(outcomes: Sequence[FixtureOutcome], not_run: Sequence[Fixture] = ()) -> Dict[str, int]:
+    """The summary's figures. A claim that does not apply counts as "n/a", never as proved."""
+    verdicts = [v for o in outcomes for v in o.verdicts]
     proved = sum(o.proved for o in outcomes)
-    parts.append(
-        f"{proved}/{len(outcomes)} fixtures proved on {device.device} (--device {device.requested}) in {seconds:.1f} s"
-    )
+    return {
+        "run": len(outcomes),
+        "proved": proved,
+        "unproved": len(outcomes) - proved,
+        "not_runnable": len(not_run),
+        "claims_proved": sum(v.status == "proved" for v in verdicts),
+        "claims_unproved": sum(v.status == "unproved" for v in verdicts),
+        "claims_n/a": sum(v.status == "n/a" for v in verdicts),
+    }
+
+
+def render_not_run(not_run: Sequence[Fixture]) -> str:
+    """Every fixture the run left out, with why (fixture.toml's `not_run`, or what the fixture shows)."""
+    lines = [f"not runnable ({len(not_run)} fixture{'s' if len(not_run) != 1 else ''}, not run):"]
+    lines.extend(f"  {f.name}: {f.not_run_reason}" for f in not_run)
+    return "\n".join(lines)
+
+
+def summary_line(outcomes: Sequence[FixtureOutcome], not_run: Sequence[Fixture], seconds: float,
+                 device: Optional[DeviceChoice]) -> str:
+    c = counts(outcomes, not_run)
+    line = (f"{c['run']} run, {c['proved']} proved, {c['unproved']} unproved, {c['not_runnable']} not runnable; "
+            f"claims: {c['claims_proved']} proved, {c['claims_unproved']} unproved, {c['claims_n/a']} n/a")
+    if not outcomes:
+        return line + "; nothing to verify"
+    return line + f"; on {device.device} (--device {device.requested}) in {seconds:.1f} s"
+
+
+def render(outcomes: Sequence[FixtureOutcome], seconds: float, device: Optional[DeviceChoice],
+           not_run: Sequence[Fixture] = ()) -> str:
+    parts = [render_fixture(o) for o in outcomes]
+    if not_run:
+        parts.append(render_not_run(not_run))
+    parts.append(summary_line(outcomes, not_run, seconds, device))
     return "\n\n".join(parts)
 
 
-def to_json(outcomes: Sequence[FixtureOutcome], seconds: float, device: DeviceChoice, warnings: Sequence[str]) -> dict:
+def to_json(outcomes: Sequence[FixtureOutcome], seconds: float, device: Optional[DeviceChoice],
+            warnings: Sequence[str], not_run: Sequence[Fixture] = ()) -> dict:
     fixtures = []
     for o in outcomes:
         fixtures.append(
@@ -79,6 +116,7 @@ def to_json(outcomes: Sequence[FixtureOutcome], seconds: float, device: DeviceCh
                 "path": str(o.fixture.path),
                 "kind": "buggy" if o.fixture.buggy else "clean",
                 "proved": o.proved,
+                "nothing_proved": o.nothing_proved,
                 "error": o.error,
                 "fix": None
                 if o.fix is None
@@ -97,10 +135,23 @@ def to_json(outcomes: Sequence[FixtureOutcome], seconds: float, device: DeviceCh
                 "claims": [v.to_dict() for v in o.verdicts],
             }
         )
+    c = counts(outcomes, not_run)
     return {
-        "ok": all(o.proved for o in outcomes),
-        "device": {"requested": device.requested, "device": device.device, "env": device.env},
+        "ok": bool(outcomes) and all(o.proved for o in outcomes),
+        "device": None if device is None else {"requested": device.requested, "device": device.device, "env": device.env},
         "seconds": round(seconds, 3),
         "warnings": list(warnings),
+        "summary": {
+            "run": c["run"],
+            "proved": c["proved"],
+            "unproved": c["unproved"],
+            "not_runnable": c["not_runnable"],
+            "claims": {"proved": c["claims_proved"], "unproved": c["claims_unproved"], "n/a": c["claims_n/a"]},
+        },
         "fixtures": fixtures,
+        "not_run": [
+            {"name": f.name, "path": str(f.path), "kind": "buggy" if f.buggy else "clean",
+             "findings": len(f.findings), "reason": f.not_run_reason}
+            for f in not_run
+        ],
     }

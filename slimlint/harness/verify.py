@@ -25,13 +25,36 @@ class FixtureOutcome:
     error: Optional[str] = None  # setting up the fixture failed
 
     @property
+    def judged(self) -> List[claims.Verdict]:
+        """The verdicts that count: a claim that does not apply ("n/a") is neither proved nor unproved."""
+        return [v for v in self.verdicts if v.applicable]
+
+    @property
+    def not_applicable(self) -> List[claims.Verdict]:
+        return [v for v in self.verdicts if not v.applicable]
+
+    @property
+    def nothing_proved(self) -> Optional[str]:
+        """Why a fixture whose programs ran and whose judged claims all passed still proves nothing."""
+        if self.error is not None or not self.runs or not all(r.ok for r in self.runs.values()):
+            return None
+        if not self.judged:
+            return "no claim applies: nothing was measured"
+        if self.fixture.buggy and not any(v.must_fail_when_buggy for v in self.judged):
+            return "no claim in [run] buggy_fails: nothing shows the bug"
+        return None
+
+    @property
     def proved(self) -> bool:
+        """Every judged claim passed on the fixed (or clean) program, those in buggy_fails failed on the
+        buggy one, and at least one claim was judged (and, for a buggy fixture, one showed the bug)."""
         return (
             self.error is None
             and (self.fix is None or self.fix.ok)
             and all(r.ok for r in self.runs.values())
-            and bool(self.verdicts)
-            and all(v.proved for v in self.verdicts)
+            and bool(self.judged)
+            and all(v.proved for v in self.judged)
+            and self.nothing_proved is None
         )
 
     @property

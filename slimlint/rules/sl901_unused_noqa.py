@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slimlint.rules.base import Rule
+from slimlint.rules.base import Case, Rule
 
 
 class UnusedNoqa(Rule):
@@ -19,12 +19,47 @@ class UnusedNoqa(Rule):
         A suppression outlives the bug it hid: after the train op is fixed, or the code moves, the comment
         silences whatever appears on that line next, and a real batch-norm mistake goes unreported.
     """
-    example = """
-        train_op = slim.learning.create_train_op(loss, optimizer)  # noqa: SL102
-    """
-    use_instead = """
-        train_op = slim.learning.create_train_op(loss, optimizer)
-    """
+    valid = (
+        Case(
+            """
+            import tensorflow as tf
+
+            net = tf.layers.batch_normalization(images, training=True)
+            with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+                train_op = tf.train.AdamOptimizer(0.1).minimize(net)
+            """
+        ),
+        Case(
+            """
+            import tensorflow as tf
+
+            net = tf.layers.batch_normalization(images, training=True)
+            train_op = tf.train.AdamOptimizer(0.1).minimize(net)  # noqa: SL101 (frozen batch norm, on purpose)
+            """
+        ),
+        Case(
+            """
+            import tensorflow as tf
+
+            net = tf.layers.batch_normalization(images, training=True)  # noqa: E501
+            with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+                train_op = tf.train.AdamOptimizer(0.1).minimize(net)  # noqa
+            """
+        ),
+    )
+    invalid = (
+        Case(
+            """
+            import tensorflow as tf
+
+            net = tf.layers.batch_normalization(images, training=True)
+            with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+                train_op = tf.train.AdamOptimizer(0.1).minimize(net)  # noqa: SL101
+            """,
+            line=5,
+            column=59,
+        ),
+    )
     fix_safety = """
         No fix is offered: remove the code from the comment (or the comment) by hand.
     """

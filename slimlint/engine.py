@@ -147,6 +147,10 @@ class Engine:
         judged_eval = any(part[2] for part in mode_kinds)
         index.moving_statistics_read = not (kinds == {TRUE} and run_mode_eval and not judged_eval)
         wanted = {index.unparsed_module_of(t) for t in unresolved} - {None}
+        # Base classes of the parsed classes: a constructor there may bind what a subclass passes to batch
+        # norm (`normalizer_params=self.batch_norm_params`), in text the prefilter cannot see as batch norm.
+        bases = {base for per_module in classes.values() for qualified, _ in per_module.values() for base in qualified}
+        wanted |= {index.unparsed_module_of(base) for base in bases} - {None}
         return index, wanted
 
     def cross_facts(self, files: Sequence[ParsedFile], index: ProjectIndex):

@@ -91,3 +91,24 @@ def test_changed_self_attrs_finds_what_methods_change_after_the_constructor_lite
     methods = [s for s in cls.body.body if isinstance(s, cst.FunctionDef)]
     assert changed_self_attrs(methods) == {"self.batch_norm_params", "self.extra", "self.count", "self.mode_params",
                                            "self.old"}
+
+
+def test_self_dict_changes_replays_literal_keys_and_gives_up_on_other_changes():
+    import libcst as cst
+
+    from slimlint.model.instance_dicts import encode_dict, merge_changes, self_dict_changes
+
+    module = cst.parse_module(
+        "class Net(Base):\n"
+        "    def __init__(self):\n"
+        "        self.bn = {'decay': 0.9, 'updates_collections': None}\n"
+        "        self.bn['variables_collections'] = [tf.GraphKeys.TRAINABLE_VARIABLES]\n"
+        "        self.other = {'is_training': True}\n"
+        "    def set_mode(self, training):\n"
+        "        self.other.update(is_training=training)\n")
+    methods = [n for n in module.body[0].body.body if isinstance(n, cst.FunctionDef)]
+    changes = self_dict_changes(methods)
+    assert changes == {"self.bn": (("variables_collections", "[tf.GraphKeys.TRAINABLE_VARIABLES]"),), "self.other": None}
+    literal = encode_dict(module.body[0].body.body[0].body.body[0].body[0].value)
+    assert dict(merge_changes(literal, changes["self.bn"])) == {
+        "decay": "?", "updates_collections": "None", "variables_collections": "[tf.GraphKeys.TRAINABLE_VARIABLES]"}

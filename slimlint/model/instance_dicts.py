@@ -59,14 +59,59 @@ def decode_dict(encoded: EncodedDict) -> Optional[Dict[str, cst.BaseExpression]]
 _MUTATORS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__"})
 
 
+def merge_changes(encoded: EncodedDict, changes: EncodedDict) -> EncodedDict:
+    """The constructor's items with the methods' literal-key assignments over them (later ones win)."""
+    merged = dict(encoded)
+    merged.update(dict(changes))
+    return tuple(merged.items())
+
+
+def self_dict_changes(functions: Iterable[cst.FunctionDef]) -> Dict[str, Optional[EncodedDict]]:
+    """What these methods do to each `self.<name>` they change (see changed_self_attrs): the items they set by
+    literal key (`self.batch_norm_params["variables_collections"] = [...]`), as (key, value source) pairs in
+    order, or None when they change it in a way that cannot be read (`.update(...)`, `del`, a computed key, a
+    new binding outside `__init__`). An attribute they do not change is absent."""
+    items: Dict[str, list] = {}
+    unreadable: Set[str] = set()
+    for function in functions:
+        in_init = function.name.value == "__init__"
+        stack: List[cst.CSTNode] = [function.body]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Assign):
+                for target in (t.target for t in node.targets):
+                    owner = dotted(target.value) if isinstance(target, cst.Subscript) else None
+                    key = _literal_key(target) if owner is not None else None
+                    if key is not None and owner.startswith("self.") and owner.count(".") == 1:
+                        items.setdefault(owner, []).append((key, _value_source(node.value)))
+                    else:
+                        unreadable.update(_self_attr_changed(target, rebinding_counts=not in_init))
+            elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.Del)):
+                target = node.target
+                unreadable.update(_self_attr_changed(target, rebinding_counts=not in_init or not isinstance(node, cst.AnnAssign)))
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _MUTATORS:
+                owner = dotted(node.func.value)
+                if owner is not None and owner.startswith("self.") and owner.count(".") == 1:
+                    unreadable.add(owner)
+            stack.extend(children(node))
+    out: Dict[str, Optional[EncodedDict]] = {attr: tuple(found) for attr, found in items.items()}
+    out.update({attr: None for attr in unreadable})
+    return out
+
+
+def _literal_key(target: cst.Subscript) -> Optional[str]:
+    if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
+        return None
+    key = target.slice[0].slice.value
+    return str(key.evaluated_value) if isinstance(key, cst.SimpleString) else None
+
+
 def changed_self_attrs(functions: Iterable[cst.FunctionDef]) -> FrozenSet[str]:
     """`self.<name>` attributes these methods change after the constructor's literal: item assignment or deletion
     (`self.batch_norm_params["variables_collections"] = [...]`), a mutating method (`.update(...)`), an
     augmented assignment, or a new binding outside `__init__`. A dict among them cannot be read from its literal
-    (a subclass adds `variables_collections`, a `set_mode()` flips `is_training`).
-
-    Not wired yet: modes.class_constants should leave these out of what it encodes, and self_dict_items should
-    refuse a dict the reading class's own methods change (see the review notes of this module's FP sweep)."""
+    (a subclass adds `variables_collections`, a `set_mode()` flips `is_training`) unless self_dict_changes can
+    replay the change."""
     changed: Set[str] = set()
     for function in functions:
         in_init = function.name.value == "__init__"

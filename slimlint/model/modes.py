@@ -9,7 +9,7 @@ from typing import Dict, Optional, Tuple
 import libcst as cst
 
 from slimlint.model.builder import literal_dict
-from slimlint.model.instance_dicts import decode_dict, encode_dict
+from slimlint.model.instance_dicts import decode_dict, encode_dict, merge_changes, self_dict_changes
 from slimlint.model.import_table import dotted
 from slimlint.model.facts import (
     INIT_PREFIX,
@@ -93,9 +93,13 @@ class ModeReading:
             constants: Dict[str, object] = {
                 k: v.value.lower() for k, v in attrs.items() if isinstance(v, cst.Name) and v.value in ("True", "False")}
             init = next((f for f in self.functions if f.qualname == f"{name}.__init__"), None)
+            changes = self._dict_changes(name)
             for target, values in (init.assignments.items() if init is not None else ()):
                 if target.startswith("self.") and len(values) == 1:
                     encoded = encode_dict(values[0][0])
+                    if encoded is not None and target in changes:
+                        # Its methods change it: replay literal-key assignments, else it cannot be read.
+                        encoded = merge_changes(encoded, changes[target]) if changes[target] is not None else None
                     if encoded is not None:
                         constants[target] = encoded
             out[name] = (qualified, constants)
@@ -120,11 +124,18 @@ class ModeReading:
         cls = self._own_classes.get(func.class_name)
         if cls is not None and text in cls[1]:
             return decode_dict(cls[1][text])
+        own = self._dict_changes(func.class_name)  # a subclass that changes its base's dict
+        if text in own and own[text] is None:
+            return None
         for base in cls[0] if cls is not None else ():
             found = index.class_constant(base, text, self.module_name)
             if isinstance(found, tuple):
-                return decode_dict(found)
+                return decode_dict(merge_changes(found, own[text]) if text in own else found)
         return None
+
+    def _dict_changes(self, class_name: str) -> dict:
+        """instance_dicts.self_dict_changes over the methods of one class of this file."""
+        return self_dict_changes(f.node for f in self.functions if f.class_name == class_name and f.node is not None)
 
     def _constructor_param(self, expr: cst.BaseExpression, func: FunctionInfo) -> Optional[str]:
         text = dotted(expr)

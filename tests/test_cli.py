@@ -589,3 +589,29 @@ def test_stdin_with_a_file_name_is_judged_with_the_project_around_it(tmp_path):
     assert "model.py" not in named.stdout, "context files are never reported"
     unnamed = run_cli(["--output-format", "concise", "-"], tmp_path, stdin=source)
     assert unnamed.code == 0, "without a name there is no project to read"
+
+
+SL207_SRC = textwrap.dedent(
+    """\
+    import tensorflow as tf
+    import tensorflow.contrib.slim as slim
+
+    def build(images, is_training=True):
+        return slim.batch_norm(images, is_training=is_training)
+
+    is_training = {placeholder}
+    logits = build(images)
+    feed = {{is_training: False}}
+    """
+)
+
+
+@pytest.mark.parametrize("placeholder, feeds, applicability", [
+    ("tf.placeholder(tf.bool, [])", "train_feed = {is_training: True}\n", "safe"),  # training feeds True
+    ("tf.placeholder_with_default(True, [])", "", "safe"),  # training keeps the default
+    ("tf.placeholder(tf.bool, [])", "", "unsafe"),  # nothing feeds True: training would need a feed it lacks
+])
+def test_sl207_fix_is_safe_only_when_training_keeps_its_mode(tmp_path, placeholder, feeds, applicability):
+    (tmp_path / "train.py").write_text(SL207_SRC.format(placeholder=placeholder) + feeds)
+    [finding] = json.loads(run_cli(["--no-cache", "--output-format", "json", "."], tmp_path).stdout)
+    assert (finding["code"], finding["fix"]["applicability"]) == ("SL207", applicability)

@@ -121,3 +121,15 @@ def test_a_name_bound_to_something_else_in_the_file_resolves_nothing(elsewhere):
     assert DynamicImports(module, ImportTable(module)).candidates(call) == ()
     alone = cst.parse_module("import importlib\nnetwork = importlib.import_module('nets.small')\n")
     assert DynamicImports(alone, ImportTable(alone)).candidates(alone.body[1].body[0].value) == ("nets.small",)
+
+
+def test_the_sl201_message_names_the_option_that_chooses_the_network():
+    """Issue 15, shape 1: the finding says which option's value was checked."""
+    from pathlib import Path
+
+    from slimlint.lint import findings_of, lint_tree
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "shape_model_chosen_by_option"
+    [finding] = findings_of(lint_tree(fixture))
+    assert finding.code == "SL201"
+    assert finding.message.endswith("(the network is chosen by `args.model_def`; checked with models.small_cnn)")

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 from slimlint.model import api
-from slimlint.model.dynamic_imports import DynamicImports
+from slimlint.model.dynamic_imports import DynamicImports, option_of
 from slimlint.model.star_imports import project_star_modules, star_candidates
 from slimlint.model.import_table import ImportTable, dotted
 from slimlint.model.walk import FastVisitor, children
@@ -95,6 +95,7 @@ class ModuleBuilder(FastVisitor):
         self._dynamic_imports = DynamicImports(module, self.table)
         # `network = importlib.import_module(args.model_def)`: name -> the project modules it may hold
         self.dynamic_modules: Dict[str, Tuple[str, ...]] = {}
+        self.dynamic_options: Dict[str, str] = {}  # name -> the option its module name comes from (`args.model_def`)
         self.aliases = self.table.aliases
         self.local_functions = {
             s.name.value for s in module.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))
@@ -336,6 +337,9 @@ class ModuleBuilder(FastVisitor):
             modules = self._dynamic_imports.candidates(node.value)
             if modules:
                 self.dynamic_modules[node.targets[0].target.value] = modules
+                option = option_of(node.value)
+                if option is not None:
+                    self.dynamic_options[node.targets[0].target.value] = option
         value_is_updates = self.is_update_read(node.value) or self._only_update_names(node.value, func)
         classes = self.qualified(node.value.func) if isinstance(node.value, cst.Call) else []
         for t in node.targets:

@@ -3,11 +3,12 @@ may a fix add a keyword, and which argument is passed by position."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple
 
 import libcst as cst
 
 from slimlint.model import api, signatures
+from slimlint.model.import_table import dotted
 from slimlint.model.facts import (
     OPAQUE,
 )
@@ -16,6 +17,13 @@ from slimlint.model.summary import ProjectIndex
 
 class CallSignatures:
     """Part of FileModel (semantic.py): uses its builder, functions and module_func."""
+
+    def network_option(self, call: cst.Call) -> Optional[Tuple[str, Tuple[str, ...]]]:
+        """(`args.model_def`, candidate modules) when the callee is reached through a module imported at run time
+        by the name an option holds (dynamic_imports.py): what a message should name."""
+        head = (dotted(call.func) or "").split(".")[0]
+        option = self.builder.dynamic_options.get(head)
+        return (option, self.builder.dynamic_modules[head]) if option else None
 
     def accepts_keyword(self, call: cst.Call, keyword: str, index: ProjectIndex) -> bool:
         """Can a fix add `keyword=...` to this call and the program still build? Only when the callee is

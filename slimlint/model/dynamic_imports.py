@@ -129,6 +129,13 @@ class DynamicImports:
         return tuple(dict.fromkeys(name for name in bound if name is not None))
 
 
+def option_of(value: cst.BaseExpression) -> Optional[str]:
+    """The option an import call takes its module name from (`args.model_def`, `FLAGS.model`), for messages."""
+    if not isinstance(value, cst.Call) or not value.args or _string(value.args[0].value) is not None:
+        return None
+    return dotted(value.args[0].value)
+
+
 def _imported_module(call: cst.Call, name: str, func: str) -> Optional[str]:
     """The module the call returns when it imports `name`, or None when that is not a project module name.
 

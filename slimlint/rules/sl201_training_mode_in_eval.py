@@ -148,12 +148,15 @@ class TrainingModeInEval(Rule):
                         yield from self._report(ctx, mode, call.site.call, param, seen)
 
     def _report(self, ctx: RuleContext, mode, call: cst.Call, param: str, seen: set) -> Iterator[Violation]:
+        chosen = ctx.model.network_option(call)
+        # The network comes from an option's default: say which, so the user knows what was checked.
+        via = f" (the network is chosen by `{chosen[0]}`; checked with {', '.join(chosen[1])})" if chosen else ""
         if mode.expr is not None:
             if id(mode.expr) in seen:
                 return
             seen.add(id(mode.expr))
             fix = FixActions().on(mode.expr, replace_with("False"))
-            yield self.violation(mode.expr, _MESSAGE.format(what=f"`{mode.keyword or param}=True`"), fix, "Pass `False`")
+            yield self.violation(mode.expr, _MESSAGE.format(what=f"`{mode.keyword or param}=True`") + via, fix, "Pass `False`")
             return
         key = (id(call), param)
         if key in seen:
@@ -171,4 +174,4 @@ class TrainingModeInEval(Rule):
             # to take the keyword (a fix must never break the program).
             fix, how = None, ""
         what = "`is_training` defaults to True here" if keyword == "normalizer_params" else f"`{keyword}` defaults to True here"
-        yield self.violation(call, _MESSAGE.format(what=what), fix, how)
+        yield self.violation(call, _MESSAGE.format(what=what) + via, fix, how)

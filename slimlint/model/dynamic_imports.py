@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from slimlint.model.import_table import ImportTable, dotted, imported_names
+from slimlint.model.import_table import ImportTable, bound_names, dotted, imported_names
 from slimlint.model.walk import children
 
 _IMPORTERS = {"importlib.import_module", "__import__"}
@@ -188,13 +188,13 @@ def _ambiguous_imports(module: cst.Module, table: ImportTable) -> Set[int]:
                 imports.setdefault(node.targets[0].target.value, []).append(value)
             else:
                 for target in node.targets:
-                    others.update(_bound_by(target.target))
+                    others.update(bound_names(target.target))
         elif isinstance(node, cst.Param):
             others.add(node.name.value)
         elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor)):
-            others.update(_bound_by(node.target))
+            others.update(bound_names(node.target))
         elif isinstance(node, cst.AsName):
-            others.update(_bound_by(node.name))
+            others.update(bound_names(node.name))
         elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             others.add(node.name.value)
         elif isinstance(node, (cst.Import, cst.ImportFrom)):
@@ -205,16 +205,6 @@ def _ambiguous_imports(module: cst.Module, table: ImportTable) -> Set[int]:
         if name in others or len({cst.Module([]).code_for_node(c.args[0].value) if c.args else "" for c in calls}) > 1:
             ambiguous.update(id(c) for c in calls)
     return ambiguous
-
-
-def _bound_by(target: cst.CSTNode) -> List[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for el in target.elements for n in _bound_by(el.value)]
-    if isinstance(target, cst.StarredElement):
-        return _bound_by(target.value)
-    return []
 
 
 def _looks_like_module(name: str) -> bool:

@@ -169,3 +169,14 @@ class ImportTable:
     def canonical(self, node: cst.CSTNode) -> Optional[str]:
         full = self.resolve(node)
         return api.canonical(full) if full is not None else None
+
+
+def bound_names(target: cst.CSTNode) -> List[str]:
+    """The plain names an assignment target binds (`a`, `a, (b, *c)`); `self.x` and `x[i]` bind none."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for el in target.elements for n in bound_names(el.value)]
+    if isinstance(target, cst.StarredElement):
+        return bound_names(target.value)
+    return []

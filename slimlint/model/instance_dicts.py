@@ -109,28 +109,8 @@ def _literal_key(target: cst.Subscript) -> Optional[str]:
 def changed_self_attrs(functions: Iterable[cst.FunctionDef]) -> FrozenSet[str]:
     """`self.<name>` attributes these methods change after the constructor's literal: item assignment or deletion
     (`self.batch_norm_params["variables_collections"] = [...]`), a mutating method (`.update(...)`), an
-    augmented assignment, or a new binding outside `__init__`. A dict among them cannot be read from its literal
-    (a subclass adds `variables_collections`, a `set_mode()` flips `is_training`) unless self_dict_changes can
-    replay the change."""
-    changed: Set[str] = set()
-    for function in functions:
-        in_init = function.name.value == "__init__"
-        stack: List[cst.CSTNode] = [function.body]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, cst.Assign):
-                for target in node.targets:
-                    changed.update(_self_attr_changed(target.target, rebinding_counts=not in_init))
-            elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
-                changed.update(_self_attr_changed(node.target, rebinding_counts=not in_init or isinstance(node, cst.AugAssign)))
-            elif isinstance(node, cst.Del):
-                changed.update(_self_attr_changed(node.target, rebinding_counts=True))
-            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _MUTATORS:
-                owner = dotted(node.func.value)
-                if owner is not None and owner.startswith("self.") and owner.count(".") == 1:
-                    changed.add(owner)
-            stack.extend(children(node))
-    return frozenset(changed)
+    augmented assignment, or a new binding outside `__init__` (the keys of self_dict_changes)."""
+    return frozenset(self_dict_changes(functions))
 
 
 def _self_attr_changed(target: cst.BaseExpression, rebinding_counts: bool) -> List[str]:

@@ -18,7 +18,7 @@ from typing import FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from slimlint.model.import_table import dotted, imported_names, star_import_base
+from slimlint.model.import_table import bound_names, dotted, imported_names, star_import_base
 from slimlint.model.walk import children
 
 _BUILTINS = frozenset(dir(builtins))
@@ -71,7 +71,7 @@ def _bound_names(body: Sequence[cst.CSTNode]) -> FrozenSet[str]:
         else:
             target = _target_of(node)
             if target is not None:
-                bound.update(_names_in_target(target))
+                bound.update(bound_names(target))
         if isinstance(node, cst.SimpleStatementLine):
             stack.extend((small, in_class) for small in node.body)  # class-level statements keep the flag
         else:
@@ -87,16 +87,6 @@ def _target_of(node: cst.CSTNode) -> Optional[cst.CSTNode]:
     if isinstance(node, cst.NamedExpr):
         return node.target
     return None
-
-
-def _names_in_target(target: cst.CSTNode) -> List[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for el in target.elements for n in _names_in_target(el.value)]
-    if isinstance(target, cst.StarredElement):
-        return _names_in_target(target.value)
-    return []  # self.x, x[i]: bind no name
 
 
 def _star_module(small: cst.CSTNode) -> Optional[str]:

@@ -123,6 +123,9 @@ class WorkerBackend:
             merged.update(reply)
         return merged
 
+    def instance_param_bases(self) -> List[str]:
+        return [base for reply in self._ask_all("instance_param_bases", [()] * len(self.conns)) for base in reply]
+
     def class_constants(self) -> Dict[str, dict]:
         merged: Dict[str, dict] = {}
         for reply in self._ask_all("class_constants", [()] * len(self.conns)):

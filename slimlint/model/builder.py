@@ -96,6 +96,7 @@ class ModuleBuilder(FastVisitor):
         # `network = importlib.import_module(args.model_def)`: name -> the project modules it may hold
         self.dynamic_modules: Dict[str, Tuple[str, ...]] = {}
         self.dynamic_options: Dict[str, str] = {}  # name -> the option its module name comes from (`args.model_def`)
+        self.instance_param_classes: Set[str] = set()  # classes passing `normalizer_params=self.<name>`
         self.aliases = self.table.aliases
         self.local_functions = {
             s.name.value for s in module.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))
@@ -566,6 +567,9 @@ class ModuleBuilder(FastVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         order = self._tick()
         self._note_keras_bn_application(node)
+        if self._class_stack and any(a.keyword is not None and a.keyword.value == "normalizer_params"
+                                     and (dotted(a.value) or "").startswith("self.") for a in node.args):
+            self.instance_param_classes.add(self._class_stack[-1])
         attr = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
         if attr in api.TRAIN_OP_METHODS and node.args and self._optimizer_like(node.func.value):
             # `opt.minimize(...)`, also `tf.train.AdamOptimizer(0.01).minimize(...)`, which resolves to a TF name

@@ -4,7 +4,7 @@ class's constant, the callers' arg_scopes (ProjectIndex.scoped_bn_mode)."""
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -104,6 +104,12 @@ class ModeReading:
                         constants[target] = encoded
             out[name] = (qualified, constants)
         return out
+
+    def instance_param_bases(self) -> List[str]:
+        """Qualified base classes of this file's classes that pass `normalizer_params=self.<name>`: a base's
+        constructor may bind that dict, in a module the prefilter cannot tell holds batch-norm facts."""
+        classes = self.class_constants()
+        return [base for name in self.builder.instance_param_classes for base in classes.get(name, ((), {}))[0]]
 
     def _qualified_base(self, base: str) -> str:
         """`vae_base.Vae` -> `generative.models.vae_base.Vae` through the import of its first name."""

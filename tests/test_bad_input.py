@@ -56,7 +56,7 @@ MIXED = 'import tensorflow as tf\nprint "step %d" % 3\nprint("b", end="")\nnet =
 def test_mixed_python2_and_3_reports_sl900_on_the_failing_line(tree):
     # Python 2 files are checked (tests/test_python2.py); a file neither grammar accepts is SL900.
     write(tree / "legacy.py", MIXED)
-    run = run_subprocess(["--no-cache", "."], tree)
+    run = run_subprocess(["--no-cache", "--output-format", "concise", "."], tree)
     run.assert_clean_stderr()
     assert run.code == 1, run.stdout + run.stderr
     assert GOOD_FINDING.search(run.stdout), run.stdout
@@ -66,7 +66,7 @@ def test_mixed_python2_and_3_reports_sl900_on_the_failing_line(tree):
 
 def test_mixed_sl900_message_is_short_and_names_both_languages(tree):
     write(tree / "legacy.py", MIXED)
-    run = run_cli(["--no-cache", "legacy.py"], tree)
+    run = run_cli(["--no-cache", "--output-format", "concise", "legacy.py"], tree)
     [line] = [l for l in run.stdout.splitlines() if "SL900" in l]
     assert "Python 2 syntax (line 2)" in line and "Python 3 syntax (line 3)" in line, line
     # The parser's token list ("expected one of !=, %, &, (, *, ...") helps nobody.

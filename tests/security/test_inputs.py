@@ -57,7 +57,7 @@ def test_directories_nested_past_the_path_limit_are_a_per_path_error(deep_tree):
 def test_tokenizer_errors_are_reported_where_they_happen(tmp_path):
     (tmp_path / "quote.py").write_text(BN + 's = """never closed\nnet = 2\n')
     (tmp_path / "dedent.py").write_text(BN + "if True:\n        x = 1\n    y = 2\n")
-    run = run_cli(["--no-cache", "--no-prefilter", "."], tmp_path)
+    run = run_cli(["--no-cache", "--no-prefilter", "--output-format", "concise", "."], tmp_path)
     lines = sorted(l for l in run.stdout.splitlines() if "SL900" in l)
     assert [l.split(": SL900")[0] for l in lines] == ["dedent.py:5:5", "quote.py:3:5"], lines
 
@@ -94,7 +94,7 @@ def test_an_expression_nested_past_the_budget_is_one_sl900_at_its_line(tmp_path,
     """Issue 13, case 11: LibCST needs minutes for these; the budget turns them into a notice (timed in
     benchmarks/pathological.py, not here)."""
     (tmp_path / "generated.py").write_text(BN + "y = " + expression + "\n")
-    run = run_cli(["--no-cache", "--no-prefilter", "generated.py"], tmp_path)
+    run = run_cli(["--no-cache", "--no-prefilter", "--output-format", "concise", "generated.py"], tmp_path)
     [line] = [l for l in run.stdout.splitlines() if "SL900" in l]
     assert line.startswith("generated.py:3:1: SL900 an expression here is nested more than 1500 levels"), line
 

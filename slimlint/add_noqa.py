@@ -9,11 +9,11 @@ it is skipped and counted. A bare `# noqa` already silences everything.
 from __future__ import annotations
 
 import io
-import re
 import tokenize
 from typing import Dict, Iterable, Set, Tuple
 
-_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+from slimlint.noqa import LINE_DIRECTIVE  # the same reading of `# noqa: ...` that suppression uses
+
 
 
 def lines_inside_strings(text: str) -> Set[int]:
@@ -41,7 +41,7 @@ def add_noqa(text: str, codes_by_line: Dict[int, Iterable[str]]) -> Tuple[str, i
         line = lines[number - 1]
         body = line.rstrip("\r\n")
         ending = line[len(body):]
-        match = _NOQA.search(body)
+        match = LINE_DIRECTIVE.search(body)
         if match is not None and not match.group("codes"):
             continue  # a bare `# noqa` silences every code already
         if number in inside or body.rstrip().endswith("\\"):

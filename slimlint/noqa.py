@@ -9,7 +9,7 @@ import re
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 _CODES = r"[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*"
-_LINE = re.compile(rf"#\s*noqa(?::\s*(?P<codes>{_CODES}))?", re.IGNORECASE)
+LINE_DIRECTIVE = re.compile(rf"#\s*noqa(?::\s*(?P<codes>{_CODES}))?", re.IGNORECASE)
 # A file-level directive is a comment line of its own; with `: codes` it names what it silences.
 _FILE = re.compile(r"^[ \t\f]*#\s*slimlint\s*:\s*noqa\b(?P<rest>.*)$", re.IGNORECASE | re.MULTILINE)
 _FILE_CODES = re.compile(rf"\s*:\s*(?P<codes>{_CODES})", re.IGNORECASE)
@@ -55,7 +55,7 @@ class NoqaMap:
         if line not in self._cache:
             found = None
             if 0 < line <= len(self._lines):
-                m = _LINE.search(self._lines[line - 1])
+                m = LINE_DIRECTIVE.search(self._lines[line - 1])
                 if m is not None:
                     codes = m.group("codes")
                     found = ALL if not codes else _codes(codes)
@@ -88,7 +88,7 @@ class NoqaMap:
             return []
         out = []
         for number, text in enumerate(self._lines, start=1):
-            match = _LINE.search(text) if "noqa" in text.lower() else None
+            match = LINE_DIRECTIVE.search(text) if "noqa" in text.lower() else None
             file_match = _FILE.match(text) if "slimlint" in text.lower() else None
             if file_match is not None:
                 codes = _FILE_CODES.match(file_match.group("rest"))

@@ -203,11 +203,7 @@ class BatchNormFacts:
     def bn_calls(self, func: FunctionInfo, index: ProjectIndex) -> List[BNCall]:
         out = []
         for site in func.calls:
-            summary = None
-            for target in site.targets:
-                summary = index.lookup(target, self.module_name)
-                if summary is not None:
-                    break
+            summary = index.lookup_site(site, self.module_name)
             if summary is None:
                 continue
             if summary.slim_layers and site.frames:
@@ -280,6 +276,16 @@ class BatchNormFacts:
         found = [s for s in self.bn_sites(func, index) if s.adds_update_ops]
         found += [c for c in self.bn_calls(func, index) if c.adds_update_ops]
         return sorted(found, key=lambda x: x.order)
+
+    def more_towers(self, later: list, earlier: list, index: ProjectIndex) -> bool:
+        """Is all the batch norm in `later` built by calls of project functions that `earlier` calls too?
+        Then UPDATE_OPS read between them holds one tower's updates: the multi-GPU pattern (TF's
+        cifar10_multi_gpu_train) keeps those of one tower, and a validation tower's need not run."""
+        def callee(b) -> Optional[Tuple[str, str]]:
+            return index.resolve_site(b.site, self.module_name) if isinstance(b, BNCall) else None
+
+        built = {callee(b) for b in earlier} - {None}
+        return bool(built) and all(callee(b) in built for b in later)
 
     def moving_statistics_untrainable(self, index: ProjectIndex) -> bool:
         """Does this file build batch norm whose moving statistics are not trainable variables?

@@ -107,11 +107,16 @@ class ModuleBuilder(FastVisitor):
         self.is_script = False  # has an `if __name__ == "__main__":` block, or calls something at module level
         self.unit_test_markers = False
         self._test_functions = 0
-        self.runs: List[frozenset] = []
+        self.runs: List[frozenset] = []  # names fetched by each `sess.run(...)` / slim.learning.train(...)
         self.keras_bn_applications: List[Tuple[cst.Call, FunctionInfo]] = []
         self.reads_layer_updates = False
         self.classes: Dict[str, Tuple[Tuple[str, ...], Dict[str, cst.BaseExpression]]] = {}  # name -> (bases, constants)
-        self.instances: Dict[str, str] = {}  # instance name (or "Class.self.attr") -> its class's qualified name  # names fetched by each `sess.run(...)` / slim.learning.train(...)
+        # instance name (or "Class.self.attr") -> the qualified names of the classes assigned to it, in order
+        # (`if kind == "ctc": self.encoder = CTCEncoder(...)` / `else: self.encoder = XEEncoder(...)`)
+        self.instances: Dict[str, Tuple[str, ...]] = {}
+        # `model.compute_loss(...)` where `model` is a parameter: (site, parameter, method), resolved once the
+        # whole file is read through what its callers pass (parameter_instances.py)
+        self.parameter_calls: List[Tuple[CallSite, str, str]] = []
         self._func_stack: List[FunctionInfo] = [self.module_func]
         # `Dropout = tf.layers.dropout` inside a function (alpha-zero-general's style): bound in that function
         # (and the functions nested in it) from the assignment on, unlike module-level aliases (ImportTable).
@@ -251,7 +256,9 @@ class ModuleBuilder(FastVisitor):
         names = [p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)]
         defaults = {p.name.value: p.default for p in (*params.posonly_params, *params.params, *params.kwonly_params) if p.default is not None}
         info = FunctionInfo(node=node, name=node.name.value, qualname=qual, class_name=class_name, params=tuple(names), defaults=defaults,
-                            n_positional=len(params.posonly_params) + len(params.params), varkw=isinstance(params.star_kwarg, cst.Param))
+                            n_positional=len(params.posonly_params) + len(params.params),
+                            n_required=sum(1 for p in (*params.posonly_params, *params.params) if p.default is None),
+                            varargs=isinstance(params.star_arg, cst.Param), varkw=isinstance(params.star_kwarg, cst.Param))
         if node.name.value.startswith("test") and class_name is None and outer.is_module:
             # pytest style; one `def test_net(...)` alone is an evaluation script's entry point (detectron)
             self._test_functions += 1
@@ -351,7 +358,8 @@ class ModuleBuilder(FastVisitor):
                 if classes:
                     # `model = Net(...)`, `self.bn0 = batch_norm(...)`: what the name's methods resolve to.
                     key = f"{self._class_stack[-1]}.{name}" if name.startswith("self.") and self._class_stack else name
-                    self.instances.setdefault(key, classes[0])
+                    if classes[0] not in self.instances.get(key, ()):
+                        self.instances[key] = self.instances.get(key, ()) + (classes[0],)
 
     # --- expressions ------------------------------------------------------------------------
 
@@ -758,19 +766,23 @@ class ModuleBuilder(FastVisitor):
         return frozenset(found) or names
 
     def _instance_class(self, name: str) -> Optional[str]:
+        classes = self._instance_classes(name)
+        return classes[0] if classes else None
+
+    def _instance_classes(self, name: str) -> Tuple[str, ...]:
         if name.startswith("self.") and self._class_stack:
-            return self.instances.get(f"{self._class_stack[-1]}.{name}")
-        return self.instances.get(name)
+            return self.instances.get(f"{self._class_stack[-1]}.{name}", ())
+        return self.instances.get(name, ())
 
     def _call_site(self, node: cst.Call) -> CallSite:
         targets = tuple(self.qualified(node.func))
         d = dotted(node.func)
         if not targets and d is not None:
             owner, _, method = d.rpartition(".")
-            if self._instance_class(d):
-                targets = (f"{self._instance_class(d)}.__call__",)  # bn0(x): the instance's __call__
-            elif owner and self._instance_class(owner):
-                targets = (f"{self._instance_class(owner)}.{method}",)  # model.forward(x)
+            if self._instance_classes(d):
+                targets = tuple(f"{c}.__call__" for c in self._instance_classes(d))  # bn0(x): the instance's __call__
+            elif owner and self._instance_classes(owner):
+                targets = tuple(f"{c}.{method}" for c in self._instance_classes(owner))  # model.forward(x)
             elif owner == "self" and self._class_stack:
                 targets = (f"{self._class_stack[-1]}.{method}",)
         kw = keyword_args(node)
@@ -793,6 +805,10 @@ class ModuleBuilder(FastVisitor):
         site = self._call_site(node)
         if site.targets:
             self.func.calls.append(site)
+            return
+        owner, _, method = (dotted(node.func) or "").rpartition(".")
+        if owner in self.func.params and owner not in ("self", "cls"):
+            self.parameter_calls.append((site, owner, method))
 
 
 def _names_run_mode_option(expr: cst.BaseExpression) -> bool:

@@ -60,17 +60,23 @@ class CallSignatures:
                 for layer in func.layers:
                     # slim.repeat(x, 3, slim.conv2d, ...) hands its keywords to the layer it repeats: unknown.
                     repeated = self.builder.canonical(layer.call.func) in ("slim.repeat", "slim.stack")
-                    self._call_index[id(layer.call)] = (("<repeat>",) if repeated else (layer.api,), func)
+                    self._call_index[id(layer.call)] = (("<repeat>",) if repeated else (layer.api,), None)
                 for site in func.calls:
-                    self._call_index.setdefault(id(site.call), (site.targets, func))
-        targets, _ = self._call_index.get(id(call), ((), None))
+                    self._call_index.setdefault(id(site.call), (site.targets, site))
+        targets, site = self._call_index.get(id(call), ((), None))
         if not targets:
             full = self.builder.resolve(call.func)
             targets = (full,) if full else ()
         for target in targets:
             if target == "<repeat>":
                 return
-            found = index.resolve(target, self.module_name) if not target.startswith(("slim.", "tf.")) else None
+            if target.startswith(("slim.", "tf.")):
+                found = None
+            elif site is not None:
+                # Of an instance's candidate classes, the one whose signature takes the call (resolve_site).
+                found = index.resolve_site(site, self.module_name)
+            else:
+                found = index.resolve(target, self.module_name)
             if found is not None:
                 summary = index.modules[found[0]][found[1]]
                 skip = 1 if summary.params[:1] in (("self",), ("cls",)) else 0

@@ -76,6 +76,8 @@ class CrossFileFacts:
             opens_name_scope=func.opens_name_scope,
             accepts_any_keyword=func.varkw,
             n_positional=func.n_positional,
+            n_required=func.n_required,
+            accepts_any_positional=func.varargs,
         )
 
     def _bn_updates_and_modes(self, func: FunctionInfo, index: ProjectIndex) -> Tuple[bool, bool, Set[str]]:
@@ -123,25 +125,22 @@ class CrossFileFacts:
                         m = self.classify(expr, func, "is_training", None, index)
                         slim_mode = (m.kind, m.param)
         for site in func.calls:
-            for target in site.targets:
-                summary = index.lookup(target, self.module_name)
-                if summary is not None:
-                    slim_layers.update(summary.slim_layers)
-                    kind, param = summary.slim_mode
-                    if kind == PARAM and param and slim_mode[0] == DEFAULT:
-                        m = self.classify(self.bound_arg(site, summary, param), func, param, None, index)
-                        slim_mode = (m.kind, m.param) if m.kind != DEFAULT else (mode_from_default(summary.default_of(param)), None)
-                    elif kind in (TRUE, FALSE) and slim_mode[0] == DEFAULT:
-                        slim_mode = summary.slim_mode
-                    break
+            summary = index.lookup_site(site, self.module_name)
+            if summary is not None:
+                slim_layers.update(summary.slim_layers)
+                kind, param = summary.slim_mode
+                if kind == PARAM and param and slim_mode[0] == DEFAULT:
+                    m = self.classify(self.bound_arg(site, summary, param), func, param, None, index)
+                    slim_mode = (m.kind, m.param) if m.kind != DEFAULT else (mode_from_default(summary.default_of(param)), None)
+                elif kind in (TRUE, FALSE) and slim_mode[0] == DEFAULT:
+                    slim_mode = summary.slim_mode
         return slim_layers, slim_mode
 
     def _calls_bn_builder(self, func: FunctionInfo, index: ProjectIndex) -> bool:
         for site in func.calls:
-            for target in site.targets:
-                summary = index.lookup(target, self.module_name)
-                if summary is not None and (summary.has_bn or summary.builds_bn_updates):
-                    return True
+            summary = index.lookup_site(site, self.module_name)
+            if summary is not None and (summary.has_bn or summary.builds_bn_updates):
+                return True
         return False
 
     def _factory_config(self, func: FunctionInfo, index: ProjectIndex) -> Optional[FactoryConfig]:
@@ -187,13 +186,11 @@ class CrossFileFacts:
             for site in func.calls:
                 if site.order <= first:
                     continue
-                for target in site.targets:
-                    found = index.resolve(target, self.module_name)
-                    if found is not None:
-                        out.append(found)
-                        break
-                    if unresolved is not None:
-                        unresolved.append(target)
+                found = index.resolve_site(site, self.module_name)
+                if found is not None:
+                    out.append(found)
+                if unresolved is not None:
+                    unresolved.extend(t for t in site.targets if index.resolve(t, self.module_name) is None)
         return out
 
     def calls_under_update_deps(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], bool]]:
@@ -204,13 +201,11 @@ class CrossFileFacts:
         for func in self.functions:
             update_names = self.update_names(func)
             for site in func.calls:
-                for target in site.targets:
-                    found = index.resolve(target, self.module_name)
-                    if found is not None:
-                        builds_updates = index.modules[found[0]][found[1]].builds_bn_updates
-                        wired = not builds_updates and any(b.inline_read or b.arg_names & update_names for b in site.blocks)
-                        out.append((found, wired))
-                        break
+                found = index.resolve_site(site, self.module_name)
+                if found is not None:
+                    builds_updates = index.modules[found[0]][found[1]].builds_bn_updates
+                    wired = not builds_updates and any(b.inline_read or b.arg_names & update_names for b in site.blocks)
+                    out.append((found, wired))
         return out
 
     def calls_with_bn_scope(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], Tuple[str, str], Optional[str]]]:
@@ -219,7 +214,7 @@ class CrossFileFacts:
         out = []
         for func in self.functions:
             for site in func.calls:
-                callee = next((f for f in (index.resolve(t, self.module_name) for t in site.targets) if f), None)
+                callee = index.resolve_site(site, self.module_name)
                 if callee is None:
                     continue
                 _, expr = self._frame_value(site.frames, BN_API, "is_training", index)
@@ -261,11 +256,9 @@ class CrossFileFacts:
             if func.is_module:
                 continue
             for site in func.calls:
-                for target in site.targets:
-                    found = index.resolve(target, self.module_name)
-                    if found is not None:
-                        out.append(((self.module_name, func.qualname), found))
-                        break
+                found = index.resolve_site(site, self.module_name)
+                if found is not None:
+                    out.append(((self.module_name, func.qualname), found))
         return out
 
     def training_callees(self, index: ProjectIndex, training_file: bool) -> List[Tuple[str, str]]:
@@ -274,10 +267,8 @@ class CrossFileFacts:
             if not (training_file or func.train_ops):
                 continue
             for site in func.calls:
-                for target in site.targets:
-                    found = index.resolve(target, self.module_name)
-                    if found is not None:
-                        out.append(found)
-                        break
+                found = index.resolve_site(site, self.module_name)
+                if found is not None:
+                    out.append(found)
         return out
 

@@ -133,6 +133,11 @@ class CallSite:
     frames: Tuple["ArgScopeFrame", ...] = ()  # arg_scopes around the call: they reach the callee's layers
     blocks: Tuple["ControlBlock", ...] = ()  # control_dependencies blocks around the call: ops the callee builds depend on them
 
+    @property
+    def bound(self) -> bool:
+        """Called on something (`self.encoder(x)`, `model.build(x)`): a method's `self` is not passed."""
+        return isinstance(self.call.func, cst.Attribute)
+
 
 @dataclass
 class ControlBlock:
@@ -206,6 +211,8 @@ class FunctionInfo:
     class_name: Optional[str]
     params: Tuple[str, ...] = ()
     n_positional: int = 1 << 30  # params[:n_positional] may be passed by position (the rest follow `*`)
+    n_required: int = 0  # params[:n_required] have no default
+    varargs: bool = False  # takes *args
     varkw: bool = False  # takes **kwargs
     defaults: Dict[str, cst.BaseExpression] = field(default_factory=dict)
     layers: List[LayerCall] = field(default_factory=list)

@@ -71,7 +71,7 @@ class ModeReading:
         if not text or text.count(".") != 1:
             return None
         owner, attr = text.split(".")
-        cls = owner if owner in self.builder.classes else self.builder.instances.get(owner)
+        cls = owner if owner in self.builder.classes else next(iter(self.builder.instances.get(owner, ())), None)
         seen = set()
         while cls in self.builder.classes and cls not in seen:
             seen.add(cls)

@@ -43,9 +43,23 @@ class FunctionSummary:
     accepts_any_keyword: bool = False  # takes **kwargs: a fix may pass it a keyword it does not name
     zoo: bool = False  # a slim model-zoo network (its signature comes from the generated table)
     n_positional: int = 1 << 30  # params[:n_positional] may be passed by position (the rest follow `*`)
+    n_required: int = 0  # params[:n_required] have no default
+    accepts_any_positional: bool = False  # takes *args
 
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)
+
+    def accepts(self, positional: int, keywords: Iterable[str], bound: bool) -> bool:
+        """Could a call with this many positional arguments and these keywords bind to this signature?
+        (`bound`: called on an instance or a class, so `self` is not among them.)"""
+        skip = 1 if bound and self.params[:1] in (("self",), ("cls",)) else 0
+        given = positional + skip
+        if given > self.n_positional and not self.accepts_any_positional:
+            return False
+        keywords = set(keywords)
+        if not self.accepts_any_keyword and keywords - set(self.params):
+            return False
+        return all(p in keywords for p in self.params[given:self.n_required])
 
 
 @lru_cache(maxsize=1024)
@@ -119,6 +133,29 @@ class ProjectIndex:
             self._resolved[key] = self._resolve(target, from_module)
         return self._resolved[key]
 
+    def resolve_site(self, site, from_module: str) -> Optional[Tuple[str, str]]:
+        """The project function a call site reaches: of its candidate targets (an attribute assigned instances of
+        several classes in different branches), the first whose signature takes the call's arguments."""
+        first = None
+        for target in site.targets:
+            found = self.resolve(target, from_module)
+            if found is None:
+                continue
+            # A class called (its constructor) or an instance called (its __call__) passes `self` too.
+            bound = site.bound or found[1].endswith((".__init__", ".__call__"))
+            if len(site.targets) == 1 or site.has_star or self.modules[found[0]][found[1]].accepts(
+                    len(site.positional), site.kwargs, bound):
+                return found
+            first = first or found
+        return first
+
+    def lookup_site(self, site, from_module: str) -> Optional[FunctionSummary]:
+        """The summary of what a call site reaches: a project function (resolve_site) or a model-zoo network."""
+        found = self.resolve_site(site, from_module)
+        if found is not None:
+            return self.modules[found[0]][found[1]]
+        return next((s for s in (self.lookup(t, from_module) for t in site.targets) if s is not None), None)
+
     def _resolve(self, target: str, from_module: str) -> Optional[Tuple[str, str]]:
         if target.startswith("."):
             package = from_module.split(".")
@@ -177,6 +214,7 @@ class ProjectIndex:
             for qual, s in functions.items():
                 if s.builds_bn_updates or s.mode_params or s.factory is not None or s.slim_layers or s.has_bn:
                     parts = qual.split(".")
-                    # A constructor is called by its class's name.
-                    names.add(parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1])
+                    # A constructor is called by its class's name, and so is found an instance whose `__call__`
+                    # builds batch norm (`self.encoder = Encoder(...)`, then `self.encoder(x)`).
+                    names.add(parts[-2] if parts[-1] in ("__init__", "__call__") and len(parts) > 1 else parts[-1])
         return frozenset(names)

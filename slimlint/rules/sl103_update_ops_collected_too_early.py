@@ -57,6 +57,9 @@ class UpdateOpsCollectedTooEarly(Rule):
         Flags `tf.get_collection(tf.GraphKeys.UPDATE_OPS)` when batch-norm layers that put their update ops
         in that collection are built after the read, and the list read is what the train op is made to
         depend on. `get_collection` returns a copy of the collection as it is at that moment.
+        Batch norm built after the read by more calls of a function already called before it does not
+        count: the read then holds one tower's updates, as multi-GPU training keeps those of the first
+        tower (and a validation tower's need not run).
     """
     why_bad = """
         The list is empty (or misses the later layers), so the train op depends on nothing: the moving
@@ -73,6 +76,24 @@ class UpdateOpsCollectedTooEarly(Rule):
     """
     behaviour_change = "the train op now depends on the batch-norm update ops (the list read before the model was empty)"
     valid = (
+        Case(
+            """
+            import tensorflow as tf
+
+            def tower_loss(images, reuse):
+                with tf.variable_scope("net", reuse=reuse):
+                    net = tf.layers.batch_normalization(images, training=True)
+                return tf.reduce_mean(net)
+
+            tower_losses = []
+            for i in range(2):
+                tower_losses.append(tower_loss(images[i], reuse=i > 0))
+                if i == 0:
+                    update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)  # the first tower's
+            with tf.control_dependencies(update_ops):
+                train_op = tf.train.AdamOptimizer(0.01).minimize(tf.add_n(tower_losses))
+            """
+        ),
         Case(
             """
             import tensorflow as tf
@@ -121,7 +142,8 @@ class UpdateOpsCollectedTooEarly(Rule):
                 first_order, first_path, _ = min(uses, key=lambda u: u[0])
                 if bn is None:
                     bn = model.training_bn(func, ctx.index)
-                if not any(read.order < b.order < first_order for b in bn):
+                late = [b for b in bn if read.order < b.order < first_order]
+                if not late or model.more_towers(late, [b for b in bn if b.order < read.order], ctx.index):
                     continue
                 fix = None
                 sibling = _sibling_holding(model, read, first_path) if read.statement is not None else None

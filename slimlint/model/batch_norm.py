@@ -223,6 +223,19 @@ class BatchNormFacts:
                 out.append(BNCall(site, summary, self._bind_modes(site, summary, index)))
         return out
 
+    def ignored_mode_args(self, func: FunctionInfo, index: ProjectIndex) -> List[Tuple[CallSite, str, str, cst.BaseExpression]]:
+        """(call, callee's name with its module's last part, parameter, argument) for calls in `func` that pass False for a
+        mode parameter the callee never reads while its batch norm always trains (FunctionSummary.unread_mode_params)."""
+        out = []
+        for site in func.calls:
+            found = index.resolve_site(site, self.module_name)
+            summary = index.modules[found[0]][found[1]] if found is not None else None
+            for param in sorted(summary.unread_mode_params if summary is not None else ()):
+                expr = self.bound_arg(site, summary, param)
+                if expr is not None and self.classify(expr, func, param, site.call, index).kind == FALSE:
+                    out.append((site, f"{found[0].rsplit('.', 1)[-1]}.{found[1]}", param, expr))
+        return out
+
     def _bind_modes(self, site: CallSite, summary: FunctionSummary, index: ProjectIndex) -> Dict[str, ModeArg]:
         modes = {}
         for param in summary.mode_params:

@@ -5,8 +5,9 @@ building batch norm or under control_dependencies, callers' arg_scopes, batch-no
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
+import libcst as cst
 
 from slimlint.model import api, context
 from slimlint.model.facts import (
@@ -25,6 +26,7 @@ from slimlint.model.facts import (
     updates_collection_of,
 )
 from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
+from slimlint.model.unread_params import mention_counts
 
 
 class CrossFileFacts:
@@ -78,7 +80,20 @@ class CrossFileFacts:
             n_positional=func.n_positional,
             n_required=func.n_required,
             accepts_any_positional=func.varargs,
+            unread_mode_params=self._unread_mode_params(func, index) if always and func.node is not None else frozenset(),
         )
+
+    def _unread_mode_params(self, func: FunctionInfo, index: ProjectIndex) -> FrozenSet[str]:
+        """Mode-named parameters the body never reads, or only hands on to callees that never read theirs."""
+        counts = mention_counts(func.node, (p for p in func.params if p in MODE_PARAM_NAMES))
+        handed_on: Dict[str, int] = {}
+        for site in func.calls if counts else ():
+            summary = index.lookup_site(site, self.module_name)
+            for param in summary.unread_mode_params if summary is not None else ():
+                expr = self.bound_arg(site, summary, param)
+                if isinstance(expr, cst.Name) and expr.value in counts:
+                    handed_on[expr.value] = handed_on.get(expr.value, 0) + 1
+        return frozenset(p for p, n in counts.items() if n == handed_on.get(p, 0))
 
     def _bn_updates_and_modes(self, func: FunctionInfo, index: ProjectIndex) -> Tuple[bool, bool, Set[str]]:
         """Does `func` put batch-norm updates into UPDATE_OPS, does it always train, and through which parameters

@@ -45,6 +45,8 @@ class FunctionSummary:
     n_positional: int = 1 << 30  # params[:n_positional] may be passed by position (the rest follow `*`)
     n_required: int = 0  # params[:n_required] have no default
     accepts_any_positional: bool = False  # takes *args
+    # mode-named parameters (`is_training`, `train`, ...) the body never reads while it always trains batch norm
+    unread_mode_params: FrozenSet[str] = frozenset()
 
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)

@@ -19,6 +19,7 @@ from slimlint.rules.sl205_saver_drops_moving_statistics import SaverDropsMovingS
 from slimlint.rules.sl206_estimator_constant_training import EstimatorConstantTraining
 from slimlint.rules.sl207_mode_placeholder_not_passed import ModePlaceholderNotPassed
 from slimlint.rules.sl208_dropout_in_eval import DropoutInEval
+from slimlint.rules.sl209_mode_argument_ignored import ModeArgumentIgnored
 from slimlint.rules.sl900_syntax_error import SyntaxError_
 from slimlint.rules.sl901_unused_noqa import UnusedNoqa
 
@@ -37,6 +38,7 @@ ALL_RULES: List[Type[Rule]] = [
     EstimatorConstantTraining,
     ModePlaceholderNotPassed,
     DropoutInEval,
+    ModeArgumentIgnored,
     SyntaxError_,
     UnusedNoqa,
 ]

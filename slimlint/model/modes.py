@@ -178,7 +178,9 @@ class ModeReading:
         expr = site.kwargs.get(param)
         if expr is None and param in summary.params[:summary.n_positional]:
             pos = summary.params.index(param)
-            if summary.params[0] in ("self", "cls") and isinstance(site.call.func, cst.Attribute):
+            # `self` is not passed: by a method called on something, nor by a class or an instance called.
+            if summary.params[0] in ("self", "cls") and (
+                    isinstance(site.call.func, cst.Attribute) or summary.qualname.endswith((".__init__", ".__call__"))):
                 pos -= 1
             if 0 <= pos < len(site.positional):
                 expr = site.positional[pos]

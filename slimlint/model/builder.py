@@ -13,6 +13,7 @@ from slimlint.model import api
 from slimlint.model.dynamic_imports import DynamicImports, option_of
 from slimlint.model.star_imports import project_star_modules, star_candidates
 from slimlint.model.import_table import ImportTable, dotted
+from slimlint.model.parameter_instances import SELF_NAMES, ParameterCalls
 from slimlint.model.walk import FastVisitor, children
 from slimlint.model.facts import (
     SaverOfTrainables,
@@ -114,9 +115,10 @@ class ModuleBuilder(FastVisitor):
         # instance name (or "Class.self.attr") -> the qualified names of the classes assigned to it, in order
         # (`if kind == "ctc": self.encoder = CTCEncoder(...)` / `else: self.encoder = XEEncoder(...)`)
         self.instances: Dict[str, Tuple[str, ...]] = {}
-        # `model.compute_loss(...)` where `model` is a parameter: (site, parameter, method), resolved once the
-        # whole file is read through what its callers pass (parameter_instances.py)
-        self.parameter_calls: List[Tuple[CallSite, str, str]] = []
+        # `model.compute_loss(...)` where `model` is a parameter (or `self.model`, kept from one): resolved through
+        # what callers pass once the whole file is read, and again once the project's callers are known
+        self.parameter_calls = ParameterCalls()
+        self._param_attrs: Dict[str, Tuple[str, str]] = {}  # "Class.self.attr" -> (method, parameter) it was kept from
         self._func_stack: List[FunctionInfo] = [self.module_func]
         # `Dropout = tf.layers.dropout` inside a function (alpha-zero-general's style): bound in that function
         # (and the functions nested in it) from the assignment on, unlike module-level aliases (ImportTable).
@@ -355,6 +357,10 @@ class ModuleBuilder(FastVisitor):
                 func.assignments.setdefault(name, []).append((node.value, order))
                 if value_is_updates:
                     func.update_names.add(name)
+                if name.startswith("self.") and self._class_stack and isinstance(node.value, cst.Name) \
+                        and node.value.value in func.params and node.value.value not in SELF_NAMES:
+                    # `self.loss_fn = loss_fn`: the attribute holds what callers pass for the parameter
+                    self._param_attrs[f"{self._class_stack[-1]}.{name}"] = (func.qualname, node.value.value)
                 if classes:
                     # `model = Net(...)`, `self.bn0 = batch_norm(...)`: what the name's methods resolve to.
                     key = f"{self._class_stack[-1]}.{name}" if name.startswith("self.") and self._class_stack else name
@@ -807,8 +813,10 @@ class ModuleBuilder(FastVisitor):
             self.func.calls.append(site)
             return
         owner, _, method = (dotted(node.func) or "").rpartition(".")
-        if owner in self.func.params and owner not in ("self", "cls"):
-            self.parameter_calls.append((site, owner, method))
+        if owner in self.func.params and owner not in SELF_NAMES:
+            self.parameter_calls.add(site, self.func.qualname, owner, method)
+        elif owner.startswith("self.") and self._class_stack and f"{self._class_stack[-1]}.{owner}" in self._param_attrs:
+            self.parameter_calls.add(site, *self._param_attrs[f"{self._class_stack[-1]}.{owner}"], method)
 
 
 def _names_run_mode_option(expr: cst.BaseExpression) -> bool:

@@ -26,6 +26,8 @@ from slimlint.model.facts import (
     updates_collection_of,
 )
 from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
+from slimlint.model.import_table import dotted
+from slimlint.model.parameter_instances import SELF_NAMES, instance_classes
 from slimlint.model.unread_params import mention_counts
 
 
@@ -33,6 +35,8 @@ class CrossFileFacts:
     """Part of FileModel (semantic.py): uses its builder, functions and module_func."""
 
     def summaries(self, index: ProjectIndex) -> Dict[str, FunctionSummary]:
+        if self.builder.parameter_calls.calls:
+            self.builder.parameter_calls.bind(index.passed_instances(self.module_name))
         out = {}
         for func in self.functions:
             if func.is_module or "<locals>" in func.qualname:
@@ -81,7 +85,33 @@ class CrossFileFacts:
             n_required=func.n_required,
             accepts_any_positional=func.varargs,
             unread_mode_params=self._unread_mode_params(func, index) if always and func.node is not None else frozenset(),
+            passes_instances=self._instances_passed(func, index),
         )
+
+    def _instances_passed(self, func: FunctionInfo, index: ProjectIndex) -> tuple:
+        """What FunctionSummary.passes_instances says: for calls of project functions that take parameters on
+        which methods are called, the classes of the project instances passed (`TrainOp(model, loss_fn)`)."""
+        out = []
+        for site in func.calls:
+            found = index.resolve_site(site, self.module_name)
+            if found is None or found[0] == self.module_name:
+                continue  # this file's own calls are bound when it is read (ParameterCalls.resolve_locally)
+            summary = index.modules[found[0]][found[1]]
+            for param in summary.params:
+                expr = self.bound_arg(site, summary, param) if param not in SELF_NAMES else None
+                name = dotted(expr) if expr is not None else None
+                classes = instance_classes(name, func, self.builder.instances) if name else ()
+                classes = tuple(self._project_class(c, index) for c in classes)
+                if classes:
+                    out.append((found, param, classes))
+        return tuple(out)
+
+    def _project_class(self, qualified: str, index: ProjectIndex) -> str:
+        """`loss.CrossEntropyLoss` as the module that defines it names it (its constructor's module)."""
+        found = index.resolve(qualified, self.module_name)
+        if found is not None and found[1].endswith(".__init__"):
+            return f"{found[0]}.{found[1][: -len('.__init__')]}"
+        return qualified
 
     def _unread_mode_params(self, func: FunctionInfo, index: ProjectIndex) -> FrozenSet[str]:
         """Mode-named parameters the body never reads, or only hands on to callees that never read theirs."""

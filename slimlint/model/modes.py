@@ -11,6 +11,7 @@ import libcst as cst
 from slimlint.model.builder import literal_dict
 from slimlint.model.instance_dicts import decode_dict, encode_dict, merge_changes, self_dict_changes
 from slimlint.model.import_table import dotted
+from slimlint.model.parameter_instances import skips_self
 from slimlint.model.facts import (
     INIT_PREFIX,
     DEFAULT,
@@ -178,9 +179,7 @@ class ModeReading:
         expr = site.kwargs.get(param)
         if expr is None and param in summary.params[:summary.n_positional]:
             pos = summary.params.index(param)
-            # `self` is not passed: by a method called on something, nor by a class or an instance called.
-            if summary.params[0] in ("self", "cls") and (
-                    isinstance(site.call.func, cst.Attribute) or summary.qualname.endswith((".__init__", ".__call__"))):
+            if skips_self(summary.params, summary.qualname, site):
                 pos -= 1
             if 0 <= pos < len(site.positional):
                 expr = site.positional[pos]

@@ -31,7 +31,6 @@ from slimlint.model.modes import ModeReading
 from slimlint.model.tf_naming import TfNaming
 from slimlint.model.summary import ProjectIndex
 from slimlint.model.train_ops import TrainOpFacts
-from slimlint.model.parameter_instances import resolve_parameter_calls
 from slimlint.model.walk import walk
 
 
@@ -43,7 +42,7 @@ class FileModel(TfNaming, ModeReading, BatchNormFacts, CallSignatures, CrossFile
         self.module_name = module_name
         builder = ModuleBuilder(module)
         walk(module, builder)
-        resolve_parameter_calls(builder.functions, builder.instances, builder.parameter_calls)
+        builder.parameter_calls.resolve_locally(builder.functions, builder.instances)
         self.builder = builder
         self.functions: List[FunctionInfo] = builder.functions
         self.module_func = builder.module_func

@@ -47,6 +47,9 @@ class FunctionSummary:
     accepts_any_positional: bool = False  # takes *args
     # mode-named parameters (`is_training`, `train`, ...) the body never reads while it always trains batch norm
     unread_mode_params: FrozenSet[str] = frozenset()
+    # ((callee module, callee qualname), parameter, classes) for the project instances its calls pass: what a
+    # method called on that parameter resolves to (parameter_instances.py)
+    passes_instances: Tuple[Tuple[Tuple[str, str], str, Tuple[str, ...]], ...] = ()
 
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)
@@ -109,6 +112,7 @@ class ProjectIndex:
         # (module, qualname) -> the mode an enclosing arg_scope gives batch norm in every call of the function.
         self.scoped_bn_mode: Dict[Tuple[str, str], str] = {}
         self._resolved: Dict[Tuple[str, str], Optional[Tuple[str, str]]] = {}
+        self._passed: Optional[Dict[Tuple[str, str, str], Tuple[str, ...]]] = None
         self._by_last: Dict[str, list] = {}
         for name in self.modules:
             self._by_last.setdefault(name.rsplit(".", 1)[-1], []).append(name)
@@ -134,6 +138,19 @@ class ProjectIndex:
         if key not in self._resolved:
             self._resolved[key] = self._resolve(target, from_module)
         return self._resolved[key]
+
+    def passed_instances(self, module: str) -> Dict[Tuple[str, str], Tuple[str, ...]]:
+        """(qualname, parameter) -> the classes of the instances the project's calls pass to it, for `module`'s
+        functions (from every summary's passes_instances)."""
+        if self._passed is None:
+            self._passed = {}
+            for functions in self.modules.values():
+                for summary in functions.values():
+                    for (callee_module, callee), param, classes in summary.passes_instances:
+                        key = (callee_module, callee, param)
+                        self._passed[key] = self._passed.get(key, ()) + tuple(
+                            c for c in classes if c not in self._passed.get(key, ()))
+        return {(q, p): classes for (m, q, p), classes in self._passed.items() if m == module}
 
     def resolve_site(self, site, from_module: str) -> Optional[Tuple[str, str]]:
         """The project function a call site reaches: of its candidate targets (an attribute assigned instances of

@@ -56,7 +56,9 @@ class UpdateOpsCollectedTooEarly(Rule):
     what_it_does = """
         Flags `tf.get_collection(tf.GraphKeys.UPDATE_OPS)` when batch-norm layers that put their update ops
         in that collection are built after the read, and the list read is what the train op is made to
-        depend on. `get_collection` returns a copy of the collection as it is at that moment.
+        depend on. `get_collection` returns a copy of the collection as it is at that moment, and
+        `with tf.control_dependencies(update_ops):` takes the list as it is when the block starts: batch
+        norm built inside the block (a loss computed in the train op's own arguments) is missing too.
         Batch norm built after the read by more calls of a function already called before it does not
         count: the read then holds one tower's updates, as multi-GPU training keeps those of the first
         tower (and a validation tower's need not run).
@@ -71,7 +73,9 @@ class UpdateOpsCollectedTooEarly(Rule):
 
         The fix moves the assignment, unchanged and with the comments above it, to just before the
         statement that first uses the list, in the same block. It is offered only when the read is a plain
-        `name = tf.get_collection(...)` statement and that statement sits in the same block as the use.
+        `name = tf.get_collection(...)` statement, that statement sits in the same block as the use, and
+        all the missing batch norm is built before that use (not inside the `control_dependencies` block:
+        there, build the loss before the block).
         Training then runs the update ops, which changes the trained model's moving statistics.
     """
     behaviour_change = "the train op now depends on the batch-norm update ops (the list read before the model was empty)"
@@ -142,12 +146,16 @@ class UpdateOpsCollectedTooEarly(Rule):
                 first_order, first_path, _ = min(uses, key=lambda u: u[0])
                 if bn is None:
                     bn = model.training_bn(func, ctx.index)
-                late = [b for b in bn if read.order < b.order < first_order]
+                # `with tf.control_dependencies(update_ops):` took the list as it was: batch norm built inside
+                # the block (the loss built in the train op's own arguments) is missing from it too.
+                end = max([first_order] + [b.end_order for b in func.blocks if read.target in b.arg_names and b.order > read.order])
+                late = [b for b in bn if read.order < b.order < end]
                 if not late or model.more_towers(late, [b for b in bn if b.order < read.order], ctx.index):
                     continue
                 fix = None
                 sibling = _sibling_holding(model, read, first_path) if read.statement is not None else None
-                if sibling is not None and len(read.statement.body) == 1:
+                # Moving the read down to its first use covers only what is built before that use.
+                if sibling is not None and len(read.statement.body) == 1 and all(b.order < first_order for b in late):
                     fix = move_fix(model, read.statement, sibling)
                 yield self.violation(
                     read.call,

@@ -205,6 +205,14 @@ def _diff_text(display: str, old: str, new: str) -> str:
     return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{display}", f"b/{display}"))
 
 
+def _fixed_diff(display: str, source, fixed: bytes) -> str:
+    if source.notebook is not None:
+        from slimlint import notebook
+
+        return notebook.diff(display, source, fixed)  # per changed cell, as ruff
+    return _diff_text(display, source.text, fixed.decode(source.encoding))
+
+
 class _Applied:
     """What the run's outcomes add up to once their fixes are written (or diffed)."""
 
@@ -321,7 +329,7 @@ def _write_or_diff(unit, outcome, opts, applied) -> bool:
     from slimlint.writer import WriteError, write_fixed
 
     if opts.diff:
-        applied.diffs.append(_diff_text(unit.display, unit.source.text, outcome.fixed.decode(unit.source.encoding)))
+        applied.diffs.append(_fixed_diff(unit.display, unit.source, outcome.fixed))
     else:
         try:
             write_fixed(unit.path, unit.source, outcome.fixed)
@@ -347,7 +355,8 @@ def _add_noqa(results, errors) -> int:
         rows: dict = {}
         for finding in outcome.findings:
             if finding.code not in ("SL900", "SL901") and finding.noqa_row:
-                rows.setdefault(finding.noqa_row, set()).add(finding.code)
+                row = unit.source.notebook.program_line(finding.cell, finding.noqa_row) if finding.cell else finding.noqa_row
+                rows.setdefault(row, set()).add(finding.code)
         if outcome.error:
             errors.append((unit.display, outcome.error))
         if unit.context or not rows or unit.path is None:
@@ -472,7 +481,7 @@ def _check_stdin(settings, opts) -> int:
     errors = [(unit.display, outcome.error)] if outcome.error else []
     if opts.diff:
         if outcome.fixed is not None:
-            _emit(_diff_text(filename, unit.source.text, outcome.fixed.decode(unit.source.encoding)))
+            _emit(_fixed_diff(filename, unit.source, outcome.fixed))
         return EXIT_ERROR if errors else (EXIT_FINDINGS if outcome.fixed is not None else EXIT_OK)
     if opts.fix:
         # Like ruff: the fixed source goes to stdout, the report to stderr.

@@ -3,7 +3,8 @@
 Choices (kept deliberately close to ruff):
 - Paths named on the command line are always used: a named file is linted whatever its suffix and
   whatever `exclude` or .gitignore say; a named directory is walked even if it would be skipped.
-- Inside a walk only `*.py` / `*.pyi` files are taken; a directory called `x.py` is walked, not read.
+- Inside a walk only `*.py` / `*.pyi` files and Jupyter notebooks (`*.ipynb`) are taken; a directory
+  called `x.py` is walked, not read.
 - Skipped while walking: hidden directories, `__pycache__`, virtual environments (any directory holding
   a `pyvenv.cfg`), the `exclude` + `extend-exclude` globs, and .gitignore'd paths.
 - Directory symlinks met during a walk are not followed (ruff does the same): a target inside the tree
@@ -30,7 +31,7 @@ from slimlint.config import GlobSet, Settings, glob_to_regex
 
 __all__ = ["Discovery", "GitIgnore", "discover", "PYTHON_SUFFIXES"]
 
-PYTHON_SUFFIXES = (".py", ".pyi")
+PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")  # notebooks too, as ruff since 0.6 (slimlint/notebook)
 # Skipped whatever the configuration says; everything else configurable lives in Settings.exclude.
 _ALWAYS_SKIPPED_DIRS = frozenset({"__pycache__"})
 

@@ -189,7 +189,7 @@ class Engine:
 
     def role(self, unit: Unit, model: FileModel) -> str:
         where = unit.path or unit.relpath
-        return context.file_role(unit.relpath, model, self.settings.is_eval_path(where), self.settings.is_train_path(where))
+        return context.file_role(unit.code_relpath, model, self.settings.is_eval_path(where), self.settings.is_train_path(where))
 
     def violations(self, unit: Unit, model: FileModel, index: ProjectIndex) -> List[Violation]:
         role = self.role(unit, model)
@@ -222,6 +222,16 @@ class Engine:
         return kept
 
     def check(self, parsed: ParsedFile, index: ProjectIndex, fix: bool = False, need_edits: bool = False) -> Outcome:
+        outcome = self._check(parsed, index, fix, need_edits)
+        unit = parsed.unit
+        if unit.source is not None and unit.source.notebook is not None and not unit.context:
+            from slimlint import notebook  # findings into cells, the fixed program back into the cells' JSON
+
+            enabled = self._enabled(SYNTAX_ERROR.code, unit)
+            notebook.place(outcome, unit, (SYNTAX_ERROR.code, SYNTAX_ERROR.name) if enabled else None)
+        return outcome
+
+    def _check(self, parsed: ParsedFile, index: ProjectIndex, fix: bool, need_edits: bool) -> Outcome:
         unit = parsed.unit
         outcome = Outcome()
         if unit.context:

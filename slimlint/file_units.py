@@ -28,8 +28,13 @@ class Unit:
     context: bool = False  # read for cross-file facts only: never reported or fixed
 
     @property
+    def code_relpath(self) -> str:
+        """The relpath as a .py file's (a notebook `eval.ipynb` is named like `eval.py`: roles read the name)."""
+        return self.relpath[:-6] + ".py" if self.relpath.lower().endswith(".ipynb") else self.relpath
+
+    @property
     def module_name(self) -> str:
-        name = self.relpath[:-3] if self.relpath.endswith(".py") else self.relpath
+        name = self.code_relpath[:-3] if self.code_relpath.endswith(".py") else self.relpath
         parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
         if parts and parts[-1] == "__init__":
             parts.pop()

@@ -56,6 +56,7 @@ class Finding:
     end: Position
     fix: Optional[Fix] = None
     noqa_row: Optional[int] = None
+    cell: Optional[int] = None  # a notebook's cell (1-based, all cells counted); start, end and noqa_row are then in it
 
     @property
     def url(self) -> str:
@@ -70,4 +71,4 @@ class Finding:
         return self.fix is not None and (unsafe_fixes or self.fix.applicability == SAFE)
 
     def sort_key(self):
-        return (self.path, self.start.line, self.start.column, self.code)
+        return (self.path, self.cell or 0, self.start.line, self.start.column, self.code)

@@ -56,6 +56,7 @@ def _finding(f: Finding) -> dict:
                       for e in f.fix.edits],
         },
         "noqa_row": f.noqa_row,
+        "cell": f.cell,
     }
 
 
@@ -110,5 +111,5 @@ def _read_finding(item) -> Finding:
     return Finding(
         code=_str(item.get("code")), name=_str(item.get("name")), message=_str(item.get("message")),
         path=_str(item.get("path")), start=_position(item.get("start")), end=_position(item.get("end")),
-        fix=fix, noqa_row=_int(item.get("noqa_row"), optional=True),
+        fix=fix, noqa_row=_int(item.get("noqa_row"), optional=True), cell=_int(item.get("cell"), optional=True),
     )

@@ -36,7 +36,7 @@ import sys
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import Any, BinaryIO, NamedTuple, Optional
 
 _BOM = codecs.BOM_UTF8
 
@@ -58,13 +58,23 @@ class Source:
     encoding: str  # as Python names it ("utf-8", "iso-8859-1"); "utf-8-sig" when has_bom
     has_bom: bool
     newline: str  # the dominant line ending: "\n", "\r\n" or "\r" ("\n" when there is none)
+    # A Jupyter notebook's program (slimlint/notebook): `raw` is then the notebook file and `text` its code cells.
+    notebook: Optional[Any] = None
 
     def for_libcst(self) -> bytes:
-        """What to pass to ``libcst.parse_module`` so ``module.bytes`` reproduces ``raw``."""
-        return self.raw
+        """What to pass to ``libcst.parse_module`` so ``module.bytes`` reproduces ``raw`` (a notebook: its program)."""
+        return self.raw if self.notebook is None else self.text.encode("utf-8")
 
     def encode(self, text: str) -> bytes:
-        """Encode fixed text the way this file was encoded (BOM and cookie encoding kept)."""
+        """Encode fixed text the way this file was encoded (BOM and cookie encoding kept); a notebook's fixed
+        program goes back into its cells."""
+        if self.notebook is not None:
+            from slimlint.notebook import NotebookError
+
+            try:
+                return self.notebook.rewrite(text)
+            except NotebookError as exc:
+                raise SourceError(str(exc), self.display_path) from None
         try:
             return text.encode(self.encoding)
         except UnicodeEncodeError as exc:
@@ -80,18 +90,21 @@ class Source:
 
         A fix written from a module that does not round-trip would also change untouched bytes.
         """
-        out = module.bytes
-        if out == self.raw:
+        out, expected = module.bytes, self.for_libcst()
+        if out == expected:
             return None
         n = 0
-        while n < min(len(out), len(self.raw)) and out[n] == self.raw[n]:
+        while n < min(len(out), len(expected)) and out[n] == expected[n]:
             n += 1
-        line = self.raw.count(b"\n", 0, n) + 1
+        line = expected.count(b"\n", 0, n) + 1
         return f"LibCST does not reproduce this file exactly (first difference on line {line})"
 
 
 def source_from_bytes(data: bytes, display_path: str) -> Source:
-    """Decode ``data`` as Python would (BOM, PEP 263 cookie), or raise SourceError."""
+    """Decode ``data`` as Python would (BOM, PEP 263 cookie), or raise SourceError; a `.ipynb` name is read
+    as a notebook."""
+    if display_path.lower().endswith(".ipynb"):  # notebook.SUFFIX, without importing it for every .py file
+        return _notebook_source(data, display_path)
     nul = data.find(b"\0")
     if nul != -1:
         if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
@@ -124,6 +137,17 @@ def source_from_bytes(data: bytes, display_path: str) -> Source:
         has_bom=has_bom,
         newline=_dominant_newline(text),
     )
+
+
+def _notebook_source(data: bytes, display_path: str) -> Source:
+    from slimlint import notebook
+
+    try:
+        program = notebook.program_of(data)
+    except notebook.NotebookError as exc:
+        raise SourceError(str(exc), display_path) from None
+    return Source(display_path=display_path, raw=data, text=program.text, encoding="utf-8", has_bom=False,
+                  newline="\n", notebook=program)
 
 
 def read_source(path: Path) -> Source:

@@ -50,7 +50,7 @@ def write_fixed(path: Path, original: Source, new_bytes: bytes) -> None:
     display = str(path)
     if new_bytes == original.raw:
         return
-    _check_parses(new_bytes, display, original.raw)
+    _check_parses(new_bytes, display, original)
     target = Path(os.path.realpath(path))  # write through a symlink, keep the link
     try:
         st = os.stat(target)
@@ -119,12 +119,12 @@ def remove_stale_temporaries(folder: Path) -> list:
     return removed
 
 
-def _check_parses(new_bytes: bytes, display: str, original: bytes) -> None:
+def _check_parses(new_bytes: bytes, display: str, original: Source) -> None:
     # The last safety net: a fix that breaks the file's syntax is a bug, never written.
     try:
-        on_big_stack(libcst.parse_module, new_bytes)
+        on_big_stack(libcst.parse_module, _python_of(new_bytes, original, display))
     except (libcst.ParserSyntaxError, SyntaxError, UnicodeDecodeError) as exc:
-        if _python2_file_still_python2(original, new_bytes):
+        if original.notebook is None and _python2_file_still_python2(original.raw, new_bytes):
             return  # a Python 2 file, fixed in its own syntax (slimlint/python2)
         where = getattr(exc, "editor_line", None) or getattr(exc, "lineno", None)
         at = f" (line {where})" if where else ""
@@ -132,6 +132,25 @@ def _check_parses(new_bytes: bytes, display: str, original: bytes) -> None:
                          "(please report this slimlint bug)", display) from None
     except RecursionError:
         raise WriteError("fixed text is too deeply nested to re-check; file left unchanged", display) from None
+
+
+def _python_of(new_bytes: bytes, original: Source, display: str) -> bytes:
+    """What to parse: the bytes, or a notebook's code cells as one program (a cell that did not parse before
+    the fix is left out as it was then; one the fix broke makes the program fail)."""
+    if original.notebook is None:
+        return new_bytes
+    from slimlint import notebook
+
+    try:
+        program = notebook.program_of(new_bytes)
+    except notebook.NotebookError as exc:
+        raise WriteError(f"fixed notebook cannot be read back ({exc}); file left unchanged "
+                         "(please report this slimlint bug)", display) from None
+    if len(program.problems) > len(original.notebook.problems):
+        cell = program.problems[-1].cell
+        raise WriteError(f"fixed cell {cell} does not parse; file left unchanged (please report this slimlint bug)",
+                         display)
+    return program.text.encode("utf-8")
 
 
 def _python2_file_still_python2(original: bytes, new_bytes: bytes) -> bool:

@@ -9,6 +9,7 @@ it copies the files a build needs into a throwaway git repository and commits th
 which behaves the same in a fresh CI clone and in a working tree full of new files.
 """
 
+import json
 import os
 import re
 import shutil
@@ -168,3 +169,37 @@ def test_fix_hook(hook_repo, project, env):
     assert second.returncode == 0
     assert "Passed" in second.stdout
     assert (project / "train.py").read_text() == fixed
+
+
+def _notebook(source: str) -> str:
+    """BUGGY / CLEAN as a Jupyter notebook: the model in one cell, the training in the next, a magic first."""
+    model, training = source.split("train_op = ", 1) if "minimize" in source else source.split("optimizer = ", 1)
+    training = ("train_op = " if "minimize" in source else "optimizer = ") + training
+    cells = [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+              "source": text.splitlines(keepends=True)} for text in ("%matplotlib inline\n" + model, training)]
+    cells.insert(1, {"cell_type": "markdown", "metadata": {}, "source": ["Train:"]})
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
+
+
+def test_hooks_take_notebooks(hook_repo, project, env):
+    """`types_or: [python, jupyter]`: pre-commit passes notebooks to both hooks (with `types: [python]` it
+    would skip them: "no files to check")."""
+    (project / "tutorial.ipynb").write_text(_notebook(BUGGY))
+    (project / "clean.ipynb").write_text(_notebook(CLEAN))
+    git("add", "-A", cwd=project)
+    check = try_repo(hook_repo, "slimlint", ["tutorial.ipynb", "clean.ipynb"], project, env)
+    assert check.returncode == 1
+    assert re.search(r"\btutorial\.ipynb:cell 3:\d+:\d+: .*\bSL102\b", check.stdout)
+    assert "clean.ipynb" not in check.stdout
+    assert (project / "tutorial.ipynb").read_text() == _notebook(BUGGY)
+
+    (project / "pyproject.toml").write_text("[tool.slimlint]\nunsafe-fixes = true\n")
+    git("add", "pyproject.toml", cwd=project)
+    first = try_repo(hook_repo, "slimlint-fix", ["tutorial.ipynb"], project, env)
+    assert first.returncode == 1
+    fixed = (project / "tutorial.ipynb").read_text()
+    assert "create_train_op" in fixed and "%matplotlib inline" in fixed
+    assert json.loads(fixed)["cells"][:2] == json.loads(_notebook(BUGGY))["cells"][:2]
+    second = try_repo(hook_repo, "slimlint-fix", ["tutorial.ipynb"], project, env)
+    assert second.returncode == 0
+    assert "Passed" in second.stdout

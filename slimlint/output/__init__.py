@@ -18,20 +18,24 @@ __all__ = ["FORMATS", "RuleMeta", "render"]
 
 
 def _source_lines(base: Path):
-    """(path, line) -> the text of that line of the file as it is now (the fixed file after --fix), or None
-    when it cannot be read (standard input, a file gone meanwhile). Each file is read once."""
+    """(path, line, cell) -> the text of that line of the file as it is now (the fixed file after --fix), or None
+    when it cannot be read (standard input, a file gone meanwhile). Each file is read once. In a notebook the
+    line is one of the cell's own source (never a line of its JSON)."""
     from slimlint.source import SourceError, read_source
 
     cache: dict = {}
 
-    def line_of(path: str, line: int):
+    def line_of(path: str, line: int, cell=None):
         if path not in cache:
             try:
-                cache[path] = read_source(base / path).text.splitlines()
+                cache[path] = read_source(base / path)
             except (SourceError, OSError, ValueError):
                 cache[path] = None
-        lines = cache[path]
-        return lines[line - 1] if lines is not None and 0 < line <= len(lines) else None
+        source = cache[path]
+        if source is None or (cell is None) != (source.notebook is None):
+            return None
+        lines = source.text.splitlines() if cell is None else source.notebook.cell_lines(cell)
+        return lines[line - 1] if 0 < line <= len(lines) else None
 
     return line_of
 

@@ -26,6 +26,8 @@ def command(name: str, properties: dict[str, object], message: str) -> str:
 
 def format_finding(finding: Finding) -> str:
     message = f"{finding.code} {finding.message}"
+    if finding.cell is not None:  # a notebook: line and col are inside the cell (as ruff), which the text names
+        message = f"cell {finding.cell}: {message}"
     if finding.fix is not None:
         # A multi-line annotation: the fix and how it changes behaviour, as ruff adds its "help:".
         message += f"\n  fix: {finding.fix.message}"

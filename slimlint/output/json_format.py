@@ -31,7 +31,7 @@ def to_dict(finding: Finding, cwd: Path) -> dict[str, Any]:
             "message": finding.fix.message,
         }
     return {
-        "cell": None,
+        "cell": finding.cell,  # a notebook's cell (1-based); rows and noqa_row are then inside it, as ruff
         "code": finding.code,
         "end_location": _loc(finding.end),
         # ruff prints absolute paths here.

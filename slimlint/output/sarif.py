@@ -3,7 +3,8 @@
 Locations are relative to %SRCROOT% (the working directory, declared in originalUriBaseIds) with
 forward slashes, so alerts match across runs and machines; a file outside it gets an absolute file URI.
 Columns count code points (as LibCST and ruff do), declared with `columnKind`.  No
-`partialFingerprints`: github/codeql-action's upload-sarif computes them from the source.
+`partialFingerprints`: github/codeql-action's upload-sarif computes them from the source. In a notebook,
+lines and columns are inside the finding's cell (as ruff's), which the message and `properties.cell` name.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def _descriptor(code: str, name: str, summary: str, docs: str) -> dict[str, Any]
 
 def _result(finding: Finding, rule_index: int, cwd: Path) -> dict[str, Any]:
     artifact = artifact_location(finding.path, cwd)
-    message = finding.message
+    message = finding.message if finding.cell is None else f"cell {finding.cell}: {finding.message}"
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": rule_index,
@@ -121,6 +122,9 @@ def _result(finding: Finding, rule_index: int, cwd: Path) -> dict[str, Any]:
             {"physicalLocation": {"artifactLocation": artifact, "region": region(finding.start, finding.end)}}
         ],
     }
+    if finding.cell is not None:
+        # A notebook: regions are inside the cell (as ruff's), the cell is named in the message and here.
+        result["properties"] = {"cell": finding.cell}
     fix = finding.fix
     if fix is not None:
         # GitHub shows only the message, so the behaviour change goes there too.

@@ -9,19 +9,26 @@ from typing import Optional
 
 from slimlint.findings import Finding
 
-SourceLine = Callable[[str, int], Optional[str]]  # (path, 1-based line) -> that line's text, or None
+# (path, 1-based line, notebook cell or None) -> that line's text, or None
+SourceLine = Callable[[str, int, Optional[int]], Optional[str]]
 
 
 def format_finding(finding: Finding, unsafe_fixes: bool = False) -> str:
     """The finding's one line; `[*]` when --fix would apply its fix (as ruff marks it)."""
     marker = "[*] " if finding.fix_applies(unsafe_fixes) else ""
-    return _one_line(f"{finding.path}:{finding.start.line}:{finding.start.column}: {finding.code} {marker}{finding.message}")
+    return _one_line(f"{place(finding)}: {finding.code} {marker}{finding.message}")
+
+
+def place(finding: Finding) -> str:
+    """`path:line:col`, or in a notebook `path:cell N:line:col` (line and column inside the cell), as ruff."""
+    cell = f"cell {finding.cell}:" if finding.cell is not None else ""
+    return f"{finding.path}:{cell}{finding.start.line}:{finding.start.column}"
 
 
 def format_full(finding: Finding, unsafe_fixes: bool = False, source_line: Optional[SourceLine] = None) -> str:
     """The one line, then (as ruff's `full` format) the source line with a caret, the fix and its behaviour change."""
     lines = [format_finding(finding, unsafe_fixes)]
-    code = source_line(finding.path, finding.start.line) if source_line is not None else None
+    code = source_line(finding.path, finding.start.line, finding.cell) if source_line is not None else None
     if code is not None:
         number = str(finding.start.line)
         pad = " " * len(number)

@@ -1,0 +1,195 @@
+"""A notebook's code cells as ONE Python program (what the engine checks), and the way back.
+
+The program is the code cells in order, each ending in a newline, with IPython syntax replaced line for
+line (magics.py), so a program line maps to one line of one cell and columns are unchanged. Jupyter compiles
+each cell on its own: when the program does not parse, each cell is tried alone, and one that does not parse
+is replaced by placeholder comments and reported (SL900 on that cell) while the others are still checked.
+
+A fixed program goes back into the cells by a line diff against the program: unchanged lines keep their
+cell, changed lines go to the cell of the lines they replace, and lines inserted between two cells go to
+the later one (a statement added before the one it is about). Placeholders are restored to the original
+IPython lines.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import difflib
+import re
+import warnings
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+from slimlint.notebook import magics
+from slimlint.notebook.document import Cell, Document, NotebookError
+
+_FLAGS = ast.PyCF_ONLY_AST | getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)  # IPython runs top-level await
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """A code cell that does not parse on its own: where (in the cell) and why."""
+
+    cell: int
+    line: int
+    column: int
+    reason: str
+
+
+class Program:
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self._marker = _unused_marker(document.text)
+        self._originals: List[Tuple[str, str]] = []  # placeholder number -> (original line, placeholder's indent)
+        self.problems: List[CellProblem] = []
+        code = [c for c in document.cells if c.kind == "code"] if document.python else []
+        pieces = {c.number: self._cell_lines(c) for c in code}
+        if not _parses("".join(line for lines in pieces.values() for line in lines)):
+            for cell in code:
+                problem = _problem(cell.number, "".join(pieces[cell.number]))
+                if problem is not None:
+                    self.problems.append(problem)
+                    pieces[cell.number] = self._blanked(cell)
+        self.lines: List[str] = []
+        self._owner: List[int] = []  # program line index -> cell number
+        self._first: Dict[int, int] = {}  # cell number -> index of its first program line
+        for cell in code:
+            self._first[cell.number] = len(self.lines)
+            self.lines += pieces[cell.number]
+            self._owner += [cell.number] * len(pieces[cell.number])
+        self._starts = sorted(self._first[c.number] for c in code if pieces[c.number])
+        self._start_cell = {self._first[c.number]: c.number for c in code if pieces[c.number]}
+        self.text = "".join(self.lines)
+
+    # --- building ------------------------------------------------------------------------------
+
+    def _hide(self, original: str, code: str) -> str:
+        number = len(self._originals)
+        indent = code[:len(code) - len(code.lstrip())]
+        self._originals.append((original, indent))
+        return f"{code}#{self._marker}{number}"
+
+    def _cell_lines(self, cell: Cell) -> List[str]:
+        lines = _lines_of(cell.text)
+        out, _ = magics.neutralize(lines, self._hide)
+        return out
+
+    def _blanked(self, cell: Cell) -> List[str]:
+        """A cell that does not parse: comments only (its text shown after the marker, `noqa` defused, so the
+        prefilter still sees what it holds and the SL900 on it is reported)."""
+        out = []
+        for line in _lines_of(cell.text):
+            body, ending = magics.split_ending(line)
+            shown = re.sub("noqa", "no-qa", body, flags=re.IGNORECASE)
+            out.append(self._hide(body, "") + " " + shown + ending)
+        return out
+
+    # --- positions -----------------------------------------------------------------------------
+
+    def cell_position(self, line: int) -> Tuple[int, int]:
+        """(cell number, line in the cell) of a 1-based program line."""
+        if not self._starts:
+            return 1, line
+        i = max(bisect.bisect_right(self._starts, line - 1) - 1, 0)
+        start = self._starts[i]
+        return self._start_cell[start], line - start
+
+    def program_line(self, cell: Optional[int], line: int) -> int:
+        """The program line of a line in a cell (the reverse of cell_position)."""
+        return line if cell is None or cell not in self._first else self._first[cell] + line
+
+    def cell_lines(self, cell: int) -> List[str]:
+        """The cell's own source lines (no endings), IPython syntax and all: what a report quotes."""
+        return [magics.split_ending(line)[0] for line in magics.python_lines(self.document.cells[cell - 1].text)] if 0 < cell <= len(self.document.cells) else []
+
+    # --- the way back ----------------------------------------------------------------------------
+
+    def restore(self, line: str) -> str:
+        """A program line as the cell has it: a placeholder becomes its IPython line again (re-indented
+        when a fix moved it)."""
+        m = re.search(f"#{self._marker}(\\d+)", line)
+        if m is None or int(m.group(1)) >= len(self._originals):
+            return line
+        original, indent = self._originals[int(m.group(1))]
+        body, ending = magics.split_ending(line)
+        now = body[:len(body) - len(body.lstrip())]
+        if now != indent and original.startswith(indent):
+            original = now + original[len(indent):]
+        return original + ending
+
+    def cell_sources(self, fixed: str) -> Dict[int, str]:
+        """Each code cell's source in the fixed program; NotebookError when a change spans two cells."""
+        new = magics.python_lines(fixed)
+        out: Dict[int, List[str]] = {number: [] for number in self._first}
+        ops = difflib.SequenceMatcher(None, self.lines, new, autojunk=False).get_opcodes()
+        for tag, i1, i2, j1, j2 in ops:
+            if tag == "equal":
+                for k in range(i2 - i1):
+                    out[self._owner[i1 + k]].append(new[j1 + k])
+                continue
+            cells = set(self._owner[i1:i2])
+            if len(cells) > 1:
+                raise NotebookError(f"a fix changes cells {min(cells)} to {max(cells)} at once; not written")
+            out[cells.pop() if cells else self._insertion_cell(i1)].extend(new[j1:j2])
+        sources = {}
+        for cell in self.document.cells:
+            if cell.number in out:
+                text = "".join(self.restore(line) for line in out[cell.number])
+                if text.endswith("\n") and not cell.text.endswith("\n"):
+                    text = text[:-1]  # the program's newline after the cell's last line is not the cell's
+                sources[cell.number] = text
+        return sources
+
+    def _insertion_cell(self, i: int) -> int:
+        """The cell that takes lines inserted before program line index i: the next cell's lines, unless
+        the insertion is at the very end."""
+        if i < len(self._owner):
+            return self._owner[i]
+        if self._owner:
+            return self._owner[-1]
+        if not self._first:
+            raise NotebookError("the notebook has no code cell to hold the fix")
+        return min(self._first)
+
+    def rewrite(self, fixed: str) -> bytes:
+        """The notebook's bytes with the fixed program written back into its cells."""
+        return self.document.rewritten(self.cell_sources(fixed))
+
+
+def _lines_of(text: str) -> List[str]:
+    lines = magics.python_lines(text)
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += "\n"
+    return lines
+
+
+def _unused_marker(text: str) -> str:
+    marker = " slimlint-ipython-"
+    while marker in text:
+        marker = marker.rstrip("-") + "x-"
+    return marker
+
+
+def _parses(code: str) -> bool:
+    return _problem(0, code) is None
+
+
+def _problem(cell: int, code: str) -> Optional[CellProblem]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarning (invalid escapes) is the user's business, not ours
+        try:
+            compile(code, f"<cell {cell}>", "exec", _FLAGS, dont_inherit=True)
+        except (SyntaxError, ValueError) as exc:  # ValueError: a NUL in the source
+            from slimlint.source import describe_parse_error
+
+            problem = describe_parse_error(_Text(code), exc)
+            return CellProblem(cell, problem.line, problem.column, problem.message)
+        except (RecursionError, MemoryError):
+            return CellProblem(cell, 1, 1, "cannot parse: nested too deeply")
+    return None
+
+
+@dataclass(frozen=True)
+class _Text:
+    text: str  # what describe_parse_error reads of a Source

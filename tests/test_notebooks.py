@@ -337,6 +337,22 @@ def test_a_fix_across_cells_is_refused_not_misplaced():
         ["new = 0\n", "c = 3\n", "end = 1"]
 
 
+def test_an_import_a_fix_adds_extends_the_cell_of_the_imports(tmp_path):
+    """LibCST adds `import ... as slim` below the last import, that is between cell 1 and cell 2: it belongs
+    to cell 1, without the blank line that separated it from cell 2's first statement."""
+    cells = [code("import tensorflow as tf\nfrom tensorflow.contrib.slim import conv2d, batch_norm"),
+             code("images = tf.placeholder(tf.float32, [None, 28, 28, 1])\n"
+                  "net = conv2d(images, 8, [3, 3], normalizer_fn=batch_norm)\nloss = tf.reduce_mean(net)"),
+             code(TRAIN)]
+    nb = write(tmp_path / "imports.ipynb", notebook_bytes(cells))
+    assert run_cli(["--no-cache", "--fix", "--unsafe-fixes", nb.name], cwd=tmp_path).code == 0
+    after = json.loads(nb.read_bytes())["cells"]
+    assert after[0]["source"] == cells[0]["source"][:1] + [cells[0]["source"][1] + "\n",
+                                                          "import tensorflow.contrib.slim as slim"]
+    assert after[1] == cells[1]
+    assert run_cli(["--no-cache", nb.name], cwd=tmp_path).code == 0
+
+
 def test_source_errors_name_the_notebook():
     with pytest.raises(SourceError, match="not a notebook"):
         source_from_bytes(b"nope", "x.ipynb")

@@ -7,8 +7,8 @@ is replaced by placeholder comments and reported (SL900 on that cell) while the 
 
 A fixed program goes back into the cells by a line diff against the program: unchanged lines keep their
 cell, changed lines go to the cell of the lines they replace, and lines inserted between two cells go to
-the later one (a statement added before the one it is about). Placeholders are restored to the original
-IPython lines.
+the later one (a statement added before the one it is about), except imports, which extend the earlier
+cell's imports. Placeholders are restored to the original IPython lines.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Dict, List, Optional, Tuple
 from slimlint.notebook import magics
 from slimlint.notebook.document import Cell, Document, NotebookError
 
+_IMPORT = re.compile(r"(?:import|from)\s")
 _FLAGS = ast.PyCF_ONLY_AST | getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)  # IPython runs top-level await
 
 
@@ -131,7 +132,11 @@ class Program:
             cells = set(self._owner[i1:i2])
             if len(cells) > 1:
                 raise NotebookError(f"a fix changes cells {min(cells)} to {max(cells)} at once; not written")
-            out[cells.pop() if cells else self._insertion_cell(i1)].extend(new[j1:j2])
+            if cells:
+                out[cells.pop()].extend(new[j1:j2])
+            else:
+                cell, block = self._insertion(i1, new[j1:j2])
+                out[cell].extend(block)
         sources = {}
         for cell in self.document.cells:
             if cell.number in out:
@@ -141,16 +146,22 @@ class Program:
                 sources[cell.number] = text
         return sources
 
-    def _insertion_cell(self, i: int) -> int:
-        """The cell that takes lines inserted before program line index i: the next cell's lines, unless
-        the insertion is at the very end."""
-        if i < len(self._owner):
-            return self._owner[i]
-        if self._owner:
-            return self._owner[-1]
-        if not self._first:
-            raise NotebookError("the notebook has no code cell to hold the fix")
-        return min(self._first)
+    def _insertion(self, i: int, block: List[str]) -> Tuple[int, List[str]]:
+        """The cell that takes lines inserted before program line index i, and the lines it takes: the next
+        cell (a statement added before the one it is about), unless the insertion is at the very end, or is
+        imports added after the previous cell's imports (LibCST adds them below the last import): those
+        extend the earlier cell, without the blank line that separated them from the next statement."""
+        if not self._owner:
+            if not self._first:
+                raise NotebookError("the notebook has no code cell to hold the fix")
+            return min(self._first), block
+        if i >= len(self._owner):
+            return self._owner[-1], block
+        if i > 0 and self._owner[i - 1] != self._owner[i] and _IMPORT.match(next((b for b in block if b.strip()), "")):
+            while block and not block[-1].strip():
+                block = block[:-1]
+            return self._owner[i - 1], block
+        return self._owner[i], block
 
     def rewrite(self, fixed: str) -> bytes:
         """The notebook's bytes with the fixed program written back into its cells."""

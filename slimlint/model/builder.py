@@ -36,6 +36,16 @@ _TRAIN_MODE_WORDS = {"train", "training", "finetune", "fine_tune", "pretrain"}
 # unlike `split == "val"` or `dataset == "test"`, which pick data.
 _RUN_MODE_OPTIONS = {"mode", "phase", "task", "action", "stage", "command", "cmd", "run"}
 _EVAL_MODE_KEYS = ("ModeKeys.PREDICT", "ModeKeys.EVAL", "ModeKeys.INFER")
+# Writing the graph out for serving or freezing: an export script's work (`tf.train.write_graph` then
+# freeze_graph, a SavedModel, constants folded in).
+_EXPORT_APIS = (
+    "tf.train.write_graph",
+    "tf.io.write_graph",
+    "tf.graph_util.convert_variables_to_constants",
+    "tf.python.framework.graph_util.convert_variables_to_constants",
+    "tf.saved_model.simple_save",
+    "tf.saved_model.builder.SavedModelBuilder",
+)
 _RESTORE_APIS = {
     "slim.assign_from_checkpoint_fn",
     "slim.assign_from_checkpoint",
@@ -105,6 +115,7 @@ class ModuleBuilder(FastVisitor):
         self._star_modules = project_star_modules(module.body)
         self.has_train_ops = False
         self.restores_checkpoint = False
+        self.exports_graph = False  # writes the graph out for serving or freezing (_EXPORT_APIS)
         self.is_script = False  # has an `if __name__ == "__main__":` block, or calls something at module level
         self.unit_test_markers = False
         self._test_functions = 0
@@ -691,6 +702,10 @@ class ModuleBuilder(FastVisitor):
     def _on_restore(self, node: cst.Call, name: str, order: int) -> None:
         self._note_restore()
 
+    def _on_export(self, node: cst.Call, name: str, order: int) -> None:
+        if self.func.class_name is None:  # as for a restore: a class's own export helper says nothing of the file
+            self.exports_graph = True
+
     def _on_add_to_collection(self, node: cst.Call, name: str, order: int) -> None:
         if node.args and self._is_update_ops_key(node.args[0].value):
             self.func.adds_to_update_ops = True  # a hand-written batch norm that hands its updates to UPDATE_OPS
@@ -839,6 +854,7 @@ def _handler_table() -> Dict[str, str]:
         (api.CREATE_TRAIN_OP, "_on_create_train_op"),
         (api.GET_COLLECTION, "_on_get_collection"),
         (_RESTORE_APIS, "_on_restore"),
+        (_EXPORT_APIS, "_on_export"),
         (("tf.add_to_collection",), "_on_add_to_collection"),
         (("tf.train.Saver",), "_on_saver"),
         (("slim.learning.train",), "_on_slim_train"),

@@ -70,8 +70,8 @@ def file_role(relpath: str, model, configured_eval: bool = False, configured_tra
         return TRAIN
     if name_words & _EVAL_FILE_WORDS:
         return EVAL
-    if model.builder.restores_checkpoint and model.builder.is_script:
-        return EVAL  # a script that restores a checkpoint and never trains
+    if (model.builder.restores_checkpoint or model.builder.exports_graph) and model.builder.is_script:
+        return EVAL  # a script that restores a checkpoint or writes the graph out, and never trains
     return LIBRARY
 
 

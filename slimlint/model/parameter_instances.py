@@ -14,6 +14,8 @@ import bisect
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Tuple
 
+import libcst as cst
+
 from slimlint.model.facts import CallSite, FunctionInfo
 from slimlint.model.import_table import dotted
 
@@ -68,8 +70,15 @@ def instance_classes(name: str, caller: FunctionInfo, instances: Mapping[str, Tu
 
 def skips_self(params: Tuple[str, ...], qualname: str, site: CallSite) -> bool:
     """Is the first parameter `self` / `cls`, which the call does not pass (a method called on something, a class
-    or an instance called)?"""
-    return params[:1] in (("self",), ("cls",)) and (site.bound or qualname.endswith((".__init__", ".__call__")))
+    or an instance called)? Not when the call hands its own `self` on: `BaseNetwork.__init__(self, inputs)`."""
+    if params[:1] not in (("self",), ("cls",)):
+        return False
+    first = site.positional[0] if site.positional else None
+    receiver = site.call.func.value if isinstance(site.call.func, cst.Attribute) else None
+    if isinstance(first, cst.Name) and first.value in SELF_NAMES and not (
+            isinstance(receiver, cst.Name) and receiver.value in SELF_NAMES):
+        return False
+    return site.bound or qualname.endswith((".__init__", ".__call__"))
 
 
 def _argument_classes(callee: FunctionInfo, param: str, functions: List[FunctionInfo],

@@ -25,6 +25,7 @@ from slimlint.codes import CODES
 from slimlint.rules import ALL_RULES, SYNTAX_ERROR, UNUSED_NOQA
 from slimlint.rules.base import RuleContext, Violation
 from slimlint.file_units import Outcome, Unit
+from slimlint.source import describe_parse_error
 
 _MAX_FIX_PASSES = 8
 
@@ -62,7 +63,9 @@ class Engine:
             module = on_big_stack(cst.parse_module, unit.source.for_libcst())
         except cst.ParserSyntaxError as exc:
             # Python 2 code: read through its Python 3 view (slimlint/python2); SL900 only when neither grammar takes it.
-            module, view, problem = on_big_stack(python2.read, unit.source, exc)
+            # Not a notebook's program: a cell that does not parse is left out of it already (notebook/program.py).
+            module, view, problem = (None, None, describe_parse_error(unit.source, exc)) if unit.source.notebook \
+                else on_big_stack(python2.read, unit.source, exc)
             if module is None:
                 return ParsedFile(unit, syntax=self._syntax_finding(unit, problem.line, problem.column, problem.message))
         except (RecursionError, MemoryError):

@@ -388,3 +388,17 @@ def test_a_notebook_of_another_language_has_no_python(tmp_path):
     write(tmp_path / "r.ipynb", raw)
     run = run_cli(["--no-cache", "r.ipynb"], cwd=tmp_path)
     assert run.code == 0 and "All checks passed!" in run.stdout
+
+
+@pytest.mark.parametrize("variant", ["crlf", "bom"])
+def test_windows_line_ends_and_a_bom_are_kept(tmp_path, variant):
+    raw = notebook_bytes(tutorial_cells(), indent=2)
+    raw = raw.replace(b"\n", b"\r\n") if variant == "crlf" else b"\xef\xbb\xbf" + raw
+    program = program_of(raw)
+    assert program.rewrite(program.text) == raw
+    nb = write(tmp_path / "win.ipynb", raw)
+    assert run_cli(["--no-cache", "--fix", "--unsafe-fixes", nb.name], cwd=tmp_path).code == 0
+    fixed = nb.read_bytes()
+    assert fixed.startswith(b"\xef\xbb\xbf") == (variant == "bom")
+    assert (b"\n" not in fixed.replace(b"\r\n", b"")) == (variant == "crlf")
+    assert len(fixed.splitlines()) == len(raw.splitlines()) and b"create_train_op" in fixed

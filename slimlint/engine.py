@@ -198,6 +198,7 @@ class Engine:
         role = self.role(unit, model)
         if role == context.UNIT_TEST:
             return []  # unit tests pass odd arguments on purpose (learning_test's update_ops=[]): never report them
+        model.bind_project_facts(index)  # a fixed file's model was made after the index
         ctx = RuleContext(model=model, index=index, settings=self.settings, role=role, relpath=unit.relpath)
         out = []
         for rule in self.rules:

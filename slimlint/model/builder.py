@@ -362,6 +362,10 @@ class ModuleBuilder(FastVisitor):
                 if option is not None:
                     self.dynamic_options[node.targets[0].target.value] = option
         value_is_updates = self.is_update_read(node.value) or self._only_update_names(node.value, func)
+        if not value_is_updates and isinstance(node.value, cst.Call) and self.canonical(node.value.func) is None \
+                and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            # `update_ops = get_update_ops()`: a project helper may read UPDATE_OPS (helper_reads.py decides)
+            func.helper_results[node.targets[0].target.value] = (node.value, self._stmt)
         classes = self.qualified(node.value.func) if isinstance(node.value, cst.Call) else []
         for t in node.targets:
             for name in self._target_names(t.target):
@@ -570,20 +574,27 @@ class ModuleBuilder(FastVisitor):
             func.returns_arg_scope = self._scope_asnames[value.value]
         elif isinstance(value, cst.Call) and self.canonical(value.func) in api.ARG_SCOPE:
             func.returns_arg_scope = tuple(self._frames) + (self._arg_scope_frame(value),)
+        if value is not None and (self.is_update_read(value) or self._only_update_names(value, func)):
+            func.returns_update_ops = True
 
     def visit_Name(self, node: cst.Name) -> None:
         if self._in_target:
             return
         func = self.func
         func.loads[node.value] = func.loads.get(node.value, 0) + 1
-        if node.value not in func.update_names and node.value not in self.module_func.update_names:
+        known = node.value in func.update_names or node.value in self.module_func.update_names
+        if not known and node.value not in func.helper_results:
             return
         kind = self._call_kinds[-1] if self._call_kinds else ("other" if self._returning else None)
         if kind in ("ctrl", "group", "create"):
             grouping = self._groupings[-1] if kind == "group" and self._groupings else None
-            func.update_uses.setdefault(node.value, []).append((self.order, tuple(self._stmt_stack), grouping))
+            uses = func.update_uses if known else func.helper_uses
+            uses.setdefault(node.value, []).append((self.order, tuple(self._stmt_stack), grouping))
         elif kind == "other":
-            func.update_other_use = True
+            if known:
+                func.update_other_use = True
+            else:
+                func.helper_other_uses.add(node.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if node.attr.value in ("updates", "get_updates_for"):

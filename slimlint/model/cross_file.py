@@ -26,6 +26,7 @@ from slimlint.model.facts import (
     updates_collection_of,
 )
 from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
+from slimlint.model.helper_reads import bind_helper_reads
 from slimlint.model.import_table import dotted
 from slimlint.model.parameter_instances import SELF_NAMES, instance_classes
 from slimlint.model.unread_params import mention_counts
@@ -34,9 +35,16 @@ from slimlint.model.unread_params import mention_counts
 class CrossFileFacts:
     """Part of FileModel (semantic.py): uses its builder, functions and module_func."""
 
-    def summaries(self, index: ProjectIndex) -> Dict[str, FunctionSummary]:
+    def bind_project_facts(self, index: ProjectIndex) -> None:
+        """Facts of this file that other files decide: the classes handed to its parameters (parameter_instances.py),
+        the helpers that read UPDATE_OPS for it (helper_reads.py). Before summarising, and before the rules run on
+        a model made after the index (a fixed file's)."""
         if self.builder.parameter_calls.calls:
             self.builder.parameter_calls.bind(index.passed_instances(self.module_name))
+        bind_helper_reads(self.functions, self.module_name, index)
+
+    def summaries(self, index: ProjectIndex) -> Dict[str, FunctionSummary]:
+        self.bind_project_facts(index)
         out = {}
         for func in self.functions:
             if func.is_module or "<locals>" in func.qualname:
@@ -86,6 +94,7 @@ class CrossFileFacts:
             accepts_any_positional=func.varargs,
             unread_mode_params=self._unread_mode_params(func, index) if always and func.node is not None else frozenset(),
             passes_instances=self._instances_passed(func, index),
+            returns_update_ops=func.returns_update_ops,
         )
 
     def _instances_passed(self, func: FunctionInfo, index: ProjectIndex) -> tuple:
@@ -220,7 +229,8 @@ class CrossFileFacts:
     def calls_after_training_bn(self, index: ProjectIndex, unresolved: Optional[list] = None) -> List[Tuple[str, str]]:
         """Project functions this file calls after it has built batch norm that adds update ops.
 
-        Targets that may live in a module nobody parsed yet go to `unresolved`.
+        Targets that may live in a module nobody parsed yet go to `unresolved`: those calls, and the helpers
+        whose result such a function keeps (`update_ops = get_update_ops()`, helper_reads.py).
         """
         out = []
         for func in self.functions:
@@ -228,11 +238,12 @@ class CrossFileFacts:
             if not bn:
                 continue
             first = bn[0].order
+            kept = {id(call) for call, _ in func.helper_results.values()}
             for site in func.calls:
-                if site.order <= first:
+                if site.order <= first and id(site.call) not in kept:
                     continue
                 found = index.resolve_site(site, self.module_name)
-                if found is not None:
+                if found is not None and site.order > first:
                     out.append(found)
                 if unresolved is not None:
                     unresolved.extend(t for t in site.targets if index.resolve(t, self.module_name) is None)

@@ -6,7 +6,7 @@ Orders (``order``) are a running count in source order, so "before" and "after" 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -234,6 +234,12 @@ class FunctionInfo:
     run_mode_regions: List[Tuple[int, int]] = field(default_factory=list)  # `if args.mode == "test":` bodies
     opens_name_scope: bool = False  # `with tf.name_scope(...)`: op names no longer start with the variable scope
     adds_to_update_ops: bool = False  # `tf.add_to_collection(tf.GraphKeys.UPDATE_OPS, ...)`: hand-written batch norm
+    returns_update_ops: bool = False  # `return tf.get_collection(tf.GraphKeys.UPDATE_OPS)`: a helper that reads them
+    # `name = helper(...)`, a call that may return UPDATE_OPS: name -> (call, statement); the name's uses are kept
+    # as for update names until the project says whether the helper reads them (helper_reads.py)
+    helper_results: Dict[str, Tuple[cst.Call, Optional[cst.SimpleStatementLine]]] = field(default_factory=dict)
+    helper_uses: Dict[str, List[Tuple[int, tuple, Optional["Grouping"]]]] = field(default_factory=dict)
+    helper_other_uses: Set[str] = field(default_factory=set)
 
     @property
     def is_module(self) -> bool:

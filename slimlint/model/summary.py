@@ -50,6 +50,7 @@ class FunctionSummary:
     # ((callee module, callee qualname), parameter, classes) for the project instances its calls pass: what a
     # method called on that parameter resolves to (parameter_instances.py)
     passes_instances: Tuple[Tuple[Tuple[str, str], str, Tuple[str, ...]], ...] = ()
+    returns_update_ops: bool = False  # returns tf.get_collection(UPDATE_OPS): calling it reads them (helper_reads.py)
 
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)

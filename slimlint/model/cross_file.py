@@ -32,6 +32,9 @@ from slimlint.model.parameter_instances import SELF_NAMES, instance_classes
 from slimlint.model.unread_params import mention_counts
 
 
+MODULE_CODE = "<module>"  # the summary key of a file's module-level code (never a call target)
+
+
 class CrossFileFacts:
     """Part of FileModel (semantic.py): uses its builder, functions and module_func."""
 
@@ -68,7 +71,21 @@ class CrossFileFacts:
                 out[init_name] = replace(init, mode_params=init.mode_params | init_params,
                                          builds_bn_updates=init.builds_bn_updates or summary.builds_bn_updates,
                                          mode_defaults=tuple(sorted(defaults.items())))
+        # Module-level code (a script's body) is no function to call, but what its calls pass counts too.
+        passes, false_modes = self._instances_passed(self.module_func, index), self._false_mode_calls(self.module_func, index)
+        if passes or false_modes:
+            out[MODULE_CODE] = FunctionSummary(qualname=MODULE_CODE, params=(), mode_params=frozenset(), mode_defaults=(),
+                                               builds_bn_updates=False, always_training=False,
+                                               passes_instances=passes, calls_with_false_mode=false_modes)
         return out
+
+    def _false_mode_calls(self, func: FunctionInfo, index: ProjectIndex) -> tuple:
+        """FunctionSummary.calls_with_false_mode of `func`."""
+        out = []
+        for call in self.bn_calls(func, index):
+            key = index.network_key(call.site, self.module_name)
+            out.extend((key, param) for param, mode in sorted(call.modes.items()) if mode.kind == FALSE and key is not None)
+        return tuple(out)
 
     def _summarise(self, func: FunctionInfo, index: ProjectIndex) -> FunctionSummary:
         builds, always, mode_params = self._bn_updates_and_modes(func, index)
@@ -95,6 +112,7 @@ class CrossFileFacts:
             unread_mode_params=self._unread_mode_params(func, index) if always and func.node is not None else frozenset(),
             passes_instances=self._instances_passed(func, index),
             returns_update_ops=func.returns_update_ops,
+            calls_with_false_mode=self._false_mode_calls(func, index),
         )
 
     def _instances_passed(self, func: FunctionInfo, index: ProjectIndex) -> tuple:

@@ -51,6 +51,9 @@ class FunctionSummary:
     # method called on that parameter resolves to (parameter_instances.py)
     passes_instances: Tuple[Tuple[Tuple[str, str], str, Tuple[str, ...]], ...] = ()
     returns_update_ops: bool = False  # returns tf.get_collection(UPDATE_OPS): calling it reads them (helper_reads.py)
+    # (network, mode parameter) its calls give False (`resnet(x, is_training=False)`): the network's key is
+    # ProjectIndex.network_key's. The author's own inference call: SL201's fix is then safe.
+    calls_with_false_mode: Tuple[Tuple[Tuple[str, str], str], ...] = ()
 
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)
@@ -114,6 +117,7 @@ class ProjectIndex:
         self.scoped_bn_mode: Dict[Tuple[str, str], str] = {}
         self._resolved: Dict[Tuple[str, str], Optional[Tuple[str, str]]] = {}
         self._passed: Optional[Dict[Tuple[str, str, str], Tuple[str, ...]]] = None
+        self._false_modes: Optional[FrozenSet[Tuple[Tuple[str, str], str]]] = None
         self._by_last: Dict[str, list] = {}
         for name in self.modules:
             self._by_last.setdefault(name.rsplit(".", 1)[-1], []).append(name)
@@ -152,6 +156,22 @@ class ProjectIndex:
                         self._passed[key] = self._passed.get(key, ()) + tuple(
                             c for c in classes if c not in self._passed.get(key, ()))
         return {(q, p): classes for (m, q, p), classes in self._passed.items() if m == module}
+
+    def network_key(self, site, from_module: str) -> Optional[Tuple[str, str]]:
+        """What a call builds, the same from every file: (module, qualname) of a project function, or
+        ("<zoo>", canonical name) of a model-zoo network."""
+        found = self.resolve_site(site, from_module)
+        if found is not None:
+            return found
+        zoo = next((c for c in (api.canonical(t) or t for t in site.targets) if api.zoo_network(c)), None)
+        return ("<zoo>", zoo) if zoo is not None else None
+
+    def called_with_false_mode(self, network: Optional[Tuple[str, str]], param: str) -> bool:
+        """Does some call in the project give this network's mode parameter False?"""
+        if self._false_modes is None:
+            self._false_modes = frozenset(
+                entry for functions in self.modules.values() for s in functions.values() for entry in s.calls_with_false_mode)
+        return network is not None and (network, param) in self._false_modes
 
     def resolve_site(self, site, from_module: str) -> Optional[Tuple[str, str]]:
         """The project function a call site reaches: of its candidate targets (an attribute assigned instances of

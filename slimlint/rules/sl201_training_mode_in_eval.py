@@ -36,7 +36,7 @@ class TrainingModeInEval(Rule):
         accuracy 0.33 on a 3-class task, every prediction one class, versus 1.00 in inference mode).
     """
     fix_safety = """
-        **Unsafe** (applied only with `--unsafe-fixes`): nothing in the code says that the new behaviour is what its author intended, so review the diff.
+        **Safe** (applied by `--fix`) when the project calls the same network with that parameter False elsewhere (its own inference or export call): the fix gives this evaluation the mode the author gives it there. Otherwise **unsafe** (only with `--unsafe-fixes`): nothing in the code says that the new behaviour is what its author intended, so review the diff.
 
         The fix replaces the `True` with `False`, or adds `is_training=False` (the callee's own parameter
         name) to a call that relied on a default of True. A keyword is added only where the callee is known
@@ -143,11 +143,15 @@ class TrainingModeInEval(Rule):
                 tower = call.site.in_reuse_scope and context.eval_target(call.site.assigned_to)
                 if not (tower or context.is_eval_context(ctx.role, func, call.order, trained)):
                     continue
+                network = ctx.index.network_key(call.site, model.module_name)
                 for param, mode in sorted(call.modes.items()):
                     if mode.kind == TRUE and not (flagged and mode.expr is None):
-                        yield from self._report(ctx, mode, call.site.call, param, seen)
+                        # The project's own inference call of this network says what the author intends.
+                        safe = ctx.index.called_with_false_mode(network, param)
+                        yield from self._report(ctx, mode, call.site.call, param, seen, safe)
 
-    def _report(self, ctx: RuleContext, mode, call: cst.Call, param: str, seen: set) -> Iterator[Violation]:
+    def _report(self, ctx: RuleContext, mode, call: cst.Call, param: str, seen: set,
+                safe: bool = False) -> Iterator[Violation]:
         chosen = ctx.model.network_option(call)
         # The network comes from an option's default: say which, so the user knows what was checked.
         via = f" (the network is chosen by `{chosen[0]}`; checked with {', '.join(chosen[1])})" if chosen else ""
@@ -156,7 +160,7 @@ class TrainingModeInEval(Rule):
                 return
             seen.add(id(mode.expr))
             fix = FixActions().on(mode.expr, replace_with("False"))
-            yield self.violation(mode.expr, _MESSAGE.format(what=f"`{mode.keyword or param}=True`") + via, fix, "Pass `False`")
+            yield self.violation(mode.expr, _MESSAGE.format(what=f"`{mode.keyword or param}=True`") + via, fix, "Pass `False`", safe)
             return
         key = (id(call), param)
         if key in seen:
@@ -174,4 +178,4 @@ class TrainingModeInEval(Rule):
             # to take the keyword (a fix must never break the program).
             fix, how = None, ""
         what = "`is_training` defaults to True here" if keyword == "normalizer_params" else f"`{keyword}` defaults to True here"
-        yield self.violation(call, _MESSAGE.format(what=what) + via, fix, how)
+        yield self.violation(call, _MESSAGE.format(what=what) + via, fix, how, safe)

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, Optional, Tuple
 
 from slimlint.model import api, signatures
+from slimlint.model.parameter_instances import skips_self
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,9 @@ class FunctionSummary:
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)
 
-    def accepts(self, positional: int, keywords: Iterable[str], bound: bool) -> bool:
+    def accepts(self, positional: int, keywords: Iterable[str], skip: int) -> bool:
         """Could a call with this many positional arguments and these keywords bind to this signature?
-        (`bound`: called on an instance or a class, so `self` is not among them.)"""
-        skip = 1 if bound and self.params[:1] in (("self",), ("cls",)) else 0
+        (`skip`: leading parameters the call does not pass, its `self`.)"""
         given = positional + skip
         if given > self.n_positional and not self.accepts_any_positional:
             return False
@@ -181,10 +181,9 @@ class ProjectIndex:
             found = self.resolve(target, from_module)
             if found is None:
                 continue
-            # A class called (its constructor) or an instance called (its __call__) passes `self` too.
-            bound = site.bound or found[1].endswith((".__init__", ".__call__"))
-            if len(site.targets) == 1 or site.has_star or self.modules[found[0]][found[1]].accepts(
-                    len(site.positional), site.kwargs, bound):
+            summary = self.modules[found[0]][found[1]]
+            skip = 1 if skips_self(summary.params, found[1], site) else 0
+            if len(site.targets) == 1 or site.has_star or summary.accepts(len(site.positional), site.kwargs, skip):
                 return found
             first = first or found
         return first

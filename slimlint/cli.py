@@ -421,9 +421,6 @@ def _finish_interrupted(applied) -> int:
     return held.exit_code()
 
 
-_MAX_CONTEXT_FILES = 10_000
-
-
 def _context_units(paths, files, settings) -> list:
     """When files are named one by one (pre-commit passes only the changed ones), the rest of the project
     is read as context, never reported: a train script's finding depends on the model module it imports.
@@ -434,50 +431,28 @@ def _context_units(paths, files, settings) -> list:
 
 
 def _project_context(files, settings) -> list:
-    """Every other file of the project (settings.root), as context units; none past _MAX_CONTEXT_FILES."""
-    from slimlint.lint import units_for
-    from slimlint.discovery import discover
+    """Every other file of the project as context units (buffers.project_context), saying which were too big."""
+    from slimlint.buffers import project_context, too_big_note
 
-    if settings.root is None:
-        return []
-    named = {Path(f).resolve() for f in files}
-    others = [f for f in discover([settings.root], settings).files if Path(f).resolve() not in named]
-    if len(others) > _MAX_CONTEXT_FILES:
-        return []
-    others, too_big = _within_context_size(others, settings.max_context_file_size)
+    units, too_big = project_context(files, settings)
     if too_big:
-        click.echo(f"note: {len(too_big)} context file(s) over max-context-file-size ({settings.max_context_file_size} "
-                   f"bytes) not read, e.g. {too_big[0]}", err=True)
-    return units_for(others, settings, read=False, context=True)
-
-
-def _within_context_size(paths, limit: int):
-    """(paths at most `limit` bytes, paths over it); a path that cannot be stat'ed is kept (reading it reports why)."""
-    kept, too_big = [], []
-    for path in paths:
-        try:
-            big = os.stat(path).st_size > limit
-        except OSError:
-            big = False
-        (too_big if big else kept).append(path)
-    return kept, too_big
+        click.echo(f"note: {too_big_note(too_big, settings)}", err=True)
+    return units
 
 
 def _check_stdin(settings, opts) -> int:
-    from slimlint.lint import run
-    from slimlint.file_units import Unit, relpath_for
+    from slimlint.buffers import buffer_unit, check_buffer
     from slimlint.source import SourceError, read_stdin
 
     filename = opts.stdin_filename or "-"
-    relpath = relpath_for(Path(filename), settings.root) if filename != "-" else "stdin.py"
     try:
-        unit = Unit(display=filename, relpath=relpath, source=read_stdin(filename))
+        unit = buffer_unit(opts.stdin_filename, settings, source=read_stdin(filename))
     except SourceError as exc:
-        unit = Unit(display=filename, relpath=relpath, error=exc.reason)
+        unit = buffer_unit(opts.stdin_filename, settings, error=exc.reason)
     # Named (`--stdin-filename train.py`), it is judged with the project around it, as `slimlint train.py`
     # would be: editors lint the unsaved buffer through stdin, and its model module is on disk.
     context = _project_context([Path(filename)], settings) if filename != "-" else []
-    [(unit, outcome), *_] = run([unit, *context], settings, fix=opts.computes_fixes, need_edits=opts.needs_edits)
+    outcome = check_buffer(unit, context, settings, fix=opts.computes_fixes, need_edits=opts.needs_edits)
     errors = [(unit.display, outcome.error)] if outcome.error else []
     if opts.diff:
         if outcome.fixed is not None:
@@ -492,6 +467,16 @@ def _check_stdin(settings, opts) -> int:
     else:
         _report(outcome.findings, opts.output_format, opts.statistics, 0, errors, unsafe_fixes=settings.unsafe_fixes)
     return _exit_code(outcome.findings, errors, outcome.fixes_applied, opts)
+
+
+@main.command(epilog="Exit codes: 0 after the client's shutdown and exit, 1 when the client went away without "
+                     "them, 2 when pygls is not installed.")
+@click.option("--stdio", is_flag=True, hidden=True, help="Accepted and ignored: stdio is the only transport (some clients pass it).")
+def server(stdio) -> None:
+    """Run the Language Server Protocol server over stdio, for editors (needs the `server` extra)."""
+    from slimlint.server import serve
+
+    sys.exit(serve())
 
 
 @main.command(epilog=_EPILOG)

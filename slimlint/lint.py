@@ -26,8 +26,8 @@ def units_for(files: Sequence[Path], settings: Settings, read: bool = True, cont
 
 
 def run(units: Sequence[Unit], settings: Settings, fix: bool = False, need_edits: bool = False, use_prefilter: bool = True,
-        jobs: Optional[int] = 1) -> List[Tuple[Unit, Outcome]]:
-    return run_units(units, settings, fix=fix, need_edits=need_edits, jobs=jobs, use_prefilter=use_prefilter)
+        jobs: Optional[int] = 1, engine=None) -> List[Tuple[Unit, Outcome]]:
+    return run_units(units, settings, fix=fix, need_edits=need_edits, jobs=jobs, use_prefilter=use_prefilter, engine=engine)
 
 
 def lint_tree(root: Path, config: Optional[Mapping] = None, fix: bool = False, use_prefilter: bool = True) -> List[Tuple[Unit, Outcome]]:

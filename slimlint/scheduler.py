@@ -26,7 +26,8 @@ _CACHE_ENTRIES_KEPT = 16
 
 
 def run_units(units: Sequence[Unit], settings, fix: bool = False, need_edits: bool = False, jobs: Optional[int] = None,
-              cache_dir: Optional[Path] = None, use_prefilter: bool = True) -> List[Tuple[Unit, Outcome]]:
+              cache_dir: Optional[Path] = None, use_prefilter: bool = True, engine=None) -> List[Tuple[Unit, Outcome]]:
+    """`engine`: one made by the caller (the editor server's keeps parsed files between runs), run in this process."""
     # Every file is read now: the cache key hashes them all, and a miss checks them all.
     units = [read_unit(replace(unit, key=key)) for key, unit in enumerate(units)]
     cache = RunCache(cache_dir, settings, need_edits, use_prefilter) if cache_dir is not None and not fix else None
@@ -37,9 +38,12 @@ def run_units(units: Sequence[Unit], settings, fix: bool = False, need_edits: bo
             return list(zip(units, cached))
     from slimlint.engine import Engine, LocalBackend  # LibCST and the model: only when the cache cannot answer
 
-    engine = Engine(settings, use_prefilter=use_prefilter)
-    wanted = sum(1 for u in units if engine.wants(u))
-    jobs = min(jobs or os.cpu_count() or 1, max(wanted // _MIN_FILES_PER_WORKER, 1))
+    if engine is None:
+        engine = Engine(settings, use_prefilter=use_prefilter)
+        wanted = sum(1 for u in units if engine.wants(u))
+        jobs = min(jobs or os.cpu_count() or 1, max(wanted // _MIN_FILES_PER_WORKER, 1))
+    else:
+        jobs = 1
     backend = WorkerBackend(engine, jobs) if jobs > 1 else LocalBackend(engine)
     try:
         index = engine.analyse(units, backend)

@@ -102,6 +102,15 @@ NORMALIZED_LAYERS = {
 DROPOUT = {"slim.dropout": ("is_training", True), "tf.layers.dropout": ("training", False)}
 KERAS_BATCH_NORM = {"tf.keras.layers.BatchNormalization", "tf.keras.layers.normalization.BatchNormalization"}
 ARG_SCOPE = {"slim.arg_scope"}
+# TF's loops: (keyword, position) of the function they run in a while-loop frame. Ops made there (batch norm's
+# update ops included) cannot be control inputs of a train op outside the loop.
+LOOP_BODIES = {
+    "tf.map_fn": ("fn", 0),
+    "tf.scan": ("fn", 0),
+    "tf.foldl": ("fn", 0),
+    "tf.foldr": ("fn", 0),
+    "tf.while_loop": ("body", 1),
+}
 GET_COLLECTION = {"tf.get_collection", "tf.get_collection_ref", "tf.compat.v1.get_collection"}
 UPDATE_OPS_KEYS = {"tf.GraphKeys.UPDATE_OPS"}
 CONTROL_DEPENDENCIES = {"tf.control_dependencies"}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
+import libcst.matchers as m
 
 from slimlint.model import api
 from slimlint.model.import_table import dotted
@@ -222,6 +223,30 @@ class BatchNormFacts:
             if summary.builds_bn_updates or summary.mode_params:
                 out.append(BNCall(site, summary, self._bind_modes(site, summary, index)))
         return out
+
+    def builds_bn_in_loop(self, func: FunctionInfo, index: ProjectIndex) -> bool:
+        """Is some of the batch norm `func` builds made inside a TF loop body (`tf.map_fn(meta_task, ...)`, a
+        lambda, a function it calls that does so)? Its update ops live in the loop's frame: a train op outside
+        cannot depend on them (TF: "not in the same frame"), so no fix may wire them there."""
+        by_qualname = {f.qualname: f for f in self.functions}
+        for part in self.with_nested(func):
+            for body in part.loop_bodies:
+                if isinstance(body, cst.Lambda):
+                    inside = {id(call) for call in m.findall(body, m.Call())}
+                    if any(id(s.layer.call) in inside for s in self.bn_sites(part, index)) or any(
+                            id(c.site.call) in inside for c in self.bn_calls(part, index)):
+                        return True
+                    continue
+                name = dotted(body) or ""
+                method = f"{part.class_name}.{name[len('self.'):]}" if name.startswith("self.") and part.class_name else None
+                body_func = next((by_qualname[q] for q in (f"{part.qualname}.<locals>.{name}", name, method) if q in by_qualname), None)
+                if body_func is not None and any(self.bn_sites(p, index) or self.bn_calls(p, index) for p in self.with_nested(body_func)):
+                    return True
+            for site in part.calls:
+                summary = index.lookup_site(site, self.module_name)
+                if summary is not None and summary.builds_bn_in_loop:
+                    return True
+        return False
 
     def ignored_mode_args(self, func: FunctionInfo, index: ProjectIndex) -> List[Tuple[CallSite, str, str, cst.BaseExpression]]:
         """(call, callee's name with its module's last part, parameter, argument) for calls in `func` that pass False for a

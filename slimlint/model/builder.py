@@ -518,7 +518,7 @@ class ModuleBuilder(FastVisitor):
 
         The whole value names evaluation ("train_and_eval" does not) and none of the values names training.
         """
-        if not isinstance(comp.operator, (cst.Equal, cst.In)) or not _names_run_mode_option(node.test.left):
+        if not isinstance(comp.operator, (cst.Equal, cst.Is, cst.In)) or not _names_run_mode_option(node.test.left):
             return
         values = comp.comparator.elements if isinstance(comp.comparator, (cst.Tuple, cst.List, cst.Set)) else [comp.comparator]
         words = set()
@@ -529,6 +529,38 @@ class ModuleBuilder(FastVisitor):
             words.add(str(value.evaluated_value).strip().lower().replace("-", "_"))
         if words & _RUN_MODE_WORDS and not words & _TRAIN_MODE_WORDS:
             self._region_blocks[id(node.body)] = "run-mode"
+        elif words and words <= _TRAIN_MODE_WORDS and isinstance(node.orelse, cst.Else):
+            self._region_blocks[id(node.orelse)] = "run-mode"  # `if mode == "train": ... else:  # test & eval`
+
+    def _run_flag_branch(self, node: cst.If) -> None:
+        """`if args.test:` / `if not FLAGS.eval:` / `training = not args.test` then `if training: ... else:`:
+        a script's evaluation path chosen by a boolean option."""
+        flag = self._option_flag(node.test)
+        if flag is None:
+            return
+        evaluates_when_true = flag
+        if evaluates_when_true:
+            self._region_blocks[id(node.body)] = "run-mode"
+        elif isinstance(node.orelse, cst.Else):
+            self._region_blocks[id(node.orelse)] = "run-mode"
+
+    def _option_flag(self, expr: cst.BaseExpression, depth: int = 0) -> Optional[bool]:
+        """For a test that reads a boolean option (an attribute of an options object, not of `self`, or a local
+        name assigned from one): does it hold when the script evaluates (True) or when it trains (False)?"""
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
+            inner = self._option_flag(expr.expression, depth)
+            return None if inner is None else not inner
+        if isinstance(expr, cst.Name) and depth == 0:
+            assigned = self.func.assignments.get(expr.value)
+            return self._option_flag(assigned[-1][0], depth + 1) if assigned and len(assigned) == 1 else None
+        if not isinstance(expr, cst.Attribute) or not isinstance(expr.value, cst.Name) or expr.value.value in SELF_NAMES:
+            return None
+        words = set(expr.attr.value.lower().split("_"))
+        if words & _RUN_MODE_WORDS and not words & _TRAIN_MODE_WORDS:
+            return True
+        if words & _TRAIN_MODE_WORDS and not words & _RUN_MODE_WORDS:
+            return False
+        return None
 
     def _note_restore(self) -> None:
         # A restore in a method of a class (a model's warm-start / resume helper, an agent's loader)
@@ -538,7 +570,10 @@ class ModuleBuilder(FastVisitor):
 
     def visit_If(self, node: cst.If) -> None:
         test = node.test
-        if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        if not isinstance(test, cst.Comparison):
+            self._run_flag_branch(node)
+            return
+        if len(test.comparisons) != 1:
             return
         comp = test.comparisons[0]
         sides = [dotted(test.left) or "", dotted(comp.comparator) or ""]
@@ -717,6 +752,15 @@ class ModuleBuilder(FastVisitor):
         if self.func.class_name is None:  # as for a restore: a class's own export helper says nothing of the file
             self.exports_graph = True
 
+    def _on_loop(self, node: cst.Call, name: str, order: int) -> None:
+        keyword, position = api.LOOP_BODIES[name]
+        body = keyword_args(node).get(keyword)
+        positional = positional_args(node)
+        if body is None and len(positional) > position:
+            body = positional[position]
+        if body is not None:
+            self.func.loop_bodies.append(body)  # runs in a while-loop frame (batch_norm.builds_bn_in_loop)
+
     def _on_add_to_collection(self, node: cst.Call, name: str, order: int) -> None:
         if node.args and self._is_update_ops_key(node.args[0].value):
             self.func.adds_to_update_ops = True  # a hand-written batch norm that hands its updates to UPDATE_OPS
@@ -866,6 +910,7 @@ def _handler_table() -> Dict[str, str]:
         (api.GET_COLLECTION, "_on_get_collection"),
         (_RESTORE_APIS, "_on_restore"),
         (_EXPORT_APIS, "_on_export"),
+        (tuple(api.LOOP_BODIES), "_on_loop"),
         (("tf.add_to_collection",), "_on_add_to_collection"),
         (("tf.train.Saver",), "_on_saver"),
         (("slim.learning.train",), "_on_slim_train"),

@@ -101,7 +101,8 @@ class CrossFileFacts:
             factory=self._factory_config(func, index),
             slim_layers=frozenset(slim_layers),
             slim_mode=slim_mode,
-            has_bn=bool(func.layers and self.bn_sites(func, index)) or func.adds_to_update_ops or self._calls_bn_builder(func, index),
+            has_bn=any(bool(part.layers and self.bn_sites(part, index)) or part.adds_to_update_ops
+                       or self._calls_bn_builder(part, index) for part in self.with_nested(func)),
             bn_own_collections=any(s.own_collections for s in self.bn_sites(func, index))
             or any(c.summary.bn_own_collections for c in self.bn_calls(func, index)),
             opens_name_scope=func.opens_name_scope,
@@ -113,6 +114,7 @@ class CrossFileFacts:
             passes_instances=self._instances_passed(func, index),
             returns_update_ops=func.returns_update_ops,
             calls_with_false_mode=self._false_mode_calls(func, index),
+            builds_bn_in_loop=self.builds_bn_in_loop(func, index),
         )
 
     def _instances_passed(self, func: FunctionInfo, index: ProjectIndex) -> tuple:
@@ -152,6 +154,14 @@ class CrossFileFacts:
                     handed_on[expr.value] = handed_on.get(expr.value, 0) + 1
         return frozenset(p for p, n in counts.items() if n == handed_on.get(p, 0))
 
+    def with_nested(self, func: FunctionInfo) -> List[FunctionInfo]:
+        """`func` and the functions defined inside it, which run only when it calls them or hands them on
+        (`tf.map_fn(meta_task, ...)`, `tf.while_loop(cond, body, ...)`): their batch norm is its batch norm."""
+        if func.is_module:
+            return [func]
+        prefix = func.qualname + ".<locals>."
+        return [func] + [f for f in self.functions if f.qualname.startswith(prefix)]
+
     def _bn_updates_and_modes(self, func: FunctionInfo, index: ProjectIndex) -> Tuple[bool, bool, Set[str]]:
         """Does `func` put batch-norm updates into UPDATE_OPS, does it always train, and through which parameters
         its callers choose the mode (its own batch norm and the batch-norm builders it calls)."""
@@ -165,14 +175,15 @@ class CrossFileFacts:
                 mode_params.add(mode)
             else:
                 always = True
-        for site in self.bn_sites(func, index):
+        parts = self.with_nested(func)
+        for site in (s for part in parts for s in self.bn_sites(part, index)):
             if site.mode.kind == PARAM:
                 # In-place batch norm still runs in the mode it is given: SL201 needs the parameter.
                 mode_params.add(site.mode.param)
             if site.updates_collection == UPDATE_OPS and site.mode.kind != FALSE:
                 builds = True
                 always = always or site.mode.kind == TRUE
-        for call in self.bn_calls(func, index):
+        for call in (c for part in parts for c in self.bn_calls(part, index)):
             builds = builds or call.summary.builds_bn_updates and call.adds_update_ops
             always = always or call.summary.always_training
             for mode in call.modes.values():

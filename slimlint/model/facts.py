@@ -235,6 +235,7 @@ class FunctionInfo:
     opens_name_scope: bool = False  # `with tf.name_scope(...)`: op names no longer start with the variable scope
     adds_to_update_ops: bool = False  # `tf.add_to_collection(tf.GraphKeys.UPDATE_OPS, ...)`: hand-written batch norm
     returns_update_ops: bool = False  # `return tf.get_collection(tf.GraphKeys.UPDATE_OPS)`: a helper that reads them
+    loop_bodies: List[cst.BaseExpression] = field(default_factory=list)  # functions / lambdas tf.map_fn, tf.while_loop... run
     # `name = helper(...)`, a call that may return UPDATE_OPS: name -> (call, statement); the name's uses are kept
     # as for update names until the project says whether the helper reads them (helper_reads.py)
     helper_results: Dict[str, Tuple[cst.Call, Optional[cst.SimpleStatementLine]]] = field(default_factory=dict)

@@ -55,6 +55,7 @@ class FunctionSummary:
     # (network, mode parameter) its calls give False (`resnet(x, is_training=False)`): the network's key is
     # ProjectIndex.network_key's. The author's own inference call: SL201's fix is then safe.
     calls_with_false_mode: Tuple[Tuple[Tuple[str, str], str], ...] = ()
+    builds_bn_in_loop: bool = False  # some of its batch norm is made in a TF loop body (batch_norm.builds_bn_in_loop)
 
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)

@@ -14,7 +14,7 @@ from slimlint.rules.base import RuleContext
 def control_dependencies_fix(ctx: RuleContext, op, deps: Optional[str] = None) -> Optional[FixActions]:
     """Wrap the statement that builds `op` in `with tf.control_dependencies(<deps>):`."""
     stmt = op.statement
-    if stmt is None or len(stmt.body) != 1:
+    if stmt is None or len(stmt.body) != 1 or ctx.model.builds_bn_in_loop(op.func, ctx.index):
         return None
     fix = FixActions()
     tf = ctx.model.tf_prefix()
@@ -62,8 +62,8 @@ def create_train_op_fix(ctx: RuleContext, op) -> Optional[FixActions]:
     model = ctx.model
     if op.kind != "minimize" or not model.uses_slim or ctx.settings.train_op_fix != "create-train-op":
         return None
-    if _mapped_args(op.call) is None:
-        return None
+    if _mapped_args(op.call) is None or model.builds_bn_in_loop(op.func, ctx.index):
+        return None  # update ops made in a loop body cannot be the train op's dependencies either
     reference = model.slim_reference()
     if reference is None:
         return None

@@ -40,6 +40,10 @@ class MissingUpdateOps(Rule):
         modules SL102 offers `slim.learning.create_train_op` instead (unless `train-op-fix =
         "control-dependencies"`). The whole UPDATE_OPS collection is used: in a GAN or multi-tower graph,
         pass a scope to `get_collection` by hand if each train op should run only its own network's updates.
+        No fix when the batch norm is built inside a TF loop body (the function `tf.map_fn`, `tf.scan`,
+        `tf.foldl` / `tf.foldr` or `tf.while_loop` runs, directly or through the functions it calls): its
+        update ops live in the loop's frame, and a train op outside cannot depend on them (TensorFlow
+        rejects the graph). Run them inside the loop body, or build batch norm outside it.
     """
     behaviour_change = "batch norm's moving mean/variance are updated at every train step (they were frozen at 0/1)"
     valid = (

@@ -162,6 +162,17 @@ def zoo_function(canonical_name: str) -> Optional[Tuple[str, str]]:
     return parts[-2], parts[-1]
 
 
+# slim's mobilenet networks take no mode of their own: `with slim.arg_scope(mobilenet_v2.training_scope(...)):`
+# gives them (and their batch norm) `is_training`, True by default (the official README passes False to evaluate).
+ZOO_SCOPE_MODED = {(m, f) for m in ("mobilenet", "mobilenet_v2", "mobilenet_v3") for f in ("mobilenet", "mobilenet_base")}
+ZOO_MODE_SCOPES = {(m, "training_scope") for m in ("mobilenet", "mobilenet_v2", "mobilenet_v3")}
+
+
+def zoo_in(name: str, table) -> bool:
+    """Is `name` (a qualified call target) a model-zoo function of `table` ((module, function) pairs)?"""
+    return zoo_function(name) in table
+
+
 def zoo_network(canonical_name: str) -> Optional[bool]:
     """For a model-zoo entry point: True if it builds batch norm, False if not, None if not a zoo net.
 

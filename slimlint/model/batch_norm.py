@@ -231,19 +231,30 @@ class BatchNormFacts:
 
     def _zoo_scope_moded_call(self, site: CallSite, index: ProjectIndex) -> Optional[BNCall]:
         """`mobilenet_v2.mobilenet(x)` under `arg_scope(mobilenet_v2.training_scope(...))`: the network's batch norm
-        takes the scope's is_training (True by default), unless an inner arg_scope([slim.batch_norm]) sets it."""
-        if not any(api.zoo_in(t, api.ZOO_SCOPE_MODED) for t in site.targets):
+        takes the scope's is_training (True by default), unless an inner arg_scope([slim.batch_norm]) sets it.
+        Also the project's own copy of slim's mobilenet (its layers come from op tables the model does not
+        evaluate), when the scope is the copy's `training_scope` and its code gives conv layers batch norm."""
+        zoo = any(api.zoo_in(t, api.ZOO_SCOPE_MODED) for t in site.targets)
+        vendored = not zoo and any(api.vendored_zoo_in(t, api.ZOO_SCOPE_MODED) and index.resolve(t, self.module_name)
+                                   for t in site.targets)
+        if not zoo and not vendored:
             return None
         for frame in reversed(site.frames):
             if frame.ops is not None and BN_API in frame.ops and "is_training" in frame.kwargs:
                 mode = self.classify(frame.kwargs["is_training"], site.func, "is_training", frame.call, index)
                 break
             factory = frame.factory
-            if factory is not None and any(api.zoo_in(t, api.ZOO_MODE_SCOPES) for t in factory.targets):
+            if factory is None:
+                continue
+            if zoo and any(api.zoo_in(t, api.ZOO_MODE_SCOPES) for t in factory.targets):
                 expr = factory.kwargs.get("is_training", factory.positional[0] if factory.positional else None)
                 mode = self.classify(expr, site.func, "is_training", factory.call, index)
                 if mode.kind == DEFAULT:
                     mode = replace(mode, kind=TRUE, expr=None)
+                break
+            copy = self._vendored_mode_scope(frame, index) if vendored else None
+            if copy is not None:
+                mode = copy
                 break
         else:
             return None
@@ -252,9 +263,33 @@ class BatchNormFacts:
                                   always_training=False, zoo=True)
         return BNCall(site, summary, {"is_training": mode})
 
-    def is_zoo_mode_scope(self, node) -> bool:
-        """Is `node` a call of a model-zoo scope that sets its networks' mode (`mobilenet_v2.training_scope()`)?"""
-        return isinstance(node, cst.Call) and api.zoo_in(self.builder.resolve(node.func) or "", api.ZOO_MODE_SCOPES)
+    def _vendored_mode_scope(self, frame, index: ProjectIndex) -> Optional[ModeArg]:
+        """The mode a project copy of slim's `training_scope` gives batch norm: its factory (FactoryConfig) must
+        normalise conv layers with batch norm and take the mode as a parameter; the call's argument, else its default."""
+        if not any(api.vendored_zoo_in(t, api.ZOO_MODE_SCOPES) for t in frame.factory.targets):
+            return None
+        found = self._factory(frame, index)
+        if found is None:
+            return None
+        summary, config = found
+        if config.mode != PARAM or not config.mode_param or not {"slim.conv2d", "slim.separable_conv2d"} & config.normalized_ops:
+            return None
+        site = frame.factory
+        expr = self.bound_arg(site, summary, config.mode_param)
+        if expr is None:
+            return ModeArg(mode_from_default(summary.default_of(config.mode_param)), None,
+                           keyword=config.mode_param, owner=site.call)
+        return self.classify(expr, site.func, config.mode_param, site.call, index)
+
+    def is_mode_scope(self, node, index: ProjectIndex) -> bool:
+        """Is `node` a call of a scope that sets its networks' mode (`mobilenet_v2.training_scope()`, slim's or the
+        project's copy), one a fix may pass `is_training` to?"""
+        if not isinstance(node, cst.Call):
+            return False
+        name = self.builder.resolve(node.func) or ""
+        if api.zoo_in(name, api.ZOO_MODE_SCOPES):
+            return True
+        return api.vendored_zoo_in(name, api.ZOO_MODE_SCOPES) and self.accepts_keyword(node, "is_training", index)
 
     def builds_bn_in_loop(self, func: FunctionInfo, index: ProjectIndex) -> bool:
         """Is some of the batch norm `func` builds made inside a TF loop body (`tf.map_fn(meta_task, ...)`, a

@@ -6,9 +6,10 @@ Names resolve through the file's import table (import_table.py): imports plus on
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
+import libcst.matchers as m
 from slimlint.model import api
 from slimlint.model.dynamic_imports import DynamicImports, option_of
 from slimlint.model.star_imports import project_star_modules, star_candidates
@@ -156,6 +157,30 @@ class ModuleBuilder(FastVisitor):
         self.order = 0
         # name -> order of the statement that gave it (statement paths, for moving statements)
         self.paths: Dict[int, Tuple[cst.CSTNode, ...]] = {}
+        self._arg_scope_wrappers = self._find_arg_scope_wrappers(module)
+
+    def _find_arg_scope_wrappers(self, module: cst.Module) -> FrozenSet[str]:
+        """Functions of this module that return `slim.arg_scope(<their first parameter>, **...)`: slim's own
+        `safe_arg_scope(funcs, **kwargs)` (mobilenet) drops None values and opens the scope; a `with` of one
+        is an arg_scope over the ops it is given."""
+        out = set()
+        for stmt in module.body:
+            if not isinstance(stmt, cst.FunctionDef) or not stmt.params.params:
+                continue
+            first = stmt.params.params[0].name.value
+            for ret in m.findall(stmt.body, m.Return(value=m.Call())):
+                call = ret.value
+                if (call.args and call.args[0].keyword is None and not call.args[0].star
+                        and isinstance(call.args[0].value, cst.Name) and call.args[0].value.value == first
+                        and self.canonical(call.func) in api.ARG_SCOPE):
+                    out.add(stmt.name.value)
+        return frozenset(out)
+
+    def is_arg_scope_call(self, call: cst.Call) -> bool:
+        """`slim.arg_scope(...)`, or a call of one of this module's arg_scope wrappers (_find_arg_scope_wrappers)."""
+        if self.canonical(call.func) in api.ARG_SCOPE:
+            return True
+        return isinstance(call.func, cst.Name) and call.func.value in self._arg_scope_wrappers and not self._bound_here(call.func.value)
 
     # --- name resolution ------------------------------------------------------------------
 
@@ -466,7 +491,7 @@ class ModuleBuilder(FastVisitor):
                 self.func.blocks.append(block)
                 self._blocks.append(block)
                 blocks += 1
-            elif name in api.ARG_SCOPE:
+            elif self.is_arg_scope_call(call):
                 frame = self._arg_scope_frame(call)
                 self._frames.append(frame)
                 frames += 1
@@ -607,8 +632,10 @@ class ModuleBuilder(FastVisitor):
         func = self.func
         if isinstance(value, cst.Name) and value.value in self._scope_asnames:
             func.returns_arg_scope = self._scope_asnames[value.value]
-        elif isinstance(value, cst.Call) and self.canonical(value.func) in api.ARG_SCOPE:
+        elif isinstance(value, cst.Call) and self.is_arg_scope_call(value):
             func.returns_arg_scope = tuple(self._frames) + (self._arg_scope_frame(value),)
+        elif isinstance(value, cst.Call):
+            func.returns_call = value
         if value is not None and (self.is_update_read(value) or self._only_update_names(value, func)):
             func.returns_update_ops = True
 

@@ -21,6 +21,7 @@ from slimlint.model.facts import (
     UNKNOWN,
     UPDATE_OPS,
     FunctionInfo,
+    ModeArg,
     default_word,
     mode_from_default,
     updates_collection_of,
@@ -87,18 +88,39 @@ class CrossFileFacts:
             out.extend((key, param) for param, mode in sorted(call.modes.items()) if mode.kind == FALSE and key is not None)
         return tuple(out)
 
+    @staticmethod
+    def _kept_params(func: FunctionInfo) -> tuple:
+        """FunctionSummary.keeps_params of a constructor."""
+        return tuple(sorted((values[0][0].value, name) for name, values in func.assignments.items()
+                            if name.startswith("self.") and name.count(".") == 1 and len(values) == 1
+                            and isinstance(values[0][0], cst.Name) and values[0][0].value in func.params))
+
+    def _mode_params_passed(self, func: FunctionInfo, index: ProjectIndex) -> tuple:
+        """FunctionSummary.passes_mode_params of `func`."""
+        out = []
+        for call in self.bn_calls(func, index):
+            key = index.network_key(call.site, self.module_name)
+            out.extend((key, param, mode.param) for param, mode in sorted(call.modes.items())
+                       if mode.kind == PARAM and mode.param and key is not None)
+        return tuple(sorted(set(out)))
+
     def _summarise(self, func: FunctionInfo, index: ProjectIndex) -> FunctionSummary:
         builds, always, mode_params = self._bn_updates_and_modes(func, index)
         slim_layers, slim_mode = self._slim_layers_and_mode(func, index)
         defaults_of = set(mode_params) | ({slim_mode[1]} if slim_mode[0] == PARAM else set())
+        defaults = {param: default_word(func.defaults.get(param)) for param in defaults_of}
+        factory = self._factory_config(func, index)
+        factory_default = self.factory_default(func, factory, index)
+        if factory_default is not None:
+            defaults.setdefault(factory.mode_param, factory_default)
         return FunctionSummary(
             qualname=func.qualname,
             params=func.params,
             mode_params=frozenset(mode_params),
-            mode_defaults=tuple((param, default_word(func.defaults.get(param))) for param in sorted(defaults_of)),
+            mode_defaults=tuple(sorted(defaults.items())),
             builds_bn_updates=builds,
             always_training=always,
-            factory=self._factory_config(func, index),
+            factory=factory,
             slim_layers=frozenset(slim_layers),
             slim_mode=slim_mode,
             has_bn=any(bool(part.layers and self.bn_sites(part, index)) or part.adds_to_update_ops
@@ -114,6 +136,8 @@ class CrossFileFacts:
             passes_instances=self._instances_passed(func, index),
             returns_update_ops=func.returns_update_ops,
             calls_with_false_mode=self._false_mode_calls(func, index),
+            passes_mode_params=self._mode_params_passed(func, index),
+            keeps_params=self._kept_params(func) if func.qualname.endswith(".__init__") else (),
             builds_bn_in_loop=self.builds_bn_in_loop(func, index),
         )
 
@@ -229,7 +253,8 @@ class CrossFileFacts:
     def _factory_config(self, func: FunctionInfo, index: ProjectIndex) -> Optional[FactoryConfig]:
         frames = func.returns_arg_scope
         if not frames:
-            return None
+            passed = self._factory_passed_through(func, index)
+            return passed[0] if passed else None
         normalized = set()
         params_expr = None
         for frame in frames:
@@ -254,6 +279,37 @@ class CrossFileFacts:
             _, uc = self._frame_value(frames, BN_API, "updates_collections", index)
         updates = updates_collection_of(uc, uc is not None)
         return FactoryConfig(frozenset(normalized), mode.kind, mode.param, updates, from_params)
+
+    def _factory_passed_through(self, func: FunctionInfo, index: ProjectIndex) -> Optional[Tuple[FactoryConfig, str]]:
+        """`def training_scope(**kwargs): return lib.training_scope(**kwargs)` (slim's mobilenet_v2): the factory it
+        returns, and the default of that factory's mode parameter when the caller's keywords reach it."""
+        site = next((s for s in func.calls if s.call is func.returns_call), None) if func.returns_call is not None else None
+        summary = index.lookup_site(site, self.module_name) if site is not None else None
+        if summary is None or summary.factory is None:
+            return None
+        config = summary.factory
+        if config.mode != PARAM or not config.mode_param:
+            return config, "other"
+        param = config.mode_param
+        expr = self.bound_arg(site, summary, param)
+        if expr is None:
+            if func.varkw and param not in func.params and site.has_star:
+                return config, summary.default_of(param) or "other"  # handed on in **kwargs: the caller decides
+            mode = ModeArg(mode_from_default(summary.default_of(param)))
+        else:
+            mode = self.classify(expr, func, param, site.call, index)
+        if mode.kind == PARAM and mode.param:
+            return replace(config, mode_param=mode.param), default_word(func.defaults.get(mode.param))
+        return replace(config, mode=mode.kind if mode.kind in (TRUE, FALSE) else UNKNOWN, mode_param=None), "other"
+
+    def factory_default(self, func: FunctionInfo, factory: Optional[FactoryConfig], index: ProjectIndex) -> Optional[str]:
+        """The default of a factory's mode parameter (FunctionSummary.mode_defaults), its own or the one it hands on to."""
+        if factory is None or factory.mode != PARAM or not factory.mode_param:
+            return None
+        if factory.mode_param in func.params:
+            return default_word(func.defaults.get(factory.mode_param))
+        passed = self._factory_passed_through(func, index)
+        return passed[1] if passed else None
 
     def calls_after_training_bn(self, index: ProjectIndex, unresolved: Optional[list] = None) -> List[Tuple[str, str]]:
         """Project functions this file calls after it has built batch norm that adds update ops.

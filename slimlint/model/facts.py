@@ -229,6 +229,7 @@ class FunctionInfo:
     update_uses: Dict[str, List[Tuple[int, tuple, Optional["Grouping"]]]] = field(default_factory=dict)
     loads: Dict[str, int] = field(default_factory=dict)  # how often each name is read
     returns_arg_scope: Optional[Tuple[ArgScopeFrame, ...]] = None
+    returns_call: Optional[cst.Call] = None  # `return lib.training_scope(**kwargs)`: maybe a factory passed through
     eval_regions: List[Tuple[int, int]] = field(default_factory=list)  # Estimator PREDICT/EVAL branches
     train_regions: List[Tuple[int, int]] = field(default_factory=list)  # `if mode == ModeKeys.TRAIN:` bodies
     run_mode_regions: List[Tuple[int, int]] = field(default_factory=list)  # `if args.mode == "test":` bodies

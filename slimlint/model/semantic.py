@@ -26,6 +26,7 @@ from slimlint.model.call_signatures import CallSignatures
 from slimlint.model.cross_file import CrossFileFacts
 from slimlint.model import context
 from slimlint.model.facts import FunctionInfo, SaverOfTrainables
+from slimlint.model.flag_coverage import FlagCoverage
 from slimlint.model.mode_flags import ModeFlags
 from slimlint.model.modes import ModeReading
 from slimlint.model.tf_naming import TfNaming
@@ -34,7 +35,8 @@ from slimlint.model.train_ops import TrainOpFacts
 from slimlint.model.walk import walk
 
 
-class FileModel(TfNaming, ModeReading, BatchNormFacts, CallSignatures, CrossFileFacts, ModeFlags, TrainOpFacts):
+class FileModel(TfNaming, ModeReading, BatchNormFacts, CallSignatures, CrossFileFacts, ModeFlags, TrainOpFacts,
+                FlagCoverage):
     """Everything slimlint knows about one file, computed once and shared by every rule."""
 
     def __init__(self, module: cst.Module, module_name: str) -> None:

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, Optional, Tuple
 
 from slimlint.model import api, signatures
+from slimlint.model.facts import INIT_PREFIX
 from slimlint.model.parameter_instances import skips_self
 
 
@@ -55,6 +56,11 @@ class FunctionSummary:
     # (network, mode parameter) its calls give False (`resnet(x, is_training=False)`): the network's key is
     # ProjectIndex.network_key's. The author's own inference call: SL201's fix is then safe.
     calls_with_false_mode: Tuple[Tuple[Tuple[str, str], str], ...] = ()
+    # (network, its mode parameter, our parameter) for calls handing a mode parameter of ours on
+    # (`MyNet(x, trainable=trainable)`; `__init__:p` for a method's `self.p`): False given to ours reaches theirs.
+    passes_mode_params: Tuple[Tuple[Tuple[str, str], str, str], ...] = ()
+    # A constructor's `self.<attr> = <param>`: (param, "self.<attr>"), how its methods read a mode it is given.
+    keeps_params: Tuple[Tuple[str, str], ...] = ()
     builds_bn_in_loop: bool = False  # some of its batch norm is made in a TF loop body (batch_norm.builds_bn_in_loop)
 
     def default_of(self, param: str) -> Optional[str]:
@@ -168,11 +174,29 @@ class ProjectIndex:
         return ("<zoo>", zoo) if zoo is not None else None
 
     def called_with_false_mode(self, network: Optional[Tuple[str, str]], param: str) -> bool:
-        """Does some call in the project give this network's mode parameter False?"""
+        """Does some call in the project give this network's mode parameter False, directly or through functions
+        that hand a parameter of theirs on (`get_network(..., trainable=False)` -> `MyNet(x, trainable=trainable)`)?"""
         if self._false_modes is None:
-            self._false_modes = frozenset(
-                entry for functions in self.modules.values() for s in functions.values() for entry in s.calls_with_false_mode)
+            self._false_modes = self._false_mode_closure()
         return network is not None and (network, param) in self._false_modes
+
+    def _false_mode_closure(self) -> FrozenSet[Tuple[Tuple[str, str], str]]:
+        false = {entry for functions in self.modules.values() for s in functions.values() for entry in s.calls_with_false_mode}
+        handed_on: Dict[Tuple[Tuple[str, str], str], list] = {}
+        for module, functions in self.modules.items():
+            for qualname, s in functions.items():
+                for network, their_param, our_param in s.passes_mode_params:
+                    owner = qualname
+                    if our_param.startswith(INIT_PREFIX):
+                        owner, our_param = qualname.rsplit(".", 1)[0] + ".__init__", our_param[len(INIT_PREFIX):]
+                    handed_on.setdefault(((module, owner), our_param), []).append((network, their_param))
+        todo = list(false)
+        while todo:
+            for reached in handed_on.get(todo.pop(), ()):
+                if reached not in false:
+                    false.add(reached)
+                    todo.append(reached)
+        return frozenset(false)
 
     def resolve_site(self, site, from_module: str) -> Optional[Tuple[str, str]]:
         """The project function a call site reaches: of its candidate targets (an attribute assigned instances of

@@ -28,6 +28,12 @@ class TrainingModeInEval(Rule):
         Estimator `mode == ModeKeys.PREDICT / EVAL` branches, `reuse=True` evaluation towers assigned to
         eval-named results, and scripts that restore a checkpoint and never train. `eval-paths` /
         `train-paths` in the configuration say what a file is when its name does not.
+
+        Also flags, in model code, batch norm that ignores its model's mode flag: a function (or a class,
+        through its constructor) takes a flag that reaches some of its batch norm, while this one is built
+        with `is_training=True` written out or left at a default of True (a backbone under
+        `mobilenet_v2.training_scope()`), and the project builds that model with the flag False elsewhere,
+        directly or through functions that hand the flag on (`get_network(..., trainable=False)`).
     """
     why_bad = """
         In training mode batch norm normalises each batch with that batch's own mean and variance and
@@ -45,7 +51,10 @@ class TrainingModeInEval(Rule):
         source (`python -m slimlint.data.generate_signatures`); for any other callee the finding comes
         without a fix. slim's MobileNet networks take no mode of their own: under
         `arg_scope(mobilenet_v2.training_scope())` the scope's `is_training` (True by default) is theirs, and
-        the fix passes `is_training=False` to the scope, as slim's README does to evaluate. Predictions
+        the fix passes `is_training=False` to the scope, as slim's README does to evaluate (also to a
+        project's own copy of slim's MobileNet, when its code shows the scope gives conv layers batch norm).
+        Batch norm that ignores its model's flag gets the flag instead (`is_training=is_training`,
+        `training_scope(is_training=self.trainable)`): training, where the flag is True, is unchanged. Predictions
         change: they now use the moving statistics learned in training. Silent
         when the mode comes from a placeholder, a flag, `mode == ModeKeys.TRAIN`, or a dict slimlint cannot
         read (`**params_from_a_helper()`), and for model-zoo helpers that take no mode (`resnet_v1_block`).
@@ -127,6 +136,31 @@ class TrainingModeInEval(Rule):
             logits = build(images, is_training=False)
             """,
         ),
+        Case(
+            """
+            import tensorflow.contrib.slim as slim
+
+            def head(net, is_training):
+                net = slim.conv2d(net, 8, [3, 3], normalizer_fn=slim.batch_norm,
+                                  normalizer_params={'is_training': is_training})
+                return slim.batch_norm(net, is_training=True, scope='embedding_bn')
+
+            def predict(images):
+                return head(images, is_training=False)
+            """,
+            path="model.py",
+            fixed="""
+            import tensorflow.contrib.slim as slim
+
+            def head(net, is_training):
+                net = slim.conv2d(net, 8, [3, 3], normalizer_fn=slim.batch_norm,
+                                  normalizer_params={'is_training': is_training})
+                return slim.batch_norm(net, is_training=is_training, scope='embedding_bn')
+
+            def predict(images):
+                return head(images, is_training=False)
+            """,
+        ),
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
@@ -152,6 +186,34 @@ class TrainingModeInEval(Rule):
                         # The project's own inference call of this network says what the author intends.
                         safe = ctx.index.called_with_false_mode(network, param)
                         yield from self._report(ctx, mode, call.site.call, param, seen, safe)
+            for ignored in model.bn_ignoring_mode_flag(func, ctx.index):
+                yield from self._report_ignored_flag(ctx, ignored, seen)
+
+    def _report_ignored_flag(self, ctx: RuleContext, ignored, seen: set) -> Iterator[Violation]:
+        """Batch norm left in training mode in a model the project also builds with its flag False."""
+        mode, flag = ignored.mode, ignored.flag
+        shown = f"`{flag or ignored.param}`"
+        message = (f"Batch norm runs in training mode whatever {shown} says: {ignored.model} is built with "
+                   f"`{ignored.param}=False` elsewhere (its inference or export build), where this batch norm still "
+                   "normalises with the batch's own statistics")
+        if mode.expr is not None:
+            if id(mode.expr) in seen:
+                return
+            seen.add(id(mode.expr))
+            fix = FixActions().on(mode.expr, replace_with(flag)) if flag else None
+            yield self.violation(mode.expr, message, fix, f"Pass {shown}" if fix else "")
+            return
+        keyword = mode.keyword or "is_training"
+        scope = ctx.model.is_mode_scope(mode.owner, ctx.index)
+        at = mode.owner if scope else ignored.call
+        key = (id(at), keyword)
+        if key in seen or (id(ignored.call), keyword) in seen:
+            return
+        seen.add(key)
+        fix = None
+        if flag and isinstance(at, cst.Call) and (mode.owner is at) and ctx.model.accepts_keyword(at, keyword, ctx.index):
+            fix = FixActions().on(at, add_keyword(keyword, flag))
+        yield self.violation(at, message, fix, f"Pass `{keyword}={flag}`" + (" to the scope" if scope else "") if fix else "")
 
     def _report(self, ctx: RuleContext, mode, call: cst.Call, param: str, seen: set,
                 safe: bool = False) -> Iterator[Violation]:
@@ -176,7 +238,7 @@ class TrainingModeInEval(Rule):
             fix, how = FixActions().on(call, add_keyword("normalizer_params", "{'is_training': False}")), "Pass `normalizer_params={'is_training': False}`"
         elif mode.owner is call and ctx.model.accepts_keyword(call, keyword, ctx.index):
             fix, how = FixActions().on(call, add_keyword(keyword, "False")), f"Pass `{keyword}=False`"
-        elif ctx.model.is_zoo_mode_scope(mode.owner):
+        elif ctx.model.is_mode_scope(mode.owner, ctx.index):
             # `arg_scope(mobilenet_v2.training_scope())` gives the network its mode: the default is the scope's.
             call = mode.owner
             fix, how = FixActions().on(call, add_keyword(keyword, "False")), f"Pass `{keyword}=False` to the scope"

@@ -1,0 +1,86 @@
+"""Batch norm that ignores the mode flag its model is built with.
+
+A model function (or class) takes a mode flag that reaches some of its batch norm, while another batch
+norm in it is built in training mode whatever the flag says (`training_scope()` left at its default,
+`is_training=True` written out). When the project builds that model with the flag False (its inference or
+export build), that batch norm still normalises with batch statistics there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+import libcst as cst
+
+from slimlint.model.facts import TRUE, FunctionInfo, ModeArg
+from slimlint.model.summary import ProjectIndex
+
+
+@dataclass
+class IgnoredFlag:
+    """One training-mode batch norm built where the model's flag `param` could have decided it."""
+
+    call: cst.Call  # the batch-norm layer, or the call that builds it
+    mode: ModeArg  # its (constant or default) True
+    param: str  # the model's flag: a parameter of the function, or of the class's constructor
+    model: str  # the function's or the class's name, for messages
+    flag: Optional[str]  # the expression to pass instead (`is_training`, `self.trainable`), when known
+
+
+class FlagCoverage:
+    """Part of FileModel (semantic.py): uses its functions and batch-norm facts."""
+
+    def bn_ignoring_mode_flag(self, func: FunctionInfo, index: ProjectIndex) -> List[IgnoredFlag]:
+        owner = self._flag_owner(func, index)
+        if owner is None:
+            return []
+        key, params, model = owner
+        flags = [p for p in sorted(params) if index.called_with_false_mode(key, p)]
+        if not flags:
+            return []
+        param = flags[0]
+        flag = self._flag_expression(func, key, param, index)
+        out = []
+        for site in self.bn_sites(func, index):
+            if site.mode.kind == TRUE and not (site.in_place and site.mode.expr is None):
+                out.append(IgnoredFlag(site.layer.call, site.mode, param, model, flag))
+        for call in self.bn_calls(func, index):
+            for mode in call.modes.values():
+                if mode.kind == TRUE:
+                    out.append(IgnoredFlag(call.site.call, mode, param, model, flag))
+        return out
+
+    def _flag_owner(self, func: FunctionInfo, index: ProjectIndex) -> Optional[Tuple[Tuple[str, str], frozenset, str]]:
+        """Whose flag this function's batch norm could follow: its own mode parameters, else (a method) those
+        of its class's constructor. Only flags that reach some batch norm count (FunctionSummary.mode_params)."""
+        own = index.modules.get(self.module_name, {}).get(func.qualname)
+        if own is not None and own.mode_params:
+            return (self.module_name, func.qualname), own.mode_params, func.name
+        if func.class_name is None or func.name == "__init__":
+            return None
+        key = (self.module_name, f"{func.class_name}.__init__")
+        init = index.modules.get(self.module_name, {}).get(key[1])
+        if init is None or not init.mode_params:
+            return None
+        return key, init.mode_params, func.class_name
+
+    def _flag_expression(self, func: FunctionInfo, key: Tuple[str, str], param: str, index: ProjectIndex) -> Optional[str]:
+        """How the function reads the flag: the parameter itself, or the attribute a constructor keeps it in
+        (the class's own, or a base class constructor it hands the parameter to)."""
+        if key[1] == func.qualname:
+            return param
+        seen = set()
+        while key not in seen:
+            seen.add(key)
+            init = index.modules.get(key[0], {}).get(key[1])
+            if init is None:
+                return None
+            kept = dict(init.keeps_params)
+            if param in kept:
+                return kept[param]
+            handed = [(k, theirs) for k, theirs, ours in init.passes_mode_params if ours == param and k[1].endswith(".__init__")]
+            if len(handed) != 1:
+                return None
+            key, param = handed[0]
+        return None

@@ -110,6 +110,8 @@ class BatchNormFacts:
         mode = self.classify(expr, layer.func, keyword, owner, index)
         if mode.kind == DEFAULT and layer.api == BN_API:
             mode = self._factory_mode(layer, index) or self._scoped_mode(layer.func, index) or mode
+            if mode.kind == DEFAULT and self.opaque_scope(layer.frames, index):
+                mode = replace(mode, kind=UNKNOWN)
         if mode.kind == DEFAULT:
             mode = replace(mode, kind=TRUE if trains_by_default else FALSE, expr=None)
         updates = self._updates_collection(layer.kwargs.get("updates_collections"), layer.frames, index, "updates_collections" in layer.kwargs)
@@ -170,6 +172,8 @@ class BatchNormFacts:
                     from_params = factory is not None and factory[1].mode_from_params
                 else:
                     mode = self._scoped_mode(func, index) or mode
+                    if mode.kind == DEFAULT and self.opaque_scope(layer.frames, index):
+                        mode = replace(mode, kind=UNKNOWN)
         if mode.kind == DEFAULT:
             # Where a fix would say is_training=False: the layer's own params dict, or a new
             # normalizer_params on the layer when normalizer_fn is its own argument (never is_training=

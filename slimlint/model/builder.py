@@ -121,6 +121,8 @@ class ModuleBuilder(FastVisitor):
         self.unit_test_markers = False
         self._test_functions = 0
         self.runs: List[frozenset] = []  # names fetched by each `sess.run(...)` / slim.learning.train(...)
+        # (names fetched, names of the feed_dict's keys or None when it cannot be read) of each `sess.run(...)`
+        self.run_feeds: List[Tuple[frozenset, Optional[frozenset]]] = []
         self.keras_bn_applications: List[Tuple[cst.Call, FunctionInfo]] = []
         self.reads_layer_updates = False
         self.classes: Dict[str, Tuple[Tuple[str, ...], Dict[str, cst.BaseExpression]]] = {}  # name -> (bases, constants)
@@ -148,6 +150,7 @@ class ModuleBuilder(FastVisitor):
         self._region_starts: List[int] = []
         self.savers: List[SaverOfTrainables] = []  # Saver(trainable variables)
         self.save_receivers: Set[str] = set()  # `x.save(...)`: x (a saver that writes checkpoints)
+        self.restore_receivers: Set[str] = set()  # `x.restore(...)`: x (a saver that reads checkpoints)
         self.bool_fed: Dict[str, Set[str]] = {}  # name -> constants fed somewhere: `{is_training: False}` -> {"False"}
         self._reuse_depth = 0
         self._in_target = 0
@@ -536,7 +539,20 @@ class ModuleBuilder(FastVisitor):
             assigned = self.func.assignments.get(first.value) or self.module_func.assignments.get(first.value)
             if assigned and isinstance(assigned[-1][0], cst.Call):
                 factory = self._call_site(assigned[-1][0])
+        elif isinstance(first, cst.Attribute) and (dotted(first) or "").startswith("self."):
+            # `self.arg_scope = my_arg_scope(config, is_training=False)` in one method, `with
+            # slim.arg_scope(self.arg_scope):` in another: the factory call is the scope's, if it is the only one.
+            assigned = self._class_attribute_values(dotted(first))
+            if len(assigned) == 1 and isinstance(assigned[0], cst.Call):
+                factory = self._call_site(assigned[0])
         return ArgScopeFrame(call=call, ops=ops, kwargs=self.call_kwargs(call), factory=factory)
+
+    def _class_attribute_values(self, name: str) -> List[cst.BaseExpression]:
+        """Values assigned to `self.<attr>` in the methods of the enclosing class read so far (this one included)."""
+        cls = self.func.class_name
+        if cls is None:
+            return []
+        return [value for f in self.functions if f.class_name == cls for value, _ in f.assignments.get(name, ())]
 
     def _run_mode_branch(self, node: cst.If, comp: cst.ComparisonTarget) -> None:
         """`if args.mode == "test":` / `if FLAGS.phase in ("export", "eval"):`: a script's own evaluation path.
@@ -630,6 +646,10 @@ class ModuleBuilder(FastVisitor):
     def visit_Return(self, node: cst.Return) -> None:
         value = node.value
         func = self.func
+        if value is not None:
+            func.returned_names.update(self.value_names(value))
+        if self._blocks and self._blocks[-1].func is func:
+            self._blocks[-1].returns_inside = True
         if isinstance(value, cst.Name) and value.value in self._scope_asnames:
             func.returns_arg_scope = self._scope_asnames[value.value]
         elif isinstance(value, cst.Call) and self.is_arg_scope_call(value):
@@ -703,15 +723,32 @@ class ModuleBuilder(FastVisitor):
         kind = "other"
         if attr == "restore":
             self._note_restore()
+            if dotted(node.func.value):
+                self.restore_receivers.add(dotted(node.func.value))
         elif attr == "save" and dotted(node.func.value):
             self._note_save_receiver(dotted(node.func.value))
         elif attr == "run":
             kind = "run"
             if node.args:
                 self.runs.append(frozenset(self.value_names(node.args[0].value)))
+                self.run_feeds.append((self.runs[-1], self._feed_keys(node)))
         if id(node) not in self._skip_calls:
             self._record_call_site(node, order)
         return kind
+
+    @staticmethod
+    def _feed_keys(node: cst.Call) -> Optional[frozenset]:
+        """The names a `sess.run(fetches, {x: ..., z: ...})` feeds (also `feed_dict=`); None when not a literal dict."""
+        feed = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "feed_dict"), None)
+        positional = [a.value for a in node.args if a.keyword is None and not a.star]
+        if feed is None and len(positional) > 1:
+            feed = positional[1]
+        if feed is None:
+            return frozenset()
+        if not isinstance(feed, cst.Dict) or any(not isinstance(e, cst.DictElement) or dotted(e.key) is None
+                                                 for e in feed.elements):
+            return None
+        return frozenset(dotted(e.key) for e in feed.elements)
 
     def _note_save_receiver(self, receiver: str) -> None:
         self.save_receivers.add(receiver)

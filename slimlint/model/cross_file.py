@@ -88,6 +88,13 @@ class CrossFileFacts:
             out.extend((key, param) for param, mode in sorted(call.modes.items()) if mode.kind == FALSE and key is not None)
         return tuple(out)
 
+    def _wires_updates_to_output(self, func: FunctionInfo) -> bool:
+        """FunctionSummary.wires_updates_to_output: a control_dependencies block over the update ops it reads
+        that returns, or assigns a name the function returns."""
+        names = self.update_names(func)
+        return any((block.inline_read or block.arg_names & names)
+                   and (block.returns_inside or block.assigned_inside & func.returned_names) for block in func.blocks)
+
     @staticmethod
     def _kept_params(func: FunctionInfo) -> tuple:
         """FunctionSummary.keeps_params of a constructor."""
@@ -138,6 +145,7 @@ class CrossFileFacts:
             calls_with_false_mode=self._false_mode_calls(func, index),
             passes_mode_params=self._mode_params_passed(func, index),
             keeps_params=self._kept_params(func) if func.qualname.endswith(".__init__") else (),
+            wires_updates_to_output=self._wires_updates_to_output(func),
             builds_bn_in_loop=self.builds_bn_in_loop(func, index),
         )
 

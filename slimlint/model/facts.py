@@ -151,6 +151,7 @@ class ControlBlock:
     order: int
     end_order: int = 0
     assigned_inside: set = field(default_factory=set)
+    returns_inside: bool = False  # a `return` inside the block
 
 
 @dataclass
@@ -229,6 +230,7 @@ class FunctionInfo:
     update_uses: Dict[str, List[Tuple[int, tuple, Optional["Grouping"]]]] = field(default_factory=dict)
     loads: Dict[str, int] = field(default_factory=dict)  # how often each name is read
     returns_arg_scope: Optional[Tuple[ArgScopeFrame, ...]] = None
+    returned_names: set = field(default_factory=set)  # names its `return` statements give back
     returns_call: Optional[cst.Call] = None  # `return lib.training_scope(**kwargs)`: maybe a factory passed through
     eval_regions: List[Tuple[int, int]] = field(default_factory=list)  # Estimator PREDICT/EVAL branches
     train_regions: List[Tuple[int, int]] = field(default_factory=list)  # `if mode == ModeKeys.TRAIN:` bodies

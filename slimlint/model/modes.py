@@ -14,6 +14,7 @@ from slimlint.model.import_table import dotted
 from slimlint.model.parameter_instances import skips_self
 from slimlint.model.facts import (
     INIT_PREFIX,
+    MODE_PARAM_NAMES,
     DEFAULT,
     DYNAMIC,
     FALSE,
@@ -172,6 +173,20 @@ class ModeReading:
             if summary is not None and summary.factory is not None:
                 return summary, summary.factory
         return None
+
+    def opaque_scope(self, frames, index: ProjectIndex) -> bool:
+        """Is one of these arg_scopes one slimlint cannot read, that may set batch norm's mode: a scope value it
+        cannot follow (`with slim.arg_scope(sc):` for an unknown `sc`), or an arg_scope factory that is not the
+        project's and is handed a mode (`arg_scope(some_lib.scope(is_training=False))`)? Batch norm left at its
+        default under one is not known to train."""
+        for frame in frames:
+            if frame.ops is not None:
+                continue
+            if frame.factory is None:
+                return True
+            if self._factory(frame, index) is None and any(k in MODE_PARAM_NAMES for k in frame.factory.kwargs):
+                return True
+        return False
 
     @staticmethod
     def bound_arg(site: CallSite, summary: FunctionSummary, param: str) -> Optional[cst.BaseExpression]:

@@ -75,6 +75,22 @@ class FileModel(TfNaming, ModeReading, BatchNormFacts, CallSignatures, CrossFile
         """Names whose `.save(...)` is called: Savers that write checkpoints."""
         return self.builder.save_receivers
 
+    def same_feeds(self, targets: List[Tuple[str, ...]]) -> bool:
+        """Is every one of these train ops (each given by the names it is assigned to) run by a `sess.run` in
+        view, and do all those runs feed the same placeholders? Then each step computes on the same inputs."""
+        feeds = set()
+        for names in targets:
+            runs = [feed for fetched, feed in self.builder.run_feeds if fetched & set(names)]
+            if not runs or any(feed is None for feed in runs):
+                return False
+            feeds.update(runs)
+        return len(feeds) == 1
+
+    @property
+    def restore_receivers(self) -> Set[str]:
+        """Names whose `.restore(...)` is called: Savers that read checkpoints."""
+        return self.builder.restore_receivers
+
     @property
     def keras_bn_applications(self) -> List[Tuple[cst.Call, FunctionInfo]]:
         """Keras BatchNormalization layers applied to a tensor (`BatchNormalization()(x, training=...)`)."""

@@ -59,6 +59,9 @@ class FunctionSummary:
     # (network, its mode parameter, our parameter) for calls handing a mode parameter of ours on
     # (`MyNet(x, trainable=trainable)`; `__init__:p` for a method's `self.p`): False given to ours reaches theirs.
     passes_mode_params: Tuple[Tuple[Tuple[str, str], str, str], ...] = ()
+    # It hangs the update ops on what it returns (`with tf.control_dependencies(update_ops): x = tf.identity(x)`,
+    # then `return x`): a train op on a loss computed from its output runs them (flow: wired through the model).
+    wires_updates_to_output: bool = False
     # A constructor's `self.<attr> = <param>`: (param, "self.<attr>"), how its methods read a mode it is given.
     keeps_params: Tuple[Tuple[str, str], ...] = ()
     builds_bn_in_loop: bool = False  # some of its batch norm is made in a TF loop body (batch_norm.builds_bn_in_loop)

@@ -41,6 +41,8 @@ def train_ops_needing_updates(ctx) -> Iterator[TrainOpFinding]:
         wiring = flow.wiring(model, op)
         if wiring.status in (flow.WIRED, flow.UNCLEAR):
             continue
+        if model.output_wires_updates(op, ctx.index):
+            continue  # the model's output (and the loss made from it) depends on the update ops
         if not has_training_bn(model, op.func, ctx.index):
             continue
         yield TrainOpFinding(op, wiring)

@@ -22,7 +22,9 @@ class MissingUpdateOps(Rule):
         Silent for `updates_collections=None` (in-place updates), batch norm with `is_training=False`,
         networks without batch norm, train ops already wired (also a train-op helper that every caller
         calls inside `with tf.control_dependencies(update_ops):`, and train ops chosen by `tf.case` /
-        `tf.cond` and grouped with the updates), and projects whose batch norm runs in training mode
+        `tf.cond` and grouped with the updates, and models that hang the updates on what they return:
+        `with tf.control_dependencies(update_ops): x = tf.identity(x)` then `return x`, in a function the
+        train op's code calls first: the loss made from that output runs them), and projects whose batch norm runs in training mode
         everywhere, their own test / export path included (image-to-image GANs by design): there nothing
         ever reads the moving statistics, so running the updates would change no output.
     """

@@ -116,7 +116,9 @@ class UnscopedUpdateOps(Rule):
         Flags `tf.get_collection(tf.GraphKeys.UPDATE_OPS)` without a scope when it guards one of several
         train ops in the same graph that train different variables (`var_list=` from a scope, or a list of
         the variables whose names start with or contain a network's name, as in a GAN's generator and
-        discriminator steps).
+        discriminator steps). Silent when one read guards several networks' steps (one `with` around both
+        `minimize` calls) and every `sess.run` of those steps in view feeds the same placeholders: each
+        update then runs on the same data in either step, only more often.
     """
     why_bad = """
         The discriminator step then also runs the generator's batch-norm updates (on whatever batch the
@@ -237,8 +239,13 @@ class UnscopedUpdateOps(Rule):
                 for block in op.blocks:
                     read = _guarding_read(model, func, block, op)
                     if read is not None and not read.scoped:
-                        guarded.setdefault(id(read), (read, []))[1].append(fix_scope)
-            for read, fix_scopes in guarded.values():
+                        guarded.setdefault(id(read), (read, [], []))[1].append(fix_scope)
+                        guarded[id(read)][2].append(op.targets)
+            for read, fix_scopes, ops in guarded.values():
+                if len(ops) > 1 and model.same_feeds(ops):
+                    # Both networks' steps run under this one read and feed the same inputs: every update runs on
+                    # the same data in either step (only twice as often), so no statistics see another's inputs.
+                    continue
                 # One read guarding both networks' steps (one `with` around both) cannot be fixed by a scope.
                 scope = fix_scopes[0] if len(set(fix_scopes)) == 1 and not name_scoped else None
                 fix = FixActions().on(read.call, add_keyword("scope", f'"{scope}"')) if scope else None

@@ -20,7 +20,9 @@ class SaverDropsMovingStatistics(Rule):
         also through a name bound once to that list (`weights = tf.trainable_variables(scope=...)`), in a
         file that builds batch norm. Moving mean and variance are not trainable variables. Silent when
         the batch norm chooses its own `variables_collections` (facenet puts the moving statistics in
-        TRAINABLE_VARIABLES, so such a Saver keeps them).
+        TRAINABLE_VARIABLES, so such a Saver keeps them), and for a Saver of one scope's trainable variables
+        that only restores (`Saver(tf.trainable_variables(scope="yolo")).restore(...)`: a sub-network's
+        weights, often from a checkpoint of another origin, in a scope that may hold no batch norm).
     """
     why_bad = """
         The checkpoint lacks the moving statistics. Whoever restores it (an evaluation or export script)
@@ -34,7 +36,9 @@ class SaverDropsMovingStatistics(Rule):
         stays a scope: the moving statistics, and also the optimizer's slots and the global step, so
         checkpoints get larger and a restore also restores those. To keep checkpoints small, add only the
         moving statistics to the list by hand instead. A list bound to a name that something else reads
-        too (an optimizer's `var_list`) is not changed: the finding then comes without a fix.
+        too (an optimizer's `var_list`) is not changed: the finding then comes without a fix. Nor is a
+        Saver that both saves and restores (`saver.restore(sess, pretrained)` then `saver.save(...)`): it
+        would ask the checkpoints it reads for variables they were written without.
     """
     behaviour_change = "checkpoints also hold the moving statistics (and optimizer state), so evaluation restores them"
     valid = (
@@ -113,6 +117,12 @@ class SaverDropsMovingStatistics(Rule):
         savers = [s for s in model.savers
                   if s.via_name is None or set(s.targets) & model.save_receivers]
         for saver in savers:
+            saves = bool(set(saver.targets) & model.save_receivers)
+            restores = bool(set(saver.targets) & model.restore_receivers)
+            if restores and not saves and _scoped(saver.variables):
+                # Restoring one sub-network's weights (`Saver(trainable_variables(scope='yolo')).restore(...)`), often
+                # from a checkpoint of another origin: whether that scope holds batch norm is not known here.
+                continue
             getter = TRAINABLE_TO_ALL[model.canonical(saver.variables.func)]
             func = saver.variables.func
             fix = None
@@ -122,7 +132,9 @@ class SaverDropsMovingStatistics(Rule):
                 new_func = parse_expr(f"{tf}.{getter}") if tf and getter == "global_variables" else None
             # A list bound to a name is changed where it is made, only when nothing else reads that name
             # (an optimizer's var_list must stay the trainable variables).
-            if new_func is not None and not _name_read_elsewhere(model, saver):
+            # A Saver that also restores would then ask the checkpoints it reads (a pretrained model, earlier
+            # runs) for the moving statistics, optimizer slots and global step they may not hold.
+            if new_func is not None and not _name_read_elsewhere(model, saver) and not (saves and restores):
                 fix = FixActions().on(saver.variables, lambda node, new_func=new_func: node.with_changes(func=new_func))
             yield self.violation(
                 saver.variables,
@@ -130,6 +142,11 @@ class SaverDropsMovingStatistics(Rule):
                 fix,
                 f"Save all the variables (`{getter}`), with the same arguments",
             )
+
+
+def _scoped(variables: cst.Call) -> bool:
+    """`tf.trainable_variables(scope=...)` / `get_trainable_variables('yolo')`: one scope's variables only."""
+    return any(a.keyword is None or a.keyword.value == "scope" for a in variables.args)
 
 
 def _name_read_elsewhere(model, saver) -> bool:

@@ -80,13 +80,29 @@ class CrossFileFacts:
                                                passes_instances=passes, calls_with_false_mode=false_modes)
         return out
 
-    def _false_mode_calls(self, func: FunctionInfo, index: ProjectIndex) -> tuple:
-        """FunctionSummary.calls_with_false_mode of `func`."""
-        out = []
+    def _mode_arguments(self, func: FunctionInfo, index: ProjectIndex) -> list:
+        """(network, its mode parameter, ModeArg) for the calls in `func`: batch-norm calls' modes, and what any
+        project function's mode-named parameter (`is_train`, MODE_PARAM_NAMES) is given, batch norm behind it
+        or not: a flag reaches a model through configs and constructors before it reaches batch norm."""
+        out, seen = [], set()
         for call in self.bn_calls(func, index):
             key = index.network_key(call.site, self.module_name)
-            out.extend((key, param) for param, mode in sorted(call.modes.items()) if mode.kind == FALSE and key is not None)
-        return tuple(out)
+            if key is not None:
+                out.extend((key, param, mode) for param, mode in sorted(call.modes.items()))
+                seen.update((id(call.site.call), param) for param in call.modes)
+        for site in func.calls:
+            found = index.resolve_site(site, self.module_name)
+            summary = index.modules[found[0]][found[1]] if found is not None else None
+            for param in summary.params if summary is not None else ():
+                if param in MODE_PARAM_NAMES and (id(site.call), param) not in seen:
+                    expr = self.bound_arg(site, summary, param)
+                    if expr is not None:
+                        out.append((found, param, self.classify(expr, func, param, site.call, index)))
+        return out
+
+    def _false_mode_calls(self, func: FunctionInfo, index: ProjectIndex) -> tuple:
+        """FunctionSummary.calls_with_false_mode of `func`."""
+        return tuple(sorted({(key, param) for key, param, mode in self._mode_arguments(func, index) if mode.kind == FALSE}))
 
     def _wires_updates_to_output(self, func: FunctionInfo) -> bool:
         """FunctionSummary.wires_updates_to_output: a control_dependencies block over the update ops it reads
@@ -104,12 +120,8 @@ class CrossFileFacts:
 
     def _mode_params_passed(self, func: FunctionInfo, index: ProjectIndex) -> tuple:
         """FunctionSummary.passes_mode_params of `func`."""
-        out = []
-        for call in self.bn_calls(func, index):
-            key = index.network_key(call.site, self.module_name)
-            out.extend((key, param, mode.param) for param, mode in sorted(call.modes.items())
-                       if mode.kind == PARAM and mode.param and key is not None)
-        return tuple(sorted(set(out)))
+        return tuple(sorted({(key, param, mode.param) for key, param, mode in self._mode_arguments(func, index)
+                             if mode.kind == PARAM and mode.param}))
 
     def _summarise(self, func: FunctionInfo, index: ProjectIndex) -> FunctionSummary:
         builds, always, mode_params = self._bn_updates_and_modes(func, index)

@@ -13,7 +13,7 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from slimlint.model.facts import TRUE, FunctionInfo, ModeArg
+from slimlint.model.facts import MODE_PARAM_NAMES, TRUE, FunctionInfo, ModeArg
 from slimlint.model.summary import ProjectIndex
 
 
@@ -26,6 +26,13 @@ class IgnoredFlag:
     param: str  # the model's flag: a parameter of the function, or of the class's constructor
     model: str  # the function's or the class's name, for messages
     flag: Optional[str]  # the expression to pass instead (`is_training`, `self.trainable`), when known
+
+
+def _flags(summary) -> frozenset:
+    """A function's mode flags: parameters that reach some batch norm (FunctionSummary.mode_params), and
+    parameters named as modes (`is_train`) that it reads. One it never reads is SL209's (mode-argument-ignored)."""
+    named = {p for p in summary.params if p in MODE_PARAM_NAMES} - summary.unread_mode_params
+    return frozenset(summary.mode_params | named)
 
 
 class FlagCoverage:
@@ -43,7 +50,7 @@ class FlagCoverage:
         flag = self._flag_expression(func, key, param, index)
         out = []
         for site in self.bn_sites(func, index):
-            if site.mode.kind == TRUE and not (site.in_place and site.mode.expr is None):
+            if site.mode.kind == TRUE:  # in-place updates too: the flag says this build is not training
                 out.append(IgnoredFlag(site.layer.call, site.mode, param, model, flag))
         for call in self.bn_calls(func, index):
             for mode in call.modes.values():
@@ -53,17 +60,17 @@ class FlagCoverage:
 
     def _flag_owner(self, func: FunctionInfo, index: ProjectIndex) -> Optional[Tuple[Tuple[str, str], frozenset, str]]:
         """Whose flag this function's batch norm could follow: its own mode parameters, else (a method) those
-        of its class's constructor. Only flags that reach some batch norm count (FunctionSummary.mode_params)."""
+        of its class's constructor."""
         own = index.modules.get(self.module_name, {}).get(func.qualname)
-        if own is not None and own.mode_params:
-            return (self.module_name, func.qualname), own.mode_params, func.name
+        if own is not None and _flags(own):
+            return (self.module_name, func.qualname), _flags(own), func.name
         if func.class_name is None or func.name == "__init__":
             return None
         key = (self.module_name, f"{func.class_name}.__init__")
         init = index.modules.get(self.module_name, {}).get(key[1])
-        if init is None or not init.mode_params:
+        if init is None or not _flags(init):
             return None
-        return key, init.mode_params, func.class_name
+        return key, _flags(init), func.class_name
 
     def _flag_expression(self, func: FunctionInfo, key: Tuple[str, str], param: str, index: ProjectIndex) -> Optional[str]:
         """How the function reads the flag: the parameter itself, or the attribute a constructor keeps it in

@@ -279,7 +279,9 @@ class ProjectIndex:
         names = set()
         for functions in self.modules.values():
             for qual, s in functions.items():
-                if s.builds_bn_updates or s.mode_params or s.factory is not None or s.slim_layers or s.has_bn:
+                # Those that hand a mode flag on too: a caller giving it False says which builds are inference.
+                if (s.builds_bn_updates or s.mode_params or s.factory is not None or s.slim_layers or s.has_bn
+                        or s.passes_mode_params):
                     parts = qual.split(".")
                     # A constructor is called by its class's name, and so is found an instance whose `__call__`
                     # builds batch norm (`self.encoder = Encoder(...)`, then `self.encoder(x)`).

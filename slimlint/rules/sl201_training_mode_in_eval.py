@@ -30,10 +30,12 @@ class TrainingModeInEval(Rule):
         `train-paths` in the configuration say what a file is when its name does not.
 
         Also flags, in model code, batch norm that ignores its model's mode flag: a function (or a class,
-        through its constructor) takes a flag that reaches some of its batch norm, while this one is built
-        with `is_training=True` written out or left at a default of True (a backbone under
-        `mobilenet_v2.training_scope()`), and the project builds that model with the flag False elsewhere,
-        directly or through functions that hand the flag on (`get_network(..., trainable=False)`).
+        through its constructor) takes a flag (a parameter that reaches some of its batch norm, or one named
+        as a mode, `is_train`, that it reads) while this batch norm is built with `is_training=True`
+        written out or left at a default of True (a backbone under `mobilenet_v2.training_scope()`, a
+        normaliser helper that never passes its `is_train` on), and the project builds that model with the
+        flag False elsewhere, directly or through configs, constructors and functions that hand the flag
+        on (`get_network(..., trainable=False)`, `argparser(is_train=False)`).
     """
     why_bad = """
         In training mode batch norm normalises each batch with that batch's own mean and variance and

@@ -126,6 +126,7 @@ class ModuleBuilder(FastVisitor):
         self.keras_bn_applications: List[Tuple[cst.Call, FunctionInfo]] = []
         self.reads_layer_updates = False
         self.classes: Dict[str, Tuple[Tuple[str, ...], Dict[str, cst.BaseExpression]]] = {}  # name -> (bases, constants)
+        self.class_method_calls: Dict[str, FrozenSet[str]] = {}
         # instance name (or "Class.self.attr") -> the qualified names of the classes assigned to it, in order
         # (`if kind == "ctc": self.encoder = CTCEncoder(...)` / `else: self.encoder = XEEncoder(...)`)
         self.instances: Dict[str, Tuple[str, ...]] = {}
@@ -282,6 +283,9 @@ class ModuleBuilder(FastVisitor):
                         if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
                             attrs[small.targets[0].target.value] = small.value
         self.classes[node.name.value] = (tuple(bases), attrs)
+        # Method names its body calls (`self.feed('data').conv_bn(...)`): which of a base class's layers it builds.
+        self.class_method_calls[node.name.value] = frozenset(
+            call.func.attr.value for call in m.findall(node.body, m.Call(func=m.Attribute())))
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._class_stack.pop()

@@ -88,6 +88,14 @@ def eval_function(func: FunctionInfo, training_callee: bool = False) -> bool:
     return bool(name_words & _FORWARD_FUNC_WORDS) and not training_callee
 
 
+def forward_name_trained(func: FunctionInfo, module: str, training_callees) -> bool:
+    """Does training code call another function of this module named with the same forward-pass word
+    (`inference()` trained, `inference_mem()` for test)? The project then uses the word for its forward passes,
+    and the name says nothing about evaluation."""
+    forward = words(func.name) & _FORWARD_FUNC_WORDS
+    return bool(forward) and any(m == module and words(q.rsplit(".", 1)[-1]) & forward for m, q in training_callees)
+
+
 def in_estimator_eval_branch(func: FunctionInfo, order: int) -> bool:
     return any(start < order <= end for start, end in func.eval_regions)
 

@@ -109,7 +109,9 @@ class CrossFileFacts:
         that returns, or assigns a name the function returns."""
         names = self.update_names(func)
         return any((block.inline_read or block.arg_names & names)
-                   and (block.returns_inside or block.assigned_inside & func.returned_names) for block in func.blocks)
+                   and (block.returns_inside or block.assigned_inside & func.returned_names)
+                   and not any(block.order <= t.order <= block.end_order for t in func.train_ops)  # a train op's wiring
+                   for block in func.blocks)
 
     @staticmethod
     def _kept_params(func: FunctionInfo) -> tuple:

@@ -23,6 +23,7 @@ class Wiring:
     status: str
     read: Optional[UpdateOpsRead] = None
     block: Optional[ControlBlock] = None
+    gated_by: Optional[str] = None  # the option without which the wiring names hold nothing (gated_updates.py)
 
 
 def _block_wires(block: ControlBlock, update_names: set, func: FunctionInfo) -> bool:
@@ -36,8 +37,12 @@ def _block_wires(block: ControlBlock, update_names: set, func: FunctionInfo) -> 
 def wiring(model, op: TrainOp) -> Wiring:
     func = op.func
     update_names = model.update_names(func)
-    if any(_block_wires(b, update_names, func) for b in op.blocks):
+    gated = model.default_empty_update_names(func)
+    if any(_block_wires(b, update_names - set(gated), func) for b in op.blocks):
         return Wiring(WIRED)
+    if gated and any(_block_wires(b, update_names, func) for b in op.blocks):
+        # `with tf.control_dependencies(update_ops):` where update_ops is None unless an option is given.
+        return Wiring(UNWIRED, gated_by=next(iter(gated.values())))
     scopes = [func] if func.is_module else [func, model.module_func]
     derived = _derived_names(func, set(op.targets))
     for scope in scopes:

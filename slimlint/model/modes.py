@@ -86,7 +86,7 @@ class ModeReading:
         return cst.Name(value.capitalize()) if value else None
 
     def class_constants(self) -> Dict[str, tuple]:
-        """This file's classes: (qualified bases, attributes), for other modules: boolean class attributes
+        """This file's classes: (qualified bases, attributes, method names called), for other modules: boolean class attributes
         ("true" / "false"), and the dict literals the constructor binds on self (`self.batch_norm_params = {...}`,
         under "self.<name>", see instance_dicts.encode_dict)."""
         out = {}
@@ -104,7 +104,7 @@ class ModeReading:
                         encoded = merge_changes(encoded, changes[target]) if changes[target] is not None else None
                     if encoded is not None:
                         constants[target] = encoded
-            out[name] = (qualified, constants)
+            out[name] = (qualified, constants, self.builder.class_method_calls.get(name, frozenset()))
         return out
 
     def instance_param_bases(self) -> List[str]:

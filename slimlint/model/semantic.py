@@ -27,6 +27,7 @@ from slimlint.model.cross_file import CrossFileFacts
 from slimlint.model import context
 from slimlint.model.facts import FunctionInfo, SaverOfTrainables
 from slimlint.model.flag_coverage import FlagCoverage
+from slimlint.model.gated_updates import GatedUpdates
 from slimlint.model.mode_flags import ModeFlags
 from slimlint.model.modes import ModeReading
 from slimlint.model.tf_naming import TfNaming
@@ -36,7 +37,7 @@ from slimlint.model.walk import walk
 
 
 class FileModel(TfNaming, ModeReading, BatchNormFacts, CallSignatures, CrossFileFacts, ModeFlags, TrainOpFacts,
-                FlagCoverage):
+                FlagCoverage, GatedUpdates):
     """Everything slimlint knows about one file, computed once and shared by every rule."""
 
     def __init__(self, module: cst.Module, module_name: str) -> None:

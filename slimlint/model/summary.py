@@ -105,7 +105,8 @@ class ProjectIndex:
     def __init__(self, modules: Optional[Dict[str, Dict[str, FunctionSummary]]] = None, unparsed: Iterable[str] = (),
                  classes: Optional[Dict[str, Dict[str, tuple]]] = None) -> None:
         self.modules: Dict[str, Dict[str, FunctionSummary]] = modules or {}
-        # module -> class -> (qualified bases, {attribute: "true" | "false"}): config classes' constants
+        # module -> class -> (qualified bases, {attribute: "true" | "false"}, method names called): config classes'
+        # constants, and what a subclass calls of its base's layers
         self.classes: Dict[str, Dict[str, tuple]] = classes or {}
         # Modules of the checked tree that were not parsed (the prefilter passed them over).
         self.unparsed = frozenset(unparsed)
@@ -223,7 +224,7 @@ class ProjectIndex:
             return self.modules[found[0]][found[1]]
         return next((s for s in (self.lookup(t, from_module) for t in site.targets) if s is not None), None)
 
-    def _resolve(self, target: str, from_module: str) -> Optional[Tuple[str, str]]:
+    def _resolve(self, target: str, from_module: str, depth: int = 0) -> Optional[Tuple[str, str]]:
         if target.startswith("."):
             package = from_module.split(".")
             dots = len(target) - len(target.lstrip("."))
@@ -241,7 +242,33 @@ class ProjectIndex:
             for name in (".".join(parts[i:]), ".".join(parts[i:]) + ".__init__"):
                 if name in self.modules[module]:
                     return module, name
+        return self._inherited_constructor(target, from_module, depth)
+
+    def _inherited_constructor(self, target: str, from_module: str, depth: int) -> Optional[Tuple[str, str]]:
+        """A project class called that has no `__init__` of its own: its first base class's that has one
+        (`class PSPNet101(Network)`, `PSPNet101(inputs, is_training=True)` runs `Network.__init__`)."""
+        module, _, name = target.rpartition(".")
+        found = (self._find_module(module, from_module) if module else from_module) or ""
+        entry = self.classes.get(found, {}).get(name)
+        if entry is None or depth > 5:
+            return None
+        calls = entry[2] if len(entry) > 2 else frozenset()
+        for base in entry[0]:
+            resolved = self._resolve(base, found, depth + 1)
+            if resolved is not None and resolved[1].endswith("__init__") and self._builds_base_bn(resolved, calls):
+                return resolved
         return None
+
+    def _builds_base_bn(self, init: Tuple[str, str], calls: FrozenSet[str]) -> bool:
+        """Does a subclass that calls these method names build its base class's batch norm? A base constructor's
+        summary speaks for every layer method of the base (`conv_bn`, `batch_normalization`); a subclass that
+        calls none of those that build batch norm (only `conv_gn`) builds none."""
+        summary = self.modules[init[0]][init[1]]
+        if not (summary.builds_bn_updates or summary.mode_params):
+            return True  # nothing to claim either way
+        cls = init[1].rsplit(".", 1)[0]
+        methods = {q.rsplit(".", 1)[1]: s for q, s in self.modules[init[0]].items() if q.startswith(cls + ".")}
+        return any(name in methods and (methods[name].has_bn or methods[name].builds_bn_updates) for name in calls)
 
     def class_constant(self, qualified_class: str, attr: str, from_module: str, depth: int = 0) -> Optional[str]:
         """"true" / "false" for a boolean class attribute of a project class (or a base class), else None."""
@@ -250,7 +277,7 @@ class ProjectIndex:
         entry = self.classes.get(found or "", {}).get(name)
         if entry is None or depth > 5:
             return None
-        bases, constants = entry
+        bases, constants = entry[0], entry[1]
         if attr in constants:
             return constants[attr]
         return next((v for b in bases for v in [self.class_constant(b, attr, found, depth + 1)] if v is not None), None)
@@ -286,4 +313,11 @@ class ProjectIndex:
                     # A constructor is called by its class's name, and so is found an instance whose `__call__`
                     # builds batch norm (`self.encoder = Encoder(...)`, then `self.encoder(x)`).
                     names.add(parts[-2] if parts[-1] in ("__init__", "__call__") and len(parts) > 1 else parts[-1])
+        # A subclass without a constructor of its own is called by its name and runs its base class's.
+        for module, classes in self.classes.items():
+            for name in classes:
+                if f"{name}.__init__" not in self.modules.get(module, {}) and name not in names:
+                    found = self._inherited_constructor(f"{module}.{name}", module, 0)
+                    if found is not None and found[1].rsplit(".", 2)[-2] in names:
+                        names.add(name)
         return frozenset(names)

@@ -18,7 +18,9 @@ class MissingUpdateOps(Rule):
         graph it trains builds batch norm in training mode (`slim.batch_norm`, `normalizer_fn=slim.batch_norm`,
         `tf.layers.batch_normalization(training=...)`, a network from slim's model zoo or from your own
         modules) whose update ops go to `tf.GraphKeys.UPDATE_OPS`, and nothing makes the train op depend on
-        them: it is not built inside `tf.control_dependencies(update_ops)` nor grouped with them.
+        them: it is not built inside `tf.control_dependencies(update_ops)` nor grouped with them. Also when
+        it is, but `update_ops` holds nothing unless a boolean option is given (`update_ops = None` when
+        `--update-mean-var`, a `store_true` option, is off): reported once per block, without a fix.
         Silent for `updates_collections=None` (in-place updates), batch norm with `is_training=False`,
         networks without batch norm, train ops already wired (also a train-op helper that every caller
         calls inside `with tf.control_dependencies(update_ops):`, and train ops chosen by `tf.case` /
@@ -121,7 +123,21 @@ class MissingUpdateOps(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         sl102_takes = ctx.settings.is_selected("SL102")
+        gated_blocks = set()
         for found in missing(ctx):
+            if found.wiring.gated_by is not None:
+                # `with tf.control_dependencies(update_ops):` where update_ops is None unless an option is given:
+                # one finding per block, no fix (the option is the author's switch; its default is the bug).
+                block = id(found.op.blocks[-1].node) if found.op.blocks else id(found.op.call)
+                if block not in gated_blocks:
+                    gated_blocks.add(block)
+                    yield self.violation(
+                        found.op.call,
+                        f"`{found.op.kind}` builds a train op that depends on UPDATE_OPS only with "
+                        f"`{found.wiring.gated_by}`: run with the defaults, the update ops are None and batch norm's "
+                        "moving statistics are never updated while it trains on batch statistics",
+                    )
+                continue
             if sl102_takes and create_train_op_fix(ctx, found.op) is not None:
                 continue  # SL102 reports this one, with the create_train_op form
             yield self.violation(

@@ -95,6 +95,8 @@ class MinimizeInsteadOfCreateTrainOp(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for found in missing(ctx):
+            if found.wiring.gated_by is not None:
+                continue  # wired behind an option that is off by default: SL101 says so
             fix = create_train_op_fix(ctx, found.op)
             if fix is None:
                 continue

@@ -24,7 +24,8 @@ class TrainingModeInEval(Rule):
         `normalizer_params`, or to a function that passes it on to batch norm (your own model functions
         across files, slim's model zoo), and calls that leave a model's `is_training=True` default in place.
         Evaluation code is: scripts named for it (eval, test, inference, predict, export, freeze, demo,
-        sample, validate ... but not unit tests), functions named for it (evaluate, export, sample ...),
+        sample, validate ... but not unit tests), functions named for it (evaluate, export, sample ...;
+        `predict` / `inference` only when training code calls no function of that module named so),
         Estimator `mode == ModeKeys.PREDICT / EVAL` branches, `reuse=True` evaluation towers assigned to
         eval-named results, and scripts that restore a checkpoint and never train. `eval-paths` /
         `train-paths` in the configuration say what a file is when its name does not.
@@ -169,7 +170,8 @@ class TrainingModeInEval(Rule):
         model = ctx.model
         seen = set()
         for func in model.functions:
-            trained = (model.module_name, func.qualname) in ctx.index.training_callees
+            trained = (model.module_name, func.qualname) in ctx.index.training_callees or context.forward_name_trained(
+                func, model.module_name, ctx.index.training_callees)
             for site in model.bn_sites(func, ctx.index):
                 if site.mode.kind != TRUE or site.in_place and site.mode.expr is None:
                     continue

@@ -1,0 +1,140 @@
+"""Update ops an option switches off by default.
+
+    parser.add_argument("--update-mean-var", action="store_true")
+    ...
+    if args.update_mean_var == False:
+        update_ops = None
+    else:
+        update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+    with tf.control_dependencies(update_ops):
+        train_op = opt.apply_gradients(...)
+
+Run as the script's defaults run it, `control_dependencies(None)` adds nothing: batch norm trains on batch
+statistics while its moving statistics never move. flow.wiring asks which names are empty by default.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+import libcst.matchers as m
+
+from slimlint.model.facts import FunctionInfo
+from slimlint.model.walk import children
+
+_FLAG_BOOL_DEFINERS = ("DEFINE_bool", "DEFINE_boolean")
+
+
+def boolean_option_defaults(module: cst.Module) -> Dict[str, Tuple[bool, str]]:
+    """Option name -> (its default, how a user spells it) for argparse `store_true` / `store_false` options
+    and TF / absl boolean flags with a literal default."""
+    found: Dict[str, Tuple[bool, str]] = {}
+    stack: List[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        stack.extend(children(node))
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)):
+            continue
+        method = node.func.attr.value
+        positional = [a.value for a in node.args if a.keyword is None and not a.star]
+        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        if method == "add_argument":
+            action = _text(keywords.get("action"))
+            if action not in ("store_true", "store_false"):
+                continue
+            names = [_text(p) for p in positional if _text(p)]
+            long = [n for n in names if n.startswith("--")] or names
+            dest = _text(keywords.get("dest")) or (long[0].lstrip("-").replace("-", "_") if long else None)
+            default = _bool(keywords.get("default"))
+            if dest is not None:
+                found[dest] = (default if default is not None else action == "store_false", long[0] if long else dest)
+        elif method in _FLAG_BOOL_DEFINERS:
+            name = _text(keywords.get("name")) or (_text(positional[0]) if positional else None)
+            default = _bool(keywords.get("default", positional[1] if len(positional) > 1 else None))
+            if name is not None and default is not None:
+                found[name] = (default, f"--{name}")
+    return found
+
+
+def _text(expr: Optional[cst.BaseExpression]) -> Optional[str]:
+    return expr.evaluated_value if isinstance(expr, cst.SimpleString) and isinstance(expr.evaluated_value, str) else None
+
+
+def _bool(expr: Optional[cst.BaseExpression]) -> Optional[bool]:
+    if isinstance(expr, cst.Name) and expr.value in ("True", "False"):
+        return expr.value == "True"
+    return None
+
+
+def _option_test(test: cst.BaseExpression) -> Optional[Tuple[str, bool]]:
+    """(option, polarity) for a test on a boolean option: `args.x` / `FLAGS.x` (True when the option is),
+    `not args.x`, `args.x == False`, `args.x is True` ... (polarity False: true when the option is off)."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = _option_test(test.expression)
+        return None if inner is None else (inner[0], not inner[1])
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        value = _bool(target.comparator)
+        inner = _option_test(test.left)
+        if value is None or inner is None:
+            return None
+        if isinstance(target.operator, (cst.Equal, cst.Is)):
+            return inner[0], inner[1] == value
+        if isinstance(target.operator, (cst.NotEqual, cst.IsNot)):
+            return inner[0], inner[1] != value
+        return None
+    if isinstance(test, cst.Attribute) and isinstance(test.value, cst.Name) and test.value.value not in ("self", "cls"):
+        return test.attr.value, True
+    return None
+
+
+def _empty(value: cst.BaseExpression) -> bool:
+    return (isinstance(value, cst.Name) and value.value == "None") or (
+        isinstance(value, (cst.List, cst.Tuple)) and not value.elements)
+
+
+class GatedUpdates:
+    """Part of FileModel (semantic.py): uses its module, builder and update names."""
+
+    def default_empty_update_names(self, func: FunctionInfo) -> Dict[str, str]:
+        """Names holding the update ops only when an option is given: name -> the option, as a user spells it."""
+        if not (func.update_names or self.module_func.update_names):
+            return {}
+        if getattr(self, "_bool_options", None) is None:
+            self._bool_options = boolean_option_defaults(self.module)
+        if not self._bool_options:
+            return {}
+        out: Dict[str, str] = {}
+        body = func.node.body if func.node is not None else self.module
+        for node in m.findall(body, m.If() | m.Assign(value=m.IfExp())):
+            if isinstance(node, cst.If):
+                branches = (node.body.body, node.orelse.body.body if isinstance(node.orelse, cst.Else) else ())
+                test = node.test
+                chosen = {True: _assigned(branches[0]), False: _assigned(branches[1])}
+            else:
+                if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+                    continue
+                name, test = node.targets[0].target.value, node.value.test
+                chosen = {True: {name: node.value.body}, False: {name: node.value.orelse}}
+            option = _option_test(test)
+            if option is None or option[0] not in self._bool_options:
+                continue
+            default, spelled = self._bool_options[option[0]]
+            taken = default == option[1]  # is the test true when the option is left at its default?
+            for name, value in chosen[taken].items():
+                other = chosen[not taken].get(name)
+                if _empty(value) and other is not None and self.builder.contains_update_read(other):
+                    out[name] = spelled
+        return out
+
+
+def _assigned(statements) -> Dict[str, cst.BaseExpression]:
+    """`name = value` statements of a block (its own level)."""
+    out = {}
+    for stmt in statements:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                    out[small.targets[0].target.value] = small.value
+    return out

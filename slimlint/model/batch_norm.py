@@ -13,6 +13,7 @@ from slimlint.model import api
 from slimlint.model.import_table import dotted
 from slimlint.model.facts import (
     BN_API,
+    INIT_PREFIX,
     DEFAULT,
     FALSE,
     PARAM,
@@ -328,9 +329,25 @@ class BatchNormFacts:
             summary = index.modules[found[0]][found[1]] if found is not None else None
             for param in sorted(summary.unread_mode_params if summary is not None else ()):
                 expr = self.bound_arg(site, summary, param)
-                if expr is not None and self.classify(expr, func, param, site.call, index).kind == FALSE:
+                mode = self.classify(expr, func, param, site.call, index) if expr is not None else None
+                if mode is not None and (mode.kind == FALSE or self._handed_false(func, mode, index)):
                     out.append((site, f"{found[0].rsplit('.', 1)[-1]}.{found[1]}", param, expr))
         return out
+
+    def _handed_false(self, func: FunctionInfo, mode: ModeArg, index: ProjectIndex) -> bool:
+        """Is this argument a mode parameter of `func` (or of its class's constructor, `self.is_training`) that
+        the project gives False, directly or through functions handing it on (ProjectIndex.called_with_false_mode)?"""
+        if mode.kind != PARAM or not mode.param:
+            return False
+        key, param = (self.module_name, func.qualname), mode.param
+        if param.startswith(INIT_PREFIX):
+            if func.class_name is None:
+                return False
+            key, param = (self.module_name, f"{func.class_name}.__init__"), param[len(INIT_PREFIX):]
+        own = index.modules.get(key[0], {}).get(key[1])
+        if own is not None and param in own.unread_mode_params:
+            return False  # all it does with the flag is drop it: the call giving it False is reported instead
+        return index.called_with_false_mode(key, param)
 
     def _bind_modes(self, site: CallSite, summary: FunctionSummary, index: ProjectIndex) -> Dict[str, ModeArg]:
         modes = {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import libcst as cst
+
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 
@@ -16,7 +18,9 @@ class ModeArgumentIgnored(Rule):
         `phase_train`, `train_phase`, `phase`) of a project function whose body never mentions that
         parameter while the batch norm it builds always runs in training mode (`training=True` written in,
         directly or through the functions it calls). The wrapper takes the mode and drops it: the caller
-        asks for inference and gets training mode.
+        asks for inference and gets training mode. Also a call handing on a flag of its own that the project
+        sets False elsewhere (`conv_bn(x, 32, is_training)` in a model that an export script builds with
+        `is_training=False`, through configs, constructors and functions that hand the flag on).
     """
     why_bad = """
         The caller evidently wants batch norm in inference mode (evaluation, export, a frozen backbone), but
@@ -77,8 +81,11 @@ class ModeArgumentIgnored(Rule):
         model = ctx.model
         for func in model.functions:
             for site, callee, param, expr in model.ignored_mode_args(func, ctx.index):
+                # A literal False, or a flag of ours that the project sets False (then named as the code reads it).
+                given = f"`{param}=False`" if isinstance(expr, cst.Name) and expr.value == "False" else (
+                    f"`{param}={cst.Module([]).code_for_node(expr)}` (False where the project builds this for inference)")
                 yield self.violation(
                     expr,
-                    f"`{param}=False` does not reach batch norm: `{callee}` drops its `{param}` parameter (it sets no "
+                    f"{given} does not reach batch norm: `{callee}` drops its `{param}` parameter (it sets no "
                     f"batch norm's mode), and that batch norm always runs in training mode; pass `{param}` on to it",
                 )

@@ -79,7 +79,23 @@ def _layer_site(model, layer: LayerCall, index) -> DropoutSite:
         scoped = any(f.ops is None or f.factory is not None for f in layer.frames) or _scoped_by_callers(model, layer.func, index)
         kind = UNKNOWN if scoped else (TRUE if drops_by_default else FALSE)
         mode = replace(mode, kind=kind)
+    if mode.kind == TRUE and _keeps_everything(layer, model):
+        mode = replace(mode, kind=FALSE)  # `slim.dropout(net, 1.0)`: an identity in either mode
     return DropoutSite(layer.call, layer.api, layer.func, layer.order, mode, in_frame=in_frame)
+
+
+# The argument that says how much a mode-taking dropout keeps, and the value at which it keeps everything.
+_KEEP_ARGUMENT = {"slim.dropout": ("keep_prob", 1.0), "tf.layers.dropout": ("rate", 0.0)}
+
+
+def _keeps_everything(layer: LayerCall, model) -> bool:
+    """Does this dropout keep every unit (keep_prob 1.0, rate 0.0), given as a literal or a name bound once to one?"""
+    keyword, identity = _KEEP_ARGUMENT[layer.api]
+    expr = layer.kwargs.get(keyword)
+    positional = [a.value for a in layer.call.args if a.keyword is None and not a.star]
+    if expr is None and len(positional) > 1:
+        expr = positional[1]
+    return expr is not None and _constant(expr, layer.func, model) == identity
 
 
 def _scoped_by_callers(model, func: FunctionInfo, index) -> bool:

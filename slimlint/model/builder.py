@@ -152,6 +152,7 @@ class ModuleBuilder(FastVisitor):
         self.savers: List[SaverOfTrainables] = []  # Saver(trainable variables)
         self.save_receivers: Set[str] = set()  # `x.save(...)`: x (a saver that writes checkpoints)
         self.restore_receivers: Set[str] = set()  # `x.restore(...)`: x (a saver that reads checkpoints)
+        self.restoring_calls: Set[int] = set()  # ids of calls whose result is restored from at once
         self.bool_fed: Dict[str, Set[str]] = {}  # name -> constants fed somewhere: `{is_training: False}` -> {"False"}
         self._reuse_depth = 0
         self._in_target = 0
@@ -729,6 +730,8 @@ class ModuleBuilder(FastVisitor):
             self._note_restore()
             if dotted(node.func.value):
                 self.restore_receivers.add(dotted(node.func.value))
+            elif isinstance(node.func.value, cst.Call):
+                self.restoring_calls.add(id(node.func.value))  # `tf.train.Saver(...).restore(sess, path)`
         elif attr == "save" and dotted(node.func.value):
             self._note_save_receiver(dotted(node.func.value))
         elif attr == "run":

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 import libcst as cst
+import libcst.matchers as m
+
+from slimlint.model.import_table import dotted
 
 from slimlint.model.facts import MODE_PARAM_NAMES, TRUE, FunctionInfo, ModeArg
 from slimlint.model.summary import ProjectIndex
@@ -26,6 +29,14 @@ class IgnoredFlag:
     param: str  # the model's flag: a parameter of the function, or of the class's constructor
     model: str  # the function's or the class's name, for messages
     flag: Optional[str]  # the expression to pass instead (`is_training`, `self.trainable`), when known
+
+
+def _mentions(test: cst.BaseExpression, names: set) -> bool:
+    return any(dotted(n) in names for n in m.findall(test, m.Name() | m.Attribute()))
+
+
+def _decorated(func: FunctionInfo, names) -> bool:
+    return func.node is not None and any(dotted(d.decorator) in names for d in func.node.decorators)
 
 
 def _flags(summary) -> frozenset:
@@ -48,15 +59,42 @@ class FlagCoverage:
             return []
         param = flags[0]
         flag = self._flag_expression(func, key, param, index)
+        names = {param} | ({flag} if flag else set())
+        if self._called_under_flag(func, names):
+            return []  # `if self.is_training: self.build_train()`: built for training only
+        guarded = self._flag_guarded_calls(func, names)  # `if is_training: bn(x, training=True) else: ...`
         out = []
         for site in self.bn_sites(func, index):
-            if site.mode.kind == TRUE:  # in-place updates too: the flag says this build is not training
+            if site.mode.kind == TRUE and id(site.layer.call) not in guarded:  # in-place updates too
                 out.append(IgnoredFlag(site.layer.call, site.mode, param, model, flag))
         for call in self.bn_calls(func, index):
             for mode in call.modes.values():
-                if mode.kind == TRUE:
+                if mode.kind == TRUE and id(call.site.call) not in guarded:
                     out.append(IgnoredFlag(call.site.call, mode, param, model, flag))
         return out
+
+    @staticmethod
+    def _flag_guarded_calls(func: FunctionInfo, names: set) -> set:
+        """Calls inside a branch of an `if` (or `x if c else y`) that tests the flag: the flag already decides."""
+        if func.node is None:
+            return set()
+        out = set()
+        for node in m.findall(func.node.body, m.If() | m.IfExp()):
+            if _mentions(node.test, names):
+                out.update(id(call) for call in m.findall(node, m.Call()))
+        return out
+
+    def _called_under_flag(self, func: FunctionInfo, names: set) -> bool:
+        """Is this method (or function) called in this module only inside branches that test the flag?"""
+        if func.node is None:
+            return False
+        called = {f"self.{func.name}", func.name}
+        calls = [c for f in self.functions if f.node is not None
+                 for c in m.findall(f.node.body, m.Call()) if dotted(c.func) in called]
+        if not calls:
+            return False
+        guarded = {id(c) for f in self.functions for c in self._flag_guarded_calls(f, names | {f"self.{n}" for n in names})}
+        return all(id(c) in guarded for c in calls)
 
     def _flag_owner(self, func: FunctionInfo, index: ProjectIndex) -> Optional[Tuple[Tuple[str, str], frozenset, str]]:
         """Whose flag this function's batch norm could follow: its own mode parameters, else (a method) those
@@ -77,6 +115,8 @@ class FlagCoverage:
         (the class's own, or a base class constructor it hands the parameter to)."""
         if key[1] == func.qualname:
             return param
+        if not func.params or func.params[0] != "self" or _decorated(func, ("staticmethod", "classmethod")):
+            return None  # no `self` to read the flag from: the finding comes without a fix
         seen = set()
         while key not in seen:
             seen.add(key)

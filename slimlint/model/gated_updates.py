@@ -30,6 +30,7 @@ def boolean_option_defaults(module: cst.Module) -> Dict[str, Tuple[bool, str]]:
     """Option name -> (its default, how a user spells it) for argparse `store_true` / `store_false` options
     and TF / absl boolean flags with a literal default."""
     found: Dict[str, Tuple[bool, str]] = {}
+    later: Dict[str, bool] = {}  # `parser.set_defaults(train_bn=True)` wins over the option's own default
     stack: List[cst.CSTNode] = [module]
     while stack:
         node = stack.pop()
@@ -39,6 +40,9 @@ def boolean_option_defaults(module: cst.Module) -> Dict[str, Tuple[bool, str]]:
         method = node.func.attr.value
         positional = [a.value for a in node.args if a.keyword is None and not a.star]
         keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        if method == "set_defaults":
+            later.update({k: v for k, v in ((k, _bool(v)) for k, v in keywords.items()) if v is not None})
+            continue
         if method == "add_argument":
             action = _text(keywords.get("action"))
             if action not in ("store_true", "store_false"):
@@ -54,6 +58,9 @@ def boolean_option_defaults(module: cst.Module) -> Dict[str, Tuple[bool, str]]:
             default = _bool(keywords.get("default", positional[1] if len(positional) > 1 else None))
             if name is not None and default is not None:
                 found[name] = (default, f"--{name}")
+    for name, default in later.items():
+        if name in found:
+            found[name] = (default, found[name][1])
     return found
 
 
@@ -107,7 +114,7 @@ class GatedUpdates:
             return {}
         out: Dict[str, str] = {}
         body = func.node.body if func.node is not None else self.module
-        for node in m.findall(body, m.If() | m.Assign(value=m.IfExp())):
+        for node in _own_statements(body):
             if isinstance(node, cst.If):
                 branches = (node.body.body, node.orelse.body.body if isinstance(node.orelse, cst.Else) else ())
                 test = node.test
@@ -127,6 +134,19 @@ class GatedUpdates:
                 if _empty(value) and other is not None and self.builder.contains_update_read(other):
                     out[name] = spelled
         return out
+
+
+def _own_statements(body: cst.CSTNode):
+    """The `if` statements and `x = a if c else b` assignments of a body, not those of functions or classes
+    defined in it (module-level code is not the code of the module's functions)."""
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.If) or (isinstance(node, cst.Assign) and isinstance(node.value, cst.IfExp)):
+            yield node
+        stack.extend(children(node))
 
 
 def _assigned(statements) -> Dict[str, cst.BaseExpression]:

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from slimlint.rules._train_op_fixes import control_dependencies_fix, create_train_op_fix
 from slimlint.rules._train_ops import missing
+from slimlint.model.facts import TRUE
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 
@@ -126,6 +127,8 @@ class MissingUpdateOps(Rule):
         gated_blocks = set()
         for found in missing(ctx):
             if found.wiring.gated_by is not None:
+                if not _trains_by_default(ctx, found.op):
+                    continue  # the option may also switch batch norm to training mode: nothing to update without it
                 # `with tf.control_dependencies(update_ops):` where update_ops is None unless an option is given:
                 # one finding per block, no fix (the option is the author's switch; its default is the bug).
                 block = id(found.op.blocks[-1].node) if found.op.blocks else id(found.op.call)
@@ -146,3 +149,13 @@ class MissingUpdateOps(Rule):
                 control_dependencies_fix(ctx, found.op),
                 "Wrap the train op in `tf.control_dependencies(UPDATE_OPS)`",
             )
+
+
+def _trains_by_default(ctx, op) -> bool:
+    """Does the train op's graph build batch norm in training mode whatever the options say (True written in,
+    or a default)? An option that empties the update ops may also be what turns training mode on."""
+    for bn in ctx.model.training_bn(op.func, ctx.index):
+        modes = [bn.mode] if hasattr(bn, "mode") else list(bn.modes.values())
+        if any(mode.kind == TRUE for mode in modes) or getattr(getattr(bn, "summary", None), "always_training", False):
+            return True
+    return False

@@ -118,7 +118,7 @@ class SaverDropsMovingStatistics(Rule):
                   if s.via_name is None or set(s.targets) & model.save_receivers]
         for saver in savers:
             saves = bool(set(saver.targets) & model.save_receivers)
-            restores = bool(set(saver.targets) & model.restore_receivers)
+            restores = bool(set(saver.targets) & model.restore_receivers) or id(saver.call) in model.builder.restoring_calls
             if restores and not saves and _scoped(saver.variables):
                 # Restoring one sub-network's weights (`Saver(trainable_variables(scope='yolo')).restore(...)`), often
                 # from a checkpoint of another origin: whether that scope holds batch norm is not known here.

@@ -146,7 +146,8 @@ class SaverDropsMovingStatistics(Rule):
 
 def _scoped(variables: cst.Call) -> bool:
     """`tf.trainable_variables(scope=...)` / `get_trainable_variables('yolo')`: one scope's variables only."""
-    return any(a.keyword is None or a.keyword.value == "scope" for a in variables.args)
+    return any((a.keyword is None or a.keyword.value == "scope") and not (isinstance(a.value, cst.Name) and a.value.value == "None")
+               for a in variables.args)
 
 
 def _name_read_elsewhere(model, saver) -> bool:

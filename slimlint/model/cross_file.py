@@ -73,7 +73,8 @@ class CrossFileFacts:
                                          builds_bn_updates=init.builds_bn_updates or summary.builds_bn_updates,
                                          mode_defaults=tuple(sorted(defaults.items())))
         # Module-level code (a script's body) is no function to call, but what its calls pass counts too.
-        passes, false_modes = self._instances_passed(self.module_func, index), self._false_mode_calls(self.module_func, index)
+        passes = self._instances_passed(self.module_func, index)
+        false_modes = self._false_mode_calls(self._mode_arguments(self.module_func, index))
         if passes or false_modes:
             out[MODULE_CODE] = FunctionSummary(qualname=MODULE_CODE, params=(), mode_params=frozenset(), mode_defaults=(),
                                                builds_bn_updates=False, always_training=False,
@@ -100,9 +101,10 @@ class CrossFileFacts:
                         out.append((found, param, self.classify(expr, func, param, site.call, index)))
         return out
 
-    def _false_mode_calls(self, func: FunctionInfo, index: ProjectIndex) -> tuple:
-        """FunctionSummary.calls_with_false_mode of `func`."""
-        return tuple(sorted({(key, param) for key, param, mode in self._mode_arguments(func, index) if mode.kind == FALSE}))
+    @staticmethod
+    def _false_mode_calls(arguments: list) -> tuple:
+        """FunctionSummary.calls_with_false_mode, from _mode_arguments."""
+        return tuple(sorted({(key, param) for key, param, mode in arguments if mode.kind == FALSE}))
 
     def _wires_updates_to_output(self, func: FunctionInfo) -> bool:
         """FunctionSummary.wires_updates_to_output: a control_dependencies block over the update ops it reads
@@ -120,16 +122,17 @@ class CrossFileFacts:
                             if name.startswith("self.") and name.count(".") == 1 and len(values) == 1
                             and isinstance(values[0][0], cst.Name) and values[0][0].value in func.params))
 
-    def _mode_params_passed(self, func: FunctionInfo, index: ProjectIndex) -> tuple:
-        """FunctionSummary.passes_mode_params of `func`."""
-        return tuple(sorted({(key, param, mode.param) for key, param, mode in self._mode_arguments(func, index)
-                             if mode.kind == PARAM and mode.param}))
+    @staticmethod
+    def _mode_params_passed(arguments: list) -> tuple:
+        """FunctionSummary.passes_mode_params, from _mode_arguments."""
+        return tuple(sorted({(key, param, mode.param) for key, param, mode in arguments if mode.kind == PARAM and mode.param}))
 
     def _summarise(self, func: FunctionInfo, index: ProjectIndex) -> FunctionSummary:
         builds, always, mode_params = self._bn_updates_and_modes(func, index)
         slim_layers, slim_mode = self._slim_layers_and_mode(func, index)
         defaults_of = set(mode_params) | ({slim_mode[1]} if slim_mode[0] == PARAM else set())
         defaults = {param: default_word(func.defaults.get(param)) for param in defaults_of}
+        arguments = self._mode_arguments(func, index)  # once: both call-mode facts come from it
         factory = self._factory_config(func, index)
         factory_default = self.factory_default(func, factory, index)
         if factory_default is not None:
@@ -156,8 +159,8 @@ class CrossFileFacts:
             unread_mode_params=self._unread_mode_params(func, index) if always and func.node is not None else frozenset(),
             passes_instances=self._instances_passed(func, index),
             returns_update_ops=func.returns_update_ops,
-            calls_with_false_mode=self._false_mode_calls(func, index),
-            passes_mode_params=self._mode_params_passed(func, index),
+            calls_with_false_mode=self._false_mode_calls(arguments),
+            passes_mode_params=self._mode_params_passed(arguments),
             keeps_params=self._kept_params(func) if func.qualname.endswith(".__init__") else (),
             wires_updates_to_output=self._wires_updates_to_output(func),
             builds_bn_in_loop=self.builds_bn_in_loop(func, index),

@@ -20,6 +20,7 @@ from slimlint.findings import SAFE, UNSAFE, Edit, Finding, Fix, Position
 from slimlint.model import context
 from slimlint.model.facts import TRUE, UNKNOWN
 from slimlint.model.semantic import FileModel
+from slimlint.model.star_aliases import attach_star_aliases
 from slimlint.model.summary import ProjectIndex
 from slimlint.codes import CODES
 from slimlint.rules import ALL_RULES, SYNTAX_ERROR, UNUSED_NOQA
@@ -71,7 +72,7 @@ class Engine:
         except (RecursionError, MemoryError):
             return ParsedFile(unit, syntax=self._syntax_finding(unit, 1, 1, "cannot parse: nested too deeply"))
         try:
-            return ParsedFile(unit, module, on_big_stack(FileModel, module, unit.module_name), view)
+            return ParsedFile(unit, module, on_big_stack(FileModel, module, unit.module_name, unit.star_aliases), view)
         except (RecursionError, MemoryError):
             return ParsedFile(unit, module, None, view, self._syntax_finding(
                 unit, 1, 1, "parsed, but nested too deeply for slimlint to analyse"))
@@ -110,6 +111,7 @@ class Engine:
         `backend` holds the parsed models: in this process (LocalBackend) or in worker processes.
         """
         backend = backend or LocalBackend(self)
+        units = attach_star_aliases(units)  # before any model is built: they bind names in it
         backend.parse([u for u in units if self.wants(u)])
         while True:
             index, wanted_modules = self._index(units, backend)
@@ -354,7 +356,7 @@ class Engine:
             if reparsed.code == module.code:
                 break
             module, view = reparsed, next_view
-            model = on_big_stack(FileModel, module, unit.module_name)
+            model = on_big_stack(FileModel, module, unit.module_name, unit.star_aliases)
             applied += len(fixable)
         return module, model, view, applied, None
 

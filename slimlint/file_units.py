@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from slimlint.findings import Finding
 from slimlint.source import Source, SourceError, read_source
@@ -26,6 +26,8 @@ class Unit:
     error: Optional[str] = None  # why it could not be read
     key: int = 0  # position in the run: outcomes come back from workers keyed by it
     context: bool = False  # read for cross-file facts only: never reported or fixed
+    # TF names star-imported project modules bind here ((local, qualified), model/star_aliases.py)
+    star_aliases: Tuple[Tuple[str, str], ...] = ()
 
     @property
     def code_relpath(self) -> str:

@@ -280,6 +280,9 @@ class BatchNormFacts:
         if config.mode != PARAM or not config.mode_param or not {"slim.conv2d", "slim.separable_conv2d"} & config.normalized_ops:
             return None
         site = frame.factory
+        carried = self.attribute_argument_mode(site, summary, config.mode_param, index)
+        if carried is not None:
+            return carried
         expr = self.bound_arg(site, summary, config.mode_param)
         if expr is None:
             return ModeArg(mode_from_default(summary.default_of(config.mode_param)), None,
@@ -352,6 +355,10 @@ class BatchNormFacts:
     def _bind_modes(self, site: CallSite, summary: FunctionSummary, index: ProjectIndex) -> Dict[str, ModeArg]:
         modes = {}
         for param in summary.mode_params:
+            carried = self.attribute_argument_mode(site, summary, param, index)  # `cfg.is_training`
+            if carried is not None:
+                modes[param] = carried
+                continue
             expr = self.bound_arg(site, summary, param)
             if expr is None and not summary.zoo:
                 # `with slim.arg_scope([initial_block, bottleneck], is_training=x):` over the project's own
@@ -378,8 +385,8 @@ class BatchNormFacts:
                 # The callee's own arg_scope([slim.batch_norm], is_training=...) decides (facenet, slim's nets).
                 if kind == PARAM and slim_param:
                     param = slim_param
-                    expr = self.bound_arg(site, summary, slim_param)
-                    mode = self.classify(expr, site.func, slim_param, site.call, index)
+                    mode = self.attribute_argument_mode(site, summary, slim_param, index) or self.classify(
+                        self.bound_arg(site, summary, slim_param), site.func, slim_param, site.call, index)
                     if mode.kind == DEFAULT:
                         mode = replace(mode, kind=mode_from_default(summary.default_of(slim_param)))
                 else:

@@ -99,11 +99,11 @@ def positional_args(call: cst.Call) -> Tuple[cst.BaseExpression, ...]:
 
 
 class ModuleBuilder(FastVisitor):
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, star_aliases: Tuple[Tuple[str, str], ...] = ()) -> None:
         super().__init__()
         self.module_func = FunctionInfo(node=None, name="<module>", qualname="<module>", class_name=None)
         self.functions: List[FunctionInfo] = [self.module_func]
-        self.table = ImportTable(module)
+        self.table = ImportTable(module, star_aliases)
         self._dynamic_imports = DynamicImports(module, self.table)
         # `network = importlib.import_module(args.model_def)`: name -> the project modules it may hold
         self.dynamic_modules: Dict[str, Tuple[str, ...]] = {}
@@ -832,6 +832,29 @@ class ModuleBuilder(FastVisitor):
         if body is not None:
             self.func.loop_bodies.append(body)  # runs in a while-loop frame (batch_norm.builds_bn_in_loop)
 
+    def _on_cond(self, node: cst.Call, name: str, order: int) -> None:
+        """`tf.cond(is_training, lambda: batch_norm(x, is_training=True, ...), lambda: batch_norm(x, is_training=False,
+        reuse=True, ...))`: one batch norm whose mode is the predicate. Lambdas are not walked otherwise."""
+        kw, positional = keyword_args(node), positional_args(node)
+        parts = [kw.get(k) or (positional[i] if len(positional) > i else None)
+                 for i, k in enumerate(("pred", "true_fn", "false_fn"))]
+        pred, true_fn, false_fn = parts
+        if pred is None or (isinstance(pred, cst.Name) and pred.value in ("True", "False")):
+            return  # a constant predicate: TF1's cond rejects it, nothing to model
+        calls = [fn.body if isinstance(fn, cst.Lambda) and isinstance(fn.body, cst.Call) else None for fn in (true_fn, false_fn)]
+        if None in calls:
+            return
+        apis = [self.canonical(c.func) for c in calls]
+        if apis[0] not in api.BATCH_NORM or apis[0] != apis[1]:
+            return
+        keyword = api.BATCH_NORM[apis[0]][0]
+        modes = [dotted(keyword_args(c).get(keyword)) for c in calls]
+        if modes != ["True", "False"]:
+            return  # not the train / inference pair this reads as one layer
+        kwargs = {**self.call_kwargs(calls[0]), keyword: pred}
+        self.func.layers.append(LayerCall(call=calls[0], api=apis[0], frames=tuple(self._frames), func=self.func,
+                                          order=order, kwargs=kwargs))
+
     def _on_add_to_collection(self, node: cst.Call, name: str, order: int) -> None:
         if node.args and self._is_update_ops_key(node.args[0].value):
             self.func.adds_to_update_ops = True  # a hand-written batch norm that hands its updates to UPDATE_OPS
@@ -932,6 +955,11 @@ class ModuleBuilder(FastVisitor):
                 targets = tuple(f"{c}.{method}" for c in self._instance_classes(owner))  # model.forward(x)
             elif owner == "self" and self._class_stack:
                 targets = (f"{self._class_stack[-1]}.{method}",)
+        if not targets and self._super_call(node.func):
+            # `super().__init__(...)` / `super(Net, self).build(...)`: the base classes' method.
+            bases = self.classes.get(self._class_stack[-1], ((), {}))[0]
+            targets = tuple(f"{q}.{node.func.attr.value}" for b in bases if b and b != "object"
+                            for q in (self.qualified(cst.parse_expression(b)) or [b]))
         kw = keyword_args(node)
         reuse = self._reuse_depth > 0 or (dotted(kw["reuse"]) or "") in ("True", "tf.AUTO_REUSE") if "reuse" in kw else self._reuse_depth > 0
         return CallSite(
@@ -947,6 +975,10 @@ class ModuleBuilder(FastVisitor):
             frames=tuple(self._frames),
             blocks=tuple(self._blocks),
         )
+
+    def _super_call(self, func: cst.BaseExpression) -> bool:
+        return (bool(self._class_stack) and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call)
+                and isinstance(func.value.func, cst.Name) and func.value.func.value == "super")
 
     def _record_call_site(self, node: cst.Call, order: int) -> None:
         site = self._call_site(node)
@@ -982,6 +1014,7 @@ def _handler_table() -> Dict[str, str]:
         (_RESTORE_APIS, "_on_restore"),
         (_EXPORT_APIS, "_on_export"),
         (tuple(api.LOOP_BODIES), "_on_loop"),
+        (("tf.cond",), "_on_cond"),
         (("tf.add_to_collection",), "_on_add_to_collection"),
         (("tf.train.Saver",), "_on_saver"),
         (("slim.learning.train",), "_on_slim_train"),

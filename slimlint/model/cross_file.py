@@ -60,7 +60,8 @@ class CrossFileFacts:
             init_params = {p[len(INIT_PREFIX):] for p in summary.mode_params if p.startswith(INIT_PREFIX)}
             if not init_params:
                 continue
-            out[qual] = replace(summary, mode_params=frozenset(p for p in summary.mode_params if not p.startswith(INIT_PREFIX)))
+            out[qual] = replace(summary, mode_params=frozenset(p for p in summary.mode_params if not p.startswith(INIT_PREFIX)),
+                                mode_defaults=tuple(d for d in summary.mode_defaults if not d[0].startswith(INIT_PREFIX)))
             init_name = qual.rsplit(".", 1)[0] + ".__init__"
             init = out.get(init_name)
             if init is not None:
@@ -262,7 +263,8 @@ class CrossFileFacts:
                 slim_layers.update(summary.slim_layers)
                 kind, param = summary.slim_mode
                 if kind == PARAM and param and slim_mode[0] == DEFAULT:
-                    m = self.classify(self.bound_arg(site, summary, param), func, param, None, index)
+                    m = self.attribute_argument_mode(site, summary, param, index) or self.classify(
+                        self.bound_arg(site, summary, param), func, param, None, index)
                     slim_mode = (m.kind, m.param) if m.kind != DEFAULT else (mode_from_default(summary.default_of(param)), None)
                 elif kind in (TRUE, FALSE) and slim_mode[0] == DEFAULT:
                     slim_mode = summary.slim_mode
@@ -317,7 +319,10 @@ class CrossFileFacts:
             return config, "other"
         param = config.mode_param
         expr = self.bound_arg(site, summary, param)
-        if expr is None:
+        carried = self.attribute_argument_mode(site, summary, param, index)
+        if carried is not None:
+            mode = carried
+        elif expr is None:
             if func.varkw and param not in func.params and site.has_star:
                 return config, summary.default_of(param) or "other"  # handed on in **kwargs: the caller decides
             mode = ModeArg(mode_from_default(summary.default_of(param)))
@@ -357,6 +362,9 @@ class CrossFileFacts:
                     out.append(found)
                 if unresolved is not None:
                     unresolved.extend(t for t in site.targets if index.resolve(t, self.module_name) is None)
+        if unresolved is not None:
+            # Classes of objects whose mode attribute a call reads (object_modes.py): parse their modules too.
+            unresolved.extend(sorted(self.unresolved_object_classes))
         return out
 
     def calls_under_update_deps(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], bool]]:
@@ -409,8 +417,8 @@ class CrossFileFacts:
                 evaluates = context.is_eval_context(role, func, order, training_callee=True)
                 if evaluates and judged:
                     judged_eval = True
-                elif evaluates or any(a < order <= b for a, b in func.run_mode_regions):
-                    run_mode_eval = True
+                elif (evaluates or any(a < order <= b for a, b in func.run_mode_regions)) and TRUE in found:
+                    run_mode_eval = True  # training mode there by design (a parameter's mode is its callers')
         if self.builder.keras_bn_applications:
             kinds.add(UNKNOWN)
         return kinds - {PARAM}, run_mode_eval, judged_eval

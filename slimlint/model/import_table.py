@@ -116,7 +116,7 @@ def _module_bindings(body: Iterable[cst.CSTNode]) -> Set[str]:
 
 
 class ImportTable:
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, inherited: Tuple[Tuple[str, str], ...] = ()) -> None:
         self.names: Dict[str, str] = {}  # local name -> fully qualified name
         self.aliases: Dict[str, str] = {}  # `slim = tf.contrib.slim`: local name -> qualified
         stars: List[str] = []
@@ -129,6 +129,12 @@ class ImportTable:
                     stars.append(base)
         if stars:
             self._bind_star_imports(module, stars)
+        if inherited:
+            # `tf` from a project module's `import tensorflow as tf` through `from ops import *` (star_aliases.py)
+            own = _module_bindings(module.body)
+            for local, full in inherited:
+                if local not in self.names and local not in own:
+                    self.names[local] = full
         # Module-level bindings only: what a fix may name anywhere in the file.
         self.top_level: Dict[str, str] = dict(self.names)
         for stmt in _top_level(module.body):

@@ -60,8 +60,9 @@ class ModeFlags:
         return False
 
     def unpassed_mode_flags(self, func: FunctionInfo, index: ProjectIndex) -> List[str]:
-        """Boolean mode placeholders fed a constant somewhere, that no network call in `func` receives."""
-        flags = [p for p in self.mode_placeholders(func) if p in self.builder.bool_fed]
+        """Boolean mode placeholders fed False somewhere, that no network call in `func` receives. One only ever fed
+        True switches nothing to inference: the network's training-mode default does what the feeds say."""
+        flags = [p for p in self.mode_placeholders(func) if "False" in self.builder.bool_fed.get(p, ())]
         if not flags:
             return []
         passed = {m.expr.value for c in self.bn_calls(func, index) for m in c.modes.values() if isinstance(m.expr, cst.Name)}

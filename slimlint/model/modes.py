@@ -11,7 +11,7 @@ import libcst as cst
 from slimlint.model.builder import literal_dict
 from slimlint.model.instance_dicts import decode_dict, encode_dict, merge_changes, self_dict_changes
 from slimlint.model.import_table import dotted
-from slimlint.model.parameter_instances import skips_self
+from slimlint.model.parameter_instances import SELF_NAMES, skips_self
 from slimlint.model.facts import (
     INIT_PREFIX,
     MODE_PARAM_NAMES,
@@ -64,6 +64,10 @@ class ModeReading:
         if init_param is not None:
             # self.is_training set from the constructor: the class's callers decide (Net(is_training=...)).
             return ModeArg(PARAM, expr, param=INIT_PREFIX + init_param, keyword=keyword, owner=owner)
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value in func.params \
+                and expr.value.value not in SELF_NAMES:
+            # `cfg.is_training` of a config object handed in: the callers' object decides (object_modes.py).
+            return ModeArg(PARAM, expr, param=f"{expr.value.value}.{expr.attr.value}", keyword=keyword, owner=owner)
         return ModeArg(UNKNOWN, expr, keyword=keyword, owner=owner)
 
     def _class_constant(self, expr: cst.BaseExpression, index: ProjectIndex) -> Optional[cst.BaseExpression]:
@@ -146,13 +150,42 @@ class ModeReading:
         return self_dict_changes(f.node for f in self.functions if f.class_name == class_name and f.node is not None)
 
     def _constructor_param(self, expr: cst.BaseExpression, func: FunctionInfo) -> Optional[str]:
+        """The constructor parameter `self.<attr>` holds: `p` for `self.x = p`; `p.a` (an attribute of an object
+        handed in) for `self.x = p.a`, and for `self.c.a` after `self.c = p`."""
         text = dotted(expr)
         if not text or not text.startswith("self.") or func.class_name is None:
             return None
         init = next((f for f in self.functions if f.qualname == f"{func.class_name}.__init__"), None)
-        values = init.assignments.get(text) if init is not None else None
-        if values and len(values) == 1 and isinstance(values[0][0], cst.Name) and values[0][0].value in init.params:
-            return values[0][0].value
+        if init is None:
+            return None
+        head, _, attr = text.rpartition(".")
+        if head != "self":  # self.cfg.is_training
+            if head.count(".") != 1:
+                return None
+            kept = self._kept_object(init, head)
+            return f"{kept}.{attr}" if kept else None
+        values = init.assignments.get(text)
+        if not values or len(values) != 1:
+            return None
+        value = values[0][0]
+        if isinstance(value, cst.Name) and value.value in init.params:
+            return value.value
+        if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name):
+            kept = self._kept_object(init, value.value.value)
+            if kept:
+                return f"{kept}.{value.attr.value}"
+        return None
+
+    @staticmethod
+    def _kept_object(init: FunctionInfo, name: str) -> Optional[str]:
+        """The constructor parameter a name holds there: the parameter itself, or `self.c` set once from it."""
+        if name in init.params and name not in SELF_NAMES:
+            return name
+        values = init.assignments.get(name) if name.startswith("self.") else None
+        if values and len(values) == 1 and isinstance(values[0][0], cst.Name):
+            held = values[0][0].value
+            if held in init.params and held not in SELF_NAMES:
+                return held
         return None
 
     def _dict_items(self, expr: Optional[cst.BaseExpression], func: FunctionInfo) -> Optional[Dict[str, cst.BaseExpression]]:
@@ -209,6 +242,9 @@ class ModeReading:
             summary, config = found
             if config.mode == PARAM and config.mode_param:
                 site = frame.factory
+                carried = self.attribute_argument_mode(site, summary, config.mode_param, index)
+                if carried is not None:
+                    return carried
                 expr = self.bound_arg(site, summary, config.mode_param)
                 if expr is None:
                     default = mode_from_default(summary.default_of(config.mode_param))

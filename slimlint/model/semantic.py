@@ -6,10 +6,12 @@ lives in a module of its own, mixed in here:
 
 - tf_naming.py        how the file names TF / slim, and the prefix a fix writes
 - modes.py            what mode an expression gives batch norm, and where a missing one comes from
+- object_modes.py     the mode an object handed in carries (`cfg.is_training`)
 - batch_norm.py       the batch norm it builds and the calls to functions that build it
 - call_signatures.py  what a callee accepts (what a fix may pass)
 - cross_file.py       function summaries and call edges for project-wide facts
 - mode_flags.py       run-time mode placeholders
+- eval_runs.py        session runs over evaluation data that feed the mode flag True
 - train_ops.py        hand-built train ops and update-op names
 """
 
@@ -26,24 +28,26 @@ from slimlint.model.call_signatures import CallSignatures
 from slimlint.model.cross_file import CrossFileFacts
 from slimlint.model import context
 from slimlint.model.facts import FunctionInfo, SaverOfTrainables
+from slimlint.model.eval_runs import EvalRuns
 from slimlint.model.flag_coverage import FlagCoverage
 from slimlint.model.gated_updates import GatedUpdates
 from slimlint.model.mode_flags import ModeFlags
 from slimlint.model.modes import ModeReading
+from slimlint.model.object_modes import ObjectModes
 from slimlint.model.tf_naming import TfNaming
 from slimlint.model.summary import ProjectIndex
 from slimlint.model.train_ops import TrainOpFacts
 from slimlint.model.walk import walk
 
 
-class FileModel(TfNaming, ModeReading, BatchNormFacts, CallSignatures, CrossFileFacts, ModeFlags, TrainOpFacts,
-                FlagCoverage, GatedUpdates):
+class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, CallSignatures, CrossFileFacts, ModeFlags, TrainOpFacts,
+                FlagCoverage, GatedUpdates, EvalRuns):
     """Everything slimlint knows about one file, computed once and shared by every rule."""
 
-    def __init__(self, module: cst.Module, module_name: str) -> None:
+    def __init__(self, module: cst.Module, module_name: str, star_aliases: Tuple[Tuple[str, str], ...] = ()) -> None:
         self.module = module
         self.module_name = module_name
-        builder = ModuleBuilder(module)
+        builder = ModuleBuilder(module, star_aliases)
         walk(module, builder)
         builder.parameter_calls.resolve_locally(builder.functions, builder.instances)
         self.builder = builder

@@ -37,6 +37,19 @@ class TrainingModeInEval(Rule):
         normaliser helper that never passes its `is_train` on), and the project builds that model with the
         flag False elsewhere, directly or through configs, constructors and functions that hand the flag
         on (`get_network(..., trainable=False)`, `argparser(is_train=False)`).
+
+        The mode may come in on an object: a network that reads it from a config it is handed
+        (`self.is_training = cfg.is_training`, `training=self.cfg.is_training`) gets the mode of the object
+        passed (`cfg = TrainConfig(is_training=True)`, kept by the config class's constructor or a base class
+        constructor, or set on the object afterwards: `cfg.is_training = False`). The finding points at the
+        object passed, with no fix: its True is the training run's too.
+
+        And a session run over evaluation data that feeds the model's boolean mode placeholder True
+        (`sess.run([loss, pred], feed_dict={images: val_images_batch, phase_train: True})`): it fetches
+        nothing that trains (no train op, optimizer or update), the placeholder reaches batch norm as its mode
+        (also through `tf.cond(phase_train, lambda: batch_norm(..., is_training=True), lambda:
+        batch_norm(..., is_training=False))`), and its data or results are named for evaluation (`val`,
+        `valid`, `test`, `eval`) or it runs in evaluation code. The fix feeds `False`.
     """
     why_bad = """
         In training mode batch norm normalises each batch with that batch's own mean and variance and
@@ -192,6 +205,11 @@ class TrainingModeInEval(Rule):
                         yield from self._report(ctx, mode, call.site.call, param, seen, safe)
             for ignored in model.bn_ignoring_mode_flag(func, ctx.index):
                 yield from self._report_ignored_flag(ctx, ignored, seen)
+            for fed in model.eval_runs_fed_true(func, ctx.role, ctx.index):
+                if id(fed.value) not in seen:
+                    seen.add(id(fed.value))
+                    yield self.violation(fed.value, _MESSAGE.format(what=f"`{fed.flag}` fed True in a run over evaluation data"),
+                                         FixActions().on(fed.value, replace_with("False")), "Feed `False`")
 
     def _report_ignored_flag(self, ctx: RuleContext, ignored, seen: set) -> Iterator[Violation]:
         """Batch norm left in training mode in a model the project also builds with its flag False."""
@@ -231,12 +249,16 @@ class TrainingModeInEval(Rule):
             fix = FixActions().on(mode.expr, replace_with("False"))
             yield self.violation(mode.expr, _MESSAGE.format(what=f"`{mode.keyword or param}=True`") + via, fix, "Pass `False`", safe)
             return
+        keyword = mode.keyword or param
+        if "." in keyword and isinstance(mode.owner, cst.BaseExpression):
+            call = mode.owner  # point at the object passed: it carries the mode
         key = (id(call), param)
         if key in seen:
             return
         seen.add(key)
-        keyword = mode.keyword or param
-        if isinstance(mode.owner, cst.Dict):
+        if "." in keyword:
+            fix, how = None, ""  # an object's attribute (`cfg.is_training`): nothing to pass at this call
+        elif isinstance(mode.owner, cst.Dict):
             fix, how = FixActions().on(mode.owner, add_dict_item("is_training", "False")), "Add `'is_training': False` to normalizer_params"
         elif mode.owner is call and keyword == "normalizer_params" and ctx.model.accepts_keyword(call, keyword, ctx.index):
             fix, how = FixActions().on(call, add_keyword("normalizer_params", "{'is_training': False}")), "Pass `normalizer_params={'is_training': False}`"
@@ -250,5 +272,11 @@ class TrainingModeInEval(Rule):
             # The default comes through an arg_scope (no single faithful edit), or the callee is not known
             # to take the keyword (a fix must never break the program).
             fix, how = None, ""
-        what = "`is_training` defaults to True here" if keyword == "normalizer_params" else f"`{keyword}` defaults to True here"
+        if "." in keyword:
+            # A config object carries the mode (`cfg.is_training`); its True is shared with training: no edit here.
+            what = f"the `{keyword.split('.')[0]}` passed here carries `{keyword.split('.')[1]}=True`"
+        elif keyword == "normalizer_params":
+            what = "`is_training` defaults to True here"
+        else:
+            what = f"`{keyword}` defaults to True here"
         yield self.violation(call, _MESSAGE.format(what=what) + via, fix, how, safe)

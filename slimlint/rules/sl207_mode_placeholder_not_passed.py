@@ -16,8 +16,9 @@ class ModePlaceholderNotPassed(Rule):
     what_it_does = """
         Flags a call to a network (your own, or slim's model zoo) that leaves its `is_training=True`
         default in place, in a function that defines a boolean mode placeholder (`tf.placeholder(tf.bool)`,
-        `tf.placeholder_with_default`) which is fed a constant somewhere (`feed_dict={is_training: False}`)
-        and is never passed as a mode.
+        `tf.placeholder_with_default`) which is fed False somewhere (`feed_dict={is_training: False}`)
+        and is never passed as a mode. A placeholder only ever fed True switches nothing to inference mode:
+        the network's training-mode default already does what its feeds say.
     """
     why_bad = """
         The loop believes it switches the model to inference mode for validation, but the placeholder

@@ -84,7 +84,8 @@ class ParsedFiles:
         self._used: dict = {}
 
     def parse(self, unit, parse):
-        key = ("parsed", unit.display, unit.module_name, unit.source.raw if unit.source is not None else None, unit.error)
+        key = ("parsed", unit.display, unit.module_name, unit.source.raw if unit.source is not None else None, unit.error,
+               unit.star_aliases)
         parsed = self._remember(key, lambda: parse(unit))
         return replace(parsed, unit=unit)  # the unit's key is its place in this run
 

@@ -1,0 +1,123 @@
+"""Session runs that evaluate with the mode flag fed True.
+
+    phase_train = tf.placeholder(tf.bool)
+    loss, pred = inference(images, labels, phase_train)
+    ...
+    _val_loss, _val_pred = sess.run([loss, pred], feed_dict={images: val_images_batch, phase_train: True})
+
+The graph is built once and its batch norm follows a boolean placeholder; a run over validation (or test)
+data that feeds it True normalises those batches with their own statistics, and batch norm that updates in
+place folds them into the moving statistics the test run later reads.
+
+A run counts as evaluation when it fetches nothing that trains (no train op, optimizer or update) and its
+data or its results are named for evaluation (`val_images_batch`, `_val_loss`), or it sits in evaluation
+code. The flag must reach this file's batch norm as its mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Iterator, List, Optional, Set, Tuple
+
+import libcst as cst
+import libcst.matchers as m
+
+from slimlint.model import context
+from slimlint.model.facts import DYNAMIC, FunctionInfo
+from slimlint.model.import_table import dotted
+from slimlint.model.summary import ProjectIndex
+
+# Fetched names that train: a train op, an optimizer step, update ops.
+_TRAINING_FETCH_WORDS = {"train", "op", "ops", "opt", "optim", "optimizer", "update", "updates", "minimize", "apply", "step"}
+
+
+@dataclass
+class EvalRunFedTrue:
+    value: cst.Name  # the `True` fed to the flag (what a fix turns into False)
+    flag: str
+    run: cst.Call
+
+
+class EvalRuns:
+    """Part of FileModel (semantic.py): uses its builder, functions, mode placeholders and batch-norm calls."""
+
+    def eval_runs_fed_true(self, func: FunctionInfo, role: str, index: ProjectIndex) -> List[EvalRunFedTrue]:
+        if func.node is None or not any("True" in fed for fed in self.builder.bool_fed.values()):
+            return []
+        flags = self._bn_mode_placeholders(func, index)
+        if not flags:
+            return []
+        out = []
+        for run, targets, feed, order in self._runs(func):
+            element = next((e for e in feed.elements if isinstance(e, cst.DictElement) and dotted(e.key) in flags
+                            and isinstance(e.value, cst.Name) and e.value.value == "True"), None)
+            if element is None or self._fetches_training(run):
+                continue
+            data = {n for e in feed.elements if e is not element and isinstance(e, cst.DictElement)
+                    for n in self.builder.value_names(e.value)}
+            named = any(context.eval_target([n]) for n in data | set(targets))
+            if named or context.is_eval_context(role, func, order):
+                out.append(EvalRunFedTrue(element.value, dotted(element.key), run))
+        return out
+
+    def _bn_mode_placeholders(self, func: FunctionInfo, index: ProjectIndex) -> Set[str]:
+        """Boolean placeholders of `func` (or module level) that this file's batch norm takes as its mode."""
+        placeholders = set(self.mode_placeholders(func))
+        if not placeholders:
+            return set()
+        found = set()
+        for f in (func, self.module_func):
+            modes = [mode for call in self.bn_calls(f, index) for mode in call.modes.values()]
+            modes += [site.mode for site in self.bn_sites(f, index)]
+            found |= {mode.expr.value for mode in modes
+                      if mode.kind == DYNAMIC and isinstance(mode.expr, cst.Name) and mode.expr.value in placeholders}
+        return found
+
+    def _fetches_training(self, run: cst.Call) -> bool:
+        fetches = run.args[0].value if run.args and run.args[0].keyword is None else None
+        if fetches is None:
+            return True  # cannot tell what it runs
+        train_targets = {t for f in self.functions for op in f.train_ops for t in op.targets}
+        names = self.builder.value_names(fetches)
+        return bool(names & train_targets) or any(context.words(n.split(".")[-1]) & _TRAINING_FETCH_WORDS for n in names)
+
+    def _runs(self, func: FunctionInfo) -> Iterator[Tuple[cst.Call, Tuple[str, ...], cst.Dict, int]]:
+        """(run call, names its result is assigned to, its literal feed dict, order) for `*.run(...)` calls whose
+        feed is a dict literal, or a name bound once in the function to one that no other run uses."""
+        dicts = self._feed_dict_names(func)
+        used: Dict[str, int] = {}
+        runs = []
+        for stmt in m.findall(func.node, m.SimpleStatementLine()):
+            for small in stmt.body:
+                value = small.value if isinstance(small, (cst.Assign, cst.Expr)) else None
+                if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "run"):
+                    continue
+                targets = tuple(n for t in small.targets for n in _names(t.target)) if isinstance(small, cst.Assign) else ()
+                feed = _feed(value)
+                if isinstance(feed, cst.Name):
+                    used[feed.value] = used.get(feed.value, 0) + 1
+                runs.append((value, targets, feed))
+        order = {id(site.call): site.order for site in func.calls}
+        for run, targets, feed in runs:
+            if isinstance(feed, cst.Name) and used.get(feed.value) == 1:
+                feed = dicts.get(feed.value)
+            if isinstance(feed, cst.Dict):
+                yield run, targets, feed, order.get(id(run), 0)
+
+    @staticmethod
+    def _feed_dict_names(func: FunctionInfo) -> Dict[str, cst.Dict]:
+        return {name: values[0][0] for name, values in func.assignments.items()
+                if len(values) == 1 and isinstance(values[0][0], cst.Dict)}
+
+
+def _feed(run: cst.Call) -> Optional[cst.BaseExpression]:
+    feed = next((a.value for a in run.args if a.keyword is not None and a.keyword.value == "feed_dict"), None)
+    positional = [a.value for a in run.args if a.keyword is None and not a.star]
+    return feed if feed is not None else (positional[1] if len(positional) > 1 else None)
+
+
+def _names(target: cst.BaseExpression) -> List[str]:
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in _names(e.value)]
+    text = dotted(target)
+    return [text] if text else []

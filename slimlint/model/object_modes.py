@@ -1,0 +1,131 @@
+"""Modes carried by an object handed in: `cfg = TrainConfig(is_training=True)`, `Net(cfg=cfg)`, and in the
+network `self.is_training = cfg.is_training` (or `self.cfg = cfg`, then `training=self.cfg.is_training`).
+
+A function or constructor that reads its mode from an attribute of a parameter has a dotted mode parameter
+(`cfg.is_training`, see ModeReading.classify). A call binds it by reading that attribute of the object it
+passes: set on the object after it is made (`cfg.is_training = False`), kept by the project class's
+constructor from an argument of the call that made it (`self.is_training = is_training`, or handed to a base
+class constructor that keeps it), or a class-level constant. Anything else is unknown.
+
+The True or False found this way is shared by everything that uses the object, training included: the
+modes it gives carry no expression, so no fix edits it.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Set, Tuple
+
+import libcst as cst
+
+from slimlint.model.facts import INIT_PREFIX, PARAM, UNKNOWN, CallSite, FunctionInfo, ModeArg
+from slimlint.model.import_table import dotted
+from slimlint.model.parameter_instances import SELF_NAMES
+from slimlint.model.summary import FunctionSummary, ProjectIndex
+
+_MAX_DEPTH = 4
+
+
+def split_attribute_param(param: str) -> Optional[Tuple[str, str]]:
+    """("cfg", "is_training") for a dotted mode parameter, None for a plain one."""
+    obj, dot, attr = param.partition(".")
+    return (obj, attr) if dot and obj and attr and "." not in attr else None
+
+
+class ObjectModes:
+    """Part of FileModel (semantic.py): uses ModeReading (classify, bound_arg, _constructor_param)."""
+
+    def attribute_argument_mode(self, site: CallSite, summary: FunctionSummary, param: str,
+                                index: ProjectIndex) -> Optional[ModeArg]:
+        """The mode a call gives a dotted mode parameter (`cfg.is_training`) of its callee; None for a plain one."""
+        parts = split_attribute_param(param)
+        if parts is None:
+            return None
+        expr = self.bound_arg(site, summary, parts[0])
+        if expr is None:
+            return ModeArg(UNKNOWN, None, keyword=param, owner=site.call)
+        mode = self.attribute_mode(expr, parts[1], site.func, param, index)
+        return ModeArg(mode.kind, None, param=mode.param, keyword=param, owner=expr)  # the argument: where to point
+
+    def attribute_mode(self, obj: cst.BaseExpression, attr: str, func: FunctionInfo, keyword: str,
+                       index: ProjectIndex, depth: int = 0) -> ModeArg:
+        unknown = ModeArg(UNKNOWN, None, keyword=keyword, owner=obj)
+        if depth > _MAX_DEPTH:
+            return unknown
+        text = dotted(obj)
+        if text:
+            set_after = self._assigned(f"{text}.{attr}", func)
+            if set_after is not None:  # `cfg.is_training = False` after it was made
+                return self._carried(set_after, func, keyword, obj, index, depth) if len(set_after) == 1 else unknown
+        if isinstance(obj, cst.Name):
+            if obj.value in func.params and obj.value not in SELF_NAMES:
+                return ModeArg(PARAM, None, param=f"{obj.value}.{attr}", keyword=keyword, owner=obj)
+            assigned = self._assigned(obj.value, func)
+            if assigned and len(assigned) == 1:
+                owner_func = func if func.assignments.get(obj.value) else self.module_func
+                found = self.attribute_mode(assigned[0][0], attr, owner_func, keyword, index, depth + 1)
+                if found.kind != UNKNOWN:
+                    return found
+            constant = self._class_constant(cst.Attribute(value=obj, attr=cst.Name(attr)), index)
+            return self._carried([(constant,)], func, keyword, obj, index, depth) if constant is not None else unknown
+        if isinstance(obj, cst.Attribute) and text and text.startswith("self."):
+            kept = self._constructor_param(obj, func)
+            if kept and "." not in kept:  # `self.cfg = cfg`: the class's callers hand the object in
+                return ModeArg(PARAM, None, param=f"{INIT_PREFIX}{kept}.{attr}", keyword=keyword, owner=obj)
+            return unknown
+        if isinstance(obj, cst.Call):
+            return self._constructed_mode(obj, attr, func, keyword, index, depth) or unknown
+        return unknown
+
+    def _assigned(self, name: str, func: FunctionInfo):
+        return func.assignments.get(name) or (self.module_func.assignments.get(name) if not func.is_module else None)
+
+    def _carried(self, values, func: FunctionInfo, keyword: str, obj, index: ProjectIndex, depth: int) -> ModeArg:
+        inner = self.classify(values[0][0], func, keyword, obj, index, depth + 1)
+        return ModeArg(inner.kind, None, param=inner.param, keyword=keyword, owner=obj)
+
+    def _constructed_mode(self, call: cst.Call, attr: str, func: FunctionInfo, keyword: str,
+                          index: ProjectIndex, depth: int) -> Optional[ModeArg]:
+        """`TrainConfig(is_training=True).is_training`: the argument the project class's constructor keeps as
+        `self.<attr>` (its own, or a base class constructor's it hands the argument to)."""
+        site = next((s for s in func.calls if s.call is call), None)
+        if site is None:
+            return None
+        found = index.resolve_site(site, self.module_name)
+        if found is None:
+            self.unresolved_object_classes.update(site.targets)  # its module may not be parsed yet
+            return None
+        if not found[1].endswith(".__init__"):
+            return None
+        param = _kept_as(index, found, f"self.{attr}")
+        if param is None:
+            # A base class constructor may keep it, in a module the prefilter passed over: parse it too.
+            cls = index.classes.get(found[0], {}).get(found[1][: -len(".__init__")])
+            self.unresolved_object_classes.update(cls[0] if cls else ())
+            return None
+        expr = self.bound_arg(site, index.modules[found[0]][found[1]], param)
+        if expr is None:
+            return None  # its default: not known here
+        return self._carried([(expr,)], func, keyword, call, index, depth)
+
+    @property
+    def unresolved_object_classes(self) -> Set[str]:
+        """Call targets that made an object whose mode attribute was read, not found among the parsed modules."""
+        if getattr(self, "_unresolved_object_classes", None) is None:
+            self._unresolved_object_classes = set()
+        return self._unresolved_object_classes
+
+
+def _kept_as(index: ProjectIndex, init: Tuple[str, str], attribute: str, depth: int = 0) -> Optional[str]:
+    """The parameter of a constructor that ends up as `self.<attr>`: kept there, or handed to a base class
+    constructor that keeps it (`Config.__init__(self, dataset, is_training)`)."""
+    summary = index.modules.get(init[0], {}).get(init[1])
+    if summary is None or depth > _MAX_DEPTH:
+        return None
+    kept = {target: param for param, target in summary.keeps_params}
+    if attribute in kept:
+        return kept[attribute]
+    for network, theirs, ours in summary.passes_mode_params:
+        if network[1].endswith(".__init__") and not ours.startswith(INIT_PREFIX) \
+                and _kept_as(index, network, attribute, depth + 1) == theirs:
+            return ours
+    return None

@@ -13,7 +13,7 @@ from slimlint.model import api
 from slimlint.model.import_table import dotted
 from slimlint.model.facts import (
     BN_API,
-    INIT_PREFIX,
+    method_param,
     DEFAULT,
     FALSE,
     PARAM,
@@ -343,10 +343,11 @@ class BatchNormFacts:
         if mode.kind != PARAM or not mode.param:
             return False
         key, param = (self.module_name, func.qualname), mode.param
-        if param.startswith(INIT_PREFIX):
+        owned = method_param(param)
+        if owned is not None:
             if func.class_name is None:
                 return False
-            key, param = (self.module_name, f"{func.class_name}.__init__"), param[len(INIT_PREFIX):]
+            key, param = (self.module_name, f"{func.class_name}.{owned[0]}"), owned[1]
         own = index.modules.get(key[0], {}).get(key[1])
         if own is not None and param in own.unread_mode_params:
             return False  # all it does with the flag is drop it: the call giving it False is reported instead

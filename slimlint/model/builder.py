@@ -895,8 +895,9 @@ class ModuleBuilder(FastVisitor):
                 loss = a.value
                 break
         loss_names = frozenset(self.value_names(loss)) if loss is not None else frozenset()
+        var_list = keyword_args(node).get("var_list") if kind == "minimize" else None
         if kind == "apply_gradients":
-            loss_names = self._gradient_loss_names(loss_names)
+            loss_names, var_list = self._gradient_loss_names(loss_names)
         op = TrainOp(
             call=node,
             kind=kind,
@@ -907,18 +908,33 @@ class ModuleBuilder(FastVisitor):
             targets=self._targets,
             blocks=tuple(b for b in self._blocks if b.func is self.func),
             loss_names=loss_names,
+            free_variables_only=self._free_variables(var_list),
         )
         self.func.train_ops.append(op)
         for g in self._groupings:
             g.contains = g.contains + (node,)
 
-    def _gradient_loss_names(self, names: frozenset) -> frozenset:
+    def _free_variables(self, var_list: Optional[cst.BaseExpression]) -> bool:
+        """A literal list of names, each bound once to `tf.Variable(...)` (TrainOp.free_variables_only)."""
+        if not isinstance(var_list, (cst.List, cst.Tuple)) or not var_list.elements:
+            return False
+        for element in var_list.elements:
+            if not isinstance(element.value, cst.Name):
+                return False
+            values = self.func.assignments.get(element.value.value) or self.module_func.assignments.get(element.value.value)
+            if not values or len(values) != 1 or not isinstance(values[0][0], cst.Call) \
+                    or self.canonical(values[0][0].func) != "tf.Variable":
+                return False
+        return True
+
+    def _gradient_loss_names(self, names: frozenset) -> Tuple[frozenset, Optional[cst.BaseExpression]]:
         """For apply_gradients(grads): the loss the gradients came from (compute_gradients / tf.gradients),
-        followed back through the assignments that clip or filter them."""
+        followed back through the assignments that clip or filter them, and the var_list given there."""
         func = self.func
         seen = set()
         todo = list(names)
         found = set()
+        var_list = None
         while todo and len(seen) < 20:
             name = todo.pop()
             if name in seen:
@@ -931,9 +947,12 @@ class ModuleBuilder(FastVisitor):
                     attr = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
                     if (attr == "compute_gradients" or self.canonical(call.func) == "tf.gradients") and call.args:
                         found |= self.value_names(call.args[0].value)
+                        kwargs = keyword_args(call)
+                        positional = positional_args(call)
+                        var_list = kwargs.get("var_list") or (positional[1] if len(positional) > 1 else None)
                 if not found:
                     todo.extend(self.value_names(value))
-        return frozenset(found) or names
+        return frozenset(found) or names, var_list
 
     def _instance_class(self, name: str) -> Optional[str]:
         classes = self._instance_classes(name)

@@ -12,7 +12,7 @@ import libcst as cst
 from slimlint.model import api, context
 from slimlint.model.facts import (
     BN_API,
-    INIT_PREFIX,
+    method_param,
     MODE_PARAM_NAMES,
     DEFAULT,
     FALSE,
@@ -54,25 +54,31 @@ class CrossFileFacts:
             if func.is_module or "<locals>" in func.qualname:
                 continue
             out[func.qualname] = self._summarise(func, index)
-        # Methods whose batch norm takes its mode from self.<attr> set in __init__: the constructor is
-        # where callers choose it, so `__init__` carries those parameters.
+        # Methods whose batch norm takes its mode from self.<attr> set in __init__ (or in a `build(self,
+        # is_training)` that calls them): that method is where callers choose it, so it carries those parameters.
         for qual, summary in list(out.items()):
-            init_params = {p[len(INIT_PREFIX):] for p in summary.mode_params if p.startswith(INIT_PREFIX)}
-            if not init_params:
+            owned: Dict[str, Set[str]] = {}
+            for p in summary.mode_params:
+                found = method_param(p)
+                if found is not None:
+                    owned.setdefault(found[0], set()).add(found[1])
+            if not owned:
                 continue
-            out[qual] = replace(summary, mode_params=frozenset(p for p in summary.mode_params if not p.startswith(INIT_PREFIX)),
-                                mode_defaults=tuple(d for d in summary.mode_defaults if not d[0].startswith(INIT_PREFIX)))
-            init_name = qual.rsplit(".", 1)[0] + ".__init__"
-            init = out.get(init_name)
-            if init is not None:
-                defaults = dict(init.mode_defaults)
-                info = next(f for f in self.functions if f.qualname == init_name)
-                for p in init_params:
+            out[qual] = replace(summary, mode_params=frozenset(p for p in summary.mode_params if method_param(p) is None),
+                                mode_defaults=tuple(d for d in summary.mode_defaults if method_param(d[0]) is None))
+            for method, params in owned.items():
+                owner_name = qual.rsplit(".", 1)[0] + "." + method
+                owner = out.get(owner_name)
+                if owner is None:
+                    continue
+                defaults = dict(owner.mode_defaults)
+                info = next(f for f in self.functions if f.qualname == owner_name)
+                for p in params:
                     defaults[p] = default_word(info.defaults.get(p))
-                # The constructor builds update ops only if the method does (in-place batch norm does not).
-                out[init_name] = replace(init, mode_params=init.mode_params | init_params,
-                                         builds_bn_updates=init.builds_bn_updates or summary.builds_bn_updates,
-                                         mode_defaults=tuple(sorted(defaults.items())))
+                # It builds update ops only if the method does (in-place batch norm does not).
+                out[owner_name] = replace(owner, mode_params=owner.mode_params | params,
+                                          builds_bn_updates=owner.builds_bn_updates or summary.builds_bn_updates,
+                                          mode_defaults=tuple(sorted(defaults.items())))
         # Module-level code (a script's body) is no function to call, but what its calls pass counts too.
         passes = self._instances_passed(self.module_func, index)
         false_modes = self._false_mode_calls(self._mode_arguments(self.module_func, index))

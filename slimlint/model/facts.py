@@ -52,6 +52,13 @@ UPDATE_OPS = "UPDATE_OPS"
 BN_API = "slim.batch_norm"
 SLIM_PACKAGES = ("tensorflow.contrib.slim", "tf_slim")
 INIT_PREFIX = "__init__:"  # a mode parameter of the class's constructor, reached through self.<attr>
+
+
+def method_param(param: str) -> Optional[Tuple[str, str]]:
+    """("__init__", "is_training") for "__init__:is_training": a parameter of one of the class's methods (the
+    constructor, or a `build(self, is_training)` that sets `self.is_training`), read through self.<attr>."""
+    method, sep, name = param.partition(":")
+    return (method, name) if sep else None
 # Parameter names a hand-written batch norm takes its mode by.
 MODE_PARAM_NAMES = ("is_training", "training", "is_train", "train", "phase_train", "train_phase", "phase")
 
@@ -165,6 +172,9 @@ class TrainOp:
     targets: Tuple[str, ...]
     blocks: Tuple[ControlBlock, ...]  # enclosing control_dependencies blocks, outermost first
     loss_names: FrozenSet[str]
+    # Its var_list names only variables made with tf.Variable (`[input_modulations_var]`): it tunes an input or
+    # a probe, not the network, whose batch norm it does not train.
+    free_variables_only: bool = False
 
 
 @dataclass

@@ -64,6 +64,10 @@ class ModeReading:
         if init_param is not None:
             # self.is_training set from the constructor: the class's callers decide (Net(is_training=...)).
             return ModeArg(PARAM, expr, param=INIT_PREFIX + init_param, keyword=keyword, owner=owner)
+        setter = self._method_setter_param(expr, func)
+        if setter is not None:
+            # `def build(self, images, is_training): self.is_training = is_training`, read by the methods it calls.
+            return ModeArg(PARAM, expr, param=f"{setter[0]}:{setter[1]}", keyword=keyword, owner=owner)
         if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value in func.params \
                 and expr.value.value not in SELF_NAMES:
             # `cfg.is_training` of a config object handed in: the callers' object decides (object_modes.py).
@@ -175,6 +179,30 @@ class ModeReading:
             if kept:
                 return f"{kept}.{value.attr.value}"
         return None
+
+    def _method_setter_param(self, expr: cst.BaseExpression, func: FunctionInfo) -> Optional[Tuple[str, str]]:
+        """(method, parameter) when `self.<attr>` is set once in the class, outside the constructor, from a parameter
+        of that method (`def build(self, is_training): self.is_training = is_training`), and `func` is that method
+        or one it calls (through self, at any depth): the method's callers choose the mode."""
+        text = dotted(expr)
+        if not text or not text.startswith("self.") or text.count(".") != 1 or func.class_name is None:
+            return None
+        methods = {f.name: f for f in self.functions if f.class_name == func.class_name and "<locals>" not in f.qualname}
+        setters = [(f, values) for f in methods.values() for values in [f.assignments.get(text)] if values]
+        if len(setters) != 1 or len(setters[0][1]) != 1 or setters[0][0].name == "__init__":
+            return None
+        setter, value = setters[0][0], setters[0][1][0][0]
+        if not (isinstance(value, cst.Name) and value.value in setter.params and value.value not in SELF_NAMES):
+            return None
+        reached, todo = {setter.name}, [setter]
+        while todo:
+            for site in todo.pop().calls:
+                for target in site.targets:
+                    owner, _, name = target.rpartition(".")
+                    if owner == func.class_name and name in methods and name not in reached:
+                        reached.add(name)
+                        todo.append(methods[name])
+        return (setter.name, value.value) if func.name in reached else None
 
     @staticmethod
     def _kept_object(init: FunctionInfo, name: str) -> Optional[str]:

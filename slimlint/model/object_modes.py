@@ -17,7 +17,7 @@ from typing import Optional, Set, Tuple
 
 import libcst as cst
 
-from slimlint.model.facts import INIT_PREFIX, PARAM, UNKNOWN, CallSite, FunctionInfo, ModeArg
+from slimlint.model.facts import INIT_PREFIX, PARAM, UNKNOWN, CallSite, FunctionInfo, ModeArg, method_param
 from slimlint.model.import_table import dotted
 from slimlint.model.parameter_instances import SELF_NAMES
 from slimlint.model.summary import FunctionSummary, ProjectIndex
@@ -125,7 +125,7 @@ def _kept_as(index: ProjectIndex, init: Tuple[str, str], attribute: str, depth: 
     if attribute in kept:
         return kept[attribute]
     for network, theirs, ours in summary.passes_mode_params:
-        if network[1].endswith(".__init__") and not ours.startswith(INIT_PREFIX) \
+        if network[1].endswith(".__init__") and method_param(ours) is None \
                 and _kept_as(index, network, attribute, depth + 1) == theirs:
             return ours
     return None

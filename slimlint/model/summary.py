@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, Optional, Tuple
 
 from slimlint.model import api, signatures
-from slimlint.model.facts import INIT_PREFIX
+from slimlint.model.facts import method_param
 from slimlint.model.parameter_instances import skips_self
 
 
@@ -191,8 +191,9 @@ class ProjectIndex:
             for qualname, s in functions.items():
                 for network, their_param, our_param in s.passes_mode_params:
                     owner = qualname
-                    if our_param.startswith(INIT_PREFIX):
-                        owner, our_param = qualname.rsplit(".", 1)[0] + ".__init__", our_param[len(INIT_PREFIX):]
+                    owned = method_param(our_param)
+                    if owned is not None:
+                        owner, our_param = qualname.rsplit(".", 1)[0] + "." + owned[0], owned[1]
                     handed_on.setdefault(((module, owner), our_param), []).append((network, their_param))
         todo = list(false)
         while todo:

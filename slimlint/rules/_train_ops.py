@@ -38,6 +38,8 @@ def train_ops_needing_updates(ctx) -> Iterator[TrainOpFinding]:
     for op in model.hand_built_train_ops():
         if (model.module_name, op.func.qualname) in ctx.index.trained_under_update_deps:
             continue  # a helper called inside `with tf.control_dependencies(update_ops):`
+        if op.free_variables_only:
+            continue  # it tunes `tf.Variable`s of its own (an input, a probe), not the network
         wiring = flow.wiring(model, op)
         if wiring.status in (flow.WIRED, flow.UNCLEAR):
             continue

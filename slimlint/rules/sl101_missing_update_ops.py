@@ -29,7 +29,9 @@ class MissingUpdateOps(Rule):
         `with tf.control_dependencies(update_ops): x = tf.identity(x)` then `return x`, in a function the
         train op's code calls first: the loss made from that output runs them), and projects whose batch norm runs in training mode
         everywhere, their own test / export path included (image-to-image GANs by design): there nothing
-        ever reads the moving statistics, so running the updates would change no output.
+        ever reads the moving statistics, so running the updates would change no output. Also silent for a
+        train op whose `var_list` (given to `minimize` or `compute_gradients`) lists only variables made
+        with `tf.Variable` (an input modulation, an attribution probe): it trains no layer.
     """
     why_bad = """
         Nobody runs the update ops, so moving_mean stays 0 and moving_variance stays 1 forever. Training

@@ -42,7 +42,10 @@ class TrainingModeInEval(Rule):
         (`self.is_training = cfg.is_training`, `training=self.cfg.is_training`) gets the mode of the object
         passed (`cfg = TrainConfig(is_training=True)`, kept by the config class's constructor or a base class
         constructor, or set on the object afterwards: `cfg.is_training = False`). The finding points at the
-        object passed, with no fix: its True is the training run's too.
+        object passed, with no fix: its True is the training run's too. A mode a method stores on the object
+        (`def build(self, images, is_training): self.is_training = is_training`, the only place the class sets
+        it) is that method's parameter for the methods it calls: `model.build(images, is_training=True)` in
+        evaluation code is reported there.
 
         And a session run over evaluation data that feeds the model's boolean mode placeholder True
         (`sess.run([loss, pred], feed_dict={images: val_images_batch, phase_train: True})`): it fetches

@@ -836,8 +836,8 @@ class ModuleBuilder(FastVisitor):
         """`tf.cond(is_training, lambda: batch_norm(x, is_training=True, ...), lambda: batch_norm(x, is_training=False,
         reuse=True, ...))`: one batch norm whose mode is the predicate. Lambdas are not walked otherwise."""
         kw, positional = keyword_args(node), positional_args(node)
-        parts = [kw.get(k) or (positional[i] if len(positional) > i else None)
-                 for i, k in enumerate(("pred", "true_fn", "false_fn"))]
+        parts = [kw.get(k) or kw.get(old) or (positional[i] if len(positional) > i else None)
+                 for i, (k, old) in enumerate((("pred", "pred"), ("true_fn", "fn1"), ("false_fn", "fn2")))]
         pred, true_fn, false_fn = parts
         if pred is None or (isinstance(pred, cst.Name) and pred.value in ("True", "False")):
             return  # a constant predicate: TF1's cond rejects it, nothing to model

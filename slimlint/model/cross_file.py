@@ -171,6 +171,8 @@ class CrossFileFacts:
             keeps_params=self._kept_params(func) if func.qualname.endswith(".__init__") else (),
             wires_updates_to_output=self._wires_updates_to_output(func),
             builds_bn_in_loop=self.builds_bn_in_loop(func, index),
+            sets_attrs=_self_attrs(func) if func.class_name is not None else (),
+            mutated_params=self.mutated_params(func),
         )
 
     def _instances_passed(self, func: FunctionInfo, index: ProjectIndex) -> tuple:
@@ -452,3 +454,13 @@ class CrossFileFacts:
                     out.append(found)
         return out
 
+
+def _self_attrs(func: FunctionInfo) -> tuple:
+    """FunctionSummary.sets_attrs of a method."""
+    out = []
+    for name, values in func.assignments.items():
+        if name.startswith("self.") and name.count(".") == 1:
+            value = values[0][0] if len(values) == 1 else None
+            word = value.value.lower() if isinstance(value, cst.Name) and value.value in ("True", "False") else "other"
+            out.append((name[len("self."):], word))
+    return tuple(sorted(out))

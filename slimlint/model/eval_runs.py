@@ -16,6 +16,7 @@ code. The flag must reach this file's batch norm as its mode.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
@@ -47,18 +48,26 @@ class EvalRuns:
         flags = self._bn_mode_placeholders(func, index)
         if not flags:
             return []
+        runs = list(self._runs(func))
+        # What the training runs feed: a run over the same batch is training's own log, not an evaluation.
+        trained = {n for run, _, feed, _ in runs if self._fetches_training(run) for n in self._fed_data(feed, None)}
         out = []
-        for run, targets, feed, order in self._runs(func):
+        for run, targets, feed, order in runs:
             element = next((e for e in feed.elements if isinstance(e, cst.DictElement) and dotted(e.key) in flags
                             and isinstance(e.value, cst.Name) and e.value.value == "True"), None)
             if element is None or self._fetches_training(run):
                 continue
-            data = {n for e in feed.elements if e is not element and isinstance(e, cst.DictElement)
-                    for n in self.builder.value_names(e.value)}
-            named = any(context.eval_target([n]) for n in data | set(targets))
+            data = self._fed_data(feed, element)
+            if data and data <= trained:
+                continue
+            named = any(_eval_named(n) for n in data | set(targets))
             if named or context.is_eval_context(role, func, order):
                 out.append(EvalRunFedTrue(element.value, dotted(element.key), run))
         return out
+
+    def _fed_data(self, feed: cst.Dict, flag: Optional[cst.DictElement]) -> Set[str]:
+        return {n for e in feed.elements if e is not flag and isinstance(e, cst.DictElement)
+                for n in self.builder.value_names(e.value)}
 
     def _bn_mode_placeholders(self, func: FunctionInfo, index: ProjectIndex) -> Set[str]:
         """Boolean placeholders of `func` (or module level) that this file's batch norm takes as its mode."""
@@ -108,6 +117,18 @@ class EvalRuns:
     def _feed_dict_names(func: FunctionInfo) -> Dict[str, cst.Dict]:
         return {name: values[0][0] for name, values in func.assignments.items()
                 if len(values) == 1 and isinstance(values[0][0], cst.Dict)}
+
+
+_EVAL_LEADING_WORDS = {"val", "validation", "test", "testing", "eval", "evaluation"}
+
+
+def _eval_named(name: str) -> bool:
+    """Named for evaluation by its leading word (`val_images_batch`, `_val_loss`, `valid_x`), not by a later one
+    (`loss_val` is a loss value) nor a bare `valid` (a mask)."""
+    parts = [w.lower() for w in re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z0-9])", name.rsplit(".", 1)[-1]) if w]
+    if not parts:
+        return False
+    return parts[0] in _EVAL_LEADING_WORDS or (parts[0] == "valid" and len(parts) > 1)
 
 
 def _feed(run: cst.Call) -> Optional[cst.BaseExpression]:

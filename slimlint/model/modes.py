@@ -69,7 +69,7 @@ class ModeReading:
             # `def build(self, images, is_training): self.is_training = is_training`, read by the methods it calls.
             return ModeArg(PARAM, expr, param=f"{setter[0]}:{setter[1]}", keyword=keyword, owner=owner)
         if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value in func.params \
-                and expr.value.value not in SELF_NAMES:
+                and expr.value.value not in SELF_NAMES and dotted(expr) not in func.assignments:
             # `cfg.is_training` of a config object handed in: the callers' object decides (object_modes.py).
             return ModeArg(PARAM, expr, param=f"{expr.value.value}.{expr.attr.value}", keyword=keyword, owner=owner)
         return ModeArg(UNKNOWN, expr, keyword=keyword, owner=owner)
@@ -164,8 +164,8 @@ class ModeReading:
             return None
         head, _, attr = text.rpartition(".")
         if head != "self":  # self.cfg.is_training
-            if head.count(".") != 1:
-                return None
+            if head.count(".") != 1 or any(text in f.assignments for f in self.functions if f.class_name == func.class_name):
+                return None  # not set from outside only: `self.cfg.is_training = False` in one of its methods
             kept = self._kept_object(init, head)
             return f"{kept}.{attr}" if kept else None
         values = init.assignments.get(text)
@@ -174,7 +174,7 @@ class ModeReading:
         value = values[0][0]
         if isinstance(value, cst.Name) and value.value in init.params:
             return value.value
-        if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name):
+        if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name) and dotted(value) not in init.assignments:
             kept = self._kept_object(init, value.value.value)
             if kept:
                 return f"{kept}.{value.attr.value}"

@@ -65,6 +65,11 @@ class FunctionSummary:
     # A constructor's `self.<attr> = <param>`: (param, "self.<attr>"), how its methods read a mode it is given.
     keeps_params: Tuple[Tuple[str, str], ...] = ()
     builds_bn_in_loop: bool = False  # some of its batch norm is made in a TF loop body (batch_norm.builds_bn_in_loop)
+    # A method's `self.<attr> = value`: (attr, "true" | "false" | "other"), what it sets on its object.
+    sets_attrs: Tuple[Tuple[str, str], ...] = ()
+    # Attributes of its parameters it changes ("cfg.is_training" for `cfg.is_training = False`, "cfg.*" for
+    # `setattr(cfg, k, v)`): an object handed to it may come back with other values.
+    mutated_params: FrozenSet[str] = frozenset()
 
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)
@@ -130,6 +135,7 @@ class ProjectIndex:
         self._passed: Optional[Dict[Tuple[str, str, str], Tuple[str, ...]]] = None
         self._false_modes: Optional[FrozenSet[Tuple[Tuple[str, str], str]]] = None
         self._by_last: Dict[str, list] = {}
+        self._attrs_set: Optional[Tuple[FrozenSet[str], FrozenSet[str]]] = None
         for name in self.modules:
             self._by_last.setdefault(name.rsplit(".", 1)[-1], []).append(name)
 
@@ -176,6 +182,16 @@ class ProjectIndex:
             return found
         zoo = next((c for c in (api.canonical(t) or t for t in site.targets) if api.zoo_network(c)), None)
         return ("<zoo>", zoo) if zoo is not None else None
+
+    def attrs_set(self) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+        """(attributes some constructor sets on self, attributes some other method sets on self), project-wide."""
+        if self._attrs_set is None:
+            by_init, by_method = set(), set()
+            for functions in self.modules.values():
+                for qualname, s in functions.items():
+                    (by_init if qualname.endswith(".__init__") else by_method).update(a for a, _ in s.sets_attrs)
+            self._attrs_set = (frozenset(by_init), frozenset(by_method))
+        return self._attrs_set
 
     def called_with_false_mode(self, network: Optional[Tuple[str, str]], param: str) -> bool:
         """Does some call in the project give this network's mode parameter False, directly or through functions

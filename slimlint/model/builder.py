@@ -974,6 +974,8 @@ class ModuleBuilder(FastVisitor):
                 targets = tuple(f"{c}.{method}" for c in self._instance_classes(owner))  # model.forward(x)
             elif owner == "self" and self._class_stack:
                 targets = (f"{self._class_stack[-1]}.{method}",)
+        if not targets:
+            targets = self._table_targets(node.func)  # `networks_map[name](...)`, `func = networks_map[name]; func(...)`
         if not targets and self._super_call(node.func):
             # `super().__init__(...)` / `super(Net, self).build(...)`: the base classes' method.
             bases = self.classes.get(self._class_stack[-1], ((), {}))[0]
@@ -994,6 +996,31 @@ class ModuleBuilder(FastVisitor):
             frames=tuple(self._frames),
             blocks=tuple(self._blocks),
         )
+
+    def _table_targets(self, callee: cst.BaseExpression) -> Tuple[str, ...]:
+        """The functions of a module-level dict of them a call picks from (slim's nets_factory: `networks_map =
+        {'inception_v3': inception.inception_v3, ...}`, then `func = networks_map[name]` ... `func(images, ...)`,
+        also from a function nested in the one that picked it)."""
+        if isinstance(callee, cst.Name):
+            for scope in reversed(self._func_stack):
+                values = scope.assignments.get(callee.value)
+                if values:
+                    callee = values[0][0] if len(values) == 1 else None
+                    break
+            else:
+                return ()
+        if not (isinstance(callee, cst.Subscript) and isinstance(callee.value, cst.Name)):
+            return ()
+        tables = self.module_func.assignments.get(callee.value.value)
+        table = tables[0][0] if tables and len(tables) == 1 else None
+        if not isinstance(table, cst.Dict) or not table.elements:
+            return ()
+        out: List[str] = []
+        for element in table.elements:
+            if not isinstance(element, cst.DictElement) or dotted(element.value) is None:
+                return ()
+            out.extend(q for q in self.qualified(element.value) if q not in out)
+        return tuple(out)
 
     def _super_call(self, func: cst.BaseExpression) -> bool:
         return (bool(self._class_stack) and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call)

@@ -45,6 +45,11 @@ class ModeReading:
                 return ModeArg(FALSE, expr, keyword=keyword, owner=owner)
             if expr.value in func.params:
                 return ModeArg(PARAM, expr, param=expr.value, keyword=keyword, owner=owner)
+            enclosing = self._enclosing_param(expr.value, func)
+            if enclosing is not None:
+                # `def network_fn(images): return func(images, is_training=is_training)` inside
+                # `get_network_fn(name, is_training)`: the enclosing function's callers decide.
+                return ModeArg(PARAM, expr, param=enclosing, keyword=keyword, owner=owner)
             assigned = func.assignments.get(expr.value) or self.module_func.assignments.get(expr.value)
             if assigned and len(assigned) == 1 and depth < 3:
                 inner = self.classify(assigned[0][0], func, keyword, owner, index, depth + 1)
@@ -73,6 +78,19 @@ class ModeReading:
             # `cfg.is_training` of a config object handed in: the callers' object decides (object_modes.py).
             return ModeArg(PARAM, expr, param=f"{expr.value.value}.{expr.attr.value}", keyword=keyword, owner=owner)
         return ModeArg(UNKNOWN, expr, keyword=keyword, owner=owner)
+
+    def _enclosing_param(self, name: str, func: FunctionInfo) -> Optional[str]:
+        """A parameter of an enclosing function that a nested function reads without binding it itself."""
+        qualname = func.qualname
+        if ".<locals>." not in qualname or name in func.assignments:
+            return None
+        outer_name = qualname.rsplit(".<locals>.", 1)[0]
+        outer = next((f for f in self.functions if f.qualname == outer_name), None)
+        if outer is None:
+            return None
+        if name in outer.params:
+            return name
+        return None if name in outer.assignments else self._enclosing_param(name, outer)
 
     def _class_constant(self, expr: cst.BaseExpression, index: ProjectIndex) -> Optional[cst.BaseExpression]:
         """`config.TRAIN_BN` / `Config.TRAIN_BN`: a boolean class-level constant of a project class

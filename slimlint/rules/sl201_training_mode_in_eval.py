@@ -22,7 +22,10 @@ class TrainingModeInEval(Rule):
         Flags batch norm that runs in training mode in code that evaluates, serves, exports or samples from
         a model: `is_training=True` / `training=True` given to batch norm, to an arg_scope or
         `normalizer_params`, or to a function that passes it on to batch norm (your own model functions
-        across files, slim's model zoo), and calls that leave a model's `is_training=True` default in place.
+        across files, slim's model zoo, a network factory in the style of slim's `nets_factory`: a network
+        picked from a module-level dict of functions, called by a closure with the factory's `is_training`,
+        `get_network_fn(name, ..., is_training=True)`), and calls that leave a model's `is_training=True`
+        default in place.
         Evaluation code is: scripts named for it (eval, test, inference, predict, export, freeze, demo,
         sample, validate ... but not unit tests), functions named for it (evaluate, export, sample ...;
         `predict` / `inference` only when training code calls no function of that module named so),

@@ -98,6 +98,13 @@ NORMALIZED_LAYERS = {
     "slim.separable_conv2d",
     "slim.separable_convolution2d",
     "slim.fully_connected",
+    # 1-D / 3-D convolutions take normalizer_fn too (speech and video models)
+    "slim.conv1d",
+    "slim.convolution1d",
+    "slim.conv3d",
+    "slim.convolution3d",
+    "slim.conv3d_transpose",
+    "slim.convolution3d_transpose",
 }
 DROPOUT = {"slim.dropout": ("is_training", True), "tf.layers.dropout": ("training", False)}
 KERAS_BATCH_NORM = {"tf.keras.layers.BatchNormalization", "tf.keras.layers.normalization.BatchNormalization"}

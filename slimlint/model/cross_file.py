@@ -378,16 +378,21 @@ class CrossFileFacts:
     def calls_under_update_deps(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], bool]]:
         """(project function, is this call inside `control_dependencies(<update ops>)`) for every call:
         a train-op helper called only inside such a block builds a train op that runs the updates. Not one
-        that builds batch norm itself: the caller read the collection before those update ops existed."""
+        that builds batch norm itself: the caller read the collection before those update ops existed. Also a
+        helper whose result the caller ties to the update ops afterwards (`op = unrolled_step(...)`, then
+        `with tf.control_dependencies([op, tf.group(*tf.get_collection(UPDATE_OPS))]):`): whatever runs that
+        block runs the helper's train ops and the updates together."""
         out = []
         for func in self.functions:
             update_names = self.update_names(func)
+            tying = [b for b in func.blocks if b.inline_read or b.arg_names & update_names]
             for site in func.calls:
                 found = index.resolve_site(site, self.module_name)
                 if found is not None:
                     builds_updates = index.modules[found[0]][found[1]].builds_bn_updates
                     wired = not builds_updates and any(b.inline_read or b.arg_names & update_names for b in site.blocks)
-                    out.append((found, wired))
+                    tied = any(b.order > site.order and b.arg_names & set(site.assigned_to) for b in tying)
+                    out.append((found, wired or tied))
         return out
 
     def calls_with_bn_scope(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], Tuple[str, str], Optional[str]]]:

@@ -50,7 +50,13 @@ def wiring(model, op: TrainOp) -> Wiring:
             tied_to_op = op.call in g.contains or bool(g.arg_names & derived)
             if tied_to_op and (g.inline_read or g.arg_names & update_names):
                 return Wiring(WIRED)
-    if func.update_other_use:
+    # `sess.run([training_op, extra_update_ops], ...)` (Hands-On ML's pattern): the run fetches both. A run of the
+    # update ops alone (after each step) runs them too, in a way the train op's wiring cannot show: not reported.
+    all_updates = update_names | model.update_names(model.module_func)
+    fetching_updates = [r for r in model.builder.runs if r & all_updates]
+    if any(r & derived for r in fetching_updates):
+        return Wiring(WIRED)
+    if fetching_updates or func.update_other_use:
         return Wiring(UNCLEAR)
     reads = list(func.reads) + ([] if func.is_module else [r for r in model.module_func.reads if r.target])
     if not reads:

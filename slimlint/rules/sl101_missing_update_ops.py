@@ -31,7 +31,10 @@ class MissingUpdateOps(Rule):
         everywhere, their own test / export path included (image-to-image GANs by design): there nothing
         ever reads the moving statistics, so running the updates would change no output. Also silent for a
         train op whose `var_list` (given to `minimize` or `compute_gradients`) lists only variables made
-        with `tf.Variable` (an input modulation, an attribution probe): it trains no layer.
+        with `tf.Variable` (an input modulation, an attribution probe): it trains no layer; when a session
+        run fetches the update ops (`sess.run([training_op, extra_update_ops])`, or alone after each step);
+        for train ops of a helper whose result the caller ties to the update ops
+        (`with tf.control_dependencies([helper_op, tf.group(*update_ops)]):`).
     """
     why_bad = """
         Nobody runs the update ops, so moving_mean stays 0 and moving_variance stays 1 forever. Training

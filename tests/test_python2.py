@@ -72,6 +72,19 @@ def test_ambiguous_tabs_are_expanded_and_consistent_ones_kept():
     assert view_of(tabs_only).rewritten == frozenset()
 
 
+def test_tab_mix_cpython_accepts_but_libcst_rejects_is_read_not_sl900(tmp_path: Path):
+    # `4 spaces + TAB + 4 spaces` under an 8-space block: CPython reads the tab as column 8 (unambiguous),
+    # LibCST's tokenizer finds no matching outer block. The view expands those tabs; the rules still run.
+    text = ("import tensorflow as tf\n\n\ndef evaluate(images, extract, deep):\n    net = images\n    if True:\n"
+            "        if extract:\n"
+            "    \t    if deep:\n    \t        net = tf.layers.batch_normalization(images, training=True)\n"
+            "    \t    else:\n    \t        net = images\n        return net\n")
+    compile(text, "evaluate.py", "exec")  # valid Python 3
+    (tmp_path / "evaluate.py").write_text(text)
+    codes = [f.code for f in findings_of(lint_tree(tmp_path))]
+    assert "SL900" not in codes and "SL201" in codes
+
+
 def test_strings_spanning_lines_are_not_reindented():
     text = 'def f():\n    x = """\n\tkept\n"""\n    if x:\n\tprint x\n'
     view = view_of(text)

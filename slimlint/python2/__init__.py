@@ -44,7 +44,14 @@ def read(source, libcst_error) -> Tuple[Optional[object], Optional[View], Option
         if tree is None:
             return None, None, diagnose.problem(source.text, describe_parse_error(source, libcst_error), failures)
         view = derive(source.text, tree)
-        module = cst.parse_module(view.text)
+        try:
+            module = cst.parse_module(view.text)
+        except cst.ParserSyntaxError:
+            if "\t" not in view.text:
+                raise
+            # LibCST's tokenizer rejects some tab / space mixes CPython accepts: expand every indenting tab.
+            view = derive(source.text, tree, expand_tabs=True)
+            module = cst.parse_module(view.text)
     except cst.ParserSyntaxError as exc:
         where = describe_parse_error(_Text(view.text), exc)
         line = source.text.splitlines()[where.line - 1].strip() if where.line <= len(source.text.splitlines()) else ""

@@ -46,11 +46,15 @@ def ambiguous(indents: Iterable[str]) -> bool:
     return False
 
 
-def expansions(lines: List[str], logical_starts: Iterable[int]) -> Dict[int, tuple]:
+def expansions(lines: List[str], logical_starts: Iterable[int], always: bool = False) -> Dict[int, tuple]:
     """{0-based line: (0, old indent length, spaces)} for the logical lines whose indentation holds a
-    tab, when the file's indentation is ambiguous; {} when Python 3 reads it as Python 2 did."""
+    tab, when the file's indentation is ambiguous (or `always`: LibCST's tokenizer also rejects some mixes
+    CPython reads unambiguously, `4 spaces + TAB + 4 spaces` under 8 spaces); {} when Python 3 reads it as
+    Python 2 did."""
     starts = sorted(set(logical_starts))
     indents = {n: lines[n][: len(lines[n]) - len(lines[n].lstrip(" \t\f"))] for n in starts if n < len(lines)}
-    if not any("\t" in i for i in indents.values()) or not ambiguous(indents[n] for n in sorted(indents)):
+    if not any("\t" in i for i in indents.values()):
+        return {}
+    if not always and not ambiguous(indents[n] for n in sorted(indents)):
         return {}
     return {n: (0, len(i), " " * _widths(i)[0]) for n, i in indents.items() if "\t" in i}

@@ -66,13 +66,14 @@ def split_lines(text: str) -> List[str]:
     return _LINE.findall(text)
 
 
-def derive(text: str, tree: Tree) -> View:
-    """The view of `text`, whose Python 2 tree is `tree`."""
+def derive(text: str, tree: Tree, expand_tabs: bool = False) -> View:
+    """The view of `text`, whose Python 2 tree is `tree` (`expand_tabs`: every tab of indentation, see
+    indentation.expansions)."""
     lines = split_lines(text)
     edits: Dict[int, List[Edit]] = {}
     starts: List[int] = []
     _collect(tree, lines, edits, starts)
-    for n, edit in indentation.expansions(lines, starts).items():
+    for n, edit in indentation.expansions(lines, starts, expand_tabs).items():
         edits.setdefault(n, []).append(edit)
     out = list(lines)
     ordered: Dict[int, Tuple[Edit, ...]] = {}

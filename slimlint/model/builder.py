@@ -94,6 +94,13 @@ def literal_dict(expr: Optional[cst.BaseExpression], func: FunctionInfo, module_
     return None
 
 
+def run_feed(run: cst.Call) -> Optional[cst.BaseExpression]:
+    """What a `sess.run(fetches, feed_dict)` call feeds: its `feed_dict=` or its second positional argument."""
+    feed = next((a.value for a in run.args if a.keyword is not None and a.keyword.value == "feed_dict"), None)
+    positional = [a.value for a in run.args if a.keyword is None and not a.star]
+    return feed if feed is not None else (positional[1] if len(positional) > 1 else None)
+
+
 def positional_args(call: cst.Call) -> Tuple[cst.BaseExpression, ...]:
     return tuple(a.value for a in call.args if a.keyword is None and not a.star)
 
@@ -746,10 +753,7 @@ class ModuleBuilder(FastVisitor):
     @staticmethod
     def _feed_keys(node: cst.Call) -> Optional[frozenset]:
         """The names a `sess.run(fetches, {x: ..., z: ...})` feeds (also `feed_dict=`); None when not a literal dict."""
-        feed = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "feed_dict"), None)
-        positional = [a.value for a in node.args if a.keyword is None and not a.star]
-        if feed is None and len(positional) > 1:
-            feed = positional[1]
+        feed = run_feed(node)
         if feed is None:
             return frozenset()
         if not isinstance(feed, cst.Dict) or any(not isinstance(e, cst.DictElement) or dotted(e.key) is None

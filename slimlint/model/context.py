@@ -28,9 +28,14 @@ _EVAL_FUNC_WORDS = {"eval", "evaluate", "evaluation", "export", "freeze", "sampl
 _EVAL_TARGET_WORDS = {"eval", "val", "valid", "validation", "test", "testing"}
 
 
-def words(name: str) -> set:
+def word_list(name: str) -> list:
+    """The words of a name, in order (`valImages_batch2` -> val, images, batch, 2)."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
-    return {w.lower() for w in re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[0-9])", spaced) if w}
+    return [w.lower() for w in re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[0-9])", spaced) if w]
+
+
+def words(name: str) -> set:
+    return set(word_list(name))
 
 
 def unit_test_name(relpath: str) -> bool:

@@ -16,7 +16,6 @@ code. The flag must reach this file's batch norm as its mode.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
@@ -25,6 +24,7 @@ import libcst.matchers as m
 
 from slimlint.model import context
 from slimlint.model.facts import DYNAMIC, FunctionInfo
+from slimlint.model.builder import run_feed
 from slimlint.model.import_table import dotted
 from slimlint.model.summary import ProjectIndex
 
@@ -102,7 +102,7 @@ class EvalRuns:
                 if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "run"):
                     continue
                 targets = tuple(n for t in small.targets for n in _names(t.target)) if isinstance(small, cst.Assign) else ()
-                feed = _feed(value)
+                feed = run_feed(value)
                 if isinstance(feed, cst.Name):
                     used[feed.value] = used.get(feed.value, 0) + 1
                 runs.append((value, targets, feed))
@@ -125,16 +125,10 @@ _EVAL_LEADING_WORDS = {"val", "validation", "test", "testing", "eval", "evaluati
 def _eval_named(name: str) -> bool:
     """Named for evaluation by its leading word (`val_images_batch`, `_val_loss`, `valid_x`), not by a later one
     (`loss_val` is a loss value) nor a bare `valid` (a mask)."""
-    parts = [w.lower() for w in re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z0-9])", name.rsplit(".", 1)[-1]) if w]
+    parts = context.word_list(name.rsplit(".", 1)[-1])
     if not parts:
         return False
     return parts[0] in _EVAL_LEADING_WORDS or (parts[0] == "valid" and len(parts) > 1)
-
-
-def _feed(run: cst.Call) -> Optional[cst.BaseExpression]:
-    feed = next((a.value for a in run.args if a.keyword is not None and a.keyword.value == "feed_dict"), None)
-    positional = [a.value for a in run.args if a.keyword is None and not a.star]
-    return feed if feed is not None else (positional[1] if len(positional) > 1 else None)
 
 
 def _names(target: cst.BaseExpression) -> List[str]:

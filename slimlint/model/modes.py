@@ -205,7 +205,16 @@ class ModeReading:
         text = dotted(expr)
         if not text or not text.startswith("self.") or text.count(".") != 1 or func.class_name is None:
             return None
-        methods = {f.name: f for f in self.functions if f.class_name == func.class_name and "<locals>" not in f.qualname}
+        cache = self.__dict__.setdefault("_setters", {})  # per class and attribute: classify asks often
+        key = (func.class_name, text)
+        if key not in cache:
+            cache[key] = self._find_method_setter(func.class_name, text)
+        found = cache[key]
+        return (found[0], found[1]) if found is not None and func.name in found[2] else None
+
+    def _find_method_setter(self, class_name: str, text: str) -> Optional[Tuple[str, str, frozenset]]:
+        """(setter method, its parameter, the methods it reaches through self) for _method_setter_param."""
+        methods = {f.name: f for f in self.functions if f.class_name == class_name and "<locals>" not in f.qualname}
         setters = [(f, values) for f in methods.values() for values in [f.assignments.get(text)] if values]
         if len(setters) != 1 or len(setters[0][1]) != 1 or setters[0][0].name == "__init__":
             return None
@@ -217,10 +226,10 @@ class ModeReading:
             for site in todo.pop().calls:
                 for target in site.targets:
                     owner, _, name = target.rpartition(".")
-                    if owner == func.class_name and name in methods and name not in reached:
+                    if owner == class_name and name in methods and name not in reached:
                         reached.add(name)
                         todo.append(methods[name])
-        return (setter.name, value.value) if func.name in reached else None
+        return setter.name, value.value, frozenset(reached)
 
     @staticmethod
     def _kept_object(init: FunctionInfo, name: str) -> Optional[str]:

@@ -18,6 +18,7 @@ from typing import Dict, List, Optional, Sequence
 
 from slimlint.file_units import Unit
 from slimlint.model import api
+from slimlint.model.summary import nearest_module
 
 _STAR = re.compile(r"^from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\*", re.M)
 _IMPORT = re.compile(r"^import[ \t]+([\w.]+)(?:[ \t]+as[ \t]+(\w+))?[ \t]*(?:#[^\r\n]*)?\r?$", re.M)
@@ -72,17 +73,5 @@ def _find(star: str, module: str, by_module: Dict[str, Unit]) -> Optional[Unit]:
         package = module.split(".")[: -dots] if dots <= module.count(".") + 1 else []
         name = ".".join(package + [star.lstrip(".")] if star.lstrip(".") else package)
         return by_module.get(name)
-    candidates = [m for m in by_module if m == star or m.endswith("." + star)]
-    if not candidates:
-        return None
-    here = module.split(".")
-
-    def shared(name: str) -> int:
-        n = 0
-        for a, b in zip(name.split("."), here):
-            if a != b:
-                break
-            n += 1
-        return n
-
-    return by_module[max(candidates, key=lambda m: (shared(m), -len(m)))]
+    found = nearest_module(star, module, by_module)
+    return by_module[found] if found is not None else None

@@ -86,6 +86,25 @@ class FunctionSummary:
         return all(p in keywords for p in self.params[given:self.n_required])
 
 
+def nearest_module(name: str, from_module: str, modules: Iterable[str]) -> Optional[str]:
+    """The module of `modules` a bare or dotted `name` means from `from_module`: one whose dotted name ends with
+    it, the nearest to the caller first (scripts import siblings by their bare name)."""
+    candidates = [m for m in modules if m == name or m.endswith("." + name)]
+    if not candidates:
+        return None
+    here = from_module.split(".")
+
+    def shared(m: str) -> int:
+        n = 0
+        for a, b in zip(m.split("."), here):
+            if a != b:
+                break
+            n += 1
+        return n
+
+    return max(candidates, key=lambda m: (shared(m), -len(m)))
+
+
 @lru_cache(maxsize=1024)
 def zoo_summary(canonical: str) -> FunctionSummary:
     """A slim model-zoo entry point, from its real signature: builds batch norm, `is_training` True by default."""
@@ -140,19 +159,7 @@ class ProjectIndex:
             self._by_last.setdefault(name.rsplit(".", 1)[-1], []).append(name)
 
     def _find_module(self, name: str, from_module: str) -> Optional[str]:
-        last = name.rsplit(".", 1)[-1]
-        candidates = [m for m in self._by_last.get(last, ()) if m == name or m.endswith("." + name)]
-        if not candidates:
-            return None
-        # The module nearest the caller wins: scripts import siblings by their bare name.
-        def shared(m: str) -> int:
-            a, b = m.split("."), from_module.split(".")
-            n = 0
-            while n < min(len(a), len(b)) and a[n] == b[n]:
-                n += 1
-            return n
-
-        return max(candidates, key=lambda m: (shared(m), -len(m)))
+        return nearest_module(name, from_module, self._by_last.get(name.rsplit(".", 1)[-1], ()))
 
     def resolve(self, target: str, from_module: str) -> Optional[Tuple[str, str]]:
         """(module, qualname) of a project function a call target names, or None."""

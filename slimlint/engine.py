@@ -151,6 +151,8 @@ class Engine:
         run_mode_eval = any(part[1] for part in mode_kinds)
         judged_eval = any(part[2] for part in mode_kinds)
         index.moving_statistics_read = not (kinds == {TRUE} and run_mode_eval and not judged_eval)
+        if any(part[5] for part in mode_kinds):
+            index.unread_statistics_modules = _unread_statistics_modules(mode_kinds)
         wanted = {index.unparsed_module_of(t) for t in unresolved} - {None}
         # Base classes of classes that pass `normalizer_params=self.<name>`: a constructor there may bind that
         # dict, in text the prefilter cannot see as batch norm (only those: tf_keras's layers would cost 12%).
@@ -179,16 +181,20 @@ class Engine:
         """[(modes batch norm runs in, built in training mode by design in evaluation code, built in a mode
         SL201 judges in evaluation code)] over these files (see FileModel.batch_norm_modes)."""
         kinds: set = set()
-        run_mode_eval = judged_eval = False
+        run_mode_eval = judged_eval = samples = False
+        own: Dict[str, list] = {}
+        network_calls: list = []
         for f in files:
             if f.model is None:
                 continue
             role = self.role(f.unit, f.model)
             if role != context.UNIT_TEST:
-                found, run_mode, judged = f.model.batch_norm_modes(index, role)
+                found, run_mode, judged, calls, sampled = f.model.batch_norm_modes(index, role)
                 kinds |= found
-                run_mode_eval, judged_eval = run_mode_eval or run_mode, judged_eval or judged
-        return [(sorted(kinds), run_mode_eval, judged_eval)]
+                run_mode_eval, judged_eval, samples = run_mode_eval or run_mode, judged_eval or judged, samples or sampled
+                own[f.model.module_name] = (sorted(found), judged)
+                network_calls.extend(calls)
+        return [(sorted(kinds), run_mode_eval, judged_eval, own, network_calls, samples)]
 
     # --- stage two ----------------------------------------------------------------------------
 
@@ -359,6 +365,29 @@ class Engine:
             model = on_big_stack(FileModel, module, unit.module_name, unit.star_aliases)
             applied += len(fixable)
         return module, model, view, applied, None
+
+
+def _unread_statistics_modules(mode_kinds) -> frozenset:
+    """Modules whose batch norm only ever trains, in a project that draws samples in a run that trains nothing
+    (GANs that sample in training mode): every build in the module is in training mode, and so is every
+    call, from anywhere, of the networks it builds or defines. Nothing reads their moving statistics, so the
+    update ops its train ops leave out would change no output."""
+    own: Dict[str, list] = {}
+    incoming: Dict[tuple, set] = {}
+    callees: Dict[str, set] = {}
+    for part in mode_kinds:
+        own.update(part[3])
+        for caller, callee, kinds in part[4]:
+            callees.setdefault(caller, set()).add(callee)
+            incoming.setdefault(callee, set()).update(kinds)
+    unread = set()
+    for module, (kinds, judged) in own.items():
+        if set(kinds) != {TRUE} or judged:
+            continue  # SL201 flags an evaluation build here: its fix makes that batch norm read the statistics
+        reached = callees.get(module, set()) | {f for f in incoming if f[0] == module}
+        if all(incoming.get(f, set()) <= {TRUE} for f in reached):
+            unread.add(module)
+    return frozenset(unread)
 
 
 def _scoped_modes(calls) -> Dict[tuple, str]:

@@ -27,6 +27,7 @@ _PREFIXES = (
     ("tensorflow.contrib.slim.nets.", "slim.nets."),
     ("tensorflow.contrib.slim.", "slim."),
     ("tensorflow.contrib.layers.python.layers.layers.", "slim."),
+    ("tensorflow.contrib.layers.python.layers.", "slim."),  # the package re-exports layers.py
     ("tensorflow.contrib.layers.", "slim."),
     ("tensorflow.contrib.framework.python.ops.arg_scope.", "slim."),
     ("tensorflow.contrib.framework.", "slim."),

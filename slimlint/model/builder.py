@@ -21,6 +21,7 @@ from slimlint.model.facts import (
     SplatKwargs,
     ArgScopeFrame,
     CallSite,
+    CondSelection,
     ControlBlock,
     FunctionInfo,
     Grouping,
@@ -167,6 +168,7 @@ class ModuleBuilder(FastVisitor):
         self._stmt: Optional[cst.SimpleStatementLine] = None
         self._returning = False
         self.order = 0
+        self.run_orders: Dict[int, int] = {}  # id(`*.run(...)` call) -> its order
         # name -> order of the statement that gave it (statement paths, for moving statements)
         self.paths: Dict[int, Tuple[cst.CSTNode, ...]] = {}
         self._arg_scope_wrappers = self._find_arg_scope_wrappers(module)
@@ -743,6 +745,8 @@ class ModuleBuilder(FastVisitor):
             self._note_save_receiver(dotted(node.func.value))
         elif attr == "run":
             kind = "run"
+            self.run_orders[id(node)] = order
+            self.func.session_runs += 1
             if node.args:
                 self.runs.append(frozenset(self.value_names(node.args[0].value)))
                 self.run_feeds.append((self.runs[-1], self._feed_keys(node)))
@@ -845,6 +849,10 @@ class ModuleBuilder(FastVisitor):
         pred, true_fn, false_fn = parts
         if pred is None or (isinstance(pred, cst.Name) and pred.value in ("True", "False")):
             return  # a constant predicate: TF1's cond rejects it, nothing to model
+        names = [fn.body.value for fn in (true_fn, false_fn) if isinstance(fn, cst.Lambda) and isinstance(fn.body, cst.Name)]
+        if names:
+            # The branches pick tensors built before the cond: those ops run whatever the predicate says.
+            self.func.cond_selections.append(CondSelection(node, tuple(names), order))
         calls = [fn.body if isinstance(fn, cst.Lambda) and isinstance(fn.body, cst.Call) else None for fn in (true_fn, false_fn)]
         if None in calls:
             return

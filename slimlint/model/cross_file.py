@@ -27,6 +27,7 @@ from slimlint.model.facts import (
     updates_collection_of,
 )
 from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
+from slimlint.model.branches import branch_paths, exclusive
 from slimlint.model.helper_reads import bind_helper_reads
 from slimlint.model.import_table import dotted
 from slimlint.model.parameter_instances import SELF_NAMES, instance_classes
@@ -360,13 +361,16 @@ class CrossFileFacts:
             bn = self.training_bn(func, index)
             if not bn:
                 continue
-            first = bn[0].order
             kept = {id(call) for call, _ in func.helper_results.values()}
+            paths = branch_paths(func.node if func.node is not None else self.module)
+            builds = [(b.order, paths.get(id(b.layer.call if hasattr(b, "layer") else b.site.call))) for b in bn]
             for site in func.calls:
-                if site.order <= first and id(site.call) not in kept:
+                # After batch norm that the same pass builds (not one in another branch of an `if`).
+                after = any(order < site.order and not exclusive(path, paths.get(id(site.call))) for order, path in builds)
+                if not after and id(site.call) not in kept:
                     continue
                 found = index.resolve_site(site, self.module_name)
-                if found is not None and site.order > first:
+                if found is not None and after:
                     out.append(found)
                 if unresolved is not None:
                     unresolved.extend(t for t in site.targets if index.resolve(t, self.module_name) is None)
@@ -412,29 +416,43 @@ class CrossFileFacts:
                 out.append(((self.module_name, func.qualname), callee, kind))
         return out
 
-    def batch_norm_modes(self, index: ProjectIndex, role: str) -> Tuple[set, bool, bool]:
+    def batch_norm_modes(self, index: ProjectIndex, role: str) -> Tuple[set, bool, bool, list, bool]:
         """The modes this file's batch norm runs in (sites and calls to networks; a parameter is decided by
         the callers, whose calls are counted where they are); whether evaluation code (a script's own
-        `if args.mode == "test":` path, or an eval script or function calling a network that always trains)
-        builds batch norm in training mode by design; whether evaluation code builds batch norm with a mode
-        SL201 judges (an explicit or default True it reports)."""
+        `if args.mode == "test":` path, or an eval script or function calling a network that always trains, or
+        a function named for evaluation that runs a session) builds batch norm in training mode by design; whether
+        evaluation code builds batch norm with a mode SL201 judges (an explicit or default True it reports); the
+        project functions it calls to build batch norm, with the modes each call gives; whether it draws samples
+        from a model in a run that trains nothing (EvalRuns.samples_in_training_run)."""
         kinds = set()
         run_mode_eval = judged_eval = False
+        network_calls = []  # (this module, the project function called, the modes this call builds its batch norm in)
         for func in self.functions:
             builds = [(s.order, [s.mode.kind], True) for s in self.bn_sites(func, index)]
-            builds += [(c.order, [m.kind for m in c.modes.values()] + ([TRUE] if c.summary.always_training else []),
-                        bool(c.modes)) for c in self.bn_calls(func, index)]
+            towers = set()  # `self.g_test = self.generator(z, reuse=True)`: an evaluation tower, as SL201 reads it
+            for c in self.bn_calls(func, index):
+                if c.site.in_reuse_scope and context.eval_target(c.site.assigned_to):
+                    towers.add(c.order)
+                found = [m.kind for m in c.modes.values()] + ([TRUE] if c.summary.always_training else [])
+                builds.append((c.order, found, bool(c.modes)))
+                callee = index.resolve_site(c.site, self.module_name)
+                if callee is not None:
+                    network_calls.append((self.module_name, callee, sorted(set(found) - {PARAM})))
             for order, found, judged in builds:
                 kinds.update(found)
                 # A forward pass named inference() / predict() is not evidence of evaluation: training uses it.
-                evaluates = context.is_eval_context(role, func, order, training_callee=True)
+                evaluates = context.is_eval_context(role, func, order, training_callee=True) or order in towers
                 if evaluates and judged:
                     judged_eval = True
                 elif (evaluates or any(a < order <= b for a, b in func.run_mode_regions)) and TRUE in found:
                     run_mode_eval = True  # training mode there by design (a parameter's mode is its callers')
+        # A function named for evaluation that runs a session and trains nothing (`def test(model, sess, ...)`):
+        # if every batch norm of the project trains, this evaluation uses batch statistics by design.
+        run_mode_eval = run_mode_eval or any(f.session_runs and not f.train_ops and context.eval_function(f, training_callee=True)
+                                             for f in self.functions)
         if self.builder.keras_bn_applications:
             kinds.add(UNKNOWN)
-        return kinds - {PARAM}, run_mode_eval, judged_eval
+        return kinds - {PARAM}, run_mode_eval, judged_eval, network_calls, self.samples_in_training_run()
 
     def call_edges(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], Tuple[str, str]]]:
         """(caller, callee) pairs between project functions, for transitive questions."""

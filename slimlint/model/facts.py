@@ -215,6 +215,15 @@ class SaverOfTrainables:
 
 
 @dataclass
+class CondSelection:
+    """`tf.cond(pred, lambda: a, lambda: b)` whose branches only return tensors built before the cond."""
+
+    call: cst.Call
+    branch_names: Tuple[str, ...]  # the names the branch functions return (bare names only)
+    order: int
+
+
+@dataclass
 class FunctionInfo:
     node: Optional[cst.FunctionDef]  # None for module-level code
     name: str
@@ -254,6 +263,9 @@ class FunctionInfo:
     helper_results: Dict[str, Tuple[cst.Call, Optional[cst.SimpleStatementLine]]] = field(default_factory=dict)
     helper_uses: Dict[str, List[Tuple[int, tuple, Optional["Grouping"]]]] = field(default_factory=dict)
     helper_other_uses: Set[str] = field(default_factory=set)
+    # `tf.cond(pred, lambda: bn_train, lambda: bn_infer)`: conds whose branch functions return names bound earlier
+    cond_selections: List["CondSelection"] = field(default_factory=list)
+    session_runs: int = 0  # `*.run(...)` calls in its body
 
     @property
     def is_module(self) -> bool:

@@ -93,7 +93,7 @@ class FlagCoverage:
                  for c in m.findall(f.node.body, m.Call()) if dotted(c.func) in called]
         if not calls:
             return False
-        guarded = {id(c) for f in self.functions for c in self._flag_guarded_calls(f, names | {f"self.{n}" for n in names})}
+        guarded = {call_id for f in self.functions for call_id in self._flag_guarded_calls(f, names | {f"self.{n}" for n in names})}
         return all(id(c) in guarded for c in calls)
 
     def _flag_owner(self, func: FunctionInfo, index: ProjectIndex) -> Optional[Tuple[Tuple[str, str], frozenset, str]]:

@@ -28,6 +28,7 @@ from slimlint.model.call_signatures import CallSignatures
 from slimlint.model.cross_file import CrossFileFacts
 from slimlint.model import context
 from slimlint.model.facts import FunctionInfo, SaverOfTrainables
+from slimlint.model.cond_selection import CondSelections
 from slimlint.model.eval_runs import EvalRuns
 from slimlint.model.flag_coverage import FlagCoverage
 from slimlint.model.gated_updates import GatedUpdates
@@ -41,7 +42,7 @@ from slimlint.model.walk import walk
 
 
 class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, CallSignatures, CrossFileFacts, ModeFlags, TrainOpFacts,
-                FlagCoverage, GatedUpdates, EvalRuns):
+                FlagCoverage, GatedUpdates, EvalRuns, CondSelections):
     """Everything slimlint knows about one file, computed once and shared by every rule."""
 
     def __init__(self, module: cst.Module, module_name: str, star_aliases: Tuple[Tuple[str, str], ...] = ()) -> None:

@@ -148,6 +148,8 @@ class ProjectIndex:
         # Does any batch norm of the project run in inference mode (or a mode decided at run time)? When
         # none does, nothing ever reads the moving statistics: un-run updates change no output.
         self.moving_statistics_read = True
+        # Modules whose batch norm always trains in a project that samples in training mode (engine.py).
+        self.unread_statistics_modules: FrozenSet[str] = frozenset()
         # (module, qualname) -> the mode an enclosing arg_scope gives batch norm in every call of the function.
         self.scoped_bn_mode: Dict[Tuple[str, str], str] = {}
         self._resolved: Dict[Tuple[str, str], Optional[Tuple[str, str]]] = {}

@@ -33,8 +33,8 @@ def has_training_bn(model, func: FunctionInfo, index) -> bool:
 def train_ops_needing_updates(ctx) -> Iterator[TrainOpFinding]:
     """minimize / apply_gradients ops trained on a graph with batch-norm update ops, with their wiring."""
     model = ctx.model
-    if not ctx.index.moving_statistics_read:
-        return  # every batch norm of the project always trains: its moving statistics are never used
+    if not ctx.index.moving_statistics_read or model.module_name in ctx.index.unread_statistics_modules:
+        return  # every batch norm of the project (or of this module's networks) always trains: its moving statistics are never used
     for op in model.hand_built_train_ops():
         if (model.module_name, op.func.qualname) in ctx.index.trained_under_update_deps:
             continue  # a helper called inside `with tf.control_dependencies(update_ops):`

@@ -56,6 +56,19 @@ class TrainingModeInEval(Rule):
         (also through `tf.cond(phase_train, lambda: batch_norm(..., is_training=True), lambda:
         batch_norm(..., is_training=False))`), and its data or results are named for evaluation (`val`,
         `valid`, `test`, `eval`) or it runs in evaluation code. The fix feeds `False`.
+
+        Also a run over evaluation data in a training function whose only model build puts batch norm in
+        training mode by a constant (`create_model(inputs, settings, is_training=True)`, then
+        `sess.run(evaluation_step, feed_dict={inputs: validation_inputs})`): no placeholder or flag can
+        switch that graph, so validation and test numbers use each batch's own statistics. Silent when the
+        function also builds the model in another mode (an evaluation tower) or feeds a mode. No fix is
+        offered: an evaluation graph has to be built.
+
+        And training-mode batch norm that updates in place (`updates_collections=None`) built before the
+        `tf.cond` that picks it (`bn_train = batch_norm(x, is_training=True, updates_collections=None)`, then
+        `tf.cond(train_phase, lambda: bn_train, lambda: bn_inference)`): a cond gates only the ops its branch
+        functions build, so this one runs on every evaluation batch too and folds it into the moving
+        statistics. No fix is offered: the calls belong inside the branch functions.
     """
     why_bad = """
         In training mode batch norm normalises each batch with that batch's own mean and variance and
@@ -211,6 +224,23 @@ class TrainingModeInEval(Rule):
                         yield from self._report(ctx, mode, call.site.call, param, seen, safe)
             for ignored in model.bn_ignoring_mode_flag(func, ctx.index):
                 yield from self._report_ignored_flag(ctx, ignored, seen)
+            for outside in model.bn_built_outside_cond(func, ctx.index):
+                call = outside.site.layer.call
+                if id(call) not in seen:
+                    seen.add(id(call))
+                    line = ctx.model.position(outside.cond.call).start.line
+                    yield self.violation(call, (
+                        f"Batch norm in training mode runs in evaluation too: it is built before the `tf.cond` (line {line}) "
+                        f"that picks `{outside.name}`, so it runs whatever the predicate says, and its in-place update "
+                        "folds every evaluation batch into the moving statistics; build it inside the branch function"))
+            for graph_run in model.eval_runs_on_training_graph(func, ctx.index):
+                if id(graph_run.run) not in seen:
+                    seen.add(id(graph_run.run))
+                    line = ctx.model.position(graph_run.build).start.line
+                    yield self.violation(graph_run.run, (
+                        f"This run evaluates `{graph_run.data}` on the training graph, whose batch norm is in training "
+                        f"mode by a constant (line {line}): the numbers use each batch's own statistics, not the moving "
+                        "statistics inference uses; build an evaluation graph with the mode False, or feed a mode placeholder"))
             for fed in model.eval_runs_fed_true(func, ctx.role, ctx.index):
                 if id(fed.value) not in seen:
                     seen.add(id(fed.value))

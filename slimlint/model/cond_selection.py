@@ -1,0 +1,48 @@
+"""Batch norm built before the `tf.cond` that picks it.
+
+    bn_train = batch_norm(x, is_training=True, updates_collections=None, scope=scope)
+    bn_infer = batch_norm(x, is_training=False, updates_collections=None, reuse=True, scope=scope)
+    z = tf.cond(train_phase, lambda: bn_train, lambda: bn_infer)
+
+A cond only gates the ops its branch functions build. Both tensors here are built outside them, so both run
+whenever `z` is fetched: the training-mode one with its in-place moving-average update, also on every
+evaluation batch. (With updates in UPDATE_OPS the extra forward pass is harmless: nothing runs the update.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List
+
+from slimlint.model.batch_norm import BNSite
+from slimlint.model.facts import TRUE, CondSelection, FunctionInfo
+from slimlint.model.summary import ProjectIndex
+
+
+@dataclass
+class BuiltOutsideCond:
+    site: BNSite  # the training-mode batch norm, updating in place
+    name: str  # the name its branch function returns
+    cond: CondSelection
+
+
+class CondSelections:
+    """Part of FileModel (semantic.py): uses its batch-norm sites."""
+
+    def bn_built_outside_cond(self, func: FunctionInfo, index: ProjectIndex) -> List[BuiltOutsideCond]:
+        if not func.cond_selections:
+            return []
+        sites = {id(site.layer.call): site for site in self.bn_sites(func, index)}
+        found = []
+        for cond in func.cond_selections:
+            for name in set(cond.branch_names):
+                if cond.branch_names.count(name) > 1:
+                    continue  # both branches give the same tensor: nothing is selected
+                assigned = func.assignments.get(name) or []
+                if len(assigned) != 1:
+                    continue  # rebound: which tensor the branch returns depends on the path taken
+                value, order = assigned[0]
+                site = sites.get(id(value))
+                if site is not None and order < cond.order and site.mode.kind == TRUE and site.in_place:
+                    found.append(BuiltOutsideCond(site, name, cond))
+        return found

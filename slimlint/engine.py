@@ -384,8 +384,15 @@ def _unread_statistics_modules(mode_kinds) -> frozenset:
     for module, (kinds, judged) in own.items():
         if set(kinds) != {TRUE} or judged:
             continue  # SL201 flags an evaluation build here: its fix makes that batch norm read the statistics
-        reached = callees.get(module, set()) | {f for f in incoming if f[0] == module}
-        if all(incoming.get(f, set()) <= {TRUE} for f in reached):
+        # Every module its networks reach, however deep (a wrapper in another module may also build them in
+        # inference mode for an export script).
+        reached_modules, todo = {module}, [module]
+        while todo:
+            for callee in callees.get(todo.pop(), ()):
+                if callee[0] not in reached_modules:
+                    reached_modules.add(callee[0])
+                    todo.append(callee[0])
+        if all(kinds_in <= {TRUE} for f, kinds_in in incoming.items() if f[0] in reached_modules):
             unread.add(module)
     return frozenset(unread)
 

@@ -9,7 +9,7 @@ import libcst as cst
 
 from slimlint.model.walk import children
 
-Path = Tuple[Tuple[int, int], ...]  # (id of an enclosing `if`, which branch: 0 body, 1 orelse), outermost first
+Path = Tuple[Tuple[int, int], ...]  # (id of an enclosing `if`, which branch: 0 body, 1 orelse; -1 a loop), outermost first
 
 
 def branch_paths(node: cst.CSTNode) -> Dict[int, Path]:
@@ -21,7 +21,11 @@ def branch_paths(node: cst.CSTNode) -> Dict[int, Path]:
         current, path = stack.pop()
         if isinstance(current, cst.Call):
             paths[id(current)] = path
-        if isinstance(current, cst.If):
+        if isinstance(current, (cst.For, cst.While)):
+            # Different branches of an `if` in a loop body may all run, one per iteration: not exclusive.
+            stack.extend((child, path + ((id(current), -1),)) for child in children(current))
+            continue
+        if isinstance(current, cst.If) and not any(branch == -1 for _, branch in path):
             stack.append((current.test, path))
             stack.append((current.body, path + ((id(current), 0),)))
             if current.orelse is not None:

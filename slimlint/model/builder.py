@@ -102,6 +102,12 @@ def run_feed(run: cst.Call) -> Optional[cst.BaseExpression]:
     return feed if feed is not None else (positional[1] if len(positional) > 1 else None)
 
 
+def _minimizes(fn: cst.BaseExpression) -> bool:
+    """`lambda loss: optimizer.minimize(loss, ...)`: a callback that builds a train op."""
+    body = fn.body if isinstance(fn, cst.Lambda) else None
+    return isinstance(body, cst.Call) and isinstance(body.func, cst.Attribute) and body.func.attr.value in api.TRAIN_OP_METHODS
+
+
 def positional_args(call: cst.Call) -> Tuple[cst.BaseExpression, ...]:
     return tuple(a.value for a in call.args if a.keyword is None and not a.star)
 
@@ -702,6 +708,8 @@ class ModuleBuilder(FastVisitor):
         if self._class_stack and any(a.keyword is not None and a.keyword.value == "normalizer_params"
                                      and (dotted(a.value) or "").startswith("self.") for a in node.args):
             self.instance_param_classes.add(self._class_stack[-1])
+        if any(a.keyword is not None and a.keyword.value == "train_op_fn" and _minimizes(a.value) for a in node.args):
+            self.func.trains_via_callback = True  # lambdas are not walked: note the train op it builds
         attr = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
         if attr in api.TRAIN_OP_METHODS and node.args and self._optimizer_like(node.func.value):
             # `opt.minimize(...)`, also `tf.train.AdamOptimizer(0.01).minimize(...)`, which resolves to a TF name

@@ -12,10 +12,10 @@ evaluation batch. (With updates in UPDATE_OPS the extra forward pass is harmless
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List
+from typing import List, Optional
 
 from slimlint.model.batch_norm import BNSite
-from slimlint.model.facts import TRUE, CondSelection, FunctionInfo
+from slimlint.model.facts import FALSE, TRUE, CondSelection, FunctionInfo
 from slimlint.model.summary import ProjectIndex
 
 
@@ -35,14 +35,18 @@ class CondSelections:
         sites = {id(site.layer.call): site for site in self.bn_sites(func, index)}
         found = []
         for cond in func.cond_selections:
-            for name in set(cond.branch_names):
-                if cond.branch_names.count(name) > 1:
-                    continue  # both branches give the same tensor: nothing is selected
-                assigned = func.assignments.get(name) or []
-                if len(assigned) != 1:
-                    continue  # rebound: which tensor the branch returns depends on the path taken
-                value, order = assigned[0]
-                site = sites.get(id(value))
-                if site is not None and order < cond.order and site.mode.kind == TRUE and site.in_place:
+            picked = {name: self._site_bound_to(func, name, cond, sites) for name in cond.branch_names}
+            if len(picked) != 2 or not any(s is not None and s.mode.kind == FALSE for s in picked.values()):
+                continue  # not the train / inference pair (two domains' batch norm, say): no evaluation to spoil
+            for name, site in picked.items():
+                if site is not None and site.mode.kind == TRUE and site.in_place:
                     found.append(BuiltOutsideCond(site, name, cond))
         return found
+
+    @staticmethod
+    def _site_bound_to(func: FunctionInfo, name: str, cond: CondSelection, sites: dict) -> Optional[BNSite]:
+        assigned = func.assignments.get(name) or []
+        if len(assigned) != 1:
+            return None  # rebound: which tensor the branch returns depends on the path taken
+        value, order = assigned[0]
+        return sites.get(id(value)) if order < cond.order else None

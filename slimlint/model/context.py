@@ -118,5 +118,5 @@ def is_eval_context(role: str, func: FunctionInfo, order: int, training_callee: 
     if eval_function(func, training_callee):
         return True
     if role == EVAL:
-        return not (func.train_ops or (func.name and words(func.name) & _TRAIN_FILE_WORDS and not func.is_module))
+        return not (func.train_ops or func.trains_via_callback or (func.name and words(func.name) & _TRAIN_FILE_WORDS and not func.is_module))
     return False

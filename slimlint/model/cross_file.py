@@ -419,8 +419,8 @@ class CrossFileFacts:
     def batch_norm_modes(self, index: ProjectIndex, role: str) -> Tuple[set, bool, bool, list, bool]:
         """The modes this file's batch norm runs in (sites and calls to networks; a parameter is decided by
         the callers, whose calls are counted where they are); whether evaluation code (a script's own
-        `if args.mode == "test":` path, or an eval script or function calling a network that always trains, or
-        a function named for evaluation that runs a session) builds batch norm in training mode by design; whether
+        `if args.mode == "test":` path, or an eval script or function calling a network that always trains)
+        builds batch norm in training mode by design; whether
         evaluation code builds batch norm with a mode SL201 judges (an explicit or default True it reports); the
         project functions it calls to build batch norm, with the modes each call gives; whether it draws samples
         from a model in a run that trains nothing (EvalRuns.samples_in_training_run)."""
@@ -428,28 +428,25 @@ class CrossFileFacts:
         run_mode_eval = judged_eval = False
         network_calls = []  # (this module, the project function called, the modes this call builds its batch norm in)
         for func in self.functions:
-            builds = [(s.order, [s.mode.kind], True) for s in self.bn_sites(func, index)]
+            builds = [(s.order, [s.mode.kind], True, None) for s in self.bn_sites(func, index)]
             towers = set()  # `self.g_test = self.generator(z, reuse=True)`: an evaluation tower, as SL201 reads it
             for c in self.bn_calls(func, index):
                 if c.site.in_reuse_scope and context.eval_target(c.site.assigned_to):
                     towers.add(c.order)
                 found = [m.kind for m in c.modes.values()] + ([TRUE] if c.summary.always_training else [])
-                builds.append((c.order, found, bool(c.modes)))
-                callee = index.resolve_site(c.site, self.module_name)
-                if callee is not None:
-                    network_calls.append((self.module_name, callee, sorted(set(found) - {PARAM})))
-            for order, found, judged in builds:
+                builds.append((c.order, found, bool(c.modes), index.resolve_site(c.site, self.module_name)))
+            for order, found, judged, callee in builds:
                 kinds.update(found)
                 # A forward pass named inference() / predict() is not evidence of evaluation: training uses it.
-                evaluates = context.is_eval_context(role, func, order, training_callee=True) or order in towers
-                if evaluates and judged:
+                evaluates = context.is_eval_context(role, func, order, training_callee=True)
+                judged_here = (evaluates or order in towers) and judged
+                if callee is not None:
+                    # An evaluation build SL201 judges: its fix makes the network read its moving statistics.
+                    network_calls.append((self.module_name, callee, sorted(set(found) - {PARAM}) + (["judged"] if judged_here else [])))
+                if judged_here:
                     judged_eval = True
                 elif (evaluates or any(a < order <= b for a, b in func.run_mode_regions)) and TRUE in found:
                     run_mode_eval = True  # training mode there by design (a parameter's mode is its callers')
-        # A function named for evaluation that runs a session and trains nothing (`def test(model, sess, ...)`):
-        # if every batch norm of the project trains, this evaluation uses batch statistics by design.
-        run_mode_eval = run_mode_eval or any(f.session_runs and not f.train_ops and context.eval_function(f, training_callee=True)
-                                             for f in self.functions)
         if self.builder.keras_bn_applications:
             kinds.add(UNKNOWN)
         return kinds - {PARAM}, run_mode_eval, judged_eval, network_calls, self.samples_in_training_run()
@@ -469,7 +466,7 @@ class CrossFileFacts:
     def training_callees(self, index: ProjectIndex, training_file: bool) -> List[Tuple[str, str]]:
         out = []
         for func in self.functions:
-            if not (training_file or func.train_ops):
+            if not (training_file or func.train_ops or func.trains_via_callback):
                 continue
             for site in func.calls:
                 found = index.resolve_site(site, self.module_name)

@@ -63,15 +63,15 @@ class EvalRuns:
             return []
         runs = list(self._runs(func))
         # What the training runs feed: a run over the same batch is training's own log, not an evaluation.
-        trained = {n for run, _, feed, _ in runs if self._fetches_training(run) for n in self._fed_data(feed, None)}
+        trained = {d for run, _, feed, order in runs if self._fetches_training(run, func) for d in self._bound_data(func, feed, None, order)}
         out = []
         for run, targets, feed, order in runs:
             element = next((e for e in feed.elements if isinstance(e, cst.DictElement) and dotted(e.key) in flags
                             and isinstance(e.value, cst.Name) and e.value.value == "True"), None)
-            if element is None or self._fetches_training(run):
+            if element is None or self._fetches_training(run, func):
                 continue
             data = self._fed_data(feed, element)
-            if data and data <= trained:
+            if data and self._bound_data(func, feed, element, order) <= trained:
                 continue
             named = any(_eval_named(n) for n in data | set(targets))
             if named or context.is_eval_context(role, func, order):
@@ -83,22 +83,35 @@ class EvalRuns:
         mode by a constant: no placeholder or flag could switch it for the evaluation."""
         if func.node is None or not func.calls:
             return []
-        builds = [(call.order, mode) for call in self.bn_calls(func, index) for mode in call.modes.values()]
-        builds += [(site.order, site.mode) for site in self.bn_sites(func, index) if site.mode.expr is not None]
-        if not builds or any(mode.kind != TRUE for _, mode in builds):
+        calls = self.bn_calls(func, index)
+        if any(not call.modes for call in calls):
+            return []  # a network built with no mode of ours (`create_eval_model(x)`): maybe the evaluation tower
+        counted = {id(call.site.call) for call in calls}
+        for site in func.calls:
+            found = index.resolve_site(site, self.module_name) if id(site.call) not in counted else None
+            summary = index.modules.get(found[0], {}).get(found[1]) if found else None
+            if summary is not None and summary.has_bn:
+                return []  # builds batch norm in a mode we did not count (an inference tower helper)
+        builds = [(call.order, mode, call.site.call) for call in calls for mode in call.modes.values()]
+        builds += [(site.order, site.mode, site.layer.call) for site in self.bn_sites(func, index) if site.mode.expr is not None]
+        if not builds or any(mode.kind != TRUE for _, mode, _ in builds):
             return []  # another mode somewhere in the function: maybe an evaluation tower, or a switch
-        built_at, first = min(builds, key=lambda b: b[0])
+        built_at, first, _ = min(builds, key=lambda b: b[0])
+        # The model's inputs: a run that feeds none of them (a preprocessing graph) does not evaluate the model.
+        inputs = {n for _, _, call in builds for a in call.args for n in self.builder.value_names(a.value)}
         runs = list(self._runs(func))
-        trained = [(order, feed) for run, _, feed, order in runs if self._fetches_training(run)]
+        trained = [(order, feed) for run, _, feed, order in runs if self._fetches_training(run, func)]
         if not trained:
             return []  # not a training function: the script's role decides (the other SL201 shapes)
-        trained_data = {n for _, feed in trained for n in self._fed_data(feed, None)}
+        trained_data = {d for order, feed in trained for d in self._bound_data(func, feed, None, order)}
         out = []
         for run, targets, feed, order in runs:
-            if order < built_at or self._fetches_training(run) or self._feeds_constant(feed):
+            if order < built_at or self._fetches_training(run, func) or self._feeds_constant(feed):
+                continue
+            if not {dotted(e.key) for e in feed.elements if isinstance(e, cst.DictElement)} & inputs:
                 continue
             data = self._fed_data(feed, None)
-            if data and data <= trained_data:
+            if data and self._bound_data(func, feed, None, order) <= trained_data:
                 continue  # training's own batch, logged
             named = sorted(n for n in data if _eval_named(n)) + sorted(n for n in targets if _eval_named(n))
             if named:
@@ -119,13 +132,23 @@ class EvalRuns:
             if func.node is None or not func.session_runs:
                 continue
             for run, targets, feed, _ in self._runs(func):
-                if self._fetches_training(run):
+                if self._fetches_training(run, func):
                     continue
                 fetches = run.args[0].value if run.args and run.args[0].keyword is None else None
-                named = set(targets) | self._fed_data(feed, None) | (self.builder.value_names(fetches) if fetches is not None else set())
+                # What it returns or fetches is named for samples; fed data named so (audio `samples`) is not.
+                named = set(targets) | (self.builder.value_names(fetches) if fetches is not None else set())
                 if any(_sample_named(n) for n in named):
                     return True
         return False
+
+    def _bound_data(self, func: FunctionInfo, feed: cst.Dict, flag: Optional[cst.DictElement], order: int) -> Set[Tuple[str, int]]:
+        """The data a run feeds, each name with the binding it holds at the run (`image_batch` read from the
+        training queue, then rebound from the validation queue, is two different batches)."""
+        out = set()
+        for name in self._fed_data(feed, flag):
+            bound = [value for value, at in func.assignments.get(name, ()) if at < order]
+            out.add((name, id(bound[-1]) if bound else 0))
+        return out
 
     def _fed_data(self, feed: cst.Dict, flag: Optional[cst.DictElement]) -> Set[str]:
         return {n for e in feed.elements if e is not flag and isinstance(e, cst.DictElement)
@@ -144,42 +167,55 @@ class EvalRuns:
                       if mode.kind == DYNAMIC and isinstance(mode.expr, cst.Name) and mode.expr.value in placeholders}
         return found
 
-    def _fetches_training(self, run: cst.Call) -> bool:
+    def _fetches_training(self, run: cst.Call, func: FunctionInfo) -> bool:
         fetches = run.args[0].value if run.args and run.args[0].keyword is None else None
         if fetches is None:
             return True  # cannot tell what it runs
         train_targets = {t for f in self.functions for op in f.train_ops for t in op.targets}
-        names = self.builder.value_names(fetches)
+        # `iou, iou_update = tf.metrics.mean_iou(...)`: a metric's update op accumulates, it trains nothing.
+        names = self.builder.value_names(fetches) - self._metric_names(func)
         # `evaluation_step`, `eval_op`: named for evaluation first, whatever their last word says.
         return bool(names & train_targets) or any(context.words(n.split(".")[-1]) & _TRAINING_FETCH_WORDS and not _eval_named(n)
                                                   for n in names)
 
+    def _metric_names(self, func: FunctionInfo, helpers: bool = True) -> Set[str]:
+        """Names bound only to what `tf.metrics.*` returns (the value and its update op), directly or through a
+        helper of this file that returns only such names (`iou, iou_update = self.calculate_iou(mask, logits)`)."""
+        metric_helpers = set()
+        if helpers:
+            for f in self.functions:
+                if f.node is not None and f.returned_names and f.returned_names <= self._metric_names(f, helpers=False):
+                    metric_helpers.add(f.name)
+        out = set()
+        for f in (func, self.module_func):
+            for name, values in f.assignments.items():
+                if values and all(isinstance(v, cst.Call) and self._is_metric_call(v, metric_helpers) for v, _ in values):
+                    out.add(name)
+        return out
+
+    def _is_metric_call(self, call: cst.Call, metric_helpers: Set[str]) -> bool:
+        if (self.canonical(call.func) or "").startswith("tf.metrics."):
+            return True
+        name = dotted(call.func) or ""
+        return name.rsplit(".", 1)[-1] in metric_helpers and (name.count(".") == 0 or name.startswith("self."))
+
     def _runs(self, func: FunctionInfo) -> Iterator[Tuple[cst.Call, Tuple[str, ...], cst.Dict, int]]:
         """(run call, names its result is assigned to, its literal feed dict, order) for `*.run(...)` calls whose
-        feed is a dict literal, or a name bound once in the function to one that no other run uses."""
-        dicts = self._feed_dict_names(func)
-        used: Dict[str, int] = {}
-        runs = []
+        feed is a dict literal, or a name whose latest binding before the run is one (`feed_dict = {...}` is
+        rebound for the training and the validation loop)."""
         for stmt in m.findall(func.node, m.SimpleStatementLine()):
             for small in stmt.body:
                 value = small.value if isinstance(small, (cst.Assign, cst.Expr)) else None
                 if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "run"):
                     continue
                 targets = tuple(n for t in small.targets for n in _names(t.target)) if isinstance(small, cst.Assign) else ()
+                order = self.builder.run_orders.get(id(value), 0)
                 feed = run_feed(value)
                 if isinstance(feed, cst.Name):
-                    used[feed.value] = used.get(feed.value, 0) + 1
-                runs.append((value, targets, feed))
-        for run, targets, feed in runs:
-            if isinstance(feed, cst.Name) and used.get(feed.value) == 1:
-                feed = dicts.get(feed.value)
-            if isinstance(feed, cst.Dict):
-                yield run, targets, feed, self.builder.run_orders.get(id(run), 0)
-
-    @staticmethod
-    def _feed_dict_names(func: FunctionInfo) -> Dict[str, cst.Dict]:
-        return {name: values[0][0] for name, values in func.assignments.items()
-                if len(values) == 1 and isinstance(values[0][0], cst.Dict)}
+                    bound = [v for v, at in func.assignments.get(feed.value, ()) if at < order]
+                    feed = bound[-1] if bound else None
+                if isinstance(feed, cst.Dict):
+                    yield value, targets, feed, order
 
 
 _EVAL_LEADING_WORDS = {"val", "validation", "test", "testing", "eval", "evaluation"}

@@ -46,6 +46,22 @@ def _flags(summary) -> frozenset:
     return frozenset(summary.mode_params | named)
 
 
+def _calls_where_flag_true(func: FunctionInfo, names: set) -> set:
+    """Calls that run only when the flag is true: the body of `if flag:`, the `else` of `if not flag:` (not
+    the other branch, which is the flag's False path: evaluation)."""
+    if func.node is None:
+        return set()
+    out = set()
+    for node in m.findall(func.node.body, m.If()):
+        test = node.test
+        if dotted(test) in names:
+            out.update(id(call) for call in m.findall(node.body, m.Call()))
+        elif isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not) and dotted(test.expression) in names \
+                and node.orelse is not None:
+            out.update(id(call) for call in m.findall(node.orelse, m.Call()))
+    return out
+
+
 class FlagCoverage:
     """Part of FileModel (semantic.py): uses its functions and batch-norm facts."""
 
@@ -93,7 +109,7 @@ class FlagCoverage:
                  for c in m.findall(f.node.body, m.Call()) if dotted(c.func) in called]
         if not calls:
             return False
-        guarded = {call_id for f in self.functions for call_id in self._flag_guarded_calls(f, names | {f"self.{n}" for n in names})}
+        guarded = {call_id for f in self.functions for call_id in _calls_where_flag_true(f, names | {f"self.{n}" for n in names})}
         return all(id(c) in guarded for c in calls)
 
     def _flag_owner(self, func: FunctionInfo, index: ProjectIndex) -> Optional[Tuple[Tuple[str, str], frozenset, str]]:

@@ -113,7 +113,7 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, CallSignatur
         builds a train op (methods share their object's graph: layers built in __init__, which then calls
         the method building the train op, are what that op trains). A sibling method that only builds an
         inference graph is not training code."""
-        if func.train_ops or (self.module_name, func.qualname) in index.training_callees:
+        if func.train_ops or func.trains_via_callback or (self.module_name, func.qualname) in index.training_callees:
             return True
         if role == context.TRAIN and func.is_module:
             return True

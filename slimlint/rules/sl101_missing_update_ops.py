@@ -28,8 +28,7 @@ class MissingUpdateOps(Rule):
         `tf.cond` and grouped with the updates, and models that hang the updates on what they return:
         `with tf.control_dependencies(update_ops): x = tf.identity(x)` then `return x`, in a function the
         train op's code calls first: the loss made from that output runs them), and projects whose batch norm runs in training mode
-        everywhere, their own test / export path included (image-to-image GANs by design; a meta-learning
-        `test()` function that runs a session on the same always-training network; a module whose networks
+        everywhere, their own test / export path included (image-to-image GANs by design; a module whose networks
         are only ever built in training mode, anywhere in the project, when the project draws its samples
         from them in a run that trains nothing, `samples = sess.run(model.g, {model.z: sample_z})`): there nothing
         ever reads the moving statistics, so running the updates would change no output. Also silent for a

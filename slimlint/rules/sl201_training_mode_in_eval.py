@@ -52,7 +52,9 @@ class TrainingModeInEval(Rule):
 
         And a session run over evaluation data that feeds the model's boolean mode placeholder True
         (`sess.run([loss, pred], feed_dict={images: val_images_batch, phase_train: True})`): it fetches
-        nothing that trains (no train op, optimizer or update), the placeholder reaches batch norm as its mode
+        nothing that trains (no train op, optimizer or update; a `tf.metrics` update op only accumulates), it
+        feeds other batches than the training runs (a `feed_dict` or batch name rebound for the validation loop
+        holds new data), the placeholder reaches batch norm as its mode
         (also through `tf.cond(phase_train, lambda: batch_norm(..., is_training=True), lambda:
         batch_norm(..., is_training=False))`), and its data or results are named for evaluation (`val`,
         `valid`, `test`, `eval`) or it runs in evaluation code. The fix feeds `False`.
@@ -60,13 +62,15 @@ class TrainingModeInEval(Rule):
         Also a run over evaluation data in a training function whose only model build puts batch norm in
         training mode by a constant (`create_model(inputs, settings, is_training=True)`, then
         `sess.run(evaluation_step, feed_dict={inputs: validation_inputs})`): no placeholder or flag can
-        switch that graph, so validation and test numbers use each batch's own statistics. Silent when the
-        function also builds the model in another mode (an evaluation tower) or feeds a mode. No fix is
-        offered: an evaluation graph has to be built.
+        switch that graph, so validation and test numbers use each batch's own statistics. The run must feed
+        one of the model's inputs. Silent when the function also builds the model in another mode (an
+        evaluation tower, also through a helper of its own) or feeds a mode. No fix is offered: an evaluation
+        graph has to be built.
 
         And training-mode batch norm that updates in place (`updates_collections=None`) built before the
         `tf.cond` that picks it (`bn_train = batch_norm(x, is_training=True, updates_collections=None)`, then
-        `tf.cond(train_phase, lambda: bn_train, lambda: bn_inference)`): a cond gates only the ops its branch
+        `tf.cond(train_phase, lambda: bn_train, lambda: bn_inference)`, the other branch an inference-mode
+        build): a cond gates only the ops its branch
         functions build, so this one runs on every evaluation batch too and folds it into the moving
         statistics. No fix is offered: the calls belong inside the branch functions.
     """

@@ -20,7 +20,8 @@ class LayersBatchNormWithoutTraining(Rule):
     summary = "`tf.layers.batch_normalization` / `dropout` without `training=` run in inference mode, also while training."
     what_it_does = """
         Flags `tf.layers.batch_normalization(...)` and `tf.layers.dropout(...)` (also `tf.compat.v1.layers`)
-        called without `training=` in code that trains: a function that builds a train op, a method that
+        called without `training=` in code that trains: a function that builds a train op (also through a
+        canned head's `train_op_fn=lambda loss: optimizer.minimize(loss)`), a method that
         goes on to call the method building it, a function training code calls (directly or not), or a
         training script. Unlike slim's layers, their default
         is `training=False`.

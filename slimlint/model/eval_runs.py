@@ -181,17 +181,22 @@ class EvalRuns:
     def _metric_names(self, func: FunctionInfo, helpers: bool = True) -> Set[str]:
         """Names bound only to what `tf.metrics.*` returns (the value and its update op), directly or through a
         helper of this file that returns only such names (`iou, iou_update = self.calculate_iou(mask, logits)`)."""
-        metric_helpers = set()
-        if helpers:
-            for f in self.functions:
-                if f.node is not None and f.returned_names and f.returned_names <= self._metric_names(f, helpers=False):
-                    metric_helpers.add(f.name)
+        metric_helpers = self._metric_helpers() if helpers else set()
         out = set()
         for f in (func, self.module_func):
             for name, values in f.assignments.items():
                 if values and all(isinstance(v, cst.Call) and self._is_metric_call(v, metric_helpers) for v, _ in values):
                     out.add(name)
         return out
+
+    def _metric_helpers(self) -> Set[str]:
+        """Functions of this file that return only `tf.metrics` results (computed once per file)."""
+        cached = self.__dict__.get("_metric_helpers_cache")
+        if cached is None:
+            cached = {f.name for f in self.functions
+                      if f.node is not None and f.returned_names and f.returned_names <= self._metric_names(f, helpers=False)}
+            self.__dict__["_metric_helpers_cache"] = cached
+        return cached
 
     def _is_metric_call(self, call: cst.Call, metric_helpers: Set[str]) -> bool:
         if (self.canonical(call.func) or "").startswith("tf.metrics."):

@@ -207,7 +207,13 @@ class EvalRuns:
     def _runs(self, func: FunctionInfo) -> Iterator[Tuple[cst.Call, Tuple[str, ...], cst.Dict, int]]:
         """(run call, names its result is assigned to, its literal feed dict, order) for `*.run(...)` calls whose
         feed is a dict literal, or a name whose latest binding before the run is one (`feed_dict = {...}` is
-        rebound for the training and the validation loop)."""
+        rebound for the training and the validation loop). Computed once per function: three queries read them."""
+        cache = self.__dict__.setdefault("_runs_cache", {})
+        if id(func) not in cache:
+            cache[id(func)] = list(self._find_runs(func))
+        return iter(cache[id(func)])
+
+    def _find_runs(self, func: FunctionInfo) -> Iterator[Tuple[cst.Call, Tuple[str, ...], cst.Dict, int]]:
         for stmt in m.findall(func.node, m.SimpleStatementLine()):
             for small in stmt.body:
                 value = small.value if isinstance(small, (cst.Assign, cst.Expr)) else None

@@ -710,6 +710,10 @@ class ModuleBuilder(FastVisitor):
             self.instance_param_classes.add(self._class_stack[-1])
         if any(a.keyword is not None and a.keyword.value == "train_op_fn" and _minimizes(a.value) for a in node.args):
             self.func.trains_via_callback = True  # lambdas are not walked: note the train op it builds
+        if isinstance(node.func, cst.Name) and node.func.value == "setattr" and node.args \
+                and isinstance(node.args[0].value, cst.Name):
+            for func in self._func_stack:  # an enclosing function's body holds it too
+                func.setattr_names.add(node.args[0].value.value)
         attr = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
         if attr in api.TRAIN_OP_METHODS and node.args and self._optimizer_like(node.func.value):
             # `opt.minimize(...)`, also `tf.train.AdamOptimizer(0.01).minimize(...)`, which resolves to a TF name

@@ -22,7 +22,6 @@ from __future__ import annotations
 from typing import Optional, Set, Tuple
 
 import libcst as cst
-import libcst.matchers as m
 
 from slimlint.model.facts import FALSE, INIT_PREFIX, PARAM, TRUE, UNKNOWN, CallSite, FunctionInfo, ModeArg, method_param
 from slimlint.model.import_table import dotted
@@ -109,10 +108,8 @@ class ObjectModes:
     def _mutated(self, name: str, attr: str, func: FunctionInfo, index: ProjectIndex) -> bool:
         """Is the object `name` changed by something slimlint cannot read: `setattr(name, ...)`, or a project
         function it is handed to that changes its parameters' attributes?"""
-        body = func.node if func.node is not None else self.module
-        for call in m.findall(body, m.Call(func=m.Name("setattr"))):
-            if call.args and isinstance(call.args[0].value, cst.Name) and call.args[0].value.value == name:
-                return True
+        if name in (func.setattr_names if func.node is not None else self.module_func.setattr_names):
+            return True
         for site in func.calls:
             if not any(isinstance(v, cst.Name) and v.value == name for v in (*site.positional, *site.kwargs.values())):
                 continue
@@ -128,9 +125,7 @@ class ObjectModes:
             return frozenset()
         params = {p for p in func.params if p not in SELF_NAMES}
         out = {name for name in func.assignments if name.count(".") == 1 and name.split(".", 1)[0] in params}
-        for call in m.findall(func.node, m.Call(func=m.Name("setattr"))):
-            if call.args and isinstance(call.args[0].value, cst.Name) and call.args[0].value.value in params:
-                out.add(f"{call.args[0].value.value}.*")
+        out.update(f"{name}.*" for name in func.setattr_names & params)
         return frozenset(out)
 
     def _carried(self, value: cst.BaseExpression, func: FunctionInfo, keyword: str, obj, index: ProjectIndex,

@@ -18,7 +18,7 @@ from slimlint import nesting_budget, noqa, prefilter, python2
 from slimlint.big_stack import on_big_stack
 from slimlint.findings import SAFE, UNSAFE, Edit, Finding, Fix, Position
 from slimlint.model import context
-from slimlint.model.facts import TRUE, UNKNOWN
+from slimlint.model.facts import FALSE, TRUE, UNKNOWN
 from slimlint.model.semantic import FileModel
 from slimlint.model.star_aliases import attach_star_aliases
 from slimlint.model.summary import ProjectIndex
@@ -151,8 +151,12 @@ class Engine:
         run_mode_eval = any(part[1] for part in mode_kinds)
         judged_eval = any(part[2] for part in mode_kinds)
         index.moving_statistics_read = not (kinds == {TRUE} and run_mode_eval and not judged_eval)
-        if any(part[5] for part in mode_kinds):
-            index.unread_statistics_modules = _unread_statistics_modules(mode_kinds)
+        own, incoming, callees = _network_modes(mode_kinds)
+        index.network_call_modes = {callee: frozenset(kinds) for callee, kinds in incoming.items()}
+        index.inference_build_modules = frozenset(m for m, (found, _) in own.items() if FALSE in found)
+        index.samples_drawn = any(part[5] for part in mode_kinds)
+        if index.samples_drawn:
+            index.unread_statistics_modules = _unread_statistics_modules(own, incoming, callees)
         wanted = {index.unparsed_module_of(t) for t in unresolved} - {None}
         # Base classes of classes that pass `normalizer_params=self.<name>`: a constructor there may bind that
         # dict, in text the prefilter cannot see as batch norm (only those: tf_keras's layers would cost 12%).
@@ -367,12 +371,11 @@ class Engine:
         return module, model, view, applied, None
 
 
-def _unread_statistics_modules(mode_kinds) -> frozenset:
-    """Modules whose batch norm only ever trains, in a project that draws samples in a run that trains nothing
-    (GANs that sample in training mode): every build in the module is in training mode, and so is every
-    call, from anywhere, of the networks it builds or defines. Nothing reads their moving statistics, so the
-    update ops its train ops leave out would change no output."""
-    own: Dict[str, list] = {}
+def _network_modes(mode_kinds) -> Tuple[Dict[str, tuple], Dict[tuple, set], Dict[str, set]]:
+    """Per module, the modes its batch norm runs in and whether SL201 judges one of its builds; per network
+    (module, qualname), the modes of its calls anywhere in the project; per module, the modules it calls
+    networks of."""
+    own: Dict[str, tuple] = {}
     incoming: Dict[tuple, set] = {}
     callees: Dict[str, set] = {}
     for part in mode_kinds:
@@ -380,6 +383,14 @@ def _unread_statistics_modules(mode_kinds) -> frozenset:
         for caller, callee, kinds in part[4]:
             callees.setdefault(caller, set()).add(callee)
             incoming.setdefault(callee, set()).update(kinds)
+    return own, incoming, callees
+
+
+def _unread_statistics_modules(own: Dict[str, tuple], incoming: Dict[tuple, set], callees: Dict[str, set]) -> frozenset:
+    """Modules whose batch norm only ever trains, in a project that draws samples in a run that trains nothing
+    (GANs that sample in training mode): every build in the module is in training mode, and so is every
+    call, from anywhere, of the networks it builds or defines. Nothing reads their moving statistics, so the
+    update ops its train ops leave out would change no output."""
     unread = set()
     for module, (kinds, judged) in own.items():
         if set(kinds) != {TRUE} or judged:

@@ -13,7 +13,7 @@ import libcst.matchers as m
 from slimlint.model import api
 from slimlint.model.dynamic_imports import DynamicImports, option_of
 from slimlint.model.star_imports import project_star_modules, star_candidates
-from slimlint.model.import_table import ImportTable, dotted
+from slimlint.model.import_table import ImportTable, dotted, literal_string
 from slimlint.model.parameter_instances import SELF_NAMES, ParameterCalls
 from slimlint.model.walk import FastVisitor, children
 from slimlint.model.facts import (
@@ -523,6 +523,10 @@ class ModuleBuilder(FastVisitor):
             elif name in ("tf.variable_scope", "tf.name_scope"):
                 if name == "tf.name_scope":
                     self.func.opens_name_scope = True
+                else:
+                    first = call.args[0].value if call.args and call.args[0].keyword is None \
+                        else keyword_args(call).get("name_or_scope")
+                    self.func.variable_scopes.append(literal_string(first))
                 kw = keyword_args(call)
                 reuse_arg = kw.get("reuse")
                 if reuse_arg is not None and (dotted(reuse_arg) or "") in ("True", "tf.AUTO_REUSE", "tf1.AUTO_REUSE"):
@@ -933,6 +937,7 @@ class ModuleBuilder(FastVisitor):
             blocks=tuple(b for b in self._blocks if b.func is self.func),
             loss_names=loss_names,
             free_variables_only=self._free_variables(var_list),
+            var_list=var_list,
         )
         self.func.train_ops.append(op)
         for g in self._groupings:

@@ -15,27 +15,20 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from slimlint.model.import_table import ImportTable, bound_names, dotted, imported_names
+from slimlint.model.import_table import ImportTable, bound_names, dotted, imported_names, literal_string
 from slimlint.model.walk import children
 
 _IMPORTERS = {"importlib.import_module", "__import__"}
 _FLAG_DEFINERS = {"DEFINE_string", "DEFINE_enum"}
 
 
-def _string(expr: Optional[cst.BaseExpression]) -> Optional[str]:
-    if isinstance(expr, cst.SimpleString):
-        value = expr.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
 def _strings(expr: Optional[cst.BaseExpression]) -> List[str]:
     """A literal string, or the strings of a literal list / tuple / set of them."""
-    single = _string(expr)
+    single = literal_string(expr)
     if single is not None:
         return [single]
     if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
-        return [s for s in (_string(e.value) for e in expr.elements) if s is not None]
+        return [s for s in (literal_string(e.value) for e in expr.elements) if s is not None]
     return []
 
 
@@ -49,9 +42,9 @@ def _positional(call: cst.Call) -> List[cst.BaseExpression]:
 
 def _argparse_option(call: cst.Call) -> Optional[Tuple[str, List[str]]]:
     """`parser.add_argument('--model_def', default='models.x', choices=[...])` -> ("model_def", literals)."""
-    names = [s for s in (_string(e) for e in _positional(call)) if s is not None]
+    names = [s for s in (literal_string(e) for e in _positional(call)) if s is not None]
     kw = _keywords(call)
-    dest = _string(kw.get("dest"))
+    dest = literal_string(kw.get("dest"))
     if dest is None:
         long = [n for n in names if n.startswith("--")]
         plain = [n for n in names if not n.startswith("-")]
@@ -63,9 +56,9 @@ def _argparse_option(call: cst.Call) -> Optional[Tuple[str, List[str]]]:
 
 
 def _flag_option(call: cst.Call, definer: str) -> Optional[Tuple[str, List[str]]]:
-    """`flags.DEFINE_string('model', 'resnet', 'help')`, `DEFINE_enum('model', 'a', ['a', 'b'], 'help')`."""
+    """`flags.DEFINEliteral_string('model', 'resnet', 'help')`, `DEFINE_enum('model', 'a', ['a', 'b'], 'help')`."""
     positional, kw = _positional(call), _keywords(call)
-    name = _string(kw.get("name")) or (_string(positional[0]) if positional else None)
+    name = literal_string(kw.get("name")) or (literal_string(positional[0]) if positional else None)
     if name is None:
         return None
     default = kw.get("default", positional[1] if len(positional) > 1 else None)
@@ -115,7 +108,7 @@ class DynamicImports:
         if id(value) in self._ambiguous:
             return ()
         arg = value.args[0].value
-        literal = _string(arg)
+        literal = literal_string(arg)
         if literal is not None:
             names: Tuple[str, ...] = (literal,)
         else:
@@ -131,7 +124,7 @@ class DynamicImports:
 
 def option_of(value: cst.BaseExpression) -> Optional[str]:
     """The option an import call takes its module name from (`args.model_def`, `FLAGS.model`), for messages."""
-    if not isinstance(value, cst.Call) or not value.args or _string(value.args[0].value) is not None:
+    if not isinstance(value, cst.Call) or not value.args or literal_string(value.args[0].value) is not None:
         return None
     return dotted(value.args[0].value)
 
@@ -144,7 +137,7 @@ def _imported_module(call: cst.Call, name: str, func: str) -> Optional[str]:
     if func == "importlib.import_module" and name.startswith("."):
         package_arg = _keywords(call).get("package")
         positional = _positional(call)
-        package = _string(package_arg if package_arg is not None else positional[1] if len(positional) > 1 else None)
+        package = literal_string(package_arg if package_arg is not None else positional[1] if len(positional) > 1 else None)
         if not package:
             return None
         base = package.split(".")

@@ -175,6 +175,7 @@ class TrainOp:
     # Its var_list names only variables made with tf.Variable (`[input_modulations_var]`): it tunes an input or
     # a probe, not the network, whose batch norm it does not train.
     free_variables_only: bool = False
+    var_list: Optional[cst.BaseExpression] = None  # the variables it trains, when it names them (var_scopes.py)
 
 
 @dataclass
@@ -255,6 +256,8 @@ class FunctionInfo:
     train_regions: List[Tuple[int, int]] = field(default_factory=list)  # `if mode == ModeKeys.TRAIN:` bodies
     run_mode_regions: List[Tuple[int, int]] = field(default_factory=list)  # `if args.mode == "test":` bodies
     opens_name_scope: bool = False  # `with tf.name_scope(...)`: op names no longer start with the variable scope
+    # `with tf.variable_scope('generator'):` names, in order; None for one not written as a string literal
+    variable_scopes: List[Optional[str]] = field(default_factory=list)
     adds_to_update_ops: bool = False  # `tf.add_to_collection(tf.GraphKeys.UPDATE_OPS, ...)`: hand-written batch norm
     returns_update_ops: bool = False  # `return tf.get_collection(tf.GraphKeys.UPDATE_OPS)`: a helper that reads them
     loop_bodies: List[cst.BaseExpression] = field(default_factory=list)  # functions / lambdas tf.map_fn, tf.while_loop... run

@@ -20,7 +20,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 import libcst.matchers as m
 
-from slimlint.model.dynamic_imports import _string
+from slimlint.model.import_table import literal_string
 from slimlint.model.facts import FunctionInfo
 from slimlint.model.walk import children
 
@@ -45,17 +45,17 @@ def boolean_option_defaults(module: cst.Module) -> Dict[str, Tuple[bool, str]]:
             later.update({k: v for k, v in ((k, _bool(v)) for k, v in keywords.items()) if v is not None})
             continue
         if method == "add_argument":
-            action = _string(keywords.get("action"))
+            action = literal_string(keywords.get("action"))
             if action not in ("store_true", "store_false"):
                 continue
-            names = [_string(p) for p in positional if _string(p)]
+            names = [literal_string(p) for p in positional if literal_string(p)]
             long = [n for n in names if n.startswith("--")] or names
-            dest = _string(keywords.get("dest")) or (long[0].lstrip("-").replace("-", "_") if long else None)
+            dest = literal_string(keywords.get("dest")) or (long[0].lstrip("-").replace("-", "_") if long else None)
             default = _bool(keywords.get("default"))
             if dest is not None:
                 found[dest] = (default if default is not None else action == "store_false", long[0] if long else dest)
         elif method in _FLAG_BOOL_DEFINERS:
-            name = _string(keywords.get("name")) or (_string(positional[0]) if positional else None)
+            name = literal_string(keywords.get("name")) or (literal_string(positional[0]) if positional else None)
             default = _bool(keywords.get("default", positional[1] if len(positional) > 1 else None))
             if name is not None and default is not None:
                 found[name] = (default, f"--{name}")

@@ -34,6 +34,14 @@ def dotted(node: cst.CSTNode) -> Optional[str]:
     return None
 
 
+def literal_string(expr: Optional[cst.BaseExpression]) -> Optional[str]:
+    """The value of a plain string literal (`'generator'`), None for anything else."""
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
 def imported_names(stmt: cst.CSTNode) -> Iterator[Tuple[str, str]]:
     """(local name, fully qualified name) for each name an import statement binds."""
     if isinstance(stmt, cst.SimpleStatementLine):

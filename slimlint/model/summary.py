@@ -150,6 +150,11 @@ class ProjectIndex:
         self.moving_statistics_read = True
         # Modules whose batch norm always trains in a project that samples in training mode (engine.py).
         self.unread_statistics_modules: FrozenSet[str] = frozenset()
+        # (module, qualname) of a network -> the modes its calls, anywhere in the project, build it in ("judged":
+        # an evaluation build SL201 reports); and the modules that build some network in inference mode.
+        self.network_call_modes: Dict[Tuple[str, str], FrozenSet[str]] = {}
+        self.inference_build_modules: FrozenSet[str] = frozenset()
+        self.samples_drawn = False  # the project draws samples in a run that trains nothing
         # (module, qualname) -> the mode an enclosing arg_scope gives batch norm in every call of the function.
         self.scoped_bn_mode: Dict[Tuple[str, str], str] = {}
         self._resolved: Dict[Tuple[str, str], Optional[Tuple[str, str]]] = {}

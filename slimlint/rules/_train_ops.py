@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, List
 
-from slimlint.model import flow
+from slimlint.model import flow, var_scopes
 from slimlint.model.facts import FunctionInfo, TrainOp
 
 
@@ -47,6 +47,8 @@ def train_ops_needing_updates(ctx) -> Iterator[TrainOpFinding]:
             continue  # the model's output (and the loss made from it) depends on the update ops
         if not has_training_bn(model, op.func, ctx.index):
             continue
+        if var_scopes.trains_only_unread_networks(model, op, ctx.index):
+            continue  # its var_list holds networks that only ever train (a GAN's discriminator)
         yield TrainOpFinding(op, wiring)
 
 

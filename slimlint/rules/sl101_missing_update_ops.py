@@ -31,8 +31,12 @@ class MissingUpdateOps(Rule):
         everywhere, their own test / export path included (image-to-image GANs by design; a module whose networks
         are only ever built in training mode, anywhere in the project, when the project draws its samples
         from them in a run that trains nothing, `samples = sess.run(model.g, {model.z: sample_z})`): there nothing
-        ever reads the moving statistics, so running the updates would change no output. Also silent for a
-        train op whose `var_list` (given to `minimize` or `compute_gradients`) lists only variables made
+        ever reads the moving statistics, so running the updates would change no output. Likewise for a train
+        op whose `var_list` picks networks by variable scope (`[v for v in t_vars if v.name.startswith('d')]`,
+        `tf.get_collection(TRAINABLE_VARIABLES, scope='discriminator')`) when those networks (the functions
+        opening that `tf.variable_scope`) are only ever built in training mode, in a module that builds
+        another network in inference mode: a GAN's discriminator; the generator's op is still reported. Also
+        silent for a train op whose `var_list` (given to `minimize` or `compute_gradients`) lists only variables made
         with `tf.Variable` (an input modulation, an attribution probe): it trains no layer; when a session
         run fetches the update ops (`sess.run([training_op, extra_update_ops])`, or alone after each step);
         for train ops of a helper whose result the caller ties to the update ops

@@ -1,0 +1,143 @@
+"""Which networks a train op trains, when its var_list picks variables by scope, and whether their moving
+statistics are ever read.
+
+A GAN trains its discriminator with `minimize(d_loss, var_list=d_vars)`, where
+`d_vars = [v for v in tf.trainable_variables() if v.name.startswith('discriminator')]` (or
+`tf.get_collection(TRAINABLE_VARIABLES, scope='discriminator')`, `tf.trainable_variables('d')`). The variables
+are those of the functions that open `tf.variable_scope('discriminator')`. When every build of those
+networks, anywhere in the project, runs batch norm in training mode, nothing ever reads their moving
+statistics: the update ops this train op leaves out would change no output (the generator's op, whose network
+has an inference build, is the one that must run them).
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from slimlint.model.facts import PARAM, TRUE, FunctionInfo, TrainOp
+from slimlint.model.import_table import dotted, literal_string
+
+# Calls that list variables under a scope (a `re.match` of the scope: a prefix of the variable's name).
+_SCOPED_GETTERS = {
+    "tf.get_collection": 1,
+    "tf.trainable_variables": 0,
+    "tf.global_variables": 0,
+    "slim.get_variables": 0,
+    "slim.get_trainable_variables": 0,
+    "slim.get_model_variables": 0,
+}
+
+Filter = Tuple[str, str]  # ("prefix" | "substring", text)
+
+
+def variable_filter(model, op: TrainOp) -> Optional[Filter]:
+    """How the op's var_list picks variables by name, when it does."""
+    expr = _bound_value(model, op.func, op.var_list)
+    if isinstance(expr, cst.Call):
+        getter = model.builder.canonical(expr.func)
+        if getter not in _SCOPED_GETTERS:
+            return None
+        scope = next((a.value for a in expr.args if a.keyword is not None and a.keyword.value == "scope"), None)
+        positional = [a.value for a in expr.args if a.keyword is None]
+        if scope is None and len(positional) > _SCOPED_GETTERS[getter]:
+            scope = positional[_SCOPED_GETTERS[getter]]
+        text = literal_string(scope)
+        return ("prefix", text) if text else None
+    if isinstance(expr, cst.ListComp) and len(expr.for_in.ifs) == 1 and expr.for_in.inner_for_in is None:
+        target = expr.for_in.target
+        if not (isinstance(target, cst.Name) and isinstance(expr.elt, cst.Name) and expr.elt.value == target.value):
+            return None
+        return _name_test(expr.for_in.ifs[0].test, target.value)
+    return None
+
+
+def _name_test(test: cst.BaseExpression, var: str) -> Optional[Filter]:
+    """`v.name.startswith('d')` -> prefix; `'d_' in v.name` -> substring."""
+    if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and test.func.attr.value == "startswith" \
+            and dotted(test.func.value) == f"{var}.name" and len(test.args) == 1:
+        text = literal_string(test.args[0].value)
+        return ("prefix", text) if text else None
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 \
+            and isinstance(test.comparisons[0].operator, cst.In) \
+            and dotted(test.comparisons[0].comparator) in (f"{var}.name", f"{var}.op.name"):
+        text = literal_string(test.left)
+        return ("substring", text) if text else None
+    return None
+
+
+def _bound_value(model, func: FunctionInfo, expr: Optional[cst.BaseExpression]) -> Optional[cst.BaseExpression]:
+    """The expression a var_list name holds: bound once in the function (or the module), or `self.d_vars`
+    bound once in one method of the class."""
+    text = dotted(expr) if expr is not None else None
+    if text is None or text.count(".") > 1:
+        return expr
+    if text.startswith("self."):
+        values = [v for f in model.functions if f.class_name == func.class_name for v in f.assignments.get(text, ())]
+    else:
+        values = func.assignments.get(text) or model.module_func.assignments.get(text) or []
+    return values[0][0] if len(values) == 1 else None
+
+
+def _matches(scope: str, wanted: Filter) -> bool:
+    kind, text = wanted
+    return scope.startswith(text) if kind == "prefix" else text in scope
+
+
+def trains_only_unread_networks(model, op: TrainOp, index) -> bool:
+    """Does `op` train only networks of this module whose batch norm never runs in inference mode, in a module
+    that builds some other network in inference mode (or a project that samples in training mode)? Then
+    the update ops it leaves out are never read."""
+    if model.module_name not in index.inference_build_modules and not index.samples_drawn:
+        return False
+    wanted = variable_filter(model, op)
+    if wanted is None:
+        return False
+    scoped = {f.qualname: f for f in model.functions if f.variable_scopes and f.variable_scopes[0] is not None}
+    trained = [f for f in scoped.values() if _matches(f.variable_scopes[0], wanted)]
+    if not trained or _unscoped_builders(model, index, scoped):
+        return False
+    return all(_training_only(model, f, index, set(), top=True) for f in trained)
+
+
+def _unscoped_builders(model, index, scoped: Dict[str, FunctionInfo]) -> bool:
+    """Does the module build batch norm outside the literal variable scopes (a scope named by a parameter,
+    or none, outside any scoped network)? Its variables may be the op's too."""
+    callers: Dict[str, Set[str]] = {}
+    for f in model.functions:
+        for site in f.calls:
+            found = index.resolve_site(site, model.module_name)
+            if found is not None and found[0] == model.module_name:
+                callers.setdefault(found[1], set()).add(f.qualname)
+    for f in model.functions:
+        if f.qualname in scoped:
+            continue
+        # Its own batch norm, or a helper of another module's: this module's networks are checked themselves.
+        direct = bool(model.bn_sites(f, index)) or any(
+            (index.resolve_site(c.site, model.module_name) or ("",))[0] != model.module_name
+            for c in model.bn_calls(f, index))
+        if direct and not (callers.get(f.qualname) and callers[f.qualname] <= set(scoped)):
+            return True
+    return False
+
+
+def _training_only(model, func: FunctionInfo, index, seen: Set[str], top: bool) -> bool:
+    """Is every batch norm `func` builds (its own, and that of this module's functions it calls) in training
+    mode? A mode parameter is its callers': at the top, every call in the project must give it True."""
+    if func.qualname in seen:
+        return True
+    seen.add(func.qualname)
+    calls = index.network_call_modes.get((model.module_name, func.qualname), frozenset())
+    if "judged" in calls or (top and not calls <= {TRUE}):
+        return False
+    kinds: List[str] = [s.mode.kind for s in model.bn_sites(func, index)]
+    for call in model.bn_calls(func, index):
+        kinds += [m.kind for m in call.modes.values()] + ([TRUE] if call.summary.always_training else [])
+        found = index.resolve_site(call.site, model.module_name)
+        callee = next((f for f in model.functions if found and found[0] == model.module_name
+                       and f.qualname == found[1]), None)
+        if callee is not None and not _training_only(model, callee, index, seen, top=False):
+            return False
+    # Below the top, a parameter's mode is the one the calling network gives, counted with that call.
+    return all(k == TRUE or (k == PARAM and (calls or not top)) for k in kinds)

@@ -54,6 +54,8 @@ class Engine:
     def parse(self, unit: Unit) -> ParsedFile:
         if unit.source is None:
             return ParsedFile(unit)
+        if unit.source.unreadable is not None:
+            return ParsedFile(unit, syntax=self._syntax_finding(unit, 1, 1, unit.source.unreadable))
         deep = nesting_budget.too_deep(unit.source.text)
         if deep is not None:
             return ParsedFile(unit, syntax=self._syntax_finding(

@@ -50,6 +50,10 @@ class SourceError(Exception):
         super().__init__(f"{path}: {reason}" if path else reason)
 
 
+class _UnknownCodec(SourceError):
+    """A coding cookie naming a codec Python does not know; ``reason`` is the codec's name."""
+
+
 @dataclass(frozen=True)
 class Source:
     display_path: str
@@ -60,6 +64,9 @@ class Source:
     newline: str  # the dominant line ending: "\n", "\r\n" or "\r" ("\n" when there is none)
     # A Jupyter notebook's program (slimlint/notebook): `raw` is then the notebook file and `text` its code cells.
     notebook: Optional[Any] = None
+    # Why it cannot be parsed although it was read (a coding cookie naming a codec Python does not know, which
+    # a package would register at run time): reported as SL900; `text` is then its bytes read as UTF-8.
+    unreadable: Optional[str] = None
 
     def for_libcst(self) -> bytes:
         """What to pass to ``libcst.parse_module`` so ``module.bytes`` reproduces ``raw`` (a notebook: its program)."""
@@ -114,7 +121,15 @@ def source_from_bytes(data: bytes, display_path: str) -> Source:
         raise SourceError(f"contains a NUL byte at line {line}, column {col}; not Python source",
                           display_path)
     has_bom = data.startswith(_BOM)
-    encoding = _detect_encoding(data, display_path)
+    try:
+        encoding = _detect_encoding(data, display_path)
+    except _UnknownCodec as exc:
+        # `# -*- coding: future_fstrings -*-`: a codec a pip package registers. slimlint never imports it.
+        text = data[len(_BOM):].decode("utf-8", errors="replace") if has_bom else data.decode("utf-8", errors="replace")
+        return Source(display_path=display_path, raw=data, text=text, encoding="utf-8", has_bom=has_bom,
+                      newline=_dominant_newline(text),
+                      unreadable=f"cannot parse: its coding cookie names `{exc.reason}`, a codec Python does not know "
+                                 "(a package registers it at run time; slimlint does not run it)")
     # Decode what follows the BOM ourselves: utf-8-sig reports error offsets relative to it.
     body, codec = (data[len(_BOM):], "utf-8") if has_bom else (data, encoding)
     try:
@@ -188,7 +203,9 @@ def _detect_encoding(data: bytes, display_path: str) -> str:
         if msg.startswith("encoding problem"):
             raise SourceError("has a UTF-8 BOM and a coding cookie naming another encoding",
                               display_path) from None
-        raise SourceError(msg, display_path) from None  # "unknown encoding: foobar"
+        if msg.startswith("unknown encoding: "):
+            raise _UnknownCodec(msg[len("unknown encoding: "):], display_path) from None
+        raise SourceError(msg, display_path) from None
     # A cookie may name UTF-16/32; Python refuses those, and so do we (line ends would be wrong).
     if b"\n#az".decode(encoding, errors="replace") != "\n#az":
         raise SourceError(f"declares encoding {encoding}, which is not ASCII-compatible", display_path)

@@ -100,7 +100,6 @@ def test_encode_refuses_characters_the_encoding_cannot_hold():
         (b"x = '\xff'\n", r"byte 0xff at line 1, column 6 .* as utf-8"),  # tokenize fails first here
         (BOM + b"x = '\xff'\n", r"byte 0xff at line 1, column 6 \(offset 8\) as utf-8-sig"),
         (b"# coding: ascii\nx = '\xe9'\n", r"byte 0xe9 at line 2, column 6 .* as ascii"),
-        (b"# coding: foobar\nx = 1\n", r"unknown encoding: foobar"),
         (BOM + b"# coding: latin-1\nx = 1\n", r"BOM and a coding cookie"),
         (b"# coding: utf-16\nx = 1\n", r"not ASCII-compatible"),
         (b"x = 1\ny = 2\x00\n", r"NUL byte at line 2, column 6"),
@@ -113,6 +112,27 @@ def test_undecodable_sources(data, pattern):
     message = str(info.value)
     assert message.startswith("bad.py: ") and "\n" not in message
     assert "Traceback" not in message and "codec" not in message
+
+
+def test_unknown_codec_is_read_but_marked_unparsable():
+    """A cookie naming a codec a package registers at run time (future-fstrings): the file is read (as UTF-8,
+    for positions and noqa) and reported as SL900, never decoded by running the codec."""
+    data = b"# -*- coding: future_fstrings -*-\nimport tensorflow as tf\nx = f'{tf}'\n"
+    s = source_from_bytes(data, "tree.py")
+    assert s.unreadable is not None and "future_fstrings" in s.unreadable
+    assert s.raw == data and s.text == data.decode("utf-8")
+
+
+def test_unknown_codec_file_is_sl900_and_the_run_goes_on(tmp_path):
+    from slimlint.lint import findings_of, lint_tree
+
+    (tmp_path / "tree.py").write_bytes(b"# -*- coding: future_fstrings -*-\nimport tensorflow as tf\n\n"
+                                       b"net = tf.layers.batch_normalization(tf.zeros([2, 3]), training=True)\n")
+    (tmp_path / "train.py").write_text(
+        "import tensorflow as tf\n\nnet = tf.layers.batch_normalization(tf.zeros([2, 3]), training=True)\n"
+        "train_op = tf.train.AdamOptimizer(0.1).minimize(tf.reduce_mean(net))\n")
+    found = [(f.path.rsplit("/", 1)[-1], f.start.line, f.code) for f in findings_of(lint_tree(tmp_path))]
+    assert ("tree.py", 1, "SL900") in found and ("train.py", 4, "SL101") in found
 
 
 def test_read_source(tmp_path):

@@ -12,7 +12,9 @@ class SyntaxError_(Rule):
     what_it_does = """
         Reports a file that LibCST cannot parse, with the line and column of the first error. TF1
         repositories often still hold Python 2 files (`print "..."`, `except Exception, e:`); the message says
-        so when the error looks like Python 2. The rest of the run goes on. Files that cannot contain a
+        so when the error looks like Python 2. Also a file whose coding cookie names a codec Python does not
+        know (`# -*- coding: future_fstrings -*-`, registered at run time by a package slimlint never runs),
+        at 1:1. The rest of the run goes on. Files that cannot contain a
         finding (no batch norm, train op, update ops or mode flag in their text) are not parsed at all, so
         this is reported only for files slimlint needs to read.
     """

@@ -19,6 +19,7 @@ from slimlint.big_stack import on_big_stack
 from slimlint.findings import SAFE, UNSAFE, Edit, Finding, Fix, Position
 from slimlint.model import context
 from slimlint.model.facts import FALSE, TRUE, UNKNOWN
+from slimlint.model.reexports import module_reexports
 from slimlint.model.semantic import FileModel
 from slimlint.model.star_aliases import attach_star_aliases
 from slimlint.model.summary import ProjectIndex
@@ -133,12 +134,13 @@ class Engine:
         """The project index, and the unparsed modules that files with batch norm call into."""
         unparsed = [u.module_name for u in units if u.key not in backend.parsed_keys and u.source is not None]
         classes = backend.class_constants()
-        index = ProjectIndex(unparsed=unparsed, classes=classes)
+        reexports = backend.reexports()
+        index = ProjectIndex(unparsed=unparsed, classes=classes, reexports=reexports)
         for _ in range(6):  # summaries depend on summaries: iterate to a fixed point
             modules = backend.summaries(index)
             if modules == index.modules:
                 break
-            index = ProjectIndex(modules, unparsed=unparsed, classes=classes)
+            index = ProjectIndex(modules, unparsed=unparsed, classes=classes, reexports=reexports)
         called_after_bn, unresolved, training_callees, edges, under_deps, scoped = backend.cross_facts(index)
         index.scoped_bn_mode = _scoped_modes(scoped)
         mode_kinds = backend.mode_kinds(index)  # after the scoped modes: a caller's arg_scope sets them
@@ -152,7 +154,10 @@ class Engine:
         kinds = {k for part in mode_kinds for k in part[0]}
         run_mode_eval = any(part[1] for part in mode_kinds)
         judged_eval = any(part[2] for part in mode_kinds)
-        index.moving_statistics_read = not (kinds == {TRUE} and run_mode_eval and not judged_eval)
+        # So does batch norm that is never given a mode at all (every build at the library's training-mode
+        # default, no mode argument anywhere: a GAN that previews samples in its training run).
+        moded = any(part[6] for part in mode_kinds)
+        index.moving_statistics_read = not (kinds == {TRUE} and (run_mode_eval or not moded) and not judged_eval)
         own, incoming, callees = _network_modes(mode_kinds)
         index.network_call_modes = {callee: frozenset(kinds) for callee, kinds in incoming.items()}
         index.inference_build_modules = frozenset(m for m, (found, _) in own.items() if FALSE in found)
@@ -187,7 +192,7 @@ class Engine:
         """[(modes batch norm runs in, built in training mode by design in evaluation code, built in a mode
         SL201 judges in evaluation code)] over these files (see FileModel.batch_norm_modes)."""
         kinds: set = set()
-        run_mode_eval = judged_eval = samples = False
+        run_mode_eval = judged_eval = samples = moded = False
         own: Dict[str, list] = {}
         network_calls: list = []
         for f in files:
@@ -195,12 +200,13 @@ class Engine:
                 continue
             role = self.role(f.unit, f.model)
             if role != context.UNIT_TEST:
-                found, run_mode, judged, calls, sampled = f.model.batch_norm_modes(index, role)
+                found, run_mode, judged, calls, sampled, given = f.model.batch_norm_modes(index, role)
                 kinds |= found
                 run_mode_eval, judged_eval, samples = run_mode_eval or run_mode, judged_eval or judged, samples or sampled
+                moded = moded or given
                 own[f.model.module_name] = (sorted(found), judged)
                 network_calls.extend(calls)
-        return [(sorted(kinds), run_mode_eval, judged_eval, own, network_calls, samples)]
+        return [(sorted(kinds), run_mode_eval, judged_eval, own, network_calls, samples, moded)]
 
     # --- stage two ----------------------------------------------------------------------------
 
@@ -470,6 +476,9 @@ class LocalBackend:
 
     def class_constants(self) -> Dict[str, dict]:
         return {f.model.module_name: f.model.class_constants() for f in self.files if f.model is not None}
+
+    def reexports(self) -> Dict[str, Dict[str, str]]:
+        return {f.model.module_name: module_reexports(f.model) for f in self.files if f.model is not None}
 
     def instance_param_bases(self) -> List[str]:
         return [base for f in self.files if f.model is not None for base in f.model.instance_param_bases()]

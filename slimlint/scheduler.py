@@ -136,6 +136,12 @@ class WorkerBackend:
             merged.update(reply)
         return merged
 
+    def reexports(self) -> Dict[str, Dict[str, str]]:
+        merged: Dict[str, Dict[str, str]] = {}
+        for reply in self._ask_all("reexports", [()] * len(self.conns)):
+            merged.update(reply)
+        return merged
+
     def mode_kinds(self, index) -> list:
         return [part for reply in self._ask_all("mode_kinds", [(index,)] * len(self.conns)) for part in reply]
 

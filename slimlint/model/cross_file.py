@@ -271,6 +271,14 @@ class CrossFileFacts:
             if summary is not None:
                 slim_layers.update(summary.slim_layers)
                 kind, param = summary.slim_mode
+                if summary.slim_layers and kind == DEFAULT and slim_mode[0] == DEFAULT:
+                    # `with arg_scope([slim.batch_norm], is_training=is_training): net = conv2d_same(...)`: the
+                    # helper's layers get their mode from this function's scope.
+                    _, expr = self._frame_value(site.frames, BN_API, "is_training", index)
+                    if expr is not None:
+                        m = self.classify(expr, func, "is_training", None, index)
+                        slim_mode = (m.kind, m.param)
+                        continue
                 if kind == PARAM and param and slim_mode[0] == DEFAULT:
                     m = self.attribute_argument_mode(site, summary, param, index) or self.classify(
                         self.bound_arg(site, summary, param), func, param, None, index)
@@ -416,24 +424,31 @@ class CrossFileFacts:
                 out.append(((self.module_name, func.qualname), callee, kind))
         return out
 
-    def batch_norm_modes(self, index: ProjectIndex, role: str) -> Tuple[set, bool, bool, list, bool]:
+    def batch_norm_modes(self, index: ProjectIndex, role: str) -> Tuple[set, bool, bool, list, bool, bool]:
         """The modes this file's batch norm runs in (sites and calls to networks; a parameter is decided by
         the callers, whose calls are counted where they are); whether evaluation code (a script's own
         `if args.mode == "test":` path, or an eval script or function calling a network that always trains)
         builds batch norm in training mode by design; whether
         evaluation code builds batch norm with a mode SL201 judges (an explicit or default True it reports); the
         project functions it calls to build batch norm, with the modes each call gives; whether it draws samples
-        from a model in a run that trains nothing (EvalRuns.samples_in_training_run)."""
+        from a model in a run that trains nothing (EvalRuns.samples_in_training_run); whether some batch norm
+        is given a mode (a constant, a parameter, a network's mode argument) rather than left at the library's
+        training-mode default."""
         kinds = set()
-        run_mode_eval = judged_eval = False
+        run_mode_eval = judged_eval = moded = False
         network_calls = []  # (this module, the project function called, the modes this call builds its batch norm in)
         for func in self.functions:
-            builds = [(s.order, [s.mode.kind], True, None) for s in self.bn_sites(func, index)]
+            sites = self.bn_sites(func, index)
+            builds = [(s.order, [s.mode.kind], True, None) for s in sites]
+            # A mode written by the author (`is_training=True`, a parameter, a network that takes one), not
+            # the library's training-mode default: the network is meant to be built in other modes too.
+            moded = moded or any(s.mode.expr is not None or s.mode.kind != TRUE for s in sites)
             towers = set()  # `self.g_test = self.generator(z, reuse=True)`: an evaluation tower, as SL201 reads it
             for c in self.bn_calls(func, index):
                 if c.site.in_reuse_scope and context.eval_target(c.site.assigned_to):
                     towers.add(c.order)
                 found = [m.kind for m in c.modes.values()] + ([TRUE] if c.summary.always_training else [])
+                moded = moded or bool(c.modes)
                 builds.append((c.order, found, bool(c.modes), index.resolve_site(c.site, self.module_name)))
             for order, found, judged, callee in builds:
                 kinds.update(found)
@@ -449,7 +464,9 @@ class CrossFileFacts:
                     run_mode_eval = True  # training mode there by design (a parameter's mode is its callers')
         if self.builder.keras_bn_applications:
             kinds.add(UNKNOWN)
-        return kinds - {PARAM}, run_mode_eval, judged_eval, network_calls, self.samples_in_training_run()
+        # A mode parameter anywhere in the file (a mode slimlint may not follow: `params["is_training"] = x`).
+        moded = moded or any(p in MODE_PARAM_NAMES for f in self.functions for p in f.params)
+        return kinds - {PARAM}, run_mode_eval, judged_eval, network_calls, self.samples_in_training_run(), moded
 
     def call_edges(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], Tuple[str, str]]]:
         """(caller, callee) pairs between project functions, for transitive questions."""

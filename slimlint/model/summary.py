@@ -127,8 +127,11 @@ class ProjectIndex:
     """Function summaries of every module in the checked tree, looked up by qualified call targets."""
 
     def __init__(self, modules: Optional[Dict[str, Dict[str, FunctionSummary]]] = None, unparsed: Iterable[str] = (),
-                 classes: Optional[Dict[str, Dict[str, tuple]]] = None) -> None:
+                 classes: Optional[Dict[str, Dict[str, tuple]]] = None,
+                 reexports: Optional[Dict[str, Dict[str, str]]] = None) -> None:
         self.modules: Dict[str, Dict[str, FunctionSummary]] = modules or {}
+        # module -> name -> the qualified name it imports or aliases (reexports.py)
+        self.reexports: Dict[str, Dict[str, str]] = reexports or {}
         # module -> class -> (qualified bases, {attribute: "true" | "false"}, method names called): config classes'
         # constants, and what a subclass calls of its base's layers
         self.classes: Dict[str, Dict[str, tuple]] = classes or {}
@@ -273,6 +276,12 @@ class ProjectIndex:
             for name in (".".join(parts[i:]), ".".join(parts[i:]) + ".__init__"):
                 if name in self.modules[module]:
                     return module, name
+            alias = self.reexports.get(module, {}).get(parts[i])
+            if alias is not None and depth < 4 and parts[i] not in self.modules[module]:
+                # `nets.resnet_v1_50` where nets/__init__.py imports it, or an alias of another module's function
+                found = self._resolve(".".join([alias] + parts[i + 1:]), module, depth + 1)
+                if found is not None:
+                    return found
         return self._inherited_constructor(target, from_module, depth)
 
     def _inherited_constructor(self, target: str, from_module: str, depth: int) -> Optional[Tuple[str, str]]:

@@ -22,7 +22,9 @@ class SaverDropsMovingStatistics(Rule):
         the batch norm chooses its own `variables_collections` (facenet puts the moving statistics in
         TRAINABLE_VARIABLES, so such a Saver keeps them), and for a Saver of one scope's trainable variables
         that only restores (`Saver(tf.trainable_variables(scope="yolo")).restore(...)`: a sub-network's
-        weights, often from a checkpoint of another origin, in a scope that may hold no batch norm).
+        weights, often from a checkpoint of another origin, in a scope that may hold no batch norm), and
+        when nothing in the project reads the moving statistics (every batch norm runs in training mode, the
+        same projects SL101 is silent on): a checkpoint without them loses nothing.
     """
     why_bad = """
         The checkpoint lacks the moving statistics. Whoever restores it (an evaluation or export script)
@@ -109,8 +111,8 @@ class SaverDropsMovingStatistics(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = ctx.model
-        if not model.savers or not model.moving_statistics_untrainable(ctx.index):
-            return
+        if not model.savers or not ctx.index.moving_statistics_read or not model.moving_statistics_untrainable(ctx.index):
+            return  # (nothing in the project reads the moving statistics: a checkpoint without them loses nothing)
         tf = model.tf_prefix()
         # A Saver of a list built elsewhere (`Saver(weights)`) is reported when it writes checkpoints: one
         # that only restores a backbone from a checkpoint saved that way would break if it asked for more.

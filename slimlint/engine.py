@@ -154,10 +154,10 @@ class Engine:
         kinds = {k for part in mode_kinds for k in part[0]}
         run_mode_eval = any(part[1] for part in mode_kinds)
         judged_eval = any(part[2] for part in mode_kinds)
-        # So does batch norm that is never given a mode at all (every build at the library's training-mode
-        # default, no mode argument anywhere: a GAN that previews samples in its training run).
-        moded = any(part[6] for part in mode_kinds)
-        index.moving_statistics_read = not (kinds == {TRUE} and (run_mode_eval or not moded) and not judged_eval)
+        # So does a GAN whose batch norm is never given a mode at all (every build at the library's
+        # training-mode default, no mode argument anywhere; samples previewed in the training run).
+        unmoded_gan = not any(part[6] for part in mode_kinds) and any(part[7] for part in mode_kinds)
+        index.moving_statistics_read = not (kinds == {TRUE} and (run_mode_eval or unmoded_gan) and not judged_eval)
         own, incoming, callees = _network_modes(mode_kinds)
         index.network_call_modes = {callee: frozenset(kinds) for callee, kinds in incoming.items()}
         index.inference_build_modules = frozenset(m for m, (found, _) in own.items() if FALSE in found)
@@ -192,7 +192,7 @@ class Engine:
         """[(modes batch norm runs in, built in training mode by design in evaluation code, built in a mode
         SL201 judges in evaluation code)] over these files (see FileModel.batch_norm_modes)."""
         kinds: set = set()
-        run_mode_eval = judged_eval = samples = moded = False
+        run_mode_eval = judged_eval = samples = moded = adversarial = False
         own: Dict[str, list] = {}
         network_calls: list = []
         for f in files:
@@ -200,13 +200,13 @@ class Engine:
                 continue
             role = self.role(f.unit, f.model)
             if role != context.UNIT_TEST:
-                found, run_mode, judged, calls, sampled, given = f.model.batch_norm_modes(index, role)
+                found, run_mode, judged, calls, sampled, given, gan = f.model.batch_norm_modes(index, role)
                 kinds |= found
                 run_mode_eval, judged_eval, samples = run_mode_eval or run_mode, judged_eval or judged, samples or sampled
-                moded = moded or given
+                moded, adversarial = moded or given, adversarial or gan
                 own[f.model.module_name] = (sorted(found), judged)
                 network_calls.extend(calls)
-        return [(sorted(kinds), run_mode_eval, judged_eval, own, network_calls, samples, moded)]
+        return [(sorted(kinds), run_mode_eval, judged_eval, own, network_calls, samples, moded, adversarial)]
 
     # --- stage two ----------------------------------------------------------------------------
 

@@ -424,7 +424,7 @@ class CrossFileFacts:
                 out.append(((self.module_name, func.qualname), callee, kind))
         return out
 
-    def batch_norm_modes(self, index: ProjectIndex, role: str) -> Tuple[set, bool, bool, list, bool, bool]:
+    def batch_norm_modes(self, index: ProjectIndex, role: str) -> Tuple[set, bool, bool, list, bool, bool, bool]:
         """The modes this file's batch norm runs in (sites and calls to networks; a parameter is decided by
         the callers, whose calls are counted where they are); whether evaluation code (a script's own
         `if args.mode == "test":` path, or an eval script or function calling a network that always trains)
@@ -433,7 +433,7 @@ class CrossFileFacts:
         project functions it calls to build batch norm, with the modes each call gives; whether it draws samples
         from a model in a run that trains nothing (EvalRuns.samples_in_training_run); whether some batch norm
         is given a mode (a constant, a parameter, a network's mode argument) rather than left at the library's
-        training-mode default."""
+        training-mode default; whether it trains adversarially (two or more train ops with their own var_list)."""
         kinds = set()
         run_mode_eval = judged_eval = moded = False
         network_calls = []  # (this module, the project function called, the modes this call builds its batch norm in)
@@ -466,7 +466,10 @@ class CrossFileFacts:
             kinds.add(UNKNOWN)
         # A mode parameter anywhere in the file (a mode slimlint may not follow: `params["is_training"] = x`).
         moded = moded or any(p in MODE_PARAM_NAMES for f in self.functions for p in f.params)
-        return kinds - {PARAM}, run_mode_eval, judged_eval, network_calls, self.samples_in_training_run(), moded
+        # Adversarial training: several train ops, each over its own var_list (a GAN's D and G steps).
+        adversarial = sum(op.var_list is not None for f in self.functions for op in f.train_ops) >= 2
+        return (kinds - {PARAM}, run_mode_eval, judged_eval, network_calls, self.samples_in_training_run(),
+                moded, adversarial)
 
     def call_edges(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], Tuple[str, str]]]:
         """(caller, callee) pairs between project functions, for transitive questions."""

@@ -30,9 +30,10 @@ class MissingUpdateOps(Rule):
         train op's code calls first: the loss made from that output runs them), and projects whose batch norm runs in training mode
         everywhere, their own test / export path included (image-to-image GANs by design; a module whose networks
         are only ever built in training mode, anywhere in the project, when the project draws its samples
-        from them in a run that trains nothing, `samples = sess.run(model.g, {model.z: sample_z})`; batch norm
-        never given a mode at all, every build at the library's training-mode default with no mode argument or
-        mode parameter anywhere, as in a one-file GAN that previews its samples as a summary): there nothing
+        from them in a run that trains nothing, `samples = sess.run(model.g, {model.z: sample_z})`; a GAN,
+        trained by train ops over their own `var_list`s, whose batch norm is never given a mode at all, every
+        build at the library's training-mode default with no mode argument or mode parameter anywhere, as in a
+        one-file GAN that previews its samples as a summary): there nothing
         ever reads the moving statistics, so running the updates would change no output. Likewise for a train
         op whose `var_list` picks networks by variable scope (`[v for v in t_vars if v.name.startswith('d')]`,
         `tf.get_collection(TRAINABLE_VARIABLES, scope='discriminator')`) when those networks (the functions

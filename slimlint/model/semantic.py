@@ -117,6 +117,12 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, CallSignatur
             return True
         if role == context.TRAIN and func.is_module:
             return True
+        if ".<locals>." in func.qualname:
+            # A helper defined inside a function builds part of that function's graph (see with_nested).
+            outer_name = func.qualname.rsplit(".<locals>.", 1)[0]
+            outer = next((f for f in self.functions if f.qualname == outer_name), None)
+            if outer is not None and self.is_training_code(outer, index, role):
+                return True
         methods = {f.qualname for f in self.functions if f.class_name and f.train_ops}
         return any(t in methods for c in func.calls for t in c.targets)
 

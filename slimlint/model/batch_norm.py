@@ -22,12 +22,14 @@ from slimlint.model.facts import (
     UPDATE_OPS,
     CallSite,
     FunctionInfo,
+    Guard,
     LayerCall,
     ModeArg,
     SplatKwargs,
     mode_from_default,
     updates_collection_of,
 )
+from slimlint.model.guards import common_guard, default_word, holds, literal_value
 from slimlint.model.summary import FunctionSummary, ProjectIndex
 
 
@@ -89,10 +91,59 @@ class BatchNormFacts:
     def bn_sites(self, func: FunctionInfo, index: ProjectIndex) -> List[BNSite]:
         sites = []
         for layer in func.layers:
-            site = self._bn_site(layer, index)
+            site = self._bn_site(layer, index) if not self.guard_dead(func, layer.guards, index) else None
             if site is not None:
                 sites.append(site)
         return sites
+
+    def guard_dead(self, func: FunctionInfo, guards: Tuple[Guard, ...], index: ProjectIndex) -> bool:
+        """Does a layer or call under these `if <parameter>:` tests never run, every call of `func` in the
+        project closing its batch-norm guard (guards.py)?"""
+        if not guards or (self.module_name, func.qualname) not in index.closed_guards:
+            return False
+        summary = index.modules.get(self.module_name, {}).get(func.qualname)
+        return summary is not None and summary.bn_guard is not None and summary.bn_guard[0] in guards
+
+    def call_guard(self, site: CallSite, summary: FunctionSummary) -> Tuple[Optional[bool], Optional[Guard]]:
+        """For a call of a function with a bn_guard: (True when its argument fails the test, so the call builds
+        no batch norm; False when it passes; None when unknown), and the caller's own guard when it hands a
+        parameter of its own on."""
+        if summary.bn_guard is None:
+            return None, None
+        guard, default = summary.bn_guard
+        expr = self.bound_arg(site, summary, guard[0])
+        if expr is None:
+            if site.has_star:
+                return None, None  # `**kwargs` may carry it
+            return (not holds(guard, default[1]) if default[0] == "value" else None), None
+        func = site.func
+        if isinstance(expr, cst.Name) and expr.value in func.params and expr.value not in func.assignments:
+            return None, (expr.value, guard[1], guard[2])
+        passes = holds(guard, literal_value(expr, func, self.module_func))
+        return (None if passes is None else not passes), None
+
+    def bn_guard(self, func: FunctionInfo, index: ProjectIndex) -> Optional[Tuple[Guard, tuple]]:
+        """FunctionSummary.bn_guard: the `if <parameter>:` test all of its batch norm sits under."""
+        guard_sets = [layer.guards for layer in func.layers if self._bn_site(layer, index) is not None]
+        for call in self._guarded_bn_calls(func, index):
+            _, passed = self.call_guard(call.site, call.summary)
+            guard_sets.append(call.site.guards + ((passed,) if passed else ()))
+        for nested in self.with_nested(func)[1:]:
+            if nested.layers or nested.calls:
+                guard_sets.append(())  # a nested function's batch norm: not under this function's tests
+        guard = common_guard(guard_sets)
+        return (guard, default_word(func, guard[0])) if guard is not None else None
+
+    def guard_calls(self, func: FunctionInfo, index: ProjectIndex) -> tuple:
+        """FunctionSummary.guard_calls."""
+        out = []
+        for site in func.calls:
+            summary = index.lookup_site(site, self.module_name)
+            if summary is not None and summary.bn_guard is not None:
+                found = index.resolve_site(site, self.module_name)
+                if found is not None:
+                    out.append((found, self.call_guard(site, summary)[0] is True))
+        return tuple(out)
 
     def _bn_site(self, layer: LayerCall, index: ProjectIndex) -> Optional[BNSite]:
         if layer.api in api.BATCH_NORM:
@@ -207,9 +258,15 @@ class BatchNormFacts:
         return updates_collection_of(expr, given)
 
     def bn_calls(self, func: FunctionInfo, index: ProjectIndex) -> List[BNCall]:
+        return [c for c in self._guarded_bn_calls(func, index) if not self.guard_dead(func, c.site.guards, index)]
+
+    def _guarded_bn_calls(self, func: FunctionInfo, index: ProjectIndex) -> List[BNCall]:
+        """bn_calls, before dropping the calls under a guard of `func`'s that every caller closes."""
         out = []
         for site in func.calls:
             summary = index.lookup_site(site, self.module_name)
+            if summary is not None and self.call_guard(site, summary)[0] is True:
+                continue  # `conv_block(x, bn=False)`: the callee builds its batch norm only when asked
             if (summary is None or not (summary.builds_bn_updates or summary.mode_params)) and site.frames:
                 scoped = self._zoo_scope_moded_call(site, index)
                 if scoped is not None:

@@ -13,10 +13,12 @@ import libcst.matchers as m
 from slimlint.model import api
 from slimlint.model.dynamic_imports import DynamicImports, option_of
 from slimlint.model.star_imports import project_star_modules, star_candidates
+from slimlint.model.guards import parameter_guard
 from slimlint.model.import_table import ImportTable, dotted, literal_string
 from slimlint.model.parameter_instances import SELF_NAMES, ParameterCalls
 from slimlint.model.walk import FastVisitor, children
 from slimlint.model.facts import (
+    Guard,
     SaverOfTrainables,
     SplatKwargs,
     ArgScopeFrame,
@@ -162,6 +164,8 @@ class ModuleBuilder(FastVisitor):
         self._scope_asnames: Dict[str, Tuple[ArgScopeFrame, ...]] = {}
         self._skip_calls: Set[int] = set()
         self._region_blocks: Dict[int, str] = {}  # Estimator mode branches: block -> "eval" | "train"
+        self._guard_blocks: Dict[int, Tuple[FunctionInfo, Guard]] = {}  # `if bn:` bodies -> the parameter test
+        self._guards: List[Tuple[FunctionInfo, Guard]] = []
         self._region_starts: List[int] = []
         self.savers: List[SaverOfTrainables] = []  # Saver(trainable variables)
         self.save_receivers: Set[str] = set()  # `x.save(...)`: x (a saver that writes checkpoints)
@@ -270,6 +274,8 @@ class ModuleBuilder(FastVisitor):
             self.paths[id(node)] = tuple(self._stmt_stack)
         if id(node) in self._region_blocks:
             self._region_starts.append(self.order)
+        if id(node) in self._guard_blocks:
+            self._guards.append(self._guard_blocks[id(node)])
         return super().on_visit(node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
@@ -279,6 +285,8 @@ class ModuleBuilder(FastVisitor):
             region = (self._region_starts.pop(), self.order)
             regions = {"eval": self.func.eval_regions, "train": self.func.train_regions, "run-mode": self.func.run_mode_regions}
             regions[kind].append(region)
+        if id(original_node) in self._guard_blocks and self._guards:
+            self._guards.pop()
         if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             self._stmt_stack.pop()
 
@@ -633,7 +641,13 @@ class ModuleBuilder(FastVisitor):
         if self.func.class_name is None:
             self.restores_checkpoint = True
 
+    def _current_guards(self) -> Tuple[Guard, ...]:
+        return tuple(guard for func, guard in self._guards if func is self.func)
+
     def visit_If(self, node: cst.If) -> None:
+        guard = parameter_guard(node.test, self.func.params)
+        if guard is not None:
+            self._guard_blocks[id(node.body)] = (self.func, guard)
         test = node.test
         if not isinstance(test, cst.Comparison):
             self._run_flag_branch(node)
@@ -800,7 +814,8 @@ class ModuleBuilder(FastVisitor):
 
     def _on_layer(self, node: cst.Call, name: str, order: int) -> None:
         func = self.func
-        func.layers.append(LayerCall(call=node, api=name, frames=tuple(self._frames), func=func, order=order, kwargs=self.call_kwargs(node)))
+        func.layers.append(LayerCall(call=node, api=name, frames=tuple(self._frames), func=func, order=order,
+                                     kwargs=self.call_kwargs(node), guards=self._current_guards()))
 
     def _on_control_dependencies(self, node: cst.Call, name: str, order: int) -> str:
         return "ctrl"
@@ -881,7 +896,7 @@ class ModuleBuilder(FastVisitor):
             return  # not the train / inference pair this reads as one layer
         kwargs = {**self.call_kwargs(calls[0]), keyword: pred}
         self.func.layers.append(LayerCall(call=calls[0], api=apis[0], frames=tuple(self._frames), func=self.func,
-                                          order=order, kwargs=kwargs))
+                                          order=order, kwargs=kwargs, guards=self._current_guards()))
 
     def _on_add_to_collection(self, node: cst.Call, name: str, order: int) -> None:
         if node.args and self._is_update_ops_key(node.args[0].value):
@@ -1023,6 +1038,7 @@ class ModuleBuilder(FastVisitor):
             assigned_to=self._targets,
             in_reuse_scope=reuse,
             frames=tuple(self._frames),
+            guards=self._current_guards(),
             blocks=tuple(self._blocks),
         )
 

@@ -174,6 +174,8 @@ class CrossFileFacts:
             builds_bn_in_loop=self.builds_bn_in_loop(func, index),
             sets_attrs=_self_attrs(func) if func.class_name is not None else (),
             mutated_params=self.mutated_params(func),
+            bn_guard=self.bn_guard(func, index),
+            guard_calls=self.guard_calls(func, index),
         )
 
     def _instances_passed(self, func: FunctionInfo, index: ProjectIndex) -> tuple:

@@ -122,6 +122,12 @@ class LayerCall:
     func: "FunctionInfo"
     order: int
     kwargs: Dict[str, cst.BaseExpression]
+    guards: Tuple["Guard", ...] = ()  # the function's `if <parameter>:` tests around it (guards.py)
+
+
+# `if bn:` -> ("bn", "truthy", None); `if norm == "batch":` -> ("norm", "eq", "batch"); `if norm_fn is not None:`
+# -> ("norm_fn", "notnone", None): a test of one of the enclosing function's parameters.
+Guard = Tuple[str, str, Optional[str]]
 
 
 @dataclass
@@ -139,6 +145,7 @@ class CallSite:
     in_reuse_scope: bool = False
     frames: Tuple["ArgScopeFrame", ...] = ()  # arg_scopes around the call: they reach the callee's layers
     blocks: Tuple["ControlBlock", ...] = ()  # control_dependencies blocks around the call: ops the callee builds depend on them
+    guards: Tuple[Guard, ...] = ()  # the function's `if <parameter>:` tests around it (guards.py)
 
     @property
     def bound(self) -> bool:

@@ -70,6 +70,11 @@ class FunctionSummary:
     # Attributes of its parameters it changes ("cfg.is_training" for `cfg.is_training = False`, "cfg.*" for
     # `setattr(cfg, k, v)`): an object handed to it may come back with other values.
     mutated_params: FrozenSet[str] = frozenset()
+    # `if bn:` around all of its batch norm (guards.py): the guard, and its parameter's default
+    # (("value", literal) or ("unknown",))
+    bn_guard: Optional[Tuple[Tuple[str, str, Optional[str]], Tuple]] = None
+    # (callee, closed) for each of its calls of a function with a bn_guard: closed when the argument fails the test
+    guard_calls: Tuple[Tuple[Tuple[str, str], bool], ...] = ()
 
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)
@@ -199,6 +204,19 @@ class ProjectIndex:
             return found
         zoo = next((c for c in (api.canonical(t) or t for t in site.targets) if api.zoo_network(c)), None)
         return ("<zoo>", zoo) if zoo is not None else None
+
+    @property
+    def closed_guards(self) -> FrozenSet[Tuple[str, str]]:
+        """Functions with a bn_guard that every call in the project closes (`bn=False` everywhere): their
+        guarded batch norm is never built."""
+        if getattr(self, "_closed_guards", None) is None:
+            states: Dict[Tuple[str, str], set] = {}
+            for functions in self.modules.values():
+                for summary in functions.values():
+                    for callee, closed in summary.guard_calls:
+                        states.setdefault(callee, set()).add(closed)
+            self._closed_guards = frozenset(k for k, found in states.items() if found == {True})
+        return self._closed_guards
 
     def attrs_set(self) -> Tuple[FrozenSet[str], FrozenSet[str]]:
         """(attributes some constructor sets on self, attributes some other method sets on self), project-wide."""

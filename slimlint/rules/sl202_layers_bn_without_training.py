@@ -22,9 +22,11 @@ class LayersBatchNormWithoutTraining(Rule):
         Flags `tf.layers.batch_normalization(...)` and `tf.layers.dropout(...)` (also `tf.compat.v1.layers`)
         called without `training=` in code that trains: a function that builds a train op (also through a
         canned head's `train_op_fn=lambda loss: optimizer.minimize(loss)`), a method that
-        goes on to call the method building it, a function training code calls (directly or not), or a
-        training script. Unlike slim's layers, their default
-        is `training=False`.
+        goes on to call the method building it, a function training code calls (directly or not), a helper
+        nested in one of those, or a training script. Unlike slim's layers, their default
+        is `training=False`. Silent for a layer built only under a test of a parameter (`if bn:`,
+        `if norm == "bn":`, `if norm_fn is not None:`) that every call of its function in the project leaves
+        false (`bn=False`, a local `use_bn = False`, the default): it is never built.
     """
     why_bad = """
         With `training=False` batch norm normalises with its moving statistics, which start at 0 / 1 and,
@@ -161,6 +163,8 @@ class LayersBatchNormWithoutTraining(Rule):
             for layer in func.layers:
                 if layer.api not in _LAYERS or "training" in layer.kwargs:
                     continue
+                if model.guard_dead(func, layer.guards, ctx.index):
+                    continue  # under `if bn:` where every call passes bn=False: never built
                 if any(a.star for a in layer.call.args) or model.passed_by_position(layer.call, "training", ctx.index) is not None:
                     continue  # passed by position, or *args / **kwargs may carry it
                 param = next((p for p in _MODE_PARAMS if p in func.params), None) or model.mode_attribute(func, layer.order)

@@ -1,0 +1,75 @@
+"""Batch norm built only when a parameter asks for it (guards.py): the tests an `if` makes of a parameter, and
+calls whose arguments cannot be read (`**kwargs`) keeping the guarded batch norm live."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+import pytest
+
+from slimlint.lint import findings_of, lint_tree
+from slimlint.model.guards import UNKNOWN, holds, parameter_guard
+
+PARAMS = ("x", "bn", "norm", "norm_fn", "self")
+
+
+@pytest.mark.parametrize("test, guard", [
+    ("bn", ("bn", "truthy", None)),
+    ("norm == 'batch'", ("norm", "eq", "batch")),
+    ("norm is 'batch'", ("norm", "eq", "batch")),
+    ("norm_fn is not None", ("norm_fn", "notnone", None)),
+    ("not bn", None),  # a negation: not a guard this reads
+    ("use_bn", None),  # not a parameter
+    ("self", None),
+    ("bn and norm", None),
+    ("norm != 'batch'", None),
+])
+def test_parameter_guard(test, guard):
+    assert parameter_guard(cst.parse_expression(test), PARAMS) == guard
+
+
+def test_holds():
+    assert holds(("bn", "truthy", None), False) is False
+    assert holds(("norm", "eq", "batch"), None) is False
+    assert holds(("norm", "eq", "batch"), "batch") is True
+    assert holds(("norm_fn", "notnone", None), None) is False
+    assert holds(("bn", "truthy", None), UNKNOWN) is None
+
+
+HELPER = '''
+import tensorflow as tf
+
+
+def conv_block(x, filters, bn=False):
+    x = tf.layers.conv2d(x, filters, 3, padding="same")
+    if bn:
+        x = tf.layers.batch_normalization(x)
+    return tf.nn.relu(x)
+'''
+
+TRAIN = '''
+import tensorflow as tf
+from blocks import conv_block
+
+
+def build(images, labels, **options):
+    net = conv_block(images, 32, {args})
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=net[:, 0, 0, :]))
+    return tf.train.AdamOptimizer(1e-3).minimize(loss)
+'''
+
+
+@pytest.mark.parametrize("args, reported", [
+    ("bn=False", False),
+    ("", False),  # the default, False
+    ("False", False),  # by position
+    ("bn=True", True),
+    ("**options", True),  # may carry bn=True
+    ("bn=options.get('bn')", True),  # cannot be read
+])
+def test_guarded_batch_norm_is_reported_only_when_it_may_be_built(tmp_path, args, reported):
+    (tmp_path / "blocks.py").write_text(textwrap.dedent(HELPER))
+    (tmp_path / "train.py").write_text(textwrap.dedent(TRAIN.format(args=args)))
+    codes = [f.code for f in findings_of(lint_tree(tmp_path))]
+    assert ("SL202" in codes) == reported, codes

@@ -938,7 +938,10 @@ class ModuleBuilder(FastVisitor):
                 loss = a.value
                 break
         loss_names = frozenset(self.value_names(loss)) if loss is not None else frozenset()
-        var_list = keyword_args(node).get("var_list") if kind == "minimize" else None
+        var_list = None
+        if kind == "minimize":  # minimize(loss, global_step=None, var_list=None, ...)
+            positional = positional_args(node)
+            var_list = keyword_args(node).get("var_list") or (positional[2] if len(positional) > 2 else None)
         if kind == "apply_gradients":
             loss_names, var_list = self._gradient_loss_names(loss_names)
         op = TrainOp(

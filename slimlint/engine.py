@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -145,6 +145,7 @@ class Engine:
         index.scoped_bn_mode = _scoped_modes(scoped)
         mode_kinds = backend.mode_kinds(index)  # after the scoped modes: a caller's arg_scope sets them
         index.called_after_bn = frozenset(called_after_bn)
+        index.referenced_names = frozenset(backend.referenced_names())
         index.training_callees = _reachable(training_callees, edges)
         unwired = {callee for callee, wired in under_deps if not wired}
         index.trained_under_update_deps = frozenset(callee for callee, wired in under_deps if wired) - unwired
@@ -479,6 +480,9 @@ class LocalBackend:
 
     def reexports(self) -> Dict[str, Dict[str, str]]:
         return {f.model.module_name: module_reexports(f.model) for f in self.files if f.model is not None}
+
+    def referenced_names(self) -> Set[str]:
+        return {name for f in self.files if f.model is not None for name in f.model.referenced_names()}
 
     def instance_param_bases(self) -> List[str]:
         return [base for f in self.files if f.model is not None for base in f.model.instance_param_bases()]

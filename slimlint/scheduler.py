@@ -142,6 +142,9 @@ class WorkerBackend:
             merged.update(reply)
         return merged
 
+    def referenced_names(self) -> set:
+        return {name for reply in self._ask_all("referenced_names", [()] * len(self.conns)) for name in reply}
+
     def mode_kinds(self, index) -> list:
         return [part for reply in self._ask_all("mode_kinds", [(index,)] * len(self.conns)) for part in reply]
 

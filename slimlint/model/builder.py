@@ -125,6 +125,9 @@ class ModuleBuilder(FastVisitor):
         self.dynamic_modules: Dict[str, Tuple[str, ...]] = {}
         self.dynamic_options: Dict[str, str] = {}  # name -> the option its module name comes from (`args.model_def`)
         self.instance_param_classes: Set[str] = set()  # classes passing `normalizer_params=self.<name>`
+        self.attribute_names: Set[str] = set()  # every `.name` the file reads or writes
+        # Names that are not uses of a value: a def's own name, a keyword argument's name (visit_Name counts them).
+        self.not_uses: Dict[str, int] = {}
         self.aliases = self.table.aliases
         self.local_functions = {
             s.name.value for s in module.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))
@@ -315,6 +318,7 @@ class ModuleBuilder(FastVisitor):
         self._class_stack.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.not_uses[node.name.value] = self.not_uses.get(node.name.value, 0) + 1
         outer = self.func
         class_name = self._class_stack[-1] if self._class_stack else None
         if outer.is_module:
@@ -716,7 +720,12 @@ class ModuleBuilder(FastVisitor):
             else:
                 func.helper_other_uses.add(node.value)
 
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self.not_uses[node.keyword.value] = self.not_uses.get(node.keyword.value, 0) + 1
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.attribute_names.add(node.attr.value)
         if node.attr.value in ("updates", "get_updates_for"):
             self.reads_layer_updates = True  # keras layers' updates wired by hand (model.updates)
 

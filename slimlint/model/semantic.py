@@ -17,7 +17,7 @@ lives in a module of its own, mixed in here:
 
 from __future__ import annotations
 
-from typing import List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -71,6 +71,15 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, CallSignatur
     def canonical(self, expr: cst.BaseExpression) -> Optional[str]:
         """The TF / slim API an expression names (`slim.batch_norm`, `tf.train.Saver`), or None."""
         return self.builder.canonical(expr)
+
+    def referenced_names(self) -> Set[str]:
+        """Every name the file loads and every `.attribute` it uses (ProjectIndex.referenced_names)."""
+        loads: Dict[str, int] = {}
+        for f in {id(f): f for f in (self.module_func, *self.functions)}.values():
+            for name, count in f.loads.items():
+                loads[name] = loads.get(name, 0) + count
+        not_uses = self.builder.not_uses
+        return self.builder.attribute_names | {n for n, count in loads.items() if count > not_uses.get(n, 0)}
 
     @property
     def savers(self) -> List[SaverOfTrainables]:

@@ -163,6 +163,8 @@ class ProjectIndex:
         self.network_call_modes: Dict[Tuple[str, str], FrozenSet[str]] = {}
         self.inference_build_modules: FrozenSet[str] = frozenset()
         self.samples_drawn = False  # the project draws samples in a run that trains nothing
+        # Every name the parsed files load and every `.attribute` they use: a method named in none is never called.
+        self.referenced_names: FrozenSet[str] = frozenset()
         # (module, qualname) -> the mode an enclosing arg_scope gives batch norm in every call of the function.
         self.scoped_bn_mode: Dict[Tuple[str, str], str] = {}
         self._resolved: Dict[Tuple[str, str], Optional[Tuple[str, str]]] = {}

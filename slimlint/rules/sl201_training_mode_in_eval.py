@@ -72,7 +72,8 @@ class TrainingModeInEval(Rule):
         `tf.cond(train_phase, lambda: bn_train, lambda: bn_inference)`, the other branch an inference-mode
         build): a cond gates only the ops its branch
         functions build, so this one runs on every evaluation batch too and folds it into the moving
-        statistics. No fix is offered: the calls belong inside the branch functions.
+        statistics. No fix is offered: the calls belong inside the branch functions. Silent in a method that
+        nothing in the project names (a helper kept from an earlier version): it is never called.
     """
     why_bad = """
         In training mode batch norm normalises each batch with that batch's own mean and variance and

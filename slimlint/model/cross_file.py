@@ -466,8 +466,10 @@ class CrossFileFacts:
                     run_mode_eval = True  # training mode there by design (a parameter's mode is its callers')
         if self.builder.keras_bn_applications:
             kinds.add(UNKNOWN)
-        # A mode parameter anywhere in the file (a mode slimlint may not follow: `params["is_training"] = x`).
-        moded = moded or any(p in MODE_PARAM_NAMES for f in self.functions for p in f.params)
+        # A mode parameter the body reads, anywhere in the file (a mode slimlint may not follow:
+        # `params["is_training"] = x`); one a function takes and ignores gives no mode.
+        moded = moded or any(count for f in self.functions if f.node is not None
+                             for count in mention_counts(f.node, (p for p in f.params if p in MODE_PARAM_NAMES)).values())
         # Adversarial training: several train ops, each over its own var_list (a GAN's D and G steps).
         adversarial = sum(op.var_list is not None for f in self.functions for op in f.train_ops) >= 2
         return (kinds - {PARAM}, run_mode_eval, judged_eval, network_calls, self.samples_in_training_run(),

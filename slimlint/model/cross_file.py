@@ -444,13 +444,13 @@ class CrossFileFacts:
             builds = [(s.order, [s.mode.kind], True, None) for s in sites]
             # A mode written by the author (`is_training=True`, a parameter, a network that takes one), not
             # the library's training-mode default: the network is meant to be built in other modes too.
-            moded = moded or any(s.mode.expr is not None or s.mode.kind != TRUE for s in sites)
+            moded = moded or any(_given_mode(s.mode) for s in sites)
             towers = set()  # `self.g_test = self.generator(z, reuse=True)`: an evaluation tower, as SL201 reads it
             for c in self.bn_calls(func, index):
                 if c.site.in_reuse_scope and context.eval_target(c.site.assigned_to):
                     towers.add(c.order)
                 found = [m.kind for m in c.modes.values()] + ([TRUE] if c.summary.always_training else [])
-                moded = moded or bool(c.modes)
+                moded = moded or any(_given_mode(m) for m in c.modes.values())
                 builds.append((c.order, found, bool(c.modes), index.resolve_site(c.site, self.module_name)))
             for order, found, judged, callee in builds:
                 kinds.update(found)
@@ -466,10 +466,14 @@ class CrossFileFacts:
                     run_mode_eval = True  # training mode there by design (a parameter's mode is its callers')
         if self.builder.keras_bn_applications:
             kinds.add(UNKNOWN)
-        # A mode parameter the body reads, anywhere in the file (a mode slimlint may not follow:
-        # `params["is_training"] = x`); one a function takes and ignores gives no mode.
-        moded = moded or any(count for f in self.functions if f.node is not None
-                             for count in mention_counts(f.node, (p for p in f.params if p in MODE_PARAM_NAMES)).values())
+        # A mode parameter the body reads but slimlint does not follow to batch norm (`params["is_training"] =
+        # is_training`): it may give one. One a function ignores gives none; one it follows is its callers'.
+        for f in self.functions:
+            followed = index.modules.get(self.module_name, {}).get(f.qualname)
+            unfollowed = [p for p in f.params if p in MODE_PARAM_NAMES
+                          and (followed is None or p not in followed.mode_params)]
+            if not moded and f.node is not None and unfollowed:
+                moded = any(mention_counts(f.node, unfollowed).values())
         # Adversarial training: several train ops, each over its own var_list (a GAN's D and G steps).
         adversarial = sum(op.var_list is not None for f in self.functions for op in f.train_ops) >= 2
         return (kinds - {PARAM}, run_mode_eval, judged_eval, network_calls, self.samples_in_training_run(),
@@ -497,6 +501,12 @@ class CrossFileFacts:
                 if found is not None:
                     out.append(found)
         return out
+
+
+def _given_mode(mode: ModeArg) -> bool:
+    """Is this a mode someone wrote (`is_training=True`, a placeholder, False), not the library's default nor a
+    parameter (whose callers give it or not)?"""
+    return mode.kind not in (TRUE, PARAM) or mode.expr is not None and mode.kind == TRUE
 
 
 def _self_attrs(func: FunctionInfo) -> tuple:

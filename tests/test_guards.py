@@ -73,3 +73,19 @@ def test_guarded_batch_norm_is_reported_only_when_it_may_be_built(tmp_path, args
     (tmp_path / "train.py").write_text(textwrap.dedent(TRAIN.format(args=args)))
     codes = [f.code for f in findings_of(lint_tree(tmp_path))]
     assert ("SL202" in codes) == reported, codes
+
+
+def test_a_guard_the_body_rebinds_is_no_guard(tmp_path):
+    helper = HELPER.replace("    x = tf.layers.conv2d(x, filters, 3, padding=\"same\")\n",
+                            "    x = tf.layers.conv2d(x, filters, 3, padding=\"same\")\n    bn = True\n")
+    (tmp_path / "blocks.py").write_text(textwrap.dedent(helper))
+    (tmp_path / "train.py").write_text(textwrap.dedent(TRAIN.format(args="bn=False")))
+    assert "SL202" in [f.code for f in findings_of(lint_tree(tmp_path))]
+
+
+def test_a_helper_handed_on_as_a_value_keeps_its_guard_open(tmp_path):
+    (tmp_path / "blocks.py").write_text(textwrap.dedent(HELPER))
+    train = TRAIN.format(args="bn=False").replace(
+        "    return tf.train", "    block = functools.partial(conv_block, bn=True)\n    net = block(net, 64)\n    return tf.train")
+    (tmp_path / "train.py").write_text("import functools\n" + textwrap.dedent(train))
+    assert "SL202" in [f.code for f in findings_of(lint_tree(tmp_path))]

@@ -131,7 +131,8 @@ class BatchNormFacts:
         for nested in self.with_nested(func)[1:]:
             if nested.layers or nested.calls:
                 guard_sets.append(())  # a nested function's batch norm: not under this function's tests
-        guard = common_guard(guard_sets)
+        # A parameter the body rebinds (`bn = True` before `if bn:`) no longer says what the caller asked for.
+        guard = common_guard([tuple(g for g in guards if g[0] not in func.assignments) for guards in guard_sets])
         return (guard, default_word(func, guard[0])) if guard is not None else None
 
     def guard_calls(self, func: FunctionInfo, index: ProjectIndex) -> tuple:
@@ -143,6 +144,18 @@ class BatchNormFacts:
                 found = index.resolve_site(site, self.module_name)
                 if found is not None:
                     out.append((found, self.call_guard(site, summary)[0] is True))
+        # Handed on as a value (`functools.partial(conv_block, bn=True)`, `layer_fn = conv_block`): its calls
+        # cannot all be read, so its guard stays open.
+        values = [v for site in func.calls for v in (*site.positional, *site.kwargs.values())]
+        values += [value for bound in func.assignments.values() for value, _ in bound]
+        for value in values:
+            if not isinstance(value, (cst.Name, cst.Attribute)):
+                continue
+            for target in self.builder.qualified(value):
+                found = index.resolve(target, self.module_name)
+                summary = index.modules[found[0]][found[1]] if found is not None else None
+                if summary is not None and summary.bn_guard is not None:
+                    out.append((found, False))
         return tuple(out)
 
     def _bn_site(self, layer: LayerCall, index: ProjectIndex) -> Optional[BNSite]:

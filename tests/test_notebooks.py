@@ -337,6 +337,26 @@ def test_a_fix_across_cells_is_refused_not_misplaced():
         ["new = 0\n", "c = 3\n", "end = 1"]
 
 
+def test_fixes_of_adjacent_one_line_cells_stay_in_their_cells(tmp_path):
+    """difflib joins the edits of two adjacent one-line cells into one change; each cell gets its own back,
+    the `with` line a fix adds going with the statement it wraps."""
+    build = ("import tensorflow as tf\nimages = tf.placeholder(tf.float32, [None, 4])\n"
+             "is_training = tf.placeholder(tf.bool)\n"
+             "net = tf.contrib.layers.batch_norm(tf.layers.dense(images, 4), is_training=is_training)\n"
+             "loss_g = tf.reduce_mean(net)\nloss_d = tf.reduce_mean(net * 2)")
+    cells = [code(build), code("opt_g = tf.train.AdamOptimizer(0.1).minimize(loss_g)"),
+             code("opt_d = tf.train.AdamOptimizer(0.1).minimize(loss_d)"),
+             code("sess = tf.Session()\nsess.run(net, {images: [[1, 2, 3, 4]], is_training: False})")]
+    nb = write(tmp_path / "gan.ipynb", notebook_bytes(cells))
+    assert run_cli(["--no-cache", "--fix", "--unsafe-fixes", nb.name], cwd=tmp_path).code == 0
+    after = json.loads(nb.read_bytes())["cells"]
+    wrap = "with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):\n"
+    assert after[1]["source"] == [wrap, "    opt_g = tf.train.AdamOptimizer(0.1).minimize(loss_g)"]
+    assert after[2]["source"] == [wrap, "    opt_d = tf.train.AdamOptimizer(0.1).minimize(loss_d)"]
+    assert after[0] == cells[0] and after[3] == cells[3]
+    assert run_cli(["--no-cache", nb.name], cwd=tmp_path).code == 0
+
+
 def test_an_import_a_fix_adds_extends_the_cell_of_the_imports(tmp_path):
     """LibCST adds `import ... as slim` below the last import, that is between cell 1 and cell 2: it belongs
     to cell 1, without the blank line that separated it from cell 2's first statement."""

@@ -131,8 +131,9 @@ class Program:
                 continue
             cells = set(self._owner[i1:i2])
             if len(cells) > 1:
-                raise NotebookError(f"a fix changes cells {min(cells)} to {max(cells)} at once; not written")
-            if cells:
+                for cell, block in self._split(i1, i2, new[j1:j2]):
+                    out[cell].extend(block)
+            elif cells:
                 out[cells.pop()].extend(new[j1:j2])
             else:
                 cell, block = self._insertion(i1, new[j1:j2])
@@ -145,6 +146,37 @@ class Program:
                     text = text[:-1]  # the program's newline after the cell's last line is not the cell's
                 sources[cell.number] = text
         return sources
+
+    def _split(self, i1: int, i2: int, block: List[str]) -> List[Tuple[int, List[str]]]:
+        """A changed run of program lines that covers several cells (difflib joins adjacent edits, e.g. fixes
+        of two one-line cells), split back by cell: each new line goes to the cell of the old line it most
+        resembles, and a new line like none (a `with` line a fix put around a statement) to the cell of the
+        next line that has one, as insertions do. NotebookError when the lines would cross cells out of order."""
+        old = [line.strip() for line in self.lines[i1:i2]]
+        matched: List[Optional[int]] = []
+        for line in block:
+            scores = [_kept(candidate, line.strip()) for candidate in old]
+            best = max(range(len(old)), key=scores.__getitem__)
+            unique = scores.count(scores[best]) == 1
+            matched.append(self._owner[i1 + best] if unique and scores[best] >= 0.5 else None)
+        cells = set(self._owner[i1:i2])
+        following = None
+        for k in range(len(matched) - 1, -1, -1):  # an unmatched line joins the next matched line's cell
+            if matched[k] is None:
+                matched[k] = following
+            following = matched[k]
+        # Refused: a line like no old one at the end, a cell none of the new lines resembles (lines merged
+        # across cells), or lines that would cross cells out of order.
+        if None in matched or set(matched) != cells or matched != sorted(matched):
+            raise NotebookError(f"a fix changes cells {min(cells)} to {max(cells)} at once; not written")
+        owners: List[int] = [m for m in matched if m is not None]
+        parts: List[Tuple[int, List[str]]] = []
+        for owner, line in zip(owners, block):
+            if parts and parts[-1][0] == owner:
+                parts[-1][1].append(line)
+            else:
+                parts.append((owner, [line]))
+        return parts
 
     def _insertion(self, i: int, block: List[str]) -> Tuple[int, List[str]]:
         """The cell that takes lines inserted before program line index i, and the lines it takes: the next
@@ -173,6 +205,14 @@ def _lines_of(text: str) -> List[str]:
     if lines and not lines[-1].endswith(("\n", "\r")):
         lines[-1] += "\n"
     return lines
+
+
+def _kept(old: str, new: str) -> float:
+    """How much of an old line survives in a new one (the share of its characters in common blocks)."""
+    if not old or not new:
+        return 0.0
+    blocks = difflib.SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks()
+    return sum(b.size for b in blocks) / len(old)
 
 
 def _unused_marker(text: str) -> str:

@@ -9,6 +9,7 @@ import pytest
 
 from slimlint import python2
 from slimlint.lint import findings_of, fix_tree, lint_tree
+from slimlint.notebook import program_of
 from slimlint.harness.fixtures import Fixture, collect_fixtures
 from slimlint.testing import snapshot_path, stale_snapshot
 
@@ -20,7 +21,12 @@ def _found(root: Path, config) -> list:
 
 
 def _parses_like(original: Path, text: str, rel: str) -> None:
-    """A fixed file parses in its original's language: Python 3, or Python 2 for a Python 2 program."""
+    """A fixed file parses in its original's language: Python 3, or Python 2 for a Python 2 program; a
+    notebook, cell by cell (its cells that parsed before still parse)."""
+    if rel.endswith(".ipynb"):
+        before, after = (program_of(original.read_bytes()), program_of(text.encode("utf-8")))
+        assert {p.cell for p in after.problems} <= {p.cell for p in before.problems}, f"a cell of {rel} no longer parses"
+        return
     try:
         compile(original.read_text(encoding="utf-8"), rel, "exec")
     except SyntaxError:

@@ -85,7 +85,8 @@ class Fixture:
         if not self.buggy:
             return {}
         root = self.expected_dir
-        return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.py"))}
+        return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+                for p in sorted(root.rglob("*")) if p.suffix in (".py", ".ipynb")}
 
     @property
     def support_dir(self) -> Optional[Path]:

@@ -481,6 +481,16 @@ class BatchNormFacts:
         found += [c for c in self.bn_calls(func, index) if c.adds_update_ops]
         return sorted(found, key=lambda x: x.order)
 
+    def same_graph(self, built: list, order: int) -> list:
+        """The module-level batch norm of `built` that lands in the same default graph as module code at
+        `order`: none of the module's `tf.reset_default_graph()` calls lies between them."""
+        resets = self.builder.graph_resets
+        if not resets:
+            return built
+        start = max((r for r in resets if r < order), default=0)
+        end = min((r for r in resets if r > order), default=1 << 60)
+        return [b for b in built if start < b.order < end]
+
     def more_towers(self, later: list, earlier: list, index: ProjectIndex) -> bool:
         """Is all the batch norm in `later` built by calls of project functions that `earlier` calls too?
         Then UPDATE_OPS read between them holds one tower's updates: the multi-GPU pattern (TF's

@@ -132,9 +132,18 @@ class ModuleBuilder(FastVisitor):
         self.local_functions = {
             s.name.value for s in module.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))
         }
+        # A module-level function defined more than once (a notebook redefines `encoder` after
+        # `tf.reset_default_graph()`): each earlier definition gets a qualname of its own, `encoder~1`, so
+        # module-level calls reach the definition in effect when they run; function bodies and other modules,
+        # which run later, reach the last one (the plain name).
+        self._redefinitions = _redefinition_names(module.body)  # id(def) -> its qualname
+        self._defined_now: Dict[str, str] = {}  # name -> qualname of the definition module code reaches now
+        self._top_functions = {s.name.value for s in module.body if isinstance(s, cst.FunctionDef)}
+        self._first_definition = {q.partition("~")[0]: q for q in self._redefinitions.values() if q.endswith("~1")}
         self._star_modules = project_star_modules(module.body)
         self.has_train_ops = False
         self.restores_checkpoint = False
+        self.graph_resets: List[int] = []  # orders of module-level `tf.reset_default_graph()` calls (a notebook's parts)
         self.exports_graph = False  # writes the graph out for serving or freezing (_EXPORT_APIS)
         self.is_script = False  # has an `if __name__ == "__main__":` block, or calls something at module level
         self.unit_test_markers = False
@@ -219,7 +228,16 @@ class ModuleBuilder(FastVisitor):
         text = dotted(node)
         head, _, rest = (text or "").partition(".")
         if head in self.local_functions:
-            return [text]
+            if head not in self._top_functions:
+                return [text]
+            now = self._defined_now.get(head)
+            if not self.func.is_module:
+                # A function body reaches the definition in effect when it was defined (a notebook calls it
+                # before it redefines the name), or else the first one after.
+                now = now or self._first_definition.get(head, head)
+            # Module code runs in order: a function it calls before any `def` of it is not this module's
+            # (NameError in a script; in a notebook, a cell that did not parse defined it).
+            return [now + text[len(head):]] if now else []
         if head in self.dynamic_modules and rest:
             return [f"{module}.{rest}" for module in self.dynamic_modules[head]]
         if text and self._star_modules and not self._bound_here(head):
@@ -323,6 +341,10 @@ class ModuleBuilder(FastVisitor):
         class_name = self._class_stack[-1] if self._class_stack else None
         if outer.is_module:
             qual = f"{class_name}.{node.name.value}" if class_name else node.name.value
+            if id(node) in self._redefinitions:
+                qual = self._redefinitions[id(node)]
+            if class_name is None:
+                self._defined_now[node.name.value] = qual
         else:
             qual = f"{outer.qualname}.<locals>.{node.name.value}"
         params = node.params
@@ -880,6 +902,10 @@ class ModuleBuilder(FastVisitor):
         if body is not None:
             self.func.loop_bodies.append(body)  # runs in a while-loop frame (batch_norm.builds_bn_in_loop)
 
+    def _on_reset_graph(self, node: cst.Call, name: str, order: int) -> None:
+        if self.func.is_module:
+            self.graph_resets.append(order)
+
     def _on_cond(self, node: cst.Call, name: str, order: int) -> None:
         """`tf.cond(is_training, lambda: batch_norm(x, is_training=True, ...), lambda: batch_norm(x, is_training=False,
         reuse=True, ...))`: one batch norm whose mode is the predicate. Lambdas are not walked otherwise."""
@@ -1095,6 +1121,17 @@ class ModuleBuilder(FastVisitor):
             self.parameter_calls.add(site, *self._param_attrs[f"{self._class_stack[-1]}.{owner}"], method)
 
 
+def _redefinition_names(body) -> Dict[int, str]:
+    """id(def) -> qualname for module-level functions defined more than once: `name~1`, `name~2`, ... in
+    order, and the plain name for the last."""
+    defs: Dict[str, List[cst.FunctionDef]] = {}
+    for stmt in body:
+        if isinstance(stmt, cst.FunctionDef):
+            defs.setdefault(stmt.name.value, []).append(stmt)
+    return {id(node): f"{name}~{k}" if k < len(nodes) else name
+            for name, nodes in defs.items() if len(nodes) > 1 for k, node in enumerate(nodes, 1)}
+
+
 def _names_run_mode_option(expr: cst.BaseExpression) -> bool:
     """`mode`, `args.mode`, `FLAGS.run_phase`, `self.config["mode"]`: an option that picks what runs."""
     if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
@@ -1118,6 +1155,7 @@ def _handler_table() -> Dict[str, str]:
         (_EXPORT_APIS, "_on_export"),
         (tuple(api.LOOP_BODIES), "_on_loop"),
         (("tf.cond",), "_on_cond"),
+        (("tf.reset_default_graph",), "_on_reset_graph"),
         (("tf.add_to_collection",), "_on_add_to_collection"),
         (("tf.train.Saver",), "_on_saver"),
         (("slim.learning.train",), "_on_slim_train"),

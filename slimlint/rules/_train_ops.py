@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, List
+from typing import Iterator, List, Optional
 
 from slimlint.model import flow, var_scopes
 from slimlint.model.facts import FunctionInfo, TrainOp
@@ -15,8 +15,11 @@ class TrainOpFinding:
     wiring: flow.Wiring
 
 
-def has_training_bn(model, func: FunctionInfo, index) -> bool:
-    if model.training_bn(func, index):
+def has_training_bn(model, func: FunctionInfo, index, op: Optional[TrainOp] = None) -> bool:
+    found = model.training_bn(func, index)
+    if func.is_module and op is not None:
+        found = model.same_graph(found, op.order)  # a notebook's part before `tf.reset_default_graph()` is another graph
+    if found:
         return True
     # Methods share their object's graph: a model built in build_model() is trained in train().
     if func.class_name is not None:
@@ -45,7 +48,7 @@ def train_ops_needing_updates(ctx) -> Iterator[TrainOpFinding]:
             continue
         if model.output_wires_updates(op, ctx.index):
             continue  # the model's output (and the loss made from it) depends on the update ops
-        if not has_training_bn(model, op.func, ctx.index):
+        if not has_training_bn(model, op.func, ctx.index, op):
             continue
         if var_scopes.trains_only_unread_networks(model, op, ctx.index):
             continue  # its var_list holds networks that only ever train (a GAN's discriminator)

@@ -202,7 +202,9 @@ def _exit_code(findings, errors, fixed_count, opts) -> int:
 
 
 def _diff_text(display: str, old: str, new: str) -> str:
-    return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{display}", f"b/{display}"))
+    # difflib leaves a last line without its newline as it is: mark it, as `diff -u` does, so `patch` applies it.
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                   for line in difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{display}", f"b/{display}"))
 
 
 def _fixed_diff(display: str, source, fixed: bytes) -> str:

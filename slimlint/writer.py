@@ -146,8 +146,9 @@ def _python_of(new_bytes: bytes, original: Source, display: str) -> bytes:
     except notebook.NotebookError as exc:
         raise WriteError(f"fixed notebook cannot be read back ({exc}); file left unchanged "
                          "(please report this slimlint bug)", display) from None
-    if len(program.problems) > len(original.notebook.problems):
-        cell = program.problems[-1].cell
+    broken = program.broken_cells(original.notebook)
+    if broken or len(program.problems) > len(original.notebook.problems):
+        cell = broken[0] if broken else program.problems[-1].cell
         raise WriteError(f"fixed cell {cell} does not parse; file left unchanged (please report this slimlint bug)",
                          display)
     return program.text.encode("utf-8")

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import stat
+import subprocess
 import textwrap
 
 import pytest
@@ -166,6 +167,16 @@ def test_diff_writes_nothing(project):
     assert "--- a/train.py" in run.stdout and "+++ b/train.py" in run.stdout
     assert "+    train_op = tf.train.AdamOptimizer(0.01).minimize(loss)" in run.stdout
     assert {p.name: p.read_bytes() for p in project.iterdir()} == before
+
+
+def test_diff_of_a_file_without_a_final_newline_applies_as_a_patch(tmp_path):
+    src = SL101_SRC.rstrip("\n")
+    (tmp_path / "train.py").write_text(src)
+    run = run_cli(["--no-cache", "--diff", "--unsafe-fixes", "."], tmp_path)
+    assert run.code == 1 and run.stdout.count("\\ No newline at end of file\n") == 2
+    patched = subprocess.run(["git", "apply", "--check", "-"], input=run.stdout, text=True, cwd=tmp_path,
+                             capture_output=True)
+    assert patched.returncode == 0, patched.stdout + patched.stderr
 
 
 def test_diff_on_clean_tree(tmp_path):

@@ -357,6 +357,49 @@ def test_fixes_of_adjacent_one_line_cells_stay_in_their_cells(tmp_path):
     assert run_cli(["--no-cache", nb.name], cwd=tmp_path).code == 0
 
 
+def test_a_with_line_a_fix_adds_stays_with_the_statement_it_wraps(tmp_path):
+    """Two fixes at a cell boundary: the last line of cell 2 changes (SL202) and the first statement of
+    cell 3 is wrapped in a `with` (SL101). The `with` line resembles cell 2's old last line more than
+    anything else, but it opens the block of cell 3's statement: it must go to cell 3."""
+    cells = [code("import tensorflow as tf\nx = tf.placeholder(tf.float32, [None, 4])\n"
+                  "is_training = tf.placeholder(tf.bool)\n"
+                  "h = tf.contrib.layers.batch_norm(tf.layers.dense(x, 8), is_training=is_training)\n"
+                  "loss = tf.reduce_mean(h)"),
+             code("def head(x, is_training):\n    h = tf.layers.dense(x, 10)\n"
+                  "    return tf.layers.batch_normalization(h)"),
+             code("train_op = tf.train.AdamOptimizer(1e-3).minimize(loss + tf.reduce_mean(head(h, True)))"),
+             code("sess = tf.Session()\nsess.run(h, {x: [[1, 2, 3, 4]], is_training: False})")]
+    nb = write(tmp_path / "mlp.ipynb", notebook_bytes(cells))
+    assert run_cli(["--no-cache", "--fix", "--unsafe-fixes", nb.name], cwd=tmp_path).code == 0
+    after = json.loads(nb.read_bytes())["cells"]
+    assert after[1]["source"][-1] == "    return tf.layers.batch_normalization(h, training=is_training)"
+    assert after[2]["source"] == ["with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):\n",
+                                  "    " + cells[2]["source"][0]]
+    for cell in after:
+        compile("".join(cell["source"]), "<cell>", "exec")
+
+
+def test_the_writer_refuses_a_fix_that_breaks_a_cell_on_its_own(tmp_path):
+    """The cells joined still parse, but Jupyter compiles each cell alone: a block split across two cells
+    breaks both, and the writer must refuse it."""
+    raw = notebook_bytes([code("x = 1"), code("y = x + 1")])
+    nb = write(tmp_path / "split.ipynb", raw)
+    source = source_from_bytes(raw, str(nb))
+    broken = source.notebook.document.rewritten({1: "x = 1\nif x:", 2: "    y = x + 1"})
+    with pytest.raises(WriteError, match="cell 1 does not parse"):
+        write_fixed(nb, source, broken)
+    assert nb.read_bytes() == raw
+
+
+def test_an_empty_notebook_file_has_no_cells(tmp_path):
+    """Tutorial repositories commit empty lesson files: nothing to check, not an error (as ruff reads them)."""
+    write(tmp_path / "lesson.ipynb", b"")
+    write(tmp_path / "train.py", b"import tensorflow as tf\nx = tf.layers.batch_normalization(tf.zeros([2, 2]))\n"
+                                b"op = tf.train.AdamOptimizer(0.1).minimize(tf.reduce_sum(x))\n")
+    run = run_cli(["--no-cache", "--output-format", "json", "."], cwd=tmp_path)
+    assert run.code == 1 and {f["filename"].rsplit("/", 1)[-1] for f in findings(run)} == {"train.py"}
+
+
 def test_an_import_a_fix_adds_extends_the_cell_of_the_imports(tmp_path):
     """LibCST adds `import ... as slim` below the last import, that is between cell 1 and cell 2: it belongs
     to cell 1, without the blank line that separated it from cell 2's first statement."""

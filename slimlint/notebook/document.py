@@ -111,7 +111,10 @@ def split_lines(text: str) -> List[str]:
 
 
 def load(raw: bytes) -> Document:
-    """Read a notebook's bytes; NotebookError says why they are not an nbformat 4 notebook."""
+    """Read a notebook's bytes; NotebookError says why they are not an nbformat 4 notebook. An empty file is
+    a notebook with no cells (as ruff reads it: tutorial repositories commit empty lesson files)."""
+    if not raw.strip():
+        return Document(raw=raw, text=raw.decode("utf-8", "replace"), cells=(), python=True)
     try:
         text = raw[len(_BOM):].decode("utf-8") if raw.startswith(_BOM) else raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -104,6 +104,18 @@ class Program:
         """The cell's own source lines (no endings), IPython syntax and all: what a report quotes."""
         return [magics.split_ending(line)[0] for line in magics.python_lines(self.document.cells[cell - 1].text)] if 0 < cell <= len(self.document.cells) else []
 
+    def broken_cells(self, before: "Program") -> List[int]:
+        """Code cells whose source differs from `before`'s and that do not parse on their own (Jupyter compiles
+        each cell alone: a fix that splits a block across two cells breaks both, though their join parses)."""
+        old = {c.number: c.text for c in before.document.cells}
+        out = []
+        for cell in self.document.cells:
+            if cell.kind == "code" and old.get(cell.number) != cell.text:
+                lines, _ = magics.neutralize(_lines_of(cell.text), lambda original, code: code)
+                if _problem(cell.number, "".join(lines)) is not None:
+                    out.append(cell.number)
+        return out
+
     # --- the way back ----------------------------------------------------------------------------
 
     def restore(self, line: str) -> str:
@@ -155,6 +167,9 @@ class Program:
         old = [line.strip() for line in self.lines[i1:i2]]
         matched: List[Optional[int]] = []
         for line in block:
+            if _opens_block(line):
+                matched.append(None)  # a `with ...:` a fix added goes with the statements it holds
+                continue
             scores = [_kept(candidate, line.strip()) for candidate in old]
             best = max(range(len(old)), key=scores.__getitem__)
             unique = scores.count(scores[best]) == 1
@@ -205,6 +220,15 @@ def _lines_of(text: str) -> List[str]:
     if lines and not lines[-1].endswith(("\n", "\r")):
         lines[-1] += "\n"
     return lines
+
+
+def _opens_block(line: str) -> bool:
+    """A compound statement's header line (`with tf.control_dependencies(update_ops):`)."""
+    try:
+        tokens = [t for t in ast.parse(line.strip() + "\n    pass\n").body]
+    except SyntaxError:
+        return False
+    return len(tokens) == 1 and isinstance(tokens[0], (ast.With, ast.If, ast.For, ast.While, ast.Try, ast.FunctionDef))
 
 
 def _kept(old: str, new: str) -> float:

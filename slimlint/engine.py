@@ -19,6 +19,7 @@ from slimlint.big_stack import on_big_stack
 from slimlint.findings import SAFE, UNSAFE, Edit, Finding, Fix, Position
 from slimlint.model import context
 from slimlint.model.facts import FALSE, TRUE, UNKNOWN
+from slimlint.model.mode_survey import ProjectModes
 from slimlint.model.reexports import module_reexports
 from slimlint.model.semantic import FileModel
 from slimlint.model.star_aliases import attach_star_aliases
@@ -135,14 +136,16 @@ class Engine:
         unparsed = [u.module_name for u in units if u.key not in backend.parsed_keys and u.source is not None]
         classes = backend.class_constants()
         reexports = backend.reexports()
-        index = ProjectIndex(unparsed=unparsed, classes=classes, reexports=reexports)
+        keys = backend.keys_written()
+        index = ProjectIndex(unparsed=unparsed, classes=classes, reexports=reexports, keys_written=keys)
         for _ in range(6):  # summaries depend on summaries: iterate to a fixed point
             modules = backend.summaries(index)
             if modules == index.modules:
                 break
-            index = ProjectIndex(modules, unparsed=unparsed, classes=classes, reexports=reexports)
+            index = ProjectIndex(modules, unparsed=unparsed, classes=classes, reexports=reexports, keys_written=keys)
         called_after_bn, unresolved, training_callees, edges, under_deps, scoped = backend.cross_facts(index)
         index.scoped_bn_mode = _scoped_modes(scoped)
+        index.bn_mode_scoped = any(kind is not None for _, _, kind in scoped)
         mode_kinds = backend.mode_kinds(index)  # after the scoped modes: a caller's arg_scope sets them
         index.called_after_bn = frozenset(called_after_bn)
         index.referenced_names = frozenset(backend.referenced_names())
@@ -152,19 +155,19 @@ class Engine:
         # Batch norm that runs in training mode everywhere, the script's own test / export path included
         # (image-to-image GANs, by design), never reads its moving statistics: un-run updates change no
         # output. Evaluation code that SL201 flags is a bug, not a design: its fix reads them.
-        kinds = {k for part in mode_kinds for k in part[0]}
-        run_mode_eval = any(part[1] for part in mode_kinds)
-        judged_eval = any(part[2] for part in mode_kinds)
-        # So does a GAN whose batch norm is never given a mode at all (every build at the library's
-        # training-mode default, no mode argument anywhere; samples previewed in the training run).
-        unmoded_gan = not any(part[6] for part in mode_kinds) and any(part[7] for part in mode_kinds)
-        index.moving_statistics_read = not (kinds == {TRUE} and (run_mode_eval or unmoded_gan) and not judged_eval)
-        own, incoming, callees = _network_modes(mode_kinds)
+        modes = ProjectModes.combined(mode_kinds)
+        # So does a GAN whose batch norm is never given any mode but training (the library's default or a
+        # written True; samples previewed in the training run).
+        unmoded_gan = not modes.moded and modes.adversarial
+        index.moving_statistics_read = not (set(modes.kinds) == {TRUE} and (modes.run_mode_eval or unmoded_gan)
+                                            and not modes.judged_eval)
+        own, incoming, callees = _network_modes(modes)
         index.network_call_modes = {callee: frozenset(kinds) for callee, kinds in incoming.items()}
         index.inference_build_modules = frozenset(m for m, (found, _) in own.items() if FALSE in found)
-        index.samples_drawn = any(part[5] for part in mode_kinds)
+        index.samples_drawn = modes.samples
+        index.moded_modules = frozenset(m for m, (found, _) in own.items() if set(found) - {TRUE})
         if index.samples_drawn:
-            index.unread_statistics_modules = _unread_statistics_modules(own, incoming, callees)
+            index.unread_statistics_modules = _unread_statistics_modules(own, modes.network_calls, callees)
         wanted = {index.unparsed_module_of(t) for t in unresolved} - {None}
         # Base classes of classes that pass `normalizer_params=self.<name>`: a constructor there may bind that
         # dict, in text the prefilter cannot see as batch norm (only those: tf_keras's layers would cost 12%).
@@ -189,25 +192,12 @@ class Engine:
             scoped.extend(f.model.calls_with_bn_scope(index))
         return called_after_bn, unresolved, training_callees, edges, under_deps, scoped
 
-    def mode_kinds(self, files: Sequence[ParsedFile], index: ProjectIndex) -> list:
-        """[(modes batch norm runs in, built in training mode by design in evaluation code, built in a mode
-        SL201 judges in evaluation code)] over these files (see FileModel.batch_norm_modes)."""
-        kinds: set = set()
-        run_mode_eval = judged_eval = samples = moded = adversarial = False
-        own: Dict[str, list] = {}
-        network_calls: list = []
-        for f in files:
-            if f.model is None:
-                continue
-            role = self.role(f.unit, f.model)
-            if role != context.UNIT_TEST:
-                found, run_mode, judged, calls, sampled, given, gan = f.model.batch_norm_modes(index, role)
-                kinds |= found
-                run_mode_eval, judged_eval, samples = run_mode_eval or run_mode, judged_eval or judged, samples or sampled
-                moded, adversarial = moded or given, adversarial or gan
-                own[f.model.module_name] = (sorted(found), judged)
-                network_calls.extend(calls)
-        return [(sorted(kinds), run_mode_eval, judged_eval, own, network_calls, samples, moded, adversarial)]
+    def mode_kinds(self, files: Sequence[ParsedFile], index: ProjectIndex) -> List[ProjectModes]:
+        """These files' batch-norm modes (FileModel.batch_norm_modes), combined; unit tests left out."""
+        parts = [ProjectModes.of_file(f.model.module_name, f.model.batch_norm_modes(index, role))
+                 for f in files if f.model is not None
+                 for role in [self.role(f.unit, f.model)] if role != context.UNIT_TEST]
+        return [ProjectModes.combined(parts)]
 
     # --- stage two ----------------------------------------------------------------------------
 
@@ -380,26 +370,24 @@ class Engine:
         return module, model, view, applied, None
 
 
-def _network_modes(mode_kinds) -> Tuple[Dict[str, tuple], Dict[tuple, set], Dict[str, set]]:
+def _network_modes(modes: ProjectModes) -> Tuple[Dict[str, tuple], Dict[tuple, set], Dict[str, set]]:
     """Per module, the modes its batch norm runs in and whether SL201 judges one of its builds; per network
     (module, qualname), the modes of its calls anywhere in the project; per module, the modules it calls
     networks of."""
-    own: Dict[str, tuple] = {}
     incoming: Dict[tuple, set] = {}
     callees: Dict[str, set] = {}
-    for part in mode_kinds:
-        own.update(part[3])
-        for caller, callee, kinds in part[4]:
-            callees.setdefault(caller, set()).add(callee)
-            incoming.setdefault(callee, set()).update(kinds)
-    return own, incoming, callees
+    for caller, callee, kinds in modes.network_calls:
+        callees.setdefault(caller, set()).add(callee)
+        incoming.setdefault(callee, set()).update(kinds)
+    return modes.own, incoming, callees
 
 
-def _unread_statistics_modules(own: Dict[str, tuple], incoming: Dict[tuple, set], callees: Dict[str, set]) -> frozenset:
+def _unread_statistics_modules(own: Dict[str, tuple], network_calls: list, callees: Dict[str, set]) -> frozenset:
     """Modules whose batch norm only ever trains, in a project that draws samples in a run that trains nothing
     (GANs that sample in training mode): every build in the module is in training mode, and so is every
-    call, from anywhere, of the networks it builds or defines. Nothing reads their moving statistics, so the
-    update ops its train ops leave out would change no output."""
+    call of the networks it builds or defines, from any module of its own program (its folder, the folders
+    above and below it; a sibling folder's model is another program that may share layer helpers). Nothing
+    reads their moving statistics, so the update ops its train ops leave out would change no output."""
     unread = set()
     for module, (kinds, judged) in own.items():
         if set(kinds) != {TRUE} or judged:
@@ -412,9 +400,16 @@ def _unread_statistics_modules(own: Dict[str, tuple], incoming: Dict[tuple, set]
                 if callee[0] not in reached_modules:
                     reached_modules.add(callee[0])
                     todo.append(callee[0])
-        if all(kinds_in <= {TRUE} for f, kinds_in in incoming.items() if f[0] in reached_modules):
+        if all(set(kinds_in) <= {TRUE} for caller, callee, kinds_in in network_calls
+               if callee[0] in reached_modules and _same_program(caller, module)):
             unread.add(module)
     return frozenset(unread)
+
+
+def _same_program(a: str, b: str) -> bool:
+    """Do two modules belong to one program: the same folder, or one's folder inside the other's?"""
+    da, db = a.rpartition(".")[0], b.rpartition(".")[0]
+    return da == db or not da or not db or da.startswith(db + ".") or db.startswith(da + ".")
 
 
 def _scoped_modes(calls) -> Dict[tuple, str]:
@@ -483,6 +478,14 @@ class LocalBackend:
 
     def referenced_names(self) -> Set[str]:
         return {name for f in self.files if f.model is not None for name in f.model.referenced_names()}
+
+    def keys_written(self) -> Dict[str, Set[Tuple[str, tuple]]]:
+        out: Dict[str, Set[Tuple[str, tuple]]] = {}
+        for f in self.files:
+            if f.model is not None:
+                for key, callees in f.model.builder.keys_written.items():
+                    out.setdefault(key, set()).update((f.model.module_name, record) for record in callees)
+        return out
 
     def instance_param_bases(self) -> List[str]:
         return [base for f in self.files if f.model is not None for base in f.model.instance_param_bases()]

@@ -1,8 +1,8 @@
 """A text prefilter: files that cannot produce a finding are never parsed.
 
-Loss-free by construction: every rule needs batch norm in view. A file can only have a finding if its
-text names batch norm itself (a layer, a normalizer_fn, a model-zoo
-network), or calls a project function that builds batch norm (whose *name* must then appear in the
+Loss-free by construction: every rule needs batch norm or a mode-taking dropout layer in view. A file can
+only have a finding if its text names batch norm itself (a layer, a normalizer_fn, a model-zoo
+network) or `slim.dropout` / `tf.layers.dropout` (SL202 / SL208 check dropout on its own), or calls a project function that builds batch norm (whose *name* must then appear in the
 text: the engine adds those names once the project's summaries are known), or is a train-op helper
 that a file with batch norm calls (the engine follows those calls to their module).
 """
@@ -22,14 +22,16 @@ STATIC_WORDS = (
 )
 ZOO_PREFIXES = ("resnet", "inception", "mobilenet", "nasnet", "pnasnet")  # resnet_v1, inception_v3, ...
 # `tf.nn.batch_normalization` is a plain function (no moving statistics, no update ops): not evidence.
+# `slim.dropout`, `tf.layers.dropout`, `from tensorflow.contrib.layers import dropout`; not `tf.nn.dropout`.
+_DROPOUT = r"\b(?:layers|slim)\.dropout\b|\bimport\b[^\n]*\bdropout\b"
 _STATIC: Pattern[str] = re.compile(
-    r"(?<!nn\.)\b(?:" + "|".join(STATIC_WORDS) + r")\b|\b(?:" + "|".join(ZOO_PREFIXES) + r")"
+    r"(?<!nn\.)\b(?:" + "|".join(STATIC_WORDS) + r")\b|\b(?:" + "|".join(ZOO_PREFIXES) + r")|" + _DROPOUT
 )
 
 
 # Plain substrings first: `in` runs at memory speed, the precise pattern above does not (lookbehind and
 # word boundaries disable the regex engine's literal scan), and most files contain none of these.
-_LITERALS = ("batch_norm", "BatchNormalization", "normalizer_fn") + ZOO_PREFIXES
+_LITERALS = ("batch_norm", "BatchNormalization", "normalizer_fn", "dropout") + ZOO_PREFIXES
 
 
 def may_matter(text: str) -> bool:

@@ -145,6 +145,13 @@ class WorkerBackend:
     def referenced_names(self) -> set:
         return {name for reply in self._ask_all("referenced_names", [()] * len(self.conns)) for name in reply}
 
+    def keys_written(self) -> dict:
+        merged: dict = {}
+        for reply in self._ask_all("keys_written", [()] * len(self.conns)):
+            for key, callees in reply.items():
+                merged.setdefault(key, set()).update(callees)
+        return merged
+
     def mode_kinds(self, index) -> list:
         return [part for reply in self._ask_all("mode_kinds", [(index,)] * len(self.conns)) for part in reply]
 

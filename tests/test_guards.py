@@ -65,12 +65,27 @@ def build(images, labels, **options):
     ("", False),  # the default, False
     ("False", False),  # by position
     ("bn=True", True),
-    ("**options", True),  # may carry bn=True
     ("bn=options.get('bn')", True),  # cannot be read
 ])
 def test_guarded_batch_norm_is_reported_only_when_it_may_be_built(tmp_path, args, reported):
     (tmp_path / "blocks.py").write_text(textwrap.dedent(HELPER))
     (tmp_path / "train.py").write_text(textwrap.dedent(TRAIN.format(args=args)))
+    codes = [f.code for f in findings_of(lint_tree(tmp_path))]
+    assert ("SL202" in codes) == reported, codes
+
+
+@pytest.mark.parametrize("caller, reported", [
+    ("build(images, labels, bn=True)", True),  # the key reaches `**options`
+    ("build(images, labels, **dict(bn=True))", True),  # a `**` forwarding: anything may reach it
+    ("build(images, labels)", False),  # nothing puts `bn` into the dict: the default, False
+    ("", False),  # nothing in the project calls it: its dict holds what the project's calls put in, nothing
+])
+def test_kwargs_carry_the_guard_only_when_some_caller_puts_it_there(tmp_path, caller, reported):
+    (tmp_path / "blocks.py").write_text(textwrap.dedent(HELPER))
+    train = textwrap.dedent(TRAIN.format(args="**options")) + "\n\n" + (
+        "images = tf.placeholder(tf.float32, [None, 8, 8, 3])\nlabels = tf.placeholder(tf.int64, [None])\n"
+        f"train_op = {caller}\n" if caller else "")
+    (tmp_path / "train.py").write_text(train)
     codes = [f.code for f in findings_of(lint_tree(tmp_path))]
     assert ("SL202" in codes) == reported, codes
 

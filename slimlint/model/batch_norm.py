@@ -3,13 +3,14 @@ calls to functions that build batch norm (BNCall: the modes each call gives them
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 import libcst.matchers as m
 
-from slimlint.model import api
+from slimlint.model import api, kwargs_flow
 from slimlint.model.import_table import dotted
 from slimlint.model.facts import (
     BN_API,
@@ -104,7 +105,21 @@ class BatchNormFacts:
         summary = index.modules.get(self.module_name, {}).get(func.qualname)
         return summary is not None and summary.bn_guard is not None and summary.bn_guard[0] in guards
 
-    def call_guard(self, site: CallSite, summary: FunctionSummary) -> Tuple[Optional[bool], Optional[Guard]]:
+    def star_argument(self, site: CallSite, param: str, index: ProjectIndex) -> Tuple[bool, Optional[cst.BaseExpression]]:
+        """Does the call's `*args` / `**kwargs` give `param`, and what: (False, None) when it cannot, (True,
+        None) when it may, (True, literal) when the dict's function wrote that literal into it before the call
+        (kwargs_flow.py)."""
+        for arg in site.call.args:
+            if arg.star == "*":
+                return True, None
+            if arg.star == "**":
+                source = kwargs_flow.dict_source(site.func, arg.value, self.functions)
+                reach = index.key_reach(param, self.module_name, source, site)
+                if reach is not None:
+                    return True, (cst.parse_expression(reach) if reach else None)
+        return False, None
+
+    def call_guard(self, site: CallSite, summary: FunctionSummary, index: ProjectIndex) -> Tuple[Optional[bool], Optional[Guard]]:
         """For a call of a function with a bn_guard: (True when its argument fails the test, so the call builds
         no batch norm; False when it passes; None when unknown), and the caller's own guard when it hands a
         parameter of its own on."""
@@ -113,8 +128,10 @@ class BatchNormFacts:
         guard, default = summary.bn_guard
         expr = self.bound_arg(site, summary, guard[0])
         if expr is None:
-            if site.has_star:
+            carried, expr = self.star_argument(site, guard[0], index)
+            if carried and expr is None:
                 return None, None  # `**kwargs` may carry it
+        if expr is None:
             return (not holds(guard, default[1]) if default[0] == "value" else None), None
         func = site.func
         if isinstance(expr, cst.Name) and expr.value in func.params and expr.value not in func.assignments:
@@ -126,7 +143,7 @@ class BatchNormFacts:
         """FunctionSummary.bn_guard: the `if <parameter>:` test all of its batch norm sits under."""
         guard_sets = [layer.guards for layer in func.layers if self._bn_site(layer, index) is not None]
         for call in self._guarded_bn_calls(func, index):
-            _, passed = self.call_guard(call.site, call.summary)
+            _, passed = self.call_guard(call.site, call.summary, index)
             guard_sets.append(call.site.guards + ((passed,) if passed else ()))
         for nested in self.with_nested(func)[1:]:
             if nested.layers or nested.calls:
@@ -143,7 +160,7 @@ class BatchNormFacts:
             if summary is not None and summary.bn_guard is not None:
                 found = index.resolve_site(site, self.module_name)
                 if found is not None:
-                    out.append((found, self.call_guard(site, summary)[0] is True))
+                    out.append((found, self.call_guard(site, summary, index)[0] is True))
         # Handed on as a value (`functools.partial(conv_block, bn=True)`, `layer_fn = conv_block`): its calls
         # cannot all be read, so its guard stays open.
         values = [v for site in func.calls for v in (*site.positional, *site.kwargs.values())]
@@ -278,7 +295,7 @@ class BatchNormFacts:
         out = []
         for site in func.calls:
             summary = index.lookup_site(site, self.module_name)
-            if summary is not None and self.call_guard(site, summary)[0] is True:
+            if summary is not None and self.call_guard(site, summary, index)[0] is True:
                 continue  # `conv_block(x, bn=False)`: the callee builds its batch norm only when asked
             if (summary is None or not (summary.builds_bn_updates or summary.mode_params)) and site.frames:
                 scoped = self._zoo_scope_moded_call(site, index)
@@ -404,7 +421,8 @@ class BatchNormFacts:
                 expr = self.bound_arg(site, summary, param)
                 mode = self.classify(expr, func, param, site.call, index) if expr is not None else None
                 if mode is not None and (mode.kind == FALSE or self._handed_false(func, mode, index)):
-                    out.append((site, f"{found[0].rsplit('.', 1)[-1]}.{found[1]}", param, expr))
+                    shown = re.sub(r"~\d+", "", found[1])  # a redefined function's earlier def: its name as written
+                    out.append((site, f"{found[0].rsplit('.', 1)[-1]}.{shown}", param, expr))
         return out
 
     def _handed_false(self, func: FunctionInfo, mode: ModeArg, index: ProjectIndex) -> bool:
@@ -435,9 +453,11 @@ class BatchNormFacts:
                 # `with slim.arg_scope([initial_block, bottleneck], is_training=x):` over the project's own
                 # @slim.add_arg_scope functions sets their parameter.
                 expr = self._frame_value(site.frames, dotted(site.call.func) or "", param, index)[1]
-            if expr is None and (site.has_star or not summary.params and len(site.positional) > 2):
-                modes[param] = ModeArg(UNKNOWN, None, keyword=param, owner=site.call)
-                continue
+            if expr is None:
+                carried, expr = self.star_argument(site, param, index)
+                if (carried and expr is None) or (not summary.params and len(site.positional) > 2):
+                    modes[param] = ModeArg(UNKNOWN, None, keyword=param, owner=site.call)
+                    continue
             mode = self.classify(expr, site.func, param, site.call, index)
             if mode.kind == DEFAULT:
                 mode = replace(mode, kind=mode_from_default(summary.default_of(param)), expr=None)
@@ -482,14 +502,20 @@ class BatchNormFacts:
         return sorted(found, key=lambda x: x.order)
 
     def same_graph(self, built: list, order: int) -> list:
-        """The module-level batch norm of `built` that lands in the same default graph as module code at
-        `order`: none of the module's `tf.reset_default_graph()` calls lies between them."""
-        resets = self.builder.graph_resets
-        if not resets:
+        """The module-level batch norm of `built` that lands in the same graph as module code at `order`: the
+        same module-level `with <graph>.as_default():` block (or both outside every such block), and none of
+        the module's `tf.reset_default_graph()` calls between them."""
+        resets, blocks = self.builder.graph_resets, self.builder.graph_blocks
+        if not resets and not blocks:
             return built
+
+        def block_of(at: int):
+            return next((b for b in blocks if b[0] < at <= b[1]), None)
+
         start = max((r for r in resets if r < order), default=0)
         end = min((r for r in resets if r > order), default=1 << 60)
-        return [b for b in built if start < b.order < end]
+        here = block_of(order)
+        return [b for b in built if start < b.order < end and block_of(b.order) == here]
 
     def more_towers(self, later: list, earlier: list, index: ProjectIndex) -> bool:
         """Is all the batch norm in `later` built by calls of project functions that `earlier` calls too?

@@ -10,7 +10,7 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 import libcst.matchers as m
-from slimlint.model import api
+from slimlint.model import api, kwargs_flow
 from slimlint.model.dynamic_imports import DynamicImports, option_of
 from slimlint.model.star_imports import project_star_modules, star_candidates
 from slimlint.model.guards import parameter_guard
@@ -129,21 +129,26 @@ class ModuleBuilder(FastVisitor):
         # Names that are not uses of a value: a def's own name, a keyword argument's name (visit_Name counts them).
         self.not_uses: Dict[str, int] = {}
         self.aliases = self.table.aliases
-        self.local_functions = {
-            s.name.value for s in module.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))
-        }
+        module_defs = _module_level_defs(module.body)
+        self.local_functions = {d.name.value for d in module_defs}
         # A module-level function defined more than once (a notebook redefines `encoder` after
         # `tf.reset_default_graph()`): each earlier definition gets a qualname of its own, `encoder~1`, so
         # module-level calls reach the definition in effect when they run; function bodies and other modules,
         # which run later, reach the last one (the plain name).
-        self._redefinitions = _redefinition_names(module.body)  # id(def) -> its qualname
+        self._redefinitions = _redefinition_names(module_defs)  # id(def) -> its qualname
         self._defined_now: Dict[str, str] = {}  # name -> qualname of the definition module code reaches now
-        self._top_functions = {s.name.value for s in module.body if isinstance(s, cst.FunctionDef)}
-        self._first_definition = {q.partition("~")[0]: q for q in self._redefinitions.values() if q.endswith("~1")}
+        self._top_functions = {d.name.value for d in module_defs if isinstance(d, cst.FunctionDef)}
+        self._definitions: Dict[str, List[Tuple[int, str]]] = {}  # redefined name -> (order, qualname) of each def
+        # Calls of a redefined name in function bodies: bound once the module's calls of the function are known
+        self._late_bound: List[Tuple[CallSite, str, str]] = []
         self._star_modules = project_star_modules(module.body)
         self.has_train_ops = False
         self.restores_checkpoint = False
+        # key -> where it can enter a `**kwargs` dict (kwargs_flow.py; ProjectIndex.keys_written)
+        self.keys_written: Dict[str, Set[tuple]] = {}
         self.graph_resets: List[int] = []  # orders of module-level `tf.reset_default_graph()` calls (a notebook's parts)
+        self.graph_blocks: List[Tuple[int, int]] = []  # order spans of module-level `with <graph>.as_default():`
+        self._graph_blocks: Dict[int, int] = {}
         self.exports_graph = False  # writes the graph out for serving or freezing (_EXPORT_APIS)
         self.is_script = False  # has an `if __name__ == "__main__":` block, or calls something at module level
         self.unit_test_markers = False
@@ -228,15 +233,11 @@ class ModuleBuilder(FastVisitor):
         text = dotted(node)
         head, _, rest = (text or "").partition(".")
         if head in self.local_functions:
-            if head not in self._top_functions:
-                return [text]
-            now = self._defined_now.get(head)
-            if not self.func.is_module:
-                # A function body reaches the definition in effect when it was defined (a notebook calls it
-                # before it redefines the name), or else the first one after.
-                now = now or self._first_definition.get(head, head)
+            if head not in self._top_functions or not self.func.is_module:
+                return [text]  # a function body: bound later if the name is redefined (bind_redefined_calls)
             # Module code runs in order: a function it calls before any `def` of it is not this module's
             # (NameError in a script; in a notebook, a cell that did not parse defined it).
+            now = self._defined_now.get(head)
             return [now + text[len(head):]] if now else []
         if head in self.dynamic_modules and rest:
             return [f"{module}.{rest}" for module in self.dynamic_modules[head]]
@@ -343,6 +344,7 @@ class ModuleBuilder(FastVisitor):
             qual = f"{class_name}.{node.name.value}" if class_name else node.name.value
             if id(node) in self._redefinitions:
                 qual = self._redefinitions[id(node)]
+                self._definitions.setdefault(node.name.value, []).append((self.order, qual))
             if class_name is None:
                 self._defined_now[node.name.value] = qual
         else:
@@ -427,6 +429,12 @@ class ModuleBuilder(FastVisitor):
         self._in_target -= 1
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:  # `kwargs["is_training"] = ...`
+            target = t.target
+            if isinstance(target, cst.Subscript) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index) \
+                    and isinstance(target.slice[0].slice.value, cst.SimpleString):
+                owner = target.value.value if isinstance(target.value, cst.Name) else None
+                self._key_written(str(target.slice[0].slice.value.evaluated_value), owner, value=node.value)
         order = self.order
         func = self.func
         if not func.is_module and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
@@ -529,6 +537,9 @@ class ModuleBuilder(FastVisitor):
     def visit_With(self, node: cst.With) -> None:
         if self.func.is_module and not self._class_stack:
             self.is_script = True  # a module-level `with tf.Session():` runs when the file is executed
+            if any(isinstance(i.item, cst.Call) and isinstance(i.item.func, cst.Attribute)
+                   and i.item.func.attr.value == "as_default" and not i.item.args for i in node.items):
+                self._graph_blocks[id(node)] = self.order  # `with tf.Graph().as_default():` builds another graph
         frames = blocks = reuse = 0
         for item in node.items:
             call = item.item
@@ -569,6 +580,8 @@ class ModuleBuilder(FastVisitor):
         self._with_pushes.append((frames, blocks, reuse))
 
     def leave_With(self, original_node: cst.With) -> None:
+        if id(original_node) in self._graph_blocks:
+            self.graph_blocks.append((self._graph_blocks.pop(id(original_node)), self.order))
         frames, blocks, reuse = self._with_pushes.pop()
         for _ in range(frames):
             self._frames.pop()
@@ -701,9 +714,15 @@ class ModuleBuilder(FastVisitor):
 
     def visit_Dict(self, node: cst.Dict) -> None:
         for el in node.elements:
-            if isinstance(el, cst.DictElement) and isinstance(el.key, cst.Name) and isinstance(el.value, cst.Name):
-                if el.value.value in ("True", "False"):
-                    self.bool_fed.setdefault(el.key.value, set()).add(el.value.value)
+            if not isinstance(el, cst.DictElement):
+                continue
+            if isinstance(el.key, cst.SimpleString):
+                self._key_written(str(el.key.evaluated_value))
+            elif isinstance(el.value, cst.Name) and el.value.value in ("True", "False") \
+                    and (isinstance(el.key, cst.Name) or (dotted(el.key) or "").count(".") == 1
+                         and (dotted(el.key) or "").startswith("self.")):
+                # `{is_training: False}`, `{self.is_training: True}` (a model's own placeholder)
+                self.bool_fed.setdefault(dotted(el.key), set()).add(el.value.value)
 
     # --- calls -------------------------------------------------------------------------------
 
@@ -772,6 +791,39 @@ class ModuleBuilder(FastVisitor):
             name = self.canonical(node.func)
             kind = self._on_api_call(node, name, order) if name is not None else self._on_method_call(node, attr, order)
         self._call_kinds.append(kind)
+        self._note_keys_written(node, attr)
+
+    def _note_keys_written(self, node: cst.Call, attr: Optional[str]) -> None:
+        """Where keys can enter a `**kwargs` dict (kwargs_flow.py): keyword arguments, with the project
+        functions the call may reach (not those of a layer, `batch_norm(is_training=...)`), `**` forwardings,
+        and `d.setdefault("key")` / `d.update(key=...)` on a named dict."""
+        if not any(a.keyword is not None or a.star == "**" for a in node.args) and attr != "setdefault":
+            return  # most calls: nothing to note, no name to resolve
+        if self.canonical(node.func) in _MODE_TAKING_LAYERS:
+            return
+        receiver = node.func.value.value if attr in ("setdefault", "update") and isinstance(node.func.value, cst.Name) else None
+        targets = tuple(self.qualified(node.func))
+        for a in node.args:
+            if a.star == "**":
+                self.keys_written.setdefault(kwargs_flow.FORWARDED, set()).add((kwargs_flow.FORWARD, targets))
+            elif a.keyword is not None:
+                self._key_written(a.keyword.value, receiver, (kwargs_flow.KW, targets))
+        if attr == "setdefault" and node.args and isinstance(node.args[0].value, cst.SimpleString):
+            self._key_written(str(node.args[0].value.evaluated_value), receiver)
+
+    def _key_written(self, key: str, receiver: Optional[str] = None, record: Optional[tuple] = None,
+                     value: Optional[cst.BaseExpression] = None) -> None:
+        if receiver is not None:
+            # Ordered after the last call; its value kept when a literal and the write is not conditional.
+            literal = kwargs_flow.literal_text(value) if self._unconditional() else None
+            record = (kwargs_flow.WRITE, self.func.qualname, receiver, self.order + 0.5, literal)
+        self.keys_written.setdefault(key, set()).add(record or (kwargs_flow.LITERAL,))
+
+    def _unconditional(self) -> bool:
+        """Does the current statement run whenever its function does (only `with` blocks around it)?"""
+        node = self.func.node
+        start = next((i + 1 for i, s in enumerate(self._stmt_stack) if s is node), 0)
+        return all(isinstance(s, cst.With) for s in self._stmt_stack[start:-1])
 
     def _note_keras_bn_application(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Call) and self.canonical(node.func.func) in api.KERAS_BATCH_NORM:
@@ -787,7 +839,7 @@ class ModuleBuilder(FastVisitor):
         handler = _API_HANDLERS.get(name)
         if handler is not None:
             return getattr(self, handler)(node, name, order) or "other"
-        if name.startswith("tf.test."):
+        if name.startswith("tf.test.") and name not in _TF_TEST_UTILITIES:
             self.unit_test_markers = True
         elif api.zoo_network(name) is not None or name.startswith("slim.nets."):
             self._record_call_site(node, order)
@@ -1065,7 +1117,7 @@ class ModuleBuilder(FastVisitor):
                             for q in (self.qualified(cst.parse_expression(b)) or [b]))
         kw = keyword_args(node)
         reuse = self._reuse_depth > 0 or (dotted(kw["reuse"]) or "") in ("True", "tf.AUTO_REUSE") if "reuse" in kw else self._reuse_depth > 0
-        return CallSite(
+        site = CallSite(
             call=node,
             targets=targets,
             func=self.func,
@@ -1079,6 +1131,22 @@ class ModuleBuilder(FastVisitor):
             guards=self._current_guards(),
             blocks=tuple(self._blocks),
         )
+        head = (d or "").partition(".")[0]
+        if not self.func.is_module and head in self._definitions and len(self._func_stack) > 1:
+            self._late_bound.append((site, head, self._func_stack[1].qualname))
+        return site
+
+    def bind_redefined_calls(self) -> None:
+        """A function body's call of a redefined name runs the definition in effect when module code calls
+        the function (a notebook calls `generator()` before it redefines `decoder`): each such definition is a
+        candidate. A function module code never calls (called from other functions, or not at all) gets the
+        last definition, the plain name."""
+        for site, head, enclosing in self._late_bound:
+            orders = [s.order for s in self.module_func.calls if enclosing in s.targets]
+            effective = {max(((o, q) for o, q in self._definitions[head] if o < order), default=(0, head))[1]
+                         for order in orders}
+            rest = site.targets[0][len(head):] if site.targets else ""
+            site.targets = tuple(q + rest for q in sorted(effective)) or site.targets
 
     def _table_targets(self, callee: cst.BaseExpression) -> Tuple[str, ...]:
         """The functions of a module-level dict of them a call picks from (slim's nets_factory: `networks_map =
@@ -1121,11 +1189,34 @@ class ModuleBuilder(FastVisitor):
             self.parameter_calls.add(site, *self._param_attrs[f"{self._class_stack[-1]}.{owner}"], method)
 
 
-def _redefinition_names(body) -> Dict[int, str]:
+# `tf.test` functions scripts call to see the machine (a notebook prints its GPU): not a test framework.
+_TF_TEST_UTILITIES = frozenset(f"tf.test.{n}" for n in (
+    "gpu_device_name", "is_gpu_available", "is_built_with_cuda", "is_built_with_gpu_support", "is_built_with_rocm",
+    "is_built_with_xla"))
+_MODE_TAKING_LAYERS = frozenset((*api.BATCH_NORM, *api.NORMALIZED_LAYERS, *api.DROPOUT))
+
+
+def _module_level_defs(body) -> List[cst.CSTNode]:
+    """The functions and classes module code defines, in order: also those inside a module-level `with`
+    (`with graph.as_default():`), `if`, `try` or loop, not those inside a function or class."""
+    out: List[cst.CSTNode] = []
+    for stmt in body:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            out.append(stmt)
+        elif isinstance(stmt, cst.BaseCompoundStatement):
+            for block in (stmt, getattr(stmt, "orelse", None), getattr(stmt, "finalbody", None),
+                          *getattr(stmt, "handlers", ())):
+                inner = getattr(block, "body", None)
+                if isinstance(inner, cst.BaseSuite) and isinstance(inner.body, (list, tuple)):
+                    out += _module_level_defs(inner.body)
+    return out
+
+
+def _redefinition_names(defs_in_order) -> Dict[int, str]:
     """id(def) -> qualname for module-level functions defined more than once: `name~1`, `name~2`, ... in
     order, and the plain name for the last."""
     defs: Dict[str, List[cst.FunctionDef]] = {}
-    for stmt in body:
+    for stmt in defs_in_order:
         if isinstance(stmt, cst.FunctionDef):
             defs.setdefault(stmt.name.value, []).append(stmt)
     return {id(node): f"{name}~{k}" if k < len(nodes) else name

@@ -17,7 +17,7 @@ LIBRARY = "library"
 
 # File-name words of evaluation / inference / export scripts.
 _EVAL_FILE_WORDS = {
-    "eval", "evaluate", "evaluation", "evaluator", "test", "testing", "inference", "infer", "predict",
+    "eval", "evaluate", "evaluation", "evaluator", "evaler", "test", "testing", "inference", "infer", "predict",
     "prediction", "predictor", "export", "exporter", "freeze", "frozen", "demo", "sample", "sampling",
     "validate", "validation", "val", "serve", "serving", "deploy", "detect", "classify", "segment",
 }

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
+import libcst.matchers as m
 
 from slimlint.model import api, context
 from slimlint.model.facts import (
@@ -29,6 +30,7 @@ from slimlint.model.facts import (
 from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
 from slimlint.model.branches import branch_paths, exclusive
 from slimlint.model.helper_reads import bind_helper_reads
+from slimlint.model.mode_survey import FileModes
 from slimlint.model.import_table import dotted
 from slimlint.model.parameter_instances import SELF_NAMES, instance_classes
 from slimlint.model.unread_params import mention_counts
@@ -172,6 +174,7 @@ class CrossFileFacts:
             keeps_params=self._kept_params(func) if func.qualname.endswith(".__init__") else (),
             wires_updates_to_output=self._wires_updates_to_output(func),
             builds_bn_in_loop=self.builds_bn_in_loop(func, index),
+            updates_only_by_default=self._updates_only_by_default(func, index),
             sets_attrs=_self_attrs(func) if func.class_name is not None else (),
             mutated_params=self.mutated_params(func),
             bn_guard=self.bn_guard(func, index),
@@ -237,23 +240,71 @@ class CrossFileFacts:
             else:
                 always = True
         parts = self.with_nested(func)
-        for site in (s for part in parts for s in self.bn_sites(part, index)):
-            if site.mode.kind == PARAM:
-                # In-place batch norm still runs in the mode it is given: SL201 needs the parameter.
-                mode_params.add(site.mode.param)
-            if site.updates_collection == UPDATE_OPS and site.mode.kind != FALSE:
-                builds = True
-                always = always or site.mode.kind == TRUE
-        for call in (c for part in parts for c in self.bn_calls(part, index)):
-            builds = builds or call.summary.builds_bn_updates and call.adds_update_ops
-            always = always or call.summary.always_training
-            for mode in call.modes.values():
-                if mode.kind == PARAM:
-                    mode_params.add(mode.param)
-                    builds = builds or call.summary.builds_bn_updates
-                elif mode.kind == TRUE and call.summary.builds_bn_updates:
-                    always = True
+        for part in parts:
+            for site in self.bn_sites(part, index):
+                for mode in self.as_outer_modes(func, part, site.mode, index):
+                    if mode.kind == PARAM:
+                        # In-place batch norm still runs in the mode it is given: SL201 needs the parameter.
+                        mode_params.add(mode.param)
+                    if site.updates_collection == UPDATE_OPS and mode.kind != FALSE:
+                        builds = True
+                        always = always or mode.kind == TRUE
+            for call in self.bn_calls(part, index):
+                builds = builds or call.summary.builds_bn_updates and call.adds_update_ops
+                always = always or call.summary.always_training
+                for mode in (outer for given in call.modes.values() for outer in self.as_outer_modes(func, part, given, index)):
+                    if mode.kind == PARAM:
+                        mode_params.add(mode.param)
+                        builds = builds or call.summary.builds_bn_updates
+                    elif mode.kind == TRUE and call.summary.builds_bn_updates:
+                        always = True
         return builds, always, mode_params
+
+    def as_outer_modes(self, func: FunctionInfo, part: FunctionInfo, mode: ModeArg, index: ProjectIndex) -> List[ModeArg]:
+        """A mode inside a function nested in `func`, as `func`'s callers see it: a parameter of the nested
+        function (`def residual_block(x, _is_train=True)`) takes what `func`'s calls of it pass
+        (`residual_block(x, _is_train=is_train)`: `func`'s own parameter). Unchanged when `func` never calls it
+        by name (it hands it on: `tf.map_fn(body, ...)`)."""
+        if part is func or mode.kind != PARAM or mode.param not in part.params or func.node is None:
+            return [mode]
+        calls = m.findall(func.node.body, m.Call(func=m.Name(part.name)))
+        if not calls:
+            return [mode]
+        out = []
+        position = part.params.index(mode.param)
+        for call in calls:
+            keyword = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == mode.param), None)
+            positional = [a.value for a in call.args if a.keyword is None and not a.star]
+            expr = keyword if keyword is not None else (positional[position] if position < len(positional) else None)
+            if expr is None and any(a.star for a in call.args):
+                out.append(replace(mode, kind=UNKNOWN, param=None))
+                continue
+            given = self.classify(expr, func, mode.param, call, index)
+            out.append(replace(given, kind=mode_from_default(default_word(part.defaults.get(mode.param))), expr=None)
+                       if given.kind == DEFAULT else given)
+        return out
+
+    def _updates_only_by_default(self, func: FunctionInfo, index: ProjectIndex) -> bool:
+        """FunctionSummary.updates_only_by_default: every batch norm `func` builds (itself or through the
+        functions it calls) that puts ops in UPDATE_OPS runs at the library's training-mode default, no mode
+        written and no parameter to switch it: a stray layer among batch norm that follows a mode in place."""
+        if func.adds_to_update_ops:
+            return False
+        found = False
+        for part in self.with_nested(func):
+            for site in self.bn_sites(part, index):
+                if site.updates_collection != UPDATE_OPS:
+                    continue
+                if site.mode.kind != TRUE or site.mode.expr is not None:
+                    return False
+                found = True
+            for call in self.bn_calls(part, index):
+                if not call.adds_update_ops:
+                    continue
+                if not call.summary.updates_only_by_default:
+                    return False
+                found = True
+        return found
 
     def _slim_layers_and_mode(self, func: FunctionInfo, index: ProjectIndex) -> Tuple[Set[str], Tuple[str, Optional[str]]]:
         """The slim layers `func` builds with no normalizer of their own (a caller's arg_scope may give them batch
@@ -375,8 +426,11 @@ class CrossFileFacts:
             paths = branch_paths(func.node if func.node is not None else self.module)
             builds = [(b.order, paths.get(id(b.layer.call if hasattr(b, "layer") else b.site.call))) for b in bn]
             for site in func.calls:
-                # After batch norm that the same pass builds (not one in another branch of an `if`).
-                after = any(order < site.order and not exclusive(path, paths.get(id(site.call))) for order, path in builds)
+                # After batch norm that the same pass builds (not one in another branch of an `if`, nor, in
+                # module code, one in another graph: `tf.reset_default_graph()`, `with tf.Graph().as_default():`).
+                here = {id(b) for b in self.same_graph(bn, site.order)} if func.is_module else None
+                after = any(order < site.order and not exclusive(path, paths.get(id(site.call)))
+                            for b, (order, path) in zip(bn, builds) if here is None or id(b) in here)
                 if not after and id(site.call) not in kept:
                     continue
                 found = index.resolve_site(site, self.module_name)
@@ -426,7 +480,7 @@ class CrossFileFacts:
                 out.append(((self.module_name, func.qualname), callee, kind))
         return out
 
-    def batch_norm_modes(self, index: ProjectIndex, role: str) -> Tuple[set, bool, bool, list, bool, bool, bool]:
+    def batch_norm_modes(self, index: ProjectIndex, role: str) -> FileModes:
         """The modes this file's batch norm runs in (sites and calls to networks; a parameter is decided by
         the callers, whose calls are counted where they are); whether evaluation code (a script's own
         `if args.mode == "test":` path, or an eval script or function calling a network that always trains)
@@ -434,8 +488,8 @@ class CrossFileFacts:
         evaluation code builds batch norm with a mode SL201 judges (an explicit or default True it reports); the
         project functions it calls to build batch norm, with the modes each call gives; whether it draws samples
         from a model in a run that trains nothing (EvalRuns.samples_in_training_run); whether some batch norm
-        is given a mode (a constant, a parameter, a network's mode argument) rather than left at the library's
-        training-mode default; whether it trains adversarially (two or more train ops with their own var_list)."""
+        is given a mode that can be other than training (False, a placeholder, a run-time value, a caller's
+        arg_scope), not only the library's training-mode default or a written True; whether it trains adversarially (two or more train ops with their own var_list)."""
         kinds = set()
         run_mode_eval = judged_eval = moded = False
         network_calls = []  # (this module, the project function called, the modes this call builds its batch norm in)
@@ -451,6 +505,13 @@ class CrossFileFacts:
                     towers.add(c.order)
                 found = [m.kind for m in c.modes.values()] + ([TRUE] if c.summary.always_training else [])
                 moded = moded or any(_given_mode(m) for m in c.modes.values())
+                # `with slim.arg_scope([slim.batch_norm], is_training=False): val_logits = convnet(...)`: the
+                # caller's scope gives the callee's slim batch norm a mode.
+                _, scoped = self._frame_value(c.site.frames, BN_API, "is_training", index)
+                if scoped is not None:
+                    given = self.classify(scoped, func, "is_training", c.site.call, index)
+                    found.append(given.kind)
+                    moded = moded or _given_mode(given)
                 builds.append((c.order, found, bool(c.modes), index.resolve_site(c.site, self.module_name)))
             for order, found, judged, callee in builds:
                 kinds.update(found)
@@ -476,8 +537,9 @@ class CrossFileFacts:
                 moded = any(mention_counts(f.node, unfollowed).values())
         # Adversarial training: several train ops, each over its own var_list (a GAN's D and G steps).
         adversarial = sum(op.var_list is not None for f in self.functions for op in f.train_ops) >= 2
-        return (kinds - {PARAM}, run_mode_eval, judged_eval, network_calls, self.samples_in_training_run(),
-                moded, adversarial)
+        return FileModes(kinds=kinds - {PARAM}, run_mode_eval=run_mode_eval, judged_eval=judged_eval,
+                         network_calls=network_calls, samples=self.samples_in_training_run(), moded=moded,
+                         adversarial=adversarial)
 
     def call_edges(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], Tuple[str, str]]]:
         """(caller, callee) pairs between project functions, for transitive questions."""
@@ -504,9 +566,9 @@ class CrossFileFacts:
 
 
 def _given_mode(mode: ModeArg) -> bool:
-    """Is this a mode someone wrote (`is_training=True`, a placeholder, False), not the library's default nor a
-    parameter (whose callers give it or not)?"""
-    return mode.kind not in (TRUE, PARAM) or mode.expr is not None and mode.kind == TRUE
+    """Is this a mode someone wrote that can be other than training (False, a placeholder, a run-time value),
+    not the library's default, a written True, nor a parameter (whose callers give it or not)?"""
+    return mode.kind not in (TRUE, PARAM)
 
 
 def _self_attrs(func: FunctionInfo) -> tuple:

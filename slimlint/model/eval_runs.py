@@ -74,7 +74,10 @@ class EvalRuns:
             if data and self._bound_data(func, feed, element, order) <= trained:
                 continue
             named = any(_eval_named(n) for n in data | set(targets))
-            if named or context.is_eval_context(role, func, order):
+            # A function that runs the model and is named for inference (`def predict(self, sess, x)`): the
+            # forward-pass exemption of `predict` / `inference` is for graph builders, not for runs.
+            inferring = bool(context.words(func.name) & _INFERENCE_RUN_WORDS)
+            if named or inferring or context.is_eval_context(role, func, order):
                 out.append(EvalRunFedTrue(element.value, dotted(element.key), run))
         return out
 
@@ -155,16 +158,24 @@ class EvalRuns:
                 for n in self.builder.value_names(e.value)}
 
     def _bn_mode_placeholders(self, func: FunctionInfo, index: ProjectIndex) -> Set[str]:
-        """Boolean placeholders of `func` (or module level) that this file's batch norm takes as its mode."""
+        """Boolean placeholders of `func` (or module level) that this file's batch norm takes as its mode, and
+        a method's `self.<flag>` placeholder (made in a method of its class) that the class's batch norm takes."""
         placeholders = set(self.mode_placeholders(func))
-        if not placeholders:
-            return set()
         found = set()
-        for f in (func, self.module_func):
-            modes = [mode for call in self.bn_calls(f, index) for mode in call.modes.values()]
-            modes += [site.mode for site in self.bn_sites(f, index)]
-            found |= {mode.expr.value for mode in modes
-                      if mode.kind == DYNAMIC and isinstance(mode.expr, cst.Name) and mode.expr.value in placeholders}
+        if placeholders:
+            for f in (func, self.module_func):
+                modes = [mode for call in self.bn_calls(f, index) for mode in call.modes.values()]
+                modes += [site.mode for site in self.bn_sites(f, index)]
+                found |= {mode.expr.value for mode in modes
+                          if mode.kind == DYNAMIC and isinstance(mode.expr, cst.Name) and mode.expr.value in placeholders}
+        if func.class_name is not None:
+            methods = [f for f in self.functions if f.class_name == func.class_name]
+            attrs = {name for f in methods for name, values in f.assignments.items()
+                     if name.startswith("self.") and len(values) == 1 and self.is_bool_placeholder(values[0][0])}
+            if attrs:
+                modes = [mode for f in methods for call in self.bn_calls(f, index) for mode in call.modes.values()]
+                modes += [site.mode for f in methods for site in self.bn_sites(f, index)]
+                found |= {dotted(mode.expr) for mode in modes if mode.expr is not None and dotted(mode.expr) in attrs}
         return found
 
     def _fetches_training(self, run: cst.Call, func: FunctionInfo) -> bool:
@@ -216,7 +227,7 @@ class EvalRuns:
     def _find_runs(self, func: FunctionInfo) -> Iterator[Tuple[cst.Call, Tuple[str, ...], cst.Dict, int]]:
         for stmt in m.findall(func.node, m.SimpleStatementLine()):
             for small in stmt.body:
-                value = small.value if isinstance(small, (cst.Assign, cst.Expr)) else None
+                value = small.value if isinstance(small, (cst.Assign, cst.Expr, cst.Return)) else None
                 if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "run"):
                     continue
                 targets = tuple(n for t in small.targets for n in _names(t.target)) if isinstance(small, cst.Assign) else ()
@@ -230,6 +241,9 @@ class EvalRuns:
 
 
 _EVAL_LEADING_WORDS = {"val", "validation", "test", "testing", "eval", "evaluation"}
+
+
+_INFERENCE_RUN_WORDS = {"predict", "prediction", "infer", "inference", "test", "eval", "evaluate", "evaluation"}
 
 
 def _eval_named(name: str) -> bool:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
+import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from slimlint.model.batch_norm import BatchNormFacts
@@ -50,6 +51,7 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, CallSignatur
         self.module_name = module_name
         builder = ModuleBuilder(module, star_aliases)
         walk(module, builder)
+        builder.bind_redefined_calls()
         builder.parameter_calls.resolve_locally(builder.functions, builder.instances)
         self.builder = builder
         self.functions: List[FunctionInfo] = builder.functions
@@ -116,6 +118,21 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, CallSignatur
         """The file reads a Keras layer's or model's `.updates` (so it may run them itself)."""
         return self.builder.reads_layer_updates
 
+    def _only_called_after_training(self, nested: FunctionInfo, outer: FunctionInfo) -> bool:
+        """Does `outer` call its nested helper only after its last train op (an evaluation head built with
+        `reuse=True` once the op exists)? Layers built after the op are not what it trains."""
+        if not outer.train_ops or outer.node is None:
+            return False
+        calls = m.findall(outer.node.body, m.Call(func=m.Name(nested.name)))
+        if not calls:
+            return False  # handed on (`tf.map_fn(body, ...)`): runs where it is used
+        def at(node):
+            start = self.position(node).start
+            return start.line, start.column
+
+        last_op = max(at(op.call) for op in outer.train_ops)
+        return all(at(c) > last_op for c in calls)
+
     def is_training_code(self, func: FunctionInfo, index: ProjectIndex, role: str) -> bool:
         """Does `func` build (part of) a graph a train op trains? It builds a train op, training code calls it
         (directly or not), it is a training script's module code, or it calls a method of its class that
@@ -130,7 +147,7 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, CallSignatur
             # A helper defined inside a function builds part of that function's graph (see with_nested).
             outer_name = func.qualname.rsplit(".<locals>.", 1)[0]
             outer = next((f for f in self.functions if f.qualname == outer_name), None)
-            if outer is not None and self.is_training_code(outer, index, role):
+            if outer is not None and self.is_training_code(outer, index, role) and not self._only_called_after_training(func, outer):
                 return True
         methods = {f.qualname for f in self.functions if f.class_name and f.train_ops}
         return any(t in methods for c in func.calls for t in c.targets)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, Optional, Tuple
+from typing import Dict, FrozenSet, Iterable, Optional, Set, Tuple
 
-from slimlint.model import api, signatures
+from slimlint.model import api, kwargs_flow, signatures
 from slimlint.model.facts import method_param
 from slimlint.model.parameter_instances import skips_self
 
@@ -49,6 +49,8 @@ class FunctionSummary:
     accepts_any_positional: bool = False  # takes *args
     # mode-named parameters (`is_training`, `train`, ...) the body never reads while it always trains batch norm
     unread_mode_params: FrozenSet[str] = frozenset()
+    # every batch norm it builds that puts ops in UPDATE_OPS runs at the library's training-mode default
+    updates_only_by_default: bool = False
     # ((callee module, callee qualname), parameter, classes) for the project instances its calls pass: what a
     # method called on that parameter resolves to (parameter_instances.py)
     passes_instances: Tuple[Tuple[Tuple[str, str], str, Tuple[str, ...]], ...] = ()
@@ -133,8 +135,11 @@ class ProjectIndex:
 
     def __init__(self, modules: Optional[Dict[str, Dict[str, FunctionSummary]]] = None, unparsed: Iterable[str] = (),
                  classes: Optional[Dict[str, Dict[str, tuple]]] = None,
-                 reexports: Optional[Dict[str, Dict[str, str]]] = None) -> None:
+                 reexports: Optional[Dict[str, Dict[str, str]]] = None,
+                 keys_written: Optional[Dict[str, Set[Tuple[str, tuple]]]] = None) -> None:
         self.modules: Dict[str, Dict[str, FunctionSummary]] = modules or {}
+        # key -> (module, record) of every place the parsed files can put that key into a dict (kwargs_flow.py)
+        self.keys_written: Dict[str, Set[Tuple[str, tuple]]] = keys_written or {}
         # module -> name -> the qualified name it imports or aliases (reexports.py)
         self.reexports: Dict[str, Dict[str, str]] = reexports or {}
         # module -> class -> (qualified bases, {attribute: "true" | "false"}, method names called): config classes'
@@ -163,6 +168,11 @@ class ProjectIndex:
         self.network_call_modes: Dict[Tuple[str, str], FrozenSet[str]] = {}
         self.inference_build_modules: FrozenSet[str] = frozenset()
         self.samples_drawn = False  # the project draws samples in a run that trains nothing
+        # Modules that build some batch norm in a mode other than training (False, a placeholder, ...).
+        self.moded_modules: FrozenSet[str] = frozenset()
+        # Some call is made under `arg_scope([slim.batch_norm], is_training=...)`: it reaches slim batch norm
+        # at its default mode anywhere below the call.
+        self.bn_mode_scoped = False
         # Every name the parsed files load and every `.attribute` they use: a method named in none is never called.
         self.referenced_names: FrozenSet[str] = frozenset()
         # (module, qualname) -> the mode an enclosing arg_scope gives batch norm in every call of the function.
@@ -350,6 +360,43 @@ class ProjectIndex:
             for m in self._unparsed_by_last.get(parts[i - 1], ()):
                 if m == name or m.endswith("." + name):
                     return m
+        return None
+
+    def key_reach(self, key: str, module: str, source=None, site=None) -> Optional[str]:
+        """What a `**` dict handed on by `site` holds under `key`: None when nothing can put it there, "" when
+        something can (its value unknown), or the source of the literal its function last wrote into it
+        (`kwargs["bn"] = False` before the call overrides whatever the callers gave).
+
+        `source` (kwargs_flow.dict_source) names the function whose `**kwargs` parameter the dict is: then
+        only keys its callers pass by keyword or `**`, or writes into it, count. Any other dict may hold a key
+        some parsed file puts into a dict, or passes by keyword to something other than project functions
+        that take it as a named parameter."""
+        owner = (module, source[0]) if source is not None else None
+        local = [r for m, r in self.keys_written.get(key, ()) if owner is not None and r[0] == kwargs_flow.WRITE
+                 and m == module and site is not None and r[1] == site.func.qualname and (r[1], r[2]) in source[1]]
+        before = [r for r in local if r[3] < site.order] if local else []
+        if before:
+            return max(before, key=lambda r: r[3])[4] or ""
+        if owner is not None and any(any(self.resolve(t, m) == owner for t in record[1])
+                                     for m, record in self.keys_written.get(kwargs_flow.FORWARDED, ())):
+            return ""
+        for m, record in self.keys_written.get(key, ()):
+            kind = record[0]
+            if kind == kwargs_flow.LITERAL:
+                return ""
+            if kind == kwargs_flow.WRITE:
+                if record not in local and (owner is None or (m == module and (record[1], record[2]) in source[1])):
+                    return ""
+                continue
+            targets = record[1]
+            if not targets:
+                return ""  # a call of something not the project's: `functools.partial(f, key=...)`, `dict(key=...)`
+            found = [f for f in (self.resolve(t, m) for t in targets) if f is not None]
+            if not found:
+                return ""  # a callee not in the parsed files
+            # (star-imported names give several candidates: those that resolve are the callees)
+            if any(key not in self.modules[f[0]][f[1]].params and (owner is None or f == owner) for f in found):
+                return ""
         return None
 
     def lookup(self, target: str, from_module: str) -> Optional[FunctionSummary]:

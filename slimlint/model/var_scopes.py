@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
+import libcst.matchers as m
 
 from slimlint.model.facts import PARAM, TRUE, FunctionInfo, TrainOp
 from slimlint.model.import_table import dotted, literal_string
@@ -73,11 +74,24 @@ def _bound_value(model, func: FunctionInfo, expr: Optional[cst.BaseExpression]) 
     text = dotted(expr) if expr is not None else None
     if text is None or text.count(".") > 1:
         return expr
+    if _extended(model, func, text):
+        return None  # `d_vars += [...]`, `d_vars.extend(...)`: more than the filter picks
     if text.startswith("self."):
         values = [v for f in model.functions if f.class_name == func.class_name for v in f.assignments.get(text, ())]
     else:
         values = func.assignments.get(text) or model.module_func.assignments.get(text) or []
     return values[0][0] if len(values) == 1 else None
+
+
+def _extended(model, func: FunctionInfo, name: str) -> bool:
+    """Is the list `name` added to after it is bound (`+=`, `.extend`, `.append`, `.insert`), in the
+    function or, for `self.<name>`, anywhere in the module?"""
+    scope = model.module if name.startswith("self.") or func.node is None else func.node
+    for node in m.findall(scope, m.AugAssign() | m.Call(func=m.Attribute(attr=m.Name("extend") | m.Name("append") | m.Name("insert")))):
+        target = node.target if isinstance(node, cst.AugAssign) else node.func.value
+        if dotted(target) == name:
+            return True
+    return False
 
 
 def _matches(scope: str, wanted: Filter) -> bool:
@@ -111,8 +125,8 @@ def _unscoped_builders(model, index, scoped: Dict[str, FunctionInfo]) -> bool:
             if found is not None and found[0] == model.module_name:
                 callers.setdefault(found[1], set()).add(f.qualname)
     for f in model.functions:
-        if f.qualname in scoped:
-            continue
+        if f.qualname in scoped or any(f.qualname.startswith(q + ".<locals>.") for q in scoped):
+            continue  # a scoped network, or a helper nested in one (its batch norm is the network's)
         # Its own batch norm, or a helper of another module's: this module's networks are checked themselves.
         direct = bool(model.bn_sites(f, index)) or any(
             (index.resolve_site(c.site, model.module_name) or ("",))[0] != model.module_name
@@ -131,13 +145,16 @@ def _training_only(model, func: FunctionInfo, index, seen: Set[str], top: bool) 
     calls = index.network_call_modes.get((model.module_name, func.qualname), frozenset())
     if "judged" in calls or (top and not calls <= {TRUE}):
         return False
-    kinds: List[str] = [s.mode.kind for s in model.bn_sites(func, index)]
-    for call in model.bn_calls(func, index):
-        kinds += [m.kind for m in call.modes.values()] + ([TRUE] if call.summary.always_training else [])
-        found = index.resolve_site(call.site, model.module_name)
-        callee = next((f for f in model.functions if found and found[0] == model.module_name
-                       and f.qualname == found[1]), None)
-        if callee is not None and not _training_only(model, callee, index, seen, top=False):
-            return False
+    kinds: List[str] = []
+    for part in model.with_nested(func):  # helpers nested in it: their parameters take its calls' arguments
+        kinds += [m.kind for s in model.bn_sites(part, index) for m in model.as_outer_modes(func, part, s.mode, index)]
+        for call in model.bn_calls(part, index):
+            kinds += [m.kind for given in call.modes.values() for m in model.as_outer_modes(func, part, given, index)]
+            kinds += [TRUE] if call.summary.always_training else []
+            found = index.resolve_site(call.site, model.module_name)
+            callee = next((f for f in model.functions if found and found[0] == model.module_name
+                           and f.qualname == found[1]), None)
+            if callee is not None and not _training_only(model, callee, index, seen, top=False):
+                return False
     # Below the top, a parameter's mode is the one the calling network gives, counted with that call.
     return all(k == TRUE or (k == PARAM and (calls or not top)) for k in kinds)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Iterator, List, Optional
 
 from slimlint.model import flow, var_scopes
-from slimlint.model.facts import FunctionInfo, TrainOp
+from slimlint.model.facts import TRUE, FunctionInfo, TrainOp
 
 
 @dataclass
@@ -33,6 +33,23 @@ def has_training_bn(model, func: FunctionInfo, index, op: Optional[TrainOp] = No
     return False
 
 
+def _only_constant_training(model, op: TrainOp, index) -> bool:
+    """Does the op's function build batch norm with update ops only at the library's training-mode default
+    (no mode written, no parameter; a written True may have an inference twin reusing its variables), with
+    no caller's `arg_scope([slim.batch_norm], is_training=...)` anywhere to switch it? In a module that gives
+    its other batch norm a mode (a placeholder, batch norm updated in place), that layer is an oversight whose
+    moving statistics no build reads: the update ops the op leaves out change no output. (A module whose
+    batch norm all trains keeps its findings: another script may build the same layers with False, as in
+    slim's canonical example.)"""
+    if index.bn_mode_scoped:
+        return False
+    found = model.training_bn(op.func, index)
+    if op.func.is_module:
+        found = model.same_graph(found, op.order)
+    return bool(found) and all(b.mode.kind == TRUE and b.mode.expr is None if hasattr(b, "mode")
+                               else b.summary.updates_only_by_default for b in found)
+
+
 def train_ops_needing_updates(ctx) -> Iterator[TrainOpFinding]:
     """minimize / apply_gradients ops trained on a graph with batch-norm update ops, with their wiring."""
     model = ctx.model
@@ -50,6 +67,8 @@ def train_ops_needing_updates(ctx) -> Iterator[TrainOpFinding]:
             continue  # the model's output (and the loss made from it) depends on the update ops
         if not has_training_bn(model, op.func, ctx.index, op):
             continue
+        if model.module_name in ctx.index.moded_modules and _only_constant_training(model, op, ctx.index):
+            continue  # its only update ops are batch norm's that never runs in another mode: nothing reads them
         if var_scopes.trains_only_unread_networks(model, op, ctx.index):
             continue  # its var_list holds networks that only ever train (a GAN's discriminator)
         yield TrainOpFinding(op, wiring)

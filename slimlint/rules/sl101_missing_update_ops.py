@@ -31,14 +31,18 @@ class MissingUpdateOps(Rule):
         everywhere, their own test / export path included (image-to-image GANs by design; a module whose networks
         are only ever built in training mode, anywhere in the project, when the project draws its samples
         from them in a run that trains nothing, `samples = sess.run(model.g, {model.z: sample_z})`; a GAN,
-        trained by train ops over their own `var_list`s, whose batch norm is never given a mode at all, every
-        build at the library's training-mode default with no mode argument or mode parameter anywhere, as in a
-        one-file GAN that previews its samples as a summary): there nothing
+        trained by train ops over their own `var_list`s, whose batch norm is never given any mode but training,
+        every build at the library's training-mode default or a written `True` (no False, placeholder or run-time
+        mode anywhere, a caller's `arg_scope` included), as in a one-file GAN that previews its samples as a
+        summary): there nothing
         ever reads the moving statistics, so running the updates would change no output. Likewise for a train
         op whose `var_list` picks networks by variable scope (`[v for v in t_vars if v.name.startswith('d')]`,
         `tf.get_collection(TRAINABLE_VARIABLES, scope='discriminator')`) when those networks (the functions
         opening that `tf.variable_scope`) are only ever built in training mode, in a module that builds
-        another network in inference mode: a GAN's discriminator; the generator's op is still reported. Also
+        another network in inference mode: a GAN's discriminator; the generator's op is still reported.
+        Likewise when the only batch norm with update ops is a stray layer left at the library's
+        training-mode default (no mode written, no parameter, no caller's `arg_scope` mode), in a module
+        whose other batch norm follows a mode: no build ever reads that layer's moving statistics. Also
         silent for a train op whose `var_list` (given to `minimize` or `compute_gradients`) lists only variables made
         with `tf.Variable` (an input modulation, an attribution probe): it trains no layer; when a session
         run fetches the update ops (`sess.run([training_op, extra_update_ops])`, or alone after each step);

@@ -57,7 +57,7 @@ class Engine:
         if unit.source is None:
             return ParsedFile(unit)
         if unit.source.unreadable is not None:
-            return ParsedFile(unit, syntax=self._syntax_finding(unit, 1, 1, unit.source.unreadable))
+            return self._unreadable(unit)
         deep = nesting_budget.too_deep(unit.source.text)
         if deep is not None:
             return ParsedFile(unit, syntax=self._syntax_finding(
@@ -80,6 +80,20 @@ class Engine:
         except (RecursionError, MemoryError):
             return ParsedFile(unit, module, None, view, self._syntax_finding(
                 unit, 1, 1, "parsed, but nested too deeply for slimlint to analyse"))
+
+    def _unreadable(self, unit: Unit) -> ParsedFile:
+        """A file Python itself cannot read (its coding cookie names a codec a package registers at run time):
+        SL900, and no rule checks it; its text read as UTF-8 still gives the project index its facts (a helper
+        that returns UPDATE_OPS), or its importers would be judged without them."""
+        syntax = self._syntax_finding(unit, 1, 1, unit.source.unreadable)
+        if nesting_budget.too_deep(unit.source.text) is not None:
+            return ParsedFile(unit, syntax=syntax)
+        try:
+            module = on_big_stack(cst.parse_module, unit.source.text)
+            return ParsedFile(unit, module, on_big_stack(FileModel, module, unit.module_name, unit.star_aliases),
+                              syntax=syntax)
+        except (cst.ParserSyntaxError, RecursionError, MemoryError):
+            return ParsedFile(unit, syntax=syntax)
 
     def _syntax_finding(self, unit: Unit, line: int, column: int, message: str) -> Finding:
         return Finding(
@@ -149,7 +163,9 @@ class Engine:
         mode_kinds = backend.mode_kinds(index)  # after the scoped modes: a caller's arg_scope sets them
         index.called_after_bn = frozenset(called_after_bn)
         index.referenced_names = frozenset(backend.referenced_names())
-        index.training_callees = _reachable(training_callees, edges)
+        index.training_callees = _reachable([callee for callee, _ in training_callees], [e[:2] for e in edges])
+        index.trained_graph_callees = _reachable([callee for callee, before_op in training_callees if before_op],
+                                                 [e[:2] for e in edges if e[2]])
         unwired = {callee for callee, wired in under_deps if not wired}
         index.trained_under_update_deps = frozenset(callee for callee, wired in under_deps if wired) - unwired
         # Batch norm that runs in training mode everywhere, the script's own test / export path included

@@ -135,6 +135,24 @@ def test_unknown_codec_file_is_sl900_and_the_run_goes_on(tmp_path):
     assert ("tree.py", 1, "SL900") in found and ("train.py", 4, "SL101") in found
 
 
+def test_an_unknown_codec_module_still_gives_its_facts_to_the_project(tmp_path):
+    """Its helper returning UPDATE_OPS wires the importer's train op: no SL101 there, and no rule checks the
+    unreadable file itself (only its SL900)."""
+    from slimlint.lint import findings_of, lint_tree
+
+    (tmp_path / "helpers.py").write_bytes(b"# -*- coding: future_fstrings -*-\nimport tensorflow as tf\n\n\n"
+                                          b"def update_ops():\n    return tf.get_collection(tf.GraphKeys.UPDATE_OPS)\n")
+    (tmp_path / "train.py").write_text(
+        "import tensorflow as tf\nfrom helpers import update_ops\n\n"
+        "net = tf.layers.batch_normalization(tf.zeros([2, 3]), training=True)\n"
+        "updates = update_ops()\nwith tf.control_dependencies(updates):\n"
+        "    train_op = tf.train.AdamOptimizer(0.1).minimize(tf.reduce_mean(net))\n")
+    found = [(f.path.rsplit("/", 1)[-1], f.start.line, f.code) for f in findings_of(lint_tree(tmp_path))]
+    assert found == [("helpers.py", 1, "SL900")]
+    (tmp_path / "helpers.py").write_bytes(b"import tensorflow as tf\n\n\ndef update_ops():\n    return []\n")
+    assert [f.code for f in findings_of(lint_tree(tmp_path))] == ["SL101"]  # the facts decide, not the file name
+
+
 def test_read_source(tmp_path):
     f = tmp_path / "train.py"
     f.write_bytes(b"x = 1\r\n")

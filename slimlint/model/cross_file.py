@@ -541,8 +541,9 @@ class CrossFileFacts:
                          network_calls=network_calls, samples=self.samples_in_training_run(), moded=moded,
                          adversarial=adversarial)
 
-    def call_edges(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], Tuple[str, str]]]:
-        """(caller, callee) pairs between project functions, for transitive questions."""
+    def call_edges(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], Tuple[str, str], bool]]:
+        """(caller, callee, made before the caller's last train op) between project functions, for transitive
+        questions."""
         out = []
         for func in self.functions:
             if func.is_module:
@@ -550,10 +551,13 @@ class CrossFileFacts:
             for site in func.calls:
                 found = index.resolve_site(site, self.module_name)
                 if found is not None:
-                    out.append(((self.module_name, func.qualname), found))
+                    out.append(((self.module_name, func.qualname), found, _before_last_train_op(func, site)))
         return out
 
-    def training_callees(self, index: ProjectIndex, training_file: bool) -> List[Tuple[str, str]]:
+    def training_callees(self, index: ProjectIndex, training_file: bool) -> List[Tuple[Tuple[str, str], bool]]:
+        """(project function called from training code, is the call made before the caller's last train op)
+        for every such call: one made after it (an evaluation head built once the op exists) builds nothing
+        the op trains."""
         out = []
         for func in self.functions:
             if not (training_file or func.train_ops or func.trains_via_callback):
@@ -561,8 +565,18 @@ class CrossFileFacts:
             for site in func.calls:
                 found = index.resolve_site(site, self.module_name)
                 if found is not None:
-                    out.append(found)
+                    out.append((found, _before_last_train_op(func, site)))
         return out
+
+
+def _before_last_train_op(func: FunctionInfo, site) -> bool:
+    """Is the call made before the function's last train op, or in its arguments (`minimize(loss +
+    head(h))`), or does the function build none? Layers built after the op exists (an evaluation head) are
+    not what it trains."""
+    if not func.train_ops:
+        return True
+    last = max(func.train_ops, key=lambda op: op.order)
+    return site.order < last.order or any(call is site.call for call in m.findall(last.call, m.Call()))
 
 
 def _given_mode(mode: ModeArg) -> bool:

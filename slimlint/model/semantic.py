@@ -131,7 +131,8 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, CallSignatur
             return start.line, start.column
 
         last_op = max(at(op.call) for op in outer.train_ops)
-        return all(at(c) > last_op for c in calls)
+        in_ops = {id(c) for op in outer.train_ops for c in m.findall(op.call, m.Call())}  # `minimize(loss + head(h))`
+        return all(at(c) > last_op and id(c) not in in_ops for c in calls)
 
     def is_training_code(self, func: FunctionInfo, index: ProjectIndex, role: str) -> bool:
         """Does `func` build (part of) a graph a train op trains? It builds a train op, training code calls it
@@ -139,7 +140,7 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, CallSignatur
         builds a train op (methods share their object's graph: layers built in __init__, which then calls
         the method building the train op, are what that op trains). A sibling method that only builds an
         inference graph is not training code."""
-        if func.train_ops or func.trains_via_callback or (self.module_name, func.qualname) in index.training_callees:
+        if func.train_ops or func.trains_via_callback or (self.module_name, func.qualname) in index.trained_graph_callees:
             return True
         if role == context.TRAIN and func.is_module:
             return True

@@ -156,6 +156,8 @@ class ProjectIndex:
         # (module, qualname) of functions called from training code (a train-role file, or a function
         # that builds a train op): a `predict()` or `inference()` among them is a forward pass, not eval.
         self.training_callees: FrozenSet[Tuple[str, str]] = frozenset()
+        # Those of them called before the caller's last train op: they build (part of) what the op trains.
+        self.trained_graph_callees: FrozenSet[Tuple[str, str]] = frozenset()
         # (module, qualname) of train-op helpers every caller calls inside control_dependencies(update ops).
         self.trained_under_update_deps: FrozenSet[Tuple[str, str]] = frozenset()
         # Does any batch norm of the project run in inference mode (or a mode decided at run time)? When

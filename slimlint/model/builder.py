@@ -147,6 +147,7 @@ class ModuleBuilder(FastVisitor):
         # key -> where it can enter a `**kwargs` dict (kwargs_flow.py; ProjectIndex.keys_written)
         self.keys_written: Dict[str, Set[tuple]] = {}
         self.graph_resets: List[int] = []  # orders of module-level `tf.reset_default_graph()` calls (a notebook's parts)
+        self._applied_classes: Set[int] = set()  # ids of `tf.layers.BatchNormalization(...)` applied at once
         self.graph_blocks: List[Tuple[int, int]] = []  # order spans of module-level `with <graph>.as_default():`
         self._graph_blocks: Dict[int, int] = {}
         self.exports_graph = False  # writes the graph out for serving or freezing (_EXPORT_APIS)
@@ -548,10 +549,18 @@ class ModuleBuilder(FastVisitor):
             name = self.canonical(call.func)
             if name in api.CONTROL_DEPENDENCIES and call.args:
                 arg = call.args[0].value
+                names = set(self.value_names(arg))
+                if isinstance(arg, cst.Call) and self.canonical(arg.func) is None:
+                    # `with tf.control_dependencies(get_update_ops()):`: the helper's result, used here, is
+                    # what a name bound to it would be (helper_reads.py decides whether it is UPDATE_OPS).
+                    inline = f"{dotted(arg.func) or 'helper'}()"  # named as the code writes it, for messages
+                    self.func.helper_results[inline] = (arg, self._stmt)
+                    self.func.helper_uses.setdefault(inline, []).append((self.order, tuple(self._stmt_stack), None))
+                    names.add(inline)
                 block = ControlBlock(
                     node=node,
                     arg=arg,
-                    arg_names=frozenset(self.value_names(arg)),
+                    arg_names=frozenset(names),
                     inline_read=self.contains_update_read(arg),
                     func=self.func,
                     order=self._tick(),
@@ -773,6 +782,7 @@ class ModuleBuilder(FastVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         order = self._tick()
         self._note_keras_bn_application(node)
+        self._note_applied_layer_class(node, order)
         if self._class_stack and any(a.keyword is not None and a.keyword.value == "normalizer_params"
                                      and (dotted(a.value) or "").startswith("self.") for a in node.args):
             self.instance_param_classes.add(self._class_stack[-1])
@@ -895,7 +905,24 @@ class ModuleBuilder(FastVisitor):
         if layer in api.NORMALIZED_LAYERS or layer in api.BATCH_NORM:
             self._on_layer(node, layer, order)
 
+    def _note_applied_layer_class(self, node: cst.Call, order: int) -> None:
+        """`tf.layers.BatchNormalization(momentum=0.9)(x, training=t)`: the TF1 layer class built and applied in
+        one expression is `tf.layers.batch_normalization` with the two calls' arguments (`training` the second
+        positional one of the application); its findings and fixes go to the application."""
+        inner = node.func
+        if not (isinstance(inner, cst.Call) and self.canonical(inner.func) == _LAYER_CLASS_BN):
+            return
+        kwargs = {**self.call_kwargs(inner), **self.call_kwargs(node)}
+        positional = positional_args(node)
+        if len(positional) > 1:
+            kwargs.setdefault("training", positional[1])
+        self._applied_classes.add(id(inner))
+        self.func.layers.append(LayerCall(call=node, api=_LAYER_FUNCTION_BN, frames=tuple(self._frames), func=self.func,
+                                          order=order, kwargs=kwargs, guards=self._current_guards()))
+
     def _on_layer(self, node: cst.Call, name: str, order: int) -> None:
+        if id(node) in self._applied_classes:
+            return  # counted with its application
         func = self.func
         func.layers.append(LayerCall(call=node, api=name, frames=tuple(self._frames), func=func, order=order,
                                      kwargs=self.call_kwargs(node), guards=self._current_guards()))
@@ -1193,6 +1220,7 @@ class ModuleBuilder(FastVisitor):
 _TF_TEST_UTILITIES = frozenset(f"tf.test.{n}" for n in (
     "gpu_device_name", "is_gpu_available", "is_built_with_cuda", "is_built_with_gpu_support", "is_built_with_rocm",
     "is_built_with_xla"))
+_LAYER_CLASS_BN, _LAYER_FUNCTION_BN = "tf.layers.BatchNormalization", "tf.layers.batch_normalization"
 _MODE_TAKING_LAYERS = frozenset((*api.BATCH_NORM, *api.NORMALIZED_LAYERS, *api.DROPOUT))
 
 

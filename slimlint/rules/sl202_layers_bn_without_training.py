@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import libcst as cst
+
 from slimlint.fixes import FixActions, add_keyword
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
@@ -19,7 +21,8 @@ class LayersBatchNormWithoutTraining(Rule):
     name = "layers-batch-norm-without-training"
     summary = "`tf.layers.batch_normalization` / `dropout` without `training=` run in inference mode, also while training."
     what_it_does = """
-        Flags `tf.layers.batch_normalization(...)` and `tf.layers.dropout(...)` (also `tf.compat.v1.layers`)
+        Flags `tf.layers.batch_normalization(...)` and `tf.layers.dropout(...)` (also `tf.compat.v1.layers`,
+        and the layer class built and applied at once, `tf.layers.BatchNormalization()(x)`)
         called without `training=` in code that trains: a function that builds a train op (also through a
         canned head's `train_op_fn=lambda loss: optimizer.minimize(loss)`), a method that
         goes on to call the method building it, a function training code calls (directly or not), a helper
@@ -173,7 +176,8 @@ class LayersBatchNormWithoutTraining(Rule):
                 fix = FixActions().on(layer.call, add_keyword("training", param)) if param else None
                 yield self.violation(
                     layer.call,
-                    _LAYERS[layer.api],
+                    _LAYERS[layer.api] if not isinstance(layer.call.func, cst.Call) else
+                    _LAYERS[layer.api].replace("`tf.layers.batch_normalization`", "`tf.layers.BatchNormalization()(...)`", 1),
                     fix,
                     f"Pass `training={param}`" if param else "",
                 )

@@ -23,7 +23,7 @@ code. The flag must reach this file's batch norm as its mode.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Optional, Set, Tuple
+from typing import Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 import libcst.matchers as m

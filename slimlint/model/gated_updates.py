@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
-import libcst.matchers as m
 
 from slimlint.model.import_table import literal_string
 from slimlint.model.facts import FunctionInfo

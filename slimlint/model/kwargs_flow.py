@@ -6,7 +6,8 @@ argument (with the project functions the call may reach), a `**` forwarding, a d
 `d["key"] = ...` / `d.setdefault("key")` / `d.update(key=...)` on a named dict. Two dicts are followed to
 their source: a function's own `**kwargs` parameter, and a copy of the constructor's (`self.kwargs =
 kwargs` in `__init__`, then `kwargs = dict(self.kwargs)` in a method); any other dict may hold any key
-written anywhere.
+written anywhere. A function that nothing in the parsed project calls gets no key into its `**kwargs` (its
+callers are out of view: precision first, a mode left at the callee's default rather than "unknown").
 """
 
 from __future__ import annotations

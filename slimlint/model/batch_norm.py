@@ -501,6 +501,11 @@ class BatchNormFacts:
         found += [c for c in self.bn_calls(func, index) if c.adds_update_ops]
         return sorted(found, key=lambda x: x.order)
 
+    def op_graph_bn(self, op, index: ProjectIndex) -> list:
+        """training_bn of a train op's function; for module code, only that of the op's own graph."""
+        found = self.training_bn(op.func, index)
+        return self.same_graph(found, op.order) if op.func.is_module else found
+
     def same_graph(self, built: list, order: int) -> list:
         """The module-level batch norm of `built` that lands in the same graph as module code at `order`: the
         same module-level `with <graph>.as_default():` block (or both outside every such block), and none of

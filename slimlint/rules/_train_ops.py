@@ -16,10 +16,8 @@ class TrainOpFinding:
 
 
 def has_training_bn(model, func: FunctionInfo, index, op: Optional[TrainOp] = None) -> bool:
-    found = model.training_bn(func, index)
-    if func.is_module and op is not None:
-        found = model.same_graph(found, op.order)  # a notebook's part before `tf.reset_default_graph()` is another graph
-    if found:
+    # With an op: only its own graph (a notebook's part before `tf.reset_default_graph()` is another graph).
+    if model.op_graph_bn(op, index) if op is not None else model.training_bn(func, index):
         return True
     # Methods share their object's graph: a model built in build_model() is trained in train().
     if func.class_name is not None:
@@ -43,9 +41,7 @@ def _only_constant_training(model, op: TrainOp, index) -> bool:
     slim's canonical example.)"""
     if index.bn_mode_scoped:
         return False
-    found = model.training_bn(op.func, index)
-    if op.func.is_module:
-        found = model.same_graph(found, op.order)
+    found = model.op_graph_bn(op, index)
     return bool(found) and all(b.mode.kind == TRUE and b.mode.expr is None if hasattr(b, "mode")
                                else b.summary.updates_only_by_default for b in found)
 

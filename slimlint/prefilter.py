@@ -3,7 +3,8 @@
 Loss-free by construction: every rule needs batch norm or a mode-taking dropout layer in view. A file can
 only have a finding if its text names batch norm itself (a layer, a normalizer_fn, a model-zoo
 network) or `slim.dropout` / `tf.layers.dropout` (SL202 / SL208 check dropout on its own), or calls a project function that builds batch norm (whose *name* must then appear in the
-text: the engine adds those names once the project's summaries are known), or is a train-op helper
+text: the engine adds those names once the project's summaries are known), or looks up a batch-norm mode
+tensor by its graph name (`get_tensor_by_name`, once the project has one), or is a train-op helper
 that a file with batch norm calls (the engine follows those calls to their module).
 """
 

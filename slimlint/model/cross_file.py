@@ -34,6 +34,7 @@ from slimlint.model.mode_survey import FileModes
 from slimlint.model.import_table import dotted
 from slimlint.model.parameter_instances import SELF_NAMES, instance_classes
 from slimlint.model.unread_params import mention_counts
+from slimlint.model.graph_names import looked_up_name
 
 
 MODULE_CODE = "<module>"  # the summary key of a file's module-level code (never a call target)
@@ -85,10 +86,12 @@ class CrossFileFacts:
         # Module-level code (a script's body) is no function to call, but what its calls pass counts too.
         passes = self._instances_passed(self.module_func, index)
         false_modes = self._false_mode_calls(self._mode_arguments(self.module_func, index))
-        if passes or false_modes:
+        named_modes = self.named_mode_placeholders(index)
+        if passes or false_modes or named_modes:
             out[MODULE_CODE] = FunctionSummary(qualname=MODULE_CODE, params=(), mode_params=frozenset(), mode_defaults=(),
                                                builds_bn_updates=False, always_training=False,
-                                               passes_instances=passes, calls_with_false_mode=false_modes)
+                                               passes_instances=passes, calls_with_false_mode=false_modes,
+                                               mode_tensors=named_modes)
         return out
 
     def _mode_arguments(self, func: FunctionInfo, index: ProjectIndex) -> list:
@@ -179,7 +182,20 @@ class CrossFileFacts:
             mutated_params=self.mutated_params(func),
             bn_guard=self.bn_guard(func, index),
             guard_calls=self.guard_calls(func, index),
+            mode_tensors=self._looked_up_modes(func, index),
         )
+
+    def _looked_up_modes(self, func: FunctionInfo, index: ProjectIndex) -> FrozenSet[str]:
+        """FunctionSummary.mode_tensors of a function: the tensors its batch norm and its callees' look up."""
+        out: Set[str] = set()
+        for part in self.with_nested(func):
+            for site in self.bn_sites(part, index):
+                name = looked_up_name(site.mode.expr)
+                if name is not None:
+                    out.add(name)
+            for call in self.bn_calls(part, index):
+                out |= call.summary.mode_tensors
+        return frozenset(out)
 
     def _instances_passed(self, func: FunctionInfo, index: ProjectIndex) -> tuple:
         """What FunctionSummary.passes_instances says: for calls of project functions that take parameters on

@@ -23,7 +23,7 @@ code. The flag must reach this file's batch norm as its mode.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, List, Optional, Set, Tuple
+from typing import FrozenSet, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 import libcst.matchers as m
@@ -31,6 +31,7 @@ import libcst.matchers as m
 from slimlint.model import context
 from slimlint.model.facts import DYNAMIC, TRUE, FunctionInfo
 from slimlint.model.builder import run_feed
+from slimlint.model.graph_names import looked_up_name, placeholder_name
 from slimlint.model.import_table import dotted
 from slimlint.model.summary import ProjectIndex
 
@@ -158,6 +159,45 @@ class EvalRuns:
                 for n in self.builder.value_names(e.value)}
 
     def _bn_mode_placeholders(self, func: FunctionInfo, index: ProjectIndex) -> Set[str]:
+        """The mode flags a run in `func` can feed: the boolean placeholders batch norm takes as its mode here
+        (_placeholders_taken_here), and names bound to a tensor whose graph name is a batch-norm mode tensor of
+        the project (graph_names.py: `self.is_training = graph.get_tensor_by_name('prefix/is_training:0')`, or
+        a placeholder made with that name while a layer helper looks it up)."""
+        found = self._placeholders_taken_here(func, index)
+        wanted = index.mode_tensor_names
+        if not wanted:
+            return found
+        scopes = [func, self.module_func]
+        if func.class_name is not None:
+            scopes += [f for f in self.functions if f.class_name == func.class_name and f is not func]
+        for scope in scopes:
+            for name, values in scope.assignments.items():
+                if len(values) != 1 or (scope is not func and scope is not self.module_func and not name.startswith("self.")):
+                    continue
+                if self._graph_name(values[0][0]) in wanted:
+                    found.add(name)
+        return found
+
+    def named_mode_placeholders(self, index: ProjectIndex) -> FrozenSet[str]:
+        """The `name=` of each boolean placeholder of this file that its batch norm takes as its mode
+        (FunctionSummary.mode_tensors of the file's MODULE_CODE summary)."""
+        out = set()
+        for func in self.functions:
+            named = {name: placeholder_name(values[0][0]) for name, values in func.assignments.items()
+                     if len(values) == 1 and self.is_bool_placeholder(values[0][0])}
+            named = {name: graph_name for name, graph_name in named.items() if graph_name}
+            if named:
+                out |= {named[name] for name in self._placeholders_taken_here(func, index) if name in named}
+        return frozenset(out)
+
+    def _graph_name(self, value: cst.BaseExpression) -> Optional[str]:
+        """The graph name a bound value stands for: a lookup's, or a boolean placeholder's `name=`."""
+        looked_up = looked_up_name(value)
+        if looked_up is not None:
+            return looked_up
+        return placeholder_name(value) if self.is_bool_placeholder(value) else None
+
+    def _placeholders_taken_here(self, func: FunctionInfo, index: ProjectIndex) -> Set[str]:
         """Boolean placeholders of `func` (or module level) that this file's batch norm takes as its mode, and
         a method's `self.<flag>` placeholder (made in a method of its class) that the class's batch norm takes."""
         placeholders = set(self.mode_placeholders(func))
@@ -228,6 +268,8 @@ class EvalRuns:
         for stmt in m.findall(func.node, m.SimpleStatementLine()):
             for small in stmt.body:
                 value = small.value if isinstance(small, (cst.Assign, cst.Expr, cst.Return)) else None
+                if isinstance(value, cst.Subscript):
+                    value = value.value  # `sess.run(fetches, feed)[0]`
                 if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "run"):
                     continue
                 targets = tuple(n for t in small.targets for n in _names(t.target)) if isinstance(small, cst.Assign) else ()

@@ -77,6 +77,10 @@ class FunctionSummary:
     bn_guard: Optional[Tuple[Tuple[str, str, Optional[str]], Tuple]] = None
     # (callee, closed) for each of its calls of a function with a bn_guard: closed when the argument fails the test
     guard_calls: Tuple[Tuple[Tuple[str, str], bool], ...] = ()
+    # Graph names of boolean tensors that reach batch norm as its mode (graph_names.py): what its batch norm, or
+    # its callees', looks up (`get_tensor_by_name('is_training:0')`); on a file's MODULE_CODE summary, the
+    # `name=` of each of the file's boolean placeholders that its batch norm takes as its mode.
+    mode_tensors: FrozenSet[str] = frozenset()
 
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)
@@ -184,6 +188,7 @@ class ProjectIndex:
         self._false_modes: Optional[FrozenSet[Tuple[Tuple[str, str], str]]] = None
         self._by_last: Dict[str, list] = {}
         self._attrs_set: Optional[Tuple[FrozenSet[str], FrozenSet[str]]] = None
+        self._mode_tensor_names: Optional[FrozenSet[str]] = None
         for name in self.modules:
             self._by_last.setdefault(name.rsplit(".", 1)[-1], []).append(name)
 
@@ -196,6 +201,15 @@ class ProjectIndex:
         if key not in self._resolved:
             self._resolved[key] = self._resolve(target, from_module)
         return self._resolved[key]
+
+    @property
+    def mode_tensor_names(self) -> FrozenSet[str]:
+        """Graph names of the project's boolean tensors that reach batch norm as its mode (every summary's
+        mode_tensors): a tensor looked up by one of them is a batch-norm mode flag."""
+        if self._mode_tensor_names is None:
+            self._mode_tensor_names = frozenset(name for functions in self.modules.values()
+                                                for summary in functions.values() for name in summary.mode_tensors)
+        return self._mode_tensor_names
 
     def passed_instances(self, module: str) -> Dict[Tuple[str, str], Tuple[str, ...]]:
         """(qualname, parameter) -> the classes of the instances the project's calls pass to it, for `module`'s
@@ -429,4 +443,7 @@ class ProjectIndex:
                     found = self._inherited_constructor(f"{module}.{name}", module, 0)
                     if found is not None and found[1].rsplit(".", 2)[-2] in names:
                         names.add(name)
+        # A file that looks a batch-norm mode tensor up by its graph name (a frozen-graph predictor) feeds it.
+        if self.mode_tensor_names:
+            names.add("get_tensor_by_name")
         return frozenset(names)

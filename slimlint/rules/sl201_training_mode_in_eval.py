@@ -57,7 +57,11 @@ class TrainingModeInEval(Rule):
         holds new data), the placeholder reaches batch norm as its mode
         (also through `tf.cond(phase_train, lambda: batch_norm(..., is_training=True), lambda:
         batch_norm(..., is_training=False))`), and its data or results are named for evaluation (`val`,
-        `valid`, `test`, `eval`) or it runs in evaluation code. The fix feeds `False`.
+        `valid`, `test`, `eval`) or it runs in evaluation code. The placeholder may be named in the graph rather
+        than passed: batch norm built with `training=tf.get_default_graph().get_tensor_by_name('is_training:0')`
+        follows the placeholder made with `name='is_training'`, and a frozen-graph predictor that looks the
+        tensor up (`graph.get_tensor_by_name('prefix/is_training:0')`) and feeds it True runs the served
+        network's batch norm in training mode. The fix feeds `False`.
 
         Also a run over evaluation data in a training function whose only model build puts batch norm in
         training mode by a constant (`create_model(inputs, settings, is_training=True)`, then

@@ -87,11 +87,12 @@ class CrossFileFacts:
         passes = self._instances_passed(self.module_func, index)
         false_modes = self._false_mode_calls(self._mode_arguments(self.module_func, index))
         named_modes = self.named_mode_placeholders(index)
-        if passes or false_modes or named_modes:
+        false_keywords = _false_method_keywords(self.module_func)
+        if passes or false_modes or named_modes or false_keywords:
             out[MODULE_CODE] = FunctionSummary(qualname=MODULE_CODE, params=(), mode_params=frozenset(), mode_defaults=(),
                                                builds_bn_updates=False, always_training=False,
                                                passes_instances=passes, calls_with_false_mode=false_modes,
-                                               mode_tensors=named_modes)
+                                               mode_tensors=named_modes, false_method_keywords=false_keywords)
         return out
 
     def _mode_arguments(self, func: FunctionInfo, index: ProjectIndex) -> list:
@@ -183,6 +184,7 @@ class CrossFileFacts:
             bn_guard=self.bn_guard(func, index),
             guard_calls=self.guard_calls(func, index),
             mode_tensors=self._looked_up_modes(func, index),
+            false_method_keywords=_false_method_keywords(func),
         )
 
     def _looked_up_modes(self, func: FunctionInfo, index: ProjectIndex) -> FrozenSet[str]:
@@ -609,4 +611,15 @@ def _self_attrs(func: FunctionInfo) -> tuple:
             value = values[0][0] if len(values) == 1 else None
             word = value.value.lower() if isinstance(value, cst.Name) and value.value in ("True", "False") else "other"
             out.append((name[len("self."):], word))
+    return tuple(sorted(out))
+
+
+def _false_method_keywords(func: FunctionInfo) -> tuple:
+    """FunctionSummary.false_method_keywords: `<object>.<method>(..., is_training=False)` calls in `func`."""
+    out = set()
+    for site in func.calls:
+        if isinstance(site.call.func, cst.Attribute):
+            for keyword, value in site.kwargs.items():
+                if keyword in MODE_PARAM_NAMES and isinstance(value, cst.Name) and value.value == "False":
+                    out.add((site.call.func.attr.value, keyword))
     return tuple(sorted(out))

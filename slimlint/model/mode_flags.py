@@ -3,14 +3,25 @@ placeholder, and flags that are fed but never reach the network."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import List, Optional
 
 import libcst as cst
+import libcst.matchers as m
 
-from slimlint.model.facts import (
-    FunctionInfo,
-)
+from slimlint.model.facts import PARAM, TRUE, FunctionInfo
 from slimlint.model.summary import ProjectIndex
+
+
+@dataclass
+class UnreadObjectFlag:
+    """A class's boolean placeholder that its feed helper fills and a caller sets False, while the class builds
+    its batch norm with a Python value instead (`self.build(is_train=is_train)`)."""
+
+    flag: str  # "self.is_training"
+    fed_by: str  # how False reaches it: "get_feed_dict(is_training=False)", or "a feed"
+    build: cst.Call  # the class's network call whose mode is not the placeholder
+    mode: str  # what that call gives as the mode: "`is_train=is_train`", "its default `is_training=True`"
 
 
 class ModeFlags:
@@ -69,3 +80,69 @@ class ModeFlags:
         passed |= {s.mode.expr.value for s in self.bn_sites(func, index) if isinstance(s.mode.expr, cst.Name)}
         return [] if passed & set(flags) else flags
 
+
+    def unread_object_flags(self, index: ProjectIndex) -> List[UnreadObjectFlag]:
+        """Classes that keep a boolean mode placeholder on `self`, feed it False (a feed of this file, or a feed
+        helper method `fd[self.is_training] = is_training` that some call in the project gives False), and read
+        it nowhere else: their batch norm takes a Python value as its mode, fixed when the graph is built, so
+        the False switches nothing."""
+        out = []
+        for class_name in sorted({f.class_name for f in self.functions if f.class_name is not None}):
+            methods = [f for f in self.functions if f.class_name == class_name and f.node is not None]
+            for flag in self._class_bool_placeholders(methods):
+                fed_by = self._false_reaches(flag, methods, index)
+                if fed_by is None or self._read_beyond_feeds(flag, methods):
+                    continue
+                build = self._python_moded_build(methods, index)
+                if build is not None:
+                    out.append(UnreadObjectFlag(flag, fed_by, build[0], build[1]))
+        return out
+
+    def _class_bool_placeholders(self, methods: List[FunctionInfo]) -> List[str]:
+        return sorted({name for f in methods for name, values in f.assignments.items()
+                       if name.startswith("self.") and name.count(".") == 1 and len(values) == 1
+                       and self.is_bool_placeholder(values[0][0])})
+
+    def _false_reaches(self, flag: str, methods: List[FunctionInfo], index: ProjectIndex) -> Optional[str]:
+        """How False is fed to `flag`: a literal feed in this file, or a method's parameter that fills it."""
+        if "False" in self.builder.bool_fed.get(flag, ()):
+            return "a feed"
+        for method in methods:
+            for param in _feed_params(method, flag):
+                if (index.called_with_false_mode((self.module_name, method.qualname), param)
+                        or index.method_given_false(method.name, param)):
+                    return f"`{method.name}({param}=False)`"
+        return None
+
+    @staticmethod
+    def _read_beyond_feeds(flag: str, methods: List[FunctionInfo]) -> bool:
+        """Does any method use `flag` other than where it is made and as a feed dict's key?"""
+        attr = flag.split(".", 1)[1]
+        wanted = m.Attribute(value=m.Name("self"), attr=m.Name(attr))
+        uses = sum(len(m.findall(f.node, wanted)) for f in methods)
+        keys = sum(len(m.findall(f.node, m.DictElement(key=wanted))) + len(m.findall(f.node, m.AssignTarget(
+            target=m.Subscript(slice=[m.SubscriptElement(slice=m.Index(value=wanted))])))) for f in methods)
+        return uses > keys + 1
+
+    def _python_moded_build(self, methods: List[FunctionInfo], index: ProjectIndex):
+        """The class's first batch-norm call (the constructor's first) that gets its mode from a parameter or a
+        constant: (call, the mode as written)."""
+        ordered = sorted(methods, key=lambda f: not f.qualname.endswith(".__init__"))
+        for method in ordered:
+            for call in sorted(self.bn_calls(method, index), key=lambda c: c.site.order):
+                for param, mode in sorted(call.modes.items()):
+                    if mode.kind == PARAM and isinstance(mode.expr, cst.Name):
+                        return call.site.call, f"`{param}={mode.expr.value}`"
+                    if mode.kind == TRUE:
+                        return call.site.call, f"`{param}=True`" if mode.expr is not None else f"its default `{param}=True`"
+        return None
+
+
+def _feed_params(method: FunctionInfo, flag: str) -> List[str]:
+    """Parameters of `method` it puts into a feed dict under `flag`: `fd[self.x] = p`, `{self.x: p}`."""
+    attr = flag.split(".", 1)[1]
+    key = m.Attribute(value=m.Name("self"), attr=m.Name(attr))
+    values = [a.value for a in m.findall(method.node, m.Assign(targets=[m.AssignTarget(
+        target=m.Subscript(slice=[m.SubscriptElement(slice=m.Index(value=key))]))]))]
+    values += [e.value for e in m.findall(method.node, m.DictElement(key=key))]
+    return sorted({v.value for v in values if isinstance(v, cst.Name) and v.value in method.params})

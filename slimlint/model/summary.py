@@ -81,6 +81,10 @@ class FunctionSummary:
     # its callees', looks up (`get_tensor_by_name('is_training:0')`); on a file's MODULE_CODE summary, the
     # `name=` of each of the file's boolean placeholders that its batch norm takes as its mode.
     mode_tensors: FrozenSet[str] = frozenset()
+    # (method name, mode-named keyword) of its method calls that pass the keyword False (`model.get_feed_dict(
+    # batch, is_training=False)`), whatever object they are called on: a class's method of that name and
+    # parameter may be the one called when the object's class cannot be told (mode_flags.unread_object_flags).
+    false_method_keywords: Tuple[Tuple[str, str], ...] = ()
 
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)
@@ -189,6 +193,7 @@ class ProjectIndex:
         self._by_last: Dict[str, list] = {}
         self._attrs_set: Optional[Tuple[FrozenSet[str], FrozenSet[str]]] = None
         self._mode_tensor_names: Optional[FrozenSet[str]] = None
+        self._false_method_keywords: Optional[FrozenSet[Tuple[str, str]]] = None
         for name in self.modules:
             self._by_last.setdefault(name.rsplit(".", 1)[-1], []).append(name)
 
@@ -210,6 +215,14 @@ class ProjectIndex:
             self._mode_tensor_names = frozenset(name for functions in self.modules.values()
                                                 for summary in functions.values() for name in summary.mode_tensors)
         return self._mode_tensor_names
+
+    def method_given_false(self, method: str, param: str) -> bool:
+        """Does some method call of the project pass `param=False` to a method named `method`?"""
+        if self._false_method_keywords is None:
+            self._false_method_keywords = frozenset(entry for functions in self.modules.values()
+                                                    for summary in functions.values()
+                                                    for entry in summary.false_method_keywords)
+        return (method, param) in self._false_method_keywords
 
     def passed_instances(self, module: str) -> Dict[Tuple[str, str], Tuple[str, ...]]:
         """(qualname, parameter) -> the classes of the instances the project's calls pass to it, for `module`'s

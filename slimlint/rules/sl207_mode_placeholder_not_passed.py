@@ -19,6 +19,14 @@ class ModePlaceholderNotPassed(Rule):
         `tf.placeholder_with_default`) which is fed False somewhere (`feed_dict={is_training: False}`)
         and is never passed as a mode. A placeholder only ever fed True switches nothing to inference mode:
         the network's training-mode default already does what its feeds say.
+
+        Also flags a class that keeps its boolean mode placeholder on the object (`self.is_training =
+        tf.placeholder_with_default(bool(is_train), [])`) and fills it in a feed helper (`fd[self.is_training]
+        = is_training` in `get_feed_dict(self, batch, is_training=None)`) that some call gives False (or feeds
+        it False directly), while the class reads the placeholder nowhere else and builds its network with a
+        Python value (`self.build(is_train=is_train)`): the finding is on that build call. The helper's
+        callers are matched by the method's name and keyword when the object's class cannot be told. No fix:
+        the Python value may also steer Python code (`if is_train:`), where a tensor cannot go.
     """
     why_bad = """
         The loop believes it switches the model to inference mode for validation, but the placeholder
@@ -73,10 +81,46 @@ class ModePlaceholderNotPassed(Rule):
             feed = {is_training: False}
             """,
         ),
+        Case(
+            """
+            import tensorflow as tf
+
+            def block(x, is_train):
+                return tf.contrib.layers.batch_norm(x, is_training=is_train, updates_collections=None)
+
+            class Model(object):
+                def __init__(self, images, is_train=True):
+                    self.images = images
+                    self.is_training = tf.placeholder_with_default(bool(is_train), [])
+                    self.build(is_train=is_train)
+
+                def build(self, is_train):
+                    self.logits = block(self.images, is_train)
+
+                def get_feed_dict(self, batch, is_training=None):
+                    fd = {self.images: batch}
+                    if is_training is not None:
+                        fd[self.is_training] = is_training
+                    return fd
+
+            model = Model(images)
+            test_feed = model.get_feed_dict(test_batch, is_training=False)
+            """,
+            line=10,
+            column=9,
+        ),
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = ctx.model
+        for unread in model.unread_object_flags(ctx.index):
+            # No fix: the Python value may also steer Python code (`if is_train:`), where a tensor cannot go.
+            yield self.violation(
+                unread.build,
+                f"`{unread.flag}` is fed False ({unread.fed_by}), but no batch norm reads it: this network gets "
+                f"{unread.mode}, fixed when the graph is built",
+                None,
+            )
         for func in model.functions:
             flags = model.unpassed_mode_flags(func, ctx.index)
             if not flags:

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 import libcst.matchers as m
 
-from slimlint.model import api, kwargs_flow
+from slimlint.model import api, kwargs_flow, string_modes
 from slimlint.model.import_table import dotted
 from slimlint.model.facts import (
     BN_API,
@@ -459,10 +459,25 @@ class BatchNormFacts:
                     modes[param] = ModeArg(UNKNOWN, None, keyword=param, owner=site.call)
                     continue
             mode = self.classify(expr, site.func, param, site.call, index)
+            predicate = summary.predicate_of(param)
+            if predicate is not None:
+                mode = self._string_mode(mode, expr, site.func, predicate)
             if mode.kind == DEFAULT:
                 mode = replace(mode, kind=mode_from_default(summary.default_of(param)), expr=None)
             modes[param] = mode
         return modes
+
+    def _string_mode(self, mode: ModeArg, expr, func: FunctionInfo, predicate) -> ModeArg:
+        """A mode parameter the callee tests as a string (string_modes.py): a string given (or a name bound once
+        to one) is a mode; the caller's own parameter passes the test on; a boolean given is no mode we know."""
+        if mode.kind == DEFAULT:
+            return replace(mode, via_string=True)  # the default's mode: FunctionSummary.mode_defaults
+        if mode.kind == PARAM:
+            return replace(mode, predicate=mode.predicate or predicate, via_string=True)
+        value = literal_value(expr, func, self.module_func)
+        if isinstance(value, str):
+            return replace(mode, kind=TRUE if string_modes.trains(predicate, value) else FALSE, via_string=True)
+        return replace(mode, kind=UNKNOWN, via_string=True)
 
     def _scoped_bn_call(self, site: CallSite, summary: FunctionSummary, index: ProjectIndex) -> Optional[BNCall]:
         """A call made inside an arg_scope that gives the callee's slim layers batch norm."""

@@ -76,7 +76,9 @@ def file_role(relpath: str, model, configured_eval: bool = False, configured_tra
     if name_words & _EVAL_FILE_WORDS:
         return EVAL
     if (model.builder.restores_checkpoint or model.builder.exports_graph) and model.builder.is_script:
-        return EVAL  # a script that restores a checkpoint or writes the graph out, and never trains
+        # A script that restores a checkpoint or writes the graph out, and never trains: one that runs a train
+        # op some other file builds (`sess.run([model.train_op, model.cost])`) resumes training.
+        return TRAIN if model.runs_train_op() else EVAL
     return LIBRARY
 
 

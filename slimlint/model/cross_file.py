@@ -35,6 +35,7 @@ from slimlint.model.import_table import dotted
 from slimlint.model.parameter_instances import SELF_NAMES, instance_classes
 from slimlint.model.unread_params import mention_counts
 from slimlint.model.graph_names import looked_up_name
+from slimlint.model import string_modes
 
 
 MODULE_CODE = "<module>"  # the summary key of a file's module-level code (never a call target)
@@ -68,21 +69,26 @@ class CrossFileFacts:
                     owned.setdefault(found[0], set()).add(found[1])
             if not owned:
                 continue
+            predicates = dict(summary.mode_predicates)
             out[qual] = replace(summary, mode_params=frozenset(p for p in summary.mode_params if method_param(p) is None),
-                                mode_defaults=tuple(d for d in summary.mode_defaults if method_param(d[0]) is None))
+                                mode_defaults=tuple(d for d in summary.mode_defaults if method_param(d[0]) is None),
+                                mode_predicates=tuple(d for d in summary.mode_predicates if method_param(d[0]) is None))
             for method, params in owned.items():
                 owner_name = qual.rsplit(".", 1)[0] + "." + method
                 owner = out.get(owner_name)
                 if owner is None:
                     continue
                 defaults = dict(owner.mode_defaults)
+                owned_predicates = dict(owner.mode_predicates)
+                owned_predicates.update({p: predicates[f"{method}:{p}"] for p in params if f"{method}:{p}" in predicates})
                 info = next(f for f in self.functions if f.qualname == owner_name)
                 for p in params:
-                    defaults[p] = default_word(info.defaults.get(p))
+                    defaults[p] = _default_word(info, p, owned_predicates)
                 # It builds update ops only if the method does (in-place batch norm does not).
                 out[owner_name] = replace(owner, mode_params=owner.mode_params | params,
                                           builds_bn_updates=owner.builds_bn_updates or summary.builds_bn_updates,
-                                          mode_defaults=tuple(sorted(defaults.items())))
+                                          mode_defaults=tuple(sorted(defaults.items())),
+                                          mode_predicates=tuple(sorted(owned_predicates.items())))
         # Module-level code (a script's body) is no function to call, but what its calls pass counts too.
         passes = self._instances_passed(self.module_func, index)
         false_modes = self._false_mode_calls(self._mode_arguments(self.module_func, index))
@@ -145,7 +151,8 @@ class CrossFileFacts:
         builds, always, mode_params = self._bn_updates_and_modes(func, index)
         slim_layers, slim_mode = self._slim_layers_and_mode(func, index)
         defaults_of = set(mode_params) | ({slim_mode[1]} if slim_mode[0] == PARAM else set())
-        defaults = {param: default_word(func.defaults.get(param)) for param in defaults_of}
+        predicates = _string_predicates(mode_params)
+        defaults = {param: _default_word(func, param, predicates) for param in defaults_of}
         arguments = self._mode_arguments(func, index)  # once: both call-mode facts come from it
         factory = self._factory_config(func, index)
         factory_default = self.factory_default(func, factory, index)
@@ -155,6 +162,7 @@ class CrossFileFacts:
             qualname=func.qualname,
             params=func.params,
             mode_params=frozenset(mode_params),
+            mode_predicates=tuple(sorted(predicates.items())),
             mode_defaults=tuple(sorted(defaults.items())),
             builds_bn_updates=builds,
             always_training=always,
@@ -244,17 +252,18 @@ class CrossFileFacts:
         prefix = func.qualname + ".<locals>."
         return [func] + [f for f in self.functions if f.qualname.startswith(prefix)]
 
-    def _bn_updates_and_modes(self, func: FunctionInfo, index: ProjectIndex) -> Tuple[bool, bool, Set[str]]:
+    def _bn_updates_and_modes(self, func: FunctionInfo, index: ProjectIndex) -> Tuple[bool, bool, Dict[str, set]]:
         """Does `func` put batch-norm updates into UPDATE_OPS, does it always train, and through which parameters
-        its callers choose the mode (its own batch norm and the batch-norm builders it calls)."""
-        mode_params: Set[str] = set()
+        its callers choose the mode (its own batch norm and the batch-norm builders it calls), each with the
+        string tests it is read through (None: read as a boolean; string_modes.py)."""
+        mode_params: Dict[str, set] = {}
         builds = always = False
         if func.adds_to_update_ops:
             # Hand-written batch norm: its updates go to UPDATE_OPS, its mode is the parameter named for it.
             builds = True
             mode = next((p for p in func.params if p in MODE_PARAM_NAMES), None)
             if mode is not None:
-                mode_params.add(mode)
+                mode_params.setdefault(mode, set()).add(None)
             else:
                 always = True
         parts = self.with_nested(func)
@@ -263,7 +272,7 @@ class CrossFileFacts:
                 for mode in self.as_outer_modes(func, part, site.mode, index):
                     if mode.kind == PARAM:
                         # In-place batch norm still runs in the mode it is given: SL201 needs the parameter.
-                        mode_params.add(mode.param)
+                        mode_params.setdefault(mode.param, set()).add(mode.predicate)
                     if site.updates_collection == UPDATE_OPS and mode.kind != FALSE:
                         builds = True
                         always = always or mode.kind == TRUE
@@ -272,7 +281,7 @@ class CrossFileFacts:
                 always = always or call.summary.always_training
                 for mode in (outer for given in call.modes.values() for outer in self.as_outer_modes(func, part, given, index)):
                     if mode.kind == PARAM:
-                        mode_params.add(mode.param)
+                        mode_params.setdefault(mode.param, set()).add(mode.predicate)
                         builds = builds or call.summary.builds_bn_updates
                     elif mode.kind == TRUE and call.summary.builds_bn_updates:
                         always = True
@@ -623,3 +632,18 @@ def _false_method_keywords(func: FunctionInfo) -> tuple:
                 if keyword in MODE_PARAM_NAMES and isinstance(value, cst.Name) and value.value == "False":
                     out.add((site.call.func.attr.value, keyword))
     return tuple(sorted(out))
+
+
+def _string_predicates(mode_params: Dict[str, set]) -> Dict[str, tuple]:
+    """FunctionSummary.mode_predicates: the parameters every batch norm reads through one and the same string
+    test (a parameter also read as a boolean, or through two tests, keeps none: its callers' strings say
+    nothing certain)."""
+    return {param: next(iter(found)) for param, found in mode_params.items() if len(found) == 1 and None not in found}
+
+
+def _default_word(func: FunctionInfo, param: str, predicates: Dict[str, tuple]) -> str:
+    """FunctionSummary.mode_defaults of a parameter: a string default read through its test gives a mode."""
+    default = func.defaults.get(param)
+    if param in predicates:
+        return string_modes.default_word(predicates[param], default) or "other"
+    return default_word(default)

@@ -28,8 +28,8 @@ from typing import FrozenSet, Iterator, List, Optional, Set, Tuple
 import libcst as cst
 import libcst.matchers as m
 
-from slimlint.model import context
-from slimlint.model.facts import DYNAMIC, TRUE, FunctionInfo
+from slimlint.model import context, string_modes
+from slimlint.model.facts import DYNAMIC, PARAM, TRUE, FunctionInfo, default_word
 from slimlint.model.builder import run_feed
 from slimlint.model.graph_names import looked_up_name, placeholder_name
 from slimlint.model.import_table import dotted
@@ -44,6 +44,7 @@ class EvalRunOnTrainingGraph:
     run: cst.Call  # the evaluation run
     build: cst.CSTNode  # where the model gets its training mode (the call, or its `True`)
     data: str  # the evaluation-named data or result that marks the run
+    how: str = "a constant"  # how the build trains: "a constant", or "the default of `mode`"
 
 
 @dataclass
@@ -91,18 +92,28 @@ class EvalRuns:
         if any(not call.modes for call in calls):
             return []  # a network built with no mode of ours (`create_eval_model(x)`): maybe the evaluation tower
         counted = {id(call.site.call) for call in calls}
+        # Classes built by a counted constructor call: their methods' batch norm has the constructor's mode
+        # (`model = Model('train')`, then `model.build_graph()`).
+        built = {found for found in (index.resolve_site(c.site, self.module_name) for c in calls)
+                 if found is not None and found[1].endswith(".__init__")}
+        built_classes = {(module, qual.rsplit(".", 1)[0]) for module, qual in built}
         for site in func.calls:
             found = index.resolve_site(site, self.module_name) if id(site.call) not in counted else None
             summary = index.modules.get(found[0], {}).get(found[1]) if found else None
+            if summary is not None and summary.has_bn and not summary.mode_params \
+                    and (found[0], found[1].rsplit(".", 1)[0]) in built_classes:
+                continue
             if summary is not None and summary.has_bn:
                 return []  # builds batch norm in a mode we did not count (an inference tower helper)
         builds = [(call.order, mode, call.site.call) for call in calls for mode in call.modes.values()]
         builds += [(site.order, site.mode, site.layer.call) for site in self.bn_sites(func, index) if site.mode.expr is not None]
-        if not builds or any(mode.kind != TRUE for _, mode, _ in builds):
+        if not builds or any(mode.kind != TRUE and not self._trains_by_default(func, mode) for _, mode, _ in builds):
             return []  # another mode somewhere in the function: maybe an evaluation tower, or a switch
         built_at, first, _ = min(builds, key=lambda b: b[0])
         # The model's inputs: a run that feeds none of them (a preprocessing graph) does not evaluate the model.
         inputs = {n for _, _, call in builds for a in call.args for n in self.builder.value_names(a.value)}
+        # A model object's own placeholders (`model = LSTMOCR('train')`, then `{model.inputs: ...}`).
+        objects = {name for call in calls for name in call.site.assigned_to}
         runs = list(self._runs(func))
         trained = [(order, feed) for run, _, feed, order in runs if self._fetches_training(run, func)]
         if not trained:
@@ -112,7 +123,8 @@ class EvalRuns:
         for run, targets, feed, order in runs:
             if order < built_at or self._fetches_training(run, func) or self._feeds_constant(feed):
                 continue
-            if not {dotted(e.key) for e in feed.elements if isinstance(e, cst.DictElement)} & inputs:
+            keys = {dotted(e.key) for e in feed.elements if isinstance(e, cst.DictElement)}
+            if not keys & inputs and not any(k and k.split(".", 1)[0] in objects for k in keys):
                 continue
             data = self._fed_data(feed, None)
             if data and self._bound_data(func, feed, None, order) <= trained_data:
@@ -120,8 +132,23 @@ class EvalRuns:
             named = sorted(n for n in data if _eval_named(n)) + sorted(n for n in targets if _eval_named(n))
             if named:
                 build = first.expr if first.expr is not None else first.owner
-                out.append(EvalRunOnTrainingGraph(run, build if isinstance(build, cst.CSTNode) else run, named[0]))
+                how = f"the default of `{first.param}`" if first.kind == PARAM else "a constant"
+                out.append(EvalRunOnTrainingGraph(run, build if isinstance(build, cst.CSTNode) else run, named[0], how))
         return out
+
+    @staticmethod
+    def _trains_by_default(func: FunctionInfo, mode) -> bool:
+        """A mode parameter of the training function whose default trains (`def train(..., mode='train')`,
+        `LSTMOCR(mode)`) and that no test in it reads (`if mode == 'train':` would split training from
+        evaluation): the one model it builds is the training graph."""
+        if mode.kind != PARAM or mode.param not in func.params or func.node is None:
+            return False
+        default = func.defaults.get(mode.param)
+        word = string_modes.default_word(mode.predicate, default) if mode.predicate else default_word(default)
+        if word != "true":
+            return False
+        tests = [node.test for node in m.findall(func.node, m.If() | m.IfExp() | m.While())]
+        return not any(n.value == mode.param for test in tests for n in m.findall(test, m.Name()))
 
     @staticmethod
     def _feeds_constant(feed: cst.Dict) -> bool:
@@ -218,13 +245,26 @@ class EvalRuns:
                 found |= {dotted(mode.expr) for mode in modes if mode.expr is not None and dotted(mode.expr) in attrs}
         return found
 
+    def runs_train_op(self) -> bool:
+        """Does some `*.run(...)` of the file fetch a train op by its name (`model.train_op`, `train_step`,
+        `self.optimizer`)? (`global_step` alone does not count: evaluation scripts fetch it too.)"""
+        for run in m.findall(self.module, m.Call(func=m.Attribute(attr=m.Name("run")))):
+            fetches = run.args[0].value if run.args and run.args[0].keyword is None else None
+            names = (self.builder.value_names(fetches) | _attribute_names(fetches)) if fetches is not None else set()
+            for name in names:
+                found = context.words(name.rsplit(".", 1)[-1])
+                if found & {"optimizer", "optim", "opt", "minimize"} or ("train" in found and found & {"op", "ops", "step"}):
+                    return True
+        return False
+
     def _fetches_training(self, run: cst.Call, func: FunctionInfo) -> bool:
         fetches = run.args[0].value if run.args and run.args[0].keyword is None else None
         if fetches is None:
             return True  # cannot tell what it runs
         train_targets = {t for f in self.functions for op in f.train_ops for t in op.targets}
         # `iou, iou_update = tf.metrics.mean_iou(...)`: a metric's update op accumulates, it trains nothing.
-        names = self.builder.value_names(fetches) - self._metric_names(func)
+        # `model.train_op`: an object's attribute is named by its last part (value_names keeps only `model`).
+        names = (self.builder.value_names(fetches) | _attribute_names(fetches)) - self._metric_names(func)
         # `evaluation_step`, `eval_op`: named for evaluation first, whatever their last word says.
         return bool(names & train_targets) or any(context.words(n.split(".")[-1]) & _TRAINING_FETCH_WORDS and not _eval_named(n)
                                                   for n in names)
@@ -311,3 +351,13 @@ def _names(target: cst.BaseExpression) -> List[str]:
         return [n for e in target.elements for n in _names(e.value)]
     text = dotted(target)
     return [text] if text else []
+
+
+def _attribute_names(expr: cst.BaseExpression) -> Set[str]:
+    """Dotted names of the attributes an expression (a fetch list) names whole: `model.train_op`."""
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        return {n for e in expr.elements for n in _attribute_names(e.value)}
+    if isinstance(expr, cst.Dict):
+        return {n for e in expr.elements if isinstance(e, cst.DictElement) for n in _attribute_names(e.value)}
+    text = dotted(expr) if isinstance(expr, cst.Attribute) else None
+    return {text} if text else set()

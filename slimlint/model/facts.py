@@ -46,6 +46,10 @@ class ModeArg:
     param: Optional[str] = None  # for PARAM
     keyword: Optional[str] = None  # the keyword it is (or would be) passed as
     owner: Optional[cst.CSTNode] = None  # the call / dict that holds (or would hold) it
+    # PARAM read through a string test (`is_training=(mode == 'train')`, string_modes.py): (strings, negated)
+    predicate: Optional[Tuple[Tuple[str, ...], bool]] = None
+    # Given as a string the callee tests (`Model(images, 'eval')`): no boolean can be written in its place.
+    via_string: bool = False
 
 
 UPDATE_OPS = "UPDATE_OPS"

@@ -75,6 +75,9 @@ class FlagCoverage:
             return []
         param = flags[0]
         flag = self._flag_expression(func, key, param, index)
+        owner_summary = index.modules.get(key[0], {}).get(key[1])
+        if owner_summary is not None and owner_summary.predicate_of(param) is not None:
+            flag = None  # a string the model tests (`mode == 'train'`): no boolean to pass (string_modes.py)
         names = {param} | ({flag} if flag else set())
         if self._called_under_flag(func, names):
             return []  # `if self.is_training: self.build_train()`: built for training only

@@ -16,13 +16,15 @@ from typing import Optional
 
 import libcst as cst
 
+from slimlint.model.string_modes import string_literal
+
 
 def looked_up_name(expr: Optional[cst.BaseExpression]) -> Optional[str]:
     """`<graph>.get_tensor_by_name('scope/is_training:0')` -> "is_training"; None for anything else."""
     if not (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute)
             and expr.func.attr.value == "get_tensor_by_name" and len(expr.args) == 1):
         return None
-    text = _string(expr.args[0].value)
+    text = string_literal(expr.args[0].value)
     if text is None or not text.endswith(":0"):
         return None
     return text[: -len(":0")].rsplit("/", 1)[-1] or None
@@ -35,11 +37,4 @@ def placeholder_name(call: cst.Call) -> Optional[str]:
     positional = [a.value for a in call.args if a.keyword is None and not a.star]
     if value is None and len(positional) >= 3:
         value = positional[2]
-    return _string(value)
-
-
-def _string(expr: Optional[cst.BaseExpression]) -> Optional[str]:
-    if isinstance(expr, cst.SimpleString):
-        value = expr.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
+    return string_literal(value)

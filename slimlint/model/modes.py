@@ -4,6 +4,7 @@ class's constant, the callers' arg_scopes (ProjectIndex.scoped_bn_mode)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
@@ -29,6 +30,7 @@ from slimlint.model.facts import (
     mode_from_default,
 )
 from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
+from slimlint.model.string_modes import string_test
 
 
 class ModeReading:
@@ -55,9 +57,17 @@ class ModeReading:
                 inner = self.classify(assigned[0][0], func, keyword, owner, index, depth + 1)
                 if inner.kind in (TRUE, FALSE):
                     return inner
+                if inner.predicate is not None:
+                    return replace(inner, expr=expr)  # `is_training = (mode == 'train')`, then passed on
                 if inner.kind == DYNAMIC:
                     return ModeArg(DYNAMIC, expr, keyword=keyword, owner=owner)
             return ModeArg(UNKNOWN, expr, keyword=keyword, owner=owner)
+        tested = string_test(expr) if depth < 3 else None
+        if tested is not None:
+            subject = self.classify(tested[0], func, keyword, owner, index, depth + 1)
+            if subject.kind == PARAM and subject.predicate is None:
+                # `is_training=(self.mode == 'train')`: the caller's string decides (string_modes.py).
+                return ModeArg(PARAM, expr, param=subject.param, keyword=keyword, owner=owner, predicate=tested[1])
         if isinstance(expr, (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation, cst.Call, cst.IfExp)):
             return ModeArg(DYNAMIC, expr, keyword=keyword, owner=owner)
         constant = self._class_constant(expr, index)

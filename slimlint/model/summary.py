@@ -77,6 +77,9 @@ class FunctionSummary:
     bn_guard: Optional[Tuple[Tuple[str, str, Optional[str]], Tuple]] = None
     # (callee, closed) for each of its calls of a function with a bn_guard: closed when the argument fails the test
     guard_calls: Tuple[Tuple[Tuple[str, str], bool], ...] = ()
+    # (param, (strings, negated)): mode parameters its batch norm reads through a string test (`mode == 'train'`,
+    # string_modes.py): a call passing a string builds it in the mode the test gives.
+    mode_predicates: Tuple[Tuple[str, Tuple[Tuple[str, ...], bool]], ...] = ()
     # Graph names of boolean tensors that reach batch norm as its mode (graph_names.py): what its batch norm, or
     # its callees', looks up (`get_tensor_by_name('is_training:0')`); on a file's MODULE_CODE summary, the
     # `name=` of each of the file's boolean placeholders that its batch norm takes as its mode.
@@ -88,6 +91,9 @@ class FunctionSummary:
 
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)
+
+    def predicate_of(self, param: str) -> Optional[Tuple[Tuple[str, ...], bool]]:
+        return dict(self.mode_predicates).get(param) if self.mode_predicates else None
 
     def accepts(self, positional: int, keywords: Iterable[str], skip: int) -> bool:
         """Could a call with this many positional arguments and these keywords bind to this signature?

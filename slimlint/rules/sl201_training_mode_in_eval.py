@@ -9,6 +9,7 @@ import libcst as cst
 from slimlint.fixes import FixActions, add_dict_item, add_keyword, replace_with
 from slimlint.model import context
 from slimlint.model.facts import TRUE
+from slimlint.model.import_table import dotted
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 _MESSAGE = "Batch norm runs in training mode in evaluation code ({what}): it normalises with the batch's own statistics"
@@ -25,7 +26,9 @@ class TrainingModeInEval(Rule):
         across files, slim's model zoo, a network factory in the style of slim's `nets_factory`: a network
         picked from a module-level dict of functions, called by a closure with the factory's `is_training`,
         `get_network_fn(name, ..., is_training=True)`), and calls that leave a model's `is_training=True`
-        default in place.
+        default in place. A mode may be a string the model tests (`is_training=(self.mode == 'train')`,
+        `self.mode in ('train', 'pretrain')`, `mode != 'eval'`): `Model(images, 'train')` in evaluation code
+        is reported, without a fix (which string means evaluation is the model's own).
         Evaluation code is: scripts named for it (eval, test, inference, predict, export, freeze, demo,
         sample, validate ... but not unit tests), functions named for it (evaluate, export, sample ...;
         `predict` / `inference` only when training code calls no function of that module named so),
@@ -65,9 +68,12 @@ class TrainingModeInEval(Rule):
 
         Also a run over evaluation data in a training function whose only model build puts batch norm in
         training mode by a constant (`create_model(inputs, settings, is_training=True)`, then
-        `sess.run(evaluation_step, feed_dict={inputs: validation_inputs})`): no placeholder or flag can
-        switch that graph, so validation and test numbers use each batch's own statistics. The run must feed
-        one of the model's inputs. Silent when the function also builds the model in another mode (an
+        `sess.run(evaluation_step, feed_dict={inputs: validation_inputs})`), or by the training function's
+        own mode parameter left at a default that trains (`def train(..., mode='train')` building
+        `LSTMOCR(mode)`, with no test of `mode` in the function): no placeholder or flag can switch that
+        graph, so validation and test numbers use each batch's own statistics. The run must feed one of the
+        model's inputs (or the model object's own placeholders, `{model.inputs: val_inputs}`). A model's mode
+        may be a string it tests (`is_training=(self.mode == 'train')`): `LSTMOCR('train')` trains. Silent when the function also builds the model in another mode (an
         evaluation tower, also through a helper of its own) or feeds a mode. No fix is offered: an evaluation
         graph has to be built.
 
@@ -248,7 +254,7 @@ class TrainingModeInEval(Rule):
                     line = ctx.model.position(graph_run.build).start.line
                     yield self.violation(graph_run.run, (
                         f"This run evaluates `{graph_run.data}` on the training graph, whose batch norm is in training "
-                        f"mode by a constant (line {line}): the numbers use each batch's own statistics, not the moving "
+                        f"mode by {graph_run.how} (line {line}): the numbers use each batch's own statistics, not the moving "
                         "statistics inference uses; build an evaluation graph with the mode False, or feed a mode placeholder"))
             for fed in model.eval_runs_fed_true(func, ctx.role, ctx.index):
                 if id(fed.value) not in seen:
@@ -291,6 +297,11 @@ class TrainingModeInEval(Rule):
             if id(mode.expr) in seen:
                 return
             seen.add(id(mode.expr))
+            if mode.via_string:
+                # `Model(images, 'train')`: the model tests the string; which string means evaluation is its own.
+                what = f"`{mode.keyword or param}={mode.expr.value if isinstance(mode.expr, cst.SimpleString) else dotted(mode.expr)}`"
+                yield self.violation(mode.expr, _MESSAGE.format(what=what + ", which the model reads as training") + via)
+                return
             fix = FixActions().on(mode.expr, replace_with("False"))
             yield self.violation(mode.expr, _MESSAGE.format(what=f"`{mode.keyword or param}=True`") + via, fix, "Pass `False`", safe)
             return
@@ -301,8 +312,9 @@ class TrainingModeInEval(Rule):
         if key in seen:
             return
         seen.add(key)
-        if "." in keyword:
-            fix, how = None, ""  # an object's attribute (`cfg.is_training`): nothing to pass at this call
+        if "." in keyword or mode.via_string:
+            # An object's attribute (`cfg.is_training`), or a string default the model tests: nothing to pass here.
+            fix, how = None, ""
         elif isinstance(mode.owner, cst.Dict):
             fix, how = FixActions().on(mode.owner, add_dict_item("is_training", "False")), "Add `'is_training': False` to normalizer_params"
         elif mode.owner is call and keyword == "normalizer_params" and ctx.model.accepts_keyword(call, keyword, ctx.index):

@@ -129,7 +129,7 @@ class ModePlaceholderNotPassed(Rule):
             calls = model.bn_calls(func, ctx.index)
             for call in calls:
                 for param, mode in sorted(call.modes.items()):
-                    if mode.kind == TRUE and mode.expr is None and mode.owner is call.site.call:
+                    if mode.kind == TRUE and mode.expr is None and mode.owner is call.site.call and not mode.via_string:
                         accepted = model.accepts_keyword(call.site.call, param, ctx.index)
                         yield self.violation(
                             call.site.call,

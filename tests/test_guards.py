@@ -104,3 +104,13 @@ def test_a_helper_handed_on_as_a_value_keeps_its_guard_open(tmp_path):
         "    return tf.train", "    block = functools.partial(conv_block, bn=True)\n    net = block(net, 64)\n    return tf.train")
     (tmp_path / "train.py").write_text("import functools\n" + textwrap.dedent(train))
     assert "SL202" in [f.code for f in findings_of(lint_tree(tmp_path))]
+
+
+def test_an_else_branch_guard_holds_where_the_if_fails():
+    from slimlint.model.guards import else_guard, holds
+
+    assert else_guard(("in_place", "truthy", None)) == ("in_place", "falsy", None)
+    assert holds(("in_place", "falsy", None), False) and not holds(("in_place", "falsy", None), True)
+    assert else_guard(("norm", "eq", "bn")) == ("norm", "ne", "bn")
+    assert holds(("norm", "ne", "bn"), "none") and not holds(("norm", "ne", "bn"), "bn")
+    assert else_guard(("normalizer", "notnone", None)) is None

@@ -141,15 +141,20 @@ class BatchNormFacts:
 
     def bn_guard(self, func: FunctionInfo, index: ProjectIndex) -> Optional[Tuple[Guard, tuple]]:
         """FunctionSummary.bn_guard: the `if <parameter>:` test all of its batch norm sits under."""
-        guard_sets = [layer.guards for layer in func.layers if self._bn_site(layer, index) is not None]
+        sites = [(layer.guards, site.adds_update_ops) for layer in func.layers
+                 for site in (self._bn_site(layer, index),) if site is not None]
         for call in self._guarded_bn_calls(func, index):
             _, passed = self.call_guard(call.site, call.summary, index)
-            guard_sets.append(call.site.guards + ((passed,) if passed else ()))
+            sites.append((call.site.guards + ((passed,) if passed else ()), call.adds_update_ops))
         for nested in self.with_nested(func)[1:]:
             if nested.layers or nested.calls:
-                guard_sets.append(())  # a nested function's batch norm: not under this function's tests
+                sites.append(((), True))  # a nested function's batch norm: not under this function's tests
         # A parameter the body rebinds (`bn = True` before `if bn:`) no longer says what the caller asked for.
-        guard = common_guard([tuple(g for g in guards if g[0] not in func.assignments) for guards in guard_sets])
+        kept = [(tuple(g for g in guards if g[0] not in func.assignments), updates) for guards, updates in sites]
+        guard = common_guard([guards for guards, _ in kept])
+        if guard is None and any(not updates for _, updates in kept):
+            # Batch norm in both branches of `if in_place_update:`: the guard over the kind that fills UPDATE_OPS.
+            guard = common_guard([guards for guards, updates in kept if updates])
         return (guard, default_word(func, guard[0])) if guard is not None else None
 
     def guard_calls(self, func: FunctionInfo, index: ProjectIndex) -> tuple:

@@ -13,7 +13,7 @@ import libcst.matchers as m
 from slimlint.model import api, kwargs_flow
 from slimlint.model.dynamic_imports import DynamicImports, option_of
 from slimlint.model.star_imports import project_star_modules, star_candidates
-from slimlint.model.guards import parameter_guard
+from slimlint.model.guards import else_guard, parameter_guard
 from slimlint.model.import_table import ImportTable, dotted, literal_string
 from slimlint.model.parameter_instances import SELF_NAMES, ParameterCalls
 from slimlint.model.walk import FastVisitor, children
@@ -696,6 +696,9 @@ class ModuleBuilder(FastVisitor):
         guard = parameter_guard(node.test, self.func.params)
         if guard is not None:
             self._guard_blocks[id(node.body)] = (self.func, guard)
+            negated = else_guard(guard) if isinstance(node.orelse, cst.Else) else None
+            if negated is not None:
+                self._guard_blocks[id(node.orelse.body)] = (self.func, negated)
         test = node.test
         if not isinstance(test, cst.Comparison):
             self._run_flag_branch(node)

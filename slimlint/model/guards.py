@@ -1,11 +1,15 @@
 """Batch norm built only when a parameter asks for it: `if bn: x = tf.layers.batch_normalization(x)`,
-`if norm_type == "bn": ...`, `if normalizer is not None: ...`.
+`if norm_type == "bn": ...`, `if normalizer is not None: ...`, and the `else:` of such a test.
 
 A function whose every batch-norm build sits under one such test of a parameter has a guard
 (FunctionSummary.bn_guard). A call that gives the parameter a literal failing the test (`bn=False`, a
 local `use_bn = False`, the default left at `None`) builds no batch norm; a call handing on a parameter
 of its own passes the guard to its function. When every call in the project closes the guard, the
 guarded layers are never built (ProjectIndex.closed_guards) and no rule reports them.
+
+A function whose batch norm sits in both branches (`if in_place_update: batch_norm(...,
+updates_collections=None) else: batch_norm(...)`) has no common guard; its guard is then the one over the
+batch norm that puts ops in UPDATE_OPS, so calls that leave the in-place default build no update ops.
 """
 
 from __future__ import annotations
@@ -62,9 +66,20 @@ def holds(guard: Guard, value) -> Optional[bool]:
     _, test, expected = guard
     if test == "truthy":
         return bool(value)
+    if test == "falsy":
+        return not value
     if test == "eq":
         return value == expected
+    if test == "ne":
+        return value != expected
     return value is not None
+
+
+def else_guard(guard: Guard) -> Optional[Guard]:
+    """The guard of an `if`'s `else:` branch: `if in_place:` ... `else:` runs when `in_place` is falsy."""
+    param, test, expected = guard
+    negated = {"truthy": "falsy", "eq": "ne"}.get(test)
+    return (param, negated, expected) if negated is not None else None
 
 
 def default_word(func: FunctionInfo, param: str) -> Tuple:

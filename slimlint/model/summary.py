@@ -72,7 +72,8 @@ class FunctionSummary:
     # Attributes of its parameters it changes ("cfg.is_training" for `cfg.is_training = False`, "cfg.*" for
     # `setattr(cfg, k, v)`): an object handed to it may come back with other values.
     mutated_params: FrozenSet[str] = frozenset()
-    # `if bn:` around all of its batch norm (guards.py): the guard, and its parameter's default
+    # `if bn:` around all of its batch norm, or else around all of the batch norm that fills UPDATE_OPS (the
+    # `else:` of `if in_place_update:`; guards.py): the guard, and its parameter's default
     # (("value", literal) or ("unknown",))
     bn_guard: Optional[Tuple[Tuple[str, str, Optional[str]], Tuple]] = None
     # (callee, closed) for each of its calls of a function with a bn_guard: closed when the argument fails the test

@@ -163,9 +163,11 @@ class Engine:
         mode_kinds = backend.mode_kinds(index)  # after the scoped modes: a caller's arg_scope sets them
         index.called_after_bn = frozenset(called_after_bn)
         index.referenced_names = frozenset(backend.referenced_names())
-        index.training_callees = _reachable([callee for callee, _ in training_callees], [e[:2] for e in edges])
-        index.trained_graph_callees = _reachable([callee for callee, before_op in training_callees if before_op],
+        index.training_callees = _reachable([callee for callee, _, _ in training_callees], [e[:2] for e in edges])
+        index.trained_graph_callees = _reachable([callee for callee, before_op, _ in training_callees if before_op],
                                                  [e[:2] for e in edges if e[2]])
+        index.train_op_callees = _reachable([callee for callee, _, trains in training_callees if trains],
+                                            [e[:2] for e in edges])
         unwired = {callee for callee, wired in under_deps if not wired}
         index.trained_under_update_deps = frozenset(callee for callee, wired in under_deps if wired) - unwired
         # Batch norm that runs in training mode everywhere, the script's own test / export path included

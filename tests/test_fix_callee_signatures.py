@@ -152,3 +152,10 @@ def test_arguments_gathered_by_star_args_never_reach_keyword_only_parameters(tmp
     })
     assert [f.code for f in found] == ["SL201"]
     assert "net(tf.compat.v1.placeholder(tf.float32, [None, 32, 32, 3]), 64, 128, is_training=False)" in fix_tree(tmp_path)["eval.py"]
+
+
+def test_the_inception_reexport_module_names_every_inception_network():
+    # models/research/slim's nets/inception.py re-exports v4 and Inception-ResNet-v2 too (tf.contrib's only v1-v3)
+    assert api.zoo_network("nets.inception.inception_v4") is True
+    assert api.zoo_network("nets.inception.inception_resnet_v2") is True
+    assert api.zoo_network("nets.inception.inception_v4_arg_scope") is None

@@ -684,6 +684,7 @@ class ModuleBuilder(FastVisitor):
         return None
 
     def _note_restore(self) -> None:
+        self.func.restores = True
         # A restore in a method of a class (a model's warm-start / resume helper, an agent's loader)
         # says nothing about what the whole file does; a script's own restore does.
         if self.func.class_name is None:

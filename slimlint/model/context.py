@@ -22,6 +22,7 @@ _EVAL_FILE_WORDS = {
     "validate", "validation", "val", "serve", "serving", "deploy", "detect", "classify", "segment",
 }
 _TRAIN_FILE_WORDS = {"train", "training", "trainer", "finetune", "fit", "learn"}
+TRAIN_NAME_WORDS = frozenset(_TRAIN_FILE_WORDS | {"tune", "resume"})  # a function named for training
 # Function-name words. Not "inference" / "predict": cifar10's inference() and the detection API's
 # predict() are the forward pass used for training too.
 _EVAL_FUNC_WORDS = {"eval", "evaluate", "evaluation", "export", "freeze", "sample", "sampling", "sampler", "demo", "serving", "validate", "validation", "test"}

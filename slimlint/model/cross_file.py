@@ -581,18 +581,19 @@ class CrossFileFacts:
                     out.append(((self.module_name, func.qualname), found, _before_last_train_op(func, site)))
         return out
 
-    def training_callees(self, index: ProjectIndex, training_file: bool) -> List[Tuple[Tuple[str, str], bool]]:
-        """(project function called from training code, is the call made before the caller's last train op)
-        for every such call: one made after it (an evaluation head built once the op exists) builds nothing
-        the op trains."""
+    def training_callees(self, index: ProjectIndex, training_file: bool) -> List[Tuple[Tuple[str, str], bool, bool]]:
+        """(project function called from training code, is the call made before the caller's last train op,
+        does the caller build a train op itself) for every such call: one made after the op (an evaluation head
+        built once the op exists) builds nothing the op trains."""
         out = []
         for func in self.functions:
-            if not (training_file or func.train_ops or func.trains_via_callback):
+            trains = bool(func.train_ops or func.trains_via_callback)
+            if not (training_file or trains):
                 continue
             for site in func.calls:
                 found = index.resolve_site(site, self.module_name)
                 if found is not None:
-                    out.append((found, _before_last_train_op(func, site)))
+                    out.append((found, _before_last_train_op(func, site), trains))
         return out
 
 

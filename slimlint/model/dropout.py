@@ -274,3 +274,18 @@ def _constant(expr: cst.BaseExpression, func: FunctionInfo, model, depth: int = 
         if values and len(values) == 1:
             return _constant(values[0][0], func, model, depth + 1)
     return None
+
+
+def kept_fraction_argument(site: DropoutSite) -> Optional[Tuple[str, cst.BaseExpression]]:
+    """How a dropout site is told how much to keep: ("keep_prob" | "rate", the expression), by keyword or in
+    second position (tf.nn.dropout's second argument is keep_prob in TF1)."""
+    if site.api not in (NN_DROPOUT, *MODE_APIS):
+        return None
+    kwargs = {a.keyword.value: a.value for a in site.call.args if a.keyword is not None}
+    for keyword in ("keep_prob", "rate"):
+        if keyword in kwargs:
+            return keyword, kwargs[keyword]
+    positional = [a.value for a in site.call.args if a.keyword is None and not a.star]
+    if len(positional) > 1:
+        return ("rate" if site.api == "tf.layers.dropout" else "keep_prob"), positional[1]
+    return None

@@ -31,6 +31,7 @@ import libcst.matchers as m
 from slimlint.model import context, string_modes
 from slimlint.model.facts import DYNAMIC, PARAM, TRUE, FunctionInfo, default_word
 from slimlint.model.builder import run_feed
+from slimlint.model.dropout import NN_DROPOUT, kept_fraction_argument
 from slimlint.model.graph_names import looked_up_name, placeholder_name
 from slimlint.model.import_table import dotted
 from slimlint.model.summary import ProjectIndex
@@ -54,6 +55,14 @@ class EvalRunFedTrue:
     run: cst.Call
 
 
+@dataclass
+class EvalRunDropping:
+    value: cst.BaseExpression  # the constant fed (what a fix turns into 1.0 / 0.0)
+    flag: str  # the placeholder dropout takes its keep_prob (or rate) from
+    keyword: str  # "keep_prob" or "rate"
+    run: cst.Call
+
+
 class EvalRuns:
     """Part of FileModel (semantic.py): uses its builder, functions, mode placeholders and batch-norm calls."""
 
@@ -72,16 +81,55 @@ class EvalRuns:
                             and isinstance(e.value, cst.Name) and e.value.value == "True"), None)
             if element is None or self._fetches_training(run, func):
                 continue
-            data = self._fed_data(feed, element)
-            if data and self._bound_data(func, feed, element, order) <= trained:
-                continue
-            named = any(_eval_named(n) for n in data | set(targets))
-            # A function that runs the model and is named for inference (`def predict(self, sess, x)`): the
-            # forward-pass exemption of `predict` / `inference` is for graph builders, not for runs.
-            inferring = bool(context.words(func.name) & _INFERENCE_RUN_WORDS)
-            if named or inferring or context.is_eval_context(role, func, order):
+            if self._evaluates(func, role, feed, element, targets, order, trained):
                 out.append(EvalRunFedTrue(element.value, dotted(element.key), run))
         return out
+
+    def eval_runs_dropping(self, func: FunctionInfo, role: str, index: ProjectIndex, sites) -> List[EvalRunDropping]:
+        """Evaluation runs (eval_runs_fed_true's test) that feed dropout's keep_prob placeholder a constant
+        below 1 (or its rate one above 0) while that dropout drops in the run: `tf.nn.dropout` always does; a
+        mode-taking one when its mode is True or is a flag the same run feeds True."""
+        kept = {}
+        for site in sites:
+            found = kept_fraction_argument(site)
+            name = dotted(found[1]) if found is not None else None
+            if name:
+                kept[name] = (found[0], site)
+        if not kept or func.node is None:
+            return []
+        runs = list(self._runs(func))
+        trained = {d for run, _, feed, order in runs if self._fetches_training(run, func) for d in self._bound_data(func, feed, None, order)}
+        out = []
+        for run, targets, feed, order in runs:
+            if self._fetches_training(run, func):
+                continue
+            fed_true = {dotted(e.key) for e in feed.elements if isinstance(e, cst.DictElement)
+                        and isinstance(e.value, cst.Name) and e.value.value == "True"}
+            for element in feed.elements:
+                if not (isinstance(element, cst.DictElement) and dotted(element.key) in kept
+                        and isinstance(element.value, (cst.Float, cst.Integer))):
+                    continue
+                keyword, site = kept[dotted(element.key)]
+                if not 0.0 < float(element.value.evaluated_value) < 1.0:
+                    continue
+                mode = site.mode
+                drops = site.api == NN_DROPOUT or mode.kind == TRUE or (mode.expr is not None and dotted(mode.expr) in fed_true)
+                if drops and self._evaluates(func, role, feed, element, targets, order, trained):
+                    out.append(EvalRunDropping(element.value, dotted(element.key), keyword, run))
+        return out
+
+    def _evaluates(self, func: FunctionInfo, role: str, feed: cst.Dict, element: cst.DictElement, targets, order: int,
+                   trained: Set[Tuple[str, int]]) -> bool:
+        """Is a run that trains nothing an evaluation: its data or results named for evaluation, its function
+        named for inference, or evaluation code; not a run over the training runs' own batch (a log)."""
+        data = self._fed_data(feed, element)
+        if data and self._bound_data(func, feed, element, order) <= trained:
+            return False
+        named = any(_eval_named(n) for n in data | set(targets))
+        # A function that runs the model and is named for inference (`def predict(self, sess, x)`): the
+        # forward-pass exemption of `predict` / `inference` is for graph builders, not for runs.
+        inferring = bool(context.words(func.name) & _INFERENCE_RUN_WORDS)
+        return named or inferring or context.is_eval_context(role, func, order)
 
     def eval_runs_on_training_graph(self, func: FunctionInfo, index: ProjectIndex) -> List[EvalRunOnTrainingGraph]:
         """Runs over evaluation data in a training function whose one model build puts batch norm in training
@@ -244,6 +292,29 @@ class EvalRuns:
                 modes += [site.mode for f in methods for site in self.bn_sites(f, index)]
                 found |= {dotted(mode.expr) for mode in modes if mode.expr is not None and dotted(mode.expr) in attrs}
         return found
+
+    def restores_and_predicts(self, func: FunctionInfo, index: ProjectIndex) -> bool:
+        """A function that restores a checkpoint and then only runs what the model predicts (the slim
+        walkthrough's "apply the fine-tuned model": build the network, `init_fn(sess)` from the latest
+        checkpoint, `sess.run(probabilities)`): evaluation code, whatever its name. It builds and runs no train
+        op (every run's fetches are named, none for training), is not named for training, and calls no project
+        function after building the network but the network's own builders (a resumed training loop's helper)."""
+        if not func.restores or func.is_module or func.node is None or func.train_ops or func.trains_via_callback:
+            return False
+        if context.words(func.name) & context.TRAIN_NAME_WORDS:
+            return False
+        runs = m.findall(func.node, m.Call(func=m.Attribute(attr=m.Name("run"))))
+        if not runs or any(self._fetches_training(run, func) for run in runs):
+            return False
+        built = [call.order for call in self.bn_calls(func, index)] + [site.order for site in self.bn_sites(func, index)]
+        if not built:
+            return False
+        for site in func.calls:
+            found = index.resolve_site(site, self.module_name) if site.order > min(built) else None
+            summary = index.modules.get(found[0], {}).get(found[1]) if found else None
+            if summary is not None and not summary.has_bn:
+                return False
+        return True
 
     def runs_train_op(self) -> bool:
         """Does some `*.run(...)` of the file fetch a train op by its name (`model.train_op`, `train_step`,

@@ -283,6 +283,7 @@ class FunctionInfo:
     setattr_names: Set[str] = field(default_factory=set)  # `setattr(cfg, ...)`: the names whose attributes it sets
     # `head.create_estimator_spec(..., train_op_fn=lambda loss: opt.minimize(loss))`: it trains through a callback
     trains_via_callback: bool = False
+    restores: bool = False  # restores a checkpoint itself (`saver.restore`, `slim.assign_from_checkpoint_fn`, ...)
 
     @property
     def is_module(self) -> bool:

@@ -6,6 +6,7 @@ the callee is known to take it.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +43,8 @@ def lookup(canonical: str) -> Optional[Signature]:
     entry = table.get(canonical)
     if entry is None:
         entry = table.get(_zoo_twin(canonical) or "")
+    if entry is None and _reexported(canonical) is not None:
+        return lookup(_reexported(canonical))
     if entry is None:
         return None
     return Signature(
@@ -63,4 +66,18 @@ def _zoo_twin(canonical: str) -> Optional[str]:
     if parts[0] == "nets" and len(parts) >= 3:
         short = ".".join(["nets"] + parts[-2:])
         return short if short != canonical else "slim." + canonical
+    return None
+
+
+_INCEPTION_MODULE = re.compile(r"inception(?:_resnet)?_v\d")
+
+
+def _reexported(canonical: str) -> Optional[str]:
+    """models/research/slim's `nets/inception.py` re-exports every Inception network (tf.contrib's only v1-v3):
+    `nets.inception.inception_v4` is `nets.inception_v4.inception_v4`."""
+    parts = canonical.split(".")
+    if len(parts) >= 3 and parts[-2] == "inception":
+        found = _INCEPTION_MODULE.match(parts[-1])
+        if found is not None:
+            return ".".join(parts[:-2] + [found.group(0), parts[-1]])
     return None

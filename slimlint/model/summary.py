@@ -173,6 +173,8 @@ class ProjectIndex:
         self.training_callees: FrozenSet[Tuple[str, str]] = frozenset()
         # Those of them called before the caller's last train op: they build (part of) what the op trains.
         self.trained_graph_callees: FrozenSet[Tuple[str, str]] = frozenset()
+        # Those reached from a function that builds a train op itself (not just from a training file).
+        self.train_op_callees: FrozenSet[Tuple[str, str]] = frozenset()
         # (module, qualname) of train-op helpers every caller calls inside control_dependencies(update ops).
         self.trained_under_update_deps: FrozenSet[Tuple[str, str]] = frozenset()
         # Does any batch norm of the project run in inference mode (or a mode decided at run time)? When

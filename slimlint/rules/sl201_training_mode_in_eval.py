@@ -31,7 +31,10 @@ class TrainingModeInEval(Rule):
         is reported, without a fix (which string means evaluation is the model's own).
         Evaluation code is: scripts named for it (eval, test, inference, predict, export, freeze, demo,
         sample, validate ... but not unit tests), functions named for it (evaluate, export, sample ...;
-        `predict` / `inference` only when training code calls no function of that module named so),
+        `predict` / `inference` only when training code calls no function of that module named so), functions
+        that restore a checkpoint and then only run what the model predicts (the slim walkthrough's "apply the
+        fine-tuned model": no train op built or run there, no project function called after the network is
+        built, not reached from a function that trains),
         Estimator `mode == ModeKeys.PREDICT / EVAL` branches, `reuse=True` evaluation towers assigned to
         eval-named results, and scripts that restore a checkpoint and never train. `eval-paths` /
         `train-paths` in the configuration say what a file is when its name does not.
@@ -219,17 +222,20 @@ class TrainingModeInEval(Rule):
         for func in model.functions:
             trained = (model.module_name, func.qualname) in ctx.index.training_callees or context.forward_name_trained(
                 func, model.module_name, ctx.index.training_callees)
+            # Restore a checkpoint, then only predict: evaluation whatever the function's name or file.
+            predicts = (ctx.role != context.UNIT_TEST and model.restores_and_predicts(func, ctx.index)
+                        and (model.module_name, func.qualname) not in ctx.index.train_op_callees)
             for site in model.bn_sites(func, ctx.index):
                 if site.mode.kind != TRUE or site.in_place and site.mode.expr is None:
                     continue
-                if not context.is_eval_context(ctx.role, func, site.order, trained):
+                if not (predicts or context.is_eval_context(ctx.role, func, site.order, trained)):
                     continue
                 yield from self._report(ctx, site.mode, site.layer.call, "batch_norm", seen)
             # A fed mode placeholder that never reaches the network: SL207 passes it (the better fix).
             flagged = bool(model.unpassed_mode_flags(func, ctx.index))
             for call in model.bn_calls(func, ctx.index):
                 tower = call.site.in_reuse_scope and context.eval_target(call.site.assigned_to)
-                if not (tower or context.is_eval_context(ctx.role, func, call.order, trained)):
+                if not (tower or predicts or context.is_eval_context(ctx.role, func, call.order, trained)):
                     continue
                 network = ctx.index.network_key(call.site, model.module_name)
                 for param, mode in sorted(call.modes.items()):

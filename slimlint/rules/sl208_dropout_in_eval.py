@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import libcst as cst
+
 from slimlint.fixes import FixActions, add_keyword, replace_with
 from slimlint.model import context
 from slimlint.model.dropout import NN_DROPOUT, DropoutSite, dropout_sites
@@ -14,6 +16,8 @@ _MODE_MESSAGE = "Dropout runs in training mode in evaluation code ({what}): it z
 _NN_MESSAGE = ("`tf.nn.dropout` keeps a constant fraction in evaluation code (`{constant}`): it zeroes random activations "
                "on every run, so predictions are random; keep 1.0 at evaluation (`tf.placeholder_with_default(1.0, [])`) "
                "or leave the dropout out of the evaluation graph")
+_FED_MESSAGE = ("Dropout drops in evaluation code (its `{keyword}` placeholder `{flag}` is fed {value} in a run over "
+                "evaluation data): it zeroes random activations on every run, so predictions are random")
 # Code that keeps dropout on at inference on purpose: Monte-Carlo dropout (uncertainty from repeated
 # stochastic passes), and sampling from a generative model, where dropout is the noise source (pix2pix
 # applies it at test time by design).
@@ -33,6 +37,13 @@ class DropoutInEval(Rule):
         constant `keep_prob` below 1 or `rate` above 0. Evaluation code is what SL201 calls so: scripts
         named for it, eval-named functions, Estimator PREDICT / EVAL branches, scripts that restore a
         checkpoint and never train (`eval-paths` / `train-paths` in the configuration override).
+
+        Also a session run over evaluation data (SL201's test: it trains nothing, and its data, its results or
+        its function are named for evaluation, or it is evaluation code) that feeds dropout's `keep_prob`
+        placeholder a constant below 1 (or its `rate` one above 0) while that dropout drops in the run:
+        `tf.nn.dropout` always does, a `slim.dropout` when its mode is True or a flag the same run feeds True
+        (`feed_dict={self.is_training: True, self.keep_prob: 0.5}` in `predict()`). The fix feeds 1.0 (0.0
+        for a rate).
 
         A rule of its own rather than SL201 widened: SL201 is about batch norm's statistics (predictions
         depend on the rest of the batch, deterministically); this one is about random masks (predictions
@@ -258,13 +269,22 @@ class DropoutInEval(Rule):
         stem = ctx.relpath.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         if context.words(stem) & _ON_PURPOSE_WORDS:
             return
-        for site in dropout_sites(model, ctx.index):
+        sites = dropout_sites(model, ctx.index)
+        for site in sites:
             if site.mode.kind != TRUE or site.guarded or not self._in_eval(ctx, site):
                 continue
             if site.api == NN_DROPOUT:
                 yield self.violation(site.call, _NN_MESSAGE.format(constant=site.constant))
                 continue
             yield self._report(ctx, site)
+        for func in model.functions:
+            if func.name and context.words(func.name) & _ON_PURPOSE_WORDS:
+                continue
+            for fed in model.eval_runs_dropping(func, ctx.role, ctx.index, sites):
+                keep = "1.0" if fed.keyword == "keep_prob" else "0.0"
+                value = cst.Module([]).code_for_node(fed.value)
+                yield self.violation(fed.value, _FED_MESSAGE.format(flag=fed.flag, keyword=fed.keyword, value=value),
+                                     FixActions().on(fed.value, replace_with(keep)), f"Feed `{keep}`")
 
     @staticmethod
     def _in_eval(ctx: RuleContext, site: DropoutSite) -> bool:

@@ -7,6 +7,15 @@
 A cond only gates the ops its branch functions build. Both tensors here are built outside them, so both run
 whenever `z` is fetched: the training-mode one with its in-place moving-average update, also on every
 evaluation batch. (With updates in UPDATE_OPS the extra forward pass is harmless: nothing runs the update.)
+
+The same holds for a hand-written batch norm whose moving-average update is built before the cond and only
+named inside the training branch:
+
+    ema_apply_op = ema.apply([batch_mean, batch_var])        # ema = tf.train.ExponentialMovingAverage(...)
+    def update():
+        with tf.control_dependencies([ema_apply_op]):
+            return tf.identity(batch_mean), tf.identity(batch_var)
+    mean, var = tf.cond(is_train, update, lambda: (ema.average(batch_mean), ema.average(batch_var)))
 """
 
 from __future__ import annotations
@@ -14,7 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import List, Optional
 
+import libcst as cst
+import libcst.matchers as m
+
 from slimlint.model.batch_norm import BNSite
+from slimlint.model.import_table import dotted
 from slimlint.model.facts import FALSE, TRUE, CondSelection, FunctionInfo
 from slimlint.model.summary import ProjectIndex
 
@@ -24,6 +37,12 @@ class BuiltOutsideCond:
     site: BNSite  # the training-mode batch norm, updating in place
     name: str  # the name its branch function returns
     cond: CondSelection
+
+
+@dataclass
+class AverageOutsideCond:
+    apply: cst.Call  # `ema.apply([...])`, built outside the branch
+    cond: cst.Call  # the `tf.cond` whose training branch depends on it
 
 
 class CondSelections:
@@ -50,3 +69,40 @@ class CondSelections:
             return None  # rebound: which tensor the branch returns depends on the path taken
         value, order = assigned[0]
         return sites.get(id(value)) if order < cond.order else None
+
+    def averages_updated_outside_cond(self, func: FunctionInfo) -> List[AverageOutsideCond]:
+        """`tf.train.ExponentialMovingAverage(...).apply(...)` bound in `func` and named only inside a branch
+        function of a `tf.cond` there (`with tf.control_dependencies([ema_apply_op]):`): it runs on every run."""
+        if func.node is None:
+            return []
+        applies = {}
+        for name, values in func.assignments.items():
+            value = values[0][0] if len(values) == 1 else None
+            if (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "apply"
+                    and self._moving_average(func, value.func.value)):
+                applies[name] = value
+        if not applies:
+            return []
+        nested = {f.name: f for f in self.functions if f.qualname.startswith(func.qualname + ".<locals>.")}
+        found = []
+        for call in m.findall(func.node, m.Call()):
+            if self.builder.canonical(call.func) != "tf.cond":
+                continue
+            for branch in [a.value for a in call.args[1:3] if a.keyword is None] + [
+                    a.value for a in call.args if a.keyword is not None and a.keyword.value in ("true_fn", "false_fn", "fn1", "fn2")]:
+                body = nested[branch.value].node if isinstance(branch, cst.Name) and branch.value in nested else branch
+                if not isinstance(body, (cst.FunctionDef, cst.Lambda)):
+                    continue
+                for deps in m.findall(body, m.Call()):
+                    if self.builder.canonical(deps.func) != "tf.control_dependencies" or not deps.args:
+                        continue
+                    named = {dotted(n) for n in m.findall(deps.args[0].value, m.Name())}
+                    found += [AverageOutsideCond(applies[n], call) for n in sorted(named & set(applies))]
+        return found
+
+    def _moving_average(self, func: FunctionInfo, expr: cst.BaseExpression) -> bool:
+        """Is `expr` a `tf.train.ExponentialMovingAverage(...)`, or a name bound once to one?"""
+        if isinstance(expr, cst.Name):
+            values = func.assignments.get(expr.value) or []
+            expr = values[0][0] if len(values) == 1 else None
+        return isinstance(expr, cst.Call) and self.builder.canonical(expr.func) == "tf.train.ExponentialMovingAverage"

@@ -80,6 +80,11 @@ class TrainingModeInEval(Rule):
         evaluation tower, also through a helper of its own) or feeds a mode. No fix is offered: an evaluation
         graph has to be built.
 
+        And a hand-written batch norm's moving-average update (`ema.apply([batch_mean, batch_var])` of a
+        `tf.train.ExponentialMovingAverage`) built before the `tf.cond` whose training branch only names it
+        (`with tf.control_dependencies([ema_apply_op]):`): a cond gates only the ops its branches build, so the
+        update runs on evaluation batches too. No fix: the `apply` belongs inside the branch function.
+
         And training-mode batch norm that updates in place (`updates_collections=None`) built before the
         `tf.cond` that picks it (`bn_train = batch_norm(x, is_training=True, updates_collections=None)`, then
         `tf.cond(train_phase, lambda: bn_train, lambda: bn_inference)`, the other branch an inference-mode
@@ -245,6 +250,15 @@ class TrainingModeInEval(Rule):
                         yield from self._report(ctx, mode, call.site.call, param, seen, safe)
             for ignored in model.bn_ignoring_mode_flag(func, ctx.index):
                 yield from self._report_ignored_flag(ctx, ignored, seen)
+            for average in model.averages_updated_outside_cond(func):
+                if id(average.apply) not in seen:
+                    seen.add(id(average.apply))
+                    line = ctx.model.position(average.cond).start.line
+                    yield self.violation(average.apply, (
+                        f"The moving-average update of this hand-written batch norm is built outside the `tf.cond` "
+                        f"(line {line}) whose training branch depends on it, so it runs whatever the predicate says: "
+                        "every evaluation batch is folded into the moving statistics evaluation reads; build it "
+                        "inside the branch function"))
             for outside in model.bn_built_outside_cond(func, ctx.index):
                 call = outside.site.layer.call
                 if id(call) not in seen:

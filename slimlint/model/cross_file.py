@@ -562,8 +562,11 @@ class CrossFileFacts:
                           and (followed is None or p not in followed.mode_params)]
             if not moded and f.node is not None and unfollowed:
                 moded = any(mention_counts(f.node, unfollowed).values())
-        # Adversarial training: several train ops, each over its own var_list (a GAN's D and G steps).
-        adversarial = sum(op.var_list is not None for f in self.functions for op in f.train_ops) >= 2
+        # Adversarial training: several train ops, each over its own var_list (a GAN's D and G steps), not
+        # parameter groups of one loss (`tf.gradients(loss, conv_vars + fc_vars)` split over two optimizers).
+        listed = [op for f in self.functions for op in f.train_ops if op.var_list is not None]
+        one_loss = bool(listed) and all(op.loss_names and op.loss_names == listed[0].loss_names for op in listed)
+        adversarial = len(listed) >= 2 and not one_loss
         return FileModes(kinds=kinds - {PARAM}, run_mode_eval=run_mode_eval, judged_eval=judged_eval,
                          network_calls=network_calls, samples=self.samples_in_training_run(), moded=moded,
                          adversarial=adversarial)

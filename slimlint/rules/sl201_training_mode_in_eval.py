@@ -251,36 +251,35 @@ class TrainingModeInEval(Rule):
             for ignored in model.bn_ignoring_mode_flag(func, ctx.index):
                 yield from self._report_ignored_flag(ctx, ignored, seen)
             for average in model.averages_updated_outside_cond(func):
-                if id(average.apply) not in seen:
-                    seen.add(id(average.apply))
-                    line = ctx.model.position(average.cond).start.line
-                    yield self.violation(average.apply, (
-                        f"The moving-average update of this hand-written batch norm is built outside the `tf.cond` "
-                        f"(line {line}) whose training branch depends on it, so it runs whatever the predicate says: "
-                        "every evaluation batch is folded into the moving statistics evaluation reads; build it "
-                        "inside the branch function"))
+                line = ctx.model.position(average.cond).start.line
+                yield from self._once(average.apply, seen, (
+                    f"The moving-average update of this hand-written batch norm is built outside the `tf.cond` "
+                    f"(line {line}) whose training branch depends on it, so it runs whatever the predicate says: "
+                    "every evaluation batch is folded into the moving statistics evaluation reads; build it "
+                    "inside the branch function"))
             for outside in model.bn_built_outside_cond(func, ctx.index):
-                call = outside.site.layer.call
-                if id(call) not in seen:
-                    seen.add(id(call))
-                    line = ctx.model.position(outside.cond.call).start.line
-                    yield self.violation(call, (
-                        f"Batch norm in training mode runs in evaluation too: it is built before the `tf.cond` (line {line}) "
-                        f"that picks `{outside.name}`, so it runs whatever the predicate says, and its in-place update "
-                        "folds every evaluation batch into the moving statistics; build it inside the branch function"))
+                line = ctx.model.position(outside.cond.call).start.line
+                yield from self._once(outside.site.layer.call, seen, (
+                    f"Batch norm in training mode runs in evaluation too: it is built before the `tf.cond` (line {line}) "
+                    f"that picks `{outside.name}`, so it runs whatever the predicate says, and its in-place update "
+                    "folds every evaluation batch into the moving statistics; build it inside the branch function"))
             for graph_run in model.eval_runs_on_training_graph(func, ctx.index):
-                if id(graph_run.run) not in seen:
-                    seen.add(id(graph_run.run))
-                    line = ctx.model.position(graph_run.build).start.line
-                    yield self.violation(graph_run.run, (
-                        f"This run evaluates `{graph_run.data}` on the training graph, whose batch norm is in training "
-                        f"mode by {graph_run.how} (line {line}): the numbers use each batch's own statistics, not the moving "
-                        "statistics inference uses; build an evaluation graph with the mode False, or feed a mode placeholder"))
+                line = ctx.model.position(graph_run.build).start.line
+                yield from self._once(graph_run.run, seen, (
+                    f"This run evaluates `{graph_run.data}` on the training graph, whose batch norm is in training "
+                    f"mode by {graph_run.how} (line {line}): the numbers use each batch's own statistics, not the moving "
+                    "statistics inference uses; build an evaluation graph with the mode False, or feed a mode placeholder"))
             for fed in model.eval_runs_fed_true(func, ctx.role, ctx.index):
                 if id(fed.value) not in seen:
                     seen.add(id(fed.value))
                     yield self.violation(fed.value, _MESSAGE.format(what=f"`{fed.flag}` fed True in a run over evaluation data"),
                                          FixActions().on(fed.value, replace_with("False")), "Feed `False`")
+
+    def _once(self, node: cst.CSTNode, seen: set, message: str) -> Iterator[Violation]:
+        """A finding without a fix, once per node (two shapes may point at the same call)."""
+        if id(node) not in seen:
+            seen.add(id(node))
+            yield self.violation(node, message)
 
     def _report_ignored_flag(self, ctx: RuleContext, ignored, seen: set) -> Iterator[Violation]:
         """Batch norm left in training mode in a model the project also builds with its flag False."""

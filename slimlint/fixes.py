@@ -76,8 +76,9 @@ def replace_with(code: str) -> Action:
     return lambda node: replacement
 
 
-def add_keyword(keyword: str, value_code: str) -> Action:
-    """Append `keyword=value` to a call, keeping its comma and line-break style."""
+def add_keyword(keyword: str, value_code: str, after: Optional[str] = None) -> Action:
+    """Append `keyword=value` to a call, keeping its comma and line-break style; with `after`, place it right
+    behind that keyword argument instead (`normalizer_fn=...,` then `normalizer_params=...,` on the next line)."""
 
     def act(call: cst.Call) -> cst.Call:
         new_arg = cst.Arg(
@@ -86,6 +87,11 @@ def add_keyword(keyword: str, value_code: str) -> Action:
             equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
         )
         args = list(call.args)
+        at = next((i for i, a in enumerate(args[:-1]) if a.keyword is not None and a.keyword.value == after), None)
+        if at is not None and isinstance(args[at].comma, cst.Comma):
+            # the separator that follows it, line break and indentation included, follows the new one too
+            args.insert(at + 1, new_arg.with_changes(comma=args[at].comma))
+            return call.with_changes(args=args)
         if not args:
             return call.with_changes(args=[new_arg])
         last = args[-1]

@@ -14,6 +14,7 @@ from slimlint.model import api, kwargs_flow, string_modes
 from slimlint.model.import_table import dotted
 from slimlint.model.facts import (
     BN_API,
+    ArgScopeFrame,
     method_param,
     DEFAULT,
     FALSE,
@@ -429,6 +430,21 @@ class BatchNormFacts:
                     shown = re.sub(r"~\d+", "", found[1])  # a redefined function's earlier def: its name as written
                     out.append((site, f"{found[0].rsplit('.', 1)[-1]}.{shown}", param, expr))
         return out
+
+    def scopes_dropping_mode(self, func: FunctionInfo, index: ProjectIndex) -> List[Tuple[ArgScopeFrame, str]]:
+        """(arg_scope frame giving layers normalizer_fn=batch_norm, parameter) when `func` is an arg_scope factory
+        that takes a mode parameter and never reads it (FactoryConfig.dropped_mode_param): that batch norm always
+        trains whatever the caller asks. Silent when the parameter defaults to True and nobody gives it False."""
+        summary = index.modules.get(self.module_name, {}).get(func.qualname)
+        param = summary.factory.dropped_mode_param if summary is not None and summary.factory is not None else None
+        if param is None or not func.returns_arg_scope:
+            return []
+        if (isinstance(func.defaults.get(param), cst.Name) and func.defaults[param].value == "True"
+                and not index.called_with_false_mode((self.module_name, func.qualname), param)):
+            return []
+        return [(frame, param) for frame in func.returns_arg_scope
+                if frame.ops is not None and frame.kwargs.get("normalizer_fn") is not None
+                and self._canonical(frame.kwargs["normalizer_fn"]) in api.NORMALIZER_FNS]
 
     def _handed_false(self, func: FunctionInfo, mode: ModeArg, index: ProjectIndex) -> bool:
         """Is this argument a mode parameter of `func` (or of its class's constructor, `self.is_training`) that

@@ -378,7 +378,8 @@ class CrossFileFacts:
         frames = func.returns_arg_scope
         if not frames:
             passed = self._factory_passed_through(func, index)
-            return passed[0] if passed else None
+            # the parameter a callee drops is the callee's finding, not this function's
+            return replace(passed[0], dropped_mode_param=None) if passed else None
         normalized = set()
         params_expr = None
         for frame in frames:
@@ -402,7 +403,8 @@ class CrossFileFacts:
         if uc is None:
             _, uc = self._frame_value(frames, BN_API, "updates_collections", index)
         updates = updates_collection_of(uc, uc is not None)
-        return FactoryConfig(frozenset(normalized), mode.kind, mode.param, updates, from_params)
+        dropped = _dropped_mode_param(func) if mode.kind in (TRUE, DEFAULT) else None
+        return FactoryConfig(frozenset(normalized), mode.kind, mode.param, updates, from_params, dropped)
 
     def _factory_passed_through(self, func: FunctionInfo, index: ProjectIndex) -> Optional[Tuple[FactoryConfig, str]]:
         """`def training_scope(**kwargs): return lib.training_scope(**kwargs)` (slim's mobilenet_v2): the factory it
@@ -651,3 +653,11 @@ def _default_word(func: FunctionInfo, param: str, predicates: Dict[str, tuple]) 
     if param in predicates:
         return string_modes.default_word(predicates[param], default) or "other"
     return default_word(default)
+
+
+def _dropped_mode_param(func: FunctionInfo) -> Optional[str]:
+    """FactoryConfig.dropped_mode_param: the first mode-named parameter the body never mentions."""
+    if func.node is None:
+        return None
+    counts = mention_counts(func.node, (p for p in func.params if p in MODE_PARAM_NAMES))
+    return next((p for p in func.params if counts.get(p) == 0), None)

@@ -23,6 +23,9 @@ class FactoryConfig:
     mode_param: Optional[str]
     updates_collection: Optional[str]  # see facts.updates_collection_of
     mode_from_params: bool = False  # the mode sits in normalizer_params: it overrides arg_scope([batch_norm], ...)
+    # a mode-named parameter the factory takes and never reads while its batch norm always trains
+    # (`def net_arg_scope(is_training): with arg_scope([conv], normalizer_fn=slim.batch_norm): ...`)
+    dropped_mode_param: Optional[str] = None
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional, Tuple
 
 import libcst as cst
+import libcst.matchers as m
 
+from slimlint.fixes import FixActions, add_dict_item, add_keyword, replace_with
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 
 class ModeArgumentIgnored(Rule):
     code = "SL209"
     name = "mode-argument-ignored"
-    summary = "`is_training=False` (or `train=False`, `phase=False`, ...) is passed to a function that never reads that parameter while its batch norm always trains."
+    summary = "A mode parameter (`is_training`, `train`, `phase`, ...) is dropped: a batch-norm wrapper or arg-scope factory never reads it, so `is_training=False` given to it does nothing and its batch norm always trains."
     what_it_does = """
         Flags a call that passes False for a mode parameter (`is_training`, `training`, `is_train`, `train`,
         `phase_train`, `train_phase`, `phase`) of a project function whose body never mentions that
@@ -21,6 +23,10 @@ class ModeArgumentIgnored(Rule):
         asks for inference and gets training mode. Also a call handing on a flag of its own that the project
         sets False elsewhere (`conv_bn(x, 32, is_training)` in a model that an export script builds with
         `is_training=False`, through configs, constructors and functions that hand the flag on).
+        Also the arg-scope factory that drops its own mode: `def net_arg_scope(is_training, ...)` whose
+        `slim.arg_scope([...], normalizer_fn=slim.batch_norm)` gives batch norm no `normalizer_params` with
+        that parameter (and the body never mentions it): every network built under the scope trains its batch
+        norm, in evaluation too (reported at the `normalizer_fn`).
     """
     why_bad = """
         The caller evidently wants batch norm in inference mode (evaluation, export, a frozen backbone), but
@@ -29,13 +35,20 @@ class ModeArgumentIgnored(Rule):
         the moving statistics drift toward the evaluation data.
     """
     fix_safety = """
-        No fix: the mistake is in the wrapper, usually in another file, and every caller that passes True
+        For an arg-scope factory, an **unsafe** fix (applied only with `--unsafe-fixes`): it passes the
+        parameter on, `normalizer_params={'is_training': is_training}` (or adds the key to the scope's
+        `normalizer_params` dict literal; no fix when that is a name). Behaviour change: evaluation then
+        normalises with the moving statistics, so the train op must run UPDATE_OPS (see SL101), and the
+        checkpoint's statistics are only right after training again with them wired in.
+        For a call passing False, no fix: the mistake is in the wrapper, usually in another file, and every caller that passes True
         or relies on the default is affected by changing it. Pass the parameter on to batch norm in the
         wrapper (`training=is_training`) and check the wrapper's other callers.
         Silent when the wrapper reads the parameter anywhere (even only to pass it elsewhere, or under a
         condition), when its batch norm's mode is not always training, when the argument is not known to be
         False (a placeholder, a flag, a parameter), and when the callee is not a project function.
     """
+    behaviour_change = ("batch norm under the arg scope follows the mode it is given: evaluation normalises with the "
+                        "moving statistics, which are right only if training ran UPDATE_OPS")
     valid = (
         Case(
             """
@@ -75,6 +88,35 @@ class ModeArgumentIgnored(Rule):
             line=7,
             column=44,
         ),
+        Case(
+            """
+            import tensorflow as tf
+            slim = tf.contrib.slim
+
+            def net_arg_scope(is_training, weight_decay=0.0005):
+                with slim.arg_scope([slim.conv2d, slim.fully_connected],
+                                    weights_regularizer=slim.l2_regularizer(weight_decay),
+                                    normalizer_fn=slim.batch_norm,
+                                    activation_fn=tf.nn.relu):
+                    with slim.arg_scope([slim.conv2d], padding="SAME") as sc:
+                        return sc
+            """,
+            line=7,
+            column=39,
+            fixed="""
+            import tensorflow as tf
+            slim = tf.contrib.slim
+
+            def net_arg_scope(is_training, weight_decay=0.0005):
+                with slim.arg_scope([slim.conv2d, slim.fully_connected],
+                                    weights_regularizer=slim.l2_regularizer(weight_decay),
+                                    normalizer_fn=slim.batch_norm,
+                                    normalizer_params={"is_training": is_training},
+                                    activation_fn=tf.nn.relu):
+                    with slim.arg_scope([slim.conv2d], padding="SAME") as sc:
+                        return sc
+            """,
+        ),
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
@@ -89,3 +131,31 @@ class ModeArgumentIgnored(Rule):
                     f"{given} does not reach batch norm: `{callee}` drops its `{param}` parameter (it sets no "
                     f"batch norm's mode), and that batch norm always runs in training mode; pass `{param}` on to it",
                 )
+            for frame, param in model.scopes_dropping_mode(func, ctx.index):
+                fix, shown = _pass_mode_on(frame, param, func.node)
+                yield self.violation(
+                    frame.kwargs["normalizer_fn"],
+                    f"`{func.qualname}` takes `{param}` and never reads it: the batch norm this arg scope adds "
+                    f"always runs in training mode, in evaluation too; pass it on ({shown})",
+                    fix, f"Pass {shown}" if fix is not None else "",
+                )
+
+
+def _pass_mode_on(frame, param: str, func_node: cst.CSTNode) -> Tuple[Optional[FixActions], str]:
+    """The edit that hands the factory's mode parameter to its batch norm, and how the message shows it."""
+    params = frame.kwargs.get("normalizer_params")
+    shown = f"`normalizer_params={{'is_training': {param}}}`"
+    if params is None:
+        strings = m.findall(func_node, m.SimpleString())
+        quote = next((q.quote for q in strings if q.quote in ("'", '"')), '"')  # the function's own style
+        value = f"{{{quote}is_training{quote}: {param}}}"
+        return FixActions().on(frame.call, add_keyword("normalizer_params", value, after="normalizer_fn")), shown
+    if not isinstance(params, cst.Dict):
+        return None, f"`'is_training': {param}` in `normalizer_params`"
+    for element in params.elements:
+        if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString) \
+                and element.key.evaluated_value == "is_training":
+            if isinstance(element.value, cst.Name) and element.value.value == "True":
+                return FixActions().on(element.value, replace_with(param)), f"`'is_training': {param}`"
+            return None, f"`'is_training': {param}`"
+    return FixActions().on(params, add_dict_item("is_training", param)), f"`'is_training': {param}` in `normalizer_params`"

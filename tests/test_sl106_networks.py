@@ -127,3 +127,26 @@ def test_no_scope_is_offered_when_a_name_scope_renames_the_ops(tmp_path):
         g_train = tf.train.AdamOptimizer(2e-4).minimize(g_loss, var_list=g_vars)
     """, fix=True)
     assert len(found) == 2 and all(f.fix is None for f in found) and fixed == ""
+
+
+CHAINED = """
+d_vars = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope="discriminator")
+g_vars = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope="generator")
+d_opt = tf.train.AdamOptimizer(2e-4)
+d_grads = d_opt.compute_gradients(d_loss, d_vars)
+d_train = d_opt.apply_gradients(d_grads)
+g_opt = tf.train.AdamOptimizer(2e-4)
+with tf.control_dependencies({deps}):
+    g_grads = g_opt.compute_gradients(g_loss, g_vars)
+    g_train = g_opt.apply_gradients(g_grads)
+"""
+
+
+def test_a_step_chained_after_the_other_networks_step_runs_each_update_once(tmp_path):
+    """SRGAN's `control_dependencies([discrim_train] + UPDATE_OPS)`: one run trains D then G on one batch."""
+    assert sl106(tmp_path, CHAINED.format(deps="[d_train] + tf.get_collection(tf.GraphKeys.UPDATE_OPS)"))[0] == []
+
+
+def test_var_lists_given_to_compute_gradients_tell_the_networks_apart(tmp_path):
+    found, fixed = sl106(tmp_path, CHAINED.format(deps="tf.get_collection(tf.GraphKeys.UPDATE_OPS)"), fix=True)
+    assert len(found) == 1 and 'UPDATE_OPS, scope="generator")' in fixed

@@ -876,7 +876,9 @@ class ModuleBuilder(FastVisitor):
             self.func.session_runs += 1
             if node.args:
                 self.runs.append(frozenset(self.value_names(node.args[0].value)))
-                self.run_feeds.append((self.runs[-1], self._feed_keys(node)))
+                # fetched attributes by their dotted names too (`sess.run(net.d_opt, ...)`: "net.d_opt")
+                fetched_attrs = {dotted(a) for a in m.findall(node.args[0].value, m.Attribute())} - {None}
+                self.run_feeds.append((self.runs[-1] | fetched_attrs, self._feed_keys(node)))
         if id(node) not in self._skip_calls:
             self._record_call_site(node, order)
         return kind

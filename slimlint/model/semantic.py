@@ -28,7 +28,7 @@ from slimlint.model.builder import ModuleBuilder
 from slimlint.model.call_signatures import CallSignatures
 from slimlint.model.cross_file import CrossFileFacts
 from slimlint.model import context
-from slimlint.model.facts import FunctionInfo, SaverOfTrainables
+from slimlint.model.facts import FunctionInfo, SaverOfTrainables, TrainOp
 from slimlint.model.cond_selection import CondSelections
 from slimlint.model.eval_runs import EvalRuns
 from slimlint.model.flag_coverage import FlagCoverage
@@ -92,12 +92,16 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, CallSignatur
         """Names whose `.save(...)` is called: Savers that write checkpoints."""
         return self.builder.save_receivers
 
-    def same_feeds(self, targets: List[Tuple[str, ...]]) -> bool:
-        """Is every one of these train ops (each given by the names it is assigned to) run by a `sess.run` in
-        view, and do all those runs feed the same placeholders? Then each step computes on the same inputs."""
+    def same_feeds(self, ops: List[TrainOp]) -> bool:
+        """Is every one of these train ops run by a `sess.run` in view (by a name it is assigned to, or returned
+        into: `net.d_opt` for `self.d_opt, self.g_opt = model_opt(...)`), and do all those runs feed the same
+        placeholders? Then each step computes on the same inputs."""
         feeds = set()
-        for names in targets:
-            runs = [feed for fetched, feed in self.builder.run_feeds if fetched & set(names)]
+        for op in ops:
+            names = set(op.targets) | self.returned_as(op)
+            attrs = {n.split(".", 1)[1] for n in names if n.startswith("self.") and n.count(".") == 1}
+            runs = [feed for fetched, feed in self.builder.run_feeds
+                    if fetched & names or any(f.count(".") == 1 and f.split(".")[1] in attrs for f in fetched)]
             if not runs or any(feed is None for feed in runs):
                 return False
             feeds.update(runs)

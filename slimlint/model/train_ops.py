@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Set
 
+import libcst as cst
+import libcst.matchers as m
 
+from slimlint.model.import_table import dotted
 from slimlint.model.facts import (
     FunctionInfo,
     TrainOp,
@@ -16,6 +19,32 @@ class TrainOpFacts:
 
     def update_names(self, func: FunctionInfo) -> set:
         return func.update_names | self.module_func.update_names
+
+    def returned_as(self, op: TrainOp) -> Set[str]:
+        """The names a train op is bound to in this file after its function returns it:
+        `def model_opt(...): ...; return d_train_opt, g_train_opt` called as `self.d_opt, self.g_opt = model_opt(...)`
+        gives {"self.d_opt"} for the first op."""
+        func = op.func
+        if func.node is None or func.is_module:
+            return set()
+        positions: Set[object] = set()  # tuple positions it is returned at; None: the whole value
+        for ret in m.findall(func.node.body, m.Return()):
+            if isinstance(ret.value, cst.Tuple):
+                positions |= {i for i, el in enumerate(ret.value.elements) if dotted(el.value) in op.targets}
+            elif ret.value is not None and dotted(ret.value) in op.targets:
+                positions.add(None)
+        out: Set[str] = set()
+        for assign in m.findall(self.module, m.Assign(value=m.Call())) if positions else ():
+            called = dotted(assign.value.func) or ""
+            if called.rsplit(".", 1)[-1] != func.name:
+                continue
+            for target in (t.target for t in assign.targets):
+                if None in positions and dotted(target):
+                    out.add(dotted(target))
+                if isinstance(target, cst.Tuple):
+                    out |= {dotted(el.value) for i, el in enumerate(target.elements)
+                            if i in positions and dotted(el.value)}
+        return out
 
     def output_wires_updates(self, op: TrainOp, index) -> bool:
         """Was the graph this train op trains built, before it, by a call of a function that hangs the update ops on

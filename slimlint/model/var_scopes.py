@@ -115,6 +115,24 @@ def trains_only_unread_networks(model, op: TrainOp, index) -> bool:
     return all(_training_only(model, f, index, set(), top=True) for f in trained)
 
 
+def holds_all_batch_norm(model, op: TrainOp, index) -> bool:
+    """Is every batch norm this module builds inside the networks `op` trains (the literal variable scopes its
+    var_list picks)? A GAN whose critic has no batch norm: an unscoped UPDATE_OPS read over the generator's step
+    runs only the generator's own updates."""
+    wanted = variable_filter(model, op)
+    if wanted is None:
+        return False
+    scoped = {f.qualname: f for f in model.functions if f.variable_scopes and f.variable_scopes[0] is not None}
+    trained = [f for f in scoped.values() if _matches(f.variable_scopes[0], wanted)]
+    if not trained or _unscoped_builders(model, index, scoped):
+        return False
+    return not any(_builds_bn(model, f, index) for f in scoped.values() if f not in trained)
+
+
+def _builds_bn(model, func: FunctionInfo, index) -> bool:
+    return any(model.bn_sites(part, index) or model.bn_calls(part, index) for part in model.with_nested(func))
+
+
 def _unscoped_builders(model, index, scoped: Dict[str, FunctionInfo]) -> bool:
     """Does the module build batch norm outside the literal variable scopes (a scope named by a parameter,
     or none, outside any scoped network)? Its variables may be the op's too."""

@@ -5,49 +5,24 @@ from __future__ import annotations
 import re
 from typing import Iterator, Optional, Tuple
 
-import libcst as cst
 
 from slimlint.fixes import FixActions, add_keyword
-from slimlint.model import api
+from slimlint.model import var_scopes
 from slimlint.rules._train_ops import has_training_bn
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
-_SCOPED_VARIABLE_APIS = {"slim.get_trainable_variables", "slim.get_variables", "slim.get_model_variables", "tf.trainable_variables", "tf.global_variables"}
-
-
-Key = Tuple[str, str]  # ("prefix" | "contains", text): which variable names a var_list keeps
+Key = var_scopes.Filter  # ("prefix" | "substring", text): which variable names a var_list keeps
 
 
 def _var_list_scope(model, op) -> Tuple[Optional[Key], Optional[str]]:
-    """Which variables a train op trains, and the scope a fix can pass to get_collection.
-
-    `slim.get_trainable_variables("generator")` (and the like) gives (("prefix", "generator"), "generator");
-    `[v for v in tf.trainable_variables() if v.name.startswith("discriminator")]` gives the same;
-    `[v for v in t_vars if "d_" in v.name]` (DCGAN's idiom) tells networks apart but names no scope:
-    get_collection matches a scope at the start of an op's name only. (None, None): all variables, or unknown.
-    """
-    arg = next((a.value for a in op.call.args if a.keyword is not None and a.keyword.value == "var_list"), None)
-    if isinstance(arg, cst.Name):
-        values = op.func.assignments.get(arg.value) or []
-        arg = values[-1][0] if len(values) == 1 else None
-    if isinstance(arg, cst.ListComp):
-        return _name_filter(arg)
-    if not isinstance(arg, cst.Call):
+    """Which variables a train op trains (var_scopes.variable_filter), and the scope a fix can pass to
+    get_collection: a prefix names one; a substring (`[v for v in t_vars if "d_" in v.name]`, DCGAN's idiom)
+    tells networks apart but names no scope, since get_collection matches at the start of an op's name only.
+    (None, None): all variables, or unknown."""
+    key = var_scopes.variable_filter(model, op)
+    if key is None:
         return None, None
-    name = model.canonical(arg.func)
-    scope = None
-    if name in _SCOPED_VARIABLE_APIS or name in api.GET_COLLECTION:
-        kw = {a.keyword.value: a.value for a in arg.args if a.keyword is not None}
-        positional = [a.value for a in arg.args if a.keyword is None]
-        index = 1 if name in api.GET_COLLECTION else 0
-        scope = kw.get("scope") or (positional[index] if len(positional) > index else None)
-    scope = _text(scope)
-    return (("prefix", scope), _fix_scope(scope)) if scope else (None, None)
-
-
-def _text(node) -> Optional[str]:
-    value = node.evaluated_value if isinstance(node, cst.SimpleString) else None
-    return value if isinstance(value, str) else None  # b"..." is no name
+    return key, _fix_scope(key[1]) if key[0] == "prefix" else None
 
 
 def _fix_scope(prefix: str) -> Optional[str]:
@@ -57,37 +32,14 @@ def _fix_scope(prefix: str) -> Optional[str]:
     return prefix if re.fullmatch(r"[A-Za-z0-9_]+(/[A-Za-z0-9_]+)*", prefix) else None
 
 
-def _name_filter(comp: cst.ListComp) -> Tuple[Optional[Key], Optional[str]]:
-    """The string a list comprehension filters variables by name with, if it does nothing else."""
-    target = comp.for_in.target
-    if not (isinstance(comp.elt, cst.Name) and isinstance(target, cst.Name) and comp.elt.value == target.value):
-        return None, None
-    if comp.for_in.inner_for_in is not None or len(comp.for_in.ifs) != 1:
-        return None, None
-    test = comp.for_in.ifs[0].test
-
-    def is_name_of_target(node) -> bool:  # `v.name`
-        return (isinstance(node, cst.Attribute) and node.attr.value == "name"
-                and isinstance(node.value, cst.Name) and node.value.value == target.value)
-
-    if (isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and test.func.attr.value == "startswith"
-            and is_name_of_target(test.func.value) and len(test.args) == 1 and _text(test.args[0].value)):
-        prefix = _text(test.args[0].value)
-        return ("prefix", prefix), _fix_scope(prefix)
-    if (isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and _text(test.left)
-            and isinstance(test.comparisons[0].operator, cst.In) and is_name_of_target(test.comparisons[0].comparator)):
-        return ("contains", _text(test.left)), None
-    return None, None
-
-
 def _overlap(a: Key, b: Key) -> bool:
     """Whether two var_list filters can keep the same variables (then they may train one network)."""
     (kind_a, x), (kind_b, y) = a, b
     if kind_a == kind_b == "prefix":
         return x.startswith(y) or y.startswith(x)
-    if kind_a == kind_b == "contains":
+    if kind_a == kind_b == "substring":
         return x in y or y in x
-    contains, prefix = (x, y) if kind_a == "contains" else (y, x)
+    contains, prefix = (x, y) if kind_a == "substring" else (y, x)
     return contains in prefix
 
 
@@ -235,14 +187,23 @@ class UnscopedUpdateOps(Rule):
             if not has_training_bn(model, func, ctx.index):
                 continue
             guarded: dict = {}  # an unscoped read -> the fix scopes of the train ops it guards
-            for op, _, fix_scope in keyed:
+            guarded_ops: dict = {}  # an unscoped read -> those train ops
+            for op, key, fix_scope in keyed:
+                others = {t for other, other_key, _ in keyed if not _overlap(key, other_key) for t in other.targets}
                 for block in op.blocks:
                     read = _guarding_read(model, func, block, op)
+                    if block.arg_names & others:
+                        # `control_dependencies([d_train] + UPDATE_OPS)`: the other network's step runs first, in the
+                        # same run, on the same batch; its updates run once, where it would run them itself.
+                        continue
                     if read is not None and not read.scoped:
                         guarded.setdefault(id(read), (read, [], []))[1].append(fix_scope)
                         guarded[id(read)][2].append(op.targets)
+                        guarded_ops.setdefault(id(read), []).append(op)
             for read, fix_scopes, ops in guarded.values():
-                if len(ops) > 1 and model.same_feeds(ops):
+                if all(var_scopes.holds_all_batch_norm(model, op, ctx.index) for op in guarded_ops[id(read)]):
+                    continue  # the other networks have no batch norm: every update it runs is this network's
+                if len(ops) > 1 and model.same_feeds(guarded_ops[id(read)]):
                     # Both networks' steps run under this one read and feed the same inputs: every update runs on
                     # the same data in either step (only twice as often), so no statistics see another's inputs.
                     continue

@@ -140,8 +140,9 @@ class BatchNormFacts:
         passes = holds(guard, literal_value(expr, func, self.module_func))
         return (None if passes is None else not passes), None
 
-    def bn_guard(self, func: FunctionInfo, index: ProjectIndex) -> Optional[Tuple[Guard, tuple]]:
-        """FunctionSummary.bn_guard: the `if <parameter>:` test all of its batch norm sits under."""
+    def bn_guard(self, func: FunctionInfo, index: ProjectIndex) -> Tuple[Optional[Tuple[Guard, tuple]], bool]:
+        """FunctionSummary.bn_guard: the `if <parameter>:` test all of its batch norm sits under, and whether it
+        covers only the batch norm that fills UPDATE_OPS (FunctionSummary.bn_guard_updates_only)."""
         sites = [(layer.guards, site.adds_update_ops) for layer in func.layers
                  for site in (self._bn_site(layer, index),) if site is not None]
         for call in self._guarded_bn_calls(func, index):
@@ -153,10 +154,12 @@ class BatchNormFacts:
         # A parameter the body rebinds (`bn = True` before `if bn:`) no longer says what the caller asked for.
         kept = [(tuple(g for g in guards if g[0] not in func.assignments), updates) for guards, updates in sites]
         guard = common_guard([guards for guards, _ in kept])
+        updates_only = False
         if guard is None and any(not updates for _, updates in kept):
             # Batch norm in both branches of `if in_place_update:`: the guard over the kind that fills UPDATE_OPS.
             guard = common_guard([guards for guards, updates in kept if updates])
-        return (guard, default_word(func, guard[0])) if guard is not None else None
+            updates_only = guard is not None
+        return ((guard, default_word(func, guard[0])) if guard is not None else None), updates_only
 
     def guard_calls(self, func: FunctionInfo, index: ProjectIndex) -> tuple:
         """FunctionSummary.guard_calls."""
@@ -302,7 +305,10 @@ class BatchNormFacts:
         for site in func.calls:
             summary = index.lookup_site(site, self.module_name)
             if summary is not None and self.call_guard(site, summary, index)[0] is True:
-                continue  # `conv_block(x, bn=False)`: the callee builds its batch norm only when asked
+                if not summary.bn_guard_updates_only:
+                    continue  # `conv_block(x, bn=False)`: the callee builds its batch norm only when asked
+                # `conv_bn(x, in_place_update=True)`: batch norm still, only none that fills UPDATE_OPS
+                summary = replace(summary, builds_bn_updates=False)
             if (summary is None or not (summary.builds_bn_updates or summary.mode_params)) and site.frames:
                 scoped = self._zoo_scope_moded_call(site, index)
                 if scoped is not None:

@@ -104,6 +104,13 @@ def run_feed(run: cst.Call) -> Optional[cst.BaseExpression]:
     return feed if feed is not None else (positional[1] if len(positional) > 1 else None)
 
 
+def run_fetches(run: cst.Call) -> Optional[cst.BaseExpression]:
+    """What a `sess.run(fetches, ...)` call fetches: its first positional argument or its `fetches=`."""
+    if run.args and run.args[0].keyword is None and not run.args[0].star:
+        return run.args[0].value
+    return next((a.value for a in run.args if a.keyword is not None and a.keyword.value == "fetches"), None)
+
+
 def _minimizes(fn: cst.BaseExpression) -> bool:
     """`lambda loss: optimizer.minimize(loss, ...)`: a callback that builds a train op."""
     body = fn.body if isinstance(fn, cst.Lambda) else None
@@ -504,6 +511,11 @@ class ModuleBuilder(FastVisitor):
         walk(expr)
         return out
 
+    def loss_names(self, expr: cst.CSTNode) -> Set[str]:
+        """TrainOp.loss_names: value_names, plus attributes by their dotted names (`gan.d_loss` and `gan.g_loss`
+        are two losses, not one `gan`)."""
+        return self.value_names(expr) | {d for d in map(dotted, m.findall(expr, m.Attribute())) if d}
+
     def is_update_read(self, node: cst.CSTNode) -> bool:
         if not isinstance(node, cst.Call):
             return False
@@ -874,10 +886,11 @@ class ModuleBuilder(FastVisitor):
             kind = "run"
             self.run_orders[id(node)] = order
             self.func.session_runs += 1
-            if node.args:
-                self.runs.append(frozenset(self.value_names(node.args[0].value)))
+            fetches = run_fetches(node)
+            if fetches is not None:
+                self.runs.append(frozenset(self.value_names(fetches)))
                 # fetched attributes by their dotted names too (`sess.run(net.d_opt, ...)`: "net.d_opt")
-                fetched_attrs = {dotted(a) for a in m.findall(node.args[0].value, m.Attribute())} - {None}
+                fetched_attrs = {dotted(a) for a in m.findall(fetches, m.Attribute())} - {None}
                 self.run_feeds.append((self.runs[-1] | fetched_attrs, self._feed_keys(node)))
         if id(node) not in self._skip_calls:
             self._record_call_site(node, order)
@@ -1057,7 +1070,7 @@ class ModuleBuilder(FastVisitor):
             if a.keyword is None or a.keyword.value in ("loss", "total_loss"):
                 loss = a.value
                 break
-        loss_names = frozenset(self.value_names(loss)) if loss is not None else frozenset()
+        loss_names = frozenset(self.loss_names(loss)) if loss is not None else frozenset()
         var_list = None
         if kind == "minimize":  # minimize(loss, global_step=None, var_list=None, ...)
             positional = positional_args(node)
@@ -1113,7 +1126,7 @@ class ModuleBuilder(FastVisitor):
                 for call in calls:
                     attr = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
                     if (attr == "compute_gradients" or self.canonical(call.func) == "tf.gradients") and call.args:
-                        found |= self.value_names(call.args[0].value)
+                        found |= self.loss_names(call.args[0].value)
                         kwargs = keyword_args(call)
                         positional = positional_args(call)
                         var_list = kwargs.get("var_list") or (positional[1] if len(positional) > 1 else None)

@@ -149,6 +149,7 @@ class CrossFileFacts:
 
     def _summarise(self, func: FunctionInfo, index: ProjectIndex) -> FunctionSummary:
         builds, always, mode_params = self._bn_updates_and_modes(func, index)
+        bn_guard, guard_updates_only = self.bn_guard(func, index)
         slim_layers, slim_mode = self._slim_layers_and_mode(func, index)
         defaults_of = set(mode_params) | ({slim_mode[1]} if slim_mode[0] == PARAM else set())
         predicates = _string_predicates(mode_params)
@@ -189,7 +190,8 @@ class CrossFileFacts:
             updates_only_by_default=self._updates_only_by_default(func, index),
             sets_attrs=_self_attrs(func) if func.class_name is not None else (),
             mutated_params=self.mutated_params(func),
-            bn_guard=self.bn_guard(func, index),
+            bn_guard=bn_guard,
+            bn_guard_updates_only=guard_updates_only,
             guard_calls=self.guard_calls(func, index),
             mode_tensors=self._looked_up_modes(func, index),
             false_method_keywords=_false_method_keywords(func),

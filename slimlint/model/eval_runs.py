@@ -30,7 +30,7 @@ import libcst.matchers as m
 
 from slimlint.model import context, string_modes
 from slimlint.model.facts import DYNAMIC, PARAM, TRUE, FunctionInfo, default_word
-from slimlint.model.builder import run_feed
+from slimlint.model.builder import run_feed, run_fetches
 from slimlint.model.dropout import NN_DROPOUT, kept_fraction_argument
 from slimlint.model.graph_names import looked_up_name, placeholder_name
 from slimlint.model.import_table import dotted
@@ -91,6 +91,8 @@ class EvalRuns:
         mode-taking one when its mode is True or is a flag the same run feeds True."""
         kept = {}
         for site in sites:
+            if site.guarded:
+                continue  # under `if is_training:`: the evaluation graph has no such dropout
             found = kept_fraction_argument(site)
             name = dotted(found[1]) if found is not None else None
             if name:
@@ -213,7 +215,7 @@ class EvalRuns:
             for run, targets, feed, _ in self._runs(func):
                 if self._fetches_training(run, func):
                     continue
-                fetches = run.args[0].value if run.args and run.args[0].keyword is None else None
+                fetches = run_fetches(run)
                 # What it returns or fetches is named for samples; fed data named so (audio `samples`) is not.
                 named = set(targets) | (self.builder.value_names(fetches) if fetches is not None else set())
                 if any(_sample_named(n) for n in named):
@@ -306,6 +308,9 @@ class EvalRuns:
         runs = m.findall(func.node, m.Call(func=m.Attribute(attr=m.Name("run"))))
         if not runs or any(self._fetches_training(run, func) for run in runs):
             return False
+        if any(dotted(c.func.value) in self.builder.save_receivers
+               for c in m.findall(func.node, m.Call(func=m.Attribute(attr=m.Name("save"))))):
+            return False  # it writes a checkpoint: fine-tuning, not prediction
         built = [call.order for call in self.bn_calls(func, index)] + [site.order for site in self.bn_sites(func, index)]
         if not built:
             return False
@@ -320,8 +325,8 @@ class EvalRuns:
         """Does some `*.run(...)` of the file fetch a train op by its name (`model.train_op`, `train_step`,
         `self.optimizer`)? (`global_step` alone does not count: evaluation scripts fetch it too.)"""
         for run in m.findall(self.module, m.Call(func=m.Attribute(attr=m.Name("run")))):
-            fetches = run.args[0].value if run.args and run.args[0].keyword is None else None
-            names = (self.builder.value_names(fetches) | _attribute_names(fetches)) if fetches is not None else set()
+            fetches = run_fetches(run)
+            names = self._fetch_names(fetches) if fetches is not None else set()
             for name in names:
                 found = context.words(name.rsplit(".", 1)[-1])
                 if found & {"optimizer", "optim", "opt", "minimize"} or ("train" in found and found & {"op", "ops", "step"}):
@@ -329,16 +334,33 @@ class EvalRuns:
         return False
 
     def _fetches_training(self, run: cst.Call, func: FunctionInfo) -> bool:
-        fetches = run.args[0].value if run.args and run.args[0].keyword is None else None
+        fetches = run_fetches(run)
         if fetches is None:
             return True  # cannot tell what it runs
         train_targets = {t for f in self.functions for op in f.train_ops for t in op.targets}
         # `iou, iou_update = tf.metrics.mean_iou(...)`: a metric's update op accumulates, it trains nothing.
-        # `model.train_op`: an object's attribute is named by its last part (value_names keeps only `model`).
-        names = (self.builder.value_names(fetches) | _attribute_names(fetches)) - self._metric_names(func)
+        names = self._fetch_names(fetches, func) - self._metric_names(func)
         # `evaluation_step`, `eval_op`: named for evaluation first, whatever their last word says.
         return bool(names & train_targets) or any(context.words(n.split(".")[-1]) & _TRAINING_FETCH_WORDS and not _eval_named(n)
                                                   for n in names)
+
+    def _fetch_names(self, fetches: cst.BaseExpression, func: Optional[FunctionInfo] = None, depth: int = 0) -> Set[str]:
+        """The names a run's fetches name (`model.train_op` whole too: value_names keeps only `model`), not the
+        keys that pick them (`endpoints[opt.layer]` fetches from `endpoints`); with `func`, also what a fetch
+        list bound to a name holds (`fetches = [model.train_op, model.loss]`)."""
+        if isinstance(fetches, (cst.List, cst.Tuple)):
+            return {n for e in fetches.elements for n in self._fetch_names(e.value, func, depth)}
+        if isinstance(fetches, cst.Dict):
+            return {n for e in fetches.elements if isinstance(e, cst.DictElement)
+                    for n in self._fetch_names(e.value, func, depth)}
+        if isinstance(fetches, cst.Subscript):
+            return self._fetch_names(fetches.value, func, depth)
+        names = self.builder.value_names(fetches) | _attribute_names(fetches)
+        if func is not None and isinstance(fetches, cst.Name) and depth < 3:
+            for value, _ in func.assignments.get(fetches.value) or self.module_func.assignments.get(fetches.value, ()):
+                if isinstance(value, (cst.List, cst.Tuple, cst.Dict)):
+                    names |= self._fetch_names(value, func, depth + 1)
+        return names
 
     def _metric_names(self, func: FunctionInfo, helpers: bool = True) -> Set[str]:
         """Names bound only to what `tf.metrics.*` returns (the value and its update op), directly or through a

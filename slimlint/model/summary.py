@@ -79,6 +79,8 @@ class FunctionSummary:
     # `else:` of `if in_place_update:`; guards.py): the guard, and its parameter's default
     # (("value", literal) or ("unknown",))
     bn_guard: Optional[Tuple[Tuple[str, str, Optional[str]], Tuple]] = None
+    # the guard is the second kind: a call closing it still builds batch norm (in place), only no update ops
+    bn_guard_updates_only: bool = False
     # (callee, closed) for each of its calls of a function with a bn_guard: closed when the argument fails the test
     guard_calls: Tuple[Tuple[Tuple[str, str], bool], ...] = ()
     # (param, (strings, negated)): mode parameters its batch norm reads through a string test (`mode == 'train'`,

@@ -132,7 +132,8 @@ class ModuleBuilder(FastVisitor):
         self.dynamic_modules: Dict[str, Tuple[str, ...]] = {}
         self.dynamic_options: Dict[str, str] = {}  # name -> the option its module name comes from (`args.model_def`)
         self.instance_param_classes: Set[str] = set()  # classes passing `normalizer_params=self.<name>`
-        self.attribute_names: Set[str] = set()  # every `.name` the file reads or writes
+        self.attribute_names: Set[str] = set()  # every `.name` the file reads or writes, but `self.name` in a class
+        self.self_attribute_uses: Dict[Tuple[str, str], int] = {}  # (class, name) -> how often `self.name` in its methods
         # Names that are not uses of a value: a def's own name, a keyword argument's name (visit_Name counts them).
         self.not_uses: Dict[str, int] = {}
         self.aliases = self.table.aliases
@@ -464,7 +465,11 @@ class ModuleBuilder(FastVisitor):
                 and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             # `update_ops = get_update_ops()`: a project helper may read UPDATE_OPS (helper_reads.py decides)
             func.helper_results[node.targets[0].target.value] = (node.value, self._stmt)
-        classes = self.qualified(node.value.func) if isinstance(node.value, cst.Call) else []
+        callee = node.value.func if isinstance(node.value, cst.Call) else None
+        classes = self.qualified(callee) if callee is not None else []
+        picked = isinstance(callee, cst.Name) and callee.value in self.table.alternatives
+        if picked:
+            classes = list(self.table.alternatives[callee.value])  # a class picked at run time: any of them
         for t in node.targets:
             for name in self._target_names(t.target):
                 func.assignments.setdefault(name, []).append((node.value, order))
@@ -477,8 +482,9 @@ class ModuleBuilder(FastVisitor):
                 if classes:
                     # `model = Net(...)`, `self.bn0 = batch_norm(...)`: what the name's methods resolve to.
                     key = f"{self._class_stack[-1]}.{name}" if name.startswith("self.") and self._class_stack else name
-                    if classes[0] not in self.instances.get(key, ()):
-                        self.instances[key] = self.instances.get(key, ()) + (classes[0],)
+                    for found in classes if picked else classes[:1]:
+                        if found not in self.instances.get(key, ()):
+                            self.instances[key] = self.instances.get(key, ()) + (found,)
 
     # --- expressions ------------------------------------------------------------------------
 
@@ -791,7 +797,11 @@ class ModuleBuilder(FastVisitor):
             self.not_uses[node.keyword.value] = self.not_uses.get(node.keyword.value, 0) + 1
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.attribute_names.add(node.attr.value)
+        if self._class_stack and isinstance(node.value, cst.Name) and node.value.value == "self":
+            key = (self._class_stack[-1], node.attr.value)
+            self.self_attribute_uses[key] = self.self_attribute_uses.get(key, 0) + 1
+        else:
+            self.attribute_names.add(node.attr.value)
         if node.attr.value in ("updates", "get_updates_for"):
             self.reads_layer_updates = True  # keras layers' updates wired by hand (model.updates)
 

@@ -49,7 +49,7 @@ class CondSelections:
     """Part of FileModel (semantic.py): uses its batch-norm sites."""
 
     def bn_built_outside_cond(self, func: FunctionInfo, index: ProjectIndex) -> List[BuiltOutsideCond]:
-        if not func.cond_selections or (func.class_name is not None and func.name not in index.referenced_names):
+        if not func.cond_selections or not self.method_named(func, index):
             return []  # (a method nothing in the project names is never called: its batch norm is never built)
         sites = {id(site.layer.call): site for site in self.bn_sites(func, index)}
         found = []

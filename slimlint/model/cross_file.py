@@ -93,7 +93,7 @@ class CrossFileFacts:
         passes = self._instances_passed(self.module_func, index)
         false_modes = self._false_mode_calls(self._mode_arguments(self.module_func, index))
         named_modes = self.named_mode_placeholders(index)
-        false_keywords = _false_method_keywords(self.module_func)
+        false_keywords = self._false_method_keywords(self.module_func, index)
         if passes or false_modes or named_modes or false_keywords:
             out[MODULE_CODE] = FunctionSummary(qualname=MODULE_CODE, params=(), mode_params=frozenset(), mode_defaults=(),
                                                builds_bn_updates=False, always_training=False,
@@ -194,8 +194,23 @@ class CrossFileFacts:
             bn_guard_updates_only=guard_updates_only,
             guard_calls=self.guard_calls(func, index),
             mode_tensors=self._looked_up_modes(func, index),
-            false_method_keywords=_false_method_keywords(func),
+            false_method_keywords=self._false_method_keywords(func, index),
         )
+
+    def _false_method_keywords(self, func: FunctionInfo, index: ProjectIndex) -> tuple:
+        """FunctionSummary.false_method_keywords: `<object>.<method>(..., is_training=False)` calls in `func`, with
+        the classes the object is known to be an instance of (none: not known)."""
+        out = set()
+        for site in func.calls:
+            if not isinstance(site.call.func, cst.Attribute):
+                continue
+            receiver = dotted(site.call.func.value)
+            classes = instance_classes(receiver, func, self.builder.instances) if receiver else ()
+            classes = tuple(sorted({self._project_class(c, index) for c in classes}))
+            for keyword, value in site.kwargs.items():
+                if keyword in MODE_PARAM_NAMES and isinstance(value, cst.Name) and value.value == "False":
+                    out.add((site.call.func.attr.value, keyword, classes))
+        return tuple(sorted(out))
 
     def _looked_up_modes(self, func: FunctionInfo, index: ProjectIndex) -> FrozenSet[str]:
         """FunctionSummary.mode_tensors of a function: the tensors its batch norm and its callees' look up."""
@@ -628,17 +643,6 @@ def _self_attrs(func: FunctionInfo) -> tuple:
             value = values[0][0] if len(values) == 1 else None
             word = value.value.lower() if isinstance(value, cst.Name) and value.value in ("True", "False") else "other"
             out.append((name[len("self."):], word))
-    return tuple(sorted(out))
-
-
-def _false_method_keywords(func: FunctionInfo) -> tuple:
-    """FunctionSummary.false_method_keywords: `<object>.<method>(..., is_training=False)` calls in `func`."""
-    out = set()
-    for site in func.calls:
-        if isinstance(site.call.func, cst.Attribute):
-            for keyword, value in site.kwargs.items():
-                if keyword in MODE_PARAM_NAMES and isinstance(value, cst.Name) and value.value == "False":
-                    out.add((site.call.func.attr.value, keyword))
     return tuple(sorted(out))
 
 

@@ -127,6 +127,7 @@ class ImportTable:
     def __init__(self, module: cst.Module, inherited: Tuple[Tuple[str, str], ...] = ()) -> None:
         self.names: Dict[str, str] = {}  # local name -> fully qualified name
         self.aliases: Dict[str, str] = {}  # `slim = tf.contrib.slim`: local name -> qualified
+        self.alternatives: Dict[str, Tuple[str, ...]] = {}  # local name -> every module it is imported from (add)
         stars: List[str] = []
         for stmt in _top_level(module.body):
             for local, full in imported_names(stmt):
@@ -165,9 +166,13 @@ class ImportTable:
                 self.names[name] = full
 
     def add(self, stmt: cst.CSTNode) -> None:
-        """An import inside a function: bound for the rest of the file (good enough for TF1 code)."""
+        """An import inside a function: bound for the rest of the file (good enough for TF1 code). A name
+        imported from several places (`if name == 'rn': from model_rn import Model` / `else: from model_baseline
+        import Model`) keeps the first as its binding and all of them as alternatives."""
         for local, full in imported_names(stmt):
             self.names.setdefault(local, full)
+            if full != self.names[local] and full not in self.alternatives.get(local, ()):
+                self.alternatives[local] = self.alternatives.get(local, (self.names[local],)) + (full,)
 
     def resolve(self, node: cst.CSTNode) -> Optional[str]:
         """The fully qualified name of an imported (or aliased) Name / Attribute chain, else None."""

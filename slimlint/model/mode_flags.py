@@ -93,6 +93,8 @@ class ModeFlags:
                 fed_by = self._false_reaches(flag, methods, index)
                 if fed_by is None or self._read_beyond_feeds(flag, methods):
                     continue
+                if "." + flag.split(".", 1)[1] in index.referenced_names:
+                    continue  # `block(model.features, model.is_training)`: read through the object somewhere
                 build = self._python_moded_build(methods, index)
                 if build is not None:
                     out.append(UnreadObjectFlag(flag, fed_by, build[0], build[1]))
@@ -110,7 +112,7 @@ class ModeFlags:
         for method in methods:
             for param in _feed_params(method, flag):
                 if (index.called_with_false_mode((self.module_name, method.qualname), param)
-                        or index.method_given_false(method.name, param)):
+                        or index.method_given_false(method.name, param, f"{self.module_name}.{method.class_name}")):
                     return f"`{method.name}({param}=False)`"
         return None
 

@@ -75,13 +75,31 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, CallSignatur
         return self.builder.canonical(expr)
 
     def referenced_names(self) -> Set[str]:
-        """Every name the file loads and every `.attribute` it uses (ProjectIndex.referenced_names)."""
+        """Every name the file loads and every `.attribute` it uses (ProjectIndex.referenced_names); `self.m` in
+        a class that defines its own `m` as "Class.m": it calls that class's method (or an override), not
+        another class's `m`. An attribute used on anything but `self` is there a second time as ".m"."""
         loads: Dict[str, int] = {}
         for f in {id(f): f for f in (self.module_func, *self.functions)}.values():
             for name, count in f.loads.items():
                 loads[name] = loads.get(name, 0) + count
-        not_uses = self.builder.not_uses
-        return self.builder.attribute_names | {n for n, count in loads.items() if count > not_uses.get(n, 0)}
+        not_uses = dict(self.builder.not_uses)
+        own = {f.qualname for f in self.functions}
+        selves = set()
+        for (cls, attr), count in self.builder.self_attribute_uses.items():
+            selves.add(f"{cls}.{attr}" if f"{cls}.{attr}" in own else attr)
+            not_uses[attr] = not_uses.get(attr, 0) + count  # the attribute's Name node is counted as a load too
+        return (self.builder.attribute_names | {"." + a for a in self.builder.attribute_names} | selves
+                | {n for n, count in loads.items() if count > not_uses.get(n, 0)})
+
+    def method_named(self, func: FunctionInfo, index: ProjectIndex) -> bool:
+        """Does anything in the project name this method: `obj.m` anywhere, `self.m` in its class or in one of
+        its bases (ProjectIndex.referenced_names)? One nothing names is never called."""
+        if func.class_name is None:
+            return True
+        names = index.referenced_names
+        bases = self.builder.classes.get(func.class_name, ((), {}))[0]
+        owners = [func.class_name] + [b.rsplit(".", 1)[-1] for b in bases]
+        return func.name in names or any(f"{owner}.{func.name}" in names for owner in owners)
 
     @property
     def savers(self) -> List[SaverOfTrainables]:

@@ -197,7 +197,8 @@ class ProjectIndex:
         # Some call is made under `arg_scope([slim.batch_norm], is_training=...)`: it reaches slim batch norm
         # at its default mode anywhere below the call.
         self.bn_mode_scoped = False
-        # Every name the parsed files load and every `.attribute` they use: a method named in none is never called.
+        # Every name the parsed files load and every `.attribute` they use: a method named in none is never called
+        # (semantic.FileModel.referenced_names: "Class.m" for `self.m` in a class defining m, ".m" for `obj.m`).
         self.referenced_names: FrozenSet[str] = frozenset()
         # (module, qualname) -> the mode an enclosing arg_scope gives batch norm in every call of the function.
         self.scoped_bn_mode: Dict[Tuple[str, str], str] = {}
@@ -230,13 +231,15 @@ class ProjectIndex:
                                                 for summary in functions.values() for name in summary.mode_tensors)
         return self._mode_tensor_names
 
-    def method_given_false(self, method: str, param: str) -> bool:
-        """Does some method call of the project pass `param=False` to a method named `method`?"""
+    def method_given_false(self, method: str, param: str, owner: str) -> bool:
+        """Does some method call of the project pass `param=False` to a method named `method`, on an object of
+        class `owner` (module.Class) or of a class not known?"""
         if self._false_method_keywords is None:
             self._false_method_keywords = frozenset(entry for functions in self.modules.values()
                                                     for summary in functions.values()
                                                     for entry in summary.false_method_keywords)
-        return (method, param) in self._false_method_keywords
+        return any(name == method and keyword == param and (not classes or owner in classes)
+                   for name, keyword, classes in self._false_method_keywords)
 
     def passed_instances(self, module: str) -> Dict[Tuple[str, str], Tuple[str, ...]]:
         """(qualname, parameter) -> the classes of the instances the project's calls pass to it, for `module`'s

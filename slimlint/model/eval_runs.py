@@ -35,6 +35,7 @@ from slimlint.model.dropout import NN_DROPOUT, kept_fraction_argument
 from slimlint.model.graph_names import looked_up_name, placeholder_name
 from slimlint.model.import_table import dotted
 from slimlint.model.summary import ProjectIndex
+from slimlint.model.unread_params import mention_counts
 
 # Fetched names that train: a train op, an optimizer step, update ops.
 _TRAINING_FETCH_WORDS = {"train", "op", "ops", "opt", "optim", "optimizer", "update", "updates", "minimize", "apply", "step"}
@@ -157,7 +158,7 @@ class EvalRuns:
                 return []  # builds batch norm in a mode we did not count (an inference tower helper)
         builds = [(call.order, mode, call.site.call) for call in calls for mode in call.modes.values()]
         builds += [(site.order, site.mode, site.layer.call) for site in self.bn_sites(func, index) if site.mode.expr is not None]
-        if not builds or any(mode.kind != TRUE and not self._trains_by_default(func, mode) for _, mode, _ in builds):
+        if not builds or any(mode.kind != TRUE and not self._trains_by_default(func, mode, index) for _, mode, _ in builds):
             return []  # another mode somewhere in the function: maybe an evaluation tower, or a switch
         built_at, first, _ = min(builds, key=lambda b: b[0])
         # The model's inputs: a run that feeds none of them (a preprocessing graph) does not evaluate the model.
@@ -186,19 +187,18 @@ class EvalRuns:
                 out.append(EvalRunOnTrainingGraph(run, build if isinstance(build, cst.CSTNode) else run, named[0], how))
         return out
 
-    @staticmethod
-    def _trains_by_default(func: FunctionInfo, mode) -> bool:
+    def _trains_by_default(self, func: FunctionInfo, mode, index: ProjectIndex) -> bool:
         """A mode parameter of the training function whose default trains (`def train(..., mode='train')`,
-        `LSTMOCR(mode)`) and that no test in it reads (`if mode == 'train':` would split training from
-        evaluation): the one model it builds is the training graph."""
+        `LSTMOCR(mode)`), that nothing else in it reads (`if mode == 'train':`, `validate = mode == 'val'` would
+        split training from evaluation) and that no call in the project gives a mode that does not train
+        (`train(..., mode='finetune')`): the one model it builds is the training graph."""
         if mode.kind != PARAM or mode.param not in func.params or func.node is None:
             return False
         default = func.defaults.get(mode.param)
         word = string_modes.default_word(mode.predicate, default) if mode.predicate else default_word(default)
-        if word != "true":
+        if word != "true" or index.called_with_false_mode((self.module_name, func.qualname), mode.param):
             return False
-        tests = [node.test for node in m.findall(func.node, m.If() | m.IfExp() | m.While())]
-        return not any(n.value == mode.param for test in tests for n in m.findall(test, m.Name()))
+        return mention_counts(func.node, [mode.param]).get(mode.param, 0) <= 1
 
     @staticmethod
     def _feeds_constant(feed: cst.Dict) -> bool:
@@ -327,6 +327,8 @@ class EvalRuns:
         for run in m.findall(self.module, m.Call(func=m.Attribute(attr=m.Name("run")))):
             fetches = run_fetches(run)
             names = self._fetch_names(fetches) if fetches is not None else set()
+            if fetches is not None and _looks_up_train_op(fetches):
+                return True
             for name in names:
                 found = context.words(name.rsplit(".", 1)[-1])
                 if found & {"optimizer", "optim", "opt", "minimize"} or ("train" in found and found & {"op", "ops", "step"}):
@@ -342,7 +344,7 @@ class EvalRuns:
         names = self._fetch_names(fetches, func) - self._metric_names(func)
         # `evaluation_step`, `eval_op`: named for evaluation first, whatever their last word says.
         return bool(names & train_targets) or any(context.words(n.split(".")[-1]) & _TRAINING_FETCH_WORDS and not _eval_named(n)
-                                                  for n in names)
+                                                  for n in names) or _looks_up_train_op(fetches)
 
     def _fetch_names(self, fetches: cst.BaseExpression, func: Optional[FunctionInfo] = None, depth: int = 0) -> Set[str]:
         """The names a run's fetches name (`model.train_op` whole too: value_names keeps only `model`), not the
@@ -419,6 +421,24 @@ _EVAL_LEADING_WORDS = {"val", "validation", "test", "testing", "eval", "evaluati
 
 
 _INFERENCE_RUN_WORDS = {"predict", "prediction", "infer", "inference", "test", "eval", "evaluate", "evaluation"}
+
+
+# Graph names TF gives an optimizer's update op (`Adam`, `Momentum_1`) when the code does not name it.
+_OPTIMIZER_OP_WORDS = {"adam", "momentum", "gradient", "descent", "rms", "rmsprop", "adagrad", "adadelta", "ftrl", "sgd"}
+
+
+def _looks_up_train_op(fetches: cst.BaseExpression) -> bool:
+    """Does a fetch look a train op up in a restored graph by name (`graph.get_operation_by_name('Adam')`,
+    `get_tensor_by_name('train_op:0')`)?"""
+    lookups = m.findall(fetches, m.Call(func=m.Attribute(attr=m.Name("get_operation_by_name") | m.Name("get_tensor_by_name"))))
+    for call in lookups:
+        value = call.args[0].value if call.args else None
+        text = value.evaluated_value if isinstance(value, cst.SimpleString) else None
+        if isinstance(text, str):
+            words = context.words(text.split(":")[0].rsplit("/", 1)[-1])
+            if words & _OPTIMIZER_OP_WORDS or ("train" in words and words & {"op", "ops", "step"}):
+                return True
+    return False
 
 
 def _eval_named(name: str) -> bool:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
 
 import libcst as cst
 
 from slimlint.fixes import FixActions, add_keyword
+from slimlint.model.import_table import dotted
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 _LAYERS = {
@@ -30,6 +31,8 @@ class LayersBatchNormWithoutTraining(Rule):
         is `training=False`. Silent for a layer built only under a test of a parameter (`if bn:`,
         `if norm == "bn":`, `if norm_fn is not None:`) that every call of its function in the project leaves
         false (`bn=False`, a local `use_bn = False`, the default): it is never built.
+        Also `tf.layers.dropout(x, 0.5, is_training)`: a mode flag given as the third positional argument,
+        which is `noise_shape`, not `training`.
     """
     why_bad = """
         With `training=False` batch norm normalises with its moving statistics, which start at 0 / 1 and,
@@ -44,7 +47,8 @@ class LayersBatchNormWithoutTraining(Rule):
         `training`, `phase_train`, ...), or assigned a boolean placeholder named for training to an attribute
         earlier on (`self.is_training = tf.placeholder(tf.bool)`): it passes that on. Otherwise the finding
         has no fix,
-        since hard-coding `training=True` would break evaluation through the same code. Remember to
+        since hard-coding `training=True` would break evaluation through the same code. A mode flag passed
+        to dropout by position as `noise_shape` becomes `training=<flag>`. Remember to
         wire the update ops in (SL101) once batch norm trains.
     """
     behaviour_change = "the layer follows the training flag: batch norm learns its statistics and dropout drops while training"
@@ -156,6 +160,26 @@ class LayersBatchNormWithoutTraining(Rule):
                 train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
             """,
         ),
+        Case(
+            """
+            import tensorflow as tf
+
+            is_training = tf.placeholder(tf.bool)
+            net = tf.layers.dense(images, 256, activation=tf.nn.relu)
+            net = tf.layers.dropout(net, 0.5, is_training)
+            loss = tf.losses.softmax_cross_entropy(labels, tf.layers.dense(net, 10))
+            train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+            """,
+            fixed="""
+            import tensorflow as tf
+
+            is_training = tf.placeholder(tf.bool)
+            net = tf.layers.dense(images, 256, activation=tf.nn.relu)
+            net = tf.layers.dropout(net, 0.5, training=is_training)
+            loss = tf.losses.softmax_cross_entropy(labels, tf.layers.dense(net, 10))
+            train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+            """,
+        ),
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
@@ -170,6 +194,18 @@ class LayersBatchNormWithoutTraining(Rule):
                     continue  # under `if bn:` where every call passes bn=False: never built
                 if any(a.star for a in layer.call.args) or model.passed_by_position(layer.call, "training", ctx.index) is not None:
                     continue  # passed by position, or *args / **kwargs may carry it
+                misplaced = _mode_in_noise_shape(layer)
+                if misplaced is not None:
+                    # `tf.layers.dropout(x, 0.5, is_training)`: the flag went to noise_shape; make it the keyword.
+                    shown = cst.Module([]).code_for_node(misplaced.value)
+                    yield self.violation(
+                        layer.call,
+                        f"`tf.layers.dropout` gets `{shown}` as its third argument, `noise_shape`, not as `training=`: "
+                        f"it drops nothing while training",
+                        FixActions().on(misplaced, _as_keyword("training")),
+                        f"Pass `training={shown}`",
+                    )
+                    continue
                 param = next((p for p in _MODE_PARAMS if p in func.params), None) or model.mode_attribute(func, layer.order)
                 if param and not model.accepts_keyword(layer.call, "training", ctx.index):
                     param = None
@@ -181,3 +217,23 @@ class LayersBatchNormWithoutTraining(Rule):
                     fix,
                     f"Pass `training={param}`" if param else "",
                 )
+
+
+def _mode_in_noise_shape(layer) -> Optional[cst.Arg]:
+    """The last positional argument of `tf.layers.dropout(inputs, rate, noise_shape)` when it is a mode flag
+    (`is_training`, `self.is_train`): Keras-style code that meant `training`."""
+    positional = [a for a in layer.call.args if a.keyword is None and not a.star]
+    if layer.api != "tf.layers.dropout" or len(positional) != 3:
+        return None
+    value = positional[-1].value
+    text = dotted(value) if isinstance(value, (cst.Name, cst.Attribute)) else None
+    last = text.rsplit(".", 1)[-1] if text else ""
+    return positional[-1] if last in _MODE_PARAMS or last in ("train", "phase", "mode") else None
+
+
+def _as_keyword(keyword: str):
+    """Turn a positional argument into `keyword=value`, keeping its comma."""
+    def act(arg: cst.Arg) -> cst.Arg:
+        return arg.with_changes(keyword=cst.Name(keyword), equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+    return act

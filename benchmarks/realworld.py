@@ -52,7 +52,9 @@ KEPT_SUFFIXES = (".py", ".pyi", ".ipynb", ".toml", ".cfg", ".ini", ".gitignore")
 
 def export(git: Path, commit: str, dest: Path) -> None:
     """Write the source files of `commit` into dest, read with git cat-file (no checkout: the snapshot stays
-    untouched). Only what slimlint reads is kept: snapshots lack large data files, so a whole archive can fail."""
+    untouched). Only what slimlint reads is kept: snapshots lack large data files, so a whole archive can fail.
+    A tree with no such file is an empty folder (slimlint then has nothing to check)."""
+    dest.mkdir(parents=True, exist_ok=True)
     listing = subprocess.run(["git", "--git-dir", str(git), "ls-tree", "-r", "-z", commit],
                              capture_output=True, check=True).stdout.split(b"\0")
     entries = []

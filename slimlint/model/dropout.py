@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
+import libcst.matchers as m
 
 from slimlint.model import api
 from slimlint.model.facts import DEFAULT, FALSE, TRUE, UNKNOWN, FunctionInfo, LayerCall, ModeArg
@@ -289,3 +290,33 @@ def kept_fraction_argument(site: DropoutSite) -> Optional[Tuple[str, cst.BaseExp
     if len(positional) > 1:
         return ("rate" if site.api == "tf.layers.dropout" else "keep_prob"), positional[1]
     return None
+
+
+def training_branch_calls(node: cst.CSTNode) -> Tuple[set, set]:
+    """Ids of the calls in the body of an `if` whose test picks the training path by name (`if is_training:`,
+    `if self.mode == tf.estimator.ModeKeys.TRAIN:`, `if mode == 'train':`), code that only runs in training;
+    and of the calls in its `else:`, code that never does. Negated tests (`not`, `!=`) are left out."""
+    training: set = set()
+    other: set = set()
+    for branch in m.findall(node, m.If()):
+        if _picks_training(branch.test):
+            training.update(id(c) for c in m.findall(branch.body, m.Call()))
+            if branch.orelse is not None:
+                other.update(id(c) for c in m.findall(branch.orelse, m.Call()))
+    return training, other
+
+
+def _picks_training(test: cst.BaseExpression) -> bool:
+    """`is_training`, `self.is_train`; `mode == ModeKeys.TRAIN`, `self.mode == 'train'`."""
+    if isinstance(test, (cst.Name, cst.Attribute)):
+        return bool(words((dotted(test) or "").rsplit(".", 1)[-1]) & {"train", "training"})
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 \
+            and isinstance(test.comparisons[0].operator, cst.Equal):
+        return any(_training_value(side) for side in (test.left, test.comparisons[0].comparator))
+    return False
+
+
+def _training_value(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.SimpleString):
+        return expr.evaluated_value in ("train", "training")
+    return isinstance(expr, cst.Attribute) and expr.attr.value == "TRAIN"

@@ -7,6 +7,7 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from slimlint.fixes import FixActions, add_keyword
+from slimlint.model.dropout import training_branch_calls
 from slimlint.model.import_table import dotted
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
@@ -32,7 +33,9 @@ class LayersBatchNormWithoutTraining(Rule):
         `if norm == "bn":`, `if norm_fn is not None:`) that every call of its function in the project leaves
         false (`bn=False`, a local `use_bn = False`, the default): it is never built.
         Also `tf.layers.dropout(x, 0.5, is_training)`: a mode flag given as the third positional argument,
-        which is `noise_shape`, not `training`.
+        which is `noise_shape`, not `training`. And a layer in the body of `if is_training:` /
+        `if mode == tf.estimator.ModeKeys.TRAIN:` / `if self.mode == "train":`, whatever code calls it. Silent
+        in the `else:` of such a test (the evaluation path).
     """
     why_bad = """
         With `training=False` batch norm normalises with its moving statistics, which start at 0 / 1 and,
@@ -47,7 +50,9 @@ class LayersBatchNormWithoutTraining(Rule):
         `training`, `phase_train`, ...), or assigned a boolean placeholder named for training to an attribute
         earlier on (`self.is_training = tf.placeholder(tf.bool)`): it passes that on. Otherwise the finding
         has no fix,
-        since hard-coding `training=True` would break evaluation through the same code. A mode flag passed
+        since hard-coding `training=True` would break evaluation through the same code (except under
+        `if is_training:` / `if mode == ModeKeys.TRAIN:`, which only training runs: there the fix passes
+        `training=True`). A mode flag passed
         to dropout by position as `noise_shape` becomes `training=<flag>`. Remember to
         wire the update ops in (SL101) once batch norm trains.
     """
@@ -185,10 +190,14 @@ class LayersBatchNormWithoutTraining(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = ctx.model
         for func in model.functions:
-            if not model.is_training_code(func, ctx.index, ctx.role):
-                continue
+            training_code = model.is_training_code(func, ctx.index, ctx.role)
+            # Under `if is_training:` / `if mode == ModeKeys.TRAIN:` the layer is built for training whoever calls
+            # it; in that test's `else:` it is built for evaluation, where inference mode is right.
+            branch, elsewhere = training_branch_calls(func.node) if func.node is not None else (set(), set())
             for layer in func.layers:
-                if layer.api not in _LAYERS or "training" in layer.kwargs:
+                if layer.api not in _LAYERS or "training" in layer.kwargs or id(layer.call) in elsewhere:
+                    continue
+                if not training_code and id(layer.call) not in branch:
                     continue
                 if model.guard_dead(func, layer.guards, ctx.index):
                     continue  # under `if bn:` where every call passes bn=False: never built
@@ -207,6 +216,8 @@ class LayersBatchNormWithoutTraining(Rule):
                     )
                     continue
                 param = next((p for p in _MODE_PARAMS if p in func.params), None) or model.mode_attribute(func, layer.order)
+                if param is None and id(layer.call) in branch:
+                    param = "True"  # only the training branch builds it
                 if param and not model.accepts_keyword(layer.call, "training", ctx.index):
                     param = None
                 fix = FixActions().on(layer.call, add_keyword("training", param)) if param else None

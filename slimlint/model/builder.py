@@ -9,14 +9,13 @@ from __future__ import annotations
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
-import libcst.matchers as m
 from slimlint.model import api, kwargs_flow
 from slimlint.model.dynamic_imports import DynamicImports, option_of
 from slimlint.model.star_imports import project_star_modules, star_candidates
 from slimlint.model.guards import else_guard, parameter_guard
 from slimlint.model.import_table import ImportTable, dotted, literal_string
 from slimlint.model.parameter_instances import SELF_NAMES, ParameterCalls
-from slimlint.model.walk import FastVisitor, children
+from slimlint.model.walk import FastVisitor, children, find_all
 from slimlint.model.facts import (
     Guard,
     SaverOfTrainables,
@@ -218,9 +217,9 @@ class ModuleBuilder(FastVisitor):
             if not isinstance(stmt, cst.FunctionDef) or not stmt.params.params:
                 continue
             first = stmt.params.params[0].name.value
-            for ret in m.findall(stmt.body, m.Return(value=m.Call())):
+            for ret in find_all(stmt.body, cst.Return):
                 call = ret.value
-                if (call.args and call.args[0].keyword is None and not call.args[0].star
+                if isinstance(call, cst.Call) and (call.args and call.args[0].keyword is None and not call.args[0].star
                         and isinstance(call.args[0].value, cst.Name) and call.args[0].value.value == first
                         and self.canonical(call.func) in api.ARG_SCOPE):
                     out.add(stmt.name.value)
@@ -340,7 +339,7 @@ class ModuleBuilder(FastVisitor):
         self.classes[node.name.value] = (tuple(bases), attrs)
         # Method names its body calls (`self.feed('data').conv_bn(...)`): which of a base class's layers it builds.
         self.class_method_calls[node.name.value] = frozenset(
-            call.func.attr.value for call in m.findall(node.body, m.Call(func=m.Attribute())))
+            call.func.attr.value for call in find_all(node.body, cst.Call) if isinstance(call.func, cst.Attribute))
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._class_stack.pop()
@@ -520,7 +519,7 @@ class ModuleBuilder(FastVisitor):
     def loss_names(self, expr: cst.CSTNode) -> Set[str]:
         """TrainOp.loss_names: value_names, plus attributes by their dotted names (`gan.d_loss` and `gan.g_loss`
         are two losses, not one `gan`)."""
-        return self.value_names(expr) | {d for d in map(dotted, m.findall(expr, m.Attribute())) if d}
+        return self.value_names(expr) | {d for d in map(dotted, find_all(expr, cst.Attribute)) if d}
 
     def is_update_read(self, node: cst.CSTNode) -> bool:
         if not isinstance(node, cst.Call):
@@ -900,7 +899,7 @@ class ModuleBuilder(FastVisitor):
             if fetches is not None:
                 self.runs.append(frozenset(self.value_names(fetches)))
                 # fetched attributes by their dotted names too (`sess.run(net.d_opt, ...)`: "net.d_opt")
-                fetched_attrs = {dotted(a) for a in m.findall(fetches, m.Attribute())} - {None}
+                fetched_attrs = {dotted(a) for a in find_all(fetches, cst.Attribute)} - {None}
                 self.run_feeds.append((self.runs[-1] | fetched_attrs, self._feed_keys(node)))
         if id(node) not in self._skip_calls:
             self._record_call_site(node, order)

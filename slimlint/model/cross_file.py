@@ -204,12 +204,14 @@ class CrossFileFacts:
         for site in func.calls:
             if not isinstance(site.call.func, cst.Attribute):
                 continue
+            keywords = [k for k, v in site.kwargs.items()
+                        if k in MODE_PARAM_NAMES and isinstance(v, cst.Name) and v.value == "False"]
+            if not keywords:
+                continue
             receiver = dotted(site.call.func.value)
             classes = instance_classes(receiver, func, self.builder.instances) if receiver else ()
             classes = tuple(sorted({self._project_class(c, index) for c in classes}))
-            for keyword, value in site.kwargs.items():
-                if keyword in MODE_PARAM_NAMES and isinstance(value, cst.Name) and value.value == "False":
-                    out.add((site.call.func.attr.value, keyword, classes))
+            out.update((site.call.func.attr.value, keyword, classes) for keyword in keywords)
         return tuple(sorted(out))
 
     def _looked_up_modes(self, func: FunctionInfo, index: ProjectIndex) -> FrozenSet[str]:

@@ -15,13 +15,12 @@ from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
-import libcst.matchers as m
 
 from slimlint.model import api
 from slimlint.model.facts import DEFAULT, FALSE, TRUE, UNKNOWN, FunctionInfo, LayerCall, ModeArg
 from slimlint.model.import_table import dotted
 from slimlint.model.context import words
-from slimlint.model.walk import FastVisitor, children, walk
+from slimlint.model.walk import FastVisitor, children, find_all, walk
 
 # Layer APIs with a mode argument -> (its keyword, does the layer drop when the call does not say?).
 MODE_APIS: Dict[str, Tuple[str, bool]] = {"slim.dropout": ("is_training", True), "tf.layers.dropout": ("training", False)}
@@ -298,11 +297,11 @@ def training_branch_calls(node: cst.CSTNode) -> Tuple[set, set]:
     and of the calls in its `else:`, code that never does. Negated tests (`not`, `!=`) are left out."""
     training: set = set()
     other: set = set()
-    for branch in m.findall(node, m.If()):
+    for branch in find_all(node, cst.If):
         if _picks_training(branch.test):
-            training.update(id(c) for c in m.findall(branch.body, m.Call()))
+            training.update(id(c) for c in find_all(branch.body, cst.Call))
             if branch.orelse is not None:
-                other.update(id(c) for c in m.findall(branch.orelse, m.Call()))
+                other.update(id(c) for c in find_all(branch.orelse, cst.Call))
     return training, other
 
 

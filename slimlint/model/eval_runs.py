@@ -36,6 +36,7 @@ from slimlint.model.graph_names import looked_up_name, placeholder_name
 from slimlint.model.import_table import dotted
 from slimlint.model.summary import ProjectIndex
 from slimlint.model.unread_params import mention_counts
+from slimlint.model.walk import find_all
 
 # Fetched names that train: a train op, an optimizer step, update ops.
 _TRAINING_FETCH_WORDS = {"train", "op", "ops", "opt", "optim", "optimizer", "update", "updates", "minimize", "apply", "step"}
@@ -324,7 +325,8 @@ class EvalRuns:
     def runs_train_op(self) -> bool:
         """Does some `*.run(...)` of the file fetch a train op by its name (`model.train_op`, `train_step`,
         `self.optimizer`)? (`global_step` alone does not count: evaluation scripts fetch it too.)"""
-        for run in m.findall(self.module, m.Call(func=m.Attribute(attr=m.Name("run")))):
+        for run in (c for c in find_all(self.module, cst.Call)
+                    if isinstance(c.func, cst.Attribute) and c.func.attr.value == "run"):
             fetches = run_fetches(run)
             names = self._fetch_names(fetches) if fetches is not None else set()
             if fetches is not None and _looks_up_train_op(fetches):
@@ -400,7 +402,7 @@ class EvalRuns:
         return iter(cache[id(func)])
 
     def _find_runs(self, func: FunctionInfo) -> Iterator[Tuple[cst.Call, Tuple[str, ...], cst.Dict, int]]:
-        for stmt in m.findall(func.node, m.SimpleStatementLine()):
+        for stmt in find_all(func.node, cst.SimpleStatementLine):
             for small in stmt.body:
                 value = small.value if isinstance(small, (cst.Assign, cst.Expr, cst.Return)) else None
                 if isinstance(value, cst.Subscript):

@@ -193,9 +193,12 @@ class LayersBatchNormWithoutTraining(Rule):
             training_code = model.is_training_code(func, ctx.index, ctx.role)
             # Under `if is_training:` / `if mode == ModeKeys.TRAIN:` the layer is built for training whoever calls
             # it; in that test's `else:` it is built for evaluation, where inference mode is right.
+            layers = [layer for layer in func.layers if layer.api in _LAYERS and "training" not in layer.kwargs]
+            if not layers:
+                continue
             branch, elsewhere = training_branch_calls(func.node) if func.node is not None else (set(), set())
-            for layer in func.layers:
-                if layer.api not in _LAYERS or "training" in layer.kwargs or id(layer.call) in elsewhere:
+            for layer in layers:
+                if id(layer.call) in elsewhere:
                     continue
                 if not training_code and id(layer.call) not in branch:
                     continue

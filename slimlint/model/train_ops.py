@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Iterator, Set
 
 import libcst as cst
-import libcst.matchers as m
 
 from slimlint.model.import_table import dotted
+from slimlint.model.walk import find_all
 from slimlint.model.facts import (
     FunctionInfo,
     TrainOp,
@@ -28,14 +28,14 @@ class TrainOpFacts:
         if func.node is None or func.is_module:
             return set()
         positions: Set[object] = set()  # tuple positions it is returned at; None: the whole value
-        for ret in m.findall(func.node.body, m.Return()):
+        for ret in find_all(func.node.body, cst.Return):
             if isinstance(ret.value, cst.Tuple):
                 positions |= {i for i, el in enumerate(ret.value.elements) if dotted(el.value) in op.targets}
             elif ret.value is not None and dotted(ret.value) in op.targets:
                 positions.add(None)
         out: Set[str] = set()
-        for assign in m.findall(self.module, m.Assign(value=m.Call())) if positions else ():
-            called = dotted(assign.value.func) or ""
+        for assign in find_all(self.module, cst.Assign) if positions else ():
+            called = (dotted(assign.value.func) or "") if isinstance(assign.value, cst.Call) else ""
             if called.rsplit(".", 1)[-1] != func.name:
                 continue
             for target in (t.target for t in assign.targets):

@@ -105,28 +105,29 @@ def trains_only_unread_networks(model, op: TrainOp, index) -> bool:
     the update ops it leaves out are never read."""
     if model.module_name not in index.inference_build_modules and not index.samples_drawn:
         return False
-    wanted = variable_filter(model, op)
-    if wanted is None:
-        return False
-    scoped = {f.qualname: f for f in model.functions if f.variable_scopes and f.variable_scopes[0] is not None}
-    trained = [f for f in scoped.values() if _matches(f.variable_scopes[0], wanted)]
-    if not trained or _unscoped_builders(model, index, scoped):
-        return False
-    return all(_training_only(model, f, index, set(), top=True) for f in trained)
+    networks = _scoped_networks(model, op, index)
+    return networks is not None and all(_training_only(model, f, index, set(), top=True) for f in networks[1])
 
 
 def holds_all_batch_norm(model, op: TrainOp, index) -> bool:
     """Is every batch norm this module builds inside the networks `op` trains (the literal variable scopes its
     var_list picks)? A GAN whose critic has no batch norm: an unscoped UPDATE_OPS read over the generator's step
     runs only the generator's own updates."""
+    networks = _scoped_networks(model, op, index)
+    return networks is not None and not any(_builds_bn(model, f, index) for f in networks[0] if f not in networks[1])
+
+
+def _scoped_networks(model, op: TrainOp, index) -> Optional[Tuple[List[FunctionInfo], List[FunctionInfo]]]:
+    """(the module's functions that open a literal variable scope, those of them `op` trains), when its var_list
+    picks variables by scope, it trains one of them, and no batch norm of the module lies outside them."""
     wanted = variable_filter(model, op)
     if wanted is None:
-        return False
+        return None
     scoped = {f.qualname: f for f in model.functions if f.variable_scopes and f.variable_scopes[0] is not None}
     trained = [f for f in scoped.values() if _matches(f.variable_scopes[0], wanted)]
     if not trained or _unscoped_builders(model, index, scoped):
-        return False
-    return not any(_builds_bn(model, f, index) for f in scoped.values() if f not in trained)
+        return None
+    return list(scoped.values()), trained
 
 
 def _builds_bn(model, func: FunctionInfo, index) -> bool:

@@ -5,7 +5,8 @@ only have a finding if its text names batch norm itself (a layer, a normalizer_f
 network) or `slim.dropout` / `tf.layers.dropout` (SL202 / SL208 check dropout on its own), or calls a project function that builds batch norm (whose *name* must then appear in the
 text: the engine adds those names once the project's summaries are known), or looks up a batch-norm mode
 tensor by its graph name (`get_tensor_by_name`, once the project has one), or keeps a hand-written batch norm's
-moving averages (`tf.nn.moments`, `ExponentialMovingAverage` and a `cond`), or is a train-op helper
+moving averages (`tf.nn.moments`, `ExponentialMovingAverage` and a `cond`) or applies the formula to batch moments
+(`tf.nn.moments` and `tf.nn.batch_normalization`), or is a train-op helper
 that a file with batch norm calls (the engine follows those calls to their module).
 """
 
@@ -39,8 +40,11 @@ _LITERALS = ("batch_norm", "BatchNormalization", "normalizer_fn", "dropout") + Z
 def may_matter(text: str) -> bool:
     if any(word in text for word in _LITERALS) and _STATIC.search(text) is not None:
         return True
-    # A hand-written batch norm: moving averages of batch moments, picked by a cond (SL201's update outside it).
-    return "ExponentialMovingAverage" in text and "cond(" in text and "moments(" in text
+    # A hand-written batch norm: moving averages of batch moments, picked by a cond (SL201's update outside it),
+    # or the formula applied to batch moments or moving statistics as a Python `if` decides (branch_bn.py).
+    if "moments(" not in text:
+        return False
+    return "ExponentialMovingAverage" in text and "cond(" in text or "batch_normalization(" in text
 
 
 def names_pattern(names: Iterable[str]) -> Optional[Pattern[str]]:

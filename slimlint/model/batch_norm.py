@@ -96,6 +96,8 @@ class BatchNormFacts:
             site = self._bn_site(layer, index) if not self.guard_dead(func, layer.guards, index) else None
             if site is not None:
                 sites.append(site)
+        if func.batch_moments:
+            sites.extend(self.branch_bn_sites(func, index))  # hand-written, its mode an `if` test (branch_bn.py)
         return sites
 
     def guard_dead(self, func: FunctionInfo, guards: Tuple[Guard, ...], index: ProjectIndex) -> bool:

@@ -955,6 +955,14 @@ class ModuleBuilder(FastVisitor):
         func.layers.append(LayerCall(call=node, api=name, frames=tuple(self._frames), func=func, order=order,
                                      kwargs=self.call_kwargs(node), guards=self._current_guards()))
 
+    def _on_hand_written_bn(self, node: cst.Call, name: str, order: int) -> None:
+        """`tf.nn.moments` (batch statistics) and `tf.nn.batch_normalization` (the formula): the parts of a
+        hand-written batch norm, whose mode a Python `if` may choose (branch_bn.py)."""
+        if name == "tf.nn.moments":
+            self.func.batch_moments.append((node, order, tuple(self._stmt_stack)))
+        else:
+            self.func.normalizes = True
+
     def _on_control_dependencies(self, node: cst.Call, name: str, order: int) -> str:
         return "ctrl"
 
@@ -1289,6 +1297,9 @@ def _names_run_mode_option(expr: cst.BaseExpression) -> bool:
     return bool(set(name.lower().split("_")) & _RUN_MODE_OPTIONS)
 
 
+_HAND_WRITTEN_BN_APIS = ("tf.nn.moments", "tf.nn.batch_normalization", "tf.nn.batch_norm_with_global_normalization")
+
+
 def _handler_table() -> Dict[str, str]:
     """Canonical API name -> ModuleBuilder handler; the first group that names an API wins."""
     groups = (
@@ -1306,6 +1317,7 @@ def _handler_table() -> Dict[str, str]:
         (("tf.add_to_collection",), "_on_add_to_collection"),
         (("tf.train.Saver",), "_on_saver"),
         (("slim.learning.train",), "_on_slim_train"),
+        (_HAND_WRITTEN_BN_APIS, "_on_hand_written_bn"),
     )
     table: Dict[str, str] = {}
     for names, handler in groups:

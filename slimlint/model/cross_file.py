@@ -170,7 +170,7 @@ class CrossFileFacts:
             factory=factory,
             slim_layers=frozenset(slim_layers),
             slim_mode=slim_mode,
-            has_bn=any(bool(part.layers and self.bn_sites(part, index)) or part.adds_to_update_ops
+            has_bn=any(bool((part.layers or part.batch_moments) and self.bn_sites(part, index)) or part.adds_to_update_ops
                        or self._calls_bn_builder(part, index) for part in self.with_nested(func)),
             bn_own_collections=any(s.own_collections for s in self.bn_sites(func, index))
             or any(c.summary.bn_own_collections for c in self.bn_calls(func, index)),
@@ -189,6 +189,7 @@ class CrossFileFacts:
             builds_bn_in_loop=self.builds_bn_in_loop(func, index),
             updates_only_by_default=self._updates_only_by_default(func, index),
             sets_attrs=_self_attrs(func) if func.class_name is not None else (),
+            **_returned_object(func),
             mutated_params=self.mutated_params(func),
             bn_guard=bn_guard,
             bn_guard_updates_only=guard_updates_only,
@@ -646,6 +647,26 @@ def _self_attrs(func: FunctionInfo) -> tuple:
             word = value.value.lower() if isinstance(value, cst.Name) and value.value in ("True", "False") else "other"
             out.append((name[len("self."):], word))
     return tuple(sorted(out))
+
+
+def _returned_object(func: FunctionInfo) -> dict:
+    """FunctionSummary.returned_attrs / returned_from of a function that returns one local object it sets
+    attributes on (a config factory)."""
+    if func.class_name is not None or func.node is None or len(func.returned_names) != 1:
+        return {}
+    name = next(iter(func.returned_names))
+    made = func.assignments.get(name, ())
+    if len(made) != 1 or name in func.params:
+        return {}
+    prefix = name + "."
+    attrs = []
+    for target, values in func.assignments.items():
+        if target.startswith(prefix) and "." not in target[len(prefix):]:
+            value = values[0][0] if len(values) == 1 else None
+            word = value.value.lower() if isinstance(value, cst.Name) and value.value in ("True", "False") else "other"
+            attrs.append((target[len(prefix):], word))
+    made_by = next((site.targets for site in func.calls if site.call is made[0][0]), ())
+    return {"returned_attrs": tuple(sorted(attrs)), "returned_from": tuple(made_by)} if attrs or made_by else {}
 
 
 def _string_predicates(mode_params: Dict[str, set]) -> Dict[str, tuple]:

@@ -181,7 +181,8 @@ class EvalRuns:
             data = self._fed_data(feed, None)
             if data and self._bound_data(func, feed, None, order) <= trained_data:
                 continue  # training's own batch, logged
-            named = sorted(n for n in data if _eval_named(n)) + sorted(n for n in targets if _eval_named(n))
+            named = sorted(n for n in data if _eval_named(n)) + sorted(n for n in targets if _eval_named(n)) \
+                + sorted(n for n in self._loop_data_names(func, feed) if _eval_data_named(n))
             if named:
                 build = first.expr if first.expr is not None else first.owner
                 how = f"the default of `{first.param}`" if first.kind == PARAM else "a constant"
@@ -228,8 +229,36 @@ class EvalRuns:
         training queue, then rebound from the validation queue, is two different batches)."""
         out = set()
         for name in self._fed_data(feed, flag):
+            loop = self._loop_binding(func, feed, name)
+            if loop is not None:
+                out.add((name, id(loop)))  # `for batch in minibatches(x_test, ...)`: each pass binds it anew
+                continue
             bound = [value for value, at in func.assignments.get(name, ()) if at < order]
             out.add((name, id(bound[-1]) if bound else 0))
+        return out
+
+    def _loop_binding(self, func: FunctionInfo, feed: cst.Dict, name: str) -> Optional[cst.For]:
+        """The innermost `for` loop around the feed dict whose target binds `name`, when its body does not rebind it."""
+        cache = self.__dict__.setdefault("_loops_cache", {})
+        if id(func) not in cache:
+            cache[id(func)] = find_all(func.node, cst.For) if func.node is not None else []
+        found = None
+        for loop in cache[id(func)]:
+            if name in _names(loop.target) and any(d is feed for d in find_all(loop.body, cst.Dict)):
+                found = loop
+        if found is not None and name in {n for t in find_all(found.body, cst.AssignTarget) for n in _names(t.target)}:
+            return None
+        return found
+
+    def _loop_data_names(self, func: FunctionInfo, feed: cst.Dict) -> Set[str]:
+        """What the loops binding the fed names iterate over (`minibatches(inputs=self.x_test, ...)` gives
+        `self.x_test`): evidence of the data a run evaluates."""
+        out: Set[str] = set()
+        for name in self._fed_data(feed, None):
+            loop = self._loop_binding(func, feed, name)
+            if loop is not None:
+                out |= set(self.builder.value_names(loop.iter))
+                out |= {a.rsplit(".", 1)[-1] for a in (dotted(x) for x in find_all(loop.iter, cst.Attribute)) if a}
         return out
 
     def _fed_data(self, feed: cst.Dict, flag: Optional[cst.DictElement]) -> Set[str]:
@@ -459,6 +488,12 @@ def _sample_named(name: str) -> bool:
     """`samples`, `sample_z`, `generated_images`: drawn from a generator, by the leading word."""
     parts = context.word_list(name.rsplit(".", 1)[-1])
     return bool(parts) and parts[0] in _SAMPLE_LEADING_WORDS
+
+
+def _eval_data_named(name: str) -> bool:
+    """A dataset named for evaluation by any of its words (`x_test`, `X_val`, `test_images`): what a loop iterates
+    over is data, so a later word counts here (unlike `_eval_named`, where `loss_val` is a loss value)."""
+    return bool(set(context.word_list(name.rsplit(".", 1)[-1])) & (_EVAL_LEADING_WORDS | {"valid"}))
 
 
 def _names(target: cst.BaseExpression) -> List[str]:

@@ -283,6 +283,10 @@ class FunctionInfo:
     setattr_names: Set[str] = field(default_factory=set)  # `setattr(cfg, ...)`: the names whose attributes it sets
     # `head.create_estimator_spec(..., train_op_fn=lambda loss: opt.minimize(loss))`: it trains through a callback
     trains_via_callback: bool = False
+    # `tf.nn.moments(...)` calls: (call, order, the statements around it), and whether it applies the batch-norm
+    # formula itself (`tf.nn.batch_normalization`): a hand-written batch norm (branch_bn.py)
+    batch_moments: List[Tuple[cst.Call, int, tuple]] = field(default_factory=list)
+    normalizes: bool = False
     restores: bool = False  # restores a checkpoint itself (`saver.restore`, `slim.assign_from_checkpoint_fn`, ...)
 
     @property

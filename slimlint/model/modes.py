@@ -75,6 +75,11 @@ class ModeReading:
             inner = self.classify(constant, func, keyword, owner, index, depth + 1)
             if inner.kind in (TRUE, FALSE):
                 return inner
+        alias = self._self_alias(expr, func) if depth < 3 else None
+        if alias is not None:
+            # `mc = self.mc` then `mc.TRAINING`: read as `self.mc.TRAINING`; the mode keeps the node written here.
+            inner = self.classify(alias, func, keyword, owner, index, depth + 1)
+            return replace(inner, expr=expr) if inner.expr is not None else inner
         init_param = self._constructor_param(expr, func)
         if init_param is not None:
             # self.is_training set from the constructor: the class's callers decide (Net(is_training=...)).
@@ -88,6 +93,21 @@ class ModeReading:
             # `cfg.is_training` of a config object handed in: the callers' object decides (object_modes.py).
             return ModeArg(PARAM, expr, param=f"{expr.value.value}.{expr.attr.value}", keyword=keyword, owner=owner)
         return ModeArg(UNKNOWN, expr, keyword=keyword, owner=owner)
+
+    @staticmethod
+    def _self_alias(expr: cst.BaseExpression, func: FunctionInfo) -> Optional[cst.Attribute]:
+        """`mc.TRAINING` where the function bound `mc = self.mc` once (and set nothing on it): `self.mc.TRAINING`."""
+        if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)):
+            return None
+        name = expr.value.value
+        bound = func.assignments.get(name)
+        if not bound or len(bound) != 1 or name in func.params or dotted(expr) in func.assignments:
+            return None
+        value = bound[0][0]
+        text = dotted(value) if isinstance(value, cst.Attribute) else None
+        if not text or not text.startswith("self.") or text.count(".") != 1:
+            return None
+        return cst.Attribute(value=value, attr=expr.attr)
 
     def _enclosing_param(self, name: str, func: FunctionInfo) -> Optional[str]:
         """A parameter of an enclosing function that a nested function reads without binding it itself."""

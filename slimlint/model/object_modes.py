@@ -145,7 +145,7 @@ class ObjectModes:
             self.unresolved_object_classes.update(site.targets)  # its module may not be parsed yet
             return None
         if not found[1].endswith(".__init__"):
-            return None
+            return _factory_mode(index, found, attr, keyword, call)
         init = index.modules[found[0]][found[1]]
         param = _kept_as(index, found, f"self.{attr}")
         if param is None:
@@ -169,6 +169,24 @@ class ObjectModes:
         if getattr(self, "_unresolved_object_classes", None) is None:
             self._unresolved_object_classes = set()
         return self._unresolved_object_classes
+
+
+def _factory_mode(index: ProjectIndex, found: Tuple[str, str], attr: str, keyword: str, call: cst.Call,
+                  depth: int = 0) -> Optional[ModeArg]:
+    """`mc = kitti_config()`: the literal a config factory sets on the object it returns (or the factory it gets
+    the object from sets, `mc = base_model_config(); mc.BATCH_SIZE = 8; return mc`); None when none says."""
+    summary = index.modules.get(found[0], {}).get(found[1])
+    if summary is None or depth > _MAX_DEPTH:
+        return None
+    word = dict(summary.returned_attrs).get(attr)
+    if word is not None:
+        kind = {"true": TRUE, "false": FALSE}.get(word, UNKNOWN)
+        return ModeArg(kind, None, keyword=keyword, owner=call)
+    for target in summary.returned_from:
+        inner = index.resolve(target, found[0])
+        if inner is not None and not inner[1].endswith(".__init__"):
+            return _factory_mode(index, inner, attr, keyword, call, depth + 1)
+    return None
 
 
 def _kept_as(index: ProjectIndex, init: Tuple[str, str], attribute: str, depth: int = 0) -> Optional[str]:

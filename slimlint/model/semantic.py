@@ -8,6 +8,7 @@ lives in a module of its own, mixed in here:
 - modes.py            what mode an expression gives batch norm, and where a missing one comes from
 - object_modes.py     the mode an object handed in carries (`cfg.is_training`)
 - batch_norm.py       the batch norm it builds and the calls to functions that build it
+- branch_bn.py        hand-written batch norm whose mode a Python `if` chooses
 - call_signatures.py  what a callee accepts (what a fix may pass)
 - cross_file.py       function summaries and call edges for project-wide facts
 - mode_flags.py       run-time mode placeholders
@@ -24,6 +25,7 @@ import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from slimlint.model.batch_norm import BatchNormFacts
+from slimlint.model.branch_bn import BranchBatchNorm
 from slimlint.model.builder import ModuleBuilder
 from slimlint.model.call_signatures import CallSignatures
 from slimlint.model.cross_file import CrossFileFacts
@@ -42,7 +44,7 @@ from slimlint.model.train_ops import TrainOpFacts
 from slimlint.model.walk import walk
 
 
-class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, CallSignatures, CrossFileFacts, ModeFlags, TrainOpFacts,
+class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchNorm, CallSignatures, CrossFileFacts, ModeFlags, TrainOpFacts,
                 FlagCoverage, GatedUpdates, EvalRuns, CondSelections):
     """Everything slimlint knows about one file, computed once and shared by every rule."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from slimlint.model import api, kwargs_flow, signatures
 from slimlint.model.facts import method_param
@@ -72,6 +72,11 @@ class FunctionSummary:
     builds_bn_in_loop: bool = False  # some of its batch norm is made in a TF loop body (batch_norm.builds_bn_in_loop)
     # A method's `self.<attr> = value`: (attr, "true" | "false" | "other"), what it sets on its object.
     sets_attrs: Tuple[Tuple[str, str], ...] = ()
+    # A config factory's object (`cfg = edict(); cfg.TRAINING = True; return cfg`): (attr, "true" | "false" |
+    # "other") it sets on the one object it returns, and the call targets that object came from
+    # (`mc = base_model_config(); ...; return mc`), whose own returned attributes it keeps.
+    returned_attrs: Tuple[Tuple[str, str], ...] = ()
+    returned_from: Tuple[str, ...] = ()
     # Attributes of its parameters it changes ("cfg.is_training" for `cfg.is_training = False`, "cfg.*" for
     # `setattr(cfg, k, v)`): an object handed to it may come back with other values.
     mutated_params: FrozenSet[str] = frozenset()
@@ -116,9 +121,15 @@ class FunctionSummary:
 def nearest_module(name: str, from_module: str, modules: Iterable[str]) -> Optional[str]:
     """The module of `modules` a bare or dotted `name` means from `from_module`: one whose dotted name ends with
     it, the nearest to the caller first (scripts import siblings by their bare name)."""
+    ranked = nearest_modules(name, from_module, modules)
+    return ranked[0] if ranked else None
+
+
+def nearest_modules(name: str, from_module: str, modules: Iterable[str]) -> List[str]:
+    """Every module of `modules` a bare or dotted `name` may mean from `from_module`, the nearest first."""
     candidates = [m for m in modules if m == name or m.endswith("." + name)]
     if not candidates:
-        return None
+        return []
     here = from_module.split(".")
 
     def shared(m: str) -> int:
@@ -129,7 +140,7 @@ def nearest_module(name: str, from_module: str, modules: Iterable[str]) -> Optio
             n += 1
         return n
 
-    return max(candidates, key=lambda m: (shared(m), -len(m)))
+    return sorted(candidates, key=lambda m: (-shared(m), len(m), m))
 
 
 @lru_cache(maxsize=1024)
@@ -214,6 +225,16 @@ class ProjectIndex:
 
     def _find_module(self, name: str, from_module: str) -> Optional[str]:
         return nearest_module(name, from_module, self._by_last.get(name.rsplit(".", 1)[-1], ()))
+
+    def _modules_named(self, name: str, from_module: str) -> List[str]:
+        """The module `name` means from `from_module` (the nearest), then its sibling of that name: inside package
+        `config`, Python 2's implicit relative `from config import f` means `config/config.py`."""
+        nearest = self._find_module(name, from_module)
+        out = [nearest] if nearest is not None else []
+        sibling = f"{from_module.rsplit('.', 1)[0]}.{name}" if "." in from_module else None
+        if sibling is not None and sibling != nearest and sibling in self.modules:
+            out.append(sibling)
+        return out
 
     def resolve(self, target: str, from_module: str) -> Optional[Tuple[str, str]]:
         """(module, qualname) of a project function a call target names, or None."""
@@ -346,18 +367,19 @@ class ProjectIndex:
                 return from_module, name
         parts = target.split(".")
         for i in range(len(parts) - 1, 0, -1):
-            module = self._find_module(".".join(parts[:i]), from_module)
-            if module is None:
-                continue
-            for name in (".".join(parts[i:]), ".".join(parts[i:]) + ".__init__"):
-                if name in self.modules[module]:
-                    return module, name
-            alias = self.reexports.get(module, {}).get(parts[i])
-            if alias is not None and depth < 4 and parts[i] not in self.modules[module]:
-                # `nets.resnet_v1_50` where nets/__init__.py imports it, or an alias of another module's function
-                found = self._resolve(".".join([alias] + parts[i + 1:]), module, depth + 1)
-                if found is not None:
-                    return found
+            prefix = ".".join(parts[:i])
+            # The nearest module of that name first; a farther one when it does not have the name (inside
+            # package `config`, Python 2's `from config import f` means the sibling `config/config.py`).
+            for module in self._modules_named(prefix, from_module):
+                for name in (".".join(parts[i:]), ".".join(parts[i:]) + ".__init__"):
+                    if name in self.modules[module]:
+                        return module, name
+                alias = self.reexports.get(module, {}).get(parts[i])
+                if alias is not None and depth < 4 and parts[i] not in self.modules[module]:
+                    # `nets.resnet_v1_50` where nets/__init__.py imports it, or an alias of another module's function
+                    found = self._resolve(".".join([alias] + parts[i + 1:]), module, depth + 1)
+                    if found is not None:
+                        return found
         return self._inherited_constructor(target, from_module, depth)
 
     def _inherited_constructor(self, target: str, from_module: str, depth: int) -> Optional[Tuple[str, str]]:
@@ -398,14 +420,24 @@ class ProjectIndex:
             return constants[attr]
         return next((v for b in bases for v in [self.class_constant(b, attr, found, depth + 1)] if v is not None), None)
 
-    def unparsed_module_of(self, target: str) -> Optional[str]:
-        """An unparsed module of the tree that a call target may live in (to parse it after all)."""
+    def unparsed_module_of(self, target: str, depth: int = 0) -> Optional[str]:
+        """An unparsed module of the tree that a call target may live in (to parse it after all), also through
+        a parsed package that re-exports the name (`from kitti_config import kitti_config` in its __init__)."""
         parts = target.lstrip(".").split(".")
         for i in range(len(parts) - 1, 0, -1):
             name = ".".join(parts[:i])
             for m in self._unparsed_by_last.get(parts[i - 1], ()):
                 if m == name or m.endswith("." + name):
                     return m
+        if depth < 3:
+            for i in range(len(parts) - 1, 0, -1):
+                name = ".".join(parts[:i])
+                for module, names in self.reexports.items():
+                    alias = names.get(parts[i]) if module == name or module.endswith("." + name) else None
+                    if alias is not None and alias != target:
+                        found = self.unparsed_module_of(".".join([alias, *parts[i + 1:]]), depth + 1)
+                        if found is not None:
+                            return found
         return None
 
     def key_reach(self, key: str, module: str, source=None, site=None) -> Optional[str]:

@@ -80,6 +80,13 @@ class TrainingModeInEval(Rule):
         evaluation tower, also through a helper of its own) or feeds a mode. No fix is offered: an evaluation
         graph has to be built.
 
+        A hand-written batch norm counts as batch norm when a Python `if` picks its statistics: one branch
+        normalises with `tf.nn.moments` over the batch axis, the other reads moving statistics, and the function
+        applies `tf.nn.batch_normalization` (TF's resnet_model.py `_batch_norm` under `if self.mode == 'train':`,
+        a config's `if mc.TRAINING:`): the `if` test is its mode, read as an `is_training=` argument is. A config
+        object made by a project factory (`cfg = edict(); cfg.TRAINING = True; return cfg`) carries the
+        literal the factory sets.
+
         And a hand-written batch norm's moving-average update (`ema.apply([batch_mean, batch_var])` of a
         `tf.train.ExponentialMovingAverage`) built before the `tf.cond` whose training branch only names it
         (`with tf.control_dependencies([ema_apply_op]):`): a cond gates only the ops its branches build, so the

@@ -1,0 +1,168 @@
+"""Hand-written batch norm whose mode a Python `if` chooses:
+
+    def _batch_norm(self, name, x):
+        if self.mode == 'train':                            # the test is the mode
+            mean, variance = tf.nn.moments(x, [0, 1, 2])    # the batch's statistics
+            self._extra_train_ops.append(assign_moving_average(moving_mean, mean, 0.9))
+        else:
+            mean, variance = moving_mean, moving_variance    # the moving statistics
+        return tf.nn.batch_normalization(x, mean, variance, beta, gamma, 0.001)
+
+One branch normalises with the batch's statistics (`tf.nn.moments` over the batch axis), the other reads
+moving statistics (a name that says so: moving, running, pop, population, ema, average), and the function
+applies the formula itself (`tf.nn.batch_normalization`). The `if` test is then this batch norm's mode, read
+as an `is_training=` argument is (modes.py): a parameter (`if is_training:`), a string test of one
+(`self.mode == 'train'`), a config object's attribute (`mc = self.mc; if mc.TRAINING:`).
+
+Its moving statistics are updated by the code's own ops (in place, or a list of its own), so the site
+fills no UPDATE_OPS: it matters to the mode rules, not to the update-op ones. Moments over other axes
+(instance or layer norm) and an `else` without moving statistics (`if norm == 'batch': ... else:
+layer_norm(x)`: a choice of normaliser, not a mode) are not batch norm's mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from slimlint.model.batch_norm import BNSite
+from slimlint.model.facts import FALSE, PARAM, TRUE, UNKNOWN, FunctionInfo, LayerCall, ModeArg
+from slimlint.model.import_table import dotted
+from slimlint.model.string_modes import string_test
+from slimlint.model.summary import ProjectIndex
+from slimlint.model.walk import find_all
+
+_MOMENTS = "tf.nn.moments"
+_MOVING_WORDS = ("moving", "running", "pop_", "population", "ema", "average", "avg")
+
+# (the moments call, its order, the `if` whose test is the mode, is the training branch the `if`'s body)
+BranchShape = Tuple[cst.Call, int, cst.If, bool]
+
+
+class BranchBatchNorm:
+    """Part of FileModel (semantic.py): uses its builder (canonical names) and ModeReading.classify."""
+
+    def branch_bn_sites(self, func: FunctionInfo, index: ProjectIndex) -> List[BNSite]:
+        if not (func.batch_moments and func.normalizes):
+            return []
+        sites = []
+        for call, order, if_node, in_body in self._branch_shapes(func):
+            mode = self._branch_mode(if_node, in_body, func, index)
+            layer = LayerCall(call=call, api=_MOMENTS, frames=(), func=func, order=order, kwargs={})
+            sites.append(BNSite(layer, _MOMENTS, mode, None))
+        return sites
+
+    def _branch_shapes(self, func: FunctionInfo) -> List[BranchShape]:
+        cache: Dict[int, List[BranchShape]] = self.__dict__.setdefault("_branch_shape_cache", {})
+        if id(func) not in cache:
+            cache[id(func)] = [shape for shape in (self._shape(func, *found) for found in func.batch_moments)
+                               if shape is not None]
+        return cache[id(func)]
+
+    def _shape(self, func: FunctionInfo, call: cst.Call, order: int, path: tuple) -> Optional[BranchShape]:
+        if not _over_batch_axis(call, func):
+            return None
+        for i in range(len(path) - 2, -1, -1):
+            stmt = path[i]
+            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                break  # no `if` of this function around it
+            if not isinstance(stmt, cst.If):
+                continue
+            branch = _branch_of(stmt, path[i + 1])
+            if branch is None:
+                return None
+            other = stmt.orelse if branch else stmt.body
+            if other is None or self._computes_moments(other) or not _reads_moving_statistics(other):
+                return None
+            return call, order, stmt, branch
+        # Moments computed first, then an `if` picks them or the moving statistics (`if mc.TRAINING: ...
+        # batch_normalization(x, mean, var, ...) else: batch_normalization(x, moving_mean, moving_var, ...)`).
+        names = _bound_names(path[-1], call) if path else set()
+        for if_node in find_all(func.node, cst.If) if names and func.node is not None else ():
+            if if_node.orelse is None:
+                continue
+            body_uses, else_uses = (bool(_loaded(b) & names) for b in (if_node.body, if_node.orelse))
+            if body_uses == else_uses:
+                continue
+            other = if_node.orelse if body_uses else if_node.body
+            if _reads_moving_statistics(other) and not self._computes_moments(other):
+                return call, order, if_node, body_uses
+        return None
+
+    def _computes_moments(self, node: cst.CSTNode) -> bool:
+        return any(self.builder.canonical(c.func) == _MOMENTS for c in find_all(node, cst.Call))
+
+    def _branch_mode(self, if_node: cst.If, in_body: bool, func: FunctionInfo, index: ProjectIndex) -> ModeArg:
+        """The mode the test gives: batch statistics when it holds (or fails, for moments in the `else`)."""
+        test = if_node.test
+        while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            test, in_body = test.expression, not in_body
+        keyword = dotted(test) or "is_training"
+        if in_body:
+            return self.classify(test, func, keyword, if_node, index)
+        if string_test(test) is not None:
+            negated = cst.UnaryOperation(operator=cst.Not(), expression=test)
+            return replace(self.classify(negated, func, keyword, if_node, index), expr=test)
+        inner = self.classify(test, func, keyword, if_node, index)
+        # Batch statistics when the test fails: a constant flips (no edit: the constant is written the other
+        # way round), a parameter cannot be read as `not p` by its callers.
+        flipped = {TRUE: FALSE, FALSE: TRUE}.get(inner.kind)
+        if flipped is not None:
+            return ModeArg(flipped, None, keyword=keyword, owner=if_node)
+        return ModeArg(UNKNOWN, None, keyword=keyword, owner=if_node) if inner.kind == PARAM else inner
+
+
+def _branch_of(if_node: cst.If, child: cst.CSTNode) -> Optional[bool]:
+    """True when `child` (a statement) is in the `if`'s body, False when in its `else` / `elif`, else None."""
+    body = if_node.body
+    if isinstance(body, cst.IndentedBlock) and any(s is child for s in body.body):
+        return True
+    orelse = if_node.orelse
+    if orelse is child:
+        return False
+    if isinstance(orelse, cst.Else) and isinstance(orelse.body, cst.IndentedBlock) and any(s is child for s in orelse.body.body):
+        return False
+    return None
+
+
+def _bound_names(stmt: cst.CSTNode, call: cst.Call) -> set:
+    """The names `mean, var = tf.nn.moments(...)` binds."""
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        return set()
+    for small in stmt.body:
+        if isinstance(small, cst.Assign) and small.value is call:
+            return {n.value for t in small.targets for n in find_all(t.target, cst.Name)}
+    return set()
+
+
+def _loaded(node: cst.CSTNode) -> set:
+    """Names used in `node`, keyword names of calls (`mean=moving_mean`) aside."""
+    keywords = {id(a.keyword) for a in find_all(node, cst.Arg) if a.keyword is not None}
+    return {n.value for n in find_all(node, cst.Name) if id(n) not in keywords}
+
+
+def _over_batch_axis(call: cst.Call, func: FunctionInfo) -> bool:
+    """Do the moments reduce over axis 0, the batch (`[0, 1, 2]`, `range(len(shape) - 1)`, a name bound to
+    either), rather than per example (instance or layer norm)?"""
+    axes = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "axes"), None)
+    if axes is None:
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        axes = positional[1] if len(positional) > 1 else None
+    if isinstance(axes, cst.Name):
+        bound = func.assignments.get(axes.value)
+        axes = bound[0][0] if bound and len(bound) == 1 else None
+    if isinstance(axes, (cst.List, cst.Tuple)):
+        first = axes.elements[0].value if axes.elements else None
+        return isinstance(first, cst.Integer) and first.value == "0"
+    if isinstance(axes, cst.Call) and isinstance(axes.func, cst.Name) and axes.func.value == "list" and axes.args:
+        axes = axes.args[0].value
+    return (isinstance(axes, cst.Call) and isinstance(axes.func, cst.Name) and axes.func.value == "range"
+            and len(axes.args) == 1)
+
+
+def _reads_moving_statistics(node: cst.CSTNode) -> bool:
+    """Does the branch name moving statistics (`moving_mean`, `pop_var`, `ema.average(mean)`, 'moving_variance')?"""
+    texts = [n.value for n in find_all(node, cst.Name)] + [n.value for n in find_all(node, cst.SimpleString)]
+    return any(word in text.lower() for text in texts for word in _MOVING_WORDS)

@@ -258,7 +258,6 @@ class EvalRuns:
             loop = self._loop_binding(func, feed, name)
             if loop is not None:
                 out |= set(self.builder.value_names(loop.iter))
-                out |= {a.rsplit(".", 1)[-1] for a in (dotted(x) for x in find_all(loop.iter, cst.Attribute)) if a}
         return out
 
     def _fed_data(self, feed: cst.Dict, flag: Optional[cst.DictElement]) -> Set[str]:

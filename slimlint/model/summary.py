@@ -121,15 +121,9 @@ class FunctionSummary:
 def nearest_module(name: str, from_module: str, modules: Iterable[str]) -> Optional[str]:
     """The module of `modules` a bare or dotted `name` means from `from_module`: one whose dotted name ends with
     it, the nearest to the caller first (scripts import siblings by their bare name)."""
-    ranked = nearest_modules(name, from_module, modules)
-    return ranked[0] if ranked else None
-
-
-def nearest_modules(name: str, from_module: str, modules: Iterable[str]) -> List[str]:
-    """Every module of `modules` a bare or dotted `name` may mean from `from_module`, the nearest first."""
     candidates = [m for m in modules if m == name or m.endswith("." + name)]
     if not candidates:
-        return []
+        return None
     here = from_module.split(".")
 
     def shared(m: str) -> int:
@@ -140,7 +134,7 @@ def nearest_modules(name: str, from_module: str, modules: Iterable[str]) -> List
             n += 1
         return n
 
-    return sorted(candidates, key=lambda m: (-shared(m), len(m), m))
+    return max(candidates, key=lambda m: (shared(m), -len(m)))
 
 
 @lru_cache(maxsize=1024)

@@ -81,6 +81,8 @@ def add_keyword(keyword: str, value_code: str, after: Optional[str] = None) -> A
     behind that keyword argument instead (`normalizer_fn=...,` then `normalizer_params=...,` on the next line)."""
 
     def act(call: cst.Call) -> cst.Call:
+        if any(a.keyword is not None and a.keyword.value == keyword for a in call.args):
+            return call  # another finding's fix on the same call passed it already: never a keyword twice
         new_arg = cst.Arg(
             keyword=cst.Name(keyword),
             value=parse_expr(value_code),

@@ -6,7 +6,8 @@ network) or `slim.dropout` / `tf.layers.dropout` (SL202 / SL208 check dropout on
 text: the engine adds those names once the project's summaries are known), or looks up a batch-norm mode
 tensor by its graph name (`get_tensor_by_name`, once the project has one), or keeps a hand-written batch norm's
 moving averages (`tf.nn.moments`, `ExponentialMovingAverage` and a `cond`) or applies the formula to batch moments
-(`tf.nn.moments` and `tf.nn.batch_normalization`), or is a train-op helper
+(`tf.nn.moments` and `tf.nn.batch_normalization`), or keeps batch moments in moving averages it hands out
+(`tf.nn.moments`, an averager's `.apply(` and `.average(`: average_updates.py), or is a train-op helper
 that a file with batch norm calls (the engine follows those calls to their module).
 """
 
@@ -44,7 +45,9 @@ def may_matter(text: str) -> bool:
     # or the formula applied to batch moments or moving statistics as a Python `if` decides (branch_bn.py).
     if "moments(" not in text:
         return False
-    return "ExponentialMovingAverage" in text and "cond(" in text or "batch_normalization(" in text
+    # ... or hands out the update of its moving averages (`return self.ema.apply([...])`, read with `.average(`).
+    return ("ExponentialMovingAverage" in text and "cond(" in text or "batch_normalization(" in text
+            or ".apply(" in text and ".average(" in text)
 
 
 def names_pattern(names: Iterable[str]) -> Optional[Pattern[str]]:

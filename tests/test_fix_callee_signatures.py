@@ -159,3 +159,24 @@ def test_the_inception_reexport_module_names_every_inception_network():
     assert api.zoo_network("nets.inception.inception_v4") is True
     assert api.zoo_network("nets.inception.inception_resnet_v2") is True
     assert api.zoo_network("nets.inception.inception_v4_arg_scope") is None
+
+
+def test_two_findings_on_one_call_pass_the_keyword_once(tmp_path):
+    # The mode parameter reaches batch norm (SL201) and dropout (SL208): both fixes add it; the call gets one.
+    (tmp_path / "model.py").write_text(textwrap.dedent("""
+        import tensorflow.contrib.slim as slim
+
+        def classifier(images, is_training=True):
+            net = slim.batch_norm(images, is_training=is_training)
+            return slim.dropout(net, keep_prob=0.5, is_training=is_training)
+        """))
+    (tmp_path / "evaluate.py").write_text(textwrap.dedent("""
+        from model import classifier
+
+        logits = classifier(images)
+        """))
+    codes = sorted(f.code for f in lint(tmp_path, {}))
+    assert codes == ["SL201", "SL208"]
+    fixed = fix_tree(tmp_path)["evaluate.py"]
+    assert "classifier(images, is_training=False)" in fixed
+    assert fixed.count("is_training") == 1

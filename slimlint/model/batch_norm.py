@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 import libcst.matchers as m
@@ -470,9 +470,12 @@ class BatchNormFacts:
             return False  # all it does with the flag is drop it: the call giving it False is reported instead
         return index.called_with_false_mode(key, param)
 
-    def _bind_modes(self, site: CallSite, summary: FunctionSummary, index: ProjectIndex) -> Dict[str, ModeArg]:
+    def _bind_modes(self, site: CallSite, summary: FunctionSummary, index: ProjectIndex,
+                    params: Optional[FrozenSet[str]] = None) -> Dict[str, ModeArg]:
+        """What this call gives each mode parameter of the callee (`params`: batch norm's, summary.mode_params,
+        unless told), its default when it gives nothing."""
         modes = {}
-        for param in summary.mode_params:
+        for param in summary.mode_params if params is None else params:
             carried = self.attribute_argument_mode(site, summary, param, index)  # `cfg.is_training`
             if carried is not None:
                 modes[param] = carried

@@ -469,6 +469,10 @@ class ModuleBuilder(FastVisitor):
         picked = isinstance(callee, cst.Name) and callee.value in self.table.alternatives
         if picked:
             classes = list(self.table.alternatives[callee.value])  # a class picked at run time: any of them
+        # `self.d_bn1 = batch_norm(name='d_bn1')` under several star imports: the index knows which module
+        # defines the class, so the instance keeps every candidate (unresolved ones resolve to nothing).
+        picked = picked or (isinstance(callee, cst.Name) and len(classes) > 1 and self.table.resolve(callee) is None
+                            and callee.value not in self.local_functions and callee.value not in self.dynamic_modules)
         for t in node.targets:
             for name in self._target_names(t.target):
                 func.assignments.setdefault(name, []).append((node.value, order))

@@ -36,6 +36,8 @@ from slimlint.model.parameter_instances import SELF_NAMES, instance_classes
 from slimlint.model.unread_params import mention_counts
 from slimlint.model.graph_names import looked_up_name
 from slimlint.model import string_modes
+from slimlint.model.average_updates import returns_average_update
+from slimlint.model.dropout import dropout_params
 
 
 MODULE_CODE = "<module>"  # the summary key of a file's module-level code (never a call target)
@@ -107,10 +109,11 @@ class CrossFileFacts:
         or not: a flag reaches a model through configs and constructors before it reaches batch norm."""
         out, seen = [], set()
         for call in self.bn_calls(func, index):
-            key = index.network_key(call.site, self.module_name)
-            if key is not None:
-                out.extend((key, param, mode) for param, mode in sorted(call.modes.items()))
-                seen.update((id(call.site.call), param) for param in call.modes)
+            for param, mode in sorted(call.modes.items()):
+                keys = index.network_keys(call.site, self.module_name, param)
+                out.extend((key, param, mode) for key in keys)
+                if keys:
+                    seen.add((id(call.site.call), param))
         for site in func.calls:
             found = index.resolve_site(site, self.module_name)
             summary = index.modules[found[0]][found[1]] if found is not None else None
@@ -118,7 +121,12 @@ class CrossFileFacts:
                 if param in MODE_PARAM_NAMES and (id(site.call), param) not in seen:
                     expr = self.bound_arg(site, summary, param)
                     if expr is not None:
-                        out.append((found, param, self.classify(expr, func, param, site.call, index)))
+                        mode = self.classify(expr, func, param, site.call, index)
+                        if mode.kind == UNKNOWN and self.option_default(expr) is False:
+                            # `ALOCC_Model(..., is_training=FLAGS.train)` with the flag False by default: the
+                            # author's inference build (evidence of intent only: no finding reads it as False).
+                            mode = replace(mode, kind=FALSE)
+                        out.append((found, param, mode))
         return out
 
     @staticmethod
@@ -151,7 +159,8 @@ class CrossFileFacts:
         builds, always, mode_params = self._bn_updates_and_modes(func, index)
         bn_guard, guard_updates_only = self.bn_guard(func, index)
         slim_layers, slim_mode = self._slim_layers_and_mode(func, index)
-        defaults_of = set(mode_params) | ({slim_mode[1]} if slim_mode[0] == PARAM else set())
+        dropouts, dropout_keeps = dropout_params(self, func, index)
+        defaults_of = set(mode_params) | dropouts | ({slim_mode[1]} if slim_mode[0] == PARAM else set())
         predicates = _string_predicates(mode_params)
         defaults = {param: _default_word(func, param, predicates) for param in defaults_of}
         arguments = self._mode_arguments(func, index)  # once: both call-mode facts come from it
@@ -164,9 +173,13 @@ class CrossFileFacts:
             params=func.params,
             mode_params=frozenset(mode_params),
             mode_predicates=tuple(sorted(predicates.items())),
+            dropout_params=dropouts,
+            dropout_keeps=dropout_keeps,
             mode_defaults=tuple(sorted(defaults.items())),
             builds_bn_updates=builds,
             always_training=always,
+            trains_only=self._trains_only(func, index),
+            returns_average_update=returns_average_update(self, func),
             factory=factory,
             slim_layers=frozenset(slim_layers),
             slim_mode=slim_mode,
@@ -306,6 +319,35 @@ class CrossFileFacts:
                     elif mode.kind == TRUE and call.summary.builds_bn_updates:
                         always = True
         return builds, always, mode_params
+
+    def _trains_only(self, func: FunctionInfo, index: ProjectIndex) -> bool:
+        """FunctionSummary.trains_only: `func` builds batch norm, and all of it (its own, its nested functions',
+        that of the project functions it calls) runs in training mode whatever its callers pass: no mode
+        parameter, no False, nothing unknown (`encoder(x)` over `conv_block`'s `batch_norm(conv)` at the
+        library's default)."""
+        if func.adds_to_update_ops:
+            return False  # hand-written: its mode is a parameter or unknown
+        found = False
+        for part in self.with_nested(func):
+            for site in self.bn_sites(part, index):
+                found = True
+                if site.mode.kind != TRUE:
+                    return False
+            moded = {id(call.site.call): call for call in self.bn_calls(part, index) if call.modes}
+            for site in part.calls:
+                call = moded.get(id(site.call))
+                if call is not None:
+                    found = True
+                    if any(mode.kind != TRUE for mode in call.modes.values()):
+                        return False
+                    continue
+                summary = index.lookup_site(site, self.module_name)
+                if summary is None or not summary.has_bn:
+                    continue
+                if not summary.trains_only:
+                    return False
+                found = True
+        return found
 
     def as_outer_modes(self, func: FunctionInfo, part: FunctionInfo, mode: ModeArg, index: ProjectIndex) -> List[ModeArg]:
         """A mode inside a function nested in `func`, as `func`'s callers see it: a parameter of the nested

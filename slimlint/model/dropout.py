@@ -12,15 +12,91 @@ recorded: an unknown order makes a site "not in an Estimator eval branch", the q
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
 from slimlint.model import api
-from slimlint.model.facts import DEFAULT, FALSE, TRUE, UNKNOWN, FunctionInfo, LayerCall, ModeArg
+from slimlint.model.facts import DEFAULT, FALSE, PARAM, TRUE, UNKNOWN, CallSite, FunctionInfo, LayerCall, ModeArg
 from slimlint.model.import_table import dotted
 from slimlint.model.context import words
 from slimlint.model.walk import FastVisitor, children, find_all, walk
+
+@dataclass
+class DropoutCall:
+    """A call of a project function whose parameters choose the mode of some dropout it builds (itself or
+    through its own calls), with what this call gives each of them (the callee's default when it gives none)."""
+
+    site: CallSite
+    modes: Dict[str, ModeArg]
+
+
+def dropout_calls(model, func: FunctionInfo, index) -> List[DropoutCall]:
+    """The calls in `func` of project functions with FunctionSummary.dropout_params (model: semantic.FileModel),
+    each with the parameters through which it can make some dropout drop: one whose dropout all keeps every
+    unit at this call (`inference(images, 1.0, phase_train=True)` where the keep fraction is a parameter too)
+    is left out."""
+    out = []
+    for site in func.calls:
+        summary = index.lookup_site(site, model.module_name)
+        if summary is None or not summary.dropout_params:
+            continue
+        dropping = frozenset(p for p in summary.dropout_params if _may_drop(model, site, summary, p))
+        if dropping:
+            out.append(DropoutCall(site, model._bind_modes(site, summary, index, dropping)))
+    return out
+
+
+def _may_drop(model, site: CallSite, summary, param: str) -> bool:
+    """Can a dropout whose mode is `param` drop at this call? Not when each one keeps a fraction the call gives
+    as its keeping-everything value (keep_prob 1.0, rate 0.0)."""
+    keeps = [(keep, identity, by_default) for mode, keep, identity, by_default in summary.dropout_keeps if mode == param]
+    if not keeps:
+        return True
+    for keep, identity, by_default in keeps:
+        expr = model.bound_arg(site, summary, keep) if keep is not None else None
+        if expr is None and not by_default or expr is not None and _constant(expr, site.func, model) != identity:
+            return True
+    return False
+
+
+def dropout_params(model, func: FunctionInfo, index) -> Tuple[FrozenSet[str], Tuple[Tuple[str, Optional[str], float, bool], ...]]:
+    """FunctionSummary.dropout_params and .dropout_keeps: the parameters of `func` that its own mode-taking
+    dropout reads as its mode (in nested functions too, as `func`'s callers see them:
+    CrossFileFacts.as_outer_modes), and those it hands on to the dropout parameters of the project functions it
+    calls; and for each such dropout, the parameter that gives its kept fraction (None when nothing of ours
+    does) with the value that keeps everything, and whether the parameter's default is that value."""
+    params = set(func.params)
+    found: Dict[str, set] = {}
+
+    def add(mode: ModeArg, part: FunctionInfo, keep: Optional[str], identity: float) -> None:
+        keep = keep if keep in params else None
+        # `def inference(images, keep_prob=1.0, ...)`: a call that passes nothing keeps everything.
+        default = func.defaults.get(keep) if keep is not None else None
+        by_default = default is not None and _constant(default, func, model) == identity
+        for outer in model.as_outer_modes(func, part, mode, index):
+            if outer.kind == PARAM and outer.param in params:
+                found.setdefault(outer.param, set()).add((keep, identity, by_default))
+
+    for part in model.with_nested(func):
+        for layer in part.layers:
+            if layer.api not in MODE_APIS or _keeps_everything(layer, model):
+                continue
+            keyword, identity = _KEEP_ARGUMENT[layer.api]
+            expr = _keep_expr(layer)
+            add(_layer_site(model, layer, index).mode, part, expr.value if isinstance(expr, cst.Name) else None, identity)
+        for call in dropout_calls(model, part, index):
+            summary = index.lookup_site(call.site, model.module_name)
+            for param, mode in call.modes.items():
+                for their_mode, their_keep, identity, _ in summary.dropout_keeps if summary is not None else ():
+                    if their_mode != param:
+                        continue
+                    given = model.bound_arg(call.site, summary, their_keep) if their_keep is not None else None
+                    add(mode, part, given.value if isinstance(given, cst.Name) else None, identity)
+    keeps = tuple(sorted((mode, keep or "", identity, by_default) for mode, entries in found.items()
+                         for keep, identity, by_default in entries))
+    return frozenset(found), tuple((mode, keep or None, identity, by_default) for mode, keep, identity, by_default in keeps)
+
 
 # Layer APIs with a mode argument -> (its keyword, does the layer drop when the call does not say?).
 MODE_APIS: Dict[str, Tuple[str, bool]] = {"slim.dropout": ("is_training", True), "tf.layers.dropout": ("training", False)}
@@ -88,14 +164,20 @@ def _layer_site(model, layer: LayerCall, index) -> DropoutSite:
 _KEEP_ARGUMENT = {"slim.dropout": ("keep_prob", 1.0), "tf.layers.dropout": ("rate", 0.0)}
 
 
-def _keeps_everything(layer: LayerCall, model) -> bool:
-    """Does this dropout keep every unit (keep_prob 1.0, rate 0.0), given as a literal or a name bound once to one?"""
-    keyword, identity = _KEEP_ARGUMENT[layer.api]
+def _keep_expr(layer: LayerCall) -> Optional[cst.BaseExpression]:
+    """What a mode-taking dropout is given as its kept fraction (`keep_prob` / `rate`, or second by position)."""
+    keyword, _ = _KEEP_ARGUMENT[layer.api]
     expr = layer.kwargs.get(keyword)
     positional = [a.value for a in layer.call.args if a.keyword is None and not a.star]
     if expr is None and len(positional) > 1:
         expr = positional[1]
-    return expr is not None and _constant(expr, layer.func, model) == identity
+    return expr
+
+
+def _keeps_everything(layer: LayerCall, model) -> bool:
+    """Does this dropout keep every unit (keep_prob 1.0, rate 0.0), given as a literal or a name bound once to one?"""
+    expr = _keep_expr(layer)
+    return expr is not None and _constant(expr, layer.func, model) == _KEEP_ARGUMENT[layer.api][1]
 
 
 def _scoped_by_callers(model, func: FunctionInfo, index) -> bool:

@@ -29,7 +29,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from slimlint.model import context, string_modes
-from slimlint.model.facts import DYNAMIC, PARAM, TRUE, FunctionInfo, default_word
+from slimlint.model.facts import DYNAMIC, PARAM, TRUE, FunctionInfo, ModeArg, default_word
 from slimlint.model.builder import run_feed, run_fetches
 from slimlint.model.dropout import NN_DROPOUT, kept_fraction_argument
 from slimlint.model.graph_names import looked_up_name, placeholder_name
@@ -138,12 +138,17 @@ class EvalRuns:
     def eval_runs_on_training_graph(self, func: FunctionInfo, index: ProjectIndex) -> List[EvalRunOnTrainingGraph]:
         """Runs over evaluation data in a training function whose one model build puts batch norm in training
         mode by a constant: no placeholder or flag could switch it for the evaluation."""
-        if func.node is None or not func.calls:
+        if self._code_of(func) is None or not func.calls:
             return []
         calls = self.bn_calls(func, index)
-        if any(not call.modes for call in calls):
+        if any(not call.modes and not call.summary.trains_only for call in calls):
             return []  # a network built with no mode of ours (`create_eval_model(x)`): maybe the evaluation tower
+        # A network with no mode to give whose batch norm always trains (`encoder(x)` over `batch_norm(conv)`
+        # at the library's default): a build in training mode too.
         counted = {id(call.site.call) for call in calls}
+        fixed = [site for site in func.calls if id(site.call) not in counted
+                 and getattr(index.lookup_site(site, self.module_name), "trains_only", False)]
+        counted |= {id(site.call) for site in fixed}
         # Classes built by a counted constructor call: their methods' batch norm has the constructor's mode
         # (`model = Model('train')`, then `model.build_graph()`).
         built = {found for found in (index.resolve_site(c.site, self.module_name) for c in calls)
@@ -158,6 +163,8 @@ class EvalRuns:
             if summary is not None and summary.has_bn:
                 return []  # builds batch norm in a mode we did not count (an inference tower helper)
         builds = [(call.order, mode, call.site.call) for call in calls for mode in call.modes.values()]
+        builds += [(site.order, ModeArg(TRUE, None, owner=site.call), site.call)
+                   for site in [c.site for c in calls if not c.modes] + fixed]
         builds += [(site.order, site.mode, site.layer.call) for site in self.bn_sites(func, index) if site.mode.expr is not None]
         if not builds or any(mode.kind != TRUE and not self._trains_by_default(func, mode, index) for _, mode, _ in builds):
             return []  # another mode somewhere in the function: maybe an evaluation tower, or a switch
@@ -185,7 +192,8 @@ class EvalRuns:
                 + sorted(n for n in self._loop_data_names(func, feed) if _eval_data_named(n))
             if named:
                 build = first.expr if first.expr is not None else first.owner
-                how = f"the default of `{first.param}`" if first.kind == PARAM else "a constant"
+                how = f"the default of `{first.param}`" if first.kind == PARAM else \
+                    "a constant" if first.expr is not None else "the library's default (nothing sets a mode)"
                 out.append(EvalRunOnTrainingGraph(run, build if isinstance(build, cst.CSTNode) else run, named[0], how))
         return out
 
@@ -237,13 +245,18 @@ class EvalRuns:
             out.add((name, id(bound[-1]) if bound else 0))
         return out
 
-    def _loop_binding(self, func: FunctionInfo, feed: cst.Dict, name: str) -> Optional[cst.For]:
-        """The innermost `for` loop around the feed dict whose target binds `name`, when its body does not rebind it."""
+    def _loops(self, func: FunctionInfo) -> List[cst.For]:
+        """The function's `for` loops, outer ones first."""
         cache = self.__dict__.setdefault("_loops_cache", {})
         if id(func) not in cache:
-            cache[id(func)] = find_all(func.node, cst.For) if func.node is not None else []
+            body = self._code_of(func)
+            cache[id(func)] = find_all(body, cst.For) if body is not None else []
+        return cache[id(func)]
+
+    def _loop_binding(self, func: FunctionInfo, feed: cst.Dict, name: str) -> Optional[cst.For]:
+        """The innermost `for` loop around the feed dict whose target binds `name`, when its body does not rebind it."""
         found = None
-        for loop in cache[id(func)]:
+        for loop in self._loops(func):
             if name in _names(loop.target) and any(d is feed for d in find_all(loop.body, cst.Dict)):
                 found = loop
         if found is not None and name in {n for t in find_all(found.body, cst.AssignTarget) for n in _names(t.target)}:
@@ -254,10 +267,19 @@ class EvalRuns:
         """What the loops binding the fed names iterate over (`minibatches(inputs=self.x_test, ...)` gives
         `self.x_test`): evidence of the data a run evaluates."""
         out: Set[str] = set()
-        for name in self._fed_data(feed, None):
+        fed = self._fed_data(feed, None)
+        for name in fed:
             loop = self._loop_binding(func, feed, name)
             if loop is not None:
                 out |= set(self.builder.value_names(loop.iter))
+        # Arrays the loop around the run fills element by element (`support[i] = test_dataset[cls, picked]`).
+        around = [loop for loop in self._loops(func) if any(d is feed for d in find_all(loop.body, cst.Dict))]
+        if around:
+            for assign in find_all(around[-1].body, cst.Assign):
+                if any(isinstance(t.target, cst.Subscript) and dotted(t.target.value) in fed for t in assign.targets):
+                    # The dataset indexed, not the indices (`n_test_shot` in `selected[:n_test_shot]`).
+                    source = assign.value.value if isinstance(assign.value, cst.Subscript) else assign.value
+                    out |= set(self.builder.value_names(source))
         return out
 
     def _fed_data(self, feed: cst.Dict, flag: Optional[cst.DictElement]) -> Set[str]:
@@ -429,8 +451,22 @@ class EvalRuns:
             cache[id(func)] = list(self._find_runs(func))
         return iter(cache[id(func)])
 
+    def _code_of(self, func: FunctionInfo) -> Optional[cst.CSTNode]:
+        """The code a function runs: its node; for a script's module-level code (a notebook's cells), the module's
+        statements outside its function and class definitions (the same nodes: facts keyed by id still apply)."""
+        if not func.is_module:
+            return func.node
+        cache = self.__dict__.setdefault("_module_code", [])
+        if not cache:
+            cache.append(self.module.with_changes(body=[s for s in self.module.body
+                                                        if not isinstance(s, (cst.FunctionDef, cst.ClassDef))]))
+        return cache[0]
+
     def _find_runs(self, func: FunctionInfo) -> Iterator[Tuple[cst.Call, Tuple[str, ...], cst.Dict, int]]:
-        for stmt in find_all(func.node, cst.SimpleStatementLine):
+        body = self._code_of(func)
+        if body is None:
+            return
+        for stmt in find_all(body, cst.SimpleStatementLine):
             for small in stmt.body:
                 value = small.value if isinstance(small, (cst.Assign, cst.Expr, cst.Return)) else None
                 if isinstance(value, cst.Subscript):

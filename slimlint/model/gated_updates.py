@@ -100,13 +100,25 @@ def _empty(value: cst.BaseExpression) -> bool:
 class GatedUpdates:
     """Part of FileModel (semantic.py): uses its module, builder and update names."""
 
+    def bool_options(self) -> Dict[str, Tuple[bool, str]]:
+        """This file's boolean options with a literal default (boolean_option_defaults), read once."""
+        if getattr(self, "_bool_options", None) is None:
+            self._bool_options = boolean_option_defaults(self.module)
+        return self._bool_options
+
+    def option_default(self, expr: cst.BaseExpression) -> Optional[bool]:
+        """The default of the boolean option `expr` reads (`FLAGS.train`, `args.is_training`, `not args.x`) when
+        this file defines it with a literal default; None otherwise."""
+        option = _option_test(expr)
+        if option is None or option[0] not in self.bool_options():
+            return None
+        return self.bool_options()[option[0]][0] == option[1]
+
     def default_empty_update_names(self, func: FunctionInfo) -> Dict[str, str]:
         """Names holding the update ops only when an option is given: name -> the option, as a user spells it."""
         if not (func.update_names or self.module_func.update_names):
             return {}
-        if getattr(self, "_bool_options", None) is None:
-            self._bool_options = boolean_option_defaults(self.module)
-        if not self._bool_options:
+        if not self.bool_options():
             return {}
         out: Dict[str, str] = {}
         body = func.node.body if func.node is not None else self.module

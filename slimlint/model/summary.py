@@ -91,6 +91,18 @@ class FunctionSummary:
     # (param, (strings, negated)): mode parameters its batch norm reads through a string test (`mode == 'train'`,
     # string_modes.py): a call passing a string builds it in the mode the test gives.
     mode_predicates: Tuple[Tuple[str, Tuple[Tuple[str, ...], bool]], ...] = ()
+    # parameters that reach a mode-taking dropout's mode (`slim.dropout(is_training=)`, `tf.layers.dropout(training=)`),
+    # its own or through the project functions it calls: SL208 at the calls that leave them True
+    dropout_params: FrozenSet[str] = frozenset()
+    # For each dropout behind those: (mode parameter, the parameter giving its kept fraction or None, the value
+    # that keeps every unit, is that the parameter's default): a call giving (or leaving) that value
+    # (`keep_prob=1.0`) makes that dropout an identity
+    dropout_keeps: Tuple[Tuple[str, Optional[str], float, bool], ...] = ()
+    # a method returning `self.<ema>.apply(...)` whose class reads `self.<ema>.average(...)`: calling it builds a
+    # hand-written batch norm's moving-average update, which the caller must run (average_updates.py)
+    returns_average_update: bool = False
+    # all the batch norm it builds (some) trains whatever its callers pass: no mode parameter, no False
+    trains_only: bool = False
     # Graph names of boolean tensors that reach batch norm as its mode (graph_names.py): what its batch norm, or
     # its callees', looks up (`get_tensor_by_name('is_training:0')`); on a file's MODULE_CODE summary, the
     # `name=` of each of the file's boolean placeholders that its batch norm takes as its mode.
@@ -268,6 +280,18 @@ class ProjectIndex:
                         self._passed[key] = self._passed.get(key, ()) + tuple(
                             c for c in classes if c not in self._passed.get(key, ()))
         return {(q, p): classes for (m, q, p), classes in self._passed.items() if m == module}
+
+    def network_keys(self, site, from_module: str, param: str) -> List[Tuple[str, str]]:
+        """network_key, and every other project function the site may reach that takes `param` too (`layers =
+        SmallLayers(self)` in one branch, `LargeLayers(self)` in another, then `layers.generative0(...)`):
+        what the call gives `param`, it gives each of them."""
+        first = self.network_key(site, from_module)
+        keys = [first] if first is not None else []
+        for target in site.targets if len(site.targets) > 1 else ():
+            found = self.resolve(target, from_module)
+            if found is not None and found not in keys and param in self.modules[found[0]][found[1]].params:
+                keys.append(found)
+        return keys
 
     def network_key(self, site, from_module: str) -> Optional[Tuple[str, str]]:
         """What a call builds, the same from every file: (module, qualname) of a project function, or

@@ -6,7 +6,9 @@ from typing import Iterator
 
 from slimlint.rules._train_op_fixes import control_dependencies_fix, create_train_op_fix
 from slimlint.rules._train_ops import missing
+from slimlint.model.average_updates import dropped_average_updates
 from slimlint.model.facts import TRUE
+from slimlint.model.import_table import dotted
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 
@@ -22,6 +24,13 @@ class MissingUpdateOps(Rule):
         them: it is not built inside `tf.control_dependencies(update_ops)` nor grouped with them. Also when
         it is, but `update_ops` holds nothing unless a boolean option is given (`update_ops = None` when
         `--update-mean-var`, a `store_true` option, is off): reported once per block, without a fix.
+
+        Also a hand-written batch norm that keeps its statistics in a `tf.train.ExponentialMovingAverage` and
+        hands out the op that updates them (a method returning `self.<ema>.apply([...])` in a class that reads
+        `self.<ema>.average(...)` for inference, as a widely copied `ConvolutionalBatchNormalizer` helper does),
+        when the caller drops that op: a call left as a statement, or a local that nothing reads afterwards nor
+        returns (`update_assignments = bn.get_assigner()`). No fix: the op has to be grouped with a train op
+        built elsewhere.
         Silent for `updates_collections=None` (in-place updates), batch norm with `is_training=False`,
         networks without batch norm, train ops already wired (also a train-op helper that every caller
         calls inside `with tf.control_dependencies(update_ops):`, and train ops chosen by `tf.case` /
@@ -167,6 +176,15 @@ class MissingUpdateOps(Rule):
                 control_dependencies_fix(ctx, found.op),
                 "Wrap the train op in `tf.control_dependencies(UPDATE_OPS)`",
             )
+        for func in ctx.model.functions:
+            for call in dropped_average_updates(ctx.model, func, ctx.index):
+                name = dotted(call.func) or "the call"
+                yield self.violation(call, _DROPPED_AVERAGES.format(call=f"{name}()"))
+
+
+_DROPPED_AVERAGES = ("`{call}` builds the op that updates this hand-written batch norm's moving averages, and nothing runs it: "
+                     "the averages inference normalises with stay at their initial values; group it with the train op "
+                     "(`with tf.control_dependencies([train_op]): train_op = tf.group(update)`)")
 
 
 def _trains_by_default(ctx, op) -> bool:

@@ -45,7 +45,10 @@ class TrainingModeInEval(Rule):
         written out or left at a default of True (a backbone under `mobilenet_v2.training_scope()`, a
         normaliser helper that never passes its `is_train` on), and the project builds that model with the
         flag False elsewhere, directly or through configs, constructors and functions that hand the flag
-        on (`get_network(..., trainable=False)`, `argparser(is_train=False)`).
+        on (`get_network(..., trainable=False)`, `argparser(is_train=False)`), or with a boolean option False
+        by default (`Detector(is_training=FLAGS.train)` under `DEFINE_boolean('train', False, ...)`). Batch-norm
+        objects made in the constructor (`self.d_bn1 = batch_norm(name='d_bn1')`, called `self.d_bn1(x)`) count,
+        also when their class comes in through one of several star imports.
 
         The mode may come in on an object: a network that reads it from a config it is handed
         (`self.is_training = cfg.is_training`, `training=self.cfg.is_training`) gets the mode of the object
@@ -76,7 +79,11 @@ class TrainingModeInEval(Rule):
         `LSTMOCR(mode)`, with no test of `mode` in the function): no placeholder or flag can switch that
         graph, so validation and test numbers use each batch's own statistics. The run must feed one of the
         model's inputs (or the model object's own placeholders, `{model.inputs: val_inputs}`). A model's mode
-        may be a string it tests (`is_training=(self.mode == 'train')`): `LSTMOCR('train')` trains. Silent when the function also builds the model in another mode (an
+        may be a string it tests (`is_training=(self.mode == 'train')`): `LSTMOCR('train')` trains. The build
+        may also be a network with no mode to give whose batch norm always trains (`encoder(x)` over
+        `batch_norm(conv)` at the library's default), and the function a script's module-level code (a
+        notebook's cells: train, then test, on one graph). The evaluation data may be what the loop around the
+        run copies into the fed arrays (`support[i] = test_dataset[cls, picked]`). Silent when the function also builds the model in another mode (an
         evaluation tower, also through a helper of its own) or feeds a mode. No fix is offered: an evaluation
         graph has to be built.
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
 
 import libcst as cst
 
 from slimlint.fixes import FixActions, add_keyword, replace_with
 from slimlint.model import context
-from slimlint.model.dropout import NN_DROPOUT, DropoutSite, dropout_sites
+from slimlint.model.dropout import NN_DROPOUT, DropoutSite, dropout_calls, dropout_sites
 from slimlint.model.facts import TRUE
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
@@ -45,6 +45,12 @@ class DropoutInEval(Rule):
         (`feed_dict={self.is_training: True, self.keep_prob: 0.5}` in `predict()`). The fix feeds 1.0 (0.0
         for a rate).
 
+        Also a call, in evaluation code, of a project function whose parameter becomes some dropout's mode
+        (itself, through the functions it calls, or a nested function reading it: a model class whose
+        `__init__(..., is_train=True)` hands it to `build()`), when the call leaves that parameter at a True
+        default or passes True. When the same parameter also sets batch norm's mode, SL201 reports the call
+        too; the two fixes are one edit.
+
         A rule of its own rather than SL201 widened: SL201 is about batch norm's statistics (predictions
         depend on the rest of the batch, deterministically); this one is about random masks (predictions
         change from one run of the same image to the next), with a different fix for `tf.nn.dropout`
@@ -61,13 +67,16 @@ class DropoutInEval(Rule):
 
         The fix replaces the `True` with `False` (`is_training` / `training`, on the call or on the
         arg_scope that sets it), or adds `is_training=False` to a `slim.dropout` that relied on its default,
-        the latter only where the callee is known to take it (the signature table, see SL201). Predictions
+        the latter only where the callee is known to take it (the signature table, see SL201); at a call of
+        a project function, `False` for the parameter that reaches the dropout (`Model(config, is_train=False)`),
+        again only where the callee takes it. Predictions
         become deterministic: the same input gives the same output. No fix for `tf.nn.dropout` with a
         constant: there is no mode to flip; feed 1.0 at evaluation or remove it from the evaluation graph.
         Silent when the mode or `keep_prob` comes from a placeholder, a parameter (the caller decides), a
         flag or anything else decided at run time; under a condition that names the mode (`if
         is_training:`); when a caller's arg_scope may set slim's default; for dropout in a function
-        training code also calls (flipping it would stop dropout in training too); in unit tests; and where dropout stays on at inference on purpose: Monte-Carlo dropout (a file or
+        training code also calls (flipping it would stop dropout in training too); in unit tests and in
+        functions named like them (`test_multi_loss()`, restoring no checkpoint); and where dropout stays on at inference on purpose: Monte-Carlo dropout (a file or
         function named mc / monte carlo / uncertainty / bayesian) and sampling from a generative model (named
         sample / sampler / generate / generator), where dropout is the noise source by design (pix2pix
         applies it at test time). Only files slimlint reads are checked: those that name batch norm or call
@@ -152,6 +161,42 @@ class DropoutInEval(Rule):
             """,
             path="eval_model.py",
         ),
+        Case(
+            """
+            import tensorflow.contrib.slim as slim
+
+            def classifier(images, is_training=True):
+                net = slim.batch_norm(images, is_training=False)
+                return slim.dropout(net, keep_prob=0.5, is_training=is_training)
+
+            logits = classifier(images, is_training=False)
+            """,
+            path="evaluate.py",
+        ),
+        Case(
+            """
+            import tensorflow.contrib.slim as slim
+
+            def inference(images, keep_probability, phase_train=True):
+                net = slim.batch_norm(images, is_training=False)
+                return slim.dropout(net, keep_probability, is_training=phase_train)
+
+            embeddings = inference(images, 1.0)
+            """,
+            path="evaluate.py",
+        ),
+        Case(
+            """
+            import tensorflow.contrib.slim as slim
+
+            def inference(images, keep_prob=1.0, is_training=True):
+                net = slim.batch_norm(images, is_training=False)
+                return slim.dropout(net, keep_prob, is_training=is_training)
+
+            logits = inference(images)
+            """,
+            path="evaluate.py",
+        ),
     )
     invalid = (
         Case(
@@ -189,6 +234,30 @@ class DropoutInEval(Rule):
             """,
             line=4,
             message="Dropout runs in training mode in evaluation code (`is_training` defaults to True here): it zeroes random activations on every run, so predictions are random",
+        ),
+        Case(
+            """
+            import tensorflow.contrib.slim as slim
+
+            def classifier(images, is_training=True):
+                net = slim.batch_norm(images, is_training=False)
+                return slim.dropout(net, keep_prob=0.5, is_training=is_training)
+
+            logits = classifier(images)
+            """,
+            path="evaluate.py",
+            fixed="""
+            import tensorflow.contrib.slim as slim
+
+            def classifier(images, is_training=True):
+                net = slim.batch_norm(images, is_training=False)
+                return slim.dropout(net, keep_prob=0.5, is_training=is_training)
+
+            logits = classifier(images, is_training=False)
+            """,
+            line=7,
+            message=("Dropout runs in training mode in evaluation code (`is_training` defaults to True here and reaches "
+                     "its dropout): it zeroes random activations on every run, so predictions are random"),
         ),
         Case(
             """
@@ -271,7 +340,7 @@ class DropoutInEval(Rule):
             return
         sites = dropout_sites(model, ctx.index)
         for site in sites:
-            if site.mode.kind != TRUE or site.guarded or not self._in_eval(ctx, site):
+            if site.mode.kind != TRUE or site.guarded or not self._in_eval(ctx, site.func, site.order):
                 continue
             if site.api == NN_DROPOUT:
                 yield self.violation(site.call, _NN_MESSAGE.format(constant=site.constant))
@@ -280,18 +349,53 @@ class DropoutInEval(Rule):
         for func in model.functions:
             if func.name and context.words(func.name) & _ON_PURPOSE_WORDS:
                 continue
+            yield from self._calls_left_training(ctx, func)
             for fed in model.eval_runs_dropping(func, ctx.role, ctx.index, sites):
                 keep = "1.0" if fed.keyword == "keep_prob" else "0.0"
                 value = cst.Module([]).code_for_node(fed.value)
                 yield self.violation(fed.value, _FED_MESSAGE.format(flag=fed.flag, keyword=fed.keyword, value=value),
                                      FixActions().on(fed.value, replace_with(keep)), f"Feed `{keep}`")
 
+    def _calls_left_training(self, ctx: RuleContext, func) -> Iterator[Violation]:
+        """Calls in evaluation code of project functions (a model's constructor, a `build(is_train=True)`) whose
+        dropout takes its mode from a parameter this call leaves True, by its default or by a written True."""
+        predicts = None
+        for call in dropout_calls(ctx.model, func, ctx.index):
+            if any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS for t in call.site.targets):
+                continue  # `sampler(z)`: dropout as the generator's noise, by design
+            if predicts is None:
+                predicts = ctx.role != context.UNIT_TEST and ctx.model.restores_and_predicts(func, ctx.index)
+            if not (predicts or self._in_eval(ctx, func, call.site.order)):
+                continue
+            for param, mode in sorted(call.modes.items()):
+                if mode.kind == TRUE:
+                    yield self._report_call(ctx, call.site.call, param, mode)
+
+    def _report_call(self, ctx: RuleContext, call: cst.Call, param: str, mode) -> Violation:
+        keyword = mode.keyword or param
+        if mode.expr is not None:
+            direct = any(a.value is mode.expr for a in call.args)
+            fix = FixActions().on(mode.expr, replace_with("False")) if direct else None
+            return self.violation(mode.expr, _MODE_MESSAGE.format(what=f"`{keyword}=True` reaches its dropout"), fix,
+                                  "Pass `False`" if fix else "")
+        if "." in keyword:
+            # A config object carries the mode (`cfg.is_training`): its True is shared with training, no edit here.
+            what = f"the `{keyword.split('.')[0]}` passed here carries `{keyword.split('.')[1]}=True` to its dropout"
+            return self.violation(mode.owner if isinstance(mode.owner, cst.BaseExpression) else call,
+                                  _MODE_MESSAGE.format(what=what))
+        fix = None
+        if mode.owner is call and ctx.model.accepts_keyword(call, keyword, ctx.index):
+            fix = FixActions().on(call, add_keyword(keyword, "False"))
+        return self.violation(call, _MODE_MESSAGE.format(what=f"`{keyword}` defaults to True here and reaches its dropout"),
+                              fix, f"Pass `{keyword}=False`" if fix else "")
+
     @staticmethod
-    def _in_eval(ctx: RuleContext, site: DropoutSite) -> bool:
-        func = site.func
+    def _in_eval(ctx: RuleContext, func, order: Optional[int]) -> bool:
         if func.name and context.words(func.name) & _ON_PURPOSE_WORDS:
             return False
-        order = site.order if site.order is not None else -1
+        if func.name.startswith("test_") and not func.restores:
+            return False  # pytest's naming: it checks code (`test_multi_loss` at random weights), evaluates no model
+        order = order if order is not None else -1
         trained = (ctx.model.module_name, func.qualname) in ctx.index.training_callees
         if not context.is_eval_context(ctx.role, func, order, trained):
             return False

@@ -38,6 +38,16 @@ def read_tsv(name: str) -> list[dict[str, str]]:
         return [row for row in csv.DictReader(handle, delimiter="\t") if not row[next(iter(row))].startswith("#")]
 
 
+def _places(known: dict[str, str]) -> list[tuple[str, int]]:
+    """Where a known bug may be reported: its pointer, and the places its `also` column lists (`path:line`,
+    comma-separated) when the same bug shows at its cause and at its symptom (the batch norm, the test run)."""
+    places = [(known["path"], int(known["line"]))]
+    for entry in filter(None, (p.strip() for p in (known.get("also") or "").split(","))):
+        path, line = entry.rsplit(":", 1)
+        places.append((path, int(line)))
+    return places
+
+
 def git_dir(snapshots: Path, repo: str) -> Path | None:
     owner, name = repo.split("/")
     for base in (snapshots / f"{owner}+{name}", snapshots / f"{owner}+{name}" / "repo", snapshots / owner / name):
@@ -147,7 +157,7 @@ def main(argv: list[str]) -> int:
         print(f"{row['verdict']:<11} {row['repo']}/{row['path']}:{row['line']}:{row['col']} {row['code']}{fix}"
               f"  {row['reason'] or row['message']}")
     known_here = [k for k in known if any(r["repo"] == k["repo"] for r in repos)]
-    found = [k for k in known_here if (k["repo"], k["path"], int(k["line"]), k["code"]) in found_keys]
+    found = [k for k in known_here if any((k["repo"], path, line, k["code"]) in found_keys for path, line in _places(k))]
     print("\nknown bugs:")
     for k in known_here:
         state = "found " if k in found else "MISSED"

@@ -35,14 +35,16 @@ from slimlint.model.walk import find_all
 
 def returns_average_update(model, func: FunctionInfo) -> bool:
     """FunctionSummary.returns_average_update: a method returning `self.<ema>.apply(...)` (directly or through a
-    local), where some method of its class reads `self.<ema>.average(...)`."""
+    local), where some method of its class reads `self.<ema>.average(...)`. A fact of the file alone: computed
+    once, not in every round of the project's summaries."""
     if func.class_name is None or func.node is None:
         return False
-    applied = _applied_receivers(func)
-    if not applied:
-        return False
-    methods = [f for f in model.functions if f.class_name == func.class_name and f.node is not None]
-    return any(_reads_average(f, applied) for f in methods)
+    cache = model.__dict__.setdefault("_average_updates", {})
+    if id(func) not in cache:
+        applied = _applied_receivers(func)
+        methods = [f for f in model.functions if f.class_name == func.class_name and f.node is not None] if applied else []
+        cache[id(func)] = any(_reads_average(f, applied) for f in methods)
+    return cache[id(func)]
 
 
 def _applied_receivers(func: FunctionInfo) -> Set[str]:
@@ -68,15 +70,14 @@ def _reads_average(func: FunctionInfo, receivers: Set[str]) -> bool:
 def dropped_average_updates(model, func: FunctionInfo, index) -> List[cst.Call]:
     """Calls in `func` of methods returning a moving-average update op (returns_average_update) whose op is
     thrown away: a statement of its own, or a local that nothing reads afterwards nor returns."""
-    if func.node is None or func.is_module:
+    if func.node is None or func.is_module or not index.hands_out_average_updates():
         return []
+    sites = {id(s.call): s for s in func.calls}
     out = []
     for stmt in find_all(func.node, cst.SimpleStatementLine):
         for small in stmt.body:
             call, target = _call_and_target(small)
-            if call is None:
-                continue
-            site = next((s for s in func.calls if s.call is call), None)
+            site = sites.get(id(call)) if call is not None else None
             summary = index.lookup_site(site, model.module_name) if site is not None else None
             if summary is None or not summary.returns_average_update:
                 continue

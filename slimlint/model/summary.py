@@ -222,6 +222,7 @@ class ProjectIndex:
         self._resolved: Dict[Tuple[str, str], Optional[Tuple[str, str]]] = {}
         self._passed: Optional[Dict[Tuple[str, str, str], Tuple[str, ...]]] = None
         self._false_modes: Optional[FrozenSet[Tuple[Tuple[str, str], str]]] = None
+        self._average_updates: Optional[bool] = None
         self._by_last: Dict[str, list] = {}
         self._attrs_set: Optional[Tuple[FrozenSet[str], FrozenSet[str]]] = None
         self._mode_tensor_names: Optional[FrozenSet[str]] = None
@@ -280,6 +281,14 @@ class ProjectIndex:
                         self._passed[key] = self._passed.get(key, ()) + tuple(
                             c for c in classes if c not in self._passed.get(key, ()))
         return {(q, p): classes for (m, q, p), classes in self._passed.items() if m == module}
+
+    def hands_out_average_updates(self) -> bool:
+        """Does some project method return a hand-written batch norm's moving-average update
+        (FunctionSummary.returns_average_update)? Most projects have none: their callers need no look."""
+        if self._average_updates is None:
+            self._average_updates = any(s.returns_average_update for functions in self.modules.values()
+                                        for s in functions.values())
+        return self._average_updates
 
     def network_keys(self, site, from_module: str, param: str) -> List[Tuple[str, str]]:
         """network_key, and every other project function the site may reach that takes `param` too (`layers =

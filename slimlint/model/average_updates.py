@@ -43,7 +43,9 @@ def returns_average_update(model, func: FunctionInfo) -> bool:
     if id(func) not in cache:
         applied = _applied_receivers(func)
         methods = [f for f in model.functions if f.class_name == func.class_name and f.node is not None] if applied else []
-        cache[id(func)] = any(_reads_average(f, applied) for f in methods)
+        # The class normalises with batch statistics (`tf.nn.moments`): a batch norm, not some other average
+        # (of weights, of a loss) whose update a caller may keep for later on purpose.
+        cache[id(func)] = any(_reads_average(f, applied) for f in methods) and any(_takes_moments(f) for f in methods)
     return cache[id(func)]
 
 
@@ -62,6 +64,10 @@ def _applied_receivers(func: FunctionInfo) -> Set[str]:
     return out
 
 
+def _takes_moments(func: FunctionInfo) -> bool:
+    return any((dotted(c.func) or "").rsplit(".", 1)[-1] == "moments" for c in find_all(func.node, cst.Call))
+
+
 def _reads_average(func: FunctionInfo, receivers: Set[str]) -> bool:
     return any(isinstance(c.func, cst.Attribute) and c.func.attr.value == "average" and dotted(c.func.value) in receivers
                for c in find_all(func.node, cst.Call))
@@ -70,18 +76,19 @@ def _reads_average(func: FunctionInfo, receivers: Set[str]) -> bool:
 def dropped_average_updates(model, func: FunctionInfo, index) -> List[cst.Call]:
     """Calls in `func` of methods returning a moving-average update op (returns_average_update) whose op is
     thrown away: a statement of its own, or a local that nothing reads afterwards nor returns."""
-    if func.node is None or func.is_module or not index.hands_out_average_updates():
+    body = model.module if func.is_module else func.node
+    if body is None or not index.hands_out_average_updates():
         return []
     sites = {id(s.call): s for s in func.calls}
     out = []
-    for stmt in find_all(func.node, cst.SimpleStatementLine):
+    for stmt in find_all(body, cst.SimpleStatementLine):
         for small in stmt.body:
             call, target = _call_and_target(small)
             site = sites.get(id(call)) if call is not None else None
             summary = index.lookup_site(site, model.module_name) if site is not None else None
             if summary is None or not summary.returns_average_update:
                 continue
-            if target is None or mention_counts(func.node, [target]).get(target, 2) <= 1:
+            if target is None or mention_counts(body, [target]).get(target, 2) <= 1:
                 out.append(call)
     return out
 

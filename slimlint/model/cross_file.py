@@ -93,13 +93,15 @@ class CrossFileFacts:
                                           mode_predicates=tuple(sorted(owned_predicates.items())))
         # Module-level code (a script's body) is no function to call, but what its calls pass counts too.
         passes = self._instances_passed(self.module_func, index)
-        false_modes = self._false_mode_calls(self._mode_arguments(self.module_func, index))
+        arguments = self._mode_arguments(self.module_func, index)
+        false_modes, false_options = self._false_mode_calls(arguments), self._false_option_calls(arguments)
         named_modes = self.named_mode_placeholders(index)
         false_keywords = self._false_method_keywords(self.module_func, index)
-        if passes or false_modes or named_modes or false_keywords:
+        if passes or false_modes or false_options or named_modes or false_keywords:
             out[MODULE_CODE] = FunctionSummary(qualname=MODULE_CODE, params=(), mode_params=frozenset(), mode_defaults=(),
                                                builds_bn_updates=False, always_training=False,
                                                passes_instances=passes, calls_with_false_mode=false_modes,
+                                               calls_with_false_option=false_options,
                                                mode_tensors=named_modes, false_method_keywords=false_keywords)
         return out
 
@@ -124,15 +126,22 @@ class CrossFileFacts:
                         mode = self.classify(expr, func, param, site.call, index)
                         if mode.kind == UNKNOWN and self.option_default(expr) is False:
                             # `ALOCC_Model(..., is_training=FLAGS.train)` with the flag False by default: the
-                            # author's inference build (evidence of intent only: no finding reads it as False).
-                            mode = replace(mode, kind=FALSE)
+                            # author's inference build, as the defaults run it. Messages that cite it name the
+                            # option (ProjectIndex.false_only_by_option), not a written False.
+                            mode = replace(mode, kind=FALSE, by_option=cst.Module([]).code_for_node(expr))
                         out.append((found, param, mode))
         return out
 
     @staticmethod
     def _false_mode_calls(arguments: list) -> tuple:
         """FunctionSummary.calls_with_false_mode, from _mode_arguments."""
-        return tuple(sorted({(key, param) for key, param, mode in arguments if mode.kind == FALSE}))
+        return tuple(sorted({(key, param) for key, param, mode in arguments if mode.kind == FALSE and not mode.by_option}))
+
+    @staticmethod
+    def _false_option_calls(arguments: list) -> tuple:
+        """FunctionSummary.calls_with_false_option, from _mode_arguments."""
+        return tuple(sorted({(key, param, mode.by_option) for key, param, mode in arguments
+                             if mode.kind == FALSE and mode.by_option}))
 
     def _wires_updates_to_output(self, func: FunctionInfo) -> bool:
         """FunctionSummary.wires_updates_to_output: a control_dependencies block over the update ops it reads
@@ -196,6 +205,7 @@ class CrossFileFacts:
             passes_instances=self._instances_passed(func, index),
             returns_update_ops=func.returns_update_ops,
             calls_with_false_mode=self._false_mode_calls(arguments),
+            calls_with_false_option=self._false_option_calls(arguments),
             passes_mode_params=self._mode_params_passed(arguments),
             keeps_params=self._kept_params(func) if func.qualname.endswith(".__init__") else (),
             wires_updates_to_output=self._wires_updates_to_output(func),
@@ -336,17 +346,18 @@ class CrossFileFacts:
             moded = {id(call.site.call): call for call in self.bn_calls(part, index) if call.modes}
             for site in part.calls:
                 call = moded.get(id(site.call))
+                summary = call.summary if call is not None else index.lookup_site(site, self.module_name)
+                if summary is None or not summary.has_bn and call is None:
+                    continue
+                found = True
+                scope = self.call_scope_mode(site, index)
+                if scope is not None and scope.kind != TRUE:
+                    return False  # `with arg_scope([batch_norm], is_training=False): encoder(x)`
                 if call is not None:
-                    found = True
                     if any(mode.kind != TRUE for mode in call.modes.values()):
                         return False
-                    continue
-                summary = index.lookup_site(site, self.module_name)
-                if summary is None or not summary.has_bn:
-                    continue
-                if not summary.trains_only:
+                elif not summary.trains_only:
                     return False
-                found = True
         return found
 
     def as_outer_modes(self, func: FunctionInfo, part: FunctionInfo, mode: ModeArg, index: ProjectIndex) -> List[ModeArg]:

@@ -51,13 +51,18 @@ def _may_drop(model, site: CallSite, summary, param: str) -> bool:
     """Can a dropout whose mode is `param` drop at this call? Not when each one keeps a fraction the call gives
     as its keeping-everything value (keep_prob 1.0, rate 0.0)."""
     keeps = [(keep, identity, by_default) for mode, keep, identity, by_default in summary.dropout_keeps if mode == param]
-    if not keeps:
-        return True
-    for keep, identity, by_default in keeps:
-        expr = model.bound_arg(site, summary, keep) if keep is not None else None
-        if expr is None and not by_default or expr is not None and _constant(expr, site.func, model) != identity:
-            return True
-    return False
+    return not keeps or not all(_keeps_at_call(model, site, summary, *entry) for entry in keeps)
+
+
+def _keeps_at_call(model, site: CallSite, summary, keep: Optional[str], identity: float, by_default: bool) -> bool:
+    """Does the call make one of the callee's dropouts keep everything: its kept-fraction parameter given the
+    identity value (1.0 / 0.0), or left at a default that is?"""
+    if keep is None:
+        return False
+    expr = model.bound_arg(site, summary, keep)
+    if expr is None:
+        return by_default
+    return _constant(expr, site.func, model) == identity or _run_time_fraction(expr, site.func, model)
 
 
 def dropout_params(model, func: FunctionInfo, index) -> Tuple[FrozenSet[str], Tuple[Tuple[str, Optional[str], float, bool], ...]]:
@@ -84,13 +89,15 @@ def dropout_params(model, func: FunctionInfo, index) -> Tuple[FrozenSet[str], Tu
                 continue
             keyword, identity = _KEEP_ARGUMENT[layer.api]
             expr = _keep_expr(layer)
+            if _run_time_fraction(expr, part, model):
+                continue
             add(_layer_site(model, layer, index).mode, part, expr.value if isinstance(expr, cst.Name) else None, identity)
         for call in dropout_calls(model, part, index):
             summary = index.lookup_site(call.site, model.module_name)
             for param, mode in call.modes.items():
-                for their_mode, their_keep, identity, _ in summary.dropout_keeps if summary is not None else ():
-                    if their_mode != param:
-                        continue
+                for their_mode, their_keep, identity, by_default in summary.dropout_keeps if summary is not None else ():
+                    if their_mode != param or _keeps_at_call(model, call.site, summary, their_keep, identity, by_default):
+                        continue  # `head(net, keep, 1.0, is_training)`: that dropout is an identity here
                     given = model.bound_arg(call.site, summary, their_keep) if their_keep is not None else None
                     add(mode, part, given.value if isinstance(given, cst.Name) else None, identity)
     keeps = tuple(sorted((mode, keep or "", identity, by_default) for mode, entries in found.items()
@@ -119,6 +126,7 @@ class DropoutSite:
     constant: Optional[str] = None  # tf.nn.dropout: the constant, as the code gives it (`keep_prob=0.5`)
     in_frame: bool = False  # the mode comes from an enclosing arg_scope (its `with` holds the edit)
     guarded: bool = False  # under `if is_training:` (a test naming the training path): built for training
+    fed_fraction: bool = False  # keeps a placeholder's fraction: each run's feed decides whether it drops
 
 
 # Words of a condition that picks the training path (`if is_training:`, `if FLAGS.mode == "train":`, `if mode
@@ -157,7 +165,8 @@ def _layer_site(model, layer: LayerCall, index) -> DropoutSite:
         mode = replace(mode, kind=kind)
     if mode.kind == TRUE and _keeps_everything(layer, model):
         mode = replace(mode, kind=FALSE)  # `slim.dropout(net, 1.0)`: an identity in either mode
-    return DropoutSite(layer.call, layer.api, layer.func, layer.order, mode, in_frame=in_frame)
+    return DropoutSite(layer.call, layer.api, layer.func, layer.order, mode, in_frame=in_frame,
+                       fed_fraction=_run_time_fraction(_keep_expr(layer), layer.func, model))
 
 
 # The argument that says how much a mode-taking dropout keeps, and the value at which it keeps everything.
@@ -281,8 +290,18 @@ def _keras_class(model, callee: cst.BaseExpression, func: FunctionInfo) -> Optio
     if isinstance(callee, cst.Call):
         name = model.canonical(callee.func)
         return name if name in KERAS_DROPOUT else None
-    text = dotted(callee)
-    if not text:
+    value = _bound_once(model, callee, func)
+    if isinstance(value, cst.Call):
+        name = model.canonical(value.func)
+        return name if name in KERAS_DROPOUT else None
+    return None
+
+
+def _bound_once(model, expr: cst.BaseExpression, func: FunctionInfo) -> Optional[cst.BaseExpression]:
+    """The one value a name or `self.<attr>` is bound to, in this function, at module level or in the
+    class's constructor; None when it is bound more than once, or nowhere we look."""
+    text = dotted(expr)
+    if not text or text in func.params:
         return None
     scopes = [func, model.module_func]
     if text.startswith("self.") and func.class_name:
@@ -290,12 +309,18 @@ def _keras_class(model, callee: cst.BaseExpression, func: FunctionInfo) -> Optio
     for scope in scopes:
         values = scope.assignments.get(text)
         if values:
-            value = values[0][0]
-            if len(values) == 1 and isinstance(value, cst.Call):
-                name = model.canonical(value.func)
-                return name if name in KERAS_DROPOUT else None
-            return None
+            return values[0][0] if len(values) == 1 else None
     return None
+
+
+def _run_time_fraction(expr: Optional[cst.BaseExpression], func: FunctionInfo, model) -> bool:
+    """Is a kept fraction a placeholder (`self.keep_prob = tf.placeholder_with_default(1.0, [])`), decided by
+    what each run feeds? Feeds are judged where they are written (EvalRuns.eval_runs_dropping)."""
+    value = _bound_once(model, expr, func) if expr is not None else None
+    return isinstance(value, cst.Call) and model.canonical(value.func) in _PLACEHOLDERS
+
+
+_PLACEHOLDERS = {"tf.placeholder", "tf.placeholder_with_default"}
 
 
 def _names_in(expr: cst.CSTNode) -> List[str]:

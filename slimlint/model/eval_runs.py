@@ -163,7 +163,9 @@ class EvalRuns:
             if summary is not None and summary.has_bn:
                 return []  # builds batch norm in a mode we did not count (an inference tower helper)
         builds = [(call.order, mode, call.site.call) for call in calls for mode in call.modes.values()]
-        builds += [(site.order, ModeArg(TRUE, None, owner=site.call), site.call)
+        # Their batch norm trains unless an arg_scope around the call says otherwise (a test tower under
+        # `arg_scope([slim.batch_norm], is_training=False)`).
+        builds += [(site.order, self.call_scope_mode(site, index) or ModeArg(TRUE, None, owner=site.call), site.call)
                    for site in [c.site for c in calls if not c.modes] + fixed]
         builds += [(site.order, site.mode, site.layer.call) for site in self.bn_sites(func, index) if site.mode.expr is not None]
         if not builds or any(mode.kind != TRUE and not self._trains_by_default(func, mode, index) for _, mode, _ in builds):

@@ -50,6 +50,9 @@ class ModeArg:
     predicate: Optional[Tuple[Tuple[str, ...], bool]] = None
     # Given as a string the callee tests (`Model(images, 'eval')`): no boolean can be written in its place.
     via_string: bool = False
+    # FALSE read from a boolean option's default (`is_training=FLAGS.train`, the flag False unless given): the
+    # option as the code spells it, for messages.
+    by_option: Optional[str] = None
 
 
 UPDATE_OPS = "UPDATE_OPS"

@@ -29,6 +29,9 @@ class IgnoredFlag:
     param: str  # the model's flag: a parameter of the function, or of the class's constructor
     model: str  # the function's or the class's name, for messages
     flag: Optional[str]  # the expression to pass instead (`is_training`, `self.trainable`), when known
+    # How the project gives `param` False: None for a written False, else the boolean option whose default
+    # is False (`FLAGS.train`), as ProjectIndex.false_only_by_option spells it.
+    false_by_option: Optional[str] = None
 
 
 def _mentions(test: cst.BaseExpression, names: set) -> bool:
@@ -74,6 +77,7 @@ class FlagCoverage:
         if not flags:
             return []
         param = flags[0]
+        by_option = index.false_only_by_option(key, param)
         flag = self._flag_expression(func, key, param, index)
         owner_summary = index.modules.get(key[0], {}).get(key[1])
         if owner_summary is not None and owner_summary.predicate_of(param) is not None:
@@ -85,11 +89,11 @@ class FlagCoverage:
         out = []
         for site in self.bn_sites(func, index):
             if site.mode.kind == TRUE and id(site.layer.call) not in guarded:  # in-place updates too
-                out.append(IgnoredFlag(site.layer.call, site.mode, param, model, flag))
+                out.append(IgnoredFlag(site.layer.call, site.mode, param, model, flag, by_option))
         for call in self.bn_calls(func, index):
             for mode in call.modes.values():
                 if mode.kind == TRUE and id(call.site.call) not in guarded:
-                    out.append(IgnoredFlag(call.site.call, mode, param, model, flag))
+                    out.append(IgnoredFlag(call.site.call, mode, param, model, flag, by_option))
         return out
 
     @staticmethod

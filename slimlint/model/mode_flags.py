@@ -111,9 +111,12 @@ class ModeFlags:
             return "a feed"
         for method in methods:
             for param in _feed_params(method, flag):
-                if (index.called_with_false_mode((self.module_name, method.qualname), param)
-                        or index.method_given_false(method.name, param, f"{self.module_name}.{method.class_name}")):
+                key = (self.module_name, method.qualname)
+                if index.method_given_false(method.name, param, f"{self.module_name}.{method.class_name}"):
                     return f"`{method.name}({param}=False)`"
+                if index.called_with_false_mode(key, param):
+                    option = index.false_only_by_option(key, param)
+                    return f"`{method.name}({param}={option})`, False by default" if option else f"`{method.name}({param}=False)`"
         return None
 
     @staticmethod

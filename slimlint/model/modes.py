@@ -14,6 +14,7 @@ from slimlint.model.instance_dicts import decode_dict, encode_dict, merge_change
 from slimlint.model.import_table import dotted
 from slimlint.model.parameter_instances import SELF_NAMES, skips_self
 from slimlint.model.facts import (
+    BN_API,
     INIT_PREFIX,
     MODE_PARAM_NAMES,
     DEFAULT,
@@ -282,6 +283,17 @@ class ModeReading:
             if frame.ops is not None and op in frame.ops and key in frame.kwargs:
                 return frame, frame.kwargs[key]
         return None, None
+
+    def call_scope_mode(self, site: CallSite, index: ProjectIndex) -> Optional[ModeArg]:
+        """The mode an enclosing `arg_scope([slim.batch_norm], is_training=...)` gives all batch norm a project call
+        builds (arg_scope is dynamic: it reaches the callee's layers); UNKNOWN under a scope slimlint cannot
+        read; None when no scope speaks."""
+        _, expr = self._frame_value(site.frames, BN_API, "is_training", index)
+        if expr is not None:
+            return self.classify(expr, site.func, "is_training", site.call, index)
+        if self.opaque_scope(site.frames, index):
+            return ModeArg(UNKNOWN, None, owner=site.call)
+        return None
 
     def _factory(self, frame: ArgScopeFrame, index: ProjectIndex) -> Optional[Tuple[FunctionSummary, FactoryConfig]]:
         if frame.factory is None:

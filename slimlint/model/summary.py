@@ -61,6 +61,9 @@ class FunctionSummary:
     # (network, mode parameter) its calls give False (`resnet(x, is_training=False)`): the network's key is
     # ProjectIndex.network_key's. The author's own inference call: SL201's fix is then safe.
     calls_with_false_mode: Tuple[Tuple[Tuple[str, str], str], ...] = ()
+    # The same given a boolean option False by default (`Model(is_training=FLAGS.train)`), with the option's text:
+    # the author's inference build when run as the defaults run it.
+    calls_with_false_option: Tuple[Tuple[Tuple[str, str], str, str], ...] = ()
     # (network, its mode parameter, our parameter) for calls handing a mode parameter of ours on
     # (`MyNet(x, trainable=trainable)`; `__init__:p` for a method's `self.p`): False given to ours reaches theirs.
     passes_mode_params: Tuple[Tuple[Tuple[str, str], str, str], ...] = ()
@@ -222,6 +225,7 @@ class ProjectIndex:
         self._resolved: Dict[Tuple[str, str], Optional[Tuple[str, str]]] = {}
         self._passed: Optional[Dict[Tuple[str, str, str], Tuple[str, ...]]] = None
         self._false_modes: Optional[FrozenSet[Tuple[Tuple[str, str], str]]] = None
+        self._written_false_modes: Optional[FrozenSet[Tuple[Tuple[str, str], str]]] = None
         self._average_updates: Optional[bool] = None
         self._by_last: Dict[str, list] = {}
         self._attrs_set: Optional[Tuple[FrozenSet[str], FrozenSet[str]]] = None
@@ -338,11 +342,27 @@ class ProjectIndex:
         """Does some call in the project give this network's mode parameter False, directly or through functions
         that hand a parameter of theirs on (`get_network(..., trainable=False)` -> `MyNet(x, trainable=trainable)`)?"""
         if self._false_modes is None:
-            self._false_modes = self._false_mode_closure()
+            options = {(network, p) for functions in self.modules.values() for s in functions.values()
+                       for network, p, _ in s.calls_with_false_option}
+            self._false_modes = self._false_mode_closure(options)
         return network is not None and (network, param) in self._false_modes
 
-    def _false_mode_closure(self) -> FrozenSet[Tuple[Tuple[str, str], str]]:
+    def false_only_by_option(self, network: Optional[Tuple[str, str]], param: str) -> Optional[str]:
+        """When the project gives this network's mode parameter False only through a boolean option's default
+        (`is_training=FLAGS.train`), that option as written (or "a flag" when it reaches it through other
+        functions); None when some call writes the False (or none gives it)."""
+        if not self.called_with_false_mode(network, param):
+            return None
+        if self._written_false_modes is None:
+            self._written_false_modes = self._false_mode_closure(set())
+        if (network, param) in self._written_false_modes:
+            return None
+        return next((option for functions in self.modules.values() for s in functions.values()
+                     for key, p, option in s.calls_with_false_option if (key, p) == (network, param)), "a flag")
+
+    def _false_mode_closure(self, more: set) -> FrozenSet[Tuple[Tuple[str, str], str]]:
         false = {entry for functions in self.modules.values() for s in functions.values() for entry in s.calls_with_false_mode}
+        false |= more
         handed_on: Dict[Tuple[Tuple[str, str], str], list] = {}
         for module, functions in self.modules.items():
             for qualname, s in functions.items():
@@ -518,9 +538,10 @@ class ProjectIndex:
         names = set()
         for functions in self.modules.values():
             for qual, s in functions.items():
-                # Those that hand a mode flag on too: a caller giving it False says which builds are inference.
+                # Those that hand a mode flag on too: a caller giving it False says which builds are inference;
+                # and methods handing out a hand-written batch norm's update (its callers may drop it).
                 if (s.builds_bn_updates or s.mode_params or s.factory is not None or s.slim_layers or s.has_bn
-                        or s.passes_mode_params):
+                        or s.passes_mode_params or s.returns_average_update):
                     parts = qual.split(".")
                     # A constructor is called by its class's name, and so is found an instance whose `__call__`
                     # builds batch norm (`self.encoder = Encoder(...)`, then `self.encoder(x)`).

@@ -5,7 +5,7 @@ on to another function that drops it."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Dict, Iterable
+from typing import Dict, Iterable, Union
 
 import libcst as cst
 
@@ -29,14 +29,14 @@ class _Mentions(cst.CSTVisitor):
         return False
 
 
-def mention_counts(node: cst.FunctionDef, names: Iterable[str]) -> Dict[str, int]:
-    """How many times the body mentions each of `names` (nested functions and lambdas included); nothing
-    (no claim) when the body reaches its locals by name (`locals()`, `vars()`, `eval`)."""
+def mention_counts(node: Union[cst.FunctionDef, cst.Module], names: Iterable[str]) -> Dict[str, int]:
+    """How many times the body (a module: all of it) mentions each of `names` (nested functions and lambdas
+    included); nothing (no claim) when the body reaches its locals by name (`locals()`, `vars()`, `eval`)."""
     names = set(names)
     if not names:
         return {}
     mentions = _Mentions()
-    node.body.visit(mentions)
+    (node if isinstance(node, cst.Module) else node.body).visit(mentions)
     if any(mentions.names[n] for n in ("locals", "vars", "eval", "exec")):
         return {}
     return {n: mentions.names[n] for n in names}

@@ -176,7 +176,7 @@ class MissingUpdateOps(Rule):
                 control_dependencies_fix(ctx, found.op),
                 "Wrap the train op in `tf.control_dependencies(UPDATE_OPS)`",
             )
-        for func in ctx.model.functions:
+        for func in ctx.model.functions:  # the module code too (a script's body)
             for call in dropped_average_updates(ctx.model, func, ctx.index):
                 name = dotted(call.func) or "the call"
                 yield self.violation(call, _DROPPED_AVERAGES.format(call=f"{name}()"))

@@ -299,8 +299,10 @@ class TrainingModeInEval(Rule):
         """Batch norm left in training mode in a model the project also builds with its flag False."""
         mode, flag = ignored.mode, ignored.flag
         shown = f"`{flag or ignored.param}`"
+        built = f"`{ignored.param}=False`" if ignored.false_by_option is None else \
+            f"`{ignored.param}={ignored.false_by_option}` (False by default)"
         message = (f"Batch norm runs in training mode whatever {shown} says: {ignored.model} is built with "
-                   f"`{ignored.param}=False` elsewhere (its inference or export build), where this batch norm still "
+                   f"{built} elsewhere (its inference or export build), where this batch norm still "
                    "normalises with the batch's own statistics")
         if mode.expr is not None:
             if id(mode.expr) in seen:

@@ -73,10 +73,14 @@ class DropoutInEval(Rule):
         become deterministic: the same input gives the same output. No fix for `tf.nn.dropout` with a
         constant: there is no mode to flip; feed 1.0 at evaluation or remove it from the evaluation graph.
         Silent when the mode or `keep_prob` comes from a placeholder, a parameter (the caller decides), a
-        flag or anything else decided at run time; under a condition that names the mode (`if
-        is_training:`); when a caller's arg_scope may set slim's default; for dropout in a function
-        training code also calls (flipping it would stop dropout in training too); in unit tests and in
-        functions named like them (`test_multi_loss()`, restoring no checkpoint); and where dropout stays on at inference on purpose: Monte-Carlo dropout (a file or
+        flag or anything else decided at run time (a feed of a constant below 1 to that placeholder in a run
+        over evaluation data is reported at the feed); when a call makes a project function's dropout keep
+        everything (`inference(images, 1.0, phase_train=True)`, or a head given 1.0 for its kept fraction);
+        under a condition that names the mode (`if is_training:`); when a caller's arg_scope may set slim's
+        default; for dropout in a function training code also calls (flipping it would stop dropout in
+        training too); in unit tests, and for calls of project functions made in functions named like them
+        (`test_multi_loss()`, restoring no checkpoint: dropout such a function builds itself in an evaluation
+        script is still reported); and where dropout stays on at inference on purpose: Monte-Carlo dropout (a file or
         function named mc / monte carlo / uncertainty / bayesian) and sampling from a generative model (named
         sample / sampler / generate / generator), where dropout is the noise source by design (pix2pix
         applies it at test time). Only files slimlint reads are checked: those that name batch norm or call
@@ -340,7 +344,8 @@ class DropoutInEval(Rule):
             return
         sites = dropout_sites(model, ctx.index)
         for site in sites:
-            if site.mode.kind != TRUE or site.guarded or not self._in_eval(ctx, site.func, site.order):
+            # A placeholder's fraction (`keep_prob=self.keep_prob`): the feeds are judged at the runs below.
+            if site.mode.kind != TRUE or site.guarded or site.fed_fraction or not self._in_eval(ctx, site.func, site.order):
                 continue
             if site.api == NN_DROPOUT:
                 yield self.violation(site.call, _NN_MESSAGE.format(constant=site.constant))
@@ -359,6 +364,10 @@ class DropoutInEval(Rule):
     def _calls_left_training(self, ctx: RuleContext, func) -> Iterator[Violation]:
         """Calls in evaluation code of project functions (a model's constructor, a `build(is_train=True)`) whose
         dropout takes its mode from a parameter this call leaves True, by its default or by a written True."""
+        if func.name.startswith("test_") and not func.restores:
+            # pytest's naming: it exercises a network builder (`test_multi_loss()` at random weights), evaluates no
+            # model. Only for calls: dropout built in such a function of an evaluation script is still reported.
+            return
         predicts = None
         for call in dropout_calls(ctx.model, func, ctx.index):
             if any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS for t in call.site.targets):
@@ -393,8 +402,6 @@ class DropoutInEval(Rule):
     def _in_eval(ctx: RuleContext, func, order: Optional[int]) -> bool:
         if func.name and context.words(func.name) & _ON_PURPOSE_WORDS:
             return False
-        if func.name.startswith("test_") and not func.restores:
-            return False  # pytest's naming: it checks code (`test_multi_loss` at random weights), evaluates no model
         order = order if order is not None else -1
         trained = (ctx.model.module_name, func.qualname) in ctx.index.training_callees
         if not context.is_eval_context(ctx.role, func, order, trained):

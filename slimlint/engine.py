@@ -131,8 +131,9 @@ class Engine:
         backend = backend or LocalBackend(self)
         units = attach_star_aliases(units)  # before any model is built: they bind names in it
         backend.parse([u for u in units if self.wants(u)])
+        index = None
         while True:
-            index, wanted_modules = self._index(units, backend)
+            index, wanted_modules = self._index(units, backend, index.modules if index is not None else {})
             pattern = prefilter.names_pattern(index.bn_function_names())
             more = [
                 u for u in units
@@ -145,13 +146,15 @@ class Engine:
                 return index
             backend.parse(more)
 
-    def _index(self, units: Sequence[Unit], backend):
-        """The project index, and the unparsed modules that files with batch norm call into."""
+    def _index(self, units: Sequence[Unit], backend, start: Dict[str, dict]):
+        """The project index, and the unparsed modules that files with batch norm call into. `start`: the
+        summaries of the last round, before more files were parsed; iterating from them instead of from nothing
+        reaches the fixed point in fewer rounds (each round recomputes every summary from the index alone)."""
         unparsed = [u.module_name for u in units if u.key not in backend.parsed_keys and u.source is not None]
         classes = backend.class_constants()
         reexports = backend.reexports()
         keys = backend.keys_written()
-        index = ProjectIndex(unparsed=unparsed, classes=classes, reexports=reexports, keys_written=keys)
+        index = ProjectIndex(start, unparsed=unparsed, classes=classes, reexports=reexports, keys_written=keys)
         for _ in range(6):  # summaries depend on summaries: iterate to a fixed point
             modules = backend.summaries(index)
             if modules == index.modules:

@@ -16,7 +16,7 @@ MISSING = [m for m in ("tensorflow", "tf_keras", "tf_slim") if importlib.util.fi
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"harness extra not installed: {', '.join(MISSING)}")
 
 
-def _verify(*args, timeout=400):
+def _verify(*args, timeout=1500):  # a hang guard: about 400 s alone on a 2-core machine, more beside other tests
     command = [sys.executable, "-c", "from slimlint.harness.command import verify; verify()", *map(str, args)]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 

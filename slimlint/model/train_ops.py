@@ -6,7 +6,9 @@ from typing import Iterator, Set
 
 import libcst as cst
 
+from slimlint.model import api
 from slimlint.model.import_table import dotted
+from slimlint.model.unread_params import mention_counts
 from slimlint.model.walk import find_all
 from slimlint.model.facts import (
     FunctionInfo,
@@ -46,6 +48,41 @@ class TrainOpFacts:
                             if i in positions and dotted(el.value)}
         return out
 
+    def never_used(self, op: TrainOp) -> bool:
+        """Is this train op built in a function and then left alone: bound to local names (and to names built from them,
+        `train_op = tf.group(apply_gradient_op, ema_op)`) that nothing else mentions, so nothing runs, returns,
+        stores or hands it on? A test script copied from the training script builds one and only restores and
+        evaluates: no run of it misses the update ops."""
+        func = op.func
+        body = func.node
+        if func.is_module or body is None or not op.targets or any("." in t for t in op.targets):
+            # Module code's names may be imported and run by another file; in place (`sess.run(opt.minimize(
+            # loss))`) or kept on an object, it is used.
+            return False
+        names = set(op.targets)
+        while True:
+            more = {name for name, values in func.assignments.items() if name not in names
+                    and any(self._groups(value) and names & _names_read(value) for value, _ in values)}
+            if not more:
+                break
+            if any("." in name for name in more):
+                return False  # `self.train_op = tf.group(op, ...)`
+            names |= more
+        counts = mention_counts(body, names)
+        if not counts:
+            return False  # `locals()` / `eval`: mentions cannot be counted
+        # Each binding mentions its name once; a value built from the op mentions it once more per read.
+        bound = sum(len(func.assignments.get(n, ())) for n in names)
+        built_from = sum(sum(1 for read in _name_reads(value) if read in names)
+                         for n in names for value, _ in func.assignments.get(n, ()) if self._groups(value))
+        return sum(counts.values()) == bound + built_from
+
+    def _groups(self, value: cst.BaseExpression) -> bool:
+        """A value that is a train op built from others: `tf.group(...)`, `tf.tuple(...)`, a list or tuple of ops."""
+        if isinstance(value, (cst.List, cst.Tuple)):
+            return True
+        return isinstance(value, cst.Call) and self.canonical(value.func) in api.GROUPING
+
     def output_wires_updates(self, op: TrainOp, index) -> bool:
         """Was the graph this train op trains built, before it, by a call of a function that hangs the update ops on
         its output (FunctionSummary.wires_updates_to_output), in its function or, for a method, its class?"""
@@ -66,3 +103,14 @@ class TrainOpFacts:
                 if op.kind in ("minimize", "apply_gradients"):
                     yield op
 
+
+
+def _name_reads(expr: cst.BaseExpression) -> list:
+    """The plain names an expression reads, once per read (attribute and keyword names left out, as
+    mention_counts leaves them out)."""
+    skipped = {id(n.attr) for n in find_all(expr, cst.Attribute)} | {id(a.keyword) for a in find_all(expr, cst.Arg) if a.keyword}
+    return [n.value for n in find_all(expr, cst.Name) if id(n) not in skipped]
+
+
+def _names_read(expr: cst.BaseExpression) -> Set[str]:
+    return set(_name_reads(expr))

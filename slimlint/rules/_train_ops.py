@@ -56,6 +56,8 @@ def train_ops_needing_updates(ctx) -> Iterator[TrainOpFinding]:
             continue  # a helper called inside `with tf.control_dependencies(update_ops):`
         if op.free_variables_only:
             continue  # it tunes `tf.Variable`s of its own (an input, a probe), not the network
+        if model.never_used(op):
+            continue  # built and left alone (a test script copied from training): no run of it misses anything
         wiring = flow.wiring(model, op)
         if wiring.status in (flow.WIRED, flow.UNCLEAR):
             continue

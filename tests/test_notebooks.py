@@ -435,6 +435,18 @@ def test_neutralize_only_takes_ipython_lines_that_start_a_statement():
     assert neutralize(["%%bash\n", "echo $((\n"], lambda original, code: f"{code}#H")[1] is False
 
 
+def test_a_cell_magic_after_comment_lines_still_makes_the_cell_not_python():
+    """Colab's `#@title` forms and notes come before the magic: the cell is bash, not a syntax error."""
+    from slimlint.notebook.magics import neutralize
+
+    hide = lambda original, code: f"{code}#H"
+    assert neutralize(["#@title Setup\n", "# fetch the code\n", "%%bash\n", "test -d x || git clone y\n"], hide)[1] is False
+    out, python = neutralize(["# how long it takes\n", "%%time\n", "x = f()\n"], hide)
+    assert python and out[0] == "# how long it takes\n" and out[2] == "x = f()\n" and out[1].endswith("#H\n")
+    # After a statement, `%%bash` is no cell magic (IPython reads it as a line): the cell stays Python.
+    assert neutralize(["x = 1\n", "%%bash\n"], hide)[1] is True
+
+
 def test_a_notebook_named_eval_is_evaluation_code(tmp_path):
     """The name decides, as for eval.py: the same cells under another name are a library (no SL201)."""
     cells = [code(IMPORTS), code(MODEL), code("images = tf.placeholder(tf.float32, [1, 28, 28, 1])\n"

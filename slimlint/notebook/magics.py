@@ -3,7 +3,7 @@
 Each line that is IPython's own (`%matplotlib inline`, `!pip install ...`, `files = !ls`, `obj?`, `??obj`,
 the `,;/` autocall escapes, and a `\\`-continued line of one of them) becomes a placeholder of the same
 indentation, `pass  # <marker>N` (or `files = None  # <marker>N`), which the notebook restores to the original
-line when it writes a fix. A cell that starts with a cell magic is Python only for the magics that run their
+line when it writes a fix. A cell that starts with a cell magic (after comment lines, if any) is Python only for the magics that run their
 body as Python (`%%time`, `%%capture`, ...): the magic line becomes a placeholder comment; any other cell
 magic (`%%bash`, `%%writefile`) makes the whole cell placeholders, so it is not checked.
 
@@ -40,7 +40,9 @@ def split_ending(line: str) -> Tuple[str, str]:
 
 def neutralize(lines: List[str], hide: Hide) -> Tuple[List[str], bool]:
     """The cell's lines (endings kept) with IPython syntax replaced; and whether the cell is Python at all."""
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    # Comment lines may come first (Colab's `#@title` forms, a note on what the cell does): IPython in Colab
+    # still runs the cell under its magic, and ruff reads it the same way.
+    first = next((i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")), None)
     if first is not None and lines[first].lstrip().startswith("%%"):
         name = lines[first].lstrip()[2:].split(maxsplit=1)
         if not name or name[0] not in PYTHON_CELL_MAGICS:

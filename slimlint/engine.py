@@ -176,7 +176,7 @@ class Engine:
         # Batch norm that runs in training mode everywhere, the script's own test / export path included
         # (image-to-image GANs, by design), never reads its moving statistics: un-run updates change no
         # output. Evaluation code that SL201 flags is a bug, not a design: its fix reads them.
-        modes = ProjectModes.combined(mode_kinds)
+        modes = ProjectModes.combined(mode_kinds).resolved()
         # So does a GAN whose batch norm is never given any mode but training (the library's default or a
         # written True; samples previewed in the training run).
         unmoded_gan = not modes.moded and modes.adversarial
@@ -184,9 +184,9 @@ class Engine:
                                             and not modes.judged_eval)
         own, incoming, callees = _network_modes(modes)
         index.network_call_modes = {callee: frozenset(kinds) for callee, kinds in incoming.items()}
-        index.inference_build_modules = frozenset(m for m, (found, _) in own.items() if FALSE in found)
+        index.inference_build_modules = frozenset(m for m, (found, *_) in own.items() if FALSE in found)
         index.samples_drawn = modes.samples
-        index.moded_modules = frozenset(m for m, (found, _) in own.items() if set(found) - {TRUE})
+        index.moded_modules = frozenset(m for m, (found, *_) in own.items() if set(found) - {TRUE})
         if index.samples_drawn:
             index.unread_statistics_modules = _unread_statistics_modules(own, modes.network_calls, callees)
         wanted = {index.unparsed_module_of(t) for t in unresolved} - {None}
@@ -410,7 +410,7 @@ def _unread_statistics_modules(own: Dict[str, tuple], network_calls: list, calle
     above and below it; a sibling folder's model is another program that may share layer helpers). Nothing
     reads their moving statistics, so the update ops its train ops leave out would change no output."""
     unread = set()
-    for module, (kinds, judged) in own.items():
+    for module, (kinds, judged, _) in own.items():
         if set(kinds) != {TRUE} or judged:
             continue  # SL201 flags an evaluation build here: its fix makes that batch norm read the statistics
         # Every module its networks reach, however deep (a wrapper in another module may also build them in

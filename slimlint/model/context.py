@@ -27,6 +27,8 @@ TRAIN_NAME_WORDS = frozenset(_TRAIN_FILE_WORDS | {"tune", "resume"})  # a functi
 # predict() are the forward pass used for training too.
 _EVAL_FUNC_WORDS = {"eval", "evaluate", "evaluation", "export", "freeze", "sample", "sampling", "sampler", "demo", "serving", "validate", "validation", "test"}
 _EVAL_TARGET_WORDS = {"eval", "val", "valid", "validation", "test", "testing"}
+# Words of code that draws samples from a generative model (a function, or the script it is in).
+_SAMPLING_WORDS = {"sample", "samples", "sampling", "sampler", "generate", "generated", "generation"}
 
 
 def word_list(name: str) -> list:
@@ -110,6 +112,13 @@ def in_estimator_eval_branch(func: FunctionInfo, order: int) -> bool:
 
 def eval_target(names: Iterable[str]) -> bool:
     return any(words(n.split(".")[-1]) & _EVAL_TARGET_WORDS for n in names)
+
+
+def samples_by_name(module_name: str, func: FunctionInfo) -> bool:
+    """Is this code named for drawing samples (`def sample_images`, `generate_from_ckpt.py`)? Evaluation of a
+    kind that, in a project whose batch norm never runs but in training mode, uses batch statistics by design."""
+    stem = module_name.rsplit(".", 1)[-1]
+    return bool((words(stem) | (words(func.name) if func.name else set())) & _SAMPLING_WORDS)
 
 
 def is_eval_context(role: str, func: FunctionInfo, order: int, training_callee: bool = False) -> bool:

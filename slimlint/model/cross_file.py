@@ -30,7 +30,7 @@ from slimlint.model.facts import (
 from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
 from slimlint.model.branches import branch_paths, exclusive
 from slimlint.model.helper_reads import bind_helper_reads
-from slimlint.model.mode_survey import FileModes
+from slimlint.model.mode_survey import SAMPLING_JUDGED, FileModes
 from slimlint.model.import_table import dotted
 from slimlint.model.parameter_instances import SELF_NAMES, instance_classes
 from slimlint.model.unread_params import mention_counts
@@ -593,7 +593,7 @@ class CrossFileFacts:
         is given a mode that can be other than training (False, a placeholder, a run-time value, a caller's
         arg_scope), not only the library's training-mode default or a written True; whether it trains adversarially (two or more train ops with their own var_list)."""
         kinds = set()
-        run_mode_eval = judged_eval = moded = False
+        run_mode_eval = judged_eval = judged_sampling = moded = False
         network_calls = []  # (this module, the project function called, the modes this call builds its batch norm in)
         for func in self.functions:
             sites = self.bn_sites(func, index)
@@ -615,15 +615,20 @@ class CrossFileFacts:
                     found.append(given.kind)
                     moded = moded or _given_mode(given)
                 builds.append((c.order, found, bool(c.modes), index.resolve_site(c.site, self.module_name)))
+            sampling = context.samples_by_name(self.module_name, func)
             for order, found, judged, callee in builds:
                 kinds.update(found)
                 # A forward pass named inference() / predict() is not evidence of evaluation: training uses it.
                 evaluates = context.is_eval_context(role, func, order, training_callee=True)
                 judged_here = (evaluates or order in towers) and judged
+                mark = SAMPLING_JUDGED if sampling else "judged"
                 if callee is not None:
                     # An evaluation build SL201 judges: its fix makes the network read its moving statistics.
-                    network_calls.append((self.module_name, callee, sorted(set(found) - {PARAM}) + (["judged"] if judged_here else [])))
-                if judged_here:
+                    network_calls.append((self.module_name, callee, sorted(set(found) - {PARAM}) + ([mark] if judged_here else [])))
+                if judged_here and sampling:
+                    # decided with the whole project (ProjectModes.resolved): a network call by its mark
+                    judged_sampling = judged_sampling or callee is None
+                elif judged_here:
                     judged_eval = True
                 elif (evaluates or any(a < order <= b for a, b in func.run_mode_regions)) and TRUE in found:
                     run_mode_eval = True  # training mode there by design (a parameter's mode is its callers')
@@ -644,7 +649,7 @@ class CrossFileFacts:
         adversarial = len(listed) >= 2 and not one_loss
         return FileModes(kinds=kinds - {PARAM}, run_mode_eval=run_mode_eval, judged_eval=judged_eval,
                          network_calls=network_calls, samples=self.samples_in_training_run(), moded=moded,
-                         adversarial=adversarial)
+                         adversarial=adversarial, judged_sampling=judged_sampling)
 
     def call_edges(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], Tuple[str, str], bool]]:
         """(caller, callee, made before the caller's last train op) between project functions, for transitive

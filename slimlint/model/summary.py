@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from slimlint.model import api, kwargs_flow, signatures
-from slimlint.model.facts import method_param
+from slimlint.model.facts import TRUE, method_param
 from slimlint.model.parameter_instances import skips_self
 
 
@@ -262,6 +262,13 @@ class ProjectIndex:
             self._mode_tensor_names = frozenset(name for functions in self.modules.values()
                                                 for summary in functions.values() for name in summary.mode_tensors)
         return self._mode_tensor_names
+
+    def built_in_other_modes(self, network: Optional[Tuple[str, str]]) -> bool:
+        """Does some call in the project build this network in a mode other than training (False, a placeholder,
+        a run-time value)? Unknown networks count as built so."""
+        if network is None:
+            return True
+        return bool(self.network_call_modes.get(network, frozenset()) - {TRUE, "judged"})
 
     def method_given_false(self, method: str, param: str, owner: str) -> bool:
         """Does some method call of the project pass `param=False` to a method named `method`, on an object of

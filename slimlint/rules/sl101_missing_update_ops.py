@@ -43,7 +43,9 @@ class MissingUpdateOps(Rule):
         trained by train ops over their own `var_list`s, whose batch norm is never given any mode but training,
         every build at the library's training-mode default or a written `True` (no False, placeholder or run-time
         mode anywhere, a caller's `arg_scope` included), as in a one-file GAN that previews its samples as a
-        summary): there nothing
+        summary; a separate sampling path, `sample_images()` or a `generate` script that restores the
+        generator and draws from it in training mode, is part of that design, not an evaluation SL201
+        reports): there nothing
         ever reads the moving statistics, so running the updates would change no output. Likewise for a train
         op whose `var_list` picks networks by variable scope (`[v for v in t_vars if v.name.startswith('d')]`,
         `tf.get_collection(TRAINABLE_VARIABLES, scope='discriminator')`) when those networks (the functions

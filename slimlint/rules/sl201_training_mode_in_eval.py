@@ -131,7 +131,12 @@ class TrainingModeInEval(Rule):
         when the mode comes from a placeholder, a flag, `mode == ModeKeys.TRAIN`, or a dict slimlint cannot
         read (`**params_from_a_helper()`), and for model-zoo helpers that take no mode (`resnet_v1_block`).
         `normalizer_params` given to the layers win over a network's own `arg_scope([batch_norm], ...)`,
-        as in slim itself.
+        as in slim itself. Silent, too, for code named for drawing samples (`def sample_images`, a
+        `generate_from_ckpt` script) from batch norm the project never gives a mode other than training (a
+        network no call builds in another mode; the sampling module's own batch norm, when nothing in that
+        module gets another mode): a GAN sampled the way it trained uses batch statistics by design, nothing
+        reads those moving statistics, and the fix would make the generator read statistics no run ever used.
+        Where the project builds that network in inference mode too, sampling in training mode is reported.
     """
     behaviour_change = "batch norm uses its moving statistics at evaluation: predictions no longer depend on the rest of the batch"
     valid = (
@@ -244,8 +249,13 @@ class TrainingModeInEval(Rule):
             # Restore a checkpoint, then only predict: evaluation whatever the function's name or file.
             predicts = (ctx.role != context.UNIT_TEST and model.restores_and_predicts(func, ctx.index)
                         and (model.module_name, func.qualname) not in ctx.index.train_op_callees)
+            # Drawing samples from batch norm that is never given a mode other than training: batch statistics
+            # by design (nothing reads the moving statistics, and the fix would make the generator read them).
+            sampling = context.samples_by_name(model.module_name, func)
             for site in model.bn_sites(func, ctx.index):
                 if site.mode.kind != TRUE or site.in_place and site.mode.expr is None:
+                    continue
+                if sampling and model.module_name not in ctx.index.moded_modules:
                     continue
                 if not (predicts or context.is_eval_context(ctx.role, func, site.order, trained)):
                     continue
@@ -257,6 +267,8 @@ class TrainingModeInEval(Rule):
                 if not (tower or predicts or context.is_eval_context(ctx.role, func, call.order, trained)):
                     continue
                 network = ctx.index.network_key(call.site, model.module_name)
+                if sampling and not ctx.index.built_in_other_modes(network):
+                    continue
                 for param, mode in sorted(call.modes.items()):
                     if mode.kind == TRUE and not (flagged and mode.expr is None):
                         # The project's own inference call of this network says what the author intends.

@@ -752,10 +752,13 @@ class ModuleBuilder(FastVisitor):
                 continue
             if isinstance(el.key, cst.SimpleString):
                 self._key_written(str(el.key.evaluated_value))
-            elif isinstance(el.value, cst.Name) and el.value.value in ("True", "False") \
-                    and (isinstance(el.key, cst.Name) or (dotted(el.key) or "").count(".") == 1
-                         and (dotted(el.key) or "").startswith("self.")):
-                # `{is_training: False}`, `{self.is_training: True}` (a model's own placeholder)
+                if isinstance(el.value, cst.Name) and el.value.value in ("True", "False") \
+                        and str(el.key.evaluated_value).endswith(":0"):
+                    # `{'is_training:0': True}`: a restored graph's tensor fed by its name (graph_names.py)
+                    self.bool_fed.setdefault(str(el.key.evaluated_value), set()).add(el.value.value)
+            elif isinstance(el.value, cst.Name) and el.value.value in ("True", "False") and dotted(el.key):
+                # `{is_training: False}`, `{self.is_training: True}` (a model's own placeholder), `{net.is_training:
+                # True}` (a model object's)
                 self.bool_fed.setdefault(dotted(el.key), set()).add(el.value.value)
 
     # --- calls -------------------------------------------------------------------------------

@@ -218,6 +218,8 @@ class CrossFileFacts:
             bn_guard_updates_only=guard_updates_only,
             guard_calls=self.guard_calls(func, index),
             mode_tensors=self._looked_up_modes(func, index),
+            mode_attrs=frozenset(self.class_mode_attrs(func.class_name, index))
+            if func.name == "__init__" and func.class_name is not None else frozenset(),
             false_method_keywords=self._false_method_keywords(func, index),
         )
 

@@ -32,7 +32,7 @@ from slimlint.model import context, string_modes
 from slimlint.model.facts import DYNAMIC, PARAM, TRUE, FunctionInfo, ModeArg, default_word
 from slimlint.model.builder import run_feed, run_fetches
 from slimlint.model.dropout import NN_DROPOUT, kept_fraction_argument
-from slimlint.model.graph_names import looked_up_name, placeholder_name
+from slimlint.model.graph_names import looked_up_name, placeholder_name, tensor_name
 from slimlint.model.import_table import dotted
 from slimlint.model.summary import ProjectIndex
 from slimlint.model.unread_params import mention_counts
@@ -40,6 +40,9 @@ from slimlint.model.walk import find_all
 
 # Fetched names that train: a train op, an optimizer step, update ops.
 _TRAINING_FETCH_WORDS = {"train", "op", "ops", "opt", "optim", "optimizer", "update", "updates", "minimize", "apply", "step"}
+# An `..._op` named for what it computes trains nothing (`loss_op`, `merged_summary_op`, `accuracy_op`).
+_COMPUTED_OP_WORDS = {"loss", "losses", "summary", "summaries", "merged", "acc", "accuracy", "pred", "preds", "prediction",
+                      "predictions", "logits", "prob", "probs", "softmax", "output", "outputs", "metric", "metrics", "dice", "iou"}
 
 
 @dataclass
@@ -69,22 +72,25 @@ class EvalRuns:
     """Part of FileModel (semantic.py): uses its builder, functions, mode placeholders and batch-norm calls."""
 
     def eval_runs_fed_true(self, func: FunctionInfo, role: str, index: ProjectIndex) -> List[EvalRunFedTrue]:
-        if func.node is None or not any("True" in fed for fed in self.builder.bool_fed.values()):
-            return []
-        flags = self._bn_mode_placeholders(func, index)
-        if not flags:
+        if self._code_of(func) is None or not any("True" in fed for fed in self.builder.bool_fed.values()):
+            return []  # (a script's module-level code counts: a notebook validates on its own graph too)
+        flags = self._bn_mode_placeholders(func, index) | self._object_mode_flags(func, index)
+        named = index.mode_tensor_names  # a restored graph's mode tensor, fed by name: `{'is_training:0': True}`
+        if not flags and not named:
             return []
         runs = list(self._runs(func))
         # What the training runs feed: a run over the same batch is training's own log, not an evaluation.
         trained = {d for run, _, feed, order in runs if self._fetches_training(run, func) for d in self._bound_data(func, feed, None, order)}
         out = []
         for run, targets, feed, order in runs:
-            element = next((e for e in feed.elements if isinstance(e, cst.DictElement) and dotted(e.key) in flags
-                            and isinstance(e.value, cst.Name) and e.value.value == "True"), None)
+            element = next((e for e in feed.elements if isinstance(e, cst.DictElement)
+                            and isinstance(e.value, cst.Name) and e.value.value == "True"
+                            and (dotted(e.key) in flags or tensor_name(e.key) in named)), None)
             if element is None or self._fetches_training(run, func):
                 continue
             if self._evaluates(func, role, feed, element, targets, order, trained):
-                out.append(EvalRunFedTrue(element.value, dotted(element.key), run))
+                flag = dotted(element.key) or cst.Module([]).code_for_node(element.key)
+                out.append(EvalRunFedTrue(element.value, flag, run))
         return out
 
     def eval_runs_dropping(self, func: FunctionInfo, role: str, index: ProjectIndex, sites) -> List[EvalRunDropping]:
@@ -129,11 +135,17 @@ class EvalRuns:
         data = self._fed_data(feed, element)
         if data and self._bound_data(func, feed, element, order) <= trained:
             return False
-        named = any(_eval_named(n) for n in data | set(targets))
+        named = any(_eval_named(n) for n in data | set(targets)) or any(self._read_from_eval_data(func, n, order) for n in data)
         # A function that runs the model and is named for inference (`def predict(self, sess, x)`): the
         # forward-pass exemption of `predict` / `inference` is for graph builders, not for runs.
         inferring = bool(context.words(func.name) & _INFERENCE_RUN_WORDS)
         return named or inferring or context.is_eval_context(role, func, order)
+
+    def _read_from_eval_data(self, func: FunctionInfo, name: str, order: int) -> bool:
+        """Is `name`'s binding before the run read from data named for evaluation (`image, label =
+        sess.run(next_element_test)`, `batch = x_val[i:j]`)? What is called does not count (`train_test_split(...)`)."""
+        bound = [value for value, at in func.assignments.get(name, ()) if at < order]
+        return bool(bound) and any(_eval_data_named(n) for n in self.builder.value_names(bound[-1]))
 
     def eval_runs_on_training_graph(self, func: FunctionInfo, index: ProjectIndex) -> List[EvalRunOnTrainingGraph]:
         """Runs over evaluation data in a training function whose one model build puts batch norm in training
@@ -339,14 +351,50 @@ class EvalRuns:
                 found |= {mode.expr.value for mode in modes
                           if mode.kind == DYNAMIC and isinstance(mode.expr, cst.Name) and mode.expr.value in placeholders}
         if func.class_name is not None:
-            methods = [f for f in self.functions if f.class_name == func.class_name]
-            attrs = {name for f in methods for name, values in f.assignments.items()
-                     if name.startswith("self.") and len(values) == 1 and self.is_bool_placeholder(values[0][0])}
-            if attrs:
-                modes = [mode for f in methods for call in self.bn_calls(f, index) for mode in call.modes.values()]
-                modes += [site.mode for f in methods for site in self.bn_sites(f, index)]
-                found |= {dotted(mode.expr) for mode in modes if mode.expr is not None and dotted(mode.expr) in attrs}
+            found |= self.class_mode_attrs(func.class_name, index)
         return found
+
+    def class_mode_attrs(self, class_name: str, index: ProjectIndex) -> Set[str]:
+        """The `self.<flag>` boolean placeholders (made in a method of the class) that the class's batch norm
+        takes as its mode: what a run feeds to choose the mode of this class's model."""
+        methods = [f for f in self.functions if f.class_name == class_name]
+        attrs = {name for f in methods for name, values in f.assignments.items()
+                 if name.startswith("self.") and len(values) == 1 and self.is_bool_placeholder(values[0][0])}
+        if not attrs:
+            return set()
+        modes = [mode for f in methods for call in self.bn_calls(f, index) for mode in call.modes.values()]
+        modes += [site.mode for f in methods for site in self.bn_sites(f, index)]
+        return {dotted(mode.expr) for mode in modes if mode.expr is not None and dotted(mode.expr) in attrs}
+
+    def _object_mode_flags(self, func: FunctionInfo, index: ProjectIndex) -> Set[str]:
+        """`net.is_training`, `self.network.train_phase`: the mode placeholder of a model object a run can feed,
+        where every binding of the object (in `func`, at module level, or `self.<obj>` in a method of its class)
+        constructs a project class whose batch norm takes that attribute as its mode (FunctionSummary.mode_attrs)."""
+        keys = {dotted(e.key) for run in self._runs(func) for e in run[2].elements
+                if isinstance(e, cst.DictElement) and isinstance(e.value, cst.Name) and e.value.value == "True"}
+        out = set()
+        for key in keys:
+            if not key or key.count(".") < 1:
+                continue
+            holder, attr = key.rsplit(".", 1)
+            scopes = [func, self.module_func]
+            if holder.startswith("self.") and func.class_name is not None:
+                scopes = [f for f in self.functions if f.class_name == func.class_name]
+            values = [value for scope in scopes for value, _ in scope.assignments.get(holder, ())]
+            if values and all(f"self.{attr}" in self._constructed_mode_attrs(value, scopes, index) for value in values):
+                out.add(key)
+        return out
+
+    def _constructed_mode_attrs(self, value: cst.BaseExpression, scopes, index: ProjectIndex) -> FrozenSet[str]:
+        """The mode attributes of the project class `value` constructs (`Net(...)`), if it is such a call."""
+        if not isinstance(value, cst.Call):
+            return frozenset()
+        site = next((s for scope in scopes for s in scope.calls if s.call is value), None)
+        found = index.resolve_site(site, self.module_name) if site is not None else None
+        if found is None or not found[1].endswith(".__init__"):
+            return frozenset()
+        summary = index.modules.get(found[0], {}).get(found[1])
+        return summary.mode_attrs if summary is not None else frozenset()
 
     def restores_and_predicts(self, func: FunctionInfo, index: ProjectIndex) -> bool:
         """A function that restores a checkpoint and then only runs what the model predicts (the slim
@@ -397,8 +445,7 @@ class EvalRuns:
         # `iou, iou_update = tf.metrics.mean_iou(...)`: a metric's update op accumulates, it trains nothing.
         names = self._fetch_names(fetches, func) - self._metric_names(func)
         # `evaluation_step`, `eval_op`: named for evaluation first, whatever their last word says.
-        return bool(names & train_targets) or any(context.words(n.split(".")[-1]) & _TRAINING_FETCH_WORDS and not _eval_named(n)
-                                                  for n in names) or _looks_up_train_op(fetches)
+        return bool(names & train_targets) or any(_training_named(n) for n in names) or _looks_up_train_op(fetches)
 
     def _fetch_names(self, fetches: cst.BaseExpression, func: Optional[FunctionInfo] = None, depth: int = 0) -> Set[str]:
         """The names a run's fetches name (`model.train_op` whole too: value_names keeps only `model`), not the
@@ -507,6 +554,16 @@ def _looks_up_train_op(fetches: cst.BaseExpression) -> bool:
             if words & _OPTIMIZER_OP_WORDS or ("train" in words and words & {"op", "ops", "step"}):
                 return True
     return False
+
+
+def _training_named(name: str) -> bool:
+    """A fetch named for training (`train_op`, `optimizer`, `update_ops`, `g_step`), not one named for evaluation
+    first (`eval_op`) nor an op named for what it computes (`loss_op`, `summary_op`, `accuracy_op`)."""
+    found = context.words(name.split(".")[-1])
+    trains = found & _TRAINING_FETCH_WORDS
+    if not trains or _eval_named(name):
+        return False
+    return bool(trains - {"op", "ops"}) or not found & _COMPUTED_OP_WORDS
 
 
 def _eval_named(name: str) -> bool:

@@ -4,8 +4,9 @@
     ...
     training=tf.get_default_graph().get_tensor_by_name('is_training:0')   # in a layer helper
     self.is_training = graph.get_tensor_by_name('prefix/is_training:0')   # in a frozen-graph predictor
+    sess.run('prediction:0', feed_dict={'is_training:0': True})             # a restored meta graph, fed by name
 
-Both lookups are the placeholder: batch norm that takes one as its mode follows what the placeholder is fed,
+All three are the placeholder: batch norm that takes one as its mode follows what the placeholder is fed,
 and a predictor that feeds the looked-up tensor True runs the frozen network's batch norm in training mode.
 A name is the last part of the path (an imported graph's prefix and the scopes above are dropped).
 """
@@ -24,7 +25,13 @@ def looked_up_name(expr: Optional[cst.BaseExpression]) -> Optional[str]:
     if not (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute)
             and expr.func.attr.value == "get_tensor_by_name" and len(expr.args) == 1):
         return None
-    text = string_literal(expr.args[0].value)
+    return tensor_name(expr.args[0].value)
+
+
+def tensor_name(expr: Optional[cst.BaseExpression]) -> Optional[str]:
+    """A tensor named by a string, `'scope/is_training:0'` -> "is_training" (a lookup's argument, a feed's key);
+    None for anything else."""
+    text = string_literal(expr) if expr is not None else None
     if text is None or not text.endswith(":0"):
         return None
     return text[: -len(":0")].rsplit("/", 1)[-1] or None

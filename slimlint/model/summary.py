@@ -110,6 +110,9 @@ class FunctionSummary:
     # its callees', looks up (`get_tensor_by_name('is_training:0')`); on a file's MODULE_CODE summary, the
     # `name=` of each of the file's boolean placeholders that its batch norm takes as its mode.
     mode_tensors: FrozenSet[str] = frozenset()
+    # On a class's `__init__`: the `self.<flag>` boolean placeholders (made in any of its methods) that the
+    # class's batch norm takes as its mode, `self.is_training`: what a run feeds on an object of the class.
+    mode_attrs: FrozenSet[str] = frozenset()
     # (method name, mode-named keyword) of its method calls that pass the keyword False (`model.get_feed_dict(
     # batch, is_training=False)`), whatever object they are called on: a class's method of that name and
     # parameter may be the one called when the object's class cannot be told (mode_flags.unread_object_flags).

@@ -66,11 +66,16 @@ class TrainingModeInEval(Rule):
         holds new data), the placeholder reaches batch norm as its mode
         (also through `tf.cond(phase_train, lambda: batch_norm(..., is_training=True), lambda:
         batch_norm(..., is_training=False))`), and its data or results are named for evaluation (`val`,
-        `valid`, `test`, `eval`) or it runs in evaluation code. The placeholder may be named in the graph rather
+        `valid`, `test`, `eval`), or its data was just read from data so named (`image, label =
+        sess.run(next_element_test)`), or it runs in evaluation code. The placeholder may be a model object's
+        (`net.is_training`, `self.network.train_phase`) when every binding of the object constructs a project
+        class whose batch norm takes that attribute as its mode. An `..._op` named for what it computes
+        (`loss_op`, `summary_op`) is no train op. The placeholder may be named in the graph rather
         than passed: batch norm built with `training=tf.get_default_graph().get_tensor_by_name('is_training:0')`
         follows the placeholder made with `name='is_training'`, and a frozen-graph predictor that looks the
         tensor up (`graph.get_tensor_by_name('prefix/is_training:0')`) and feeds it True runs the served
-        network's batch norm in training mode. The fix feeds `False`.
+        network's batch norm in training mode; so does a run on a restored meta graph that feeds the tensor
+        by its name (`feed_dict={'images:0': batch, 'is_training:0': True}`). The fix feeds `False`.
 
         Also a run over evaluation data in a training function whose only model build puts batch norm in
         training mode by a constant (`create_model(inputs, settings, is_training=True)`, then
@@ -179,6 +184,37 @@ class TrainingModeInEval(Rule):
         ),
     )
     invalid = (
+        Case(
+            """
+            import tensorflow as tf
+
+            class Net(object):
+                def __init__(self):
+                    self.x = tf.placeholder(tf.float32, [None, 32])
+                    self.is_training = tf.placeholder(tf.bool, [])
+                    hidden = tf.layers.dense(self.x, 10)
+                    self.logits = tf.layers.batch_normalization(hidden, training=self.is_training)
+
+            net = Net()
+            test_logits = sess.run(net.logits, feed_dict={net.x: x_test, net.is_training: True})
+            """,
+            path="train.py",
+            line=11,
+            column=79,
+            fixed="""
+            import tensorflow as tf
+
+            class Net(object):
+                def __init__(self):
+                    self.x = tf.placeholder(tf.float32, [None, 32])
+                    self.is_training = tf.placeholder(tf.bool, [])
+                    hidden = tf.layers.dense(self.x, 10)
+                    self.logits = tf.layers.batch_normalization(hidden, training=self.is_training)
+
+            net = Net()
+            test_logits = sess.run(net.logits, feed_dict={net.x: x_test, net.is_training: False})
+            """,
+        ),
         Case(
             """
             import tensorflow.contrib.slim as slim

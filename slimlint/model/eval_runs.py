@@ -105,7 +105,7 @@ class EvalRuns:
             name = dotted(found[1]) if found is not None else None
             if name:
                 kept[name] = (found[0], site)
-        if not kept or func.node is None:
+        if not kept or self._code_of(func) is None:
             return []
         runs = list(self._runs(func))
         trained = {d for run, _, feed, order in runs if self._fetches_training(run, func) for d in self._bound_data(func, feed, None, order)}

@@ -116,7 +116,7 @@ def eval_target(names: Iterable[str]) -> bool:
 
 def samples_by_name(module_name: str, func: FunctionInfo) -> bool:
     """Is this code named for drawing samples (`def sample_images`, `generate_from_ckpt.py`)? Evaluation of a
-    kind that, in a project whose batch norm never runs but in training mode, uses batch statistics by design."""
+    kind that uses batch statistics by design when the project never gives that batch norm another mode."""
     stem = module_name.rsplit(".", 1)[-1]
     return bool((words(stem) | (words(func.name) if func.name else set())) & _SAMPLING_WORDS)
 

@@ -38,21 +38,20 @@ class ProjectModes(NamedTuple):
     samples: bool
     moded: bool
     adversarial: bool
-    judged_sampling: bool = False
 
     @classmethod
     def of_file(cls, module: str, modes: FileModes) -> "ProjectModes":
         return cls(kinds=sorted(modes.kinds), run_mode_eval=modes.run_mode_eval, judged_eval=modes.judged_eval,
                    own={module: (sorted(modes.kinds), modes.judged_eval, modes.judged_sampling)},
                    network_calls=list(modes.network_calls), samples=modes.samples, moded=modes.moded,
-                   adversarial=modes.adversarial, judged_sampling=modes.judged_sampling)
+                   adversarial=modes.adversarial)
 
     @classmethod
     def combined(cls, parts: Iterable["ProjectModes"]) -> "ProjectModes":
         kinds: set = set()
         own: Dict[str, Tuple[List[str], bool, bool]] = {}
         calls: list = []
-        flags = dict.fromkeys(("run_mode_eval", "judged_eval", "samples", "moded", "adversarial", "judged_sampling"), False)
+        flags = dict.fromkeys(("run_mode_eval", "judged_eval", "samples", "moded", "adversarial"), False)
         for part in parts:
             kinds.update(part.kinds)
             own.update(part.own)
@@ -82,7 +81,7 @@ class ProjectModes(NamedTuple):
             module_judged = eval_judged or (sampling_judged and bool(set(kinds) - {TRUE}))
             own[module] = (kinds, module_judged, False)
             judged = judged or module_judged
-        return self._replace(judged_eval=judged, judged_sampling=False, own=own, network_calls=calls)
+        return self._replace(judged_eval=judged, own=own, network_calls=calls)
 
 
 # A network call's mark for a judged evaluation build named for sampling (ProjectModes.resolved decides it).

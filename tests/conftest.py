@@ -17,10 +17,3 @@ def _private_cache_secret(tmp_path_factory):
         os.environ.pop("XDG_CACHE_HOME", None)
     else:
         os.environ["XDG_CACHE_HOME"] = old
-
-
-def pytest_collection_modifyitems(items):
-    """Files with slow tests run first: with one file per worker (`--dist loadfile`) a long file scheduled last
-    runs alone at the end while the other workers idle. The sort is stable, so order within a file is kept."""
-    slow_files = {item.path for item in items if item.get_closest_marker("slow") is not None}
-    items.sort(key=lambda item: item.path not in slow_files)

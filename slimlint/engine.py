@@ -180,6 +180,7 @@ class Engine:
         # So does a GAN whose batch norm is never given any mode but training (the library's default or a
         # written True; samples previewed in the training run).
         unmoded_gan = not modes.moded and modes.adversarial
+        index.adversarial = modes.adversarial
         index.moving_statistics_read = not (set(modes.kinds) == {TRUE} and (modes.run_mode_eval or unmoded_gan)
                                             and not modes.judged_eval)
         own, incoming, callees = _network_modes(modes)

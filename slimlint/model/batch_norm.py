@@ -10,7 +10,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 import libcst as cst
 import libcst.matchers as m
 
-from slimlint.model import api, kwargs_flow, string_modes
+from slimlint.model import api, context, kwargs_flow, string_modes
 from slimlint.model.import_table import dotted
 from slimlint.model.facts import (
     BN_API,
@@ -541,6 +541,42 @@ class BatchNormFacts:
             )
             return BNCall(site, scoped, {param: mode})
         return None
+
+    def always_training_builds(self, func: FunctionInfo, index: ProjectIndex) -> List[CallSite]:
+        """Calls in `func` of a project network whose batch norm always trains and that has no mode to give
+        (FunctionSummary.modeless: every batch norm at the library's default, no mode parameter on the way, not even
+        one dropped; `autoencoder.inference(x)` over `batch_norm(conv)`, `OCRTest()` over `conv(..., bn=True)`),
+        and no arg_scope around the call gives another mode. Nothing at the call could make it evaluate."""
+        moded = {id(call.site.call) for call in self.bn_calls(func, index) if call.modes}
+        out = []
+        for site in func.calls:
+            if id(site.call) in moded or self.guard_dead(func, site.guards, index):
+                continue
+            summary = index.lookup_site(site, self.module_name)
+            if summary is None or not summary.modeless:
+                continue
+            scope = self.call_scope_mode(site, index)
+            if scope is None or scope.kind == TRUE:
+                out.append(site)
+        return out
+
+    def evaluated_always_training(self, func: FunctionInfo, role: str, index: ProjectIndex) -> List[CallSite]:
+        """always_training_builds made by a script named for evaluation (`test.py`, `eval_net.py`). Not a script
+        only found to restore a checkpoint (it may train through a flag: MAML's `--test`), nor a validation tower in
+        training code (meta-learning code validates with batch statistics by design, as it meta-tests), nor a
+        library forward pass named `inference` (training may run it), nor code named for sampling (a generator
+        sampled the way it trained), nor a call of a function of the same module (judged where its calls are)."""
+        if role != context.EVAL or not context.evaluation_module(self.module_name) \
+                or context.samples_by_name(self.module_name, func):
+            return []
+        out = []
+        for site in self.always_training_builds(func, index):
+            found = index.resolve_site(site, self.module_name)
+            if found is not None and found[0] == self.module_name:
+                continue
+            if context.is_eval_context(role, func, site.order, training_callee=True):
+                out.append(site)
+        return out
 
     def training_bn(self, func: FunctionInfo, index: ProjectIndex) -> list:
         """Batch norm built in `func` (directly or through calls) that puts ops in UPDATE_OPS."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
-from slimlint.model import api, kwargs_flow
+from slimlint.model import api, fluent, kwargs_flow
 from slimlint.model.dynamic_imports import DynamicImports, option_of
 from slimlint.model.star_imports import project_star_modules, star_candidates
 from slimlint.model.guards import else_guard, parameter_guard
@@ -120,6 +120,12 @@ def positional_args(call: cst.Call) -> Tuple[cst.BaseExpression, ...]:
     return tuple(a.value for a in call.args if a.keyword is None and not a.star)
 
 
+# Links of a call chain followed (`self.feed('data').conv(...).pool(...)`): the index resolves each link from the
+# one before it, recursively.
+_CHAIN_LIMIT = 60
+# Packages whose calls return no project class (FunctionInfo.returned_classes need not list them).
+_LIBRARY_ROOTS = frozenset({"tensorflow", "tf", "numpy", "np", "keras", "tf_slim", "scipy", "cv2"})
+
 class ModuleBuilder(FastVisitor):
     def __init__(self, module: cst.Module, star_aliases: Tuple[Tuple[str, str], ...] = ()) -> None:
         super().__init__()
@@ -148,6 +154,7 @@ class ModuleBuilder(FastVisitor):
         self._definitions: Dict[str, List[Tuple[int, str]]] = {}  # redefined name -> (order, qualname) of each def
         # Calls of a redefined name in function bodies: bound once the module's calls of the function are known
         self._late_bound: List[Tuple[CallSite, str, str]] = []
+        self._fluent_decorators: Set[str] = set()  # module functions that are fluent layer decorators (fluent.py)
         self._star_modules = project_star_modules(module.body)
         self.has_train_ops = False
         self.restores_checkpoint = False
@@ -360,10 +367,22 @@ class ModuleBuilder(FastVisitor):
         params = node.params
         names = [p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)]
         defaults = {p.name.value: p.default for p in (*params.posonly_params, *params.params, *params.kwonly_params) if p.default is not None}
+        n_positional = len(params.posonly_params) + len(params.params)
+        n_required = sum(1 for p in (*params.posonly_params, *params.params) if p.default is None)
+        if outer.is_module and class_name is None and fluent.wraps_as_layer(node):
+            self._fluent_decorators.add(node.name.value)
+        fluent_layer = class_name is not None and len(names) >= 2 and any(
+            isinstance(d.decorator, cst.Name) and d.decorator.value in self._fluent_decorators for d in node.decorators)
+        if fluent_layer:
+            # caffe-tensorflow's `@layer`: the decorator hands the layer its input and returns the network, so
+            # `self.feed('data').conv(3, 3, 64, 1, 1, name='conv1')` passes the arguments after `input`.
+            names = [names[0]] + names[2:]
+            n_positional, n_required = n_positional - 1, n_required - 1
         info = FunctionInfo(node=node, name=node.name.value, qualname=qual, class_name=class_name, params=tuple(names), defaults=defaults,
-                            n_positional=len(params.posonly_params) + len(params.params),
-                            n_required=sum(1 for p in (*params.posonly_params, *params.params) if p.default is None),
+                            n_positional=n_positional, n_required=n_required,
                             varargs=isinstance(params.star_arg, cst.Param), varkw=isinstance(params.star_kwarg, cst.Param))
+        if fluent_layer:
+            info.returned_classes = (class_name,)
         if node.name.value.startswith("test") and class_name is None and outer.is_module:
             # pytest style; one `def test_net(...)` alone is an evaluation script's entry point (detectron)
             self._test_functions += 1
@@ -778,6 +797,21 @@ class ModuleBuilder(FastVisitor):
             func.returns_call = value
         if value is not None and (self.is_update_read(value) or self._only_update_names(value, func)):
             func.returns_update_ops = True
+        for cls in self._returned_classes(value):
+            if cls not in func.returned_classes:
+                func.returned_classes += (cls,)
+
+    def _returned_classes(self, value: Optional[cst.BaseExpression]) -> Tuple[str, ...]:
+        """FunctionInfo.returned_classes of one `return`: the candidates the index resolves (a function among
+        them is no class, and resolves to nothing then)."""
+        if isinstance(value, cst.Name) and value.value in SELF_NAMES and self._class_stack:
+            return (self._class_stack[-1],)  # `return self`: a fluent method
+        if isinstance(value, cst.Name):
+            return self._instance_classes(value.value)  # `net = Net(...)`, then `return net`
+        if isinstance(value, cst.Call) and self.canonical(value.func) is None:
+            found = tuple(q for q in self.qualified(value.func) if q.partition(".")[0] not in _LIBRARY_ROOTS)
+            return found or self._table_targets(value.func)
+        return ()
 
     def visit_Name(self, node: cst.Name) -> None:
         if self._in_target:
@@ -1167,6 +1201,21 @@ class ModuleBuilder(FastVisitor):
             return self.instances.get(f"{self._class_stack[-1]}.{name}", ())
         return self.instances.get(name, ())
 
+    def _call_site_targets(self, node: cst.Call) -> Tuple[str, ...]:
+        """The call targets of an inner call of a chain (what `_call_site` would give it, without recording)."""
+        targets = tuple(self.qualified(node.func))
+        d = dotted(node.func)
+        if not targets and d is not None:
+            owner, _, method = d.rpartition(".")
+            if owner and self._instance_classes(owner):
+                targets = tuple(f"{c}.{method}" for c in self._instance_classes(owner))
+            elif owner == "self" and self._class_stack:
+                targets = (f"{self._class_stack[-1]}.{method}",)
+        if not targets and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call):
+            targets = tuple(f"{t}.{node.func.attr.value}" for t in self._call_site_targets(node.func.value)
+                            if t.count(".") < _CHAIN_LIMIT)
+        return targets
+
     def _call_site(self, node: cst.Call) -> CallSite:
         targets = tuple(self.qualified(node.func))
         d = dotted(node.func)
@@ -1180,6 +1229,10 @@ class ModuleBuilder(FastVisitor):
                 targets = (f"{self._class_stack[-1]}.{method}",)
         if not targets:
             targets = self._table_targets(node.func)  # `networks_map[name](...)`, `func = networks_map[name]; func(...)`
+        if not targets and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call):
+            # `get_model(name).inference(x)`, `self.feed('data').conv(...)`: a method of what the inner call returns
+            inner = self._call_site_targets(node.func.value)
+            targets = tuple(f"{t}.{node.func.attr.value}" for t in inner if t.count(".") < _CHAIN_LIMIT)
         if not targets and self._super_call(node.func):
             # `super().__init__(...)` / `super(Net, self).build(...)`: the base classes' method.
             bases = self.classes.get(self._class_stack[-1], ((), {}))[0]
@@ -1230,10 +1283,15 @@ class ModuleBuilder(FastVisitor):
                     break
             else:
                 return ()
-        if not (isinstance(callee, cst.Subscript) and isinstance(callee.value, cst.Name)):
+        if not (isinstance(callee, cst.Subscript) and isinstance(callee.value, (cst.Name, cst.Dict))):
             return ()
-        tables = self.module_func.assignments.get(callee.value.value)
-        table = tables[0][0] if tables and len(tables) == 1 else None
+        if isinstance(callee.value, cst.Dict):
+            table = callee.value  # `{'small': Small, 'large': Large}[name]()`
+        else:
+            # The dict may be the picking function's own (`models = {'mini': Mini}; return models[name](n)`).
+            scope = next((f for f in reversed(self._func_stack) if callee.value.value in f.assignments), self.module_func)
+            tables = scope.assignments.get(callee.value.value)
+            table = tables[0][0] if tables and len(tables) == 1 else None
         if not isinstance(table, cst.Dict) or not table.elements:
             return ()
         out: List[str] = []

@@ -114,6 +114,12 @@ def eval_target(names: Iterable[str]) -> bool:
     return any(words(n.split(".")[-1]) & _EVAL_TARGET_WORDS for n in names)
 
 
+def evaluation_module(module_name: str) -> bool:
+    """Is the module named for evaluation, inference or export (`test.py`, `eval_net.py`), not merely found to
+    restore a checkpoint (a `main.py` that meta-tests with `--test` trains too, through a flag)?"""
+    return bool(words(module_name.rsplit(".", 1)[-1]) & _EVAL_FILE_WORDS)
+
+
 def samples_by_name(module_name: str, func: FunctionInfo) -> bool:
     """Is this code named for drawing samples (`def sample_images`, `generate_from_ckpt.py`)? Evaluation of a
     kind that uses batch statistics by design when the project never gives that batch norm another mode."""

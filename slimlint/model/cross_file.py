@@ -30,7 +30,7 @@ from slimlint.model.facts import (
 from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
 from slimlint.model.branches import branch_paths, exclusive
 from slimlint.model.helper_reads import bind_helper_reads
-from slimlint.model.mode_survey import SAMPLING_JUDGED, FileModes
+from slimlint.model.mode_survey import ALWAYS_JUDGED, SAMPLING_JUDGED, FileModes
 from slimlint.model.import_table import dotted
 from slimlint.model.parameter_instances import SELF_NAMES, instance_classes
 from slimlint.model.unread_params import mention_counts
@@ -188,6 +188,7 @@ class CrossFileFacts:
             builds_bn_updates=builds,
             always_training=always,
             trains_only=self._trains_only(func, index),
+            modeless=self._trains_only(func, index, strict=True),
             returns_average_update=returns_average_update(self, func),
             factory=factory,
             slim_layers=frozenset(slim_layers),
@@ -213,6 +214,7 @@ class CrossFileFacts:
             updates_only_by_default=self._updates_only_by_default(func, index),
             sets_attrs=_self_attrs(func) if func.class_name is not None else (),
             **_returned_object(func),
+            returned_classes=func.returned_classes,
             mutated_params=self.mutated_params(func),
             bn_guard=bn_guard,
             bn_guard_updates_only=guard_updates_only,
@@ -332,19 +334,23 @@ class CrossFileFacts:
                         always = True
         return builds, always, mode_params
 
-    def _trains_only(self, func: FunctionInfo, index: ProjectIndex) -> bool:
+    def _trains_only(self, func: FunctionInfo, index: ProjectIndex, strict: bool = False) -> bool:
         """FunctionSummary.trains_only: `func` builds batch norm, and all of it (its own, its nested functions',
         that of the project functions it calls) runs in training mode whatever its callers pass: no mode
         parameter, no False, nothing unknown (`encoder(x)` over `conv_block`'s `batch_norm(conv)` at the
-        library's default)."""
+        library's default). `strict` (FunctionSummary.modeless): batch norm never given a mode at all: every one
+        at the library's default (none written True), and no project function on the way takes a mode, not even
+        one it ignores or leaves at a default of True."""
         if func.adds_to_update_ops:
             return False  # hand-written: its mode is a parameter or unknown
         found = False
         for part in self.with_nested(func):
+            if strict and any(p in MODE_PARAM_NAMES for p in part.params):
+                return False  # a mode it drops (SL209) or leaves at True: reported where it is
             for site in self.bn_sites(part, index):
                 found = True
-                if site.mode.kind != TRUE:
-                    return False
+                if site.mode.kind != TRUE or strict and site.mode.expr is not None:
+                    return False  # strict: a written True says batch statistics on purpose (transductive, batch 1)
             moded = {id(call.site.call): call for call in self.bn_calls(part, index) if call.modes}
             for site in part.calls:
                 call = moded.get(id(site.call))
@@ -356,9 +362,9 @@ class CrossFileFacts:
                 if scope is not None and scope.kind != TRUE:
                     return False  # `with arg_scope([batch_norm], is_training=False): encoder(x)`
                 if call is not None:
-                    if any(mode.kind != TRUE for mode in call.modes.values()):
+                    if strict or any(mode.kind != TRUE for mode in call.modes.values()):
                         return False
-                elif not summary.trains_only:
+                elif not (summary.modeless if strict else summary.trains_only):
                     return False
         return found
 
@@ -558,13 +564,21 @@ class CrossFileFacts:
         for func in self.functions:
             update_names = self.update_names(func)
             tying = [b for b in func.blocks if b.inline_read or b.arg_names & update_names]
+            calls = []
             for site in func.calls:
                 found = index.resolve_site(site, self.module_name)
                 if found is not None:
                     builds_updates = index.modules[found[0]][found[1]].builds_bn_updates
                     wired = not builds_updates and any(b.inline_read or b.arg_names & update_names for b in site.blocks)
                     tied = any(b.order > site.order and b.arg_names & set(site.assigned_to) for b in tying)
-                    out.append((found, wired or tied))
+                    calls.append((site, found, wired or tied))
+            paths = branch_paths(func.node) if func.node is not None and any(w for *_, w in calls) else {}
+            for site, found, wired in calls:
+                # `if self.batch_norm: with tf.control_dependencies(update_ops): op = helper(loss)` / `else: op =
+                # helper(loss)`: the other branch is the configuration without batch norm.
+                wired = wired or any(w and other == found and exclusive(paths.get(id(site.call)), paths.get(id(s.call)))
+                                     for s, other, w in calls)
+                out.append((found, wired))
         return out
 
     def calls_with_bn_scope(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], Tuple[str, str], Optional[str]]]:
@@ -604,6 +618,8 @@ class CrossFileFacts:
             # the library's training-mode default: the network is meant to be built in other modes too.
             moded = moded or any(_given_mode(s.mode) for s in sites)
             towers = set()  # `self.g_test = self.generator(z, reuse=True)`: an evaluation tower, as SL201 reads it
+            # Evaluation builds of a network that always trains: judged unless the project is a GAN (resolved()).
+            always = {id(site.call) for site in self.evaluated_always_training(func, role, index)}
             for c in self.bn_calls(func, index):
                 if c.site.in_reuse_scope and context.eval_target(c.site.assigned_to):
                     towers.add(c.order)
@@ -616,24 +632,31 @@ class CrossFileFacts:
                     given = self.classify(scoped, func, "is_training", c.site.call, index)
                     found.append(given.kind)
                     moded = moded or _given_mode(given)
-                builds.append((c.order, found, bool(c.modes), index.resolve_site(c.site, self.module_name)))
+                builds.append((c.order, found, bool(c.modes) or (ALWAYS_JUDGED if id(c.site.call) in always else False),
+                               index.resolve_site(c.site, self.module_name)))
             sampling = context.samples_by_name(self.module_name, func)
             for order, found, judged, callee in builds:
                 kinds.update(found)
                 # A forward pass named inference() / predict() is not evidence of evaluation: training uses it.
                 evaluates = context.is_eval_context(role, func, order, training_callee=True)
-                judged_here = (evaluates or order in towers) and judged
+                judged_here = (evaluates or order in towers) and judged is True
                 mark = SAMPLING_JUDGED if sampling else "judged"
+                if judged == ALWAYS_JUDGED and callee is not None:
+                    judged_here, mark = True, ALWAYS_JUDGED
                 if callee is not None:
                     # An evaluation build SL201 judges: its fix makes the network read its moving statistics.
                     network_calls.append((self.module_name, callee, sorted(set(found) - {PARAM}) + ([mark] if judged_here else [])))
-                if judged_here and sampling:
+                if judged_here and mark == ALWAYS_JUDGED:
+                    run_mode_eval = True  # the design in a GAN project; resolved() judges it in any other
+                elif judged_here and sampling:
                     # decided with the whole project (ProjectModes.resolved): a network call by its mark
                     judged_sampling = judged_sampling or callee is None
                 elif judged_here:
                     judged_eval = True
-                elif (evaluates or any(a < order <= b for a, b in func.run_mode_regions)) and TRUE in found:
-                    run_mode_eval = True  # training mode there by design (a parameter's mode is its callers')
+                elif (evaluates or order in towers or any(a < order <= b for a, b in func.run_mode_regions)) and TRUE in found:
+                    # training mode there by design (a parameter's mode is its callers'): also a validation tower
+                    # of a network given no mode (`output_val = forward(x, weights, reuse=True)`, MAML's family)
+                    run_mode_eval = True
         if self.builder.keras_bn_applications:
             kinds.add(UNKNOWN)
         # A mode parameter the body reads but slimlint does not follow to batch norm (`params["is_training"] =

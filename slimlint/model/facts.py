@@ -266,6 +266,9 @@ class FunctionInfo:
     returns_arg_scope: Optional[Tuple[ArgScopeFrame, ...]] = None
     returned_names: set = field(default_factory=set)  # names its `return` statements give back
     returns_call: Optional[cst.Call] = None  # `return lib.training_scope(**kwargs)`: maybe a factory passed through
+    # Classes (call targets, as written) it returns an instance of: `return Net(...)`, `return nets[name](...)`
+    # over a dict of classes, `return self` in a fluent method (`self.feed('data').conv(...)`).
+    returned_classes: Tuple[str, ...] = ()
     eval_regions: List[Tuple[int, int]] = field(default_factory=list)  # Estimator PREDICT/EVAL branches
     train_regions: List[Tuple[int, int]] = field(default_factory=list)  # `if mode == ModeKeys.TRAIN:` bodies
     run_mode_regions: List[Tuple[int, int]] = field(default_factory=list)  # `if args.mode == "test":` bodies

@@ -64,13 +64,18 @@ class ProjectModes(NamedTuple):
         """The whole project's survey with its sampling builds decided. Drawing samples in training mode from
         batch norm that is never given another mode (a module whose batch norm only trains; a network no call
         builds in another mode) is the design: nothing reads those moving statistics, SL201 stays silent, and
-        the build is not judged. Where the project does build it in another mode, it is."""
+        the build is not judged. Where the project does build it in another mode, it is. Evaluation builds of a
+        network that always trains are judged unless the project trains adversarially."""
         incoming: Dict[tuple, set] = {}
         for _, callee, kinds in self.network_calls:
             incoming.setdefault(callee, set()).update(kinds)
-        markers = {"judged", SAMPLING_JUDGED}
+        markers = {"judged", SAMPLING_JUDGED, ALWAYS_JUDGED}
         calls, judged = [], self.judged_eval
         for caller, callee, kinds in self.network_calls:
+            if ALWAYS_JUDGED in kinds:
+                # Evaluation of a network that always trains: a GAN's design, any other project's bug.
+                kinds = [k for k in kinds if k != ALWAYS_JUDGED] + ([] if self.adversarial else ["judged"])
+                judged = judged or not self.adversarial
             if SAMPLING_JUDGED in kinds:
                 moded = bool(incoming[callee] - markers - {TRUE})
                 kinds = [k for k in kinds if k != SAMPLING_JUDGED] + (["judged"] if moded else [])
@@ -86,3 +91,6 @@ class ProjectModes(NamedTuple):
 
 # A network call's mark for a judged evaluation build named for sampling (ProjectModes.resolved decides it).
 SAMPLING_JUDGED = "judged-sampling"
+# A network call's mark for an evaluation build of a network whose batch norm always trains (no mode to give):
+# judged unless the project trains adversarially (ProjectModes.resolved decides it).
+ALWAYS_JUDGED = "judged-always-training"

@@ -80,6 +80,7 @@ class FunctionSummary:
     # (`mc = base_model_config(); ...; return mc`), whose own returned attributes it keeps.
     returned_attrs: Tuple[Tuple[str, str], ...] = ()
     returned_from: Tuple[str, ...] = ()
+    returned_classes: Tuple[str, ...] = ()  # FunctionInfo.returned_classes: `f(...).method(...)` is theirs
     # Attributes of its parameters it changes ("cfg.is_training" for `cfg.is_training = False`, "cfg.*" for
     # `setattr(cfg, k, v)`): an object handed to it may come back with other values.
     mutated_params: FrozenSet[str] = frozenset()
@@ -106,6 +107,7 @@ class FunctionSummary:
     returns_average_update: bool = False
     # all the batch norm it builds (some) trains whatever its callers pass: no mode parameter, no False
     trains_only: bool = False
+    modeless: bool = False  # trains_only, every batch norm at the library's default, no mode on the way (strict)
     # Graph names of boolean tensors that reach batch norm as its mode (graph_names.py): what its batch norm, or
     # its callees', looks up (`get_tensor_by_name('is_training:0')`); on a file's MODULE_CODE summary, the
     # `name=` of each of the file's boolean placeholders that its batch norm takes as its mode.
@@ -215,6 +217,7 @@ class ProjectIndex:
         self.network_call_modes: Dict[Tuple[str, str], FrozenSet[str]] = {}
         self.inference_build_modules: FrozenSet[str] = frozenset()
         self.samples_drawn = False  # the project draws samples in a run that trains nothing
+        self.adversarial = False  # the project trains adversarially (two train ops over their own var_lists)
         # Modules that build some batch norm in a mode other than training (False, a placeholder, ...).
         self.moded_modules: FrozenSet[str] = frozenset()
         # Some call is made under `arg_scope([slim.batch_norm], is_training=...)`: it reaches slim batch norm
@@ -233,6 +236,7 @@ class ProjectIndex:
         self._by_last: Dict[str, list] = {}
         self._attrs_set: Optional[Tuple[FrozenSet[str], FrozenSet[str]]] = None
         self._mode_tensor_names: Optional[FrozenSet[str]] = None
+        self._subclass_table: Optional[Dict[Tuple[str, str], List[Tuple[str, str]]]] = None
         self._false_method_keywords: Optional[FrozenSet[Tuple[str, str]]] = None
         for name in self.modules:
             self._by_last.setdefault(name.rsplit(".", 1)[-1], []).append(name)
@@ -254,6 +258,7 @@ class ProjectIndex:
         """(module, qualname) of a project function a call target names, or None."""
         key = (target, from_module)
         if key not in self._resolved:
+            self._resolved[key] = None  # in progress: a cycle (`f` returns what `f.m` needs resolved) finds nothing
             self._resolved[key] = self._resolve(target, from_module)
         return self._resolved[key]
 
@@ -437,7 +442,71 @@ class ProjectIndex:
                     found = self._resolve(".".join([alias] + parts[i + 1:]), module, depth + 1)
                     if found is not None:
                         return found
-        return self._inherited_constructor(target, from_module, depth)
+        return (self._inherited_constructor(target, from_module, depth) or self._inherited_method(target, from_module, depth)
+                or self._returned_instance_method(target, from_module, depth))
+
+    def _returned_instance_method(self, target: str, from_module: str, depth: int) -> Optional[Tuple[str, str]]:
+        """`get_autoencoder.inference` (`ae = get_autoencoder(name); ae.inference(x)`): the method of a class the
+        function returns an instance of (FunctionSummary.returned_classes), the first that has it."""
+        owner, _, method = target.rpartition(".")
+        if not owner or depth > 5:
+            return None
+        # The owner is one call shorter (`self.feed('data').conv(...).pool(...)` chains): cached, no depth spent.
+        maker = self.resolve(owner, from_module)
+        if maker is None or maker[1].endswith(".__init__"):
+            return None
+        for cls in self.modules[maker[0]][maker[1]].returned_classes:
+            found = self._resolve(f"{cls}.{method}", maker[0], depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def _class_entry(self, qualified_class: str, from_module: str) -> Tuple[str, Optional[tuple]]:
+        """The module defining a project class a name means from `from_module`, and its classes entry."""
+        module, _, name = qualified_class.rpartition(".")
+        found = (self._find_module(module, from_module) if module else from_module) or ""
+        return found, self.classes.get(found, {}).get(name)
+
+    def _inherited_method(self, target: str, from_module: str, depth: int) -> Optional[Tuple[str, str]]:
+        """`MiniNet.conv` where `conv` is a base class's method: the nearest base's (in base order). A method no
+        class up the chain defines, called on `self` in a base class (a template method: `Autoencoder.inference`
+        calls `self.strided_inference`, which each subclass defines), is a subclass's: the first in the project's
+        module order that defines it."""
+        owner, _, method = target.rpartition(".")
+        if not owner or method == "__init__" or depth > 5:
+            return None
+        found, entry = self._class_entry(owner, from_module)
+        if entry is None:
+            return None
+        for base in entry[0]:
+            resolved = self._resolve(f"{base}.{method}", found, depth + 1)
+            if resolved is not None:
+                return resolved
+        if depth:
+            return None  # only the class the call names looks down to its subclasses
+        cls = (found, owner.rpartition(".")[2])
+        for module, name in self._subclasses(cls):
+            if f"{name}.{method}" in self.modules.get(module, {}):
+                return module, f"{name}.{method}"
+        return None
+
+    def _subclasses(self, cls: Tuple[str, str], depth: int = 0) -> List[Tuple[str, str]]:
+        """(module, class) of the project classes derived from `cls`, nearest first."""
+        if self._subclass_table is None:
+            table: Dict[Tuple[str, str], List[Tuple[str, str]]] = {}
+            for module in sorted(self.classes):
+                for name, entry in sorted(self.classes[module].items()):
+                    for base in entry[0]:
+                        if not base or base == "object":
+                            continue
+                        found, base_entry = self._class_entry(base, module)
+                        if base_entry is not None:
+                            table.setdefault((found, base.rpartition(".")[2]), []).append((module, name))
+            self._subclass_table = table
+        direct = self._subclass_table.get(cls, [])
+        if depth > 3:
+            return list(direct)
+        return direct + [sub for d in direct for sub in self._subclasses(d, depth + 1) if sub not in direct]
 
     def _inherited_constructor(self, target: str, from_module: str, depth: int) -> Optional[Tuple[str, str]]:
         """A project class called that has no `__init__` of its own: its first base class's that has one
@@ -546,7 +615,7 @@ class ProjectIndex:
     def bn_function_names(self) -> FrozenSet[str]:
         """Bare names of functions that build batch norm: the text prefilter looks for these."""
         names = set()
-        for functions in self.modules.values():
+        for module, functions in self.modules.items():
             for qual, s in functions.items():
                 # Those that hand a mode flag on too: a caller giving it False says which builds are inference;
                 # and methods handing out a hand-written batch norm's update (its callers may drop it).
@@ -556,6 +625,11 @@ class ProjectIndex:
                     # A constructor is called by its class's name, and so is found an instance whose `__call__`
                     # builds batch norm (`self.encoder = Encoder(...)`, then `self.encoder(x)`).
                     names.add(parts[-2] if parts[-1] in ("__init__", "__call__") and len(parts) > 1 else parts[-1])
+                    if len(parts) > 1:
+                        # A method's class, and its subclasses: a file naming them may build one (a factory's
+                        # `{'mini': MiniAutoencoder, ...}`) whose inherited method builds the batch norm.
+                        names.add(parts[-2])
+                        names.update(name for _, name in self._subclasses((module, ".".join(parts[:-1]))))
         # A subclass without a constructor of its own is called by its name and runs its base class's.
         for module, classes in self.classes.items():
             for name in classes:

@@ -7,6 +7,8 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from slimlint.fixes import FixActions, insert_before, remove_statement
+from slimlint.model import context
+from slimlint.model.import_table import dotted
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 
@@ -61,7 +63,9 @@ class UpdateOpsCollectedTooEarly(Rule):
         norm built inside the block (a loss computed in the train op's own arguments) is missing too.
         Batch norm built after the read by more calls of a function already called before it does not
         count: the read then holds one tower's updates, as multi-GPU training keeps those of the first
-        tower (and a validation tower's need not run).
+        tower (and a validation tower's need not run). Nor does a validation tower built after the read under
+        `reuse=True` (its result or the object it is built on named for evaluation: `self._val_model.compute_loss(
+        ..., reuse=True)`): the train op does not train it.
     """
     why_bad = """
         The list is empty (or misses the later layers), so the train op depends on nothing: the moving
@@ -149,7 +153,9 @@ class UpdateOpsCollectedTooEarly(Rule):
                 # `with tf.control_dependencies(update_ops):` took the list as it was: batch norm built inside
                 # the block (the loss built in the train op's own arguments) is missing from it too.
                 end = max([first_order] + [b.end_order for b in func.blocks if read.target in b.arg_names and b.order > read.order])
-                late = [b for b in bn if read.order < b.order < end]
+                # A validation tower built later (`self._val_model.compute_loss(..., reuse=True)`) is not what the
+                # train op trains: its update ops would only fold validation batches into the statistics.
+                late = [b for b in bn if read.order < b.order < end and not _validation_tower(b)]
                 if not late or model.more_towers(late, [b for b in bn if b.order < read.order], ctx.index):
                     continue
                 fix = None
@@ -164,3 +170,13 @@ class UpdateOpsCollectedTooEarly(Rule):
                     "Move the collection to just before its first use",
                     safe=True,  # the code reads UPDATE_OPS to run them: the fix makes the read see them
                 )
+
+
+def _validation_tower(built) -> bool:
+    """A network call under `reuse=True` whose result or receiver is named for evaluation (`logits_val = net(x,
+    reuse=True)`, `self._val_model.compute_loss(..., reuse=True)`)."""
+    site = getattr(built, "site", None)
+    if site is None or not site.in_reuse_scope:
+        return False
+    receiver = (dotted(site.call.func) or "").rpartition(".")[0]
+    return context.eval_target(site.assigned_to) or bool(receiver) and context.eval_target([receiver])

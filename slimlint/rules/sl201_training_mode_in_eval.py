@@ -92,6 +92,18 @@ class TrainingModeInEval(Rule):
         evaluation tower, also through a helper of its own) or feeds a mode. No fix is offered: an evaluation
         graph has to be built.
 
+        And a script named for evaluation (`test.py`, `test_net.py`, `eval.py`) that builds a project network
+        whose batch norm is never given a mode: every batch norm at the library's default (training), and no
+        function on the way takes a mode (`model.inference(images)` over `tf.contrib.layers.batch_norm(conv)`, also
+        through a factory that returns an instance from a dict of classes and a base class that runs its subclass's
+        layers; a caffe-tensorflow network whose `@layer` methods chain from `self.feed('data')`). A written
+        `training=True` is batch statistics on purpose (MAML's and Reptile's transductive batch norm, batch-size-1
+        designs) and is left alone. Reported at the build, without a fix: the network
+        needs a mode first. The moving statistics that evaluation should read then count as read, so SL101
+        reports the train op that never updates them. Silent in a project that trains adversarially (a GAN's test
+        script samples the way training did, by design), in code named for sampling, and where a function on the
+        way takes a mode it drops (SL209 and the ignored-flag finding point at the cause).
+
         A hand-written batch norm counts as batch norm when a Python `if` picks its statistics: one branch
         normalises with `tf.nn.moments` over the batch axis, the other reads moving statistics, and the function
         applies `tf.nn.batch_normalization` (TF's resnet_model.py `_batch_norm` under `if self.mode == 'train':`,
@@ -310,6 +322,15 @@ class TrainingModeInEval(Rule):
                         # The project's own inference call of this network says what the author intends.
                         safe = ctx.index.called_with_false_mode(network, param)
                         yield from self._report(ctx, mode, call.site.call, param, seen, safe)
+            # A network whose batch norm always trains, built by evaluation code: no mode to pass, no fix. In a GAN
+            # project it is the design (samples and translations use batch statistics, as they trained).
+            for site in [] if ctx.index.adversarial else model.evaluated_always_training(func, ctx.role, ctx.index):
+                callee = site.call.func
+                shown = dotted(callee) or (f"….{callee.attr.value}" if isinstance(callee, cst.Attribute) else "this call")
+                yield from self._once(site.call, seen, (
+                    f"Batch norm runs in training mode in evaluation code: `{shown}` builds batch norm "
+                    "that always trains (no mode reaches it), so predictions use each batch's own statistics, not the "
+                    "moving statistics; give the network a mode and build it with the mode False here"))
             for ignored in model.bn_ignoring_mode_flag(func, ctx.index):
                 yield from self._report_ignored_flag(ctx, ignored, seen)
             for average in model.averages_updated_outside_cond(func):

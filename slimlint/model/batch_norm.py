@@ -31,6 +31,7 @@ from slimlint.model.facts import (
     mode_from_default,
     updates_collection_of,
 )
+from slimlint.model.derived_modes import DerivedMode, unread_derived_mode
 from slimlint.model.guards import common_guard, default_word, holds, literal_value
 from slimlint.model.summary import FunctionSummary, ProjectIndex
 
@@ -559,6 +560,23 @@ class BatchNormFacts:
             if scope is None or scope.kind == TRUE:
                 out.append(site)
         return out
+
+    def derived_mode_unread(self, func: FunctionInfo, index: ProjectIndex) -> Optional[DerivedMode]:
+        """A mode flag `func` works out from a string parameter and never hands on (derived_modes.py), while all the
+        batch norm it builds trains whatever the flag says, and the project calls it with a string the test reads
+        as evaluation (`Graph("test")`)."""
+        derived = unread_derived_mode(func)
+        if derived is None or not index.called_with_false_mode((self.module_name, func.qualname), derived.param):
+            return None
+        sites = self.bn_sites(func, index)
+        calls = self.bn_calls(func, index)
+        fixed = [site for site in func.calls if getattr(index.lookup_site(site, self.module_name), "trains_only", False)]
+        if not (sites or calls or fixed):
+            return None
+        if any(site.mode.kind != TRUE for site in sites) or any(
+                mode.kind != TRUE for call in calls for mode in call.modes.values()):
+            return None  # some batch norm follows a mode: the flag may be read another way
+        return derived
 
     def evaluated_always_training(self, func: FunctionInfo, role: str, index: ProjectIndex) -> List[CallSite]:
         """always_training_builds made by a script named for evaluation (`test.py`, `eval_net.py`). Not a script

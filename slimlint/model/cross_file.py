@@ -38,6 +38,7 @@ from slimlint.model.graph_names import looked_up_name
 from slimlint.model import string_modes
 from slimlint.model.average_updates import returns_average_update
 from slimlint.model.dropout import dropout_params
+from slimlint.model.derived_modes import unread_derived_mode
 
 
 MODULE_CODE = "<module>"  # the summary key of a file's module-level code (never a call target)
@@ -130,6 +131,13 @@ class CrossFileFacts:
                             # option (ProjectIndex.false_only_by_option), not a written False.
                             mode = replace(mode, kind=FALSE, by_option=cst.Module([]).code_for_node(expr))
                         out.append((found, param, mode))
+            derived = summary.derived_mode if summary is not None else None
+            expr = self.bound_arg(site, summary, derived[0]) if derived is not None else None
+            value = string_modes.string_literal(expr) if expr is not None else None
+            if value is not None:
+                # `Graph("test")` for `training = mode == "train"` that Graph never reads: asks for evaluation.
+                kind = TRUE if string_modes.trains(derived[1], value) else FALSE
+                out.append((found, derived[0], ModeArg(kind, expr, keyword=derived[0], owner=site.call, via_string=True)))
         return out
 
     @staticmethod
@@ -189,6 +197,7 @@ class CrossFileFacts:
             always_training=always,
             trains_only=self._trains_only(func, index),
             modeless=self._trains_only(func, index, strict=True),
+            derived_mode=_derived_mode(func),
             returns_average_update=returns_average_update(self, func),
             factory=factory,
             slim_layers=frozenset(slim_layers),
@@ -730,6 +739,12 @@ def _self_attrs(func: FunctionInfo) -> tuple:
             word = value.value.lower() if isinstance(value, cst.Name) and value.value in ("True", "False") else "other"
             out.append((name[len("self."):], word))
     return tuple(sorted(out))
+
+
+def _derived_mode(func: FunctionInfo) -> Optional[Tuple[str, Tuple[Tuple[str, ...], bool]]]:
+    """FunctionSummary.derived_mode."""
+    found = unread_derived_mode(func)
+    return (found.param, found.predicate) if found is not None else None
 
 
 def _returned_object(func: FunctionInfo) -> dict:

@@ -95,6 +95,9 @@ class FunctionSummary:
     # (param, (strings, negated)): mode parameters its batch norm reads through a string test (`mode == 'train'`,
     # string_modes.py): a call passing a string builds it in the mode the test gives.
     mode_predicates: Tuple[Tuple[str, Tuple[Tuple[str, ...], bool]], ...] = ()
+    # A mode flag it works out from a string parameter and never hands on (derived_modes.py): (the parameter, the
+    # predicate the flag is True for). Calls passing a string the predicate rejects count as passing False.
+    derived_mode: Optional[Tuple[str, Tuple[Tuple[str, ...], bool]]] = None
     # parameters that reach a mode-taking dropout's mode (`slim.dropout(is_training=)`, `tf.layers.dropout(training=)`),
     # its own or through the project functions it calls: SL208 at the calls that leave them True
     dropout_params: FrozenSet[str] = frozenset()

@@ -27,6 +27,10 @@ class ModeArgumentIgnored(Rule):
         `slim.arg_scope([...], normalizer_fn=slim.batch_norm)` gives batch norm no `normalizer_params` with
         that parameter (and the body never mentions it): every network built under the scope trains its batch
         norm, in evaluation too (reported at the `normalizer_fn`).
+        Also a mode flag a function works out from a string parameter and never hands on, at most testing it
+        (`training = True if mode == "train" else False`, `if training:` around the train op, then `encoder(x)`
+        over batch norm at its default of True), when the project
+        calls it with a string the test reads as evaluation (`Graph("test")`): reported at the flag, no fix.
     """
     why_bad = """
         The caller evidently wants batch norm in inference mode (evaluation, export, a frozen backbone), but
@@ -130,6 +134,15 @@ class ModeArgumentIgnored(Rule):
                     expr,
                     f"{given} does not reach batch norm: `{callee}` drops its `{param}` parameter (it sets no "
                     f"batch norm's mode), and that batch norm always runs in training mode; pass `{param}` on to it",
+                )
+            derived = model.derived_mode_unread(func, ctx.index)
+            if derived is not None:
+                owner = func.qualname[:-len(".__init__")] if func.qualname.endswith(".__init__") else func.qualname
+                yield self.violation(
+                    derived.value,
+                    f"`{derived.local}` is worked out from `{derived.param}` and never passed on: the project builds "
+                    f"`{owner}` with a `{derived.param}` this reads as evaluation, yet its batch norm always runs in "
+                    f"training mode; pass `{derived.local}` on to the layers that build it",
                 )
             for frame, param in model.scopes_dropping_mode(func, ctx.index):
                 fix, shown = _pass_mode_on(frame, param, func.node)

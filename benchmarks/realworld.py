@@ -38,13 +38,17 @@ def read_tsv(name: str) -> list[dict[str, str]]:
         return [row for row in csv.DictReader(handle, delimiter="\t") if not row[next(iter(row))].startswith("#")]
 
 
-def _places(known: dict[str, str]) -> list[tuple[str, int]]:
-    """Where a known bug may be reported: its pointer, and the places its `also` column lists (`path:line`,
-    comma-separated) when the same bug shows at its cause and at its symptom (the batch norm, the test run)."""
-    places = [(known["path"], int(known["line"]))]
+def _places(known: dict[str, str]) -> list[tuple[str, int, str]]:
+    """Where a known bug may be reported, and by which rule: its pointer, and the places its `also` column lists
+    (`path:line`, or `path:line:CODE` when another rule reports it there; comma-separated) when the same bug shows
+    at its cause and at its symptom (the batch norm, the test run)."""
+    places = [(known["path"], int(known["line"]), known["code"])]
     for entry in filter(None, (p.strip() for p in (known.get("also") or "").split(","))):
+        code = known["code"]
+        if entry.rsplit(":", 1)[-1].startswith("SL"):
+            entry, code = entry.rsplit(":", 1)
         path, line = entry.rsplit(":", 1)
-        places.append((path, int(line)))
+        places.append((path, int(line), code))
     return places
 
 
@@ -157,7 +161,7 @@ def main(argv: list[str]) -> int:
         print(f"{row['verdict']:<11} {row['repo']}/{row['path']}:{row['line']}:{row['col']} {row['code']}{fix}"
               f"  {row['reason'] or row['message']}")
     known_here = [k for k in known if any(r["repo"] == k["repo"] for r in repos)]
-    found = [k for k in known_here if any((k["repo"], path, line, k["code"]) in found_keys for path, line in _places(k))]
+    found = [k for k in known_here if any((k["repo"], path, line, code) in found_keys for path, line, code in _places(k))]
     print("\nknown bugs:")
     for k in known_here:
         state = "found " if k in found else "MISSED"

@@ -560,6 +560,11 @@ class CrossFileFacts:
         if unresolved is not None:
             # Classes of objects whose mode attribute a call reads (object_modes.py): parse their modules too.
             unresolved.extend(sorted(self.unresolved_object_classes))
+            # A batch-norm method of what an unparsed factory returns (`get_model(name).inference(x)`, `m =
+            # utils.get_model(name); m.inference(x)`): parse the factory's module to learn its classes.
+            names = index.bn_function_names()
+            unresolved.extend(t.rpartition(".")[0] for func in self.functions for site in func.calls for t in site.targets
+                              if t.count(".") > 1 and t.rpartition(".")[2] in names and index.resolve(t, self.module_name) is None)
         return out
 
     def calls_under_update_deps(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], bool]]:

@@ -240,6 +240,7 @@ class ProjectIndex:
         self._attrs_set: Optional[Tuple[FrozenSet[str], FrozenSet[str]]] = None
         self._mode_tensor_names: Optional[FrozenSet[str]] = None
         self._subclass_table: Optional[Dict[Tuple[str, str], List[Tuple[str, str]]]] = None
+        self._bn_names: Optional[FrozenSet[str]] = None
         self._false_method_keywords: Optional[FrozenSet[Tuple[str, str]]] = None
         for name in self.modules:
             self._by_last.setdefault(name.rsplit(".", 1)[-1], []).append(name)
@@ -618,7 +619,9 @@ class ProjectIndex:
     def bn_function_names(self) -> FrozenSet[str]:
         """Bare names of functions that build batch norm: the text prefilter looks for these."""
         names = set()
-        for module, functions in self.modules.items():
+        if self._bn_names is not None:
+            return self._bn_names
+        for functions in self.modules.values():
             for qual, s in functions.items():
                 # Those that hand a mode flag on too: a caller giving it False says which builds are inference;
                 # and methods handing out a hand-written batch norm's update (its callers may drop it).
@@ -628,11 +631,6 @@ class ProjectIndex:
                     # A constructor is called by its class's name, and so is found an instance whose `__call__`
                     # builds batch norm (`self.encoder = Encoder(...)`, then `self.encoder(x)`).
                     names.add(parts[-2] if parts[-1] in ("__init__", "__call__") and len(parts) > 1 else parts[-1])
-                    if len(parts) > 1:
-                        # A method's class, and its subclasses: a file naming them may build one (a factory's
-                        # `{'mini': MiniAutoencoder, ...}`) whose inherited method builds the batch norm.
-                        names.add(parts[-2])
-                        names.update(name for _, name in self._subclasses((module, ".".join(parts[:-1]))))
         # A subclass without a constructor of its own is called by its name and runs its base class's.
         for module, classes in self.classes.items():
             for name in classes:
@@ -643,4 +641,5 @@ class ProjectIndex:
         # A file that looks a batch-norm mode tensor up by its graph name (a frozen-graph predictor) feeds it.
         if self.mode_tensor_names:
             names.add("get_tensor_by_name")
-        return frozenset(names)
+        self._bn_names = frozenset(names)
+        return self._bn_names

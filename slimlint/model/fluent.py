@@ -35,10 +35,12 @@ def wraps_as_layer(decorator: cst.FunctionDef) -> bool:
         calls = [c for c in find_all(inner, cst.Call) if isinstance(c.func, cst.Name) and c.func.value == wrapped]
         passes_self = any(len(c.args) >= 2 and isinstance(c.args[0].value, cst.Name) and c.args[0].value.value == first
                           for c in calls)
-        returns = [r for r in find_all(inner, cst.Return)]
+        returns = find_all(inner, cst.Return)
         returns_self = bool(returns) and all(isinstance(r.value, cst.Name) and r.value.value == first for r in returns)
-        gives_back = any(isinstance(r, cst.Return) and isinstance(r.value, cst.Name) and r.value.value == inner.name.value
-                         for r in decorator.body.body if isinstance(r, cst.SimpleStatementLine) for r in r.body)
+        # `return layer_decorated` at the decorator's own level
+        outer_returns = [small for line in decorator.body.body if isinstance(line, cst.SimpleStatementLine)
+                         for small in line.body if isinstance(small, cst.Return)]
+        gives_back = any(isinstance(r.value, cst.Name) and r.value.value == inner.name.value for r in outer_returns)
         if passes_self and returns_self and gives_back:
             return True
     return False

@@ -326,7 +326,8 @@ class TrainingModeInEval(Rule):
             # project it is the design (samples and translations use batch statistics, as they trained).
             for site in [] if ctx.index.adversarial else model.evaluated_always_training(func, ctx.role, ctx.index):
                 callee = site.call.func
-                shown = dotted(callee) or (f"….{callee.attr.value}" if isinstance(callee, cst.Attribute) else "this call")
+                shown = dotted(callee) or cst.Module([]).code_for_node(callee)
+                shown = shown if len(shown) <= 60 else "..." + shown[-57:]  # a long chain: its last links
                 yield from self._once(site.call, seen, (
                     f"Batch norm runs in training mode in evaluation code: `{shown}` builds batch norm "
                     "that always trains (no mode reaches it), so predictions use each batch's own statistics, not the "

@@ -1202,21 +1202,7 @@ class ModuleBuilder(FastVisitor):
         return self.instances.get(name, ())
 
     def _call_site_targets(self, node: cst.Call) -> Tuple[str, ...]:
-        """The call targets of an inner call of a chain (what `_call_site` would give it, without recording)."""
-        targets = tuple(self.qualified(node.func))
-        d = dotted(node.func)
-        if not targets and d is not None:
-            owner, _, method = d.rpartition(".")
-            if owner and self._instance_classes(owner):
-                targets = tuple(f"{c}.{method}" for c in self._instance_classes(owner))
-            elif owner == "self" and self._class_stack:
-                targets = (f"{self._class_stack[-1]}.{method}",)
-        if not targets and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call):
-            targets = tuple(f"{t}.{node.func.attr.value}" for t in self._call_site_targets(node.func.value)
-                            if t.count(".") < _CHAIN_LIMIT)
-        return targets
-
-    def _call_site(self, node: cst.Call) -> CallSite:
+        """The candidate qualified names of what a call reaches (also for an inner call of a chain)."""
         targets = tuple(self.qualified(node.func))
         d = dotted(node.func)
         if not targets and d is not None:
@@ -1238,6 +1224,11 @@ class ModuleBuilder(FastVisitor):
             bases = self.classes.get(self._class_stack[-1], ((), {}))[0]
             targets = tuple(f"{q}.{node.func.attr.value}" for b in bases if b and b != "object"
                             for q in (self.qualified(cst.parse_expression(b)) or [b]))
+        return targets
+
+    def _call_site(self, node: cst.Call) -> CallSite:
+        targets = self._call_site_targets(node)
+        d = dotted(node.func)
         kw = keyword_args(node)
         reuse = self._reuse_depth > 0 or (dotted(kw["reuse"]) or "") in ("True", "tf.AUTO_REUSE") if "reuse" in kw else self._reuse_depth > 0
         site = CallSite(

@@ -515,9 +515,7 @@ class ProjectIndex:
     def _inherited_constructor(self, target: str, from_module: str, depth: int) -> Optional[Tuple[str, str]]:
         """A project class called that has no `__init__` of its own: its first base class's that has one
         (`class PSPNet101(Network)`, `PSPNet101(inputs, is_training=True)` runs `Network.__init__`)."""
-        module, _, name = target.rpartition(".")
-        found = (self._find_module(module, from_module) if module else from_module) or ""
-        entry = self.classes.get(found, {}).get(name)
+        found, entry = self._class_entry(target, from_module)
         if entry is None or depth > 5:
             return None
         calls = entry[2] if len(entry) > 2 else frozenset()
@@ -540,9 +538,7 @@ class ProjectIndex:
 
     def class_constant(self, qualified_class: str, attr: str, from_module: str, depth: int = 0) -> Optional[str]:
         """"true" / "false" for a boolean class attribute of a project class (or a base class), else None."""
-        module, _, name = qualified_class.rpartition(".")
-        found = self._find_module(module, from_module) if module else from_module
-        entry = self.classes.get(found or "", {}).get(name)
+        found, entry = self._class_entry(qualified_class, from_module)
         if entry is None or depth > 5:
             return None
         bases, constants = entry[0], entry[1]

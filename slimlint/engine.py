@@ -119,7 +119,11 @@ class Engine:
             elif not self.use_prefilter:
                 wanted = True
             else:
-                wanted = not context.skipped_as_unit_test(unit.relpath, unit.source.text) and prefilter.may_matter(unit.source.text)
+                text = unit.source.text
+                wanted = not context.skipped_as_unit_test(unit.relpath, text) and (
+                    prefilter.may_matter(text)
+                    # evaluation restoring a training run's graph (SL201); not a library's loading helper
+                    or "import_meta_graph(" in text and context.evaluation_module(unit.module_name))
             self._candidates[unit.key] = wanted
         return wanted
 
@@ -165,6 +169,7 @@ class Engine:
         index.bn_mode_scoped = any(kind is not None for _, _, kind in scoped)
         mode_kinds = backend.mode_kinds(index)  # after the scoped modes: a caller's arg_scope sets them
         index.called_after_bn = frozenset(called_after_bn)
+        index.call_edges = frozenset(e[:2] for e in edges)
         index.referenced_names = frozenset(backend.referenced_names())
         index.training_callees = _reachable([callee for callee, _, _ in training_callees], [e[:2] for e in edges])
         index.trained_graph_callees = _reachable([callee for callee, before_op, _ in training_callees if before_op],
@@ -181,6 +186,7 @@ class Engine:
         # written True; samples previewed in the training run).
         unmoded_gan = not modes.moded and modes.adversarial
         index.adversarial = modes.adversarial
+        index.batch_norm_always_trains = TRUE in modes.kinds and not modes.moded and not modes.adversarial
         index.moving_statistics_read = not (set(modes.kinds) == {TRUE} and (modes.run_mode_eval or unmoded_gan)
                                             and not modes.judged_eval)
         own, incoming, callees = _network_modes(modes)

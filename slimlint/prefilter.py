@@ -8,7 +8,9 @@ tensor by its graph name (`get_tensor_by_name`, once the project has one), or ke
 moving averages (`tf.nn.moments`, `ExponentialMovingAverage` and a `cond`) or applies the formula to batch moments
 (`tf.nn.moments` and `tf.nn.batch_normalization`), or keeps batch moments in moving averages it hands out
 (`tf.nn.moments`, an averager's `.apply(` and `.average(`: average_updates.py), or is a train-op helper
-that a file with batch norm calls (the engine follows those calls to their module).
+that a file with batch norm calls (the engine follows those calls to their module), or sets Keras's learning
+phase (`set_learning_phase(`: the phase fixed when a Keras network is built, or switched before a session run).
+A script named for evaluation that imports a saved meta graph is read too (see engine.wants).
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ _LITERALS = ("batch_norm", "BatchNormalization", "normalizer_fn", "dropout") + Z
 def may_matter(text: str) -> bool:
     if any(word in text for word in _LITERALS) and _STATIC.search(text) is not None:
         return True
+    if "set_learning_phase(" in text:
+        return True  # Keras's phase fixed before a build, or switched before a run (learning_phase.py)
     # A hand-written batch norm: moving averages of batch moments, picked by a cond (SL201's update outside it),
     # or the formula applied to batch moments or moving statistics as a Python `if` decides (branch_bn.py).
     if "moments(" not in text:

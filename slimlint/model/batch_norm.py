@@ -300,10 +300,14 @@ class BatchNormFacts:
         return updates_collection_of(expr, given)
 
     def bn_calls(self, func: FunctionInfo, index: ProjectIndex) -> List[BNCall]:
-        return [c for c in self._guarded_bn_calls(func, index) if not self.guard_dead(func, c.site.guards, index)]
+        return list(self.once_per_pass(index, ("bn_calls", id(func)), lambda: [
+            c for c in self._guarded_bn_calls(func, index) if not self.guard_dead(func, c.site.guards, index)]))
 
     def _guarded_bn_calls(self, func: FunctionInfo, index: ProjectIndex) -> List[BNCall]:
         """bn_calls, before dropping the calls under a guard of `func`'s that every caller closes."""
+        return list(self.once_per_pass(index, ("guarded_bn_calls", id(func)), lambda: self._each_guarded_bn_call(func, index)))
+
+    def _each_guarded_bn_call(self, func: FunctionInfo, index: ProjectIndex) -> List[BNCall]:
         out = []
         for site in func.calls:
             summary = index.lookup_site(site, self.module_name)

@@ -13,6 +13,7 @@ from slimlint.model import api, fluent, kwargs_flow
 from slimlint.model.dynamic_imports import DynamicImports, option_of
 from slimlint.model.star_imports import project_star_modules, star_candidates
 from slimlint.model.guards import else_guard, parameter_guard
+from slimlint.model.learning_phase import SET_LEARNING_PHASE, learning_phase_value
 from slimlint.model.import_table import ImportTable, dotted, literal_string
 from slimlint.model.parameter_instances import SELF_NAMES, ParameterCalls
 from slimlint.model.walk import FastVisitor, children, find_all
@@ -912,6 +913,8 @@ class ModuleBuilder(FastVisitor):
 
     def _on_api_call(self, node: cst.Call, name: str, order: int) -> str:
         """A call of a TF / slim API (or of a project function): the handler of its canonical name, by table."""
+        if name.startswith("tf.keras.") and not name.startswith("tf.keras.backend."):
+            self.func.keras_call_orders.append(order)  # maybe a Keras model built (learning_phase.py)
         handler = _API_HANDLERS.get(name)
         if handler is not None:
             return getattr(self, handler)(node, name, order) or "other"
@@ -936,6 +939,7 @@ class ModuleBuilder(FastVisitor):
             kind = "run"
             self.run_orders[id(node)] = order
             self.func.session_runs += 1
+            self.func.run_call_orders.append(order)
             fetches = run_fetches(node)
             if fetches is not None:
                 self.runs.append(frozenset(self.value_names(fetches)))
@@ -1044,6 +1048,14 @@ class ModuleBuilder(FastVisitor):
 
     def _on_restore(self, node: cst.Call, name: str, order: int) -> None:
         self._note_restore()
+
+    def _on_set_learning_phase(self, node: cst.Call, name: str, order: int) -> None:
+        phase = learning_phase_value(node)
+        if phase is not None:
+            self.func.learning_phases.append((phase, order, node))
+
+    def _on_import_meta_graph(self, node: cst.Call, name: str, order: int) -> None:
+        self.func.meta_graph_imports.append((node, order))
 
     def _on_export(self, node: cst.Call, name: str, order: int) -> None:
         if self.func.class_name is None:  # as for a restore: a class's own export helper says nothing of the file
@@ -1374,6 +1386,8 @@ def _handler_table() -> Dict[str, str]:
         (("tf.train.Saver",), "_on_saver"),
         (("slim.learning.train",), "_on_slim_train"),
         (_HAND_WRITTEN_BN_APIS, "_on_hand_written_bn"),
+        ((SET_LEARNING_PHASE,), "_on_set_learning_phase"),
+        (("tf.train.import_meta_graph",), "_on_import_meta_graph"),
     )
     table: Dict[str, str] = {}
     for names, handler in groups:

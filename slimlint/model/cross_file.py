@@ -56,6 +56,10 @@ class CrossFileFacts:
         bind_helper_reads(self.functions, self.module_name, index)
 
     def summaries(self, index: ProjectIndex) -> Dict[str, FunctionSummary]:
+        with self.one_pass(index):
+            return self._summaries(index)
+
+    def _summaries(self, index: ProjectIndex) -> Dict[str, FunctionSummary]:
         self.bind_project_facts(index)
         out = {}
         for func in self.functions:
@@ -98,12 +102,14 @@ class CrossFileFacts:
         false_modes, false_options = self._false_mode_calls(arguments), self._false_option_calls(arguments)
         named_modes = self.named_mode_placeholders(index)
         false_keywords = self._false_method_keywords(self.module_func, index)
-        if passes or false_modes or false_options or named_modes or false_keywords:
+        phase_switch = self.switches_to_inference_before_run(self.module_func)
+        if passes or false_modes or false_options or named_modes or false_keywords or phase_switch:
             out[MODULE_CODE] = FunctionSummary(qualname=MODULE_CODE, params=(), mode_params=frozenset(), mode_defaults=(),
                                                builds_bn_updates=False, always_training=False,
                                                passes_instances=passes, calls_with_false_mode=false_modes,
                                                calls_with_false_option=false_options,
-                                               mode_tensors=named_modes, false_method_keywords=false_keywords)
+                                               mode_tensors=named_modes, false_method_keywords=false_keywords,
+                                               inference_phase_switch=phase_switch)
         return out
 
     def _mode_arguments(self, func: FunctionInfo, index: ProjectIndex) -> list:
@@ -198,6 +204,8 @@ class CrossFileFacts:
             trains_only=self._trains_only(func, index),
             modeless=self._trains_only(func, index, strict=True),
             derived_mode=_derived_mode(func),
+            inference_phase_switch=self.switches_to_inference_before_run(func),
+            training_phase_fixed=self.fixes_training_phase(func),
             returns_average_update=returns_average_update(self, func),
             factory=factory,
             slim_layers=frozenset(slim_layers),
@@ -695,12 +703,12 @@ class CrossFileFacts:
         questions."""
         out = []
         for func in self.functions:
-            if func.is_module:
-                continue
             for site in func.calls:
                 found = index.resolve_site(site, self.module_name)
                 if found is not None:
-                    out.append(((self.module_name, func.qualname), found, _before_last_train_op(func, site)))
+                    # module code by its summary key: never a callee, so only questions asked from it reach past it
+                    caller = MODULE_CODE if func.is_module else func.qualname
+                    out.append(((self.module_name, caller), found, _before_last_train_op(func, site)))
         return out
 
     def training_callees(self, index: ProjectIndex, training_file: bool) -> List[Tuple[Tuple[str, str], bool, bool]]:

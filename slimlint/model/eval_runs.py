@@ -33,6 +33,7 @@ from slimlint.model.facts import DYNAMIC, PARAM, TRUE, FunctionInfo, ModeArg, de
 from slimlint.model.builder import run_feed, run_fetches
 from slimlint.model.dropout import NN_DROPOUT, kept_fraction_argument
 from slimlint.model.graph_names import looked_up_name, placeholder_name, tensor_name
+from slimlint.model.guards import literal_value
 from slimlint.model.import_table import dotted
 from slimlint.model.summary import ProjectIndex
 from slimlint.model.unread_params import mention_counts
@@ -70,6 +71,22 @@ class EvalRunDropping:
 
 class EvalRuns:
     """Part of FileModel (semantic.py): uses its builder, functions, mode placeholders and batch-norm calls."""
+
+    def imported_training_graphs(self, func: FunctionInfo, role: str, index: ProjectIndex) -> List[cst.Call]:
+        """`tf.train.import_meta_graph(...)` calls in evaluation code of a project whose batch norm only ever trains
+        (ProjectIndex.batch_norm_always_trains): the graph a training run saved, batch norm in training mode. Not a
+        meta file named by a literal path (a downloaded pretrained network: `'../resnet/ResNet-L152.meta'`), nor
+        code named for sampling."""
+        if not index.batch_norm_always_trains or context.samples_by_name(self.module_name, func):
+            return []
+        out = []
+        for call, order in func.meta_graph_imports:
+            path = call.args[0].value if call.args else None
+            if isinstance(literal_value(path, func, self.module_func), str):
+                continue
+            if context.is_eval_context(role, func, order, training_callee=True):
+                out.append(call)
+        return out
 
     def eval_runs_fed_true(self, func: FunctionInfo, role: str, index: ProjectIndex) -> List[EvalRunFedTrue]:
         if self._code_of(func) is None or not any("True" in fed for fed in self.builder.bool_fed.values()):

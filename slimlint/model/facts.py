@@ -294,6 +294,11 @@ class FunctionInfo:
     batch_moments: List[Tuple[cst.Call, int, tuple]] = field(default_factory=list)
     normalizes: bool = False
     restores: bool = False  # restores a checkpoint itself (`saver.restore`, `slim.assign_from_checkpoint_fn`, ...)
+    # `tf.keras.backend.set_learning_phase(1 / 0)` calls with a literal phase: (training?, order, call)
+    learning_phases: List[Tuple[bool, int, cst.Call]] = field(default_factory=list)
+    keras_call_orders: List[int] = field(default_factory=list)  # calls of Keras APIs other than the backend's
+    run_call_orders: List[int] = field(default_factory=list)  # `*.run(...)` calls (session_runs counts them)
+    meta_graph_imports: List[Tuple[cst.Call, int]] = field(default_factory=list)  # `tf.train.import_meta_graph(...)`
 
     @property
     def is_module(self) -> bool:

@@ -18,6 +18,7 @@ lives in a module of its own, mixed in here:
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
@@ -35,6 +36,7 @@ from slimlint.model.cond_selection import CondSelections
 from slimlint.model.eval_runs import EvalRuns
 from slimlint.model.flag_coverage import FlagCoverage
 from slimlint.model.gated_updates import GatedUpdates
+from slimlint.model.learning_phase import LearningPhaseFacts
 from slimlint.model.mode_flags import ModeFlags
 from slimlint.model.modes import ModeReading
 from slimlint.model.object_modes import ObjectModes
@@ -45,7 +47,7 @@ from slimlint.model.walk import walk
 
 
 class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchNorm, CallSignatures, CrossFileFacts, ModeFlags, TrainOpFacts,
-                FlagCoverage, GatedUpdates, EvalRuns, CondSelections):
+                FlagCoverage, GatedUpdates, EvalRuns, CondSelections, LearningPhaseFacts):
     """Everything slimlint knows about one file, computed once and shared by every rule."""
 
     def __init__(self, module: cst.Module, module_name: str, star_aliases: Tuple[Tuple[str, str], ...] = ()) -> None:
@@ -61,6 +63,42 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
         self.aliases = builder.aliases
         self._positions = None
         self._call_index = None  # id(call) -> (callee names, enclosing function), made when a fix asks
+        self._pass_memo: Optional[Tuple[object, dict]] = None  # see one_pass
+
+    @contextmanager
+    def one_pass(self, index):
+        """Within one pass over this file against an index that does not change meanwhile (its summaries), facts
+        of (function, index) are computed once: a dozen summary facts each ask for a function's batch-norm calls."""
+        self._pass_memo = (index, {})
+        try:
+            yield
+        finally:
+            self._pass_memo = None
+
+    def once_per_pass(self, index, key: tuple, compute):
+        """compute(), kept for the rest of a one_pass against this index (computed anew outside one)."""
+        memo = self._pass_memo
+        if memo is None or memo[0] is not index:
+            return compute()
+        if key not in memo[1]:
+            memo[1][key] = compute()
+        return memo[1][key]
+
+    def result_unused(self, site) -> bool:
+        """Is a call's result bound only to names its function never reads, and the same network built again
+        later in the function (`result = g_net(seq, z)`, made to create the variables the later `reuse=True`
+        build uses)? That build computes nothing anyone runs. (Alone, an unread build may still be what the code
+        exports: `net = get_network(image)`, then `write_graph(sess.graph_def, ...)`.) A module-level name may
+        be read by any function of the module (a global), or by another module: only a script's, read nowhere in
+        the file, counts."""
+        if not site.assigned_to or any("." in name for name in site.assigned_to):
+            return False  # `self.out = net(x)`: read through the object, anywhere
+        if not any(other.order > site.order and other.targets == site.targets for other in site.func.calls):
+            return False
+        scopes = self.functions if site.func.is_module else [site.func]
+        if site.func.is_module and not self.builder.is_script:
+            return False
+        return all(f.loads.get(name, 0) == 0 for f in scopes for name in site.assigned_to)
 
     def position(self, node: cst.CSTNode):
         if self._positions is None:

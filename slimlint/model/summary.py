@@ -98,6 +98,12 @@ class FunctionSummary:
     # A mode flag it works out from a string parameter and never hands on (derived_modes.py): (the parameter, the
     # predicate the flag is True for). Calls passing a string the predicate rejects count as passing False.
     derived_mode: Optional[Tuple[str, Tuple[Tuple[str, ...], bool]]] = None
+    # It sets Keras's learning phase to 0 right before a session run (learning_phase.py): a switch for a model
+    # built earlier, which a phase fixed at 1 when that model was built ignores.
+    inference_phase_switch: bool = False
+    # It fixes Keras's learning phase to 1 (not as a switch before a run): the prefilter looks for its callers,
+    # the program's entry that also runs the switch.
+    training_phase_fixed: bool = False
     # parameters that reach a mode-taking dropout's mode (`slim.dropout(is_training=)`, `tf.layers.dropout(training=)`),
     # its own or through the project functions it calls: SL208 at the calls that leave them True
     dropout_params: FrozenSet[str] = frozenset()
@@ -221,6 +227,9 @@ class ProjectIndex:
         self.inference_build_modules: FrozenSet[str] = frozenset()
         self.samples_drawn = False  # the project draws samples in a run that trains nothing
         self.adversarial = False  # the project trains adversarially (two train ops over their own var_lists)
+        # Every batch norm of the project trains (the library's default, a written or default True; no False, no
+        # placeholder, no run-time mode), and the project does not train adversarially: any graph it saves does.
+        self.batch_norm_always_trains = False
         # Modules that build some batch norm in a mode other than training (False, a placeholder, ...).
         self.moded_modules: FrozenSet[str] = frozenset()
         # Some call is made under `arg_scope([slim.batch_norm], is_training=...)`: it reaches slim batch norm
@@ -231,7 +240,12 @@ class ProjectIndex:
         self.referenced_names: FrozenSet[str] = frozenset()
         # (module, qualname) -> the mode an enclosing arg_scope gives batch norm in every call of the function.
         self.scoped_bn_mode: Dict[Tuple[str, str], str] = {}
+        # (caller, callee) between project functions (engine.py), for what one program reaches
+        self.call_edges: FrozenSet[Tuple[Tuple[str, str], Tuple[str, str]]] = frozenset()
+        self._callees: Optional[Dict[Tuple[str, str], List[Tuple[str, str]]]] = None
         self._resolved: Dict[Tuple[str, str], Optional[Tuple[str, str]]] = {}
+        # id(site), from_module -> (site, what lookup_site found): keeping the site keeps its id from being reused
+        self._site_lookups: Dict[Tuple[int, str], tuple] = {}
         self._passed: Optional[Dict[Tuple[str, str, str], Tuple[str, ...]]] = None
         self._false_modes: Optional[FrozenSet[Tuple[Tuple[str, str], str]]] = None
         self._written_false_modes: Optional[FrozenSet[Tuple[Tuple[str, str], str]]] = None
@@ -414,8 +428,42 @@ class ProjectIndex:
             first = first or found
         return first
 
+    def __getstate__(self) -> dict:
+        # Workers get the index pickled: the call sites the memo keeps are this process's (and large).
+        state = dict(self.__dict__)
+        state["_site_lookups"] = {}
+        return state
+
+    def reached_from(self, roots) -> FrozenSet[Tuple[str, str]]:
+        """The project functions the roots call, directly or not (the roots included)."""
+        if self._callees is None:
+            self._callees = {}
+            for caller, callee in self.call_edges:
+                self._callees.setdefault(caller, []).append(callee)
+        seen = set(roots)
+        todo = list(seen)
+        while todo:
+            for callee in self._callees.get(todo.pop(), ()):
+                if callee not in seen:
+                    seen.add(callee)
+                    todo.append(callee)
+        return frozenset(seen)
+
+    def inference_phase_switches(self) -> List[Tuple[str, str]]:
+        """(module, qualname) of the functions (and module code) that set Keras's learning phase to 0 right before
+        a session run, in a stable order."""
+        return sorted((module, qual) for module, functions in self.modules.items()
+                      for qual, s in functions.items() if s.inference_phase_switch)
+
     def lookup_site(self, site, from_module: str) -> Optional[FunctionSummary]:
         """The summary of what a call site reaches: a project function (resolve_site) or a model-zoo network."""
+        key = (id(site), from_module)
+        kept = self._site_lookups.get(key)
+        if kept is None or kept[0] is not site:
+            kept = self._site_lookups[key] = (site, self._lookup_site(site, from_module))
+        return kept[1]
+
+    def _lookup_site(self, site, from_module: str) -> Optional[FunctionSummary]:
         found = self.resolve_site(site, from_module)
         if found is not None:
             return self.modules[found[0]][found[1]]
@@ -622,7 +670,7 @@ class ProjectIndex:
                 # Those that hand a mode flag on too: a caller giving it False says which builds are inference;
                 # and methods handing out a hand-written batch norm's update (its callers may drop it).
                 if (s.builds_bn_updates or s.mode_params or s.factory is not None or s.slim_layers or s.has_bn
-                        or s.passes_mode_params or s.returns_average_update):
+                        or s.passes_mode_params or s.returns_average_update or s.training_phase_fixed):
                     parts = qual.split(".")
                     # A constructor is called by its class's name, and so is found an instance whose `__call__`
                     # builds batch norm (`self.encoder = Encoder(...)`, then `self.encoder(x)`).

@@ -123,6 +123,24 @@ class TrainingModeInEval(Rule):
         functions build, so this one runs on every evaluation batch too and folds it into the moving
         statistics. No fix is offered: the calls belong inside the branch functions. Silent in a method that
         nothing in the project names (a helper kept from an earlier version): it is never called.
+
+        And Keras graph code that fixes the learning phase to 1 (`tf.keras.backend.set_learning_phase(True)`) in a
+        file that builds Keras batch norm (a `keras.applications` network other than VGG, a
+        `BatchNormalization` layer), in a program that later sets the phase to 0 right before a session run
+        (a validation helper: `set_learning_phase(False)`, then `sess.run(...)`, no Keras layer or project
+        function called in between). A phase set to a constant is read when each layer is built: the network's
+        batch norm is built in training mode with no switch left in the graph, so the later 0 changes nothing and
+        validation runs on batch statistics (measured on TF 2.x's compat.v1 graph mode: outputs keep mean 0 on data of
+        mean 3 after the switch). Reported at the `set_learning_phase(1)`, without a fix. Silent when the phase is
+        set before an evaluation build (a separate evaluation script that sets 0 and then builds), and for a set
+        that is itself a switch before a run (`def train(self): set_learning_phase(1); sess.run(...)`).
+
+        And evaluation code that imports a saved meta graph (`tf.train.import_meta_graph(ckpt + '.meta')`) in a
+        project that builds batch norm only in training mode (the library's default, a written or default True;
+        no False, placeholder or run-time mode anywhere) and does not train adversarially: the only graph a training
+        run can save normalises with batch statistics. Reported at the import, without a fix (the network needs a
+        mode, and an inference graph to restore the checkpoint into). Silent for a meta file named by a literal
+        path (a downloaded pretrained network inspected or used to initialise), and in code named for sampling.
     """
     why_bad = """
         In training mode batch norm normalises each batch with that batch's own mean and variance and
@@ -314,6 +332,8 @@ class TrainingModeInEval(Rule):
                 tower = call.site.in_reuse_scope and context.eval_target(call.site.assigned_to)
                 if not (tower or predicts or context.is_eval_context(ctx.role, func, call.order, trained)):
                     continue
+                if model.result_unused(call.site):
+                    continue  # built only to create the variables: the evaluation runs another build
                 network = ctx.index.network_key(call.site, model.module_name)
                 if sampling and not ctx.index.built_in_other_modes(network):
                     continue
@@ -347,6 +367,12 @@ class TrainingModeInEval(Rule):
                     f"Batch norm in training mode runs in evaluation too: it is built before the `tf.cond` (line {line}) "
                     f"that picks `{outside.name}`, so it runs whatever the predicate says, and its in-place update "
                     "folds every evaluation batch into the moving statistics; build it inside the branch function"))
+            for imported in model.imported_training_graphs(func, ctx.role, ctx.index):
+                yield from self._once(imported, seen, (
+                    "Batch norm runs in training mode in the graph this imports: no batch norm of the project is "
+                    "ever built in another mode, so the meta graph a training run saved normalises with each "
+                    "batch's own statistics, not the moving statistics; give the network a mode, build an "
+                    "inference graph with it False and restore the checkpoint into that"))
             for graph_run in model.eval_runs_on_training_graph(func, ctx.index):
                 line = ctx.model.position(graph_run.build).start.line
                 yield from self._once(graph_run.run, seen, (
@@ -358,6 +384,16 @@ class TrainingModeInEval(Rule):
                     seen.add(id(fed.value))
                     yield self.violation(fed.value, _MESSAGE.format(what=f"`{fed.flag}` fed True in a run over evaluation data"),
                                          FixActions().on(fed.value, replace_with("False")), "Feed `False`")
+        if ctx.role != context.UNIT_TEST:
+            for call, (module, qualname) in model.training_phase_fixed(ctx.index):
+                switch = ("the module code" if qualname == "<module>" else f"`{qualname}`") + (
+                    "" if module == model.module_name else f" of `{module}`")
+                yield from self._once(call, seen, (
+                    "Keras's learning phase is fixed to 1 here, before the model is built: its batch norm is built in "
+                    f"training mode with no switch left in the graph, so the `set_learning_phase(0)` that {switch} "
+                    "calls before a session run changes nothing, and evaluation normalises with each batch's own "
+                    "statistics; leave the phase unset while building (Keras then feeds it) or build the evaluation "
+                    "model after setting it to 0"))
 
     def _once(self, node: cst.CSTNode, seen: set, message: str) -> Iterator[Violation]:
         """A finding without a fix, once per node (two shapes may point at the same call)."""

@@ -23,7 +23,7 @@ from slimlint.model.mode_survey import ProjectModes
 from slimlint.model.reexports import module_reexports
 from slimlint.model.semantic import FileModel
 from slimlint.model.star_aliases import attach_star_aliases
-from slimlint.model.summary import ProjectIndex
+from slimlint.model.summary import ProjectIndex, callee_table, reachable
 from slimlint.codes import CODES
 from slimlint.rules import ALL_RULES, SYNTAX_ERROR, UNUSED_NOQA
 from slimlint.rules.base import RuleContext, Violation
@@ -171,11 +171,10 @@ class Engine:
         index.called_after_bn = frozenset(called_after_bn)
         index.call_edges = frozenset(e[:2] for e in edges)
         index.referenced_names = frozenset(backend.referenced_names())
-        index.training_callees = _reachable([callee for callee, _, _ in training_callees], [e[:2] for e in edges])
+        index.training_callees = index.reached_from([callee for callee, _, _ in training_callees])
         index.trained_graph_callees = _reachable([callee for callee, before_op, _ in training_callees if before_op],
                                                  [e[:2] for e in edges if e[2]])
-        index.train_op_callees = _reachable([callee for callee, _, trains in training_callees if trains],
-                                            [e[:2] for e in edges])
+        index.train_op_callees = index.reached_from([callee for callee, _, trains in training_callees if trains])
         unwired = {callee for callee, wired in under_deps if not wired}
         index.trained_under_update_deps = frozenset(callee for callee, wired in under_deps if wired) - unwired
         # Batch norm that runs in training mode everywhere, the script's own test / export path included
@@ -463,17 +462,7 @@ def _scoped_modes(calls) -> Dict[tuple, str]:
 
 def _reachable(roots, edges) -> frozenset:
     """Everything the roots call, directly or not (training code's callees are training code)."""
-    callees: Dict[tuple, list] = {}
-    for caller, callee in edges:
-        callees.setdefault(caller, []).append(callee)
-    seen = set(roots)
-    todo = list(seen)
-    while todo:
-        for nxt in callees.get(todo.pop(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
-    return frozenset(seen)
+    return reachable(roots, callee_table(edges))
 
 
 class LocalBackend:

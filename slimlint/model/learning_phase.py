@@ -48,6 +48,11 @@ def switches_before_run(func: FunctionInfo, order: int) -> bool:
         order < site.order < first for site in func.calls)
 
 
+def _fixed_phase_calls(func: FunctionInfo) -> List[cst.Call]:
+    """The function's `set_learning_phase(1)` calls that are no switch before a run."""
+    return [call for training, order, call in func.learning_phases if training and not switches_before_run(func, order)]
+
+
 def keras_batch_norm_named(expr_canonical: Optional[str]) -> bool:
     """Does a canonical name mean Keras batch norm: the layer, or a `keras.applications` network built with it?"""
     if not expr_canonical:
@@ -68,15 +73,14 @@ class LearningPhaseFacts:
 
     def fixes_training_phase(self, func: FunctionInfo) -> bool:
         """FunctionSummary.training_phase_fixed: `set_learning_phase(1)` that is no switch before a run."""
-        return any(training and not switches_before_run(func, order) for training, order, _ in func.learning_phases)
+        return bool(_fixed_phase_calls(func))
 
     def training_phase_fixed(self, index: ProjectIndex) -> List[Tuple[cst.Call, Tuple[str, str]]]:
         """`set_learning_phase(1)` calls of this file that build its Keras batch norm in training mode, in a program
         that later switches the phase to 0 before a run, which then changes nothing: (the call, (module, qualname)
         of a function that switches)."""
         fixed = [((self.module_name, MODULE_CODE if func.is_module else func.qualname), call)
-                 for func in self.functions for training, order, call in func.learning_phases
-                 if training and not switches_before_run(func, order)]
+                 for func in self.functions for call in _fixed_phase_calls(func)]
         if not fixed:
             return []
         switches = index.inference_phase_switches()

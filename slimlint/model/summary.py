@@ -184,6 +184,26 @@ def zoo_summary(canonical: str) -> FunctionSummary:
     )
 
 
+def callee_table(edges) -> Dict[tuple, list]:
+    """caller -> its callees, from (caller, callee) pairs."""
+    callees: Dict[tuple, list] = {}
+    for caller, callee in edges:
+        callees.setdefault(caller, []).append(callee)
+    return callees
+
+
+def reachable(roots, callees: Dict[tuple, list]) -> FrozenSet[tuple]:
+    """The roots and everything they call, directly or not."""
+    seen = set(roots)
+    todo = list(seen)
+    while todo:
+        for callee in callees.get(todo.pop(), ()):
+            if callee not in seen:
+                seen.add(callee)
+                todo.append(callee)
+    return frozenset(seen)
+
+
 class ProjectIndex:
     """Function summaries of every module in the checked tree, looked up by qualified call targets."""
 
@@ -437,17 +457,8 @@ class ProjectIndex:
     def reached_from(self, roots) -> FrozenSet[Tuple[str, str]]:
         """The project functions the roots call, directly or not (the roots included)."""
         if self._callees is None:
-            self._callees = {}
-            for caller, callee in self.call_edges:
-                self._callees.setdefault(caller, []).append(callee)
-        seen = set(roots)
-        todo = list(seen)
-        while todo:
-            for callee in self._callees.get(todo.pop(), ()):
-                if callee not in seen:
-                    seen.add(callee)
-                    todo.append(callee)
-        return frozenset(seen)
+            self._callees = callee_table(self.call_edges)
+        return reachable(roots, self._callees)
 
     def inference_phase_switches(self) -> List[Tuple[str, str]]:
         """(module, qualname) of the functions (and module code) that set Keras's learning phase to 0 right before

@@ -37,7 +37,8 @@ from slimlint.model.unread_params import mention_counts
 from slimlint.model.graph_names import looked_up_name
 from slimlint.model import string_modes
 from slimlint.model.average_updates import returns_average_update
-from slimlint.model.dropout import dropout_params
+from slimlint.model.dropout import MODE_APIS as DROPOUT_LAYER_APIS, dropout_params
+from slimlint.model.kept_fractions import dropouts_by_function, fixed_fraction, fraction_params, kept_by_constructor
 from slimlint.model.derived_modes import unread_derived_mode
 
 
@@ -66,6 +67,8 @@ class CrossFileFacts:
             if func.is_module or "<locals>" in func.qualname:
                 continue
             out[func.qualname] = self._summarise(func, index)
+        for qual, summary in list(out.items()):
+            kept_by_constructor(self, out, qual, summary.fraction_params)
         # Methods whose batch norm takes its mode from self.<attr> set in __init__ (or in a `build(self,
         # is_training)` that calls them): that method is where callers choose it, so it carries those parameters.
         for qual, summary in list(out.items()):
@@ -198,6 +201,9 @@ class CrossFileFacts:
             mode_predicates=tuple(sorted(predicates.items())),
             dropout_params=dropouts,
             dropout_keeps=dropout_keeps,
+            fraction_params=fraction_params(self, func, index),
+            fixed_fraction=fixed_fraction(self, func, index),
+            has_dropout=self._builds_dropout(func, index),
             mode_defaults=tuple(sorted(defaults.items())),
             builds_bn_updates=builds,
             always_training=always,
@@ -464,6 +470,15 @@ class CrossFileFacts:
                 elif kind in (TRUE, FALSE) and slim_mode[0] == DEFAULT:
                     slim_mode = summary.slim_mode
         return slim_layers, slim_mode
+
+    def _builds_dropout(self, func: FunctionInfo, index: ProjectIndex) -> bool:
+        """FunctionSummary.has_dropout."""
+        for part in self.with_nested(func):
+            if any(layer.api in DROPOUT_LAYER_APIS for layer in part.layers) or dropouts_by_function(self).get(part.qualname):
+                return True
+            if any(getattr(index.lookup_site(site, self.module_name), "has_dropout", False) for site in part.calls):
+                return True
+        return False
 
     def _calls_bn_builder(self, func: FunctionInfo, index: ProjectIndex) -> bool:
         for site in func.calls:

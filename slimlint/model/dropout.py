@@ -108,6 +108,12 @@ def dropout_params(model, func: FunctionInfo, index) -> Tuple[FrozenSet[str], Tu
 # Layer APIs with a mode argument -> (its keyword, does the layer drop when the call does not say?).
 MODE_APIS: Dict[str, Tuple[str, bool]] = {"slim.dropout": ("is_training", True), "tf.layers.dropout": ("training", False)}
 NN_DROPOUT = "tf.nn.dropout"
+# RNN cell wrappers that drop a fixed fraction on every run (no mode): their keep fractions, by keyword and
+# position after the cell.
+DROPOUT_WRAPPERS = frozenset({"tf.nn.rnn_cell.DropoutWrapper", "tf.contrib.rnn.DropoutWrapper"})
+WRAPPER_KEEPS = ("input_keep_prob", "output_keep_prob", "state_keep_prob")
+# Dropout with no mode: it drops whenever its kept fraction is below 1.
+ALWAYS_DROP = frozenset({NN_DROPOUT}) | DROPOUT_WRAPPERS
 # Keras (and TF1 layers) Dropout classes: an instance applied as `layer(x, training=...)`.
 KERAS_DROPOUT = frozenset(
     {f"tf.keras.layers.{n}" for n in ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
@@ -231,9 +237,14 @@ class _Finder(FastVisitor):
         self._by_node = {id(f.node): f for f in model.functions if f.node is not None}
         self._stack: List[FunctionInfo] = [model.module_func]
         self.guarded: set = set()  # ids of calls under a condition that names the training path
-        self._guards: List[bool] = []  # one per enclosing if / conditional expression / while
+        self.conditional: set = set()  # ids of calls under any condition but a presence test (`if x is not None:`)
+        self._guards: List[Optional[bool]] = []  # one per enclosing if / conditional expression / while: names the
+        # training path (True), other (False), a presence test (None)
 
     def _guard(self, test: cst.BaseExpression) -> None:
+        if _tests_presence(test):
+            self._guards.append(None)  # `if dropout_rate is not None:` asks whether a fraction was given, not the mode
+            return
         names = [n for n in _names_in(test)]
         self._guards.append(any(words(n) & _MODE_TEST_WORDS for n in names))
 
@@ -275,13 +286,23 @@ class _Finder(FastVisitor):
         self.orders[id(node)] = self.order
         if any(self._guards):
             self.guarded.add(id(node))
+        if any(g is not None for g in self._guards):
+            self.conditional.add(id(node))
         func = self._stack[-1]
-        if self.model.canonical(node.func) == NN_DROPOUT:
-            self.found.append((node, func, NN_DROPOUT))
+        name = self.model.canonical(node.func)
+        if name in ALWAYS_DROP:
+            self.found.append((node, func, name))
             return
         layer_class = _keras_class(self.model, node.func, func)
         if layer_class is not None:
             self.found.append((node, func, layer_class))
+
+
+def _tests_presence(test: cst.BaseExpression) -> bool:
+    """`x is not None` / `x is None`: a test of whether something was given."""
+    return isinstance(test, cst.Comparison) and all(
+        isinstance(c.operator, (cst.Is, cst.IsNot)) and isinstance(c.comparator, cst.Name)
+        and c.comparator.value == "None" for c in test.comparisons)
 
 
 def _keras_class(model, callee: cst.BaseExpression, func: FunctionInfo) -> Optional[str]:
@@ -341,8 +362,8 @@ def _walked_sites(model, finder: _Finder, index) -> List[DropoutSite]:
     sites = []
     for call, func, kind in finder.found:
         order = finder.orders[id(call)] if orders_agree else None
-        if kind == NN_DROPOUT:
-            mode, constant = _nn_dropout_mode(call, func, model)
+        if kind in ALWAYS_DROP:
+            mode, constant = _fraction_mode(call, kind, func, model)
             sites.append(DropoutSite(call, kind, func, order, mode, constant))
         else:
             expr = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "training"), None)
@@ -353,23 +374,35 @@ def _walked_sites(model, finder: _Finder, index) -> List[DropoutSite]:
     return sites
 
 
-def _nn_dropout_mode(call: cst.Call, func: FunctionInfo, model) -> Tuple[ModeArg, Optional[str]]:
-    """TRUE when tf.nn.dropout keeps a constant fraction below 1: `keep_prob=0.5`, `rate=0.3`, or a second
-    positional argument strictly between 0 and 1 (TF1 reads it as keep_prob, TF2 as rate: both drop)."""
+def fraction_arguments(call: cst.Call, api: str) -> List[Tuple[str, cst.BaseExpression]]:
+    """The kept fractions a dropout with no mode is given: (keyword, expression); keyword "" for tf.nn.dropout's
+    second positional argument (TF1 reads it as keep_prob, TF2 as rate)."""
     kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
     positional = [a.value for a in call.args if a.keyword is None and not a.star]
-    for keyword, expr in (("keep_prob", kwargs.get("keep_prob")), ("rate", kwargs.get("rate")),
-                          ("", positional[1] if len(positional) > 1 else None)):
-        if expr is None:
-            continue
+    if api == NN_DROPOUT:
+        found = [(k, kwargs[k]) for k in ("keep_prob", "rate") if k in kwargs]
+        return found or ([("", positional[1])] if len(positional) > 1 else [])
+    return [(k, kwargs[k] if k in kwargs else positional[i + 1]) for i, k in enumerate(WRAPPER_KEEPS)
+            if k in kwargs or i + 1 < len(positional)]
+
+
+def _fraction_mode(call: cst.Call, api: str, func: FunctionInfo, model) -> Tuple[ModeArg, Optional[str]]:
+    """TRUE when a dropout with no mode keeps a constant fraction below 1: `keep_prob=0.5`, `rate=0.3`, a second
+    positional argument strictly between 0 and 1 (both TF readings drop), a DropoutWrapper's
+    `output_keep_prob=0.8`; UNKNOWN when a fraction is decided elsewhere; FALSE when it keeps everything."""
+    unknown = None
+    for keyword, expr in fraction_arguments(call, api):
         value = _constant(expr, func, model)
         if value is not None and 0.0 < value < 1.0:
             text = cst.Module([]).code_for_node(expr)
             return ModeArg(TRUE, expr, keyword=keyword or None, owner=call), f"{keyword}={text}" if keyword else text
-        return ModeArg(UNKNOWN, expr, keyword=keyword or None, owner=call), None
+        if value is None and unknown is None:
+            unknown = ModeArg(UNKNOWN, expr, keyword=keyword or None, owner=call)
+    if unknown is not None:
+        return unknown, None
     if any(a.star for a in call.args):
         return ModeArg(UNKNOWN, None, owner=call), None
-    return ModeArg(FALSE, None, owner=call), None  # keeps everything (TF1 requires one of them anyway)
+    return ModeArg(FALSE, None, owner=call), None  # keeps everything (TF1's tf.nn.dropout requires a fraction anyway)
 
 
 def _constant(expr: cst.BaseExpression, func: FunctionInfo, model, depth: int = 0) -> Optional[float]:
@@ -385,7 +418,11 @@ def _constant(expr: cst.BaseExpression, func: FunctionInfo, model, depth: int = 
 
 def kept_fraction_argument(site: DropoutSite) -> Optional[Tuple[str, cst.BaseExpression]]:
     """How a dropout site is told how much to keep: ("keep_prob" | "rate", the expression), by keyword or in
-    second position (tf.nn.dropout's second argument is keep_prob in TF1)."""
+    second position (tf.nn.dropout's second argument is keep_prob in TF1); a DropoutWrapper's first kept
+    fraction, by its keyword (`output_keep_prob`)."""
+    if site.api in DROPOUT_WRAPPERS:
+        found = fraction_arguments(site.call, site.api)
+        return found[0] if found else None
     if site.api not in (NN_DROPOUT, *MODE_APIS):
         return None
     kwargs = {a.keyword.value: a.value for a in site.call.args if a.keyword is not None}

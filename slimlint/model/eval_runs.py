@@ -31,7 +31,7 @@ import libcst.matchers as m
 from slimlint.model import context, string_modes
 from slimlint.model.facts import DYNAMIC, PARAM, TRUE, FunctionInfo, ModeArg, default_word
 from slimlint.model.builder import run_feed, run_fetches
-from slimlint.model.dropout import NN_DROPOUT, kept_fraction_argument
+from slimlint.model.dropout import ALWAYS_DROP, kept_fraction_argument
 from slimlint.model.graph_names import looked_up_name, placeholder_name, tensor_name
 from slimlint.model.guards import literal_value
 from slimlint.model.import_table import dotted
@@ -110,6 +110,17 @@ class EvalRuns:
                 out.append(EvalRunFedTrue(element.value, flag, run))
         return out
 
+    def evaluation_runs(self, func: FunctionInfo, role: str) -> List[cst.Call]:
+        """Runs in `func` that train nothing and evaluate (eval_runs_fed_true's test without a flag: the data or
+        results named for evaluation, a function named for inference, or evaluation code), not over the training
+        runs' own batch."""
+        if self._code_of(func) is None:
+            return []
+        runs = list(self._runs(func))
+        trained = {d for run, _, feed, order in runs if self._fetches_training(run, func) for d in self._bound_data(func, feed, None, order)}
+        return [run for run, targets, feed, order in runs if not self._fetches_training(run, func)
+                and self._fed_data(feed, None) and self._evaluates(func, role, feed, None, targets, order, trained)]
+
     def eval_runs_dropping(self, func: FunctionInfo, role: str, index: ProjectIndex, sites) -> List[EvalRunDropping]:
         """Evaluation runs (eval_runs_fed_true's test) that feed dropout's keep_prob placeholder a constant
         below 1 (or its rate one above 0) while that dropout drops in the run: `tf.nn.dropout` always does; a
@@ -140,7 +151,7 @@ class EvalRuns:
                 if not 0.0 < float(element.value.evaluated_value) < 1.0:
                     continue
                 mode = site.mode
-                drops = site.api == NN_DROPOUT or mode.kind == TRUE or (mode.expr is not None and dotted(mode.expr) in fed_true)
+                drops = site.api in ALWAYS_DROP or mode.kind == TRUE or (mode.expr is not None and dotted(mode.expr) in fed_true)
                 if drops and self._evaluates(func, role, feed, element, targets, order, trained):
                     out.append(EvalRunDropping(element.value, dotted(element.key), keyword, run))
         return out

@@ -43,6 +43,9 @@ class FunctionSummary:
     # (mode kind, parameter name when the kind is PARAM); ("default", None) when they give none.
     slim_mode: Tuple[str, Optional[str]] = ("default", None)
     has_bn: bool = False  # builds batch norm in any mode (tf.layers BN without training= included)
+    # builds dropout (slim / tf.layers / Keras / tf.nn, a DropoutWrapper), itself or through its calls: the prefilter reads
+    # its callers, which may train it (SL202) or evaluate it (SL208)
+    has_dropout: bool = False
     bn_own_collections: bool = False  # some of that batch norm picks its own variables_collections
     opens_name_scope: bool = False  # see FunctionInfo.opens_name_scope
     accepts_any_keyword: bool = False  # takes **kwargs: a fix may pass it a keyword it does not name
@@ -111,6 +114,13 @@ class FunctionSummary:
     # that keeps every unit, is that the parameter's default): a call giving (or leaving) that value
     # (`keep_prob=1.0`) makes that dropout an identity
     dropout_keeps: Tuple[Tuple[str, Optional[str], float, bool], ...] = ()
+    # parameters that become the kept fraction of a dropout with no mode (`tf.nn.dropout(x, keep_prob)`, a
+    # DropoutWrapper's `output_keep_prob`), its own or through its calls; a constructor's too when a method reads
+    # it back as self.<attr>: (param, "keep_prob" | "rate" | "" (either), its default when a number). kept_fractions.py
+    fraction_params: Tuple[Tuple[str, str, Optional[float]], ...] = ()
+    # It builds such a dropout keeping a constant fraction below 1 (kept_fractions.fixed_fraction): (the constant as
+    # written, the qualname of the function that fixes it). Built by evaluation code, it drops there too.
+    fixed_fraction: Optional[Tuple[str, str]] = None
     # a method returning `self.<ema>.apply(...)` whose class reads `self.<ema>.average(...)`: calling it builds a
     # hand-written batch norm's moving-average update, which the caller must run (average_updates.py)
     returns_average_update: bool = False
@@ -681,7 +691,8 @@ class ProjectIndex:
                 # Those that hand a mode flag on too: a caller giving it False says which builds are inference;
                 # and methods handing out a hand-written batch norm's update (its callers may drop it).
                 if (s.builds_bn_updates or s.mode_params or s.factory is not None or s.slim_layers or s.has_bn
-                        or s.passes_mode_params or s.returns_average_update or s.training_phase_fixed):
+                        or s.passes_mode_params or s.returns_average_update or s.training_phase_fixed
+                        or s.has_dropout):
                     parts = qual.split(".")
                     # A constructor is called by its class's name, and so is found an instance whose `__call__`
                     # builds batch norm (`self.encoder = Encoder(...)`, then `self.encoder(x)`).

@@ -8,14 +8,24 @@ import libcst as cst
 
 from slimlint.fixes import FixActions, add_keyword, replace_with
 from slimlint.model import context
-from slimlint.model.dropout import NN_DROPOUT, DropoutSite, dropout_calls, dropout_sites
+from slimlint.model.dropout import ALWAYS_DROP, NN_DROPOUT, DropoutSite, dropout_calls, dropout_sites
+from slimlint.model.kept_fractions import evaluated_fixed_fractions, fraction_calls, identity_of
 from slimlint.model.facts import TRUE
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 _MODE_MESSAGE = "Dropout runs in training mode in evaluation code ({what}): it zeroes random activations on every run, so predictions are random"
-_NN_MESSAGE = ("`tf.nn.dropout` keeps a constant fraction in evaluation code (`{constant}`): it zeroes random activations "
+_NN_MESSAGE = ("`{api}` keeps a constant fraction in evaluation code (`{constant}`): it zeroes random activations "
                "on every run, so predictions are random; keep 1.0 at evaluation (`tf.placeholder_with_default(1.0, [])`) "
                "or leave the dropout out of the evaluation graph")
+_CLASS_GRAPH_MESSAGE = ("`{api}` keeps a constant fraction (`{constant}`) in the graph that `{method}()` of the same "
+                        "class runs over evaluation data: it zeroes random activations on every run, so its predictions are "
+                        "random; keep the fraction in a placeholder fed 1.0 at evaluation (`tf.placeholder_with_default(1.0, [])`)")
+_FIXED_MESSAGE = ("Dropout drops in evaluation code: this builds dropout with no mode that keeps a constant fraction "
+                  "(`{constant}` in `{where}`), so it zeroes random activations on every run and predictions are random; "
+                  "make the fraction a parameter (or a placeholder) and give it 1.0 here")
+_FRACTION_MESSAGE = ("Dropout drops in evaluation code: `{param}` {given} here and becomes the fraction its dropout keeps "
+                     "(it has no mode): it zeroes random activations on every run, so predictions are random; "
+                     "pass {identity} for evaluation")
 _FED_MESSAGE = ("Dropout drops in evaluation code (its `{keyword}` placeholder `{flag}` is fed {value} in a run over "
                 "evaluation data): it zeroes random activations on every run, so predictions are random")
 # Code that keeps dropout on at inference on purpose: Monte-Carlo dropout (uncertainty from repeated
@@ -23,6 +33,11 @@ _FED_MESSAGE = ("Dropout drops in evaluation code (its `{keyword}` placeholder `
 # applies it at test time by design).
 _ON_PURPOSE_WORDS = {"mc", "mcdropout", "monte", "carlo", "uncertainty", "bayes", "bayesian",
                      "sample", "sampler", "sampling", "generate", "generator"}
+
+
+def _shown_api(api: str) -> str:
+    """`tf.nn.dropout` in full; a wrapper class by its name (`DropoutWrapper`)."""
+    return api if api == NN_DROPOUT else api.rsplit(".", 1)[-1]
 
 
 class DropoutInEval(Rule):
@@ -51,6 +66,15 @@ class DropoutInEval(Rule):
         default or passes True. When the same parameter also sets batch norm's mode, SL201 reports the call
         too; the two fixes are one edit.
 
+        Also dropout with no mode (`tf.nn.dropout`, an RNN cell's `DropoutWrapper`) whose kept fraction is a
+        parameter: a call in evaluation code that gives that parameter a constant below 1, or leaves a default
+        below 1 (`Recognizer(is_training=False)` over `__init__(self, keep_prob=0.8, ...)` that a method reads
+        back as `self.keep_prob`; the parameter may be handed on through other project functions or read by a
+        nested function). And a script named for evaluation (SL201's test for networks that always train) that
+        builds another module's network whose such dropout keeps a constant below 1 whatever the call gives
+        (`dense_block(x, ..., dropout_rate=0.8)` left at its default inside the model). A `DropoutWrapper` given
+        a constant below 1 in evaluation code is reported like `tf.nn.dropout`.
+
         A rule of its own rather than SL201 widened: SL201 is about batch norm's statistics (predictions
         depend on the rest of the batch, deterministically); this one is about random masks (predictions
         change from one run of the same image to the next), with a different fix for `tf.nn.dropout`
@@ -70,8 +94,12 @@ class DropoutInEval(Rule):
         the latter only where the callee is known to take it (the signature table, see SL201); at a call of
         a project function, `False` for the parameter that reaches the dropout (`Model(config, is_train=False)`),
         again only where the callee takes it. Predictions
-        become deterministic: the same input gives the same output. No fix for `tf.nn.dropout` with a
-        constant: there is no mode to flip; feed 1.0 at evaluation or remove it from the evaluation graph.
+        become deterministic: the same input gives the same output. At a call that leaves a kept-fraction
+        parameter at its default, the fix passes the value that keeps everything (`keep_prob=1.0`; `0.0` for a
+        `rate`), only where the callee takes it; a constant written at the call becomes that value. No fix when
+        the parameter reaches `tf.nn.dropout`'s second positional argument (TF1 reads it as keep_prob, TF2 as
+        rate: the value that keeps everything differs), nor for a network whose fraction is fixed inside it. No
+        fix for `tf.nn.dropout` with a constant: there is no mode to flip; feed 1.0 at evaluation or remove it from the evaluation graph.
         Silent when the mode or `keep_prob` comes from a placeholder, a parameter (the caller decides), a
         flag or anything else decided at run time (a feed of a constant below 1 to that placeholder in a run
         over evaluation data is reported at the feed); when a call makes a project function's dropout keep
@@ -198,6 +226,32 @@ class DropoutInEval(Rule):
                 return slim.dropout(net, keep_prob, is_training=is_training)
 
             logits = inference(images)
+            """,
+            path="evaluate.py",
+        ),
+        Case(
+            """
+            import tensorflow as tf
+
+            def inference(images, keep_prob=0.5, is_training=True):
+                net = tf.layers.batch_normalization(images, training=is_training)
+                if is_training:
+                    net = tf.nn.dropout(net, keep_prob=keep_prob)
+                return tf.layers.dense(net, 10)
+
+            logits = inference(images, is_training=False)
+            """,
+            path="evaluate.py",
+        ),
+        Case(
+            """
+            import tensorflow as tf
+
+            def inference(images, keep_prob=0.5):
+                net = tf.layers.batch_normalization(images, training=False)
+                return tf.layers.dense(tf.nn.dropout(net, keep_prob=keep_prob), 10)
+
+            logits = inference(images, keep_prob=1.0)
             """,
             path="evaluate.py",
         ),
@@ -335,6 +389,42 @@ class DropoutInEval(Rule):
                      "activations on every run, so predictions are random; keep 1.0 at evaluation "
                      "(`tf.placeholder_with_default(1.0, [])`) or leave the dropout out of the evaluation graph"),
         ),
+        Case(
+            """
+            import tensorflow as tf
+
+            def inference(images, keep_prob=0.5):
+                net = tf.layers.batch_normalization(images, training=False)
+                return tf.layers.dense(tf.nn.dropout(net, keep_prob=keep_prob), 10)
+
+            logits = inference(images)
+            """,
+            path="predict.py",
+            line=7,
+            fixed="""
+            import tensorflow as tf
+
+            def inference(images, keep_prob=0.5):
+                net = tf.layers.batch_normalization(images, training=False)
+                return tf.layers.dense(tf.nn.dropout(net, keep_prob=keep_prob), 10)
+
+            logits = inference(images, keep_prob=1.0)
+            """,
+        ),
+        Case(
+            """
+            import tensorflow as tf
+
+            net = tf.layers.batch_normalization(images, training=False)
+            cell = tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.LSTMCell(64), output_keep_prob=0.5)
+            outputs, _ = tf.nn.dynamic_rnn(cell, net, dtype=tf.float32)
+            """,
+            path="infer.py",
+            line=4,
+            message=("`DropoutWrapper` keeps a constant fraction in evaluation code (`output_keep_prob=0.5`): it zeroes "
+                     "random activations on every run, so predictions are random; keep 1.0 at evaluation "
+                     "(`tf.placeholder_with_default(1.0, [])`) or leave the dropout out of the evaluation graph"),
+        ),
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
@@ -345,21 +435,48 @@ class DropoutInEval(Rule):
         sites = dropout_sites(model, ctx.index)
         for site in sites:
             # A placeholder's fraction (`keep_prob=self.keep_prob`): the feeds are judged at the runs below.
-            if site.mode.kind != TRUE or site.guarded or site.fed_fraction or not self._in_eval(ctx, site.func, site.order):
+            if site.mode.kind != TRUE or site.guarded or site.fed_fraction:
                 continue
-            if site.api == NN_DROPOUT:
-                yield self.violation(site.call, _NN_MESSAGE.format(constant=site.constant))
+            if not self._in_eval(ctx, site.func, site.order):
+                evaluator = self._class_evaluates(ctx, site) if site.api in ALWAYS_DROP else None
+                if evaluator is not None:
+                    yield self.violation(site.call, _CLASS_GRAPH_MESSAGE.format(
+                        api=_shown_api(site.api), constant=site.constant, method=evaluator))
+                continue
+            if site.api in ALWAYS_DROP:
+                yield self.violation(site.call, _NN_MESSAGE.format(api=_shown_api(site.api), constant=site.constant))
                 continue
             yield self._report(ctx, site)
         for func in model.functions:
             if func.name and context.words(func.name) & _ON_PURPOSE_WORDS:
                 continue
             yield from self._calls_left_training(ctx, func)
+            for site, (constant, where) in evaluated_fixed_fractions(model, func, ctx.role, ctx.index):
+                if not any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS for t in site.targets):
+                    yield self.violation(site.call, _FIXED_MESSAGE.format(constant=constant, where=where))
             for fed in model.eval_runs_dropping(func, ctx.role, ctx.index, sites):
-                keep = "1.0" if fed.keyword == "keep_prob" else "0.0"
+                keep = "0.0" if fed.keyword == "rate" else "1.0"
                 value = cst.Module([]).code_for_node(fed.value)
                 yield self.violation(fed.value, _FED_MESSAGE.format(flag=fed.flag, keyword=fed.keyword, value=value),
                                      FixActions().on(fed.value, replace_with(keep)), f"Feed `{keep}`")
+
+    @staticmethod
+    def _class_evaluates(ctx: RuleContext, site: DropoutSite) -> Optional[str]:
+        """A method of the class that built this always-dropping dropout into its graph (`self.fm = tf.matmul(
+        tf.nn.dropout(h, 0.8), w)` in `build_network`) and runs that graph over evaluation data (`def test(self,
+        test_data): ... self.sess.run(self.pred, feed_dict=...)`): its name. Not for code named for sampling or
+        Monte-Carlo dropout (the rule's on-purpose words), nor in a project that trains adversarially."""
+        func = site.func
+        if func.class_name is None or ctx.role == context.UNIT_TEST or ctx.index.adversarial:
+            return None
+        for method in ctx.model.functions:
+            if method.class_name != func.class_name or method is func or "<locals>" in method.qualname:
+                continue
+            if method.name and context.words(method.name) & _ON_PURPOSE_WORDS:
+                continue
+            if ctx.model.evaluation_runs(method, ctx.role):
+                return method.name
+        return None
 
     def _calls_left_training(self, ctx: RuleContext, func) -> Iterator[Violation]:
         """Calls in evaluation code of project functions (a model's constructor, a `build(is_train=True)`) whose
@@ -379,6 +496,34 @@ class DropoutInEval(Rule):
             for param, mode in sorted(call.modes.items()):
                 if mode.kind == TRUE:
                     yield self._report_call(ctx, call.site.call, param, mode)
+        for given in fraction_calls(ctx.model, func, ctx.index):
+            if given.value is None or not 0.0 < given.value < 1.0:
+                continue
+            if any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS for t in given.site.targets):
+                continue
+            if predicts is None:
+                predicts = ctx.role != context.UNIT_TEST and ctx.model.restores_and_predicts(func, ctx.index)
+            if predicts or self._in_eval(ctx, func, given.site.order):
+                yield self._report_fraction(ctx, given)
+
+    def _report_fraction(self, ctx: RuleContext, given) -> Violation:
+        """A call that gives a kept-fraction parameter (or leaves its default) below 1: the fix passes the value
+        that keeps everything, when the dropout's reading of it is known (keep_prob 1.0, rate 0.0)."""
+        identity = identity_of(given.how)
+        shown = identity or "1.0 (0.0 if it is a rate)"
+        call = given.site.call
+        if given.expr is None:
+            text = f"is left at its default {given.value:g}"
+            fix = None
+            if identity and ctx.model.accepts_keyword(call, given.param, ctx.index):
+                fix = FixActions().on(call, add_keyword(given.param, identity))
+            return self.violation(call, _FRACTION_MESSAGE.format(param=given.param, given=text, identity=f"`{given.param}={shown}`"),
+                                  fix, f"Pass `{given.param}={identity}`" if fix else "")
+        text = f"is given {cst.Module([]).code_for_node(given.expr)}"
+        direct = isinstance(given.expr, (cst.Float, cst.Integer)) and any(a.value is given.expr for a in call.args)
+        fix = FixActions().on(given.expr, replace_with(identity)) if identity and direct else None
+        return self.violation(given.expr, _FRACTION_MESSAGE.format(param=given.param, given=text, identity=shown),
+                              fix, f"Pass `{identity}`" if fix else "")
 
     def _report_call(self, ctx: RuleContext, call: cst.Call, param: str, mode) -> Violation:
         keyword = mode.keyword or param

@@ -1,0 +1,234 @@
+"""Kept fractions handed in: a parameter that becomes the fraction a dropout with no mode keeps
+(`def recognizer(x, keep_prob=0.8): ... tf.nn.dropout(x, keep_prob)`, a DropoutWrapper's `output_keep_prob`),
+and the calls that give it, or leave it at, a value below 1.
+
+Such a dropout drops on every run its fraction is below 1, so the fraction is its mode: a call in evaluation
+code that leaves `keep_prob=0.8` at its default evaluates a thinned, random network (SL208). The parameter may
+be its own function's, one of a function it is nested in (a closure), one it hands on to another project
+function's, or a constructor's that a method reads back as `self.<attr>`: the class's constructor is where
+callers choose it (FunctionSummary.fraction_params of `__init__`).
+
+Dropout under a condition that names the training path (`if is_training:`), or inside a lambda (`tf.cond(
+is_training, lambda: tf.nn.dropout(x, keep_prob), ...)`), or whose fraction is re-bound in the function
+(`keep_prob = keep_prob if is_training else 1.0`), is not one: its fraction is not simply what the caller
+gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from slimlint.model import context
+from slimlint.model.dropout import ALWAYS_DROP, NN_DROPOUT, _constant, _Finder, fraction_arguments
+from slimlint.model.facts import INIT_PREFIX, CallSite, FunctionInfo, method_param
+from slimlint.model.walk import find_all, walk
+
+# (parameter, how its dropout reads it: "keep_prob" | "rate" | "" for tf.nn.dropout's second positional argument
+# (TF1: keep_prob, TF2: rate), the parameter's default when it is a number)
+FractionParam = Tuple[str, str, Optional[float]]
+
+
+@dataclass(frozen=True)
+class FractionCall:
+    """A call of a project function with fraction_params, and what it gives one of them."""
+
+    site: CallSite
+    param: str
+    how: str
+    value: Optional[float]  # the number given (or the default left), None when it is not a number
+    expr: Optional[cst.BaseExpression]  # what the call passes; None: it leaves the default
+
+
+def identity_of(how: str) -> Optional[str]:
+    """The value that makes such a dropout keep everything, as code; None when the reading is ambiguous."""
+    return {"keep_prob": "1.0", "rate": "0.0"}.get(how)
+
+
+def _how(api: str, keyword: str) -> str:
+    if api == NN_DROPOUT:
+        return keyword  # "keep_prob", "rate" or "" (positional)
+    return "keep_prob"  # a DropoutWrapper's input / output / state keep fraction
+
+
+# Calls that run one of the functions they are handed depending on a tensor: a nested function given to them is a
+# branch (`tf.cond(is_training, with_dropout, without)`), built for the mode the predicate picks.
+_COND_APIS = frozenset({"tf.cond", "tf.case", "tf.smart_cond", "tf.contrib.framework.smart_cond"})
+
+
+@dataclass(frozen=True)
+class _Walk:
+    sites: Dict[str, List[Tuple[cst.Call, str, bool]]]  # qualname -> (call, api, under some condition)
+    guarded: frozenset  # ids of calls under a condition naming the training path
+    conditional: frozenset  # ids of calls under any condition but a presence test
+    built: Dict[str, int]  # qualname -> how many dropouts the walk found in it (any kind, any condition)
+
+
+def _walk(model) -> _Walk:
+    """The dropouts with no mode built in each function, outside a condition naming the training path and outside
+    a nested function handed to `tf.cond`; and which calls sit under conditions. One walk of the file, kept on
+    the model."""
+    cached = getattr(model, "_fraction_walk", None)
+    if cached is None:
+        finder = _Finder(model)
+        walk(model.module, finder)
+        branches = _cond_branches(model)
+        sites: Dict[str, List[Tuple[cst.Call, str, bool]]] = {}
+        built: Dict[str, int] = {}
+        for call, func, kind in finder.found:
+            built[func.qualname] = built.get(func.qualname, 0) + 1
+            if kind in ALWAYS_DROP and id(call) not in finder.guarded and func.qualname not in branches:
+                sites.setdefault(func.qualname, []).append((call, kind, id(call) in finder.conditional))
+        cached = model._fraction_walk = _Walk(sites, frozenset(finder.guarded), frozenset(finder.conditional), built)
+    return cached
+
+
+def dropouts_by_function(model) -> Dict[str, int]:
+    """qualname -> how many `tf.nn.dropout` calls, DropoutWrappers and Keras Dropout applications it makes."""
+    return _walk(model).built
+
+
+def _cond_branches(model) -> set:
+    """Qualnames of nested functions handed to a `tf.cond` (or `tf.case`) by the function they are defined in."""
+    out = set()
+    for func in model.functions:
+        if func.node is None:
+            continue
+        for call in find_all(func.node.body, cst.Call):
+            if model.canonical(call.func) in _COND_APIS:
+                for arg in call.args:
+                    if isinstance(arg.value, cst.Name):
+                        out.add(f"{func.qualname}.<locals>.{arg.value.value}")
+    return out
+
+
+def _param_of(model, func: FunctionInfo, part: FunctionInfo, expr: cst.BaseExpression) -> Optional[str]:
+    """The parameter of `func` an expression in `part` (func or a function nested in it) reads, unchanged:
+    its own parameter, an enclosing one (a closure), or `__init__:p` for `self.<attr>` kept from the constructor's p."""
+    if isinstance(expr, cst.Name):
+        name = expr.value
+        if name in part.assignments:
+            return None  # re-bound here (`keep_prob = keep_prob if is_training else 1.0`)
+        if part is func:
+            return name if name in func.params else None
+        if name in part.params:
+            return None  # the nested function's own parameter: its calls decide
+        return name if name in func.params and name not in func.assignments else None
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self" \
+            and func.class_name is not None and part is func:
+        kept = model._constructor_param(expr, func)
+        if kept is not None and "." not in kept and not any(
+                f"self.{expr.attr.value}" in f.assignments for f in model.functions
+                if f.class_name == func.class_name and not f.qualname.endswith(".__init__")):
+            return INIT_PREFIX + kept
+    return None
+
+
+def default_fraction(model, func: FunctionInfo, param: str) -> Optional[float]:
+    """A parameter's default, when it is a number (or a module constant bound once to one)."""
+    default = func.defaults.get(param)
+    return _constant(default, model.module_func, model) if default is not None else None
+
+
+def fraction_params(model, func: FunctionInfo, index) -> Tuple[FractionParam, ...]:
+    """FunctionSummary.fraction_params of `func` (model: semantic.FileModel), before a method's `__init__:p`
+    entries move to the constructor (kept_by_constructor)."""
+    found: Dict[str, str] = {}
+    walked = _walk(model)
+    for part in model.with_nested(func):
+        for call, api, _ in walked.sites.get(part.qualname, ()):
+            for keyword, expr in fraction_arguments(call, api):
+                param = _param_of(model, func, part, expr)
+                if param is not None:
+                    found.setdefault(param, _how(api, keyword))
+        for given in fraction_calls(model, part, index):
+            if given.expr is not None and id(given.site.call) not in walked.guarded:
+                param = _param_of(model, func, part, given.expr)
+                if param is not None:
+                    found.setdefault(param, given.how)
+    return tuple(sorted((param, how, None if method_param(param) else default_fraction(model, func, param))
+                        for param, how in found.items()))
+
+
+def fixed_fraction(model, func: FunctionInfo, index) -> Optional[Tuple[str, str]]:
+    """FunctionSummary.fixed_fraction: a dropout with no mode that `func` builds (itself, in a nested function, or
+    through the project functions it calls) keeping a constant fraction below 1, written there or given to (or
+    left at) a kept-fraction parameter's default: (the constant as written, the qualname of the function that
+    fixes it). Such a network drops on every run, evaluation included. Only what it builds whatever its
+    arguments: nothing under a condition (a factory's `if name == 'train': return TrainNet()`) but a test of
+    whether a fraction was given."""
+    walked = _walk(model)
+    conditional = walked.conditional
+    for part in model.with_nested(func):
+        for call, api, under_condition in walked.sites.get(part.qualname, ()):
+            for _, expr in [] if under_condition else fraction_arguments(call, api):
+                value = _constant(expr, part, model)
+                if value is not None and 0.0 < value < 1.0:
+                    return cst.Module([]).code_for_node(expr), func.qualname
+        for given in fraction_calls(model, part, index):
+            if id(given.site.call) not in conditional and given.value is not None and 0.0 < given.value < 1.0:
+                shown = cst.Module([]).code_for_node(given.expr) if given.expr is not None else f"{given.value:g}"
+                return f"{given.param}={shown}", func.qualname
+        for site in part.calls:
+            if id(site.call) in conditional:
+                continue
+            summary = index.lookup_site(site, model.module_name)
+            if summary is not None and summary.fixed_fraction is not None:
+                return summary.fixed_fraction
+    return None
+
+
+def kept_by_constructor(model, summaries: dict, qual: str, entries: Tuple[FractionParam, ...]) -> None:
+    """Move a method's `__init__:p` fraction parameters to its class's constructor summary (in `summaries`, by
+    qualname), with the constructor's default: the call that makes the object chooses them."""
+    from dataclasses import replace
+
+    owned = [(method_param(p)[1], how) for p, how, _ in entries if method_param(p) is not None]
+    if not owned:
+        return
+    summaries[qual] = replace(summaries[qual], fraction_params=tuple(e for e in entries if method_param(e[0]) is None))
+    init_name = qual.rsplit(".", 1)[0] + ".__init__"
+    init = summaries.get(init_name)
+    info = next((f for f in model.functions if f.qualname == init_name), None)
+    if init is None or info is None:
+        return
+    merged = {p: (how, default) for p, how, default in init.fraction_params}
+    for param, how in owned:
+        merged.setdefault(param, (how, default_fraction(model, info, param)))
+    summaries[init_name] = replace(init, fraction_params=tuple(sorted((p, h, d) for p, (h, d) in merged.items())))
+
+
+def fraction_calls(model, func: FunctionInfo, index) -> List[FractionCall]:
+    """The calls in `func` of project functions with fraction_params, one entry per such parameter."""
+    out = []
+    for site in func.calls:
+        summary = index.lookup_site(site, model.module_name)
+        if summary is None or not summary.fraction_params:
+            continue
+        for param, how, default in summary.fraction_params:
+            expr = model.bound_arg(site, summary, param)
+            value = default if expr is None else _constant(expr, site.func, model)
+            out.append(FractionCall(site, param, how, value, expr))
+    return out
+
+
+def evaluated_fixed_fractions(model, func: FunctionInfo, role: str, index) -> List[Tuple[CallSite, Tuple[str, str]]]:
+    """Calls made by a script named for evaluation (`test.py`, `predict.py`: BatchNorm's evaluated_always_training
+    test) of another module's project function with a fixed_fraction, with it. Not in a project that trains
+    adversarially (pix2pix keeps its generator's dropout on at test time by design), nor in code named for
+    sampling."""
+    if role != context.EVAL or index.adversarial or not context.evaluation_module(model.module_name) \
+            or context.samples_by_name(model.module_name, func):
+        return []
+    out = []
+    for site in func.calls:
+        found = index.resolve_site(site, model.module_name)
+        if found is None or found[0] == model.module_name:
+            continue  # a function of the same module: judged where its calls are
+        summary = index.lookup_site(site, model.module_name)
+        if summary is not None and summary.fixed_fraction is not None \
+                and context.is_eval_context(role, func, site.order, training_callee=True):
+            out.append((site, summary.fixed_fraction))
+    return out

@@ -499,6 +499,8 @@ class CrossFileFacts:
             if frame.ops is None:
                 continue
             fn = frame.kwargs.get("normalizer_fn")
+            if isinstance(fn, cst.Name) and self._canonical(fn) not in api.NORMALIZER_FNS:
+                fn = _chosen_by_default(func, fn.value) or fn
             if fn is not None and self._canonical(fn) in api.NORMALIZER_FNS:
                 normalized.update(frame.ops)
                 params_expr = frame.kwargs.get("normalizer_params", params_expr)
@@ -816,3 +818,21 @@ def _dropped_mode_param(func: FunctionInfo) -> Optional[str]:
         return None
     counts = mention_counts(func.node, (p for p in func.params if p in MODE_PARAM_NAMES))
     return next((p for p in func.params if counts.get(p) == 0), None)
+
+
+def _chosen_by_default(func: FunctionInfo, name: str) -> Optional[cst.BaseExpression]:
+    """The value `name` gets in the branch of `if <param>:` / `else:` that the parameter's literal default picks,
+    when the function binds it in both (slim's inception_arg_scope: `if use_batch_norm: normalizer_fn =
+    slim.batch_norm else: normalizer_fn = None`, with `use_batch_norm=True`)."""
+    if func.node is None or len(func.assignments.get(name, ())) != 2:
+        return None
+    for branch in m.findall(func.node.body, m.If(test=m.Name(), orelse=m.Else())):
+        param = branch.test.value
+        default = func.defaults.get(param)
+        if param not in func.params or not (isinstance(default, cst.Name) and default.value in ("True", "False")):
+            continue
+        taken = branch.body if default.value == "True" else branch.orelse.body
+        for stmt in taken.body:
+            for assign in m.findall(stmt, m.Assign(targets=[m.AssignTarget(target=m.Name(name))])):
+                return assign.value
+    return None

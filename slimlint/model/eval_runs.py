@@ -371,6 +371,10 @@ class EvalRuns:
         """Boolean placeholders of `func` (or module level) that this file's batch norm takes as its mode, and
         a method's `self.<flag>` placeholder (made in a method of its class) that the class's batch norm takes."""
         placeholders = set(self.mode_placeholders(func))
+        # A name some run feeds a boolean is a placeholder wherever it was made (`images, labels, is_training =
+        # inputs.placeholder_inputs()`): when batch norm takes it as its mode, it is a mode flag too.
+        placeholders |= {name for name in self.builder.bool_fed if "." not in name and name.isidentifier()
+                         and (name in func.assignments or name in self.module_func.assignments)}
         found = set()
         if placeholders:
             for f in (func, self.module_func):

@@ -158,12 +158,15 @@ class Engine:
         classes = backend.class_constants()
         reexports = backend.reexports()
         keys = backend.keys_written()
-        index = ProjectIndex(start, unparsed=unparsed, classes=classes, reexports=reexports, keys_written=keys)
+        arg_scopes = any("arg_scope" in u.source.text for u in units if u.source is not None)
+        index = ProjectIndex(start, unparsed=unparsed, classes=classes, reexports=reexports, keys_written=keys,
+                             arg_scopes=arg_scopes)
         for _ in range(6):  # summaries depend on summaries: iterate to a fixed point
             modules = backend.summaries(index)
             if modules == index.modules:
                 break
-            index = ProjectIndex(modules, unparsed=unparsed, classes=classes, reexports=reexports, keys_written=keys)
+            index = ProjectIndex(modules, unparsed=unparsed, classes=classes, reexports=reexports, keys_written=keys,
+                                 arg_scopes=arg_scopes)
         called_after_bn, unresolved, training_callees, edges, under_deps, scoped = backend.cross_facts(index)
         index.scoped_bn_mode = _scoped_modes(scoped)
         index.bn_mode_scoped = any(kind is not None for _, _, kind in scoped)

@@ -150,6 +150,10 @@ ZOO_BN_MODULES = {
     "resnet_utils",
 }
 ZOO_PLAIN_MODULES = {"vgg", "alexnet", "overfeat", "lenet", "cifarnet"}
+# Zoo networks whose batch norm comes only from their `*_arg_scope()` (`normalizer_fn=slim.batch_norm` there; the
+# network's own layers name none): called outside every arg_scope, they build no batch norm at all.
+ZOO_SCOPE_BN_MODULES = {"resnet_v1", "inception_v1", "inception_v2", "inception_v3", "inception_v4",
+                        "inception_resnet_v2", "mobilenet_v1"}
 
 
 def zoo_function(canonical_name: str) -> Optional[Tuple[str, str]]:
@@ -206,3 +210,9 @@ def zoo_network(canonical_name: str) -> Optional[bool]:
     if signature is None or "is_training" not in signature.params + signature.kwonly:
         return None
     return module in ZOO_BN_MODULES
+
+
+def zoo_bn_by_scope_only(canonical_name: str) -> bool:
+    """Does this zoo network get its batch norm only from an arg_scope around the call (ZOO_SCOPE_BN_MODULES)?"""
+    found = zoo_function(canonical_name)
+    return found is not None and found[0] in ZOO_SCOPE_BN_MODULES

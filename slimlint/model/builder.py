@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
+import libcst.matchers as m
 from slimlint.model import api, fluent, kwargs_flow
 from slimlint.model.dynamic_imports import DynamicImports, option_of
 from slimlint.model.star_imports import project_star_modules, star_candidates
@@ -95,6 +96,32 @@ def literal_dict(expr: Optional[cst.BaseExpression], func: FunctionInfo, module_
     if isinstance(expr, cst.Call) and dotted(expr.func) == "dict" and all(a.keyword is not None and not a.star for a in expr.args):
         return keyword_args(expr)
     return None
+
+
+def returned_dict(call: cst.Call, functions: List[FunctionInfo], module_func: FunctionInfo) -> Optional[Dict[str, cst.BaseExpression]]:
+    """The items of the one dict literal a module-level function returns, for a call of it by name, its parameters
+    read as what the call passes (or their defaults): `def bn_params(is_training): return {"is_training":
+    is_training, "updates_collections": None}`, then `normalizer_params=bn_params(flag)` or `**bn_params(flag)`.
+    Items whose parameter the call does not give (or spreads) are left out; None when it cannot be read."""
+    if not isinstance(call.func, cst.Name) or any(a.star for a in call.args):
+        return None
+    callee = next((f for f in functions if f.qualname == call.func.value and f.node is not None), None)
+    if callee is None:
+        return None
+    returns = [r for r in m.findall(callee.node.body, m.Return()) if r.value is not None]
+    items = literal_dict(returns[0].value, callee, module_func) if len(returns) == 1 else None
+    if items is None:
+        return None
+    passed = dict(zip(callee.params, [a.value for a in call.args if a.keyword is None]))
+    passed.update({a.keyword.value: a.value for a in call.args if a.keyword is not None})
+    out = {}
+    for key, value in items.items():
+        if isinstance(value, cst.Name) and value.value in callee.params and value.value not in callee.assignments:
+            value = passed.get(value.value, callee.defaults.get(value.value))
+            if value is None:
+                continue
+        out[key] = value
+    return out
 
 
 def run_feed(run: cst.Call) -> Optional[cst.BaseExpression]:
@@ -285,6 +312,8 @@ class ModuleBuilder(FastVisitor):
                 out[arg.keyword.value] = arg.value
             elif arg.star == "**":
                 items = literal_dict(arg.value, self.func, self.module_func)
+                if items is None and isinstance(arg.value, cst.Call):
+                    items = returned_dict(arg.value, self.functions, self.module_func)
                 if items is None:
                     opaque = True
                 else:

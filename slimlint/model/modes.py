@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from slimlint.model.builder import literal_dict
+from slimlint.model.builder import literal_dict, returned_dict
 from slimlint.model.instance_dicts import decode_dict, encode_dict, merge_changes, self_dict_changes
 from slimlint.model.import_table import dotted
 from slimlint.model.parameter_instances import SELF_NAMES, skips_self
@@ -275,8 +275,14 @@ class ModeReading:
         return None
 
     def _dict_items(self, expr: Optional[cst.BaseExpression], func: FunctionInfo) -> Optional[Dict[str, cst.BaseExpression]]:
-        """The literal items of a normalizer_params dict (a literal, `dict(...)`, or a name bound to one)."""
-        return None if expr is None else literal_dict(expr, func, self.module_func)
+        """The literal items of a normalizer_params dict (a literal, `dict(...)`, or a name bound to one), or of the
+        dict a function of this file returns (`normalizer_params=batch_norm_params(is_training)`)."""
+        if expr is None:
+            return None
+        items = literal_dict(expr, func, self.module_func)
+        if items is None and isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name):
+            items = returned_dict(expr, self.functions, self.module_func)
+        return items
 
     def _frame_value(self, frames, op: str, key: str, index: ProjectIndex) -> Tuple[Optional[ArgScopeFrame], Optional[cst.BaseExpression]]:
         for frame in reversed(frames):

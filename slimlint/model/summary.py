@@ -220,8 +220,11 @@ class ProjectIndex:
     def __init__(self, modules: Optional[Dict[str, Dict[str, FunctionSummary]]] = None, unparsed: Iterable[str] = (),
                  classes: Optional[Dict[str, Dict[str, tuple]]] = None,
                  reexports: Optional[Dict[str, Dict[str, str]]] = None,
-                 keys_written: Optional[Dict[str, Set[Tuple[str, tuple]]]] = None) -> None:
+                 keys_written: Optional[Dict[str, Set[Tuple[str, tuple]]]] = None, arg_scopes: bool = True) -> None:
         self.modules: Dict[str, Dict[str, FunctionSummary]] = modules or {}
+        # Does any file of the checked tree (parsed or not) mention `arg_scope`? When none does, a zoo network whose
+        # batch norm comes only from its `*_arg_scope()` builds none (api.ZOO_SCOPE_BN_MODULES).
+        self.arg_scopes = arg_scopes
         # key -> (module, record) of every place the parsed files can put that key into a dict (kwargs_flow.py)
         self.keys_written: Dict[str, Set[Tuple[str, tuple]]] = keys_written or {}
         # module -> name -> the qualified name it imports or aliases (reexports.py)
@@ -677,7 +680,7 @@ class ProjectIndex:
         if found is not None:
             return self.modules[found[0]][found[1]]
         canon = api.canonical(target) or target
-        if api.zoo_network(canon):
+        if api.zoo_network(canon) and (self.arg_scopes or not api.zoo_bn_by_scope_only(canon)):
             return zoo_summary(canon)
         return None
 

@@ -216,3 +216,30 @@ def zoo_bn_by_scope_only(canonical_name: str) -> bool:
     """Does this zoo network get its batch norm only from an arg_scope around the call (ZOO_SCOPE_BN_MODULES)?"""
     found = zoo_function(canonical_name)
     return found is not None and found[0] in ZOO_SCOPE_BN_MODULES
+
+
+# The model zoo's own arg_scope factories (`resnet_utils.resnet_arg_scope()`, `inception_v3_arg_scope()`,
+# `mobilenet_v1_arg_scope(is_training=...)`): they give the convolutions under them batch norm, the project's own
+# layers included (a detection head under `arg_scope(resnet_arg_scope())`).
+ZOO_FACTORY_MODULES = ZOO_BN_MODULES | {"inception_utils"}
+# Zoo helpers that build plain slim convolutions, which an arg_scope around the call can give batch norm.
+ZOO_CONV_HELPERS = {("resnet_utils", "conv2d_same"), ("resnet_utils", "stack_blocks_dense")}
+
+
+def zoo_arg_scope(canonical_name: str) -> bool:
+    """Is this a model-zoo arg_scope factory (`slim.nets.resnet_utils.resnet_arg_scope`)?"""
+    parts = canonical_name.split(".")
+    if parts[:2] == ["slim", "nets"]:
+        parts = parts[2:]
+    elif parts[:1] == ["nets"]:
+        parts = parts[1:]
+    else:
+        return False
+    return len(parts) == 2 and parts[0] in ZOO_FACTORY_MODULES and parts[1].endswith("arg_scope")
+
+
+def zoo_conv_helper(canonical_name: str) -> bool:
+    """Is this a zoo helper that builds slim convolutions with no normalizer of their own?"""
+    parts = canonical_name.split(".")
+    return len(parts) >= 2 and tuple(parts[-2:]) in ZOO_CONV_HELPERS and (
+        parts[:2] == ["slim", "nets"] or parts[:1] == ["nets"])

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from slimlint.model import api, kwargs_flow, signatures
-from slimlint.model.facts import TRUE, method_param
+from slimlint.model.facts import DEFAULT, PARAM, TRUE, UPDATE_OPS, method_param
 from slimlint.model.parameter_instances import skips_self
 
 
@@ -192,6 +192,27 @@ def zoo_summary(canonical: str) -> FunctionSummary:
         accepts_any_keyword=False,
         zoo=True,
     )
+
+
+@lru_cache(maxsize=256)
+def zoo_factory_summary(canonical: str) -> FunctionSummary:
+    """A model-zoo arg_scope factory: batch norm on the convolutions under it (UPDATE_OPS); its mode is its own
+    `is_training` (True by default) when it takes one, else what scopes and slim's default give."""
+    signature = signatures.lookup(canonical)
+    params = signature.params if signature is not None and signature.positions_known else ()
+    moded = "is_training" in params
+    factory = FactoryConfig(normalized_ops=frozenset({"slim.conv2d", "slim.separable_conv2d"}),
+                            mode=PARAM if moded else DEFAULT, mode_param="is_training" if moded else None,
+                            updates_collection=UPDATE_OPS, mode_from_params=moded)
+    return FunctionSummary(qualname="<zoo>", params=params, mode_params=frozenset(),
+                           mode_defaults=(("is_training", "true"),) if moded else (), builds_bn_updates=False,
+                           always_training=False, factory=factory, zoo=True)
+
+
+# A zoo helper building plain slim convolutions (resnet_utils.conv2d_same): a caller's arg_scope gives them batch norm.
+ZOO_CONV_HELPER = FunctionSummary(qualname="<zoo>", params=(), mode_params=frozenset(), mode_defaults=(),
+                                  builds_bn_updates=False, always_training=False, zoo=True, accepts_any_keyword=True,
+                                  accepts_any_positional=True, slim_layers=frozenset({"slim.conv2d"}))
 
 
 def callee_table(edges) -> Dict[tuple, list]:
@@ -682,6 +703,10 @@ class ProjectIndex:
         canon = api.canonical(target) or target
         if api.zoo_network(canon) and (self.arg_scopes or not api.zoo_bn_by_scope_only(canon)):
             return zoo_summary(canon)
+        if api.zoo_arg_scope(canon):
+            return zoo_factory_summary(canon)
+        if api.zoo_conv_helper(canon):
+            return ZOO_CONV_HELPER
         return None
 
     def bn_function_names(self) -> FrozenSet[str]:

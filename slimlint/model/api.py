@@ -150,6 +150,8 @@ ZOO_BN_MODULES = {
     "resnet_utils",
 }
 ZOO_PLAIN_MODULES = {"vgg", "alexnet", "overfeat", "lenet", "cifarnet"}
+# Dropout with no mode, which drops whenever its kept fraction is below 1 (dropout.ALWAYS_DROP).
+FRACTION_DROPOUT = frozenset({"tf.nn.dropout", "tf.nn.rnn_cell.DropoutWrapper", "tf.contrib.rnn.DropoutWrapper"})
 # Zoo networks whose batch norm comes only from their `*_arg_scope()` (`normalizer_fn=slim.batch_norm` there; the
 # network's own layers name none): called outside every arg_scope, they build no batch norm at all.
 ZOO_SCOPE_BN_MODULES = {"resnet_v1", "inception_v1", "inception_v2", "inception_v3", "inception_v4",

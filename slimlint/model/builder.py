@@ -231,6 +231,7 @@ class ModuleBuilder(FastVisitor):
         self.save_receivers: Set[str] = set()  # `x.save(...)`: x (a saver that writes checkpoints)
         self.restore_receivers: Set[str] = set()  # `x.restore(...)`: x (a saver that reads checkpoints)
         self.restoring_calls: Set[int] = set()  # ids of calls whose result is restored from at once
+        self.fraction_dropout = False  # calls tf.nn.dropout or an RNN DropoutWrapper somewhere
         self.bool_fed: Dict[str, Set[str]] = {}  # name -> constants fed somewhere: `{is_training: False}` -> {"False"}
         self._reuse_depth = 0
         self._in_target = 0
@@ -944,6 +945,8 @@ class ModuleBuilder(FastVisitor):
         """A call of a TF / slim API (or of a project function): the handler of its canonical name, by table."""
         if name.startswith("tf.keras.") and not name.startswith("tf.keras.backend."):
             self.func.keras_call_orders.append(order)  # maybe a Keras model built (learning_phase.py)
+        if name in api.FRACTION_DROPOUT:
+            self.fraction_dropout = True  # kept_fractions.py walks only files that build one
         handler = _API_HANDLERS.get(name)
         if handler is not None:
             return getattr(self, handler)(node, name, order) or "other"

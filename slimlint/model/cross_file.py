@@ -38,7 +38,7 @@ from slimlint.model.graph_names import looked_up_name
 from slimlint.model import string_modes
 from slimlint.model.average_updates import returns_average_update
 from slimlint.model.dropout import MODE_APIS as DROPOUT_LAYER_APIS, dropout_params
-from slimlint.model.kept_fractions import dropouts_by_function, fixed_fraction, fraction_params, kept_by_constructor
+from slimlint.model.kept_fractions import fixed_fraction, fraction_params, kept_by_constructor
 from slimlint.model.derived_modes import unread_derived_mode
 
 
@@ -472,11 +472,15 @@ class CrossFileFacts:
         return slim_layers, slim_mode
 
     def _builds_dropout(self, func: FunctionInfo, index: ProjectIndex) -> bool:
-        """FunctionSummary.has_dropout."""
+        """FunctionSummary.has_dropout: a mode-taking dropout left at its default (`tf.layers.dropout` without
+        `training=`, slim's default True), itself or through its calls. Dropout whose mode or fraction a parameter
+        decides is in dropout_params / fraction_params; one fed by a placeholder is judged in its own file."""
         for part in self.with_nested(func):
-            if any(layer.api in DROPOUT_LAYER_APIS for layer in part.layers) or dropouts_by_function(self).get(part.qualname):
+            if any(layer.api in DROPOUT_LAYER_APIS and DROPOUT_LAYER_APIS[layer.api][0] not in layer.kwargs
+                   for layer in part.layers):
                 return True
-            if any(getattr(index.lookup_site(site, self.module_name), "has_dropout", False) for site in part.calls):
+            if index.any_summary("has_dropout") and any(
+                    getattr(index.lookup_site(site, self.module_name), "has_dropout", False) for site in part.calls):
                 return True
         return False
 

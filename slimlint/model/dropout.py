@@ -108,12 +108,11 @@ def dropout_params(model, func: FunctionInfo, index) -> Tuple[FrozenSet[str], Tu
 # Layer APIs with a mode argument -> (its keyword, does the layer drop when the call does not say?).
 MODE_APIS: Dict[str, Tuple[str, bool]] = {"slim.dropout": ("is_training", True), "tf.layers.dropout": ("training", False)}
 NN_DROPOUT = "tf.nn.dropout"
-# RNN cell wrappers that drop a fixed fraction on every run (no mode): their keep fractions, by keyword and
-# position after the cell.
-DROPOUT_WRAPPERS = frozenset({"tf.nn.rnn_cell.DropoutWrapper", "tf.contrib.rnn.DropoutWrapper"})
+# Dropout with no mode: it drops whenever its kept fraction is below 1 (tf.nn.dropout and the RNN cell wrappers).
+ALWAYS_DROP = api.FRACTION_DROPOUT
+DROPOUT_WRAPPERS = ALWAYS_DROP - {NN_DROPOUT}
+# A DropoutWrapper's keep fractions, by keyword and by position after the cell.
 WRAPPER_KEEPS = ("input_keep_prob", "output_keep_prob", "state_keep_prob")
-# Dropout with no mode: it drops whenever its kept fraction is below 1.
-ALWAYS_DROP = frozenset({NN_DROPOUT}) | DROPOUT_WRAPPERS
 # Keras (and TF1 layers) Dropout classes: an instance applied as `layer(x, training=...)`.
 KERAS_DROPOUT = frozenset(
     {f"tf.keras.layers.{n}" for n in ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",

@@ -63,31 +63,28 @@ class _Walk:
     sites: Dict[str, List[Tuple[cst.Call, str, bool]]]  # qualname -> (call, api, under some condition)
     guarded: frozenset  # ids of calls under a condition naming the training path
     conditional: frozenset  # ids of calls under any condition but a presence test
-    built: Dict[str, int]  # qualname -> how many dropouts the walk found in it (any kind, any condition)
 
 
-def _walk(model) -> _Walk:
+def _walk(model, conditions: bool = False) -> _Walk:
     """The dropouts with no mode built in each function, outside a condition naming the training path and outside
     a nested function handed to `tf.cond`; and which calls sit under conditions. One walk of the file, kept on
-    the model."""
+    the model; none in a file that builds no such dropout, unless the conditions are asked for."""
     cached = getattr(model, "_fraction_walk", None)
+    if cached is None and not model.builder.fraction_dropout and not conditions:
+        return _NO_SITES
     if cached is None:
         finder = _Finder(model)
         walk(model.module, finder)
         branches = _cond_branches(model)
         sites: Dict[str, List[Tuple[cst.Call, str, bool]]] = {}
-        built: Dict[str, int] = {}
         for call, func, kind in finder.found:
-            built[func.qualname] = built.get(func.qualname, 0) + 1
             if kind in ALWAYS_DROP and id(call) not in finder.guarded and func.qualname not in branches:
                 sites.setdefault(func.qualname, []).append((call, kind, id(call) in finder.conditional))
-        cached = model._fraction_walk = _Walk(sites, frozenset(finder.guarded), frozenset(finder.conditional), built)
+        cached = model._fraction_walk = _Walk(sites, frozenset(finder.guarded), frozenset(finder.conditional))
     return cached
 
 
-def dropouts_by_function(model) -> Dict[str, int]:
-    """qualname -> how many `tf.nn.dropout` calls, DropoutWrappers and Keras Dropout applications it makes."""
-    return _walk(model).built
+_NO_SITES = _Walk({}, frozenset(), frozenset())
 
 
 def _cond_branches(model) -> set:
@@ -144,7 +141,7 @@ def fraction_params(model, func: FunctionInfo, index) -> Tuple[FractionParam, ..
                 if param is not None:
                     found.setdefault(param, _how(api, keyword))
         for given in fraction_calls(model, part, index):
-            if given.expr is not None and id(given.site.call) not in walked.guarded:
+            if given.expr is not None and id(given.site.call) not in _walk(model, conditions=True).guarded:
                 param = _param_of(model, func, part, given.expr)
                 if param is not None:
                     found.setdefault(param, given.how)
@@ -160,7 +157,6 @@ def fixed_fraction(model, func: FunctionInfo, index) -> Optional[Tuple[str, str]
     arguments: nothing under a condition (a factory's `if name == 'train': return TrainNet()`) but a test of
     whether a fraction was given."""
     walked = _walk(model)
-    conditional = walked.conditional
     for part in model.with_nested(func):
         for call, api, under_condition in walked.sites.get(part.qualname, ()):
             for _, expr in [] if under_condition else fraction_arguments(call, api):
@@ -168,14 +164,14 @@ def fixed_fraction(model, func: FunctionInfo, index) -> Optional[Tuple[str, str]
                 if value is not None and 0.0 < value < 1.0:
                     return cst.Module([]).code_for_node(expr), func.qualname
         for given in fraction_calls(model, part, index):
-            if id(given.site.call) not in conditional and given.value is not None and 0.0 < given.value < 1.0:
+            if given.value is not None and 0.0 < given.value < 1.0 \
+                    and id(given.site.call) not in _walk(model, conditions=True).conditional:
                 shown = cst.Module([]).code_for_node(given.expr) if given.expr is not None else f"{given.value:g}"
                 return f"{given.param}={shown}", func.qualname
-        for site in part.calls:
-            if id(site.call) in conditional:
-                continue
+        for site in part.calls if index.any_summary("fixed_fraction") else ():
             summary = index.lookup_site(site, model.module_name)
-            if summary is not None and summary.fixed_fraction is not None:
+            if summary is not None and summary.fixed_fraction is not None \
+                    and id(site.call) not in _walk(model, conditions=True).conditional:
                 return summary.fixed_fraction
     return None
 
@@ -203,6 +199,8 @@ def kept_by_constructor(model, summaries: dict, qual: str, entries: Tuple[Fracti
 def fraction_calls(model, func: FunctionInfo, index) -> List[FractionCall]:
     """The calls in `func` of project functions with fraction_params, one entry per such parameter."""
     out = []
+    if not index.any_summary("fraction_params"):
+        return out
     for site in func.calls:
         summary = index.lookup_site(site, model.module_name)
         if summary is None or not summary.fraction_params:

@@ -43,8 +43,8 @@ class FunctionSummary:
     # (mode kind, parameter name when the kind is PARAM); ("default", None) when they give none.
     slim_mode: Tuple[str, Optional[str]] = ("default", None)
     has_bn: bool = False  # builds batch norm in any mode (tf.layers BN without training= included)
-    # builds dropout (slim / tf.layers / Keras / tf.nn, a DropoutWrapper), itself or through its calls: the prefilter reads
-    # its callers, which may train it (SL202) or evaluate it (SL208)
+    # builds a mode-taking dropout left at its default (tf.layers' False, slim's True), itself or through its calls:
+    # the prefilter reads its callers, which may train it (SL202) or evaluate it (SL208)
     has_dropout: bool = False
     bn_own_collections: bool = False  # some of that batch norm picks its own variables_collections
     opens_name_scope: bool = False  # see FunctionInfo.opens_name_scope
@@ -333,6 +333,14 @@ class ProjectIndex:
             self._resolved[key] = None  # in progress: a cycle (`f` returns what `f.m` needs resolved) finds nothing
             self._resolved[key] = self._resolve(target, from_module)
         return self._resolved[key]
+
+    def any_summary(self, field: str) -> bool:
+        """Does some summary of the index have `field` set (fraction_params, fixed_fraction, has_dropout)? Kept: a
+        query that looks at every call of every function can stop early in a project with none."""
+        cache = self.__dict__.setdefault("_any_field", {})
+        if field not in cache:
+            cache[field] = any(getattr(summary, field) for functions in self.modules.values() for summary in functions.values())
+        return cache[field]
 
     @property
     def mode_tensor_names(self) -> FrozenSet[str]:
@@ -720,7 +728,7 @@ class ProjectIndex:
                 # and methods handing out a hand-written batch norm's update (its callers may drop it).
                 if (s.builds_bn_updates or s.mode_params or s.factory is not None or s.slim_layers or s.has_bn
                         or s.passes_mode_params or s.returns_average_update or s.training_phase_fixed
-                        or s.has_dropout):
+                        or s.has_dropout or s.dropout_params or s.fraction_params or s.fixed_fraction is not None):
                     parts = qual.split(".")
                     # A constructor is called by its class's name, and so is found an instance whose `__call__`
                     # builds batch norm (`self.encoder = Encoder(...)`, then `self.encoder(x)`).

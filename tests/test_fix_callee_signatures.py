@@ -59,14 +59,15 @@ ZOO_EVAL = """\
 
     images = tf.placeholder(tf.float32, [None, 64, 64, 3])
     blocks = [resnet_v1.resnet_v1_block("block1", base_depth=16, num_units=2, stride=2)]
-    logits, _ = resnet_v1.resnet_v1(images, blocks, num_classes=10)
+    with slim.arg_scope(resnet_v1.resnet_arg_scope()):  # where resnet_v1's batch norm comes from
+        logits, _ = resnet_v1.resnet_v1(images, blocks, num_classes=10)
     saver = tf.train.Saver()
 """
 
 
 def test_a_zoo_network_gets_the_keyword_and_its_block_specs_are_left_alone(tmp_path):
     [finding] = lint(tmp_path, {"eval.py": ZOO_EVAL})
-    assert (finding.code, finding.start.line) == ("SL201", 7)
+    assert (finding.code, finding.start.line) == ("SL201", 8)
     fixed = fix_tree(tmp_path)["eval.py"]
     assert "resnet_v1.resnet_v1(images, blocks, num_classes=10, is_training=False)" in fixed
     assert 'resnet_v1_block("block1", base_depth=16, num_units=2, stride=2)' in fixed

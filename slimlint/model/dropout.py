@@ -62,7 +62,7 @@ def _keeps_at_call(model, site: CallSite, summary, keep: Optional[str], identity
     expr = model.bound_arg(site, summary, keep)
     if expr is None:
         return by_default
-    return _constant(expr, site.func, model) == identity or _run_time_fraction(expr, site.func, model)
+    return constant_fraction(expr, site.func, model) == identity or _run_time_fraction(expr, site.func, model)
 
 
 def dropout_params(model, func: FunctionInfo, index) -> Tuple[FrozenSet[str], Tuple[Tuple[str, Optional[str], float, bool], ...]]:
@@ -78,7 +78,7 @@ def dropout_params(model, func: FunctionInfo, index) -> Tuple[FrozenSet[str], Tu
         keep = keep if keep in params else None
         # `def inference(images, keep_prob=1.0, ...)`: a call that passes nothing keeps everything.
         default = func.defaults.get(keep) if keep is not None else None
-        by_default = default is not None and _constant(default, func, model) == identity
+        by_default = default is not None and constant_fraction(default, func, model) == identity
         for outer in model.as_outer_modes(func, part, mode, index):
             if outer.kind == PARAM and outer.param in params:
                 found.setdefault(outer.param, set()).add((keep, identity, by_default))
@@ -142,7 +142,7 @@ _MODE_TEST_WORDS = {"train", "training", "trainable", "dropout", "drop", "keep"}
 
 def dropout_sites(model, index) -> List[DropoutSite]:
     """Every dropout site of the file (model: semantic.FileModel), in source order."""
-    finder = _Finder(model)
+    finder = DropoutFinder(model)
     walk(model.module, finder)
     sites = [_layer_site(model, layer, index) for func in model.functions for layer in func.layers
              if layer.api in MODE_APIS]
@@ -191,7 +191,7 @@ def _keep_expr(layer: LayerCall) -> Optional[cst.BaseExpression]:
 def _keeps_everything(layer: LayerCall, model) -> bool:
     """Does this dropout keep every unit (keep_prob 1.0, rate 0.0), given as a literal or a name bound once to one?"""
     expr = _keep_expr(layer)
-    return expr is not None and _constant(expr, layer.func, model) == _KEEP_ARGUMENT[layer.api][1]
+    return expr is not None and constant_fraction(expr, layer.func, model) == _KEEP_ARGUMENT[layer.api][1]
 
 
 def _scoped_by_callers(model, func: FunctionInfo, index) -> bool:
@@ -224,7 +224,7 @@ def _scoped_by_callers(model, func: FunctionInfo, index) -> bool:
 # --- tf.nn.dropout and Keras Dropout layers: a walk of their own ------------------------------------
 
 
-class _Finder(FastVisitor):
+class DropoutFinder(FastVisitor):
     """Finds tf.nn.dropout calls and Keras Dropout applications, counting calls as the builder orders them."""
 
     def __init__(self, model) -> None:
@@ -356,7 +356,7 @@ def _names_in(expr: cst.CSTNode) -> List[str]:
     return out
 
 
-def _walked_sites(model, finder: _Finder, index) -> List[DropoutSite]:
+def _walked_sites(model, finder: DropoutFinder, index) -> List[DropoutSite]:
     orders_agree = all(finder.orders.get(id(x.call)) == x.order for f in model.functions for x in (*f.layers, *f.calls))
     sites = []
     for call, func, kind in finder.found:
@@ -391,7 +391,7 @@ def _fraction_mode(call: cst.Call, api: str, func: FunctionInfo, model) -> Tuple
     `output_keep_prob=0.8`; UNKNOWN when a fraction is decided elsewhere; FALSE when it keeps everything."""
     unknown = None
     for keyword, expr in fraction_arguments(call, api):
-        value = _constant(expr, func, model)
+        value = constant_fraction(expr, func, model)
         if value is not None and 0.0 < value < 1.0:
             text = cst.Module([]).code_for_node(expr)
             return ModeArg(TRUE, expr, keyword=keyword or None, owner=call), f"{keyword}={text}" if keyword else text
@@ -404,14 +404,14 @@ def _fraction_mode(call: cst.Call, api: str, func: FunctionInfo, model) -> Tuple
     return ModeArg(FALSE, None, owner=call), None  # keeps everything (TF1's tf.nn.dropout requires a fraction anyway)
 
 
-def _constant(expr: cst.BaseExpression, func: FunctionInfo, model, depth: int = 0) -> Optional[float]:
+def constant_fraction(expr: cst.BaseExpression, func: FunctionInfo, model, depth: int = 0) -> Optional[float]:
     """A number literal, or a name bound once (in the function, else at module level) to one."""
     if isinstance(expr, (cst.Float, cst.Integer)):
         return float(expr.evaluated_value)
     if isinstance(expr, cst.Name) and depth < 3 and expr.value not in func.params:
         values = func.assignments.get(expr.value) or model.module_func.assignments.get(expr.value)
         if values and len(values) == 1:
-            return _constant(values[0][0], func, model, depth + 1)
+            return constant_fraction(values[0][0], func, model, depth + 1)
     return None
 
 

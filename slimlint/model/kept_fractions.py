@@ -16,13 +16,13 @@ gives.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
 from slimlint.model import context
-from slimlint.model.dropout import ALWAYS_DROP, NN_DROPOUT, _constant, _Finder, fraction_arguments
+from slimlint.model.dropout import ALWAYS_DROP, NN_DROPOUT, constant_fraction, DropoutFinder, fraction_arguments
 from slimlint.model.facts import INIT_PREFIX, CallSite, FunctionInfo, method_param
 from slimlint.model.walk import find_all, walk
 
@@ -73,7 +73,7 @@ def _walk(model, conditions: bool = False) -> _Walk:
     if cached is None and not model.builder.fraction_dropout and not conditions:
         return _NO_SITES
     if cached is None:
-        finder = _Finder(model)
+        finder = DropoutFinder(model)
         walk(model.module, finder)
         branches = _cond_branches(model)
         sites: Dict[str, List[Tuple[cst.Call, str, bool]]] = {}
@@ -126,7 +126,7 @@ def _param_of(model, func: FunctionInfo, part: FunctionInfo, expr: cst.BaseExpre
 def default_fraction(model, func: FunctionInfo, param: str) -> Optional[float]:
     """A parameter's default, when it is a number (or a module constant bound once to one)."""
     default = func.defaults.get(param)
-    return _constant(default, model.module_func, model) if default is not None else None
+    return constant_fraction(default, model.module_func, model) if default is not None else None
 
 
 def fraction_params(model, func: FunctionInfo, index) -> Tuple[FractionParam, ...]:
@@ -160,7 +160,7 @@ def fixed_fraction(model, func: FunctionInfo, index) -> Optional[Tuple[str, str]
     for part in model.with_nested(func):
         for call, api, under_condition in walked.sites.get(part.qualname, ()):
             for _, expr in [] if under_condition else fraction_arguments(call, api):
-                value = _constant(expr, part, model)
+                value = constant_fraction(expr, part, model)
                 if value is not None and 0.0 < value < 1.0:
                     return cst.Module([]).code_for_node(expr), func.qualname
         for given in fraction_calls(model, part, index):
@@ -179,8 +179,6 @@ def fixed_fraction(model, func: FunctionInfo, index) -> Optional[Tuple[str, str]
 def kept_by_constructor(model, summaries: dict, qual: str, entries: Tuple[FractionParam, ...]) -> None:
     """Move a method's `__init__:p` fraction parameters to its class's constructor summary (in `summaries`, by
     qualname), with the constructor's default: the call that makes the object chooses them."""
-    from dataclasses import replace
-
     owned = [(method_param(p)[1], how) for p, how, _ in entries if method_param(p) is not None]
     if not owned:
         return
@@ -207,7 +205,7 @@ def fraction_calls(model, func: FunctionInfo, index) -> List[FractionCall]:
             continue
         for param, how, default in summary.fraction_params:
             expr = model.bound_arg(site, summary, param)
-            value = default if expr is None else _constant(expr, site.func, model)
+            value = default if expr is None else constant_fraction(expr, site.func, model)
             out.append(FractionCall(site, param, how, value, expr))
     return out
 

@@ -92,6 +92,13 @@ def dropout_params(model, func: FunctionInfo, index) -> Tuple[FrozenSet[str], Tu
             if _run_time_fraction(expr, part, model):
                 continue
             add(_layer_site(model, layer, index).mode, part, expr.value if isinstance(expr, cst.Name) else None, identity)
+        for param, call, api_name in gated_fraction_dropouts(model, part):
+            # `if is_training: x = tf.nn.dropout(x, keep_prob)`: the parameter's truth decides whether it drops.
+            for keyword, expr in fraction_arguments(call, api_name):
+                identity = 0.0 if keyword == "rate" else 1.0
+                if constant_fraction(expr, part, model) == identity or _run_time_fraction(expr, part, model):
+                    continue
+                add(ModeArg(PARAM, param=param), part, expr.value if isinstance(expr, cst.Name) else None, identity)
         for call in dropout_calls(model, part, index):
             summary = index.lookup_site(call.site, model.module_name)
             for param, mode in call.modes.items():
@@ -103,6 +110,27 @@ def dropout_params(model, func: FunctionInfo, index) -> Tuple[FrozenSet[str], Tu
     keeps = tuple(sorted((mode, keep or "", identity, by_default) for mode, entries in found.items()
                          for keep, identity, by_default in entries))
     return frozenset(found), tuple((mode, keep or None, identity, by_default) for mode, keep, identity, by_default in keeps)
+
+
+def gated_fraction_dropouts(model, func: FunctionInfo) -> List[Tuple[str, cst.Call, str]]:
+    """Dropouts with no mode (`tf.nn.dropout`, a DropoutWrapper) that `func` builds only when one of its own
+    parameters is true: `if is_training: x = tf.nn.dropout(x, 1.0 - p)` (also `if is_training and p > 0:`),
+    as (the parameter, the call, its API). Only in files that build such a dropout (builder.fraction_dropout)."""
+    if not model.builder.fraction_dropout or func.node is None or func.is_module:
+        return []
+    out = []
+    for branch in find_all(func.node.body, cst.If):
+        test = branch.test
+        tested = [test] if not isinstance(test, cst.BooleanOperation) or not isinstance(test.operator, cst.And) \
+            else [test.left, test.right]
+        params = [t.value for t in tested if isinstance(t, cst.Name) and t.value in func.params]
+        if not params:
+            continue
+        for call in find_all(branch.body, cst.Call):
+            name = model.canonical(call.func)
+            if name in ALWAYS_DROP:
+                out.extend((param, call, name) for param in params)
+    return out
 
 
 # Layer APIs with a mode argument -> (its keyword, does the layer drop when the call does not say?).

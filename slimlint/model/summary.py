@@ -310,6 +310,7 @@ class ProjectIndex:
         self._subclass_table: Optional[Dict[Tuple[str, str], List[Tuple[str, str]]]] = None
         self._bn_names: Optional[FrozenSet[str]] = None
         self._false_method_keywords: Optional[FrozenSet[Tuple[str, str]]] = None
+        self._other_mode_reach: Optional[FrozenSet[Tuple[str, str]]] = None  # unthreaded_modes.py
         for name in self.modules:
             self._by_last.setdefault(name.rsplit(".", 1)[-1], []).append(name)
 

@@ -11,6 +11,7 @@ from slimlint.model import context
 from slimlint.model.dropout import ALWAYS_DROP, NN_DROPOUT, DropoutSite, dropout_calls, dropout_sites
 from slimlint.model.kept_fractions import evaluated_fixed_fractions, fraction_calls, identity_of
 from slimlint.model.facts import TRUE
+from slimlint.model.unthreaded_modes import unthreaded_dropout_modes
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 _MODE_MESSAGE = "Dropout runs in training mode in evaluation code ({what}): it zeroes random activations on every run, so predictions are random"
@@ -28,6 +29,9 @@ _FRACTION_MESSAGE = ("Dropout drops in evaluation code: `{param}` {given} here a
                      "pass {identity} for evaluation")
 _FED_MESSAGE = ("Dropout drops in evaluation code (its `{keyword}` placeholder `{flag}` is fed {value} in a run over "
                 "evaluation data): it zeroes random activations on every run, so predictions are random")
+_UNTHREADED_MESSAGE = ("Dropout stays on whatever `{flag}` says: `{callee}` drops while its `{param}` is True, its "
+                       "default, and this call does not pass `{flag}` on; the project builds `{caller}` {built}, where "
+                       "this dropout still zeroes random activations on every run")
 # Code that keeps dropout on at inference on purpose: Monte-Carlo dropout (uncertainty from repeated
 # stochastic passes), and sampling from a generative model, where dropout is the noise source (pix2pix
 # applies it at test time by design).
@@ -75,6 +79,14 @@ class DropoutInEval(Rule):
         (`dense_block(x, ..., dropout_rate=0.8)` left at its default inside the model). A `DropoutWrapper` given
         a constant below 1 in evaluation code is reported like `tf.nn.dropout`.
 
+        Also a mode flag that stops on the way: a function hands its mode parameter to its batch norm (or
+        other dropout) but calls a dropout helper of the project without it (`spatial_dropout(net, p=0.1)`
+        inside `bottleneck(..., is_training)`), and the helper drops while its own mode parameter is at its
+        default of True (`def spatial_dropout(x, p, is_training=True): if is_training: ... tf.nn.dropout(...)`).
+        Reported at that call when the project builds the function in another mode: with the flag False, or
+        in evaluation code through the networks that call it (a build SL201 judges, whose fix sets False: the
+        dropout would stay on after it). The fix passes the flag on (`is_training=is_training`).
+
         A rule of its own rather than SL201 widened: SL201 is about batch norm's statistics (predictions
         depend on the rest of the batch, deterministically); this one is about random masks (predictions
         change from one run of the same image to the next), with a different fix for `tf.nn.dropout`
@@ -93,7 +105,8 @@ class DropoutInEval(Rule):
         arg_scope that sets it), or adds `is_training=False` to a `slim.dropout` that relied on its default,
         the latter only where the callee is known to take it (the signature table, see SL201); at a call of
         a project function, `False` for the parameter that reaches the dropout (`Model(config, is_train=False)`),
-        again only where the callee takes it. Predictions
+        again only where the callee takes it; at a dropout helper's call that leaves its mode at the default
+        inside a function with a flag of its own, that flag (`is_training=is_training`). Predictions
         become deterministic: the same input gives the same output. At a call that leaves a kept-fraction
         parameter at its default, the fix passes the value that keeps everything (`keep_prob=1.0`; `0.0` for a
         `rate`), only where the callee takes it; a constant written at the call becomes that value. No fix when
@@ -116,6 +129,24 @@ class DropoutInEval(Rule):
     """
     behaviour_change = "dropout is off at evaluation: the same input gives the same prediction on every run"
     valid = (
+        Case(
+            """
+            import tensorflow as tf
+            import tensorflow.contrib.slim as slim
+
+            def spatial_dropout(x, p, is_training=True):
+                if is_training:
+                    return tf.nn.dropout(x, 1.0 - p)
+                return x
+
+            def block(x, is_training=True):
+                x = slim.batch_norm(slim.conv2d(x, 16, [3, 3]), is_training=is_training)
+                return spatial_dropout(x, 0.1, is_training=is_training)
+
+            features = block(images, is_training=False)
+            """,
+            path="model.py",
+        ),
         Case(
             """
             import tensorflow as tf
@@ -257,6 +288,39 @@ class DropoutInEval(Rule):
         ),
     )
     invalid = (
+        Case(
+            """
+            import tensorflow as tf
+            import tensorflow.contrib.slim as slim
+
+            def spatial_dropout(x, p, is_training=True):
+                if is_training:
+                    return tf.nn.dropout(x, 1.0 - p)
+                return x
+
+            def block(x, is_training=True):
+                x = slim.batch_norm(slim.conv2d(x, 16, [3, 3]), is_training=is_training)
+                return spatial_dropout(x, 0.1)
+
+            features = block(images, is_training=False)
+            """,
+            path="model.py",
+            fixed="""
+            import tensorflow as tf
+            import tensorflow.contrib.slim as slim
+
+            def spatial_dropout(x, p, is_training=True):
+                if is_training:
+                    return tf.nn.dropout(x, 1.0 - p)
+                return x
+
+            def block(x, is_training=True):
+                x = slim.batch_norm(slim.conv2d(x, 16, [3, 3]), is_training=is_training)
+                return spatial_dropout(x, 0.1, is_training=is_training)
+
+            features = block(images, is_training=False)
+            """,
+        ),
         Case(
             """
             import tensorflow as tf
@@ -451,6 +515,8 @@ class DropoutInEval(Rule):
             if func.name and context.words(func.name) & _ON_PURPOSE_WORDS:
                 continue
             yield from self._calls_left_training(ctx, func)
+            if not ctx.index.adversarial:
+                yield from self._unthreaded(ctx, func)
             for site, (constant, where) in evaluated_fixed_fractions(model, func, ctx.role, ctx.index):
                 if not any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS for t in site.targets):
                     yield self.violation(site.call, _FIXED_MESSAGE.format(constant=constant, where=where))
@@ -505,6 +571,23 @@ class DropoutInEval(Rule):
                 predicts = ctx.role != context.UNIT_TEST and ctx.model.restores_and_predicts(func, ctx.index)
             if predicts or self._in_eval(ctx, func, given.site.order):
                 yield self._report_fraction(ctx, given)
+
+    def _unthreaded(self, ctx: RuleContext, func) -> Iterator[Violation]:
+        """A call that leaves a dropout helper's mode at its True default inside a function that hands its own
+        mode to its other layers, when the project builds that function in inference or evaluation mode."""
+        for found in unthreaded_dropout_modes(ctx.model, func, ctx.index):
+            call = found.site.call
+            if any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS for t in found.site.targets):
+                continue
+            built = (f"with `{found.flag}=False`" if found.built == "False"
+                     else "in evaluation code (through a network that calls it)")
+            callee = found.site.targets[0].rsplit(".", 1)[-1] if found.site.targets else "the callee"
+            message = _UNTHREADED_MESSAGE.format(flag=found.flag, callee=callee, param=found.param,
+                                                 caller=func.name, built=built)
+            fix = None
+            if ctx.model.accepts_keyword(call, found.param, ctx.index):
+                fix = FixActions().on(call, add_keyword(found.param, found.flag))
+            yield self.violation(call, message, fix, f"Pass `{found.param}={found.flag}`" if fix else "")
 
     def _report_fraction(self, ctx: RuleContext, given) -> Violation:
         """A call that gives a kept-fraction parameter (or leaves its default) below 1: the fix passes the value

@@ -8,6 +8,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from slimlint.fixes import FixActions, add_dict_item, add_keyword, replace_with
+from slimlint.model.presence_modes import presence_tested_modes
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 
@@ -31,6 +32,12 @@ class ModeArgumentIgnored(Rule):
         (`training = True if mode == "train" else False`, `if training:` around the train op, then `encoder(x)`
         over batch norm at its default of True), when the project
         calls it with a string the test reads as evaluation (`Graph("test")`): reported at the flag, no fix.
+        Also hand-written batch norm whose branch is picked by a presence test of its mode parameter (`if
+        is_training is not None:` over `tf.nn.moments` and the moving-statistics update, the moving statistics
+        in the `else`), when a call in the same file passes that parameter a mode (False, a flag, a boolean
+        placeholder): every value but None takes the batch-statistics branch. Silent when the calls pass
+        None, True, or a flag of the caller's own whose default is None (the None-means-inference design).
+        Reported at the test, no fix (a tensor's value needs `tf.cond`; a Python flag, `if is_training:`).
     """
     why_bad = """
         The caller evidently wants batch norm in inference mode (evaluation, export, a frozen backbone), but
@@ -58,6 +65,25 @@ class ModeArgumentIgnored(Rule):
             """
             import tensorflow as tf
 
+            def bn_wrapper(inputs, is_training, decay=0.999):
+                pop_mean = tf.Variable(tf.zeros([inputs.get_shape()[-1]]), trainable=False)
+                pop_var = tf.Variable(tf.ones([inputs.get_shape()[-1]]), trainable=False)
+                if is_training:
+                    mean, var = tf.nn.moments(inputs, [0])
+                    update = tf.assign(pop_mean, pop_mean * decay + mean * (1 - decay))
+                    with tf.control_dependencies([update, tf.assign(pop_var, pop_var * decay + var * (1 - decay))]):
+                        return tf.nn.batch_normalization(inputs, mean, var, None, None, 1e-3)
+                else:
+                    return tf.nn.batch_normalization(inputs, pop_mean, pop_var, None, None, 1e-3)
+
+            def classifier(x, is_training):
+                return bn_wrapper(tf.layers.dense(x, 64), is_training)
+            """
+        ),
+        Case(
+            """
+            import tensorflow as tf
+
             def conv_bn(inputs, filters, is_training):
                 net = tf.layers.conv2d(inputs, filters, 3, padding="same")
                 return tf.nn.relu(tf.layers.batch_normalization(net, training=is_training))
@@ -79,6 +105,27 @@ class ModeArgumentIgnored(Rule):
         ),
     )
     invalid = (
+        Case(
+            """
+            import tensorflow as tf
+
+            def bn_wrapper(inputs, is_training, decay=0.999):
+                pop_mean = tf.Variable(tf.zeros([inputs.get_shape()[-1]]), trainable=False)
+                pop_var = tf.Variable(tf.ones([inputs.get_shape()[-1]]), trainable=False)
+                if is_training is not None:
+                    mean, var = tf.nn.moments(inputs, [0])
+                    update = tf.assign(pop_mean, pop_mean * decay + mean * (1 - decay))
+                    with tf.control_dependencies([update, tf.assign(pop_var, pop_var * decay + var * (1 - decay))]):
+                        return tf.nn.batch_normalization(inputs, mean, var, None, None, 1e-3)
+                else:
+                    return tf.nn.batch_normalization(inputs, pop_mean, pop_var, None, None, 1e-3)
+
+            def classifier(x, is_training):
+                return bn_wrapper(tf.layers.dense(x, 64), is_training)
+            """,
+            line=6,
+            column=8,
+        ),
         Case(
             """
             import tensorflow as tf
@@ -143,6 +190,16 @@ class ModeArgumentIgnored(Rule):
                     f"`{derived.local}` is worked out from `{derived.param}` and never passed on: the project builds "
                     f"`{owner}` with a `{derived.param}` this reads as evaluation, yet its batch norm always runs in "
                     f"training mode; pass `{derived.local}` on to the layers that build it",
+                )
+            for found in presence_tested_modes(model, func, ctx.index):
+                line = model.position(found.call.call).start.line
+                test = cst.Module([]).code_for_node(found.test)
+                yield self.violation(
+                    found.test,
+                    f"`{test}` holds for False and for a boolean tensor too: the call at line {line} passes "
+                    f"`{found.param}` a mode, yet this batch norm takes its batch-statistics branch (and moves its "
+                    f"moving statistics) whatever that mode is, and only None reaches the moving statistics; test "
+                    f"the mode itself (`tf.cond({found.param}, ...)` for a tensor)",
                 )
             for frame, param in model.scopes_dropping_mode(func, ctx.index):
                 fix, shown = _pass_mode_on(frame, param, func.node)

@@ -1,0 +1,82 @@
+"""Hand-written batch norm whose mode is tested for presence rather than truth:
+
+    def batch_norm_wrapper(inputs, is_training, decay=0.999):
+        if is_training is not None:                  # also True for False, and for a tf.bool placeholder
+            batch_mean, batch_var = tf.nn.moments(inputs, [0])
+            ...                                      # update pop_mean / pop_var, normalise with the batch's
+        else:
+            return tf.nn.batch_normalization(inputs, pop_mean, pop_var, beta, scale, epsilon)
+
+Only None reaches the moving statistics: a caller passing False, a flag or a boolean placeholder gets the
+batch-statistics branch on every run (branch_bn.py recognises the two branches).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional
+
+import libcst as cst
+
+from slimlint.model.facts import CallSite, FunctionInfo
+
+
+@dataclass
+class PresenceMode:
+    """A batch norm whose training branch runs whenever its mode parameter is not None."""
+
+    test: cst.BaseExpression  # `is_training is not None`
+    param: str
+    call: CallSite  # a call that passes the parameter something other than None or True
+
+
+def presence_tested_modes(model, func: FunctionInfo, index) -> List[PresenceMode]:
+    """The presence tests of `func`'s hand-written batch norm (`if p is not None:` over the batch statistics,
+    `if p is None:` over the moving ones) when a call in the same file passes `p` something that can mean
+    inference: False, a flag, a placeholder (not None, not a written True)."""
+    if not (func.batch_moments and func.normalizes) or func.is_module:
+        return []
+    out = []
+    for _, _, if_node, in_body in model._branch_shapes(func):
+        param = _presence_param(if_node.test, in_body, func)
+        if param is None:
+            continue
+        call = _call_passing_mode(model, func, param, index)
+        if call is not None:
+            out.append(PresenceMode(if_node.test, param, call))
+    return out
+
+
+def _presence_param(test: cst.BaseExpression, in_body: bool, func: FunctionInfo) -> Optional[str]:
+    """The parameter `p` of `p is not None` (batch statistics in the body) or `p is None` (in the else)."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return None
+    target, comparison = test.left, test.comparisons[0]
+    if not (isinstance(target, cst.Name) and target.value in func.params
+            and isinstance(comparison.comparator, cst.Name) and comparison.comparator.value == "None"):
+        return None
+    if isinstance(comparison.operator, cst.IsNot) and in_body or isinstance(comparison.operator, cst.Is) and not in_body:
+        return target.value
+    return None
+
+
+def _call_passing_mode(model, func: FunctionInfo, param: str, index) -> Optional[CallSite]:
+    summary = index.modules.get(model.module_name, {}).get(func.qualname)
+    if summary is None:
+        return None
+    for caller in model.functions:
+        for site in caller.calls:
+            if func.name not in {t.rsplit(".", 1)[-1] for t in site.targets} \
+                    or index.resolve_site(site, model.module_name) != (model.module_name, func.qualname):
+                continue
+            expr = model.bound_arg(site, summary, param)
+            if expr is None or isinstance(expr, cst.Name) and expr.value in ("None", "True"):
+                continue
+            if isinstance(expr, cst.Name) and expr.value in caller.params and _is_none(caller.defaults.get(expr.value)):
+                continue  # the caller's own flag, None unless given: it keeps the None-means-inference design
+            return site
+    return None
+
+
+def _is_none(expr: Optional[cst.BaseExpression]) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"

@@ -95,7 +95,7 @@ class ModeFlags:
                     continue
                 if "." + flag.split(".", 1)[1] in index.referenced_names:
                     continue  # `block(model.features, model.is_training)`: read through the object somewhere
-                build = self._python_moded_build(methods, index)
+                build = self._python_moded_build(methods, index, flag)
                 if build is not None:
                     out.append(UnreadObjectFlag(flag, fed_by, build[0], build[1]))
         return out
@@ -129,9 +129,10 @@ class ModeFlags:
             target=m.Subscript(slice=[m.SubscriptElement(slice=m.Index(value=wanted))])))) for f in methods)
         return uses > keys + 1
 
-    def _python_moded_build(self, methods: List[FunctionInfo], index: ProjectIndex):
+    def _python_moded_build(self, methods: List[FunctionInfo], index: ProjectIndex, flag: str):
         """The class's first batch-norm call (the constructor's first) that gets its mode from a parameter or a
-        constant: (call, the mode as written)."""
+        constant, or else its first batch-norm layer that does (`tf.layers.batch_normalization(x,
+        training=is_train)` in the method that also makes the placeholder): (call, the mode as written)."""
         ordered = sorted(methods, key=lambda f: not f.qualname.endswith(".__init__"))
         for method in ordered:
             for call in sorted(self.bn_calls(method, index), key=lambda c: c.site.order):
@@ -140,6 +141,14 @@ class ModeFlags:
                         return call.site.call, f"`{param}={mode.expr.value}`"
                     if mode.kind == TRUE:
                         return call.site.call, f"`{param}=True`" if mode.expr is not None else f"its default `{param}=True`"
+        # the layers of the method that makes the placeholder first: the graph it was meant for
+        for method in sorted(ordered, key=lambda f: flag not in f.assignments):
+            for site in sorted(self.bn_sites(method, index), key=lambda s: s.order):
+                mode, keyword = site.mode, site.mode.keyword or "training"
+                if mode.kind == PARAM and isinstance(mode.expr, cst.Name) and mode.expr.value in method.params:
+                    return site.layer.call, f"`{keyword}={mode.expr.value}`"
+                if mode.kind == TRUE and mode.expr is not None:
+                    return site.layer.call, f"`{keyword}=True`"
         return None
 
 

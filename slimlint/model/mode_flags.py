@@ -4,7 +4,7 @@ placeholder, and flags that are fed but never reach the network."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import libcst as cst
 import libcst.matchers as m
@@ -87,6 +87,34 @@ class ModeFlags:
         it nowhere else: their batch norm takes a Python value as its mode, fixed when the graph is built, so
         the False switches nothing."""
         out = []
+        for _, methods, flag, fed_by in self._unread_flags(index):
+            build = self._python_moded_build(methods, index, flag)
+            if build is not None:
+                out.append(UnreadObjectFlag(flag, fed_by, build[0], build[1]))
+        return out
+
+    def unread_flag_dropouts(self, index: ProjectIndex, sites) -> List[Tuple[UnreadObjectFlag, object]]:
+        """The dropout of a class with such an unread placeholder that takes its mode from a Python parameter or
+        a written True (`slim.dropout(net, 0.5, is_training=is_train)` in the graph `build(is_train)` makes), with
+        the flag: it drops in the runs that feed the placeholder False. `sites`: dropout.dropout_sites."""
+        out = []
+        for class_name, _, flag, fed_by in self._unread_flags(index):
+            for site in sites:
+                if not site.func.qualname.startswith(class_name + ".") or site.guarded:
+                    continue
+                mode, keyword = site.mode, site.mode.keyword or "is_training"
+                if mode.kind == PARAM and isinstance(mode.expr, cst.Name):
+                    out.append((UnreadObjectFlag(flag, fed_by, site.call, f"`{keyword}={mode.expr.value}`"), site))
+                elif mode.kind == TRUE and mode.expr is not None and isinstance(mode.expr, cst.Name) and mode.expr.value == "True":
+                    out.append((UnreadObjectFlag(flag, fed_by, site.call, f"`{keyword}=True`"), site))
+        return out
+
+    def _unread_flags(self, index: ProjectIndex) -> List[Tuple[str, List[FunctionInfo], str, str]]:
+        """(class, its methods, flag, how False reaches it) for each unread boolean placeholder of a class."""
+        cached = self.__dict__.get("_unread_flag_cache")
+        if cached is not None:
+            return cached
+        out = []
         for class_name in sorted({f.class_name for f in self.functions if f.class_name is not None}):
             methods = [f for f in self.functions if f.class_name == class_name and f.node is not None]
             for flag in self._class_bool_placeholders(methods):
@@ -95,9 +123,8 @@ class ModeFlags:
                     continue
                 if "." + flag.split(".", 1)[1] in index.referenced_names:
                     continue  # `block(model.features, model.is_training)`: read through the object somewhere
-                build = self._python_moded_build(methods, index, flag)
-                if build is not None:
-                    out.append(UnreadObjectFlag(flag, fed_by, build[0], build[1]))
+                out.append((class_name, methods, flag, fed_by))
+        self.__dict__["_unread_flag_cache"] = out
         return out
 
     def _class_bool_placeholders(self, methods: List[FunctionInfo]) -> List[str]:

@@ -32,6 +32,9 @@ _FED_MESSAGE = ("Dropout drops in evaluation code (its `{keyword}` placeholder `
 _UNTHREADED_MESSAGE = ("Dropout stays on whatever `{flag}` says: `{callee}` drops while its `{param}` is True, its "
                        "default, and this call does not pass `{flag}` on; the project builds `{caller}` {built}, where "
                        "this dropout still zeroes random activations on every run")
+_UNREAD_FLAG_MESSAGE = ("`{flag}` is fed False ({fed_by}), but this dropout takes {mode}, fixed when the graph is "
+                        "built: it still zeroes random activations in the runs that feed False, so their predictions "
+                        "are random")
 # Code that keeps dropout on at inference on purpose: Monte-Carlo dropout (uncertainty from repeated
 # stochastic passes), and sampling from a generative model, where dropout is the noise source (pix2pix
 # applies it at test time by design).
@@ -78,6 +81,13 @@ class DropoutInEval(Rule):
         builds another module's network whose such dropout keeps a constant below 1 whatever the call gives
         (`dense_block(x, ..., dropout_rate=0.8)` left at its default inside the model). A `DropoutWrapper` given
         a constant below 1 in evaluation code is reported like `tf.nn.dropout`.
+
+        Also a class that keeps a boolean mode placeholder on the object (`self.is_training =
+        tf.placeholder_with_default(bool(is_train), [])`), fed False by a run or through a feed helper
+        (`get_feed_dict(batch, is_training=False)`, SL207's shape) and read nowhere else, while its dropout takes
+        a Python parameter or a written True (`slim.dropout(net, 0.5, is_training=is_train)` in the graph that
+        `build(is_train)` makes): the runs that feed False still drop. Reported at the dropout, no fix (the
+        Python value may steer Python code too).
 
         Also a mode flag that stops on the way: a function hands its mode parameter to its batch norm (or
         other dropout) but calls a dropout helper of the project without it (`spatial_dropout(net, p=0.1)`
@@ -497,7 +507,14 @@ class DropoutInEval(Rule):
         if context.words(stem) & _ON_PURPOSE_WORDS:
             return
         sites = dropout_sites(model, ctx.index)
+        unread = model.unread_flag_dropouts(ctx.index, sites) if not ctx.index.adversarial else []
+        for flag, site in unread:
+            # No fix: the Python value may steer Python code too (`if is_train:`), where a tensor cannot go.
+            yield self.violation(site.call, _UNREAD_FLAG_MESSAGE.format(flag=flag.flag, fed_by=flag.fed_by, mode=flag.mode))
+        reported = {id(site.call) for _, site in unread}
         for site in sites:
+            if id(site.call) in reported:
+                continue
             # A placeholder's fraction (`keep_prob=self.keep_prob`): the feeds are judged at the runs below.
             if site.mode.kind != TRUE or site.guarded or site.fed_fraction:
                 continue

@@ -39,6 +39,7 @@ from slimlint.model import string_modes
 from slimlint.model.average_updates import returns_average_update
 from slimlint.model.dropout import MODE_APIS as DROPOUT_LAYER_APIS, dropout_params
 from slimlint.model.kept_fractions import fixed_fraction, fraction_params, kept_by_constructor
+from slimlint.model.update_lists import unread_update_lists
 from slimlint.model.derived_modes import unread_derived_mode
 
 
@@ -203,6 +204,7 @@ class CrossFileFacts:
             dropout_keeps=dropout_keeps,
             fraction_params=fraction_params(self, func, index),
             fixed_fraction=fixed_fraction(self, func, index),
+            unread_update_lists=unread_update_lists(self, func),
             has_dropout=self._builds_dropout(func, index),
             mode_defaults=tuple(sorted(defaults.items())),
             builds_bn_updates=builds,

@@ -139,6 +139,10 @@ class FunctionSummary:
     # parameter may be the one called when the object's class cannot be told (mode_flags.unread_object_flags).
     false_method_keywords: Tuple[Tuple[str, str], ...] = ()
 
+    # On a class's `__init__`: attributes its methods append moving-average updates to (`self._extra_train_ops`)
+    # that its module never reads otherwise (update_lists.py): an object's train op must group them itself.
+    unread_update_lists: FrozenSet[str] = frozenset()
+
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)
 
@@ -729,7 +733,8 @@ class ProjectIndex:
                 # and methods handing out a hand-written batch norm's update (its callers may drop it).
                 if (s.builds_bn_updates or s.mode_params or s.factory is not None or s.slim_layers or s.has_bn
                         or s.passes_mode_params or s.returns_average_update or s.training_phase_fixed
-                        or s.has_dropout or s.dropout_params or s.fraction_params or s.fixed_fraction is not None):
+                        or s.has_dropout or s.dropout_params or s.fraction_params or s.fixed_fraction is not None
+                        or s.unread_update_lists):
                     parts = qual.split(".")
                     # A constructor is called by its class's name, and so is found an instance whose `__call__`
                     # builds batch norm (`self.encoder = Encoder(...)`, then `self.encoder(x)`).

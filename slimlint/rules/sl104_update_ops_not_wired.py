@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from slimlint.model import flow
+from slimlint.model.update_lists import constructed_update_lists
 from slimlint.rules._train_op_fixes import control_dependencies_fix
 from slimlint.rules._train_ops import train_ops_needing_updates
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
@@ -20,6 +21,12 @@ class UpdateOpsNotWired(Rule):
         into a `tf.group(...)` whose result nothing reads, or the `with tf.control_dependencies(update_ops):`
         block that uses it builds no train op (only the optimizer, say). When that block assigns the loss
         instead, SL105 reports it.
+
+        Also a train op over an object whose hand-written batch norm keeps its moving-average updates on a
+        list of its own (the ResNet template's `self._extra_train_ops.append(assign_moving_average(...))`)
+        when neither the class's module nor the train op's reads that list: nothing groups it with the train
+        op (`tf.group(apply_op, *self._extra_train_ops)` in the template), so the updates never run. Reported
+        at the train op, no fix (the object's name and the grouping are the author's).
     """
     why_bad = """
         Collecting the update ops does nothing by itself. The author meant to wire them in, so the code
@@ -38,6 +45,30 @@ class UpdateOpsNotWired(Rule):
         Case(
             """
             import tensorflow as tf
+            from tensorflow.python.training import moving_averages
+
+            class Net(object):
+                def __init__(self, mode):
+                    self.mode = mode
+                    self._extra_train_ops = []
+
+                def bn(self, x):
+                    moving_mean = tf.get_variable("moving_mean", [8], initializer=tf.zeros_initializer(), trainable=False)
+                    if self.mode == "train":
+                        mean, var = tf.nn.moments(x, [0])
+                        self._extra_train_ops.append(moving_averages.assign_moving_average(moving_mean, mean, 0.9))
+                    else:
+                        mean, var = moving_mean, tf.ones([8])
+                    return tf.nn.batch_normalization(x, mean, var, None, None, 1e-3)
+
+            net = Net("train")
+            loss = tf.reduce_mean(net.bn(features))
+            train_op = tf.group(tf.train.AdamOptimizer().minimize(loss), *net._extra_train_ops)
+            """
+        ),
+        Case(
+            """
+            import tensorflow as tf
 
             net = tf.layers.batch_normalization(images, training=True)
             loss = tf.reduce_mean(net)
@@ -48,6 +79,32 @@ class UpdateOpsNotWired(Rule):
         ),
     )
     invalid = (
+        Case(
+            """
+            import tensorflow as tf
+            from tensorflow.python.training import moving_averages
+
+            class Net(object):
+                def __init__(self, mode):
+                    self.mode = mode
+                    self._extra_train_ops = []
+
+                def bn(self, x):
+                    moving_mean = tf.get_variable("moving_mean", [8], initializer=tf.zeros_initializer(), trainable=False)
+                    if self.mode == "train":
+                        mean, var = tf.nn.moments(x, [0])
+                        self._extra_train_ops.append(moving_averages.assign_moving_average(moving_mean, mean, 0.9))
+                    else:
+                        mean, var = moving_mean, tf.ones([8])
+                    return tf.nn.batch_normalization(x, mean, var, None, None, 1e-3)
+
+            net = Net("train")
+            loss = tf.reduce_mean(net.bn(features))
+            train_op = tf.train.AdamOptimizer().minimize(loss)
+            """,
+            line=20,
+            column=12,
+        ),
         Case(
             """
             import tensorflow as tf
@@ -70,6 +127,20 @@ class UpdateOpsNotWired(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        model = ctx.model
+        for op in model.hand_built_train_ops() if ctx.index.any_summary("unread_update_lists") else ():
+            if model.never_used(op):
+                continue
+            for site, cls, attr in constructed_update_lists(model, op.func, ctx.index)[:1]:
+                line = model.position(site.call).start.line
+                name = site.assigned_to[0] if site.assigned_to else "model"
+                yield self.violation(
+                    op.call,
+                    f"This train op trains the `{cls}` built at line {line}, whose batch norm keeps its moving-average "
+                    f"updates in `self.{attr}`, and nothing groups that list with the train op (nor reads it "
+                    f"anywhere): the moving statistics never move from 0 / 1; run them with it "
+                    f"(`tf.group(train_op, *{name}.{attr})`)",
+                )
         for found in train_ops_needing_updates(ctx):
             if found.wiring.status not in (flow.UNUSED_READ, flow.BLOCK_WITHOUT_TRAIN_OP):
                 continue

@@ -58,6 +58,21 @@ class ModeFlags:
                 return name
         return None
 
+    def fed_mode_placeholder(self, func: FunctionInfo, before: int) -> Optional[str]:
+        """A boolean placeholder `func` makes (a plain name, bound once) before `before` that something feeds:
+        a run of this file, or the caller it is returned to (`return net, mode_placeholder`); one with a default
+        needs no feed. The graph's own mode switch, for a layer that takes none."""
+        for name, values in func.assignments.items():
+            if "." in name or len(values) != 1:
+                continue
+            value, order = values[0]
+            if order >= before or not self.is_bool_placeholder(value):
+                continue
+            defaulted = self.builder.canonical(value.func) == "tf.placeholder_with_default"
+            if defaulted or name in self.builder.bool_fed or name in func.returned_names:
+                return name
+        return None
+
     def flag_trains_when_passed(self, func: FunctionInfo, name: str) -> bool:
         """Passing mode flag `name` keeps training as it is: some feed gives it True, or its default is True
         (`tf.placeholder_with_default(True, [])`), so the network still trains where it trained before."""

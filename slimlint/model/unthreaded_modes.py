@@ -14,9 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import FrozenSet, List, Optional, Tuple
 
+import libcst as cst
+
 from slimlint.model.dropout import dropout_calls
-from slimlint.model.facts import FALSE, TRUE, CallSite, FunctionInfo
+from slimlint.model.facts import FALSE, MODE_PARAM_NAMES, TRUE, CallSite, FunctionInfo
 from slimlint.model.summary import ProjectIndex
+from slimlint.model.unread_params import mention_counts
 
 
 @dataclass
@@ -52,6 +55,41 @@ def unthreaded_dropout_modes(model, func: FunctionInfo, index: ProjectIndex) -> 
             if built is not None:
                 out.append(UnthreadedMode(call.site, param, flag, built))
     return out
+
+
+@dataclass
+class TrueOverFlag:
+    """A True written for batch norm's mode in a function whose own mode parameter goes unread."""
+
+    expr: cst.BaseExpression  # the written True
+    flag: str  # the function's unread mode parameter
+    built: str  # as UnthreadedMode.built
+
+
+def true_over_unread_flag(model, func: FunctionInfo, index: ProjectIndex) -> List[TrueOverFlag]:
+    """`is_training=True` written at a batch-norm layer or a call of a function that builds one, in a function
+    that takes a mode parameter of its own and never reads it (`def block(x, ..., is_training=True):
+    conv_lstm(x, is_training=True)`), when the project builds the function in evaluation or inference code
+    through the networks that call it, none of them handing it a False (that call is reported instead). The
+    written True stands where the parameter was meant."""
+    if func.node is None or func.is_module:
+        return []
+    counts = mention_counts(func.node, (p for p in func.params if p in MODE_PARAM_NAMES))
+    unread = [p for p, n in counts.items() if n == 0]
+    if len(unread) != 1:
+        return []
+    built = _built_otherwise(index, (model.module_name, func.qualname), unread[0])
+    if built != "evaluation":
+        return []  # a call handing it False is SL209's finding at that call (ignored_mode_args): one report per mistake
+    written = []
+    for call in model.bn_calls(func, index):
+        written += [mode.expr for mode in call.modes.values() if mode.kind == TRUE and mode.expr is not None
+                    and any(a.value is mode.expr for a in call.site.call.args)]
+    for site in model.bn_sites(func, index):
+        if site.mode.kind == TRUE and site.mode.expr is not None and any(a.value is site.mode.expr for a in site.layer.call.args):
+            written.append(site.mode.expr)
+    return [TrueOverFlag(expr, unread[0], built) for expr in written
+            if isinstance(expr, cst.Name) and expr.value == "True"]
 
 
 def _built_otherwise(index: ProjectIndex, key: Tuple[str, str], flag: str) -> Optional[str]:

@@ -597,7 +597,7 @@ class DropoutInEval(Rule):
             if any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS for t in found.site.targets):
                 continue
             built = (f"with `{found.flag}=False`" if found.built == "False"
-                     else "in evaluation code (through a network that calls it)")
+                     else "in inference or evaluation code (through a network that calls it)")
             callee = found.site.targets[0].rsplit(".", 1)[-1] if found.site.targets else "the callee"
             message = _UNTHREADED_MESSAGE.format(flag=found.flag, callee=callee, param=found.param,
                                                  caller=func.name, built=built)

@@ -9,7 +9,7 @@ from typing import List, Optional, Tuple
 import libcst as cst
 import libcst.matchers as m
 
-from slimlint.model.facts import PARAM, TRUE, FunctionInfo
+from slimlint.model.facts import MODE_PARAM_NAMES, PARAM, TRUE, FunctionInfo
 from slimlint.model.summary import ProjectIndex
 
 
@@ -191,6 +191,15 @@ class ModeFlags:
                     return site.layer.call, f"`{keyword}={mode.expr.value}`"
                 if mode.kind == TRUE and mode.expr is not None:
                     return site.layer.call, f"`{keyword}=True`"
+        # A network whose batch norm takes no mode at all, handed the Python flag anyway (`Generator(..., is_train)`,
+        # its layers dropping it): the flag it was meant to follow is still not the placeholder.
+        for method in ordered:
+            flags = {p for p in method.params if p in MODE_PARAM_NAMES}
+            for site in sorted(method.calls, key=lambda c: c.order) if flags else ():
+                given = [a.value for a in site.call.args if isinstance(a.value, cst.Name) and a.value.value in flags]
+                summary = index.lookup_site(site, self.module_name) if given else None
+                if summary is not None and summary.has_bn:
+                    return site.call, f"`{given[0].value}`"
         return None
 
 

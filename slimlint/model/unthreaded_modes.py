@@ -92,6 +92,70 @@ def true_over_unread_flag(model, func: FunctionInfo, index: ProjectIndex) -> Lis
             if isinstance(expr, cst.Name) and expr.value == "True"]
 
 
+@dataclass
+class UnthreadedScope:
+    """A call of an arg-scope factory that leaves its mode at a True default, inside a function that hands its
+    own flag to the network built under that scope."""
+
+    site: CallSite
+    factory: str  # the factory's name (one of several when the call picks from a dict of them)
+    param: str  # its mode parameter
+    flag: str  # the flag the function hands on (its own parameter, or its enclosing function's)
+    built: str  # as UnthreadedMode.built
+    only_target: bool  # the call reaches only this factory (a fix may pass the flag)
+
+
+def unthreaded_scope_modes(model, func: FunctionInfo, index: ProjectIndex) -> List[UnthreadedScope]:
+    """Calls of arg-scope factories whose mode sits in `normalizer_params` (so it overrides the network's own
+    `arg_scope([slim.batch_norm], is_training=...)`) left at its True default, in a function that passes a
+    mode flag of its own (or of the function it is nested in: slim's `network_fn` closure) to another call, when
+    the project builds that function with the flag False or in evaluation code. Also when the call picks the
+    factory from a dict of them (`arg_scopes_map[name](weight_decay=weight_decay)`)."""
+    if func.is_module or not func.calls:
+        return []
+    owner, flags = _flag_owner(model, func)
+    if not flags:
+        return []
+    handed = {a.value.value for site in func.calls for a in site.call.args
+              if isinstance(a.value, cst.Name) and a.value.value in flags}
+    if not handed:
+        return []
+    out = []
+    for site in func.calls:
+        if site.has_star:
+            continue
+        factories = []
+        for target in site.targets:
+            found = index.resolve(target, model.module_name)
+            summary = index.modules[found[0]][found[1]] if found is not None else None
+            config = summary.factory if summary is not None else None
+            if config is not None and config.mode_param and config.mode_from_params \
+                    and summary.default_of(config.mode_param) == "true" and config.mode_param not in site.kwargs:
+                factories.append((summary, config.mode_param))
+        for summary, param in factories[:1]:
+            if param in summary.params and summary.params.index(param) < len(site.positional):
+                continue
+            flag = param if param in handed else sorted(handed)[0]
+            built = _built_otherwise(index, owner, flag)
+            if built is not None:
+                out.append(UnthreadedScope(site, summary.qualname.rsplit(".", 1)[-1], param, flag, built,
+                                           len(site.targets) == 1))
+    return out
+
+
+def _flag_owner(model, func: FunctionInfo):
+    """The function whose mode-named parameters `func` can hand on: itself, or (a nested function) the one it
+    is defined in, whose parameters it reads as free variables. (key, flags)."""
+    own = [p for p in func.params if p in MODE_PARAM_NAMES]
+    if own or ".<locals>." not in func.qualname:
+        return (model.module_name, func.qualname), own
+    outer_name = func.qualname.rsplit(".<locals>.", 1)[0]
+    outer = next((f for f in model.functions if f.qualname == outer_name), None)
+    if outer is None:
+        return None, []
+    return (model.module_name, outer.qualname), [p for p in outer.params if p in MODE_PARAM_NAMES]
+
+
 def _built_otherwise(index: ProjectIndex, key: Tuple[str, str], flag: str) -> Optional[str]:
     if index.called_with_false_mode(key, flag):
         return "False"

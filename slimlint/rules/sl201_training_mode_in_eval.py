@@ -10,6 +10,7 @@ from slimlint.fixes import FixActions, add_dict_item, add_keyword, replace_with
 from slimlint.model import context
 from slimlint.model.facts import TRUE
 from slimlint.model.import_table import dotted
+from slimlint.model.unthreaded_modes import unthreaded_scope_modes
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 _MESSAGE = "Batch norm runs in training mode in evaluation code ({what}): it normalises with the batch's own statistics"
@@ -49,6 +50,14 @@ class TrainingModeInEval(Rule):
         by default (`Detector(is_training=FLAGS.train)` under `DEFINE_boolean('train', False, ...)`). Batch-norm
         objects made in the constructor (`self.d_bn1 = batch_norm(name='d_bn1')`, called `self.d_bn1(x)`) count,
         also when their class comes in through one of several star imports.
+
+        Also an arg-scope factory left at its training-mode default inside a function that hands its own mode to
+        the network built under that scope: the factory puts `is_training` in `normalizer_params` (which
+        override the network's own `arg_scope([slim.batch_norm], is_training=...)`), and the call passes it
+        nothing (`arg_scopes_map[name](weight_decay=weight_decay)` in slim's `network_fn` closure, whose
+        `get_network_fn(..., is_training=False)` evaluation build then still trains that batch norm). Reported
+        at the factory's call when the project builds the function with the flag False or in evaluation code;
+        a fix passes the flag when the call reaches that factory alone (not one picked from a dict of them).
 
         The mode may come in on an object: a network that reads it from a config it is handed
         (`self.is_training = cfg.is_training`, `training=self.cfg.is_training`) gets the mode of the object
@@ -318,6 +327,8 @@ class TrainingModeInEval(Rule):
             # Drawing samples from batch norm that is never given a mode other than training: batch statistics
             # by design (nothing reads the moving statistics, and the fix would make the generator read them).
             sampling = context.samples_by_name(model.module_name, func)
+            for found in unthreaded_scope_modes(model, func, ctx.index):
+                yield from self._report_unthreaded_scope(ctx, found, seen)
             for site in model.bn_sites(func, ctx.index):
                 if site.mode.kind != TRUE or site.in_place and site.mode.expr is None:
                     continue
@@ -400,6 +411,24 @@ class TrainingModeInEval(Rule):
         if id(node) not in seen:
             seen.add(id(node))
             yield self.violation(node, message)
+
+    def _report_unthreaded_scope(self, ctx: RuleContext, found, seen: set) -> Iterator[Violation]:
+        """An arg-scope factory left at its training-mode default where the network under it gets the flag."""
+        call = found.site.call
+        if id(call) in seen:
+            return
+        seen.add(id(call))
+        built = (f"with `{found.flag}=False`" if found.built == "False"
+                 else "in inference or evaluation code (through a network that calls it)")
+        picked = "" if found.only_target else " (one of the factories this call picks from)"
+        message = (f"Batch norm runs in training mode whatever `{found.flag}` says: `{found.factory}`{picked} puts "
+                   f"`{found.param}` in its batch norm's `normalizer_params`, which override the network's own mode, "
+                   f"and this call leaves it at its default True; the project builds this {built}, where that batch "
+                   f"norm still normalises with the batch's own statistics")
+        fix = None
+        if found.only_target and ctx.model.accepts_keyword(call, found.param, ctx.index):
+            fix = FixActions().on(call, add_keyword(found.param, found.flag))
+        yield self.violation(call, message, fix, f"Pass `{found.param}={found.flag}`" if fix else "")
 
     def _report_ignored_flag(self, ctx: RuleContext, ignored, seen: set) -> Iterator[Violation]:
         """Batch norm left in training mode in a model the project also builds with its flag False."""

@@ -72,7 +72,17 @@ def true_over_unread_flag(model, func: FunctionInfo, index: ProjectIndex) -> Lis
     conv_lstm(x, is_training=True)`), when the project builds the function in evaluation or inference code
     through the networks that call it, none of them handing it a False (that call is reported instead). The
     written True stands where the parameter was meant."""
-    if func.node is None or func.is_module:
+    if func.node is None or func.is_module or not any(p in MODE_PARAM_NAMES for p in func.params):
+        return []
+    written = []
+    for call in model.bn_calls(func, index):
+        written += [mode.expr for mode in call.modes.values() if mode.kind == TRUE and mode.expr is not None
+                    and any(a.value is mode.expr for a in call.site.call.args)]
+    for site in model.bn_sites(func, index):
+        if site.mode.kind == TRUE and site.mode.expr is not None and any(a.value is site.mode.expr for a in site.layer.call.args):
+            written.append(site.mode.expr)
+    written = [expr for expr in written if isinstance(expr, cst.Name) and expr.value == "True"]
+    if not written:
         return []
     counts = mention_counts(func.node, (p for p in func.params if p in MODE_PARAM_NAMES))
     unread = [p for p, n in counts.items() if n == 0]
@@ -81,15 +91,7 @@ def true_over_unread_flag(model, func: FunctionInfo, index: ProjectIndex) -> Lis
     built = _built_otherwise(index, (model.module_name, func.qualname), unread[0])
     if built != "evaluation":
         return []  # a call handing it False is SL209's finding at that call (ignored_mode_args): one report per mistake
-    written = []
-    for call in model.bn_calls(func, index):
-        written += [mode.expr for mode in call.modes.values() if mode.kind == TRUE and mode.expr is not None
-                    and any(a.value is mode.expr for a in call.site.call.args)]
-    for site in model.bn_sites(func, index):
-        if site.mode.kind == TRUE and site.mode.expr is not None and any(a.value is site.mode.expr for a in site.layer.call.args):
-            written.append(site.mode.expr)
-    return [TrueOverFlag(expr, unread[0], built) for expr in written
-            if isinstance(expr, cst.Name) and expr.value == "True"]
+    return [TrueOverFlag(expr, unread[0], built) for expr in written]
 
 
 @dataclass

@@ -36,6 +36,8 @@ def unread_update_lists(model, func: FunctionInfo) -> FrozenSet[str]:
     if func.class_name is None or func.name != "__init__" or func.qualname.count(".") != 1:
         return frozenset()
     methods = [f for f in model.functions if f.class_name == func.class_name and f.node is not None]
+    if not any(f.batch_moments for f in methods):
+        return frozenset()  # no hand-written batch norm (`tf.nn.moments`) in the class: nothing to keep
     appended = set()
     for method in methods:
         for call in find_all(method.node, cst.Call):

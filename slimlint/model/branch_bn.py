@@ -35,7 +35,7 @@ from slimlint.model.summary import ProjectIndex
 from slimlint.model.walk import find_all
 
 _MOMENTS = "tf.nn.moments"
-_MOVING_WORDS = ("moving", "running", "pop_", "population", "ema", "average", "avg")
+MOVING_WORDS = ("moving", "running", "pop_", "population", "ema", "average", "avg")
 
 # (the moments call, its order, the `if` whose test is the mode, is the training branch the `if`'s body)
 BranchShape = Tuple[cst.Call, int, cst.If, bool]
@@ -165,4 +165,4 @@ def _over_batch_axis(call: cst.Call, func: FunctionInfo) -> bool:
 def _reads_moving_statistics(node: cst.CSTNode) -> bool:
     """Does the branch name moving statistics (`moving_mean`, `pop_var`, `ema.average(mean)`, 'moving_variance')?"""
     texts = [n.value for n in find_all(node, cst.Name)] + [n.value for n in find_all(node, cst.SimpleString)]
-    return any(word in text.lower() for text in texts for word in _MOVING_WORDS)
+    return any(word in text.lower() for text in texts for word in MOVING_WORDS)

@@ -17,7 +17,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 import libcst as cst
 
 from slimlint.model import api
-from slimlint.model.facts import DEFAULT, FALSE, PARAM, TRUE, UNKNOWN, CallSite, FunctionInfo, LayerCall, ModeArg
+from slimlint.model.facts import DEFAULT, FALSE, MODE_PARAM_NAMES, PARAM, TRUE, UNKNOWN, CallSite, FunctionInfo, LayerCall, ModeArg
 from slimlint.model.import_table import dotted
 from slimlint.model.context import words
 from slimlint.model.walk import FastVisitor, children, find_all, walk
@@ -113,23 +113,41 @@ def dropout_params(model, func: FunctionInfo, index) -> Tuple[FrozenSet[str], Tu
 
 
 def gated_fraction_dropouts(model, func: FunctionInfo) -> List[Tuple[str, cst.Call, str]]:
-    """Dropouts with no mode (`tf.nn.dropout`, a DropoutWrapper) that `func` builds only when one of its own
-    parameters is true: `if is_training: x = tf.nn.dropout(x, 1.0 - p)` (also `if is_training and p > 0:`),
-    as (the parameter, the call, its API). Only in files that build such a dropout (builder.fraction_dropout)."""
+    """Dropouts with no mode (`tf.nn.dropout`, a DropoutWrapper) that `func` builds only when a mode parameter of
+    its own is true: `if is_training: x = tf.nn.dropout(x, 1.0 - p)` (also `if use_dropout and is_training:`,
+    where only the mode-named conjunct counts), as (the parameter, the call, its API). Nested functions are their
+    own parts (CrossFileFacts.with_nested). Only in files that build such a dropout (builder.fraction_dropout);
+    kept on the model per function."""
     if not model.builder.fraction_dropout or func.node is None or func.is_module:
         return []
-    out = []
-    for branch in find_all(func.node.body, cst.If):
-        test = branch.test
-        tested = [test] if not isinstance(test, cst.BooleanOperation) or not isinstance(test.operator, cst.And) \
-            else [test.left, test.right]
-        params = [t.value for t in tested if isinstance(t, cst.Name) and t.value in func.params]
-        if not params:
+    cache = model.__dict__.setdefault("_gated_dropouts", {})
+    if id(func) not in cache:
+        cache[id(func)] = _gated_in(model, func)
+    return cache[id(func)]
+
+
+def _gated_in(model, func: FunctionInfo) -> List[Tuple[str, cst.Call, str]]:
+    out: List[Tuple[str, cst.Call, str]] = []
+    stack: List[Tuple[cst.CSTNode, Tuple[str, ...]]] = [(func.node.body, ())]
+    while stack:
+        node, gates = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
             continue
-        for call in find_all(branch.body, cst.Call):
-            name = model.canonical(call.func)
+        if isinstance(node, cst.Call) and gates:
+            name = model.canonical(node.func)
             if name in ALWAYS_DROP:
-                out.extend((param, call, name) for param in params)
+                out.extend((param, node, name) for param in gates)
+        if isinstance(node, cst.If):
+            tested = [node.test]
+            if isinstance(node.test, cst.BooleanOperation) and isinstance(node.test.operator, cst.And):
+                tested = [node.test.left, node.test.right]
+            params = tuple(t.value for t in tested if isinstance(t, cst.Name) and t.value in func.params
+                           and t.value in MODE_PARAM_NAMES)
+            stack.append((node.body, gates + params))
+            if node.orelse is not None:
+                stack.append((node.orelse, gates))
+            continue
+        stack.extend((child, gates) for child in children(node))
     return out
 
 

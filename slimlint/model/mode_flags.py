@@ -9,6 +9,7 @@ from typing import List, Optional, Tuple
 import libcst as cst
 import libcst.matchers as m
 
+from slimlint.model.context import words
 from slimlint.model.facts import MODE_PARAM_NAMES, PARAM, TRUE, FunctionInfo
 from slimlint.model.summary import ProjectIndex
 
@@ -22,6 +23,11 @@ class UnreadObjectFlag:
     fed_by: str  # how False reaches it: "get_feed_dict(is_training=False)", or "a feed"
     build: cst.Call  # the class's network call whose mode is not the placeholder
     mode: str  # what that call gives as the mode: "`is_train=is_train`", "its default `is_training=True`"
+
+
+# Words naming a mode switch, and those of a switch that is True for evaluation (its value is the mode's negation).
+_MODE_WORDS = {"train", "training", "mode", "phase"}
+_INVERTED_WORDS = {"eval", "evaluation", "test", "testing", "inference", "infer", "predict"}
 
 
 class ModeFlags:
@@ -59,17 +65,22 @@ class ModeFlags:
         return None
 
     def fed_mode_placeholder(self, func: FunctionInfo, before: int) -> Optional[str]:
-        """A boolean placeholder `func` makes (a plain name, bound once) before `before` that something feeds:
-        a run of this file, or the caller it is returned to (`return net, mode_placeholder`); one with a default
-        needs no feed. The graph's own mode switch, for a layer that takes none."""
+        """A boolean placeholder named for the mode (`mode_placeholder`, `is_training`, `phase`; not `is_eval`)
+        that `func` makes (a plain name, bound once) before `before` and that something feeds: a run of this
+        file, or the caller it is returned to (`return net, mode_placeholder`); one with a True / False default
+        (`tf.placeholder_with_default(False, [])`) needs no feed. The graph's own mode switch."""
         for name, values in func.assignments.items():
-            if "." in name or len(values) != 1:
+            if "." in name or len(values) != 1 or not (words(name) & _MODE_WORDS) or words(name) & _INVERTED_WORDS:
                 continue
             value, order = values[0]
             if order >= before or not self.is_bool_placeholder(value):
                 continue
-            defaulted = self.builder.canonical(value.func) == "tf.placeholder_with_default"
-            if defaulted or name in self.builder.bool_fed or name in func.returned_names:
+            if self.builder.canonical(value.func) == "tf.placeholder_with_default":
+                first = value.args[0].value if value.args else None
+                if isinstance(first, cst.Name) and first.value in ("True", "False"):
+                    return name
+                continue  # `placeholder_with_default(1.0, ())`: a keep fraction, not a mode
+            if name in self.builder.bool_fed or name in func.returned_names:
                 return name
         return None
 
@@ -115,20 +126,31 @@ class ModeFlags:
         out = []
         for class_name, _, flag, fed_by in self._unread_flags(index):
             for site in sites:
-                if not site.func.qualname.startswith(class_name + ".") or site.guarded:
-                    continue
+                if not site.func.qualname.startswith(class_name + ".") or site.guarded or site.fed_fraction:
+                    continue  # (a placeholder keep fraction: its feeds decide, judged at the runs)
                 mode, keyword = site.mode, site.mode.keyword or "is_training"
                 if mode.kind == PARAM and isinstance(mode.expr, cst.Name):
+                    if self._python_flag_given_false(site.func, mode.expr.value, index):
+                        continue  # `Model(is_train=False)` for the evaluation object: its dropout does not drop
                     out.append((UnreadObjectFlag(flag, fed_by, site.call, f"`{keyword}={mode.expr.value}`"), site))
                 elif mode.kind == TRUE and mode.expr is not None and isinstance(mode.expr, cst.Name) and mode.expr.value == "True":
                     out.append((UnreadObjectFlag(flag, fed_by, site.call, f"`{keyword}=True`"), site))
         return out
 
+    def _python_flag_given_false(self, func: FunctionInfo, name: str, index: ProjectIndex) -> bool:
+        """Does the project give the Python flag `name` (a parameter of `func`, or of the function it is nested in)
+        False somewhere, through the calls that hand it on (a class's constructor to its build method)?"""
+        owner = func
+        if name not in func.params and ".<locals>." in func.qualname:
+            outer = func.qualname.rsplit(".<locals>.", 1)[0]
+            owner = next((f for f in self.functions if f.qualname == outer), func)
+        return index.called_with_false_mode((self.module_name, owner.qualname), name)
+
     def _unread_flags(self, index: ProjectIndex) -> List[Tuple[str, List[FunctionInfo], str, str]]:
         """(class, its methods, flag, how False reaches it) for each unread boolean placeholder of a class."""
         cached = self.__dict__.get("_unread_flag_cache")
-        if cached is not None:
-            return cached
+        if cached is not None and cached[0] is index:
+            return cached[1]  # the answer depends on the index (what other files feed): kept for this one only
         out = []
         for class_name in sorted({f.class_name for f in self.functions if f.class_name is not None}):
             methods = [f for f in self.functions if f.class_name == class_name and f.node is not None]
@@ -139,7 +161,7 @@ class ModeFlags:
                 if "." + flag.split(".", 1)[1] in index.referenced_names:
                     continue  # `block(model.features, model.is_training)`: read through the object somewhere
                 out.append((class_name, methods, flag, fed_by))
-        self.__dict__["_unread_flag_cache"] = out
+        self.__dict__["_unread_flag_cache"] = (index, out)
         return out
 
     def _class_bool_placeholders(self, methods: List[FunctionInfo]) -> List[str]:
@@ -185,7 +207,10 @@ class ModeFlags:
                         return call.site.call, f"`{param}=True`" if mode.expr is not None else f"its default `{param}=True`"
         # the layers of the method that makes the placeholder first: the graph it was meant for
         for method in sorted(ordered, key=lambda f: flag not in f.assignments):
-            for site in sorted(self.bn_sites(method, index), key=lambda s: s.order):
+            sites = self.bn_sites(method, index)
+            if any(site.mode.kind not in (PARAM, TRUE) for site in sites) or not self.method_named(method, index):
+                continue  # a False twin (`tf.cond(phase, lambda: bn_train, lambda: bn_infer)`), or never called
+            for site in sorted(sites, key=lambda s: s.order):
                 mode, keyword = site.mode, site.mode.keyword or "training"
                 if mode.kind == PARAM and isinstance(mode.expr, cst.Name) and mode.expr.value in method.params:
                     return site.layer.call, f"`{keyword}={mode.expr.value}`"

@@ -28,6 +28,7 @@ class PresenceMode:
     test: cst.BaseExpression  # `is_training is not None`
     param: str
     call: CallSite  # a call that passes the parameter something other than None or True
+    negated: bool  # `p is None` (the moving statistics in its body), not `p is not None`
 
 
 def presence_tested_modes(model, func: FunctionInfo, index) -> List[PresenceMode]:
@@ -43,7 +44,7 @@ def presence_tested_modes(model, func: FunctionInfo, index) -> List[PresenceMode
             continue
         call = _call_passing_mode(model, func, param, index)
         if call is not None:
-            out.append(PresenceMode(if_node.test, param, call))
+            out.append(PresenceMode(if_node.test, param, call, not in_body))
     return out
 
 
@@ -72,11 +73,31 @@ def _call_passing_mode(model, func: FunctionInfo, param: str, index) -> Optional
             expr = model.bound_arg(site, summary, param)
             if expr is None or isinstance(expr, cst.Name) and expr.value in ("None", "True"):
                 continue
-            if isinstance(expr, cst.Name) and expr.value in caller.params and _is_none(caller.defaults.get(expr.value)):
-                continue  # the caller's own flag, None unless given: it keeps the None-means-inference design
+            if isinstance(expr, cst.Name) and expr.value in caller.params and not _caller_gives_mode(
+                    model, caller, expr.value, index):
+                continue  # the caller's own flag, and nothing says it is ever a mode but True / None
             return site
     return None
 
 
 def _is_none(expr: Optional[cst.BaseExpression]) -> bool:
     return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+def _caller_gives_mode(model, caller: FunctionInfo, param: str, index) -> bool:
+    """Is the caller's own parameter, handed to the wrapper, a mode that can be False? Yes when its default is
+    True (a boolean flag: its other value is False); no when its default is None (the None-means-inference
+    design); else what the file's calls of the caller pass (only True or None: no), or yes when none does."""
+    default = caller.defaults.get(param)
+    if _is_none(default):
+        return False
+    if isinstance(default, cst.Name) and default.value == "True":
+        return True
+    calls = [site for f in (model.module_func, *model.functions) for site in f.calls
+             if caller.name in {t.rsplit(".", 1)[-1] for t in site.targets}]
+    summary = index.modules.get(model.module_name, {}).get(caller.qualname)
+    given = [e for e in (model.bound_arg(site, summary, param) for site in calls) if e is not None] \
+        if summary is not None else []
+    if given:
+        return any(not (isinstance(e, cst.Name) and e.value in ("None", "True")) for e in given)
+    return True  # called from other files only: a flag with no default is taken to be a mode

@@ -40,14 +40,17 @@ def unthreaded_dropout_modes(model, func: FunctionInfo, index: ProjectIndex) -> 
     own = index.modules.get(model.module_name, {}).get(func.qualname)
     if own is None or func.is_module:
         return []
-    flags = [p for p in func.params if p in own.mode_params or p in own.dropout_params]
+    # A flag read through a string test (`is_training=(mode == 'train')`) is no boolean to hand on.
+    flags = [p for p in func.params if (p in own.mode_params or p in own.dropout_params) and own.predicate_of(p) is None]
     if not flags:
         return []
     out = []
     for call in dropout_calls(model, func, index):
+        if any(mode.kind != TRUE or mode.expr is not None for mode in call.modes.values()):
+            continue  # the call gives some of the callee's dropout a mode of its own: it hands the flag on
         for param, mode in sorted(call.modes.items()):
-            if mode.kind != TRUE or mode.expr is not None or mode.owner is not call.site.call:
-                continue  # a True written out is the caller's choice; one from an arg_scope is the scope's
+            if mode.owner is not call.site.call:
+                continue  # one from an arg_scope is the scope's
             flag = param if param in flags else (flags[0] if len(flags) == 1 else None)
             if flag is None:
                 continue
@@ -135,7 +138,7 @@ def unthreaded_scope_modes(model, func: FunctionInfo, index: ProjectIndex) -> Li
                     and summary.default_of(config.mode_param) == "true" and config.mode_param not in site.kwargs:
                 factories.append((summary, config.mode_param))
         for summary, param in factories[:1]:
-            if param in summary.params and summary.params.index(param) < len(site.positional):
+            if model.bound_arg(site, summary, param) is not None:
                 continue
             flag = param if param in handed else sorted(handed)[0]
             built = _built_otherwise(index, owner, flag)

@@ -20,13 +20,13 @@ from typing import FrozenSet, List
 import libcst as cst
 import libcst.matchers as m
 
+from slimlint.model.branch_bn import MOVING_WORDS
 from slimlint.model.facts import FunctionInfo
 from slimlint.model.walk import find_all
 
 # Calls that build a moving-average update of a hand-written batch norm.
 _AVERAGE_UPDATES = ("assign_moving_average",)
 _ASSIGNS = ("tf.assign", "tf.compat.v1.assign", "tf.assign_sub")
-_MOVING_WORDS = ("moving", "running", "pop", "population", "average", "avg")
 
 
 def unread_update_lists(model, func: FunctionInfo) -> FrozenSet[str]:
@@ -60,13 +60,21 @@ def _is_average_update(model, expr: cst.BaseExpression) -> bool:
         return True
     if name in _ASSIGNS and expr.args:
         text = cst.Module([]).code_for_node(expr.args[0].value).lower()
-        return any(word in text for word in _MOVING_WORDS)
+        return any(word in text for word in MOVING_WORDS)
     return False
 
 
 def _read_in_module(model, attr: str) -> bool:
     """Is `<x>.attr` used in the module other than as `self.attr = ...` or `<x>.attr.append(...)`?"""
-    return attribute_reads(model.module, attr) > 0
+    return _reads(model, attr) > 0
+
+
+def _reads(model, attr: str) -> int:
+    """attribute_reads over the model's module, kept on the model per attribute."""
+    cache = model.__dict__.setdefault("_attribute_reads", {})
+    if attr not in cache:
+        cache[attr] = attribute_reads(model.module, attr)
+    return cache[attr]
 
 
 def attribute_reads(module: cst.Module, attr: str) -> int:
@@ -94,7 +102,21 @@ def constructed_update_lists(model, func: FunctionInfo, index) -> List[tuple]:
         summary = index.lookup_site(site, model.module_name)
         if summary is None or not summary.unread_update_lists or not summary.qualname.endswith(".__init__"):
             continue
+        name = site.assigned_to[0] if site.assigned_to else None
+        if name is None or _handed_on(model, func, name):
+            continue  # the object goes to other code (`with_extra_updates(train_op, model)`), which may group the list
         for attr in sorted(summary.unread_update_lists):
-            if attribute_reads(model.module, attr) == 0:
+            # `tf.group(train_op, *model._extra_train_ops)` in another module (a helper the train op goes through)
+            # puts ".attr" in the project's referenced names; `self.<attr>` uses there (a subclass) do not.
+            if "." + attr not in index.referenced_names and _reads(model, attr) == 0:
                 out.append((site, summary.qualname[:-len(".__init__")], attr))
     return out
+
+
+def _handed_on(model, func: FunctionInfo, name: str) -> bool:
+    """Is the object `name` passed as an argument to a call in `func` that is not TensorFlow's?"""
+    for site in func.calls:
+        if any(isinstance(a.value, cst.Name) and a.value.value == name for a in site.call.args) \
+                and not (model.canonical(site.call.func) or "").startswith("tf."):
+            return True
+    return False

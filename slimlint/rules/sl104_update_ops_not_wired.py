@@ -137,8 +137,8 @@ class UpdateOpsNotWired(Rule):
                 yield self.violation(
                     op.call,
                     f"This train op trains the `{cls}` built at line {line}, whose batch norm keeps its moving-average "
-                    f"updates in `self.{attr}`, and nothing groups that list with the train op (nor reads it "
-                    f"anywhere): the moving statistics never move from 0 / 1; run them with it "
+                    f"updates in `self.{attr}`, and nothing groups that list with the train op (no code in view reads "
+                    f"it): the moving statistics never move from 0 / 1; run them with it "
                     f"(`tf.group(train_op, *{name}.{attr})`)",
                 )
         for found in train_ops_needing_updates(ctx):

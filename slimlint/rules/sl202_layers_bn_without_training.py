@@ -46,12 +46,12 @@ class LayersBatchNormWithoutTraining(Rule):
     fix_safety = """
         **Unsafe** (applied only with `--unsafe-fixes`): nothing in the code says that the new behaviour is what its author intended, so review the diff.
 
-        A fix is offered only when the enclosing function makes a boolean placeholder before the layer that
-        runs feed or that it returns to its caller to feed (`mode_placeholder = tf.placeholder(tf.bool)`: the
-        graph's own switch, preferred to a Python flag that is True in every graph the function builds), has a
-        mode parameter (`is_training`, `training`, `phase_train`, ...), or assigned a boolean placeholder named
-        for training to an attribute earlier on (`self.is_training = tf.placeholder(tf.bool)`): it passes that
-        on. Otherwise the finding
+        A fix is offered only when the enclosing function makes a boolean placeholder named for the mode before
+        the layer, which runs feed or which it returns to its caller to feed (`mode_placeholder =
+        tf.placeholder(tf.bool)`: the graph's own switch, preferred to a mode parameter that no call in the
+        project sets False), has a mode parameter (`is_training`, `training`, `phase_train`, ...), or assigned a
+        boolean placeholder named for training to an attribute earlier on (`self.is_training =
+        tf.placeholder(tf.bool)`): it passes that on. Otherwise the finding
         has no fix,
         since hard-coding `training=True` would break evaluation through the same code (except under
         `if is_training:` / `if mode == ModeKeys.TRAIN:`, which only training runs: there the fix passes
@@ -221,8 +221,11 @@ class LayersBatchNormWithoutTraining(Rule):
                         f"Pass `training={shown}`",
                     )
                     continue
-                param = (model.fed_mode_placeholder(func, layer.order)
-                         or next((p for p in _MODE_PARAMS if p in func.params), None) or model.mode_attribute(func, layer.order))
+                param = next((p for p in _MODE_PARAMS if p in func.params), None)
+                placeholder = model.fed_mode_placeholder(func, layer.order)
+                if placeholder and not (param and ctx.index.called_with_false_mode((model.module_name, func.qualname), param)):
+                    param = placeholder  # the Python flag is True wherever the project builds this: the graph's switch
+                param = param or model.mode_attribute(func, layer.order)
                 if param is None and id(layer.call) in branch:
                     param = "True"  # only the training branch builds it
                 if param and not model.accepts_keyword(layer.call, "training", ctx.index):

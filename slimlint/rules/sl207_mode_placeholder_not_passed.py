@@ -26,9 +26,9 @@ class ModePlaceholderNotPassed(Rule):
         it False directly), while the class reads the placeholder nowhere else and builds its network with a
         Python value (`self.build(is_train=is_train)`): the finding is on that build call (or, when the class
         builds its batch norm itself, on its first layer given a parameter or a True: a `build_net(self,
-        is_train=True)` that makes `self.is_train` and then writes `training=is_train`; or, when no batch norm
-        takes a mode at all, on the call that hands a network the Python flag instead: `Discriminator(...,
-        is_train)`). The helper's
+        is_train=True)` that makes `self.is_train` and then writes `training=is_train`; or else on the first call
+        that hands a network building batch norm the Python flag instead: `Discriminator(..., is_train)`, whose
+        layers may drop it). The helper's
         callers are matched by the method's name and keyword when the object's class cannot be told. No fix:
         the Python value may also steer Python code (`if is_train:`), where a tensor cannot go.
     """

@@ -212,7 +212,8 @@ class ModeArgumentIgnored(Rule):
                 test = cst.Module([]).code_for_node(found.test)
                 yield self.violation(
                     found.test,
-                    f"`{test}` holds for False and for a boolean tensor too: the call at line {line} passes "
+                    f"`{test}` {'fails' if found.negated else 'holds'} for False and for a boolean tensor too: the "
+                    f"call at line {line} passes "
                     f"`{found.param}` a mode, yet this batch norm takes its batch-statistics branch (and moves its "
                     f"moving statistics) whatever that mode is, and only None reaches the moving statistics; test "
                     f"the mode itself (`tf.cond({found.param}, ...)` for a tensor)",

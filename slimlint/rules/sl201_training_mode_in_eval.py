@@ -10,7 +10,7 @@ from slimlint.fixes import FixActions, add_dict_item, add_keyword, replace_with
 from slimlint.model import context
 from slimlint.model.facts import TRUE
 from slimlint.model.import_table import dotted
-from slimlint.model.unthreaded_modes import unthreaded_scope_modes
+from slimlint.model.unthreaded_modes import true_over_unread_flag, unthreaded_scope_modes
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 _MESSAGE = "Batch norm runs in training mode in evaluation code ({what}): it normalises with the batch's own statistics"
@@ -58,6 +58,13 @@ class TrainingModeInEval(Rule):
         `get_network_fn(..., is_training=False)` evaluation build then still trains that batch norm). Reported
         at the factory's call when the project builds the function with the flag False or in evaluation code;
         a fix passes the flag when the call reaches that factory alone (not one picked from a dict of them).
+
+        Also a `True` written for batch norm's mode (at a layer, or at a call of a function that builds it) in a
+        function that takes a mode parameter of its own and never reads it (`def res_block(x, state,
+        is_training=True): conv_lstm(x, state, is_training=True)`), when the project builds that function in
+        inference or evaluation code through the networks that call it, none of them handing it False (such a
+        call is SL209's): reported at the `True`, no fix (the function's callers leave the parameter at its
+        default, so passing it on alone changes nothing; both edits are the author's).
 
         The mode may come in on an object: a network that reads it from a config it is handed
         (`self.is_training = cfg.is_training`, `training=self.cfg.is_training`) gets the mode of the object
@@ -329,6 +336,12 @@ class TrainingModeInEval(Rule):
             sampling = context.samples_by_name(model.module_name, func)
             for found in unthreaded_scope_modes(model, func, ctx.index):
                 yield from self._report_unthreaded_scope(ctx, found, seen)
+            for found in true_over_unread_flag(model, func, ctx.index):
+                yield from self._once(found.expr, seen, (
+                    f"Batch norm runs in training mode whatever `{found.flag}` says: `True` is written here while "
+                    f"`{func.name}` takes `{found.flag}` and never reads it, and the project builds `{func.name}` in "
+                    f"inference or evaluation code (through a network that calls it), where this batch norm still "
+                    f"normalises with the batch's own statistics; pass `{found.flag}` on, and have its callers give it one"))
             for site in model.bn_sites(func, ctx.index):
                 if site.mode.kind != TRUE or site.in_place and site.mode.expr is None:
                     continue

@@ -9,7 +9,6 @@ import libcst.matchers as m
 
 from slimlint.fixes import FixActions, add_dict_item, add_keyword, replace_with
 from slimlint.model.presence_modes import presence_tested_modes
-from slimlint.model.unthreaded_modes import true_over_unread_flag
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 
@@ -33,11 +32,8 @@ class ModeArgumentIgnored(Rule):
         (`training = True if mode == "train" else False`, `if training:` around the train op, then `encoder(x)`
         over batch norm at its default of True), when the project
         calls it with a string the test reads as evaluation (`Graph("test")`): reported at the flag, no fix.
-        Also a `True` written for batch norm's mode (at a layer, or at a call of a function that builds it) in a
-        function that takes a mode parameter of its own and never reads it (`def res_block(x, state,
-        is_training=True): conv_lstm(x, state, is_training=True)`), when the project builds that function in
-        inference or evaluation code through the networks that call it, none of them handing it a mode (a call
-        that hands it False is reported at that call, above): reported at the `True`, no fix.
+        (A `True` written for batch norm's mode in a function whose own mode parameter goes unread, reached by
+        no call handing it False, is SL201's: batch norm that ignores its model's mode flag.)
         Also hand-written batch norm whose branch is picked by a presence test of its mode parameter (`if
         is_training is not None:` over `tf.nn.moments` and the moving-statistics update, the moving statistics
         in the `else`), when a call in the same file passes that parameter a mode (False, a flag, a boolean
@@ -57,9 +53,6 @@ class ModeArgumentIgnored(Rule):
         `normalizer_params` dict literal; no fix when that is a name). Behaviour change: evaluation then
         normalises with the moving statistics, so the train op must run UPDATE_OPS (see SL101), and the
         checkpoint's statistics are only right after training again with them wired in.
-        For a `True` written over the function's own unread mode parameter, no fix: its callers leave the
-        parameter at its default (that is why nothing reported them), so the parameter alone would change
-        nothing; both edits are the author's.
         For a call passing False, no fix: the mistake is in the wrapper, usually in another file, and every caller that passes True
         or relies on the default is affected by changing it. Pass the parameter on to batch norm in the
         wrapper (`training=is_training`) and check the wrapper's other callers.
@@ -199,13 +192,6 @@ class ModeArgumentIgnored(Rule):
                     f"`{derived.local}` is worked out from `{derived.param}` and never passed on: the project builds "
                     f"`{owner}` with a `{derived.param}` this reads as evaluation, yet its batch norm always runs in "
                     f"training mode; pass `{derived.local}` on to the layers that build it",
-                )
-            for found in true_over_unread_flag(model, func, ctx.index):
-                yield self.violation(
-                    found.expr,
-                    f"`True` is written here while `{func.name}` takes `{found.flag}` and never reads it: the project "
-                    f"builds `{func.name}` in inference or evaluation code (through a network that calls it), where "
-                    f"this batch norm still trains; pass `{found.flag}` on, and have its callers give it one",
                 )
             for found in presence_tested_modes(model, func, ctx.index):
                 line = model.position(found.call.call).start.line

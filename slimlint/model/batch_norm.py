@@ -239,7 +239,11 @@ class BatchNormFacts:
         if normalizer is None:
             _, normalizer = self._frame_value(layer.frames, layer.api, "normalizer_fn", index)
         if normalizer is not None:
-            return None if self._canonical(normalizer) in api.NORMALIZER_FNS else False
+            if self._canonical(normalizer) in api.NORMALIZER_FNS:
+                return None
+            # `normalizer_fn=model_config.normalizer_fn`, a config object whose class sets it to slim.batch_norm
+            attr = normalizer.attr.value if isinstance(normalizer, cst.Attribute) else None
+            return None if attr is not None and index.batch_norm_attribute(attr) else False
         for frame in reversed(layer.frames):
             found = self._factory(frame, index)
             if found is not None and layer.api in found[1].normalized_ops:

@@ -9,6 +9,7 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from slimlint.model import api
 from slimlint.model.builder import literal_dict, returned_dict
 from slimlint.model.instance_dicts import decode_dict, encode_dict, merge_changes, self_dict_changes
 from slimlint.model.import_table import dotted
@@ -32,6 +33,11 @@ from slimlint.model.facts import (
 )
 from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
 from slimlint.model.string_modes import string_test
+
+
+# class_constants' markers for a constructor's `self.<...normalizer...> = <fn>`: batch norm, or another normaliser.
+NORMALIZER_BN = "normalizer:batch_norm"
+NORMALIZER_OTHER = "normalizer:other"
 
 
 class ModeReading:
@@ -154,6 +160,12 @@ class ModeReading:
             init = next((f for f in self.functions if f.qualname == f"{name}.__init__"), None)
             changes = self._dict_changes(name)
             for target, values in (init.assignments.items() if init is not None else ()):
+                if target.startswith("self.") and "normalizer" in target and len(values) == 1:
+                    # `self.normalizer_fn = slim.batch_norm` on a config object: layers given
+                    # `normalizer_fn=cfg.normalizer_fn` normalise with it (ProjectIndex.batch_norm_attribute).
+                    is_bn = self.builder.canonical(values[0][0]) in api.NORMALIZER_FNS
+                    constants[target] = NORMALIZER_BN if is_bn else NORMALIZER_OTHER
+                    continue
                 if target.startswith("self.") and len(values) == 1:
                     encoded = encode_dict(values[0][0])
                     if encoded is not None and target in changes:

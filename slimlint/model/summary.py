@@ -652,6 +652,17 @@ class ProjectIndex:
             return constants[attr]
         return next((v for b in bases for v in [self.class_constant(b, attr, found, depth + 1)] if v is not None), None)
 
+    def batch_norm_attribute(self, attr: str) -> bool:
+        """Is `attr` an attribute that the project's constructors set to batch norm alone (`self.normalizer_fn =
+        slim.batch_norm` in a config class, never another normaliser)? A layer given `normalizer_fn=cfg.<attr>`
+        then builds batch norm. (modes.class_constants records them.)"""
+        cache = self.__dict__.setdefault("_bn_attributes", {})
+        if attr not in cache:
+            values = {constants.get("self." + attr) for classes in self.classes.values() for _, constants, *_ in classes.values()}
+            values.discard(None)
+            cache[attr] = values == {"normalizer:batch_norm"}
+        return cache[attr]
+
     def unparsed_module_of(self, target: str, depth: int = 0) -> Optional[str]:
         """An unparsed module of the tree that a call target may live in (to parse it after all), also through
         a parsed package that re-exports the name (`from kitti_config import kitti_config` in its __init__)."""

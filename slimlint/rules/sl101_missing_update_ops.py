@@ -18,7 +18,8 @@ class MissingUpdateOps(Rule):
     summary = "The train op does not depend on UPDATE_OPS, so batch norm's moving statistics are never updated."
     what_it_does = """
         Flags a hand-built train op (`optimizer.minimize(...)`, `optimizer.apply_gradients(...)`) when the
-        graph it trains builds batch norm in training mode (`slim.batch_norm`, `normalizer_fn=slim.batch_norm`,
+        graph it trains builds batch norm in training mode (`slim.batch_norm`, `normalizer_fn=slim.batch_norm` (also
+        `normalizer_fn=cfg.normalizer_fn` from a config object whose class sets it to `slim.batch_norm` alone),
         `tf.layers.batch_normalization(training=...)`, a network from slim's model zoo or from your own
         modules) whose update ops go to `tf.GraphKeys.UPDATE_OPS`, and nothing makes the train op depend on
         them: it is not built inside `tf.control_dependencies(update_ops)` nor grouped with them. Also when

@@ -156,14 +156,19 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
         placeholders? Then each step computes on the same inputs."""
         feeds = set()
         for op in ops:
-            names = set(op.targets) | self.returned_as(op)
-            attrs = {n.split(".", 1)[1] for n in names if n.startswith("self.") and n.count(".") == 1}
-            runs = [feed for fetched, feed in self.builder.run_feeds
-                    if fetched & names or any(f.count(".") == 1 and f.split(".")[1] in attrs for f in fetched)]
+            runs = self.run_feeds_of(op)
             if not runs or any(feed is None for feed in runs):
                 return False
             feeds.update(runs)
         return len(feeds) == 1
+
+    def run_feeds_of(self, op: TrainOp) -> list:
+        """The feeds of the `sess.run`s in this file that fetch the train op (by a name it is assigned to, or
+        returned into); None for a run whose feed cannot be read."""
+        names = set(op.targets) | self.returned_as(op)
+        attrs = {n.split(".", 1)[1] for n in names if n.startswith("self.") and n.count(".") == 1}
+        return [feed for fetched, feed in self.builder.run_feeds
+                if fetched & names or any(f.count(".") == 1 and f.split(".")[1] in attrs for f in fetched)]
 
     @property
     def restore_receivers(self) -> Set[str]:

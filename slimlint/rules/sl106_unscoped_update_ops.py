@@ -70,7 +70,9 @@ class UnscopedUpdateOps(Rule):
         the variables whose names start with or contain a network's name, as in a GAN's generator and
         discriminator steps). Silent when one read guards several networks' steps (one `with` around both
         `minimize` calls) and every `sess.run` of those steps in view feeds the same placeholders: each
-        update then runs on the same data in either step, only more often.
+        update then runs on the same data in either step, only more often; and silent for such a read when no
+        run of those steps is in view (a model class whose steps a training script runs): what the runs feed
+        cannot be told, and a scope cannot fix one read guarding both.
     """
     why_bad = """
         The discriminator step then also runs the generator's batch-norm updates (on whatever batch the
@@ -206,6 +208,10 @@ class UnscopedUpdateOps(Rule):
                 if len(ops) > 1 and model.same_feeds(guarded_ops[id(read)]):
                     # Both networks' steps run under this one read and feed the same inputs: every update runs on
                     # the same data in either step (only twice as often), so no statistics see another's inputs.
+                    continue
+                if len(ops) > 1 and not any(model.run_feeds_of(op) for op in guarded_ops[id(read)]):
+                    # One `with` around both steps, run from another file (`model.D_minimize` in a training
+                    # script): what each run feeds is not in view, and there is no scope to fix it with.
                     continue
                 # One read guarding both networks' steps (one `with` around both) cannot be fixed by a scope.
                 scope = fix_scopes[0] if len(set(fix_scopes)) == 1 and not name_scoped else None

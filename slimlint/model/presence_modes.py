@@ -19,6 +19,7 @@ from typing import List, Optional
 import libcst as cst
 
 from slimlint.model.facts import CallSite, FunctionInfo
+from slimlint.model.guards import parameter_guard
 
 
 @dataclass
@@ -49,15 +50,17 @@ def presence_tested_modes(model, func: FunctionInfo, index) -> List[PresenceMode
 
 
 def _presence_param(test: cst.BaseExpression, in_body: bool, func: FunctionInfo) -> Optional[str]:
-    """The parameter `p` of `p is not None` (batch statistics in the body) or `p is None` (in the else)."""
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
-        return None
-    target, comparison = test.left, test.comparisons[0]
-    if not (isinstance(target, cst.Name) and target.value in func.params
-            and isinstance(comparison.comparator, cst.Name) and comparison.comparator.value == "None"):
-        return None
-    if isinstance(comparison.operator, cst.IsNot) and in_body or isinstance(comparison.operator, cst.Is) and not in_body:
-        return target.value
+    """The parameter `p` of `p is not None` (batch statistics in the body: guards.parameter_guard's "notnone")
+    or of `p is None` (batch statistics in the else)."""
+    guard = parameter_guard(test, func.params)
+    if guard is not None and guard[1] == "notnone":
+        return guard[0] if in_body else None
+    negated = isinstance(test, cst.Comparison) and len(test.comparisons) == 1 \
+        and isinstance(test.comparisons[0].operator, cst.Is)
+    if negated and not in_body:
+        flipped = cst.Comparison(test.left, [test.comparisons[0].with_changes(operator=cst.IsNot())])
+        guard = parameter_guard(flipped, func.params)
+        return guard[0] if guard is not None and guard[1] == "notnone" else None
     return None
 
 

@@ -586,21 +586,25 @@ class BatchNormFacts:
             return None  # some batch norm follows a mode: the flag may be read another way
         return derived
 
-    def evaluated_always_training(self, func: FunctionInfo, role: str, index: ProjectIndex) -> List[CallSite]:
-        """always_training_builds made by a script named for evaluation (`test.py`, `eval_net.py`). Not a script
-        only found to restore a checkpoint (it may train through a flag: MAML's `--test`), nor a validation tower in
+    def evaluated_always_training(self, func: FunctionInfo, role: str, index: ProjectIndex,
+                                  predicts: bool = False) -> List[CallSite]:
+        """always_training_builds made by a script named for evaluation (`test.py`, `eval_net.py`), or by a
+        function that restores a checkpoint and only predicts (`predicts`: restores_and_predicts, whatever its
+        file: `def evaluate(args)` in a `main.py` that trains in another function). Not a script only found to
+        restore a checkpoint (it may train through a flag: MAML's `--test`), nor a validation tower in
         training code (meta-learning code validates with batch statistics by design, as it meta-tests), nor a
         library forward pass named `inference` (training may run it), nor code named for sampling (a generator
         sampled the way it trained), nor a call of a function of the same module (judged where its calls are)."""
-        if role != context.EVAL or not context.evaluation_module(self.module_name) \
-                or context.samples_by_name(self.module_name, func):
+        if context.samples_by_name(self.module_name, func):
+            return []
+        if not predicts and (role != context.EVAL or not context.evaluation_module(self.module_name)):
             return []
         out = []
         for site in self.always_training_builds(func, index):
             found = index.resolve_site(site, self.module_name)
             if found is not None and found[0] == self.module_name:
                 continue
-            if context.is_eval_context(role, func, site.order, training_callee=True):
+            if predicts or context.is_eval_context(role, func, site.order, training_callee=True):
                 out.append(site)
         return out
 

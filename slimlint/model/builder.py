@@ -441,7 +441,8 @@ class ModuleBuilder(FastVisitor):
             targets.extend(self._target_names(first.target))
         self._targets = tuple(targets)
         self._returning = isinstance(first, cst.Return)
-        if self.func.is_module and not self._class_stack and isinstance(first, cst.Expr) and isinstance(first.value, cst.Call):
+        if self.func.is_module and not self._class_stack and isinstance(first, cst.Expr) and isinstance(first.value, cst.Call) \
+                and not _setup_call(first.value):
             self.is_script = True  # runs something when executed (`main()`, `tf.app.run()`)
         for block in self._blocks:
             block.assigned_inside.update(targets)
@@ -1429,3 +1430,16 @@ def _handler_table() -> Dict[str, str]:
 
 
 _API_HANDLERS = _handler_table()
+
+
+# Module-level calls that set the process up (a library module does them too): `sys.path.append('../base')`,
+# `warnings.filterwarnings(...)`, `matplotlib.use('Agg')`, `np.random.seed(0)`. They run nothing of the program.
+_SETUP_PREFIXES = ("sys.path.", "warnings.", "logging.", "tf.logging.", "tf.compat.v1.logging.", "os.environ.",
+                   "matplotlib.", "plt.", "np.set_printoptions", "print")
+_SETUP_LAST_NAMES = {"seed", "set_random_seed", "set_verbosity", "filterwarnings", "simplefilter", "basicConfig",
+                     "disable_eager_execution", "disable_v2_behavior", "setdefault"}
+
+
+def _setup_call(call: cst.Call) -> bool:
+    name = dotted(call.func) or ""
+    return name.startswith(_SETUP_PREFIXES) or name.rsplit(".", 1)[-1] in _SETUP_LAST_NAMES

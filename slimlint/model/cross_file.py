@@ -205,6 +205,7 @@ class CrossFileFacts:
             fraction_params=fraction_params(self, func, index),
             fixed_fraction=fixed_fraction(self, func, index),
             unread_update_lists=unread_update_lists(self, func),
+            runs_session=bool(func.session_runs or func.train_ops or func.trains_via_callback),
             has_dropout=self._builds_dropout(func, index),
             mode_defaults=tuple(sorted(defaults.items())),
             builds_bn_updates=builds,
@@ -743,11 +744,15 @@ class CrossFileFacts:
             trains = bool(func.train_ops or func.trains_via_callback)
             if not (training_file or trains):
                 continue
+            runs = self.training_run_orders(func) if training_file and not trains else []
             for site in func.calls:
                 found = index.resolve_site(site, self.module_name)
                 if found is not None:
-                    out.append((found, _before_last_train_op(func, site), trains))
+                    # A caller that runs a train op after the call (built by a helper it called) trains what
+                    # the callee built, as one that builds the op does.
+                    out.append((found, _before_last_train_op(func, site), trains or any(o > site.order for o in runs)))
         return out
+
 
 
 def _before_last_train_op(func: FunctionInfo, site) -> bool:

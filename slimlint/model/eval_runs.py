@@ -433,7 +433,8 @@ class EvalRuns:
         walkthrough's "apply the fine-tuned model": build the network, `init_fn(sess)` from the latest
         checkpoint, `sess.run(probabilities)`): evaluation code, whatever its name. It builds and runs no train
         op (every run's fetches are named, none for training), is not named for training, and calls no project
-        function after building the network but the network's own builders (a resumed training loop's helper)."""
+        function after building the network but the network's own builders and helpers that run no session
+        (a resumed training loop's helper runs one; a data loader's `next_batch()` does not)."""
         if not func.restores or func.is_module or func.node is None or func.train_ops or func.trains_via_callback:
             return False
         if context.words(func.name) & context.TRAIN_NAME_WORDS:
@@ -450,7 +451,7 @@ class EvalRuns:
         for site in func.calls:
             found = index.resolve_site(site, self.module_name) if site.order > min(built) else None
             summary = index.modules.get(found[0], {}).get(found[1]) if found else None
-            if summary is not None and not summary.has_bn:
+            if summary is not None and not summary.has_bn and summary.runs_session:
                 return False
         return True
 
@@ -468,6 +469,14 @@ class EvalRuns:
                 if found & {"optimizer", "optim", "opt", "minimize"} or ("train" in found and found & {"op", "ops", "step"}):
                     return True
         return False
+
+    def training_run_orders(self, func: FunctionInfo) -> List[int]:
+        """Orders of the function's session runs that fetch a train op (`sess.run([train_op, loss])`)."""
+        if func.node is None or func.is_module or not func.session_runs:
+            return []
+        runs = m.findall(func.node, m.Call(func=m.Attribute(attr=m.Name("run"))))
+        return [self.builder.run_orders.get(id(run), 0) for run in runs
+                if run_fetches(run) is not None and self._fetches_training(run, func)]
 
     def _fetches_training(self, run: cst.Call, func: FunctionInfo) -> bool:
         fetches = run_fetches(run)

@@ -142,6 +142,9 @@ class FunctionSummary:
     # On a class's `__init__`: attributes its methods append moving-average updates to (`self._extra_train_ops`)
     # that its module never reads otherwise (update_lists.py): an object's train op must group them itself.
     unread_update_lists: FrozenSet[str] = frozenset()
+    # It runs a session or builds a train op itself (`train_epoch(sess, ...)`), unlike a data helper
+    # (`loader.next_batch()`): called after a build, it may train what was built.
+    runs_session: bool = False
 
     def default_of(self, param: str) -> Optional[str]:
         return dict(self.mode_defaults).get(param)

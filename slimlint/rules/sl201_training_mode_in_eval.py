@@ -176,6 +176,8 @@ class TrainingModeInEval(Rule):
         `arg_scope(mobilenet_v2.training_scope())` the scope's `is_training` (True by default) is theirs, and
         the fix passes `is_training=False` to the scope, as slim's README does to evaluate (also to a
         project's own copy of slim's MobileNet, when its code shows the scope gives conv layers batch norm).
+        No fix when a function that builds a train op also calls the function holding the `True` (a loader
+        both a prediction script and the training script use): False there would freeze training's batch norm.
         Batch norm that ignores its model's flag gets the flag instead (`is_training=is_training`,
         `training_scope(is_training=self.trainable)`): training, where the flag is True, is unchanged. Predictions
         change: they now use the moving statistics learned in training. Silent
@@ -334,6 +336,10 @@ class TrainingModeInEval(Rule):
             # Drawing samples from batch norm that is never given a mode other than training: batch statistics
             # by design (nothing reads the moving statistics, and the fix would make the generator read them).
             sampling = context.samples_by_name(model.module_name, func)
+            # A function some training code also builds its train op over: passing False here would freeze that
+            # training's batch norm too, so the finding stands without an edit.
+            key = (model.module_name, func.qualname)
+            shared = key in ctx.index.train_op_callees and key in ctx.index.trained_graph_callees
             for found in unthreaded_scope_modes(model, func, ctx.index):
                 yield from self._report_unthreaded_scope(ctx, found, seen)
             for found in true_over_unread_flag(model, func, ctx.index):
@@ -349,7 +355,7 @@ class TrainingModeInEval(Rule):
                     continue
                 if not (predicts or context.is_eval_context(ctx.role, func, site.order, trained)):
                     continue
-                yield from self._report(ctx, site.mode, site.layer.call, "batch_norm", seen)
+                yield from self._report(ctx, site.mode, site.layer.call, "batch_norm", seen, fixable=not shared)
             # A fed mode placeholder that never reaches the network: SL207 passes it (the better fix).
             flagged = bool(model.unpassed_mode_flags(func, ctx.index))
             for call in model.bn_calls(func, ctx.index):
@@ -365,10 +371,10 @@ class TrainingModeInEval(Rule):
                     if mode.kind == TRUE and not (flagged and mode.expr is None):
                         # The project's own inference call of this network says what the author intends.
                         safe = ctx.index.called_with_false_mode(network, param)
-                        yield from self._report(ctx, mode, call.site.call, param, seen, safe)
+                        yield from self._report(ctx, mode, call.site.call, param, seen, safe, fixable=not shared)
             # A network whose batch norm always trains, built by evaluation code: no mode to pass, no fix. In a GAN
             # project it is the design (samples and translations use batch statistics, as they trained).
-            for site in [] if ctx.index.adversarial else model.evaluated_always_training(func, ctx.role, ctx.index):
+            for site in [] if ctx.index.adversarial else model.evaluated_always_training(func, ctx.role, ctx.index, predicts):
                 callee = site.call.func
                 shown = dotted(callee) or cst.Module([]).code_for_node(callee)
                 shown = shown if len(shown) <= 60 else "..." + shown[-57:]  # a long chain: its last links
@@ -472,7 +478,7 @@ class TrainingModeInEval(Rule):
         yield self.violation(at, message, fix, f"Pass `{keyword}={flag}`" + (" to the scope" if scope else "") if fix else "")
 
     def _report(self, ctx: RuleContext, mode, call: cst.Call, param: str, seen: set,
-                safe: bool = False) -> Iterator[Violation]:
+                safe: bool = False, fixable: bool = True) -> Iterator[Violation]:
         chosen = ctx.model.network_option(call)
         # The network comes from an option's default: say which, so the user knows what was checked.
         via = f" (the network is chosen by `{chosen[0]}`; checked with {', '.join(chosen[1])})" if chosen else ""
@@ -485,8 +491,9 @@ class TrainingModeInEval(Rule):
                 what = f"`{mode.keyword or param}={mode.expr.value if isinstance(mode.expr, cst.SimpleString) else dotted(mode.expr)}`"
                 yield self.violation(mode.expr, _MESSAGE.format(what=what + ", which the model reads as training") + via)
                 return
-            fix = FixActions().on(mode.expr, replace_with("False"))
-            yield self.violation(mode.expr, _MESSAGE.format(what=f"`{mode.keyword or param}=True`") + via, fix, "Pass `False`", safe)
+            fix = FixActions().on(mode.expr, replace_with("False")) if fixable else None
+            yield self.violation(mode.expr, _MESSAGE.format(what=f"`{mode.keyword or param}=True`") + via, fix,
+                                 "Pass `False`" if fixable else "", safe)
             return
         keyword = mode.keyword or param
         if "." in keyword and isinstance(mode.owner, cst.BaseExpression):
@@ -511,6 +518,8 @@ class TrainingModeInEval(Rule):
         else:
             # The default comes through an arg_scope (no single faithful edit), or the callee is not known
             # to take the keyword (a fix must never break the program).
+            fix, how = None, ""
+        if not fixable:
             fix, how = None, ""
         if "." in keyword:
             # A config object carries the mode (`cfg.is_training`); its True is shared with training: no edit here.

@@ -124,15 +124,34 @@ def returned_dict(call: cst.Call, functions: List[FunctionInfo], module_func: Fu
     return out
 
 
+def session_run(call: cst.Call) -> bool:
+    """A session run: `sess.run(...)`, or `tensor.eval(feed_dict=...)` (a session run of the tensor; the feed
+    or session keyword tells it from a `model.eval()` that switches a PyTorch module's mode)."""
+    if not isinstance(call.func, cst.Attribute):
+        return False
+    attr = call.func.attr.value
+    return attr == "run" or attr == "eval" and any(
+        a.keyword is not None and a.keyword.value in ("feed_dict", "session") for a in call.args)
+
+
+def _tensor_eval(run: cst.Call) -> bool:
+    return isinstance(run.func, cst.Attribute) and run.func.attr.value == "eval"
+
+
 def run_feed(run: cst.Call) -> Optional[cst.BaseExpression]:
-    """What a `sess.run(fetches, feed_dict)` call feeds: its `feed_dict=` or its second positional argument."""
+    """What a `sess.run(fetches, feed_dict)` call feeds: its `feed_dict=` or its second positional argument
+    (the first of a `tensor.eval(feed_dict)`)."""
     feed = next((a.value for a in run.args if a.keyword is not None and a.keyword.value == "feed_dict"), None)
     positional = [a.value for a in run.args if a.keyword is None and not a.star]
-    return feed if feed is not None else (positional[1] if len(positional) > 1 else None)
+    at = 0 if _tensor_eval(run) else 1
+    return feed if feed is not None else (positional[at] if len(positional) > at else None)
 
 
 def run_fetches(run: cst.Call) -> Optional[cst.BaseExpression]:
-    """What a `sess.run(fetches, ...)` call fetches: its first positional argument or its `fetches=`."""
+    """What a `sess.run(fetches, ...)` call fetches: its first positional argument or its `fetches=`; the
+    tensor a `tensor.eval(feed_dict=...)` evaluates."""
+    if _tensor_eval(run):
+        return run.func.value
     if run.args and run.args[0].keyword is None and not run.args[0].star:
         return run.args[0].value
     return next((a.value for a in run.args if a.keyword is not None and a.keyword.value == "fetches"), None)
@@ -968,7 +987,7 @@ class ModuleBuilder(FastVisitor):
                 self.restoring_calls.add(id(node.func.value))  # `tf.train.Saver(...).restore(sess, path)`
         elif attr == "save" and dotted(node.func.value):
             self._note_save_receiver(dotted(node.func.value))
-        elif attr == "run":
+        elif session_run(node):
             kind = "run"
             self.run_orders[id(node)] = order
             self.func.session_runs += 1

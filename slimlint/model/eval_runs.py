@@ -30,7 +30,7 @@ import libcst.matchers as m
 
 from slimlint.model import context, string_modes
 from slimlint.model.facts import DYNAMIC, PARAM, TRUE, FunctionInfo, ModeArg, default_word
-from slimlint.model.builder import run_feed, run_fetches
+from slimlint.model.builder import run_feed, run_fetches, session_run
 from slimlint.model.dropout import ALWAYS_DROP, kept_fraction_argument
 from slimlint.model.graph_names import looked_up_name, placeholder_name, tensor_name
 from slimlint.model.guards import literal_value
@@ -210,9 +210,18 @@ class EvalRuns:
         builds += [(site.order, site.mode, site.layer.call) for site in self.bn_sites(func, index) if site.mode.expr is not None]
         if not builds or any(mode.kind != TRUE and not self._trains_by_default(func, mode, index) for _, mode, _ in builds):
             return []  # another mode somewhere in the function: maybe an evaluation tower, or a switch
-        built_at, first, _ = min(builds, key=lambda b: b[0])
+        built_at, first, first_call = min(builds, key=lambda b: b[0])
+        # Batch norm never given a mode at all (FunctionSummary.modeless), or one a config or scope gives True.
+        summary = next((c.summary for c in calls if c.site.call is first_call), None)
+        fixed_site = next((site for site in fixed if site.call is first_call), None)
+        if summary is None and fixed_site is not None:
+            summary = index.lookup_site(fixed_site, self.module_name)
+        unset = summary is None or summary.modeless
         # The model's inputs: a run that feeds none of them (a preprocessing graph) does not evaluate the model.
         inputs = {n for _, _, call in builds for a in call.args for n in self.builder.value_names(a.value)}
+        # And what they are made from (`inputs = iterator.get_next()` over `from_string_handle(handle, ...)`: a
+        # run feeding `handle: valid_handle` evaluates the model on the validation set).
+        inputs |= self._sources(func, inputs)
         # A model object's own placeholders (`model = LSTMOCR('train')`, then `{model.inputs: ...}`).
         objects = {name for call in calls for name in call.site.assigned_to}
         runs = list(self._runs(func))
@@ -235,8 +244,22 @@ class EvalRuns:
             if named:
                 build = first.expr if first.expr is not None else first.owner
                 how = f"the default of `{first.param}`" if first.kind == PARAM else \
-                    "a constant" if first.expr is not None else "the library's default (nothing sets a mode)"
+                    "a constant" if first.expr is not None else "the library's default (nothing sets a mode)" if unset \
+                    else "a build that passes it no mode (its batch norm always trains)"
                 out.append(EvalRunOnTrainingGraph(run, build if isinstance(build, cst.CSTNode) else run, named[0], how))
+        return out
+
+    def _sources(self, func: FunctionInfo, names: Set[str], depth: int = 3) -> Set[str]:
+        """The names the function's assignments of `names` are computed from, followed `depth` steps back."""
+        out: Set[str] = set()
+        frontier = set(names)
+        for _ in range(depth):
+            found = {n for name in frontier for value, _ in func.assignments.get(name, ())
+                     for n in _mentioned(value)} - out - names
+            if not found:
+                break
+            out |= found
+            frontier = found
         return out
 
     def _trains_by_default(self, func: FunctionInfo, mode, index: ProjectIndex) -> bool:
@@ -439,7 +462,7 @@ class EvalRuns:
             return False
         if context.words(func.name) & context.TRAIN_NAME_WORDS:
             return False
-        runs = m.findall(func.node, m.Call(func=m.Attribute(attr=m.Name("run"))))
+        runs = [c for c in find_all(func.node, cst.Call) if session_run(c)]
         if not runs or any(self._fetches_training(run, func) for run in runs):
             return False
         if any(dotted(c.func.value) in self.builder.save_receivers
@@ -458,8 +481,7 @@ class EvalRuns:
     def runs_train_op(self) -> bool:
         """Does some `*.run(...)` of the file fetch a train op by its name (`model.train_op`, `train_step`,
         `self.optimizer`)? (`global_step` alone does not count: evaluation scripts fetch it too.)"""
-        for run in (c for c in find_all(self.module, cst.Call)
-                    if isinstance(c.func, cst.Attribute) and c.func.attr.value == "run"):
+        for run in (c for c in find_all(self.module, cst.Call) if session_run(c)):
             fetches = run_fetches(run)
             names = self._fetch_names(fetches) if fetches is not None else set()
             if fetches is not None and _looks_up_train_op(fetches):
@@ -474,7 +496,7 @@ class EvalRuns:
         """Orders of the function's session runs that fetch a train op (`sess.run([train_op, loss])`)."""
         if func.node is None or func.is_module or not func.session_runs:
             return []
-        runs = m.findall(func.node, m.Call(func=m.Attribute(attr=m.Name("run"))))
+        runs = [c for c in find_all(func.node, cst.Call) if session_run(c)]
         return [self.builder.run_orders.get(id(run), 0) for run in runs
                 if run_fetches(run) is not None and self._fetches_training(run, func)]
 
@@ -486,7 +508,24 @@ class EvalRuns:
         # `iou, iou_update = tf.metrics.mean_iou(...)`: a metric's update op accumulates, it trains nothing.
         names = self._fetch_names(fetches, func) - self._metric_names(func)
         # `evaluation_step`, `eval_op`: named for evaluation first, whatever their last word says.
-        return bool(names & train_targets) or any(_training_named(n) for n in names) or _looks_up_train_op(fetches)
+        if names & train_targets or _looks_up_train_op(fetches):
+            return True
+        training = [n for n in names if _training_named(n)]
+        if not training:
+            return False
+        # Only an `..._op` of unknown kind (`write_op` from a project's summary helper): what the run's results
+        # are named says what it computes (`summary_valid = write_op.eval(...)`, `loss, acc = sess.run(...)`).
+        weak = all(context.words(n.split(".")[-1]) & _TRAINING_FETCH_WORDS <= {"op", "ops"} for n in training)
+        targets = self._run_targets(func).get(id(run), ())
+        return not (weak and targets and all(context.words(t.split(".")[-1]) & _COMPUTED_OP_WORDS for t in targets))
+
+    def _run_targets(self, func: FunctionInfo) -> dict:
+        """id(run) -> the names its result is assigned to, for the function's runs (_runs)."""
+        cache = self.__dict__.setdefault("_run_targets_cache", {})
+        if id(func) not in cache:
+            cache[id(func)] = {}  # set first: _runs does not call back here, but keep recursion impossible
+            cache[id(func)] = {id(run): targets for run, targets, _, _ in self._runs(func)}
+        return cache[id(func)]
 
     def _fetch_names(self, fetches: cst.BaseExpression, func: Optional[FunctionInfo] = None, depth: int = 0) -> Set[str]:
         """The names a run's fetches name (`model.train_op` whole too: value_names keeps only `model`), not the
@@ -561,7 +600,7 @@ class EvalRuns:
                 value = small.value if isinstance(small, (cst.Assign, cst.Expr, cst.Return)) else None
                 if isinstance(value, cst.Subscript):
                     value = value.value  # `sess.run(fetches, feed)[0]`
-                if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "run"):
+                if not (isinstance(value, cst.Call) and session_run(value)):
                     continue
                 targets = tuple(n for t in small.targets for n in _names(t.target)) if isinstance(small, cst.Assign) else ()
                 order = self.builder.run_orders.get(id(value), 0)
@@ -605,6 +644,14 @@ def _training_named(name: str) -> bool:
     if not trains or _eval_named(name):
         return False
     return bool(trains - {"op", "ops"}) or not found & _COMPUTED_OP_WORDS
+
+
+def _mentioned(expr: cst.BaseExpression) -> Set[str]:
+    """Every name and dotted attribute an expression mentions (`iterator.get_next()`: iterator,
+    iterator.get_next), not the attribute words alone (`get_next`)."""
+    attributes = find_all(expr, cst.Attribute)
+    words = {id(a.attr) for a in attributes}
+    return {n.value for n in find_all(expr, cst.Name) if id(n) not in words} | ({dotted(a) for a in attributes} - {None})
 
 
 def _eval_named(name: str) -> bool:

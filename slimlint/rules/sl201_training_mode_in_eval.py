@@ -371,7 +371,9 @@ class TrainingModeInEval(Rule):
                     if mode.kind == TRUE and not (flagged and mode.expr is None):
                         # The project's own inference call of this network says what the author intends.
                         safe = ctx.index.called_with_false_mode(network, param)
-                        yield from self._report(ctx, mode, call.site.call, param, seen, safe, fixable=not shared)
+                        # A validation tower (`g_test = generator(z_test, reuse=True)`) is its own build: its
+                        # fix leaves training's alone even in a function training code calls.
+                        yield from self._report(ctx, mode, call.site.call, param, seen, safe, fixable=tower or not shared)
             # A network whose batch norm always trains, built by evaluation code: no mode to pass, no fix. In a GAN
             # project it is the design (samples and translations use batch statistics, as they trained).
             for site in [] if ctx.index.adversarial else model.evaluated_always_training(func, ctx.role, ctx.index, predicts):

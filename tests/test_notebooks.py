@@ -221,6 +221,24 @@ def test_a_cell_that_does_not_parse_is_reported_and_the_others_checked(tmp_path)
     assert "SL900" not in run_cli(["--no-cache", "--output-format", "concise", nb.name], cwd=tmp_path).stdout
 
 
+@pytest.mark.parametrize("version, reported", [("2.7.13", False), (None, False), ("3.6.9", True)],
+                         ids=["python2-kernel", "kernel-unsaid", "python3-kernel"])
+def test_a_python2_cell_is_not_a_syntax_error_in_a_python2_notebook(tmp_path, version, reported):
+    """`print x` runs in a Python 2 kernel: no SL900 there (nor when the notebook does not say); a Python 3
+    kernel cannot run it. The other cells are checked either way."""
+    cells = tutorial_cells()
+    cells.insert(4, code("print logits\nfor i in xrange(3):\n    print 'step', i"))
+    raw = notebook_bytes(cells)
+    if version is not None:
+        raw = raw.replace(b'"name": "python"', b'"name": "python", "version": "%s"' % version.encode())
+    else:
+        raw = raw.replace(b'"language_info": {"name": "python"}', b'"language_info": {}')
+    nb = write(tmp_path / "py2.ipynb", raw)
+    run = run_cli(["--no-cache", "--output-format", "concise", nb.name], cwd=tmp_path)
+    assert ("py2.ipynb:cell 5:1:" in run.stdout and "SL900" in run.stdout) is reported, run.stdout
+    assert "py2.ipynb:cell 9:3:50: SL201" in run.stdout  # the other cells still checked
+
+
 # --- noqa, discovery, fixes ---------------------------------------------------------------------
 
 

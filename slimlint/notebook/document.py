@@ -43,6 +43,7 @@ class Document:
     text: str  # decoded, without a BOM
     cells: Tuple[Cell, ...]
     python: bool  # a Python notebook (or one that does not say): others have no code slimlint reads
+    python_major: Optional[int] = None  # the kernel's Python major version, when the metadata says
 
     def rewritten(self, sources: Dict[int, str], force: bool = False) -> bytes:
         """The file with these cells' sources replaced; every other byte as it was.
@@ -139,7 +140,7 @@ def load(raw: bytes) -> Document:
     if len(spans) != len(cells):
         raise NotebookError("not a notebook: cannot locate every cell's source")
     return Document(raw=raw, text=text, cells=tuple(_cell(i, c, spans[i], text) for i, c in enumerate(cells)),
-                    python=_is_python(data))
+                    python=_is_python(data), python_major=_python_major(data))
 
 
 def _cell(i: int, cell, span, text: str) -> Cell:
@@ -164,6 +165,21 @@ def _is_python(data: dict) -> bool:
         if isinstance(value, dict) and isinstance(value.get(field), str):
             return value[field].lower() == "python"
     return True
+
+
+def _python_major(data: dict) -> Optional[int]:
+    """2 or 3 from `language_info.version` ("2.7.13") or the kernel's name ("python2"); None when unsaid."""
+    metadata = data.get("metadata")
+    if not isinstance(metadata, dict):
+        return None
+    info, spec = metadata.get("language_info"), metadata.get("kernelspec")
+    version = info.get("version") if isinstance(info, dict) else None
+    if isinstance(version, str) and version[:2] in ("2.", "3."):
+        return int(version[0])
+    name = spec.get("name") if isinstance(spec, dict) else None
+    if isinstance(name, str) and re.fullmatch(r"python[23]", name.lower()):
+        return int(name[-1])
+    return None
 
 
 def _source_spans(text: str) -> List[Optional[Tuple[int, int]]]:

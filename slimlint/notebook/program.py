@@ -44,14 +44,20 @@ class Program:
         self._marker = _unused_marker(document.text)
         self._originals: List[Tuple[str, str]] = []  # placeholder number -> (original line, placeholder's indent)
         self.problems: List[CellProblem] = []
+        self.python2_cells: List[int] = []  # cells in Python 2 syntax: left out of the program, not reported
         code = [c for c in document.cells if c.kind == "code"] if document.python else []
         pieces = {c.number: self._cell_lines(c) for c in code}
         if not _parses("".join(line for lines in pieces.values() for line in lines)):
             for cell in code:
                 problem = _problem(cell.number, "".join(pieces[cell.number]))
-                if problem is not None:
+                if problem is None:
+                    continue
+                if document.python_major != 3 and _python2(pieces[cell.number]):
+                    # `print x` in a Python 2 kernel's notebook (or one that does not say) runs as written.
+                    self.python2_cells.append(cell.number)
+                else:
                     self.problems.append(problem)
-                    pieces[cell.number] = self._blanked(cell)
+                pieces[cell.number] = self._blanked(cell)
         self.lines: List[str] = []
         self._owner: List[int] = []  # program line index -> cell number
         self._first: Dict[int, int] = {}  # cell number -> index of its first program line
@@ -248,6 +254,13 @@ def _unused_marker(text: str) -> str:
 
 def _parses(code: str) -> bool:
     return _problem(0, code) is None
+
+
+def _python2(lines: List[str]) -> bool:
+    """Does the Python 2 grammar take the cell (its IPython syntax already neutralised)?"""
+    from slimlint.python2 import parses  # the Python 2 front end, loaded only for such a cell
+
+    return parses("".join(lines))
 
 
 def _problem(cell: int, code: str) -> Optional[CellProblem]:

@@ -159,21 +159,24 @@ class Engine:
         reexports = backend.reexports()
         keys = backend.keys_written()
         arg_scopes = any("arg_scope" in u.source.text for u in units if u.source is not None)
+        # Syntactic, so known before any summary: a method nothing names is never called (summaries skip it).
+        referenced = frozenset(backend.referenced_names())
         index = ProjectIndex(start, unparsed=unparsed, classes=classes, reexports=reexports, keys_written=keys,
                              arg_scopes=arg_scopes)
+        index.referenced_names = referenced
         for _ in range(6):  # summaries depend on summaries: iterate to a fixed point
             modules = backend.summaries(index)
             if modules == index.modules:
                 break
             index = ProjectIndex(modules, unparsed=unparsed, classes=classes, reexports=reexports, keys_written=keys,
                                  arg_scopes=arg_scopes)
+            index.referenced_names = referenced
         called_after_bn, unresolved, training_callees, edges, under_deps, scoped = backend.cross_facts(index)
         index.scoped_bn_mode = _scoped_modes(scoped)
         index.bn_mode_scoped = any(kind is not None for _, _, kind in scoped)
         mode_kinds = backend.mode_kinds(index)  # after the scoped modes: a caller's arg_scope sets them
         index.called_after_bn = frozenset(called_after_bn)
         index.call_edges = frozenset(e[:2] for e in edges)
-        index.referenced_names = frozenset(backend.referenced_names())
         index.training_callees = index.reached_from([callee for callee, _, _ in training_callees])
         index.trained_graph_callees = _reachable([callee for callee, before_op, _ in training_callees if before_op],
                                                  [e[:2] for e in edges if e[2]])

@@ -29,7 +29,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from slimlint.model import context, string_modes
-from slimlint.model.facts import DYNAMIC, PARAM, TRUE, FunctionInfo, ModeArg, default_word
+from slimlint.model.facts import DYNAMIC, MODE_PARAM_NAMES, PARAM, TRUE, FunctionInfo, ModeArg, default_word
 from slimlint.model.builder import run_feed, run_fetches, session_run
 from slimlint.model.dropout import ALWAYS_DROP, kept_fraction_argument
 from slimlint.model.graph_names import looked_up_name, placeholder_name, tensor_name
@@ -56,9 +56,10 @@ class EvalRunOnTrainingGraph:
 
 @dataclass
 class EvalRunFedTrue:
-    value: cst.Name  # the `True` fed to the flag (what a fix turns into False)
+    value: cst.BaseExpression  # the `True` fed to the flag (what a fix turns into False), or an attribute holding it
     flag: str
     run: cst.Call
+    line: Optional[int] = None  # for an attribute fed (`r.is_training`): the line of the call that set it True
 
 
 @dataclass
@@ -89,8 +90,10 @@ class EvalRuns:
         return out
 
     def eval_runs_fed_true(self, func: FunctionInfo, role: str, index: ProjectIndex) -> List[EvalRunFedTrue]:
-        if self._code_of(func) is None or not any("True" in fed for fed in self.builder.bool_fed.values()):
+        if self._code_of(func) is None:
             return []  # (a script's module-level code counts: a notebook validates on its own graph too)
+        if not any("True" in fed for fed in self.builder.bool_fed.values()) and not self._fed_mode_attributes(func):
+            return []
         flags = self._bn_mode_placeholders(func, index) | self._object_mode_flags(func, index)
         named = index.mode_tensor_names  # a restored graph's mode tensor, fed by name: `{'is_training:0': True}`
         if not flags and not named:
@@ -101,14 +104,43 @@ class EvalRuns:
         out = []
         for run, targets, feed, order in runs:
             element = next((e for e in feed.elements if isinstance(e, cst.DictElement)
-                            and isinstance(e.value, cst.Name) and e.value.value == "True"
+                            and self._fed_true(func, e.value, order) is not None
                             and (dotted(e.key) in flags or tensor_name(e.key) in named)), None)
             if element is None or self._fetches_training(run, func):
                 continue
             if self._evaluates(func, role, feed, element, targets, order, trained):
                 flag = dotted(element.key) or cst.Module([]).code_for_node(element.key)
-                out.append(EvalRunFedTrue(element.value, flag, run))
+                setter = self._fed_true(func, element.value, order)
+                line = self.position(setter).start.line if setter is not element.value else None
+                out.append(EvalRunFedTrue(element.value, flag, run, line))
         return out
+
+    def _fed_true(self, func: FunctionInfo, value: cst.BaseExpression, order: int) -> Optional[cst.CSTNode]:
+        """Where a fed value is True: the `True` itself; for a mode attribute fed (`{r.bn_is_training:
+        r.is_training}`), its latest assignment in the function before the run (`r.is_training = False` before
+        a validation run makes it False), else the keyword of that name in the call that built the object
+        (`r = select_net(..., is_training=True)`). None when it is not known to be True."""
+        if isinstance(value, cst.Name):
+            return value if value.value == "True" else None
+        text = dotted(value)
+        if not text or "." not in text or text.rsplit(".", 1)[1] not in MODE_PARAM_NAMES:
+            return None
+        bound = [v for v, at in func.assignments.get(text, ()) if at < order]
+        if bound:
+            return bound[-1] if isinstance(bound[-1], cst.Name) and bound[-1].value == "True" else None
+        holder, attr = text.rsplit(".", 1)
+        built = [v for v, at in func.assignments.get(holder, ()) if at < order] or [
+            v for v, _ in self.module_func.assignments.get(holder, ())]
+        if not built or not isinstance(built[-1], cst.Call):
+            return None
+        given = next((a.value for a in built[-1].args if a.keyword is not None and a.keyword.value == attr), None)
+        return given if isinstance(given, cst.Name) and given.value == "True" else None
+
+    def _fed_mode_attributes(self, func: FunctionInfo) -> bool:
+        """Does a run in `func` feed a mode-named attribute (`r.bn_is_training: r.is_training`)?"""
+        return any(isinstance(e, cst.DictElement) and "." in (dotted(e.value) or "")
+                   and dotted(e.value).rsplit(".", 1)[1] in MODE_PARAM_NAMES
+                   for _, _, feed, _ in self._runs(func) for e in feed.elements)
 
     def evaluation_runs(self, func: FunctionInfo, role: str) -> List[cst.Call]:
         """Runs in `func` that train nothing and evaluate (eval_runs_fed_true's test without a flag: the data or
@@ -210,6 +242,9 @@ class EvalRuns:
         builds += [(site.order, site.mode, site.layer.call) for site in self.bn_sites(func, index) if site.mode.expr is not None]
         if not builds or any(mode.kind != TRUE and not self._trains_by_default(func, mode, index) for _, mode, _ in builds):
             return []  # another mode somewhere in the function: maybe an evaluation tower, or a switch
+        if index.adversarial and not _reaches_other_mode_builds(
+                index, [index.network_key(site, self.module_name) for site in [c.site for c in calls] + fixed]):
+            return []  # a GAN's networks, never built in another mode: it validates as it trains (pix2pix)
         built_at, first, first_call = min(builds, key=lambda b: b[0])
         # Batch norm never given a mode at all (FunctionSummary.modeless), or one a config or scope gives True.
         summary = next((c.summary for c in calls if c.site.call is first_call), None)
@@ -426,7 +461,8 @@ class EvalRuns:
         where every binding of the object (in `func`, at module level, or `self.<obj>` in a method of its class)
         constructs a project class whose batch norm takes that attribute as its mode (FunctionSummary.mode_attrs)."""
         keys = {dotted(e.key) for run in self._runs(func) for e in run[2].elements
-                if isinstance(e, cst.DictElement) and isinstance(e.value, cst.Name) and e.value.value == "True"}
+                if isinstance(e, cst.DictElement) and (isinstance(e.value, cst.Name) and e.value.value == "True"
+                                                       or (dotted(e.value) or "").rsplit(".", 1)[-1] in MODE_PARAM_NAMES)}
         out = set()
         for key in keys:
             if not key or key.count(".") < 1:
@@ -446,10 +482,24 @@ class EvalRuns:
             return frozenset()
         site = next((s for scope in scopes for s in scope.calls if s.call is value), None)
         found = index.resolve_site(site, self.module_name) if site is not None else None
-        if found is None or not found[1].endswith(".__init__"):
+        if found is None:
             return frozenset()
-        summary = index.modules.get(found[0], {}).get(found[1])
-        return summary.mode_attrs if summary is not None else frozenset()
+        if found[1].endswith(".__init__"):
+            classes = [(found[0], found[1][: -len(".__init__")])]
+        else:
+            # A factory that returns one of several project classes (`select_net(name, ...)`): what all share.
+            summary = index.modules.get(found[0], {}).get(found[1])
+            classes = []
+            for qualified in summary.returned_classes if summary is not None else ():
+                init = index.resolve(f"{qualified}.__init__", found[0])
+                if init is None:
+                    return frozenset()  # a candidate we cannot read: nothing shared is known
+                classes.append((init[0], init[1][: -len(".__init__")]))
+        shared: Optional[FrozenSet[str]] = None
+        for module, cls in classes:
+            attrs = _class_mode_attrs(index, module, cls)
+            shared = attrs if shared is None else shared & attrs
+        return shared or frozenset()
 
     def restores_and_predicts(self, func: FunctionInfo, index: ProjectIndex) -> bool:
         """A function that restores a checkpoint and then only runs what the model predicts (the slim
@@ -597,12 +647,13 @@ class EvalRuns:
             return
         for stmt in find_all(body, cst.SimpleStatementLine):
             for small in stmt.body:
-                value = small.value if isinstance(small, (cst.Assign, cst.Expr, cst.Return)) else None
+                value = small.value if isinstance(small, (cst.Assign, cst.AugAssign, cst.Expr, cst.Return)) else None
                 if isinstance(value, cst.Subscript):
                     value = value.value  # `sess.run(fetches, feed)[0]`
                 if not (isinstance(value, cst.Call) and session_run(value)):
                     continue
-                targets = tuple(n for t in small.targets for n in _names(t.target)) if isinstance(small, cst.Assign) else ()
+                targets = tuple(n for t in small.targets for n in _names(t.target)) if isinstance(small, cst.Assign) \
+                    else tuple(_names(small.target)) if isinstance(small, cst.AugAssign) else ()  # `total += sess.run(acc)`
                 order = self.builder.run_orders.get(id(value), 0)
                 feed = run_feed(value)
                 if isinstance(feed, cst.Name):
@@ -644,6 +695,31 @@ def _training_named(name: str) -> bool:
     if not trains or _eval_named(name):
         return False
     return bool(trains - {"op", "ops"}) or not found & _COMPUTED_OP_WORDS
+
+
+def _reaches_other_mode_builds(index: ProjectIndex, networks) -> bool:
+    """Do these builds reach a project function that some call also builds in a mode other than training (an
+    export's `generator(x, is_training=False)` under a training script's `create_model(x)`)? Unknown ones do."""
+    if any(key is None for key in networks):
+        return True
+    cache = index.__dict__.setdefault("_other_mode_builds", [])
+    if not cache:
+        roots = [key for key, kinds in index.network_call_modes.items() if kinds - {TRUE, "judged"}]
+        cache.append(index.reached_from(roots) if roots else frozenset())
+    return bool(cache[0] & (index.reached_from(networks) | set(networks)))
+
+
+def _class_mode_attrs(index: ProjectIndex, module: str, cls: str, depth: int = 0) -> FrozenSet[str]:
+    """FunctionSummary.mode_attrs of a class's constructor, and of its project base classes' (a subclass that
+    calls `Base.__init__(self, ...)` keeps the base's `self.bn_is_training`)."""
+    summary = index.modules.get(module, {}).get(f"{cls}.__init__")
+    out = summary.mode_attrs if summary is not None else frozenset()
+    if depth < 4:
+        for base in index.classes.get(module, {}).get(cls, ((),))[0]:
+            found = index.resolve(f"{base}.__init__", module) if base else None  # `from ResNet import ResNet`
+            if found is not None:
+                out = out | _class_mode_attrs(index, found[0], found[1][: -len(".__init__")], depth + 1)
+    return out
 
 
 def _mentioned(expr: cst.BaseExpression) -> Set[str]:

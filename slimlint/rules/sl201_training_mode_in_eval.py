@@ -414,7 +414,10 @@ class TrainingModeInEval(Rule):
             for fed in model.eval_runs_fed_true(func, ctx.role, ctx.index):
                 if id(fed.value) not in seen:
                     seen.add(id(fed.value))
-                    yield self.violation(fed.value, _MESSAGE.format(what=f"`{fed.flag}` fed True in a run over evaluation data"),
+                    what = f"`{fed.flag}` fed True in a run over evaluation data" if fed.line is None else (
+                        f"`{fed.flag}` fed `{dotted(fed.value)}`, True here (set at line {fed.line}), in a run over "
+                        "evaluation data")
+                    yield self.violation(fed.value, _MESSAGE.format(what=what),
                                          FixActions().on(fed.value, replace_with("False")), "Feed `False`")
         if ctx.role != context.UNIT_TEST:
             for call, (module, qualname) in model.training_phase_fixed(ctx.index):

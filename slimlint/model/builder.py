@@ -205,6 +205,7 @@ class ModuleBuilder(FastVisitor):
         self._star_modules = project_star_modules(module.body)
         self.has_train_ops = False
         self.restores_checkpoint = False
+        self.evaluation_loop = False  # slim.evaluation.evaluate_once / evaluation_loop
         # key -> where it can enter a `**kwargs` dict (kwargs_flow.py; ProjectIndex.keys_written)
         self.keys_written: Dict[str, Set[tuple]] = {}
         self.graph_resets: List[int] = []  # orders of module-level `tf.reset_default_graph()` calls (a notebook's parts)
@@ -1100,6 +1101,8 @@ class ModuleBuilder(FastVisitor):
 
     def _on_restore(self, node: cst.Call, name: str, order: int) -> None:
         self._note_restore()
+        if name.startswith("slim.evaluation."):
+            self.evaluation_loop = True  # it runs the evaluation itself: no `sess.run` in view
 
     def _on_set_learning_phase(self, node: cst.Call, name: str, order: int) -> None:
         phase = learning_phase_value(node)
@@ -1125,6 +1128,8 @@ class ModuleBuilder(FastVisitor):
     def _on_reset_graph(self, node: cst.Call, name: str, order: int) -> None:
         if self.func.is_module:
             self.graph_resets.append(order)
+        else:
+            self.func.graph_resets.append(order)  # `main()` building one model, resetting, building the next
 
     def _on_cond(self, node: cst.Call, name: str, order: int) -> None:
         """`tf.cond(is_training, lambda: batch_norm(x, is_training=True, ...), lambda: batch_norm(x, is_training=False,

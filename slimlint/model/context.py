@@ -8,7 +8,11 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+import libcst as cst
+
 from slimlint.model.facts import FunctionInfo
+from slimlint.model.import_table import dotted
+from slimlint.model.walk import find_all
 
 EVAL = "eval"
 TRAIN = "train"
@@ -80,9 +84,19 @@ def file_role(relpath: str, model, configured_eval: bool = False, configured_tra
         return EVAL
     if (model.builder.restores_checkpoint or model.builder.exports_graph) and model.builder.is_script:
         # A script that restores a checkpoint or writes the graph out, and never trains: one that runs a train
-        # op some other file builds (`sess.run([model.train_op, model.cost])`) resumes training.
+        # op some other file builds (`sess.run([model.train_op, model.cost])`) resumes training. One that runs
+        # nothing (a network module's `__main__` building the graph and printing its tensors) evaluates nothing.
+        if not model.builder.exports_graph and not model.builder.evaluation_loop and not any(
+                f.session_runs for f in (model.module_func, *model.functions)) and not _opens_session(model.module):
+            return LIBRARY
         return TRAIN if model.runs_train_op() else EVAL
     return LIBRARY
+
+
+def _opens_session(module) -> bool:
+    """Does the file make a session (`tf.Session()`, `tf.InteractiveSession()`, a `MonitoredSession`)? One that
+    restores into it may run it through a helper of another file."""
+    return any((dotted(call.func) or "").endswith("Session") for call in find_all(module, cst.Call))
 
 
 # Names of a forward pass that is evaluation only when no training code calls it.

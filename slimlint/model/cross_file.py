@@ -583,7 +583,9 @@ class CrossFileFacts:
                 # After batch norm that the same pass builds (not one in another branch of an `if`, nor, in
                 # module code, one in another graph: `tf.reset_default_graph()`, `with tf.Graph().as_default():`).
                 here = {id(b) for b in self.same_graph(bn, site.order)} if func.is_module else None
+                # In a function: not across its own `tf.reset_default_graph()` (the next model's graph).
                 after = any(order < site.order and not exclusive(path, paths.get(id(site.call)))
+                            and not any(order < r < site.order for r in func.graph_resets)
                             for b, (order, path) in zip(bn, builds) if here is None or id(b) in here)
                 if not after and id(site.call) not in kept:
                     continue

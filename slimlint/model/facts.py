@@ -298,6 +298,7 @@ class FunctionInfo:
     learning_phases: List[Tuple[bool, int, cst.Call]] = field(default_factory=list)
     keras_call_orders: List[int] = field(default_factory=list)  # calls of Keras APIs other than the backend's
     run_call_orders: List[int] = field(default_factory=list)  # `*.run(...)` calls (session_runs counts them)
+    graph_resets: List[int] = field(default_factory=list)  # orders of its `tf.reset_default_graph()` calls
     meta_graph_imports: List[Tuple[cst.Call, int]] = field(default_factory=list)  # `tf.train.import_meta_graph(...)`
 
     @property

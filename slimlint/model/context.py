@@ -29,7 +29,7 @@ _TRAIN_FILE_WORDS = {"train", "training", "trainer", "finetune", "fit", "learn"}
 TRAIN_NAME_WORDS = frozenset(_TRAIN_FILE_WORDS | {"tune", "resume"})  # a function named for training
 # Function-name words. Not "inference" / "predict": cifar10's inference() and the detection API's
 # predict() are the forward pass used for training too.
-_EVAL_FUNC_WORDS = {"eval", "evaluate", "evaluation", "export", "freeze", "sample", "sampling", "sampler", "demo", "serving", "validate", "validation", "test"}
+_EVAL_FUNC_WORDS = {"eval", "evaluate", "evaluation", "export", "freeze", "sample", "sampling", "sampler", "demo", "serving", "validate", "validation", "test", "deploy"}
 _EVAL_TARGET_WORDS = {"eval", "val", "valid", "validation", "test", "testing"}
 # Words of code that draws samples from a generative model (a function, or the script it is in).
 _SAMPLING_WORDS = {"sample", "samples", "sampling", "sampler", "generate", "generated", "generation"}

@@ -205,7 +205,9 @@ class EvalRuns:
         """Is `name`'s binding before the run read from data named for evaluation (`image, label =
         sess.run(next_element_test)`, `batch = x_val[i:j]`)? What is called does not count (`train_test_split(...)`)."""
         bound = [value for value, at in func.assignments.get(name, ()) if at < order]
-        return bool(bound) and any(_eval_data_named(n) for n in self.builder.value_names(bound[-1]))
+        fill = self._last_fill(func, name, self._feed_of(func, order))
+        source = fill if fill is not None else bound[-1] if bound else None
+        return source is not None and any(_eval_data_named(n) for n in self.builder.value_names(source) | _mentioned(source))
 
     def eval_runs_on_training_graph(self, func: FunctionInfo, index: ProjectIndex) -> List[EvalRunOnTrainingGraph]:
         """Runs over evaluation data in a training function whose one model build puts batch norm in training
@@ -341,9 +343,39 @@ class EvalRuns:
             if loop is not None:
                 out.add((name, id(loop)))  # `for batch in minibatches(x_test, ...)`: each pass binds it anew
                 continue
+            fill = self._last_fill(func, name, feed)
+            if fill is not None:
+                out.add((name, id(fill)))  # `patches[b], labels[b] = read_patch(test_path)`: filled anew
+                continue
             bound = [value for value, at in func.assignments.get(name, ()) if at < order]
             out.add((name, id(bound[-1]) if bound else 0))
         return out
+
+    def _last_fill(self, func: FunctionInfo, name: str, feed: cst.Dict) -> Optional[cst.BaseExpression]:
+        """The value of the last statement before the run (by line, after the name's last binding) that fills
+        the array element by element (`patches[b] = ...`): the batch the run feeds came from there."""
+        body = self._code_of(func)
+        if body is None or feed is None:
+            return None
+        cache = self.__dict__.setdefault("_fills_cache", {})
+        if id(func) not in cache:
+            fills = []
+            for assign in find_all(body, cst.Assign):
+                for target in assign.targets:
+                    elements = target.target.elements if isinstance(target.target, cst.Tuple) else [target.target]
+                    for element in elements:
+                        node = element.value if isinstance(element, cst.Element) else element
+                        if isinstance(node, cst.Subscript) and dotted(node.value):
+                            fills.append((dotted(node.value), self.position(assign).start.line, assign.value))
+            cache[id(func)] = fills
+        at = self.position(feed).start.line
+        bound = [self.position(value).start.line for value, _ in func.assignments.get(name, ())]
+        since = max([line for line in bound if line < at], default=0)
+        found = [(line, value) for filled, line, value in cache[id(func)] if filled == name and since < line < at]
+        return max(found, key=lambda f: f[0])[1] if found else None
+
+    def _feed_of(self, func: FunctionInfo, order: int) -> Optional[cst.Dict]:
+        return next((feed for _, _, feed, at in self._runs(func) if at == order), None)
 
     def _loops(self, func: FunctionInfo) -> List[cst.For]:
         """The function's `for` loops, outer ones first."""
@@ -666,7 +698,7 @@ class EvalRuns:
 _EVAL_LEADING_WORDS = {"val", "validation", "test", "testing", "eval", "evaluation"}
 
 
-_INFERENCE_RUN_WORDS = {"predict", "prediction", "infer", "inference", "test", "eval", "evaluate", "evaluation"}
+_INFERENCE_RUN_WORDS = {"predict", "prediction", "infer", "inference", "test", "eval", "evaluate", "evaluation", "deploy"}
 
 
 # Graph names TF gives an optimizer's update op (`Adam`, `Momentum_1`) when the code does not name it.

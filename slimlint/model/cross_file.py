@@ -85,7 +85,7 @@ class CrossFileFacts:
                                 mode_defaults=tuple(d for d in summary.mode_defaults if method_param(d[0]) is None),
                                 mode_predicates=tuple(d for d in summary.mode_predicates if method_param(d[0]) is None))
             info = next((f for f in self.functions if f.qualname == qual), None)
-            if info is not None and index.referenced_names and not self.method_named(info, index):
+            if info is not None and self.method_never_called(info, index):
                 continue  # a method nothing calls (a hand-written batch norm left for a library one): no mode of the object
             for method, params in owned.items():
                 owner_name = qual.rsplit(".", 1)[0] + "." + method

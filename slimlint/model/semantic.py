@@ -131,6 +131,22 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
         return (self.builder.attribute_names | {"." + a for a in self.builder.attribute_names} | selves
                 | {n for n, count in loads.items() if count > not_uses.get(n, 0)})
 
+    def method_never_called(self, func: FunctionInfo, index: ProjectIndex) -> bool:
+        """A method nothing in the project names (method_named), of a class whose bases are all the project's
+        own (a hook of a library base class, `Model._optimizer` under `tensorbase.base.Model`, is called by the
+        library), and not a dunder method; False while the project's names are unknown."""
+        if func.class_name is None or func.name.startswith("__") or not index.referenced_names:
+            return False
+        if self.method_named(func, index):
+            return False
+        for base in self.builder.classes.get(func.class_name, ((), {}))[0]:
+            if not base or base == "object" or base in self.builder.classes:
+                continue
+            module, _, cls = self._qualified_base(base).rpartition(".")
+            if cls not in index.classes.get(module, {}):
+                return False  # a base slimlint does not see: it may call the method
+        return True
+
     def method_named(self, func: FunctionInfo, index: ProjectIndex) -> bool:
         """Does anything in the project name this method: `obj.m` anywhere, `self.m` in its class or in one of
         its bases (ProjectIndex.referenced_names)? One nothing names is never called."""

@@ -51,11 +51,8 @@ _FRAMEWORK_HOOKS = {"call", "build", "train_step", "test_step", "predict_step"}
 
 
 def _never_called_method(model, func: FunctionInfo, index) -> bool:
-    """A method (not a dunder or a framework hook) that nothing in the project names (FileModel.method_named),
-    when the project's names are known."""
-    if func.class_name is None or func.name.startswith("__") or func.name in _FRAMEWORK_HOOKS:
-        return False
-    return bool(index.referenced_names) and not model.method_named(func, index)
+    """A method nothing in the project calls (FileModel.method_never_called), not a framework hook."""
+    return func.name not in _FRAMEWORK_HOOKS and model.method_never_called(func, index)
 
 
 def train_ops_needing_updates(ctx) -> Iterator[TrainOpFinding]:

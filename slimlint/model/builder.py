@@ -793,6 +793,12 @@ class ModuleBuilder(FastVisitor):
             if negated is not None:
                 self._guard_blocks[id(node.orelse.body)] = (self.func, negated)
         test = node.test
+        if isinstance(test, cst.Name):
+            # `training = mode == tf.estimator.ModeKeys.TRAIN`, then `if training:`: the comparison it holds.
+            values = self.func.assignments.get(test.value) or []
+            if len(values) == 1 and isinstance(values[0][0], cst.Comparison) and any(
+                    "ModeKeys." in (dotted(side) or "") for side in (values[0][0].left, *(c.comparator for c in values[0][0].comparisons))):
+                test = values[0][0]
         if not isinstance(test, cst.Comparison):
             self._run_flag_branch(node)
             return
@@ -1339,6 +1345,13 @@ class ModuleBuilder(FastVisitor):
             for scope in reversed(self._func_stack):
                 values = scope.assignments.get(callee.value)
                 if values:
+                    if all(isinstance(v, (cst.Name, cst.Attribute)) and dotted(v) for v, _ in values):
+                        # `model_arch = MobilePaf` in one branch, `= MobilePose` in another, then `model_arch(...)`:
+                        # every class or function bound to the name is a candidate.
+                        out: List[str] = []
+                        for value, _ in values:
+                            out.extend(q for q in self.qualified(value) if q not in out)
+                        return tuple(out)
                     callee = values[0][0] if len(values) == 1 else None
                     break
             else:

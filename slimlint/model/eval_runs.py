@@ -33,6 +33,7 @@ from slimlint.model.facts import DYNAMIC, MODE_PARAM_NAMES, PARAM, TRUE, Functio
 from slimlint.model.builder import run_feed, run_fetches, session_run
 from slimlint.model.dropout import ALWAYS_DROP, kept_fraction_argument
 from slimlint.model.graph_names import looked_up_name, placeholder_name, tensor_name
+from slimlint.model.run_feeds import feeds_mode_attribute, fed_true, last_fill, mentioned
 from slimlint.model.guards import literal_value
 from slimlint.model.import_table import dotted
 from slimlint.model.summary import ProjectIndex
@@ -92,7 +93,7 @@ class EvalRuns:
     def eval_runs_fed_true(self, func: FunctionInfo, role: str, index: ProjectIndex) -> List[EvalRunFedTrue]:
         if self._code_of(func) is None:
             return []  # (a script's module-level code counts: a notebook validates on its own graph too)
-        if not any("True" in fed for fed in self.builder.bool_fed.values()) and not self._fed_mode_attributes(func):
+        if not any("True" in fed for fed in self.builder.bool_fed.values()) and not feeds_mode_attribute(self._runs(func)):
             return []
         flags = self._bn_mode_placeholders(func, index) | self._object_mode_flags(func, index)
         named = index.mode_tensor_names  # a restored graph's mode tensor, fed by name: `{'is_training:0': True}`
@@ -104,43 +105,16 @@ class EvalRuns:
         out = []
         for run, targets, feed, order in runs:
             element = next((e for e in feed.elements if isinstance(e, cst.DictElement)
-                            and self._fed_true(func, e.value, order) is not None
+                            and fed_true(self, func, e.value, order) is not None
                             and (dotted(e.key) in flags or tensor_name(e.key) in named)), None)
             if element is None or self._fetches_training(run, func):
                 continue
             if self._evaluates(func, role, feed, element, targets, order, trained):
                 flag = dotted(element.key) or cst.Module([]).code_for_node(element.key)
-                setter = self._fed_true(func, element.value, order)
+                setter = fed_true(self, func, element.value, order)
                 line = self.position(setter).start.line if setter is not element.value else None
                 out.append(EvalRunFedTrue(element.value, flag, run, line))
         return out
-
-    def _fed_true(self, func: FunctionInfo, value: cst.BaseExpression, order: int) -> Optional[cst.CSTNode]:
-        """Where a fed value is True: the `True` itself; for a mode attribute fed (`{r.bn_is_training:
-        r.is_training}`), its latest assignment in the function before the run (`r.is_training = False` before
-        a validation run makes it False), else the keyword of that name in the call that built the object
-        (`r = select_net(..., is_training=True)`). None when it is not known to be True."""
-        if isinstance(value, cst.Name):
-            return value if value.value == "True" else None
-        text = dotted(value)
-        if not text or "." not in text or text.rsplit(".", 1)[1] not in MODE_PARAM_NAMES:
-            return None
-        bound = [v for v, at in func.assignments.get(text, ()) if at < order]
-        if bound:
-            return bound[-1] if isinstance(bound[-1], cst.Name) and bound[-1].value == "True" else None
-        holder, attr = text.rsplit(".", 1)
-        built = [v for v, at in func.assignments.get(holder, ()) if at < order] or [
-            v for v, _ in self.module_func.assignments.get(holder, ())]
-        if not built or not isinstance(built[-1], cst.Call):
-            return None
-        given = next((a.value for a in built[-1].args if a.keyword is not None and a.keyword.value == attr), None)
-        return given if isinstance(given, cst.Name) and given.value == "True" else None
-
-    def _fed_mode_attributes(self, func: FunctionInfo) -> bool:
-        """Does a run in `func` feed a mode-named attribute (`r.bn_is_training: r.is_training`)?"""
-        return any(isinstance(e, cst.DictElement) and "." in (dotted(e.value) or "")
-                   and dotted(e.value).rsplit(".", 1)[1] in MODE_PARAM_NAMES
-                   for _, _, feed, _ in self._runs(func) for e in feed.elements)
 
     def evaluation_runs(self, func: FunctionInfo, role: str) -> List[cst.Call]:
         """Runs in `func` that train nothing and evaluate (eval_runs_fed_true's test without a flag: the data or
@@ -205,9 +179,9 @@ class EvalRuns:
         """Is `name`'s binding before the run read from data named for evaluation (`image, label =
         sess.run(next_element_test)`, `batch = x_val[i:j]`)? What is called does not count (`train_test_split(...)`)."""
         bound = [value for value, at in func.assignments.get(name, ()) if at < order]
-        fill = self._last_fill(func, name, self._feed_of(func, order))
+        fill = last_fill(self, func, name, self._feed_of(func, order))
         source = fill if fill is not None else bound[-1] if bound else None
-        return source is not None and any(_eval_data_named(n) for n in self.builder.value_names(source) | _mentioned(source))
+        return source is not None and any(_eval_data_named(n) for n in self.builder.value_names(source) | mentioned(source))
 
     def eval_runs_on_training_graph(self, func: FunctionInfo, index: ProjectIndex) -> List[EvalRunOnTrainingGraph]:
         """Runs over evaluation data in a training function whose one model build puts batch norm in training
@@ -292,7 +266,7 @@ class EvalRuns:
         frontier = set(names)
         for _ in range(depth):
             found = {n for name in frontier for value, _ in func.assignments.get(name, ())
-                     for n in _mentioned(value)} - out - names
+                     for n in mentioned(value)} - out - names
             if not found:
                 break
             out |= found
@@ -343,36 +317,13 @@ class EvalRuns:
             if loop is not None:
                 out.add((name, id(loop)))  # `for batch in minibatches(x_test, ...)`: each pass binds it anew
                 continue
-            fill = self._last_fill(func, name, feed)
+            fill = last_fill(self, func, name, feed)
             if fill is not None:
                 out.add((name, id(fill)))  # `patches[b], labels[b] = read_patch(test_path)`: filled anew
                 continue
             bound = [value for value, at in func.assignments.get(name, ()) if at < order]
             out.add((name, id(bound[-1]) if bound else 0))
         return out
-
-    def _last_fill(self, func: FunctionInfo, name: str, feed: cst.Dict) -> Optional[cst.BaseExpression]:
-        """The value of the last statement before the run (by line, after the name's last binding) that fills
-        the array element by element (`patches[b] = ...`): the batch the run feeds came from there."""
-        body = self._code_of(func)
-        if body is None or feed is None:
-            return None
-        cache = self.__dict__.setdefault("_fills_cache", {})
-        if id(func) not in cache:
-            fills = []
-            for assign in find_all(body, cst.Assign):
-                for target in assign.targets:
-                    elements = target.target.elements if isinstance(target.target, cst.Tuple) else [target.target]
-                    for element in elements:
-                        node = element.value if isinstance(element, cst.Element) else element
-                        if isinstance(node, cst.Subscript) and dotted(node.value):
-                            fills.append((dotted(node.value), self.position(assign).start.line, assign.value))
-            cache[id(func)] = fills
-        at = self.position(feed).start.line
-        bound = [self.position(value).start.line for value, _ in func.assignments.get(name, ())]
-        since = max([line for line in bound if line < at], default=0)
-        found = [(line, value) for filled, line, value in cache[id(func)] if filled == name and since < line < at]
-        return max(found, key=lambda f: f[0])[1] if found else None
 
     def _feed_of(self, func: FunctionInfo, order: int) -> Optional[cst.Dict]:
         return next((feed for _, _, feed, at in self._runs(func) if at == order), None)
@@ -752,14 +703,6 @@ def _class_mode_attrs(index: ProjectIndex, module: str, cls: str, depth: int = 0
             if found is not None:
                 out = out | _class_mode_attrs(index, found[0], found[1][: -len(".__init__")], depth + 1)
     return out
-
-
-def _mentioned(expr: cst.BaseExpression) -> Set[str]:
-    """Every name and dotted attribute an expression mentions (`iterator.get_next()`: iterator,
-    iterator.get_next), not the attribute words alone (`get_next`)."""
-    attributes = find_all(expr, cst.Attribute)
-    words = {id(a.attr) for a in attributes}
-    return {n.value for n in find_all(expr, cst.Name) if id(n) not in words} | ({dotted(a) for a in attributes} - {None})
 
 
 def _eval_named(name: str) -> bool:

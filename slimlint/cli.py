@@ -212,7 +212,10 @@ def _fixed_diff(display: str, source, fixed: bytes) -> str:
         from slimlint import notebook
 
         return notebook.diff(display, source, fixed)  # per changed cell, as ruff
-    return _diff_text(display, source.text, fixed.decode(source.encoding))
+    old, new = source.text, fixed.decode(source.encoding)
+    if source.old_mac:  # lines that end in a lone CR, shown one per line
+        old, new = old.replace("\r", "\n"), new.replace("\r", "\n")
+    return _diff_text(display, old, new)
 
 
 class _Applied:

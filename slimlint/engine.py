@@ -300,7 +300,8 @@ class Engine:
             outcome.fixes_applied = applied
             outcome.error = error
             if applied:
-                outcome.fixed = module.bytes if view is None else unit.source.encode(view.original)
+                outcome.fixed = (module.bytes.replace(b"\n", b"\r") if unit.source.old_mac else module.bytes) \
+                    if view is None else unit.source.encode(view.original)
                 # What the report shows if the fixed file cannot be written (read-only, changed meanwhile).
                 outcome.unfixed_findings = [
                     self._finding(unit, parsed.view, parsed.module, v, start, end, need_edits)

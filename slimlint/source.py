@@ -12,7 +12,8 @@ What LibCST does with a file (measured with libcst 1.9 on CPython 3.11, native p
   and empty files, a missing final newline, a form feed on a line of its own, a CR inside a
   string or comment.
 * NOT preserved (``module.bytes != original``), same with str input:
-  - a lone ``\\r`` as the last character (old Mac line ends, or ``...\\n\\r``): it is dropped;
+  - a lone ``\\r`` as the last character (``...\\n\\r``; a file whose every line ends in a lone CR, old Mac
+    OS, is handed over with LF ends and written back with CRs: ``Source.old_mac``): it is dropped;
   - a form feed before the code on a line (``\\x0cdef f():``): the form feed is dropped;
   - a last line that is a comment ending in a backslash (``# c\\\\`` + newline): the final
     newline is dropped.
@@ -68,9 +69,18 @@ class Source:
     # a package would register at run time): reported as SL900; `text` is then its bytes read as UTF-8.
     unreadable: Optional[str] = None
 
+    @property
+    def old_mac(self) -> bool:
+        """Every line ends in a lone CR (old Mac OS): LibCST drops the last one, so it reads the file with LF
+        ends and a fixed text gets its CRs back (encode)."""
+        return self.notebook is None and b"\r" in self.raw and b"\n" not in self.raw
+
     def for_libcst(self) -> bytes:
-        """What to pass to ``libcst.parse_module`` so ``module.bytes`` reproduces ``raw`` (a notebook: its program)."""
-        return self.raw if self.notebook is None else self.text.encode("utf-8")
+        """What to pass to ``libcst.parse_module`` so ``module.bytes`` reproduces ``raw`` (a notebook: its program;
+        an old-Mac file: its bytes with LF line ends, which ``encode`` turns back)."""
+        if self.notebook is not None:
+            return self.text.encode("utf-8")
+        return self.raw.replace(b"\r", b"\n") if self.old_mac else self.raw
 
     def encode(self, text: str) -> bytes:
         """Encode fixed text the way this file was encoded (BOM and cookie encoding kept); a notebook's fixed
@@ -82,6 +92,8 @@ class Source:
                 return self.notebook.rewrite(text)
             except NotebookError as exc:
                 raise SourceError(str(exc), self.display_path) from None
+        if self.old_mac:
+            text = text.replace("\n", "\r")
         try:
             return text.encode(self.encoding)
         except UnicodeEncodeError as exc:

@@ -627,3 +627,26 @@ def test_sl207_fix_is_safe_only_when_training_keeps_its_mode(tmp_path, placehold
     (tmp_path / "train.py").write_text(SL207_SRC.format(placeholder=placeholder) + feeds)
     [finding] = json.loads(run_cli(["--no-cache", "--output-format", "json", "."], tmp_path).stdout)
     assert (finding["code"], finding["fix"]["applicability"]) == ("SL207", applicability)
+
+
+def test_old_mac_line_ends_are_fixed_and_kept(tmp_path):
+    """A file whose lines end in a lone CR (old Mac OS) is fixed like any other: LibCST drops its last CR, so
+    it reads the file with LF ends and the fixed file gets its CRs back; the diff shows one line per line."""
+    code = ("import tensorflow as tf\n\n\n"
+            "def train(images, labels):\n"
+            "    net = tf.layers.batch_normalization(tf.layers.conv2d(images, 8, 3), training=True)\n"
+            "    loss = tf.losses.mean_squared_error(labels, net)\n"
+            "    return tf.train.AdamOptimizer(0.1).minimize(loss)\n")
+    path = tmp_path / "train.py"
+    path.write_bytes(code.replace("\n", "\r").encode())
+    diff = run_cli(["--no-cache", "--unsafe-fixes", "--diff", "train.py"], cwd=tmp_path)
+    assert diff.code == 1 and "\r" not in diff.stdout, diff.stdout
+    assert "+        return tf.train.AdamOptimizer(0.1).minimize(loss)\n" in diff.stdout
+    run = run_cli(["--no-cache", "--unsafe-fixes", "--fix", "train.py"], cwd=tmp_path)
+    assert run.code == 0, run.stdout
+    written = path.read_bytes()
+    assert b"\n" not in written and b"tf.control_dependencies(" in written
+    assert written.replace(b"\r", b"\n").decode().replace(
+        "    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):\n"
+        "        return tf.train.AdamOptimizer(0.1).minimize(loss)\n",
+        "    return tf.train.AdamOptimizer(0.1).minimize(loss)\n") == code

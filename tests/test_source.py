@@ -55,7 +55,6 @@ def test_libcst_roundtrips_bytes_exactly(data):
 # Measured LibCST losses (see the module docstring): the engine must not write fixes for these.
 NOT_ROUNDTRIPPING = {
     "lone_cr_at_eof": b"x = 1\ny = 2\r",
-    "old_mac_newlines": b"x = 1\ry = 2\r",
     "form_feed_before_code": b"x = 1\n\x0cy = 2\n",
     "backslash_comment_last": b"x = 1\n# c\\\n",
 }
@@ -66,6 +65,16 @@ def test_roundtrip_problem_reports_libcst_losses(data):
     source = source_from_bytes(data, "f.py")
     problem = source.roundtrip_problem(libcst.parse_module(source.for_libcst()))
     assert problem is not None and "line" in problem
+
+
+def test_old_mac_line_ends_are_read_with_lf_and_written_back():
+    """Every line ending in a lone CR: LibCST would drop the last one, so it gets the file with LF ends
+    (Source.old_mac) and what it writes gets the CRs back."""
+    source = source_from_bytes(b"x = 1\ry = 2\r", "f.py")
+    assert source.old_mac and source.for_libcst() == b"x = 1\ny = 2\n"
+    assert source.roundtrip_problem(libcst.parse_module(source.for_libcst())) is None
+    assert source.encode("x = 1\ny = 3\n") == b"x = 1\ry = 3\r"
+    assert not source_from_bytes(b"x = 1\r\ny = 2\r", "g.py").old_mac  # a CR before an LF is CRLF, not old Mac
 
 
 def test_parse_of_str_loses_bom_and_cookie_encoding():
@@ -212,10 +221,13 @@ def test_decoding_matches_libcst(text):
         module = libcst.parse_module(source.for_libcst())
     except libcst.ParserSyntaxError:
         return
-    # roundtrip_problem is exactly "bytes differ", and a round-trip also gives back the text.
-    assert (source.roundtrip_problem(module) is None) == (module.bytes == data)
+    # roundtrip_problem is exactly "bytes differ from what LibCST was given", and a round-trip also gives back
+    # the text (an old-Mac file's with its CRs as LFs).
+    assert (source.roundtrip_problem(module) is None) == (module.bytes == source.for_libcst())
     if module.bytes == data:
         assert module.code == source.text
+    elif source.old_mac and module.bytes == source.for_libcst():
+        assert module.code == source.text.replace("\r", "\n")
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ import libcst as cst
 
 from slimlint import fixes as fixlib
 from slimlint import nesting_budget, noqa, prefilter, python2
+from slimlint.model.checkpoints import trainable_only_checkpoints
 from slimlint.big_stack import on_big_stack
 from slimlint.findings import SAFE, UNSAFE, Edit, Finding, Fix, Position
 from slimlint.model import context
@@ -192,8 +193,16 @@ class Engine:
         unmoded_gan = not modes.moded and modes.adversarial
         index.adversarial = modes.adversarial
         index.batch_norm_always_trains = TRUE in modes.kinds and not modes.moded and not modes.adversarial
+        # And so does one whose batch norm no code gives a mode (no parameter, no placeholder: MAML's transductive
+        # batch norm) and whose checkpoints hold trainable variables only: no build reads the statistics, and none
+        # is saved for a later one to (checkpoints.py). A network with a mode parameter may be evaluated with it
+        # False by code not in view, and an evaluation build SL201 judges would read them once fixed: there the
+        # Saver's loss is SL205's finding.
+        modeless = not any(summary.mode_params for functions in index.modules.values() for summary in functions.values())
+        unsaved = set(modes.kinds) == {TRUE} and modeless and not modes.judged_eval and trainable_only_checkpoints(
+            u.source.text for u in units if u.source is not None)
         index.moving_statistics_read = not (set(modes.kinds) == {TRUE} and (modes.run_mode_eval or unmoded_gan)
-                                            and not modes.judged_eval)
+                                            and not modes.judged_eval or unsaved)
         own, incoming, callees = _network_modes(modes)
         index.network_call_modes = {callee: frozenset(kinds) for callee, kinds in incoming.items()}
         index.inference_build_modules = frozenset(m for m, (found, *_) in own.items() if FALSE in found)

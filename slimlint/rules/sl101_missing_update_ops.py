@@ -46,7 +46,9 @@ class MissingUpdateOps(Rule):
         mode anywhere, a caller's `arg_scope` included), as in a one-file GAN that previews its samples as a
         summary; a separate sampling path, `sample_images()` or a `generate` script that restores the
         generator and draws from it in training mode, is part of that design, not an evaluation SL201
-        reports): there nothing
+        reports; MAML-style meta-learning, whose batch norm no function gives a mode parameter and whose every
+        `tf.train.Saver` keeps the trainable variables only, with nothing else writing variables out, so the
+        statistics are neither read nor saved): there nothing
         ever reads the moving statistics, so running the updates would change no output. Likewise for a train
         op whose `var_list` picks networks by variable scope (`[v for v in t_vars if v.name.startswith('d')]`,
         `tf.get_collection(TRAINABLE_VARIABLES, scope='discriminator')`) when those networks (the functions

@@ -827,6 +827,11 @@ class ModuleBuilder(FastVisitor):
         for el in node.elements:
             if not isinstance(el, cst.DictElement):
                 continue
+            if isinstance(el.value, cst.Name) and (el.value.value in self.func.update_names
+                                                    or el.value.value in self.module_func.update_names):
+                # `targets = {'train_op': train_op, 'update': update_ops}`: a dict of fetches another module's
+                # `sess.run(self.targets['gen'])` runs, update ops and all; where it goes is not followed.
+                self.func.update_other_use = True
             if isinstance(el.key, cst.SimpleString):
                 self._key_written(str(el.key.evaluated_value))
                 if isinstance(el.value, cst.Name) and el.value.value in ("True", "False") \

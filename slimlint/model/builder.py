@@ -622,6 +622,11 @@ class ModuleBuilder(FastVisitor):
         known = func.update_names | self.module_func.update_names
         if not known:
             return False
+        if isinstance(expr, (cst.ListComp, cst.GeneratorExp)) and expr.for_in.inner_for_in is None:
+            # `[x for x in update_ops if 'generator' in x.name]`: one network's update ops
+            loop = expr.for_in
+            return isinstance(loop.iter, cst.Name) and loop.iter.value in known and isinstance(loop.target, cst.Name) \
+                and isinstance(expr.elt, cst.Name) and expr.elt.value == loop.target.value
         names = self.value_names(expr)
         return bool(names) and names <= known
 

@@ -77,10 +77,22 @@ def wiring(model, op: TrainOp) -> Wiring:
         if not holds_train_op:
             return Wiring(BLOCK_WITHOUT_TRAIN_OP, read=reads[0], block=block)
     for read in reads:
-        uses = func.update_uses.get(read.target, []) + model.module_func.update_uses.get(read.target, [])
+        uses = [u for name in filtered_from(func, read.target) for scope in (func, model.module_func)
+                for u in scope.update_uses.get(name, [])]
         if read.target and not [u for u in uses if not _dropped(u[2], func, model)]:
             return Wiring(UNUSED_READ, read=read)
     return Wiring(UNCLEAR)
+
+
+def filtered_from(func: FunctionInfo, name: Optional[str]) -> set:
+    """`name` and the lists filtered from it (`update_ops_gen = [x for x in update_ops if 'gen' in x.name]`):
+    a use of one network's update ops uses the collection read."""
+    out = {name} if name else set()
+    for target, values in func.assignments.items():
+        if any(isinstance(v, (cst.ListComp, cst.GeneratorExp)) and isinstance(v.for_in.iter, cst.Name)
+               and v.for_in.iter.value == name for v, _ in values):
+            out.add(target)
+    return out
 
 
 def _derived_names(func: FunctionInfo, names: set) -> set:

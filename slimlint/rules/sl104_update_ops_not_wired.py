@@ -38,7 +38,9 @@ class UpdateOpsNotWired(Rule):
 
         The fix wraps the train op in `with tf.control_dependencies(update_ops):`, reusing the variable
         the code already collected (or a fresh `get_collection` when that variable is not in scope). Every
-        train step then runs the batch-norm updates, which changes the trained model.
+        train step then runs the batch-norm updates, which changes the trained model. No fix when the code
+        filters the collection into one list per network (`[x for x in update_ops if 'generator' in x.name]`):
+        which train op runs which list is the author's to say.
     """
     behaviour_change = "batch norm's moving mean/variance are updated at every train step (they were frozen at 0/1)"
     valid = (
@@ -146,7 +148,10 @@ class UpdateOpsNotWired(Rule):
                 continue
             read = found.wiring.read
             same_scope = read.func is found.op.func and read.order < found.op.order and read.target
-            fix = control_dependencies_fix(ctx, found.op, read.target if same_scope else None)
+            # Lists filtered from the collection per network (`update_ops_gen = [x for x in update_ops if ...]`) say
+            # which train op should run which updates: no single edit of this op finishes that.
+            filtered = len(flow.filtered_from(read.func, read.target)) > 1
+            fix = None if filtered else control_dependencies_fix(ctx, found.op, read.target if same_scope else None)
             where = "is never used" if found.wiring.status == flow.UNUSED_READ else "only guards a block that builds no train op"
             yield self.violation(
                 read.call,

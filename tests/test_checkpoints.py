@@ -18,6 +18,8 @@ MAML = "saver = tf.train.Saver(tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLE
     ([MAML, "slim.learning.train(train_op, logdir)\n"], False),
     ([MAML, "tf.saved_model.simple_save(sess, 'e', inputs, outputs)\n"], False),
     (["x = 1\n"], False),  # no Saver at all: nothing says the statistics are dropped
+    (["saver = tf.train.Saver(tf.trainable_variables() + moving)\n"], False),  # keeps the statistics on purpose
+    ([MAML, "tf.saved_model.save(model, 'export')\n"], False),
 ])
 def test_trainable_only_checkpoints(texts, expected):
     assert trainable_only_checkpoints(texts) is expected

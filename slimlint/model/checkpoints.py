@@ -15,14 +15,16 @@ from typing import Iterable
 
 # `Saver(tf.trainable_variables())`, `Saver(var_list=tf.compat.v1.trainable_variables(...))`,
 # `Saver(tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES))`, `Saver(slim.get_trainable_variables())`.
+# The trainable-variables call must be the whole list (`Saver(tf.trainable_variables() + moving)` keeps more).
 _TRAINABLE_SAVER = re.compile(
-    r"\bSaver\(\s*(?:var_list\s*=\s*)?(?:[\w.]+\.)?(?:trainable_variables\(|get_trainable_variables\("
-    r"|get_collection\(\s*[\w.]*TRAINABLE_VARIABLES)")
+    r"\bSaver\(\s*(?:var_list\s*=\s*)?(?:[\w.]+\.)?(?:trainable_variables\([^()]*\)|get_trainable_variables\([^()]*\)"
+    r"|get_collection\(\s*[\w.]*TRAINABLE_VARIABLES\s*\))\s*[,)]")
 _ANY_SAVER = re.compile(r"\bSaver\(")
 # Other writers of all variables: they save (or freeze) the moving statistics too.
 _ALL_VARIABLE_WRITERS = re.compile(
     r"\b(?:Supervisor|MonitoredTrainingSession|Estimator|Checkpoint|CheckpointManager|simple_save|SavedModelBuilder"
-    r"|convert_variables_to_constants|freeze_graph|export_saved_model|export_savedmodel|save_weights)\b"
+    r"|convert_variables_to_constants|freeze_graph|export_saved_model|export_savedmodel|save_weights|save_model)\b"
+    r"|\bsaved_model\.save\("
     r"|\blearning\.train\(")
 
 

@@ -96,7 +96,10 @@ def file_role(relpath: str, model, configured_eval: bool = False, configured_tra
 def _opens_session(module) -> bool:
     """Does the file make a session (`tf.Session()`, `tf.InteractiveSession()`, a `MonitoredSession`)? One that
     restores into it may run it through a helper of another file."""
-    return any((dotted(call.func) or "").endswith("Session") for call in find_all(module, cst.Call))
+    if any((dotted(call.func) or "").endswith("Session") for call in find_all(module, cst.Call)):
+        return True
+    # `sess = make_session()`, `predict_all(sess, ...)`: a session made or run by a helper
+    return any("sess" in name.value.lower() for name in find_all(module, cst.Name))
 
 
 # Names of a forward pass that is evaluation only when no training code calls it.

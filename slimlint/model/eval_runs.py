@@ -232,7 +232,8 @@ class EvalRuns:
         inputs = {n for _, _, call in builds for a in call.args for n in self.builder.value_names(a.value)}
         # And what they are made from (`inputs = iterator.get_next()` over `from_string_handle(handle, ...)`: a
         # run feeding `handle: valid_handle` evaluates the model on the validation set).
-        inputs |= self._sources(func, inputs)
+        sources = self._sources(func, inputs)
+        inputs |= sources
         # A model object's own placeholders (`model = LSTMOCR('train')`, then `{model.inputs: ...}`).
         objects = {name for call in calls for name in call.site.assigned_to}
         runs = list(self._runs(func))
@@ -247,6 +248,9 @@ class EvalRuns:
             keys = {dotted(e.key) for e in feed.elements if isinstance(e, cst.DictElement)}
             if not keys & inputs and not any(k and k.split(".", 1)[0] in objects for k in keys):
                 continue
+            fetched = self._fetch_names(run_fetches(run), func) if run_fetches(run) is not None else set()
+            if fetched and fetched <= inputs:
+                continue  # it fetches the model's inputs (a preprocessing preview), not what the model computes
             data = self._fed_data(feed, None)
             if data and self._bound_data(func, feed, None, order) <= trained_data:
                 continue  # training's own batch, logged
@@ -506,8 +510,10 @@ class EvalRuns:
             return False
         for site in func.calls:
             found = index.resolve_site(site, self.module_name) if site.order > min(built) else None
-            summary = index.modules.get(found[0], {}).get(found[1]) if found else None
-            if summary is not None and not summary.has_bn and summary.runs_session:
+            if found is None:
+                continue
+            summary = index.modules.get(found[0], {}).get(found[1])
+            if summary is not None and not summary.has_bn and _runs_a_session(index, found):
                 return False
         return True
 
@@ -678,6 +684,16 @@ def _training_named(name: str) -> bool:
     if not trains or _eval_named(name):
         return False
     return bool(trains - {"op", "ops"}) or not found & _COMPUTED_OP_WORDS
+
+
+def _runs_a_session(index: ProjectIndex, key) -> bool:
+    """Does the project function run a session or build a train op, itself or through what it calls
+    (`fit()` calling `run_epoch()`, which runs the train op)?"""
+    for module, qualname in index.reached_from([key]):
+        summary = index.modules.get(module, {}).get(qualname)
+        if summary is not None and summary.runs_session:
+            return True
+    return False
 
 
 def _reaches_other_mode_builds(index: ProjectIndex, networks) -> bool:

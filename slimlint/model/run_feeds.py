@@ -28,8 +28,9 @@ def fed_true(model, func: FunctionInfo, value: cst.BaseExpression, order: int) -
     if bound:
         return bound[-1] if isinstance(bound[-1], cst.Name) and bound[-1].value == "True" else None
     holder, attr = text.rsplit(".", 1)
-    built = [v for v, at in func.assignments.get(holder, ()) if at < order] or [
-        v for v, _ in model.module_func.assignments.get(holder, ())]
+    built = [v for v, at in func.assignments.get(holder, ()) if at < order]
+    if not built and holder not in func.params and holder not in func.assignments:
+        built = [v for v, _ in model.module_func.assignments.get(holder, ())]  # a script's module-level model
     if not built or not isinstance(built[-1], cst.Call):
         return None
     given = next((a.value for a in built[-1].args if a.keyword is not None and a.keyword.value == attr), None)
@@ -68,8 +69,12 @@ def last_fill(model, func: FunctionInfo, name: str, feed: cst.Dict) -> Optional[
 
 
 def mentioned(expr: cst.BaseExpression) -> Set[str]:
-    """Every name and dotted attribute an expression mentions (`iterator.get_next()`: iterator,
-    iterator.get_next), not the attribute words alone (`get_next`)."""
+    """Every name and dotted attribute an expression mentions as a value (`iterator.get_next()`: iterator), not
+    the attribute words alone (`get_next`), keyword names (`test=False`) nor what is called
+    (`train_test_split(...)`, `loader.get_batch(...)`)."""
     attributes = find_all(expr, cst.Attribute)
-    words = {id(a.attr) for a in attributes}
-    return {n.value for n in find_all(expr, cst.Name) if id(n) not in words} | ({dotted(a) for a in attributes} - {None})
+    calls = find_all(expr, cst.Call)
+    skipped = {id(a.attr) for a in attributes} | {id(c.func) for c in calls}
+    skipped |= {id(a.keyword) for c in calls for a in c.args if a.keyword is not None}
+    names = {n.value for n in find_all(expr, cst.Name) if id(n) not in skipped}
+    return names | {dotted(a) for a in attributes if id(a) not in skipped and dotted(a)}

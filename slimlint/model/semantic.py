@@ -135,16 +135,26 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
         """A method nothing in the project names (method_named), of a class whose bases are all the project's
         own (a hook of a library base class, `Model._optimizer` under `tensorbase.base.Model`, is called by the
         library), and not a dunder method; False while the project's names are unknown."""
-        if func.class_name is None or func.name.startswith("__") or not index.referenced_names:
+        if func.class_name is None or func.name.startswith("__") or not index.referenced_names or index.dynamic_getattr:
             return False
         if self.method_named(func, index):
             return False
-        for base in self.builder.classes.get(func.class_name, ((), {}))[0]:
-            if not base or base == "object" or base in self.builder.classes:
+        pending = [(self.module_name, b) for b in self.builder.classes.get(func.class_name, ((), {}))[0]]
+        seen = set()
+        while pending:  # every ancestor must be the project's own
+            module, base = pending.pop()
+            if not base or base == "object" or (module, base) in seen:
                 continue
-            module, _, cls = self._qualified_base(base).rpartition(".")
-            if cls not in index.classes.get(module, {}):
+            seen.add((module, base))
+            if module == self.module_name and base in self.builder.classes:
+                pending += [(module, b) for b in self.builder.classes[base][0]]
+                continue
+            qualified = self._qualified_base(base) if module == self.module_name else base
+            owner, _, cls = qualified.rpartition(".")
+            entry = index.classes.get(owner, {}).get(cls)
+            if entry is None:
                 return False  # a base slimlint does not see: it may call the method
+            pending += [(owner, b) for b in entry[0]]
         return True
 
     def method_named(self, func: FunctionInfo, index: ProjectIndex) -> bool:

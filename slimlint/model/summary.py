@@ -299,6 +299,7 @@ class ProjectIndex:
         # Every name the parsed files load and every `.attribute` they use: a method named in none is never called
         # (semantic.FileModel.referenced_names: "Class.m" for `self.m` in a class defining m, ".m" for `obj.m`).
         self.referenced_names: FrozenSet[str] = frozenset()
+        self.dynamic_getattr = False  # some file calls getattr with a name built at run time (engine.py)
         # (module, qualname) -> the mode an enclosing arg_scope gives batch norm in every call of the function.
         self.scoped_bn_mode: Dict[Tuple[str, str], str] = {}
         # (caller, callee) between project functions (engine.py), for what one program reaches

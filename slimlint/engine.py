@@ -7,9 +7,8 @@ other summaries). Stage two runs the rules over each model with that index, and 
 
 from __future__ import annotations
 
-import re
-
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 

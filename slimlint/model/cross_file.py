@@ -72,6 +72,7 @@ class CrossFileFacts:
             kept_by_constructor(self, out, qual, summary.fraction_params)
         # Methods whose batch norm takes its mode from self.<attr> set in __init__ (or in a `build(self,
         # is_training)` that calls them): that method is where callers choose it, so it carries those parameters.
+        functions = {f.qualname: f for f in self.functions}
         for qual, summary in list(out.items()):
             owned: Dict[str, Set[str]] = {}
             for p in summary.mode_params:
@@ -84,7 +85,7 @@ class CrossFileFacts:
             out[qual] = replace(summary, mode_params=frozenset(p for p in summary.mode_params if method_param(p) is None),
                                 mode_defaults=tuple(d for d in summary.mode_defaults if method_param(d[0]) is None),
                                 mode_predicates=tuple(d for d in summary.mode_predicates if method_param(d[0]) is None))
-            info = next((f for f in self.functions if f.qualname == qual), None)
+            info = functions.get(qual)
             if info is not None and self.method_never_called(info, index):
                 continue  # a method nothing calls (a hand-written batch norm left for a library one): no mode of the object
             for method, params in owned.items():
@@ -757,7 +758,6 @@ class CrossFileFacts:
                     # the callee built, as one that builds the op does.
                     out.append((found, _before_last_train_op(func, site), trains or any(o > site.order for o in runs)))
         return out
-
 
 
 def _before_last_train_op(func: FunctionInfo, site) -> bool:

@@ -46,6 +46,10 @@ from slimlint.model.train_ops import TrainOpFacts
 from slimlint.model.walk import walk
 
 
+# Methods a framework calls by their name (Keras, tf.Module): the project that defines them never names them.
+_FRAMEWORK_HOOKS = {"call", "build", "train_step", "test_step", "predict_step"}
+
+
 class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchNorm, CallSignatures, CrossFileFacts, ModeFlags, TrainOpFacts,
                 FlagCoverage, GatedUpdates, EvalRuns, CondSelections, LearningPhaseFacts):
     """Everything slimlint knows about one file, computed once and shared by every rule."""
@@ -134,8 +138,9 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
     def method_never_called(self, func: FunctionInfo, index: ProjectIndex) -> bool:
         """A method nothing in the project names (method_named), of a class whose bases are all the project's
         own (a hook of a library base class, `Model._optimizer` under `tensorbase.base.Model`, is called by the
-        library), and not a dunder method; False while the project's names are unknown."""
-        if func.class_name is None or func.name.startswith("__") or not index.referenced_names or index.dynamic_getattr:
+        library), and not a dunder method nor a framework hook; False while the project's names are unknown."""
+        if func.class_name is None or func.name.startswith("__") or func.name in _FRAMEWORK_HOOKS \
+                or not index.referenced_names or index.dynamic_getattr:
             return False
         if self.method_named(func, index):
             return False

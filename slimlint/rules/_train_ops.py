@@ -46,15 +46,6 @@ def _only_constant_training(model, op: TrainOp, index) -> bool:
                                else b.summary.updates_only_by_default for b in found)
 
 
-# Methods a framework calls by their name (Keras, tf.Module): never named by the project that defines them.
-_FRAMEWORK_HOOKS = {"call", "build", "train_step", "test_step", "predict_step"}
-
-
-def _never_called_method(model, func: FunctionInfo, index) -> bool:
-    """A method nothing in the project calls (FileModel.method_never_called), not a framework hook."""
-    return func.name not in _FRAMEWORK_HOOKS and model.method_never_called(func, index)
-
-
 def train_ops_needing_updates(ctx) -> Iterator[TrainOpFinding]:
     """minimize / apply_gradients ops trained on a graph with batch-norm update ops, with their wiring."""
     model = ctx.model
@@ -67,7 +58,7 @@ def train_ops_needing_updates(ctx) -> Iterator[TrainOpFinding]:
             continue  # it tunes `tf.Variable`s of its own (an input, a probe), not the network
         if model.never_used(op):
             continue  # built and left alone (a test script copied from training): no run of it misses anything
-        if _never_called_method(model, op.func, ctx.index):
+        if model.method_never_called(op.func, ctx.index):
             continue  # a method nothing in the project names: the op is never built
         wiring = flow.wiring(model, op)
         if wiring.status in (flow.WIRED, flow.UNCLEAR):

@@ -71,6 +71,7 @@ class Engine:
                 unit, deep[0], 1, f"an expression here is nested more than {nesting_budget.MAX_DEPTH} levels deep: "
                 "too deep to analyse in reasonable time"))
         view = None
+        text = unit.source.text  # the module's code, as TfNaming reads it (line ends apart)
         try:
             module = on_big_stack(cst.parse_module, unit.source.for_libcst())
         except cst.ParserSyntaxError as exc:
@@ -80,10 +81,11 @@ class Engine:
                 else on_big_stack(python2.read, unit.source, exc)
             if module is None:
                 return ParsedFile(unit, syntax=self._syntax_finding(unit, problem.line, problem.column, problem.message))
+            text = None  # the Python 3 view's text is the module's own
         except (RecursionError, MemoryError):
             return ParsedFile(unit, syntax=self._syntax_finding(unit, 1, 1, "cannot parse: nested too deeply"))
         try:
-            return ParsedFile(unit, module, on_big_stack(FileModel, module, unit.module_name, unit.star_aliases), view)
+            return ParsedFile(unit, module, on_big_stack(FileModel, module, unit.module_name, unit.star_aliases, text), view)
         except (RecursionError, MemoryError):
             return ParsedFile(unit, module, None, view, self._syntax_finding(
                 unit, 1, 1, "parsed, but nested too deeply for slimlint to analyse"))

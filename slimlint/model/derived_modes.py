@@ -55,11 +55,11 @@ def unread_derived_mode(func: FunctionInfo) -> Optional[DerivedMode]:
     for local, values in func.assignments.items():
         if local not in MODE_PARAM_NAMES or local in func.params or len(values) != 1 or func.node is None:
             continue
-        if func.loads.get(local, 0) and not _only_tested(func.node, local):
-            continue
         test = _test_of(values[0][0])
         found = string_test(test) if test is not None else None
         if found is None or not isinstance(found[0], cst.Name) or found[0].value not in func.params:
+            continue
+        if func.loads.get(local, 0) and not _only_tested(func.node, local):  # a walk of the body: last
             continue
         return DerivedMode(found[0].value, found[1], local, values[0][0])
     return None

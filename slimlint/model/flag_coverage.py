@@ -9,15 +9,15 @@ export build), that batch norm still normalises with batch statistics there.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
-import libcst.matchers as m
 
 from slimlint.model.import_table import dotted
 
 from slimlint.model.facts import MODE_PARAM_NAMES, TRUE, FunctionInfo, ModeArg
 from slimlint.model.summary import ProjectIndex
+from slimlint.model.walk import find_all
 
 
 @dataclass
@@ -35,7 +35,7 @@ class IgnoredFlag:
 
 
 def _mentions(test: cst.BaseExpression, names: set) -> bool:
-    return any(dotted(n) in names for n in m.findall(test, m.Name() | m.Attribute()))
+    return any(dotted(n) in names for n in find_all(test, (cst.Name, cst.Attribute)))
 
 
 def _decorated(func: FunctionInfo, names) -> bool:
@@ -55,13 +55,13 @@ def _calls_where_flag_true(func: FunctionInfo, names: set) -> set:
     if func.node is None:
         return set()
     out = set()
-    for node in m.findall(func.node.body, m.If()):
+    for node in find_all(func.node.body, cst.If):
         test = node.test
         if dotted(test) in names:
-            out.update(id(call) for call in m.findall(node.body, m.Call()))
+            out.update(id(call) for call in find_all(node.body, cst.Call))
         elif isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not) and dotted(test.expression) in names \
                 and node.orelse is not None:
-            out.update(id(call) for call in m.findall(node.orelse, m.Call()))
+            out.update(id(call) for call in find_all(node.orelse, cst.Call))
     return out
 
 
@@ -102,22 +102,41 @@ class FlagCoverage:
         if func.node is None:
             return set()
         out = set()
-        for node in m.findall(func.node.body, m.If() | m.IfExp()):
+        for node in find_all(func.node.body, (cst.If, cst.IfExp)):
             if _mentions(node.test, names):
-                out.update(id(call) for call in m.findall(node, m.Call()))
+                out.update(id(call) for call in find_all(node, cst.Call))
         return out
 
     def _called_under_flag(self, func: FunctionInfo, names: set) -> bool:
         """Is this method (or function) called in this module only inside branches that test the flag?"""
         if func.node is None:
             return False
-        called = {f"self.{func.name}", func.name}
-        calls = [c for f in self.functions if f.node is not None
-                 for c in m.findall(f.node.body, m.Call()) if dotted(c.func) in called]
+        by_callee = self._calls_by_callee()
+        calls = by_callee.get(f"self.{func.name}", []) + by_callee.get(func.name, [])
         if not calls:
             return False
-        guarded = {call_id for f in self.functions for call_id in _calls_where_flag_true(f, names | {f"self.{n}" for n in names})}
+        guarded = self._flag_true_calls(frozenset(names | {f"self.{n}" for n in names}))
         return all(id(c) in guarded for c in calls)
+
+    # Both below are syntactic (the module never changes), so they are kept for the model's life: asked per
+    # function with a flag, a findall over every function each time was a third of a project's time.
+    def _calls_by_callee(self) -> Dict[str, List[cst.Call]]:
+        """Every call in the module's functions, by its callee as written (`self.build`)."""
+        if self._calls_by_callee_memo is None:
+            by_callee: Dict[str, List[cst.Call]] = {}
+            for f in self.functions:
+                if f.node is not None:
+                    for call in find_all(f.node.body, cst.Call):
+                        by_callee.setdefault(dotted(call.func), []).append(call)
+            self._calls_by_callee_memo = by_callee
+        return self._calls_by_callee_memo
+
+    def _flag_true_calls(self, names: frozenset) -> set:
+        """ids of the calls that run only when one of these flags is true, in any function of the module."""
+        memo = self._flag_true_memo
+        if names not in memo:
+            memo[names] = {call_id for f in self.functions for call_id in _calls_where_flag_true(f, names)}
+        return memo[names]
 
     def _flag_owner(self, func: FunctionInfo, index: ProjectIndex) -> Optional[Tuple[Tuple[str, str], frozenset, str]]:
         """Whose flag this function's batch norm could follow: its own mode parameters, else (a method) those

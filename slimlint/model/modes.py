@@ -151,7 +151,12 @@ class ModeReading:
     def class_constants(self) -> Dict[str, tuple]:
         """This file's classes: (qualified bases, attributes, method names called), for other modules: boolean class attributes
         ("true" / "false"), and the dict literals the constructor binds on self (`self.batch_norm_params = {...}`,
-        under "self.<name>", see instance_dicts.encode_dict)."""
+        under "self.<name>", see instance_dicts.encode_dict). Syntactic: computed once per file, asked every round."""
+        if getattr(self, "_own_classes", None) is None:
+            self._own_classes = self._class_constants()
+        return self._own_classes
+
+    def _class_constants(self) -> Dict[str, tuple]:
         out = {}
         for name, (bases, attrs) in self.builder.classes.items():
             qualified = tuple(self._qualified_base(b) for b in bases if b)
@@ -196,9 +201,7 @@ class ModeReading:
         text = dotted(expr)
         if not text or not text.startswith("self.") or text.count(".") != 1 or func.class_name is None:
             return None
-        if getattr(self, "_own_classes", None) is None:
-            self._own_classes = self.class_constants()  # computed once per file, on the first such read
-        cls = self._own_classes.get(func.class_name)
+        cls = self.class_constants().get(func.class_name)
         if cls is not None and text in cls[1]:
             return decode_dict(cls[1][text])
         own = self._dict_changes(func.class_name)  # a subclass that changes its base's dict
@@ -211,8 +214,11 @@ class ModeReading:
         return None
 
     def _dict_changes(self, class_name: str) -> dict:
-        """instance_dicts.self_dict_changes over the methods of one class of this file."""
-        return self_dict_changes(f.node for f in self.functions if f.class_name == class_name and f.node is not None)
+        """instance_dicts.self_dict_changes over the methods of one class of this file (kept: syntactic)."""
+        memo = self.__dict__.setdefault("_dict_changes_memo", {})
+        if class_name not in memo:
+            memo[class_name] = self_dict_changes(f.node for f in self.functions if f.class_name == class_name and f.node is not None)
+        return memo[class_name]
 
     def _constructor_param(self, expr: cst.BaseExpression, func: FunctionInfo) -> Optional[str]:
         """The constructor parameter `self.<attr>` holds: `p` for `self.x = p`; `p.a` (an attribute of an object

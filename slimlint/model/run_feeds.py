@@ -59,12 +59,15 @@ def last_fill(model, func: FunctionInfo, name: str, feed: cst.Dict) -> Optional[
                 for element in elements:
                     node = element.value if isinstance(element, cst.Element) else element
                     if isinstance(node, cst.Subscript) and dotted(node.value):
-                        fills.append((dotted(node.value), model.position(assign).start.line, assign.value))
+                        fills.append((dotted(node.value), assign))
         cache[id(func)] = fills
+    filled = [assign for target, assign in cache[id(func)] if target == name]
+    if not filled:
+        return None  # before any position is asked for: resolving them costs a pass over the module
     at = model.position(feed).start.line
     bound = [model.position(value).start.line for value, _ in func.assignments.get(name, ())]
     since = max([line for line in bound if line < at], default=0)
-    found = [(line, value) for filled, line, value in cache[id(func)] if filled == name and since < line < at]
+    found = [(line, assign.value) for assign in filled for line in [model.position(assign).start.line] if since < line < at]
     return max(found, key=lambda f: f[0])[1] if found else None
 
 

@@ -54,7 +54,9 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
                 FlagCoverage, GatedUpdates, EvalRuns, CondSelections, LearningPhaseFacts):
     """Everything slimlint knows about one file, computed once and shared by every rule."""
 
-    def __init__(self, module: cst.Module, module_name: str, star_aliases: Tuple[Tuple[str, str], ...] = ()) -> None:
+    def __init__(self, module: cst.Module, module_name: str, star_aliases: Tuple[Tuple[str, str], ...] = (),
+                 text: Optional[str] = None) -> None:
+        """`text`: what `module` was parsed from, when the caller has it (else generated when first asked)."""
         self.module = module
         self.module_name = module_name
         builder = ModuleBuilder(module, star_aliases)
@@ -68,6 +70,9 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
         self._positions = None
         self._call_index = None  # id(call) -> (callee names, enclosing function), made when a fix asks
         self._pass_memo: Optional[Tuple[object, dict]] = None  # see one_pass
+        self._calls_by_callee_memo = None  # FlagCoverage's syntactic lookups, made when first asked
+        self._flag_true_memo: dict = {}
+        self._code_memo: Optional[str] = text  # TfNaming.module_code
 
     @contextmanager
     def one_pass(self, index):

@@ -21,7 +21,7 @@ class TfNaming:
         bound = list(table.names.values()) + list(table.aliases.values())
         if any(full.startswith(SLIM_PACKAGES) for full in bound):
             return True
-        return any(full == "tensorflow" and f"{local}.contrib.slim." in self.module.code for local, full in table.names.items())
+        return any(full == "tensorflow" and f"{local}.contrib.slim." in self.module_code() for local, full in table.names.items())
 
     def bound_module_name(self, wanted: Tuple[str, ...]) -> Optional[str]:
         """A module-level name bound to one of the canonical modules `wanted` ("tf", "slim")."""
@@ -39,7 +39,7 @@ class TfNaming:
         if bound is not None:
             return bound, None
         for local, full in self.builder.table.names.items():
-            if full == "tensorflow" and f"{local}.contrib.slim." in self.module.code:
+            if full == "tensorflow" and f"{local}.contrib.slim." in self.module_code():
                 return f"{local}.contrib.slim", None
         imported = [full for full in self.builder.table.names.values() if full.startswith(SLIM_PACKAGES)]
         if imported and not self.name_in_use("slim"):
@@ -55,6 +55,12 @@ class TfNaming:
             or any(name in f.assignments or name in f.params for f in self.functions)
         )
 
+    def module_code(self) -> str:
+        """The module's text, generated once: codegen walks the whole tree."""
+        if self._code_memo is None:
+            self._code_memo = self.module.code
+        return self._code_memo
+
     def tf_prefix(self) -> Optional[str]:
         """How this module spells the TF1 API: `tf`, `tf1`, or `tf.compat.v1` for TF2-style files."""
         bound = {**self.builder.table.top_level, **self.aliases}
@@ -62,7 +68,7 @@ class TfNaming:
         if compat is not None:
             return compat
         best = next((name for name, q in self.builder.table.top_level.items() if q == "tensorflow"), None)
-        if best is not None and f"{best}.compat.v1." in self.module.code:
+        if best is not None and f"{best}.compat.v1." in self.module_code():
             return f"{best}.compat.v1"
         return best
 

@@ -33,3 +33,28 @@ def test_a_flag_at_most_tested_is_unread(body):
 ])
 def test_a_flag_handed_on_or_not_derived_is_not(body):
     assert unread_derived_mode(_function(body)) is None
+
+
+@pytest.mark.parametrize("body, local, inverted, trains_for", [
+    ("eval_mode = True if (mode == 'EVAL') else False\nself.z = head(self.x, eval_mode)", "eval_mode", True, "TRAIN"),
+    ("is_test = mode == 'test'\nself.z = head(self.x, is_test)", "is_test", True, "train"),
+    ("training = mode == 'train'\nself.z = encoder(self.x, training=training)", "training", False, "train"),
+])
+def test_a_flag_derived_from_a_string_is_read_with_its_polarity(body, local, inverted, trains_for):
+    from slimlint.model.derived_modes import derived_flag
+    from slimlint.model.string_modes import trains
+
+    found = derived_flag(_function(body))
+    assert found is not None and (found.local, found.inverted) == (local, inverted)
+    assert trains(found.predicate, trains_for)
+    assert found.training_expr == (f"not {local}" if inverted else local)
+
+
+@pytest.mark.parametrize("body", [
+    "test_images = mode == 'test'\nself.z = head(self.x, test_images)",  # not a flag's name
+    "eval_mode = mode\nself.z = head(self.x, eval_mode)",  # not a test
+])
+def test_other_locals_are_no_derived_flags(body):
+    from slimlint.model.derived_modes import derived_flag
+
+    assert derived_flag(_function(body)) is None

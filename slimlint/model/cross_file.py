@@ -40,7 +40,7 @@ from slimlint.model.average_updates import returns_average_update
 from slimlint.model.dropout import MODE_APIS as DROPOUT_LAYER_APIS, dropout_params
 from slimlint.model.kept_fractions import fixed_fraction, fraction_params, kept_by_constructor
 from slimlint.model.update_lists import unread_update_lists
-from slimlint.model.derived_modes import unread_derived_mode
+from slimlint.model.derived_modes import derived_flag
 
 
 MODULE_CODE = "<module>"  # the summary key of a file's module-level code (never a call target)
@@ -788,8 +788,8 @@ def _self_attrs(func: FunctionInfo) -> tuple:
 
 
 def _derived_mode(func: FunctionInfo) -> Optional[Tuple[str, Tuple[Tuple[str, ...], bool]]]:
-    """FunctionSummary.derived_mode."""
-    found = unread_derived_mode(func)
+    """FunctionSummary.derived_mode: a string the caller passes selects the mode the flag holds, read or not."""
+    found = derived_flag(func)
     return (found.param, found.predicate) if found is not None else None
 
 

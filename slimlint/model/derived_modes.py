@@ -25,9 +25,20 @@ from slimlint.model.walk import find_all
 
 class DerivedMode(NamedTuple):
     param: str  # the string parameter tested (`mode`)
-    predicate: Predicate  # what the test holds for: the flag is True (training) for those strings
-    local: str  # the flag's name (`training`), handed to nothing
+    predicate: Predicate  # the strings the mode is training for (the test's own, negated for an inverted flag)
+    local: str  # the flag's name (`training`; `eval_mode`, True for evaluation, when inverted)
     value: cst.BaseExpression  # the expression it is assigned (`True if mode == "train" else False`)
+    inverted: bool = False  # `eval_mode = key == 'EVAL'`: the flag is True for evaluation
+
+    @property
+    def training_expr(self) -> str:
+        """The flag as a training mode, to pass to a network (`training`, `not eval_mode`)."""
+        return f"not {self.local}" if self.inverted else self.local
+
+
+# A flag named for evaluation (`eval_mode`, `is_test`): True for evaluation, so the mode is its negation.
+_INVERTED_WORDS = {"eval", "evaluation", "test", "testing", "inference", "infer", "predict"}
+_FLAG_WORDS = _INVERTED_WORDS | {"is", "mode"}
 
 
 def _test_of(value: cst.BaseExpression) -> Optional[cst.BaseExpression]:
@@ -49,17 +60,41 @@ def _only_tested(node: cst.CSTNode, local: str) -> bool:
     return mention_counts(node, [local]).get(local, 0) == 1 + tested
 
 
+def _inverted_name(local: str) -> bool:
+    words = set(local.lower().split("_"))
+    return bool(words & _INVERTED_WORDS) and words <= _FLAG_WORDS
+
+
+def _derived(func: FunctionInfo, local: str) -> Optional[DerivedMode]:
+    """`local` as a mode flag assigned once from a string test of one of the function's parameters."""
+    values = func.assignments.get(local, ())
+    inverted = _inverted_name(local)
+    if not (local in MODE_PARAM_NAMES or inverted) or local in func.params or len(values) != 1 or func.node is None:
+        return None
+    test = _test_of(values[0][0])
+    found = string_test(test) if test is not None else None
+    if found is None or not isinstance(found[0], cst.Name) or found[0].value not in func.params:
+        return None
+    predicate = (found[1][0], not found[1][1]) if inverted else found[1]
+    return DerivedMode(found[0].value, predicate, local, values[0][0], inverted)
+
+
 def unread_derived_mode(func: FunctionInfo) -> Optional[DerivedMode]:
     """The first mode-named local (`training`, `is_training`, ...) assigned once from a string test of one of the
     function's parameters and never handed to anything (read, if at all, only as an `if` test)."""
-    for local, values in func.assignments.items():
-        if local not in MODE_PARAM_NAMES or local in func.params or len(values) != 1 or func.node is None:
+    for local in func.assignments:
+        if local not in MODE_PARAM_NAMES:
             continue
-        test = _test_of(values[0][0])
-        found = string_test(test) if test is not None else None
-        if found is None or not isinstance(found[0], cst.Name) or found[0].value not in func.params:
+        found = _derived(func, local)
+        if found is None:
             continue
         if func.loads.get(local, 0) and not _only_tested(func.node, local):  # a walk of the body: last
             continue
-        return DerivedMode(found[0].value, found[1], local, values[0][0])
+        return found
     return None
+
+
+def derived_flag(func: FunctionInfo) -> Optional[DerivedMode]:
+    """The first mode flag the function works out from a string test of a parameter, read or not, named for
+    training or for evaluation (`eval_mode = True if key == 'EVAL' else False`)."""
+    return next((found for local in func.assignments for found in [_derived(func, local)] if found is not None), None)

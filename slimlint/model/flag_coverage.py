@@ -15,6 +15,7 @@ import libcst as cst
 
 from slimlint.model.import_table import dotted
 
+from slimlint.model.derived_modes import DerivedMode, derived_flag, unread_derived_mode
 from slimlint.model.facts import MODE_PARAM_NAMES, TRUE, FunctionInfo, ModeArg
 from slimlint.model.summary import ProjectIndex
 from slimlint.model.walk import find_all
@@ -32,6 +33,7 @@ class IgnoredFlag:
     # How the project gives `param` False: None for a written False, else the boolean option whose default
     # is False (`FLAGS.train`), as ProjectIndex.false_only_by_option spells it.
     false_by_option: Optional[str] = None
+    derived: Optional[str] = None  # the flag the function works out from the string `param` (`eval_mode`)
 
 
 def _mentions(test: cst.BaseExpression, names: set) -> bool:
@@ -73,28 +75,45 @@ class FlagCoverage:
         if owner is None:
             return []
         key, params, model = owner
-        flags = [p for p in sorted(params) if index.called_with_false_mode(key, p)]
+        derived = self._read_derived_flag(func, key)
+        candidates = sorted(params) + ([derived.param] if derived is not None and derived.param not in params else [])
+        flags = [p for p in candidates if index.called_with_false_mode(key, p)]
         if not flags:
             return []
         param = flags[0]
         by_option = index.false_only_by_option(key, param)
-        flag = self._flag_expression(func, key, param, index)
+        if derived is not None and derived.param != param:
+            derived = None
+        flag = derived.training_expr if derived is not None else self._flag_expression(func, key, param, index)
         owner_summary = index.modules.get(key[0], {}).get(key[1])
-        if owner_summary is not None and owner_summary.predicate_of(param) is not None:
+        if derived is None and owner_summary is not None and owner_summary.predicate_of(param) is not None:
             flag = None  # a string the model tests (`mode == 'train'`): no boolean to pass (string_modes.py)
         names = {param} | ({flag} if flag else set())
-        if self._called_under_flag(func, names):
+        if self._called_under_flag(func, names | ({derived.local} if derived is not None and not derived.inverted else set())):
             return []  # `if self.is_training: self.build_train()`: built for training only
-        guarded = self._flag_guarded_calls(func, names)  # `if is_training: bn(x, training=True) else: ...`
+        guarded = self._flag_guarded_calls(func, names | ({derived.local} if derived is not None else set()))
+        local = derived.local if derived is not None else None
         out = []
         for site in self.bn_sites(func, index):
             if site.mode.kind == TRUE and id(site.layer.call) not in guarded:  # in-place updates too
-                out.append(IgnoredFlag(site.layer.call, site.mode, param, model, flag, by_option))
+                out.append(IgnoredFlag(site.layer.call, site.mode, param, model, flag, by_option, local))
         for call in self.bn_calls(func, index):
             for mode in call.modes.values():
                 if mode.kind == TRUE and id(call.site.call) not in guarded:
-                    out.append(IgnoredFlag(call.site.call, mode, param, model, flag, by_option))
+                    out.append(IgnoredFlag(call.site.call, mode, param, model, flag, by_option, local))
         return out
+
+    @staticmethod
+    def _read_derived_flag(func: FunctionInfo, key: Tuple[str, str]) -> Optional[DerivedMode]:
+        """The flag `func` works out from its string parameter `param` and hands on to something
+        (`eval_mode = key == 'EVAL'`, passed to the heads but not to the backbone). One it never hands on is
+        SL209's (derived_modes.unread_derived_mode)."""
+        if key[1] != func.qualname:
+            return None
+        derived = derived_flag(func)
+        if derived is None or unread_derived_mode(func) is not None:
+            return None
+        return derived
 
     @staticmethod
     def _flag_guarded_calls(func: FunctionInfo, names: set) -> set:
@@ -142,7 +161,8 @@ class FlagCoverage:
         """Whose flag this function's batch norm could follow: its own mode parameters, else (a method) those
         of its class's constructor."""
         own = index.modules.get(self.module_name, {}).get(func.qualname)
-        if own is not None and _flags(own):
+        if own is not None and (_flags(own) or own.derived_mode is not None
+                                and self._read_derived_flag(func, (self.module_name, func.qualname)) is not None):
             return (self.module_name, func.qualname), _flags(own), func.name
         if func.class_name is None or func.name == "__init__":
             return None

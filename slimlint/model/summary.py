@@ -98,8 +98,8 @@ class FunctionSummary:
     # (param, (strings, negated)): mode parameters its batch norm reads through a string test (`mode == 'train'`,
     # string_modes.py): a call passing a string builds it in the mode the test gives.
     mode_predicates: Tuple[Tuple[str, Tuple[Tuple[str, ...], bool]], ...] = ()
-    # A mode flag it works out from a string parameter and never hands on (derived_modes.py): (the parameter, the
-    # predicate the flag is True for). Calls passing a string the predicate rejects count as passing False.
+    # A mode flag it works out from a string parameter (derived_modes.derived_flag): (the parameter, the predicate
+    # the mode is training for). Calls passing a string the predicate rejects count as passing False.
     derived_mode: Optional[Tuple[str, Tuple[Tuple[str, ...], bool]]] = None
     # It sets Keras's learning phase to 0 right before a session run (learning_phase.py): a switch for a model
     # built earlier, which a phase fixed at 1 when that model was built ignores.

@@ -49,7 +49,10 @@ class TrainingModeInEval(Rule):
         on (`get_network(..., trainable=False)`, `argparser(is_train=False)`), or with a boolean option False
         by default (`Detector(is_training=FLAGS.train)` under `DEFINE_boolean('train', False, ...)`). Batch-norm
         objects made in the constructor (`self.d_bn1 = batch_norm(name='d_bn1')`, called `self.d_bn1(x)`) count,
-        also when their class comes in through one of several star imports.
+        also when their class comes in through one of several star imports. The flag may be one the function
+        works out from a string parameter and hands on to other layers (`eval_mode = key == 'EVAL'` given to the
+        heads of a tower built once per key, the backbone left at its default): the project's call with the
+        evaluation string is its inference build, and the fix passes `is_training=not eval_mode`.
 
         Also an arg-scope factory left at its training-mode default inside a function that hands its own mode to
         the network built under that scope: the factory puts `is_training` in `normalizer_params` (which
@@ -457,9 +460,11 @@ class TrainingModeInEval(Rule):
     def _report_ignored_flag(self, ctx: RuleContext, ignored, seen: set) -> Iterator[Violation]:
         """Batch norm left in training mode in a model the project also builds with its flag False."""
         mode, flag = ignored.mode, ignored.flag
-        shown = f"`{flag or ignored.param}`"
+        shown = f"`{ignored.derived or flag or ignored.param}`"
         built = f"`{ignored.param}=False`" if ignored.false_by_option is None else \
             f"`{ignored.param}={ignored.false_by_option}` (False by default)"
+        if ignored.derived is not None:
+            built = f"a `{ignored.param}` that `{ignored.derived}` reads as evaluation"
         message = (f"Batch norm runs in training mode whatever {shown} says: {ignored.model} is built with "
                    f"{built} elsewhere (its inference or export build), where this batch norm still "
                    "normalises with the batch's own statistics")

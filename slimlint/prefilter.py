@@ -9,7 +9,9 @@ moving averages (`tf.nn.moments`, `ExponentialMovingAverage` and a `cond`) or ap
 (`tf.nn.moments` and `tf.nn.batch_normalization`), or keeps batch moments in moving averages it hands out
 (`tf.nn.moments`, an averager's `.apply(` and `.average(`: average_updates.py), or is a train-op helper
 that a file with batch norm calls (the engine follows those calls to their module), or sets Keras's learning
-phase (`set_learning_phase(`: the phase fixed when a Keras network is built, or switched before a session run).
+phase (`set_learning_phase(`: the phase fixed when a Keras network is built, or switched before a session run),
+or sets a mode-named attribute to False (`model.training = False`: maybe after the object built its batch norm
+with the attribute's earlier value, frozen_mode_attrs.py).
 A script named for evaluation that imports a saved meta graph is read too (see engine.wants).
 """
 
@@ -40,11 +42,18 @@ _STATIC: Pattern[str] = re.compile(
 _LITERALS = ("batch_norm", "BatchNormalization", "normalizer_fn", "dropout") + ZOO_PREFIXES
 
 
+# `model.training = False`, `self.is_train = False` (the names of facts.MODE_PARAM_NAMES)
+_MODE_ATTR_FALSE: Pattern[str] = re.compile(
+    r"\.(?:is_training|training|is_train|train|phase_train|train_phase|phase)[ \t]*=[ \t]*False\b")
+
+
 def may_matter(text: str) -> bool:
     if any(word in text for word in _LITERALS) and _STATIC.search(text) is not None:
         return True
     if "set_learning_phase(" in text:
         return True  # Keras's phase fixed before a build, or switched before a run (learning_phase.py)
+    if "= False" in text and _MODE_ATTR_FALSE.search(text) is not None:
+        return True
     # A hand-written batch norm: moving averages of batch moments, picked by a cond (SL201's update outside it),
     # or the formula applied to batch moments or moving statistics as a Python `if` decides (branch_bn.py).
     if "moments(" not in text:

@@ -74,7 +74,9 @@ class BranchBatchNorm:
             if branch is None:
                 return None
             other = stmt.orelse if branch else stmt.body
-            if other is None or self._computes_moments(other) or not _reads_moving_statistics(other):
+            if other is not None and self._computes_moments(other):
+                continue  # moments both ways (`if rank == 4:` conv axes, else dense ones): the mode's `if` is further out
+            if other is None or not _reads_moving_statistics(other):
                 return None
             return call, order, stmt, branch
         # Moments computed first, then an `if` picks them or the moving statistics (`if mc.TRAINING: ...

@@ -253,6 +253,8 @@ class CrossFileFacts:
             mode_attrs=frozenset(self.class_mode_attrs(func.class_name, index))
             if func.name == "__init__" and func.class_name is not None else frozenset(),
             false_method_keywords=self._false_method_keywords(func, index),
+            captured_mode_attrs=self.captured_mode_attrs(func, index),
+            late_mode_reads=self.late_mode_reads(func),
         )
 
     def _false_method_keywords(self, func: FunctionInfo, index: ProjectIndex) -> tuple:

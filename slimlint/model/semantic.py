@@ -12,6 +12,7 @@ lives in a module of its own, mixed in here:
 - call_signatures.py  what a callee accepts (what a fix may pass)
 - cross_file.py       function summaries and call edges for project-wide facts
 - mode_flags.py       run-time mode placeholders
+- frozen_mode_attrs.py  mode attributes the constructor hands to batch norm, assigned again too late
 - eval_runs.py        session runs over evaluation data that feed the mode flag True
 - train_ops.py        hand-built train ops and update-op names
 """
@@ -35,6 +36,7 @@ from slimlint.model.facts import FunctionInfo, SaverOfTrainables, TrainOp
 from slimlint.model.cond_selection import CondSelections
 from slimlint.model.eval_runs import EvalRuns
 from slimlint.model.flag_coverage import FlagCoverage
+from slimlint.model.frozen_mode_attrs import FrozenModeAttrs
 from slimlint.model.gated_updates import GatedUpdates
 from slimlint.model.learning_phase import LearningPhaseFacts
 from slimlint.model.mode_flags import ModeFlags
@@ -51,7 +53,7 @@ _FRAMEWORK_HOOKS = {"call", "build", "train_step", "test_step", "predict_step"}
 
 
 class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchNorm, CallSignatures, CrossFileFacts, ModeFlags, TrainOpFacts,
-                FlagCoverage, GatedUpdates, EvalRuns, CondSelections, LearningPhaseFacts):
+                FlagCoverage, GatedUpdates, EvalRuns, CondSelections, LearningPhaseFacts, FrozenModeAttrs):
     """Everything slimlint knows about one file, computed once and shared by every rule."""
 
     def __init__(self, module: cst.Module, module_name: str, star_aliases: Tuple[Tuple[str, str], ...] = (),

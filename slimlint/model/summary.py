@@ -138,6 +138,11 @@ class FunctionSummary:
     # batch, is_training=False)`), whatever object they are called on: a class's method of that name and
     # parameter may be the one called when the object's class cannot be told (mode_flags.unread_object_flags).
     false_method_keywords: Tuple[Tuple[str, str], ...] = ()
+    # Mode attributes (`training` for `self.training`) it hands to batch norm while an object is being built (a
+    # constructor, or a method one calls on self), and mode-named attributes it reads otherwise, when it runs
+    # (frozen_mode_attrs.py): an attribute only the first kind reads is fixed once the object exists.
+    captured_mode_attrs: FrozenSet[str] = frozenset()
+    late_mode_reads: FrozenSet[str] = frozenset()
 
     # On a class's `__init__`: attributes its methods append moving-average updates to (`self._extra_train_ops`)
     # that its module never reads otherwise (update_lists.py): an object's train op must group them itself.
@@ -441,6 +446,22 @@ class ProjectIndex:
                     (by_init if qualname.endswith(".__init__") else by_method).update(a for a, _ in s.sets_attrs)
             self._attrs_set = (frozenset(by_init), frozenset(by_method))
         return self._attrs_set
+
+    def mode_attr_frozen_at_build(self, attr: str) -> bool:
+        """Does some class hand `self.<attr>` to batch norm while its object is built, and no code read an attribute
+        of that name later (frozen_mode_attrs.py)? Then assigning it after construction changes no mode."""
+        memo = self.__dict__.setdefault("_frozen_attrs", {})
+        if attr not in memo:
+            summaries = [s for functions in self.modules.values() for s in functions.values()]
+            memo[attr] = any(attr in s.captured_mode_attrs for s in summaries) and not any(
+                attr in s.late_mode_reads for s in summaries)
+        return memo[attr]
+
+    def methods_capturing(self, attr: str) -> FrozenSet[str]:
+        """The names of the methods that hand `self.<attr>` to batch norm while an object is built: calling one
+        again after assigning the attribute builds batch norm with the new value."""
+        return frozenset(qualname.rsplit(".", 1)[-1] for functions in self.modules.values()
+                         for qualname, s in functions.items() if attr in s.captured_mode_attrs)
 
     def called_with_false_mode(self, network: Optional[Tuple[str, str]], param: str) -> bool:
         """Does some call in the project give this network's mode parameter False, directly or through functions

@@ -54,6 +54,14 @@ class TrainingModeInEval(Rule):
         heads of a tower built once per key, the backbone left at its default): the project's call with the
         evaluation string is its inference build, and the fix passes `is_training=not eval_mode`.
 
+        Also an assignment of False to a mode attribute after the object was built with it (`model.training =
+        False` before calling a finished network, `self.is_train = False` in an `evaluate()` that then runs the
+        session): the constructor, or a method it calls on self, handed `self.training` to batch norm, Python read
+        its value then, and no code reads the attribute later, so the graph keeps training-mode batch norm. Silent
+        when some method reads the attribute when it runs (the network builds its layers when called) or the
+        function builds again after the assignment (`self.build_network(x)`). No fix: the mode has to be given
+        when the object is built.
+
         Also an arg-scope factory left at its training-mode default inside a function that hands its own mode to
         the network built under that scope: the factory puts `is_training` in `normalizer_params` (which
         override the network's own `arg_scope([slim.batch_norm], is_training=...)`), and the call passes it
@@ -408,6 +416,13 @@ class TrainingModeInEval(Rule):
                     "ever built in another mode, so the meta graph a training run saved normalises with each "
                     "batch's own statistics, not the moving statistics; give the network a mode, build an "
                     "inference graph with it False and restore the checkpoint into that"))
+            for target, attr in model.late_false_writes(func, ctx.index):
+                yield from self._once(target, seen, (
+                    f"Setting `{attr}` to False here changes no batch norm: the object's constructor handed "
+                    f"`self.{attr}` to its batch norm when it was built, and Python read the value it held then; "
+                    "no code reads it again, so the graph keeps normalising with each batch's own statistics. "
+                    "Give the object its mode when it is built (a constructor parameter), or make the mode a "
+                    "placeholder fed False"))
             for graph_run in model.eval_runs_on_training_graph(func, ctx.index):
                 line = ctx.model.position(graph_run.build).start.line
                 yield from self._once(graph_run.run, seen, (

@@ -1,0 +1,106 @@
+"""A mode kept on an object and changed after the object built its graph with it:
+
+    class SegNet:
+        def __init__(self):
+            self.training = True
+            self.bn1 = self._make_bn(training=self.training)   # Python reads True here, once
+        def __call__(self, x):
+            return self.bn1(x)
+
+    model.training = False       # the predictor: the layers already hold True
+    logits = model(images)       # batch norm still normalises with the batch's statistics
+
+or `self.is_train = False` in an `evaluate()` method that then runs a session on the graph the constructor
+built. The constructor (and the methods it calls on self) hands the attribute's value to batch norm; a later
+assignment reaches nothing that was built. Three facts, each a FunctionSummary field so they meet across
+files: the mode attributes a construction method hands to batch norm (captured_mode_attrs), the mode
+attributes other code reads (late_mode_reads: a method that reads one at call time makes a later assignment
+count, so none may), and the assignments of False outside construction (late_false_writes, asked by SL201).
+"""
+
+from __future__ import annotations
+
+from typing import FrozenSet, List, Set, Tuple
+
+import libcst as cst
+
+from slimlint.model.facts import MODE_PARAM_NAMES, FunctionInfo
+from slimlint.model.import_table import dotted
+from slimlint.model.summary import ProjectIndex
+from slimlint.model.walk import find_all
+
+
+def _self_attr(expr) -> str:
+    """`A` for `self.A` (one level), else ""."""
+    text = dotted(expr) if expr is not None else None
+    if text and text.startswith("self.") and text.count(".") == 1:
+        return text[len("self."):]
+    return ""
+
+
+class FrozenModeAttrs:
+    """Part of FileModel (semantic.py): uses its functions and batch-norm facts."""
+
+    def construction_methods(self) -> FrozenSet[str]:
+        """Qualnames of the code that runs while an object of a class of this file is built: its `__init__`
+        and the methods that calls on self, transitively (`self.build_network(self.x)`). Syntactic: kept."""
+        memo = self.__dict__.get("_construction_memo")
+        if memo is None:
+            by_name = {f.qualname: f for f in self.functions}
+            found: Set[str] = set()
+            todo = [f for f in self.functions if f.name == "__init__" and f.class_name is not None]
+            while todo:
+                func = todo.pop()
+                if func.qualname in found or func.node is None:
+                    continue
+                found.add(func.qualname)
+                for call in find_all(func.node.body, cst.Call):
+                    name = _self_attr(call.func)
+                    callee = by_name.get(f"{func.class_name}.{name}") if name else None
+                    if callee is not None:
+                        todo.append(callee)
+            memo = self.__dict__["_construction_memo"] = frozenset(found)
+        return memo
+
+    def captured_mode_attrs(self, func: FunctionInfo, index: ProjectIndex) -> FrozenSet[str]:
+        """FunctionSummary.captured_mode_attrs: mode attributes (`self.training`) a construction method hands to
+        batch norm as its mode, directly or through a project function that builds it."""
+        if func.qualname not in self.construction_methods():
+            return frozenset()
+        modes = [site.mode for site in self.bn_sites(func, index)]
+        modes += [mode for call in self.bn_calls(func, index) for mode in call.modes.values()]
+        return frozenset(attr for mode in modes for attr in [_self_attr(mode.expr)] if attr in MODE_PARAM_NAMES)
+
+    def late_mode_reads(self, func: FunctionInfo) -> FrozenSet[str]:
+        """FunctionSummary.late_mode_reads: mode-named attributes (of self or of any object) this function reads,
+        when it is not construction code: it may read them when it runs, after any assignment."""
+        if func.node is None or func.qualname in self.construction_methods():
+            return frozenset()
+        written = {id(t.target) for a in find_all(func.node.body, cst.Assign) for t in a.targets}
+        return frozenset(node.attr.value for node in find_all(func.node.body, cst.Attribute)
+                         if node.attr.value in MODE_PARAM_NAMES and id(node) not in written)
+
+    def late_false_writes(self, func: FunctionInfo, index: ProjectIndex) -> List[Tuple[cst.Attribute, str]]:
+        """`obj.training = False` / `self.is_train = False` outside construction code, for an attribute some
+        class of the project hands to batch norm while it is built and no code reads later
+        (ProjectIndex.mode_attr_frozen_at_build): the assignment changes no batch norm's mode."""
+        if func.node is None:
+            return []
+        out = []
+        for assign in find_all(func.node.body, cst.Assign):
+            if not (isinstance(assign.value, cst.Name) and assign.value.value == "False") or len(assign.targets) != 1:
+                continue
+            target = assign.targets[0].target
+            if not isinstance(target, cst.Attribute) or target.attr.value not in MODE_PARAM_NAMES:
+                continue
+            if _self_attr(target) and func.qualname in self.construction_methods():
+                continue  # set while the object is built: later construction code may read it
+            if not index.mode_attr_frozen_at_build(target.attr.value):
+                continue
+            holder = dotted(target.value)
+            rebuilders = index.methods_capturing(target.attr.value)
+            if any(isinstance(c.func, cst.Attribute) and c.func.attr.value in rebuilders and dotted(c.func.value) == holder
+                   for c in find_all(func.node.body, cst.Call)):
+                continue  # `self.is_train = False; self.build_network(x)`: built again with the new value
+            out.append((target, target.attr.value))
+        return out

@@ -9,6 +9,7 @@ import libcst.matchers as m
 
 from slimlint.fixes import FixActions, add_dict_item, add_keyword, replace_with
 from slimlint.model.presence_modes import presence_tested_modes
+from slimlint.model.tensor_tests import tensor_bool_tests
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 
@@ -40,6 +41,11 @@ class ModeArgumentIgnored(Rule):
         placeholder): every value but None takes the batch-statistics branch. Silent when the calls pass
         None, True, or a flag of the caller's own whose default is None (the None-means-inference design).
         Reported at the test, no fix (a tensor's value needs `tf.cond`; a Python flag, `if is_training:`).
+        Also a Python test that compares a boolean placeholder with a bool (`if training == False:` to turn the
+        dropout off, `training` being the `tf.placeholder_with_default(False, ...)` a call in the file passes,
+        or `self.is_training` bound to one): in a TF1 graph a Tensor is never `==` (nor `is`) a bool, so the
+        branch is fixed when the graph is built and feeding the mode changes nothing. Silent when the compared
+        value is a Python bool (one graph per mode). Reported at the test, no fix.
     """
     why_bad = """
         The caller evidently wants batch norm in inference mode (evaluation, export, a frozen backbone), but
@@ -192,6 +198,16 @@ class ModeArgumentIgnored(Rule):
                     f"`{derived.local}` is worked out from `{derived.param}` and never passed on: the project builds "
                     f"`{owner}` with a `{derived.param}` this reads as evaluation, yet its batch norm always runs in "
                     f"training mode; pass `{derived.local}` on to the layers that build it",
+                )
+            for found in tensor_bool_tests(model, func, ctx.index):
+                test = cst.Module([]).code_for_node(found.test)
+                yield self.violation(
+                    found.test,
+                    f"`{test}` compares a tensor with a Python bool: `{found.tested}` is the boolean placeholder made at "
+                    f"line {found.placeholder_line}, and in a TF1 graph that test is {found.holds} whatever is fed, "
+                    "decided once when the graph is built; the mode switch it was meant to make never happens "
+                    "(feeding False changes nothing here). Choose in the graph (`tf.cond`, or pass the tensor on "
+                    "as the layers' `training=` / `keep_prob`)",
                 )
             for found in presence_tested_modes(model, func, ctx.index):
                 line = model.position(found.call.call).start.line

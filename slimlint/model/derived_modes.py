@@ -7,8 +7,11 @@
             self.z = encoder(self.x)                          # batch norm at its default training=True
 
 `Graph("test")` asks for inference and gets training-mode batch norm: the author derived the flag and forgot to
-pass it on. The fact is syntactic (this module) and crosses files in FunctionSummary.derived_mode; callers that
-pass a string the test reads as evaluation are found with the other mode arguments (cross_file).
+pass it on (unread_derived_mode, SL209). A flag that is handed on, to some layers only, is derived_flag's: named
+for training or for evaluation (`eval_mode = key == 'EVAL'`, inverted), it is the function's mode flag for
+SL201's batch norm that ignores it (flag_coverage.py). The fact is syntactic (this module) and crosses files in
+FunctionSummary.derived_mode; callers that pass a string the test reads as evaluation are found with the other
+mode arguments (cross_file). A parameter rebound before the test (`split = split.upper()`) derives nothing.
 """
 
 from __future__ import annotations
@@ -73,7 +76,8 @@ def _derived(func: FunctionInfo, local: str) -> Optional[DerivedMode]:
         return None
     test = _test_of(values[0][0])
     found = string_test(test) if test is not None else None
-    if found is None or not isinstance(found[0], cst.Name) or found[0].value not in func.params:
+    if found is None or not isinstance(found[0], cst.Name) or found[0].value not in func.params \
+            or found[0].value in func.assignments:  # `split = split.upper()` first: the string tested is not the one passed
         return None
     predicate = (found[1][0], not found[1][1]) if inverted else found[1]
     return DerivedMode(found[0].value, predicate, local, values[0][0], inverted)

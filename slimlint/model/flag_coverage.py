@@ -71,45 +71,61 @@ class FlagCoverage:
     """Part of FileModel (semantic.py): uses its functions and batch-norm facts."""
 
     def bn_ignoring_mode_flag(self, func: FunctionInfo, index: ProjectIndex) -> List[IgnoredFlag]:
-        owner = self._flag_owner(func, index)
-        if owner is None:
+        chosen = self._flag_given_false(func, index)
+        if chosen is None:
             return []
-        key, params, model = owner
-        derived = self._read_derived_flag(func, key)
-        candidates = sorted(params) + ([derived.param] if derived is not None and derived.param not in params else [])
-        flags = [p for p in candidates if index.called_with_false_mode(key, p)]
-        if not flags:
-            return []
-        param = flags[0]
+        key, param, model, derived = chosen
         by_option = index.false_only_by_option(key, param)
-        if derived is not None and derived.param != param:
-            derived = None
-        flag = derived.training_expr if derived is not None else self._flag_expression(func, key, param, index)
-        owner_summary = index.modules.get(key[0], {}).get(key[1])
-        if derived is None and owner_summary is not None and owner_summary.predicate_of(param) is not None:
-            flag = None  # a string the model tests (`mode == 'train'`): no boolean to pass (string_modes.py)
-        names = {param} | ({flag} if flag else set())
-        if self._called_under_flag(func, names | ({derived.local} if derived is not None and not derived.inverted else set())):
+        if derived is not None:
+            flag = derived.training_expr
+            names = {param, derived.local}
+            # `if eval_mode:` holds for evaluation: only a flag named for training tells a training-only path
+            under_flag = names if not derived.inverted else {param}
+        else:
+            flag = self._flag_expression(func, key, param, index)
+            owner_summary = index.modules.get(key[0], {}).get(key[1])
+            if owner_summary is not None and owner_summary.predicate_of(param) is not None:
+                flag = None  # a string the model tests (`mode == 'train'`): no boolean to pass (string_modes.py)
+            names = under_flag = {param} | ({flag} if flag else set())
+        if self._called_under_flag(func, under_flag):
             return []  # `if self.is_training: self.build_train()`: built for training only
-        guarded = self._flag_guarded_calls(func, names | ({derived.local} if derived is not None else set()))
+        guarded = self._flag_guarded_calls(func, names)  # `if is_training: bn(x, training=True) else: ...`
+        # A derived flag assigned after the call cannot be passed to it: the finding stands, without a fix.
+        assigned_at = func.assignments[derived.local][0][1] if derived is not None else -1
         local = derived.local if derived is not None else None
         out = []
         for site in self.bn_sites(func, index):
             if site.mode.kind == TRUE and id(site.layer.call) not in guarded:  # in-place updates too
-                out.append(IgnoredFlag(site.layer.call, site.mode, param, model, flag, by_option, local))
+                given = flag if site.layer.order > assigned_at else None
+                out.append(IgnoredFlag(site.layer.call, site.mode, param, model, given, by_option, local))
         for call in self.bn_calls(func, index):
             for mode in call.modes.values():
                 if mode.kind == TRUE and id(call.site.call) not in guarded:
-                    out.append(IgnoredFlag(call.site.call, mode, param, model, flag, by_option, local))
+                    given = flag if call.order > assigned_at else None
+                    out.append(IgnoredFlag(call.site.call, mode, param, model, given, by_option, local))
         return out
 
+    def _flag_given_false(self, func: FunctionInfo, index: ProjectIndex):
+        """(the function whose flag it is, the flag's parameter, the model's name for messages, the derived flag
+        or None): the first of the owner's mode flags (_flag_owner) that the project gives False, else a flag
+        `func` works out from a string parameter the project passes an evaluation string (_read_derived_flag)."""
+        owner = self._flag_owner(func, index)
+        if owner is not None:
+            key, params, model = owner
+            flags = [p for p in sorted(params) if index.called_with_false_mode(key, p)]
+            if flags:
+                return key, flags[0], model, None
+        derived = self._read_derived_flag(func)
+        key = (self.module_name, func.qualname)
+        if derived is not None and index.called_with_false_mode(key, derived.param):
+            return key, derived.param, func.name, derived
+        return None
+
     @staticmethod
-    def _read_derived_flag(func: FunctionInfo, key: Tuple[str, str]) -> Optional[DerivedMode]:
-        """The flag `func` works out from its string parameter `param` and hands on to something
-        (`eval_mode = key == 'EVAL'`, passed to the heads but not to the backbone). One it never hands on is
-        SL209's (derived_modes.unread_derived_mode)."""
-        if key[1] != func.qualname:
-            return None
+    def _read_derived_flag(func: FunctionInfo) -> Optional[DerivedMode]:
+        """The flag `func` works out from a string parameter and hands on to something (`eval_mode = key ==
+        'EVAL'`, passed to the heads but not to the backbone). One it never hands on is SL209's
+        (derived_modes.unread_derived_mode)."""
         derived = derived_flag(func)
         if derived is None or unread_derived_mode(func) is not None:
             return None
@@ -161,8 +177,7 @@ class FlagCoverage:
         """Whose flag this function's batch norm could follow: its own mode parameters, else (a method) those
         of its class's constructor."""
         own = index.modules.get(self.module_name, {}).get(func.qualname)
-        if own is not None and (_flags(own) or own.derived_mode is not None
-                                and self._read_derived_flag(func, (self.module_name, func.qualname)) is not None):
+        if own is not None and _flags(own):
             return (self.module_name, func.qualname), _flags(own), func.name
         if func.class_name is None or func.name == "__init__":
             return None

@@ -488,7 +488,7 @@ class TrainingModeInEval(Rule):
                 return
             seen.add(id(mode.expr))
             fix = FixActions().on(mode.expr, replace_with(flag)) if flag else None
-            yield self.violation(mode.expr, message, fix, f"Pass {shown}" if fix else "")
+            yield self.violation(mode.expr, message, fix, f"Pass `{flag}`" if fix else "")
             return
         keyword = mode.keyword or "is_training"
         scope = ctx.model.is_mode_scope(mode.owner, ctx.index)

@@ -43,7 +43,7 @@ _LITERALS = ("batch_norm", "BatchNormalization", "normalizer_fn", "dropout") + Z
 
 
 # `model.training = False`, `self.is_train = False` (the names of facts.MODE_PARAM_NAMES)
-_MODE_ATTR_FALSE: Pattern[str] = re.compile(
+MODE_ATTR_FALSE: Pattern[str] = re.compile(
     r"\.(?:is_training|training|is_train|train|phase_train|train_phase|phase)[ \t]*=[ \t]*False\b")
 
 
@@ -52,7 +52,7 @@ def may_matter(text: str) -> bool:
         return True
     if "set_learning_phase(" in text:
         return True  # Keras's phase fixed before a build, or switched before a run (learning_phase.py)
-    if "= False" in text and _MODE_ATTR_FALSE.search(text) is not None:
+    if "= False" in text and MODE_ATTR_FALSE.search(text) is not None:
         return True
     # A hand-written batch norm: moving averages of batch moments, picked by a cond (SL201's update outside it),
     # or the formula applied to batch moments or moving statistics as a Python `if` decides (branch_bn.py).

@@ -255,6 +255,7 @@ class CrossFileFacts:
             false_method_keywords=self._false_method_keywords(func, index),
             captured_mode_attrs=self.captured_mode_attrs(func, index),
             late_mode_reads=self.late_mode_reads(func),
+            constructs=func.qualname in self.construction_methods(),
         )
 
     def _false_method_keywords(self, func: FunctionInfo, index: ProjectIndex) -> tuple:

@@ -26,6 +26,7 @@ import libcst as cst
 
 from slimlint.model.facts import MODE_PARAM_NAMES, FunctionInfo
 from slimlint.model.import_table import dotted
+from slimlint.prefilter import MODE_ATTR_FALSE as _MODE_ATTR_FALSE
 from slimlint.model.summary import ProjectIndex
 from slimlint.model.walk import find_all
 
@@ -72,20 +73,28 @@ class FrozenModeAttrs:
         return frozenset(attr for mode in modes for attr in [_self_attr(mode.expr)] if attr in MODE_PARAM_NAMES)
 
     def late_mode_reads(self, func: FunctionInfo) -> FrozenSet[str]:
-        """FunctionSummary.late_mode_reads: mode-named attributes (of self or of any object) this function reads,
-        when it is not construction code: it may read them when it runs, after any assignment."""
-        if func.node is None or func.qualname in self.construction_methods():
+        """FunctionSummary.late_mode_reads: mode-named attributes this function reads that an assignment made
+        before the read can change: any object's, outside construction code (it may run after any assignment);
+        in construction code, those of objects other than self (`cfg.is_training`, set before `Net(cfg)`)."""
+        if func.node is None:
             return frozenset()
-        written = {id(t.target) for a in find_all(func.node.body, cst.Assign) for t in a.targets}
-        return frozenset(node.attr.value for node in find_all(func.node.body, cst.Attribute)
-                         if node.attr.value in MODE_PARAM_NAMES and id(node) not in written)
+        memo = self.__dict__.setdefault("_late_reads_memo", {})  # syntactic, asked every index round
+        if id(func) not in memo:
+            constructing = func.qualname in self.construction_methods()
+            written = {id(t.target) for a in find_all(func.node.body, cst.Assign) for t in a.targets}
+            memo[id(func)] = frozenset(
+                node.attr.value for node in find_all(func.node.body, cst.Attribute)
+                if node.attr.value in MODE_PARAM_NAMES and id(node) not in written
+                and not (constructing and dotted(node.value) == "self"))
+        return memo[id(func)]
 
     def late_false_writes(self, func: FunctionInfo, index: ProjectIndex) -> List[Tuple[cst.Attribute, str]]:
         """`obj.training = False` / `self.is_train = False` outside construction code, for an attribute some
         class of the project hands to batch norm while it is built and no code reads later
         (ProjectIndex.mode_attr_frozen_at_build): the assignment changes no batch norm's mode."""
-        if func.node is None:
+        if func.node is None or _MODE_ATTR_FALSE.search(self.module_code()) is None:
             return []
+        calls = find_all(func.node.body, cst.Call)
         out = []
         for assign in find_all(func.node.body, cst.Assign):
             if not (isinstance(assign.value, cst.Name) and assign.value.value == "False") or len(assign.targets) != 1:
@@ -98,9 +107,18 @@ class FrozenModeAttrs:
             if not index.mode_attr_frozen_at_build(target.attr.value):
                 continue
             holder = dotted(target.value)
-            rebuilders = index.methods_capturing(target.attr.value)
-            if any(isinstance(c.func, cst.Attribute) and c.func.attr.value in rebuilders and dotted(c.func.value) == holder
-                   for c in find_all(func.node.body, cst.Call)):
-                continue  # `self.is_train = False; self.build_network(x)`: built again with the new value
+            if not holder or holder in self.builder.classes or holder in self.builder.table.names:
+                continue  # `Model.training = False` on a class (or an imported name): before any object is built
+            if any(holder in {dotted(a.value) for a in c.args} for c in calls):
+                continue  # `cfg.is_training = False; Net(cfg)`, `rebuild(model)`: handed to code that may build with it
+            rebuilders = index.construction_method_names()
+            if any(isinstance(c.func, cst.Attribute) and c.func.attr.value in rebuilders
+                   and (dotted(c.func.value) == holder or holder == "self" and _is_super(c.func.value)) for c in calls):
+                continue  # `self.is_train = False; self.build()`: built again with the new value
             out.append((target, target.attr.value))
         return out
+
+
+def _is_super(expr: cst.BaseExpression) -> bool:
+    """`super()` / `super(Cls, self)`: the object itself, through its base class."""
+    return isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "super"

@@ -143,6 +143,7 @@ class FunctionSummary:
     # (frozen_mode_attrs.py): an attribute only the first kind reads is fixed once the object exists.
     captured_mode_attrs: FrozenSet[str] = frozenset()
     late_mode_reads: FrozenSet[str] = frozenset()
+    constructs: bool = False  # it runs while an object is built (`__init__`, a method it calls on self)
 
     # On a class's `__init__`: attributes its methods append moving-average updates to (`self._extra_train_ops`)
     # that its module never reads otherwise (update_lists.py): an object's train op must group them itself.
@@ -457,11 +458,15 @@ class ProjectIndex:
                 attr in s.late_mode_reads for s in summaries)
         return memo[attr]
 
-    def methods_capturing(self, attr: str) -> FrozenSet[str]:
-        """The names of the methods that hand `self.<attr>` to batch norm while an object is built: calling one
-        again after assigning the attribute builds batch norm with the new value."""
-        return frozenset(qualname.rsplit(".", 1)[-1] for functions in self.modules.values()
-                         for qualname, s in functions.items() if attr in s.captured_mode_attrs)
+    def construction_method_names(self) -> FrozenSet[str]:
+        """The names of the methods that run while an object is built (FunctionSummary.constructs): calling one
+        again after assigning a mode attribute may build batch norm with the new value."""
+        memo = self.__dict__.get("_construction_names")
+        if memo is None:
+            memo = self.__dict__["_construction_names"] = frozenset(
+                qualname.rsplit(".", 1)[-1] for functions in self.modules.values()
+                for qualname, s in functions.items() if s.constructs)
+        return memo
 
     def called_with_false_mode(self, network: Optional[Tuple[str, str]], param: str) -> bool:
         """Does some call in the project give this network's mode parameter False, directly or through functions

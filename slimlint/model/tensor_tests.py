@@ -28,7 +28,10 @@ from slimlint.model.facts import FunctionInfo
 from slimlint.model.import_table import dotted
 from slimlint.model.walk import find_all
 
-_ALWAYS = {cst.Equal: False, cst.Is: False, cst.NotEqual: True, cst.IsNot: True}
+# `is True` / `is False` is left out: the usual build-time shortcut for a Python bool that falls through to
+# the graph (`tf.cond`) for a tensor, by design.
+_ALWAYS = {cst.Equal: False, cst.NotEqual: True}
+_COMPARISONS = ("== False", "== True", "!= False", "!= True", "False ==", "True ==", "False !=", "True !=")
 
 
 @dataclass
@@ -38,7 +41,7 @@ class TensorTest:
     test: cst.Comparison
     tested: str  # `training`, `self.is_training`
     holds: bool  # what the test always gives
-    placeholder_line: int  # where the placeholder it compares is made
+    placeholder: str  # the call that makes the placeholder it compares, as written (`tf.placeholder_with_default`)
 
 
 def _bool_comparison(test: cst.BaseExpression) -> Optional[Tuple[str, bool]]:
@@ -62,17 +65,28 @@ def _bool_literal(expr: cst.BaseExpression) -> bool:
 
 def tensor_bool_tests(model, func: FunctionInfo, index) -> List[TensorTest]:
     """The `if` tests (and conditional expressions) of `func` that compare a boolean placeholder with a bool."""
-    if func.node is None:
+    if func.node is None or not any(text in model.module_code() for text in _COMPARISONS):
         return []
+    nested = {id(n) for d in find_all(func.node.body, (cst.FunctionDef, cst.Lambda)) for n in find_all(d, (cst.If, cst.IfExp))}
+    tests = [node for node in find_all(func.node.body, (cst.If, cst.IfExp)) if id(node) not in nested]
     out = []
-    for node in find_all(func.node.body, (cst.If, cst.IfExp)):
+    for node in tests:
         found = _bool_comparison(node.test)
-        if found is None:
+        if found is None or _read_elsewhere(func, found[0], tests):
             continue
         placeholder = _placeholder_of(model, func, found[0], index)
         if placeholder is not None:
-            out.append(TensorTest(node.test, found[0], found[1], model.position(placeholder).start.line))
+            out.append(TensorTest(node.test, found[0], found[1], dotted(placeholder.func) or "tf.placeholder"))
     return out
+
+
+def _read_elsewhere(func: FunctionInfo, tested: str, tests) -> bool:
+    """Is `tested` read outside the function's `if` tests (`tf.cond(training, ...)` after `if training ==
+    False: return x`, an `isinstance(training, bool)` guard)? Then the Python test is a shortcut for a bool
+    and the tensor is handled in the graph."""
+    in_tests = {id(n) for t in tests for n in find_all(t.test, (cst.Name, cst.Attribute))}
+    return any(dotted(n) == tested and id(n) not in in_tests
+               for n in find_all(func.node.body, (cst.Name, cst.Attribute)))
 
 
 def _placeholder_of(model, func: FunctionInfo, tested: str, index) -> Optional[cst.Call]:

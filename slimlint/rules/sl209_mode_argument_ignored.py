@@ -43,9 +43,11 @@ class ModeArgumentIgnored(Rule):
         Reported at the test, no fix (a tensor's value needs `tf.cond`; a Python flag, `if is_training:`).
         Also a Python test that compares a boolean placeholder with a bool (`if training == False:` to turn the
         dropout off, `training` being the `tf.placeholder_with_default(False, ...)` a call in the file passes,
-        or `self.is_training` bound to one): in a TF1 graph a Tensor is never `==` (nor `is`) a bool, so the
-        branch is fixed when the graph is built and feeding the mode changes nothing. Silent when the compared
-        value is a Python bool (one graph per mode). Reported at the test, no fix.
+        or `self.is_training` bound to one): in a TF1 graph a Tensor is never `==` a bool, so the branch is
+        fixed when the graph is built and feeding the mode changes nothing. Silent when the compared value is a
+        Python bool (one graph per mode), for `is True` / `is False` (the build-time shortcut for a bool that
+        falls through to `tf.cond`), and when the function also reads the value outside its tests (it handles
+        the tensor in the graph). Reported at the test, no fix.
     """
     why_bad = """
         The caller evidently wants batch norm in inference mode (evaluation, export, a frozen backbone), but
@@ -203,8 +205,8 @@ class ModeArgumentIgnored(Rule):
                 test = cst.Module([]).code_for_node(found.test)
                 yield self.violation(
                     found.test,
-                    f"`{test}` compares a tensor with a Python bool: `{found.tested}` is the boolean placeholder made at "
-                    f"line {found.placeholder_line}, and in a TF1 graph that test is {found.holds} whatever is fed, "
+                    f"`{test}` compares a tensor with a Python bool: `{found.tested}` holds a boolean placeholder "
+                    f"(`{found.placeholder}(...)`), and in a TF1 graph that test is {found.holds} whatever is fed, "
                     "decided once when the graph is built; the mode switch it was meant to make never happens "
                     "(feeding False changes nothing here). Choose in the graph (`tf.cond`, or pass the tensor on "
                     "as the layers' `training=` / `keep_prob`)",

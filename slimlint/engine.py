@@ -189,8 +189,9 @@ class Engine:
             index.referenced_names = referenced
             index.dynamic_getattr = dynamic_getattr
         called_after_bn, unresolved, training_callees, edges, under_deps, scoped = backend.cross_facts(index)
-        index.scoped_bn_mode = _scoped_modes(scoped)
-        index.bn_mode_scoped = any(kind is not None for _, _, kind in scoped)
+        index.scoped_bn_mode = _scoped_modes([(caller, callee, kind) for caller, callee, kind, _ in scoped], UNKNOWN)
+        index.scoped_normaliser = _scoped_modes([(caller, callee, norm) for caller, callee, _, norm in scoped], False)
+        index.bn_mode_scoped = any(kind is not None for _, _, kind, _ in scoped)
         mode_kinds = backend.mode_kinds(index)  # after the scoped modes: a caller's arg_scope sets them
         index.called_after_bn = frozenset(called_after_bn)
         index.call_edges = frozenset(e[:2] for e in edges)
@@ -470,10 +471,11 @@ def _same_program(a: str, b: str) -> bool:
     return da == db or not da or not db or da.startswith(db + ".") or db.startswith(da + ".")
 
 
-def _scoped_modes(calls) -> Dict[tuple, str]:
+def _scoped_modes(calls, mixed) -> Dict[tuple, object]:
     """The is_training that an enclosing `arg_scope([slim.batch_norm], is_training=...)` gives every call of a
-    function: arg_scope is dynamic, so it reaches batch norm built anywhere below the call. A function gets a
-    mode when all its calls in the project are made under such a scope, or from functions that have one."""
+    function (or the normaliser one gives its convolutions; `mixed` when the calls disagree): arg_scope is
+    dynamic, so it reaches layers built anywhere below the call. A function gets a value when all its calls in
+    the project are made under such a scope, or from functions that have one."""
     by_callee: Dict[tuple, list] = {}
     for caller, callee, kind in calls:
         by_callee.setdefault(callee, []).append((caller, kind))
@@ -484,7 +486,7 @@ def _scoped_modes(calls) -> Dict[tuple, str]:
             kinds = [kind if kind is not None else modes.get(caller) for caller, kind in sites]
             if callee in modes or any(k is None for k in kinds):
                 continue
-            modes[callee] = kinds[0] if len(set(kinds)) == 1 else UNKNOWN
+            modes[callee] = kinds[0] if len(set(kinds)) == 1 else mixed
             changed = True
         if not changed:
             break

@@ -327,7 +327,7 @@ class BatchNormFacts:
                     continue
             if summary is None:
                 continue
-            if summary.slim_layers and site.frames:
+            if summary.slim_layers and (site.frames or self._inherited_normaliser(site.func, index)):
                 scoped = self._scoped_bn_call(site, summary, index)
                 if scoped is not None:
                     out.append(scoped)
@@ -520,10 +520,45 @@ class BatchNormFacts:
             return replace(mode, kind=TRUE if string_modes.trains(predicate, value) else FALSE, via_string=True)
         return replace(mode, kind=UNKNOWN, via_string=True)
 
+    def scope_normaliser(self, site: CallSite, index: ProjectIndex):
+        """What the arg_scopes around a call give the slim convolutions the callee builds: None when none of them
+        speaks of a normaliser (the callee then has its callers' scopes: ProjectIndex.scoped_normaliser), False
+        when they give none or another, else (mode kind, mode from normalizer_params, updates collection, own
+        variables collections) of the batch norm they give."""
+        if not site.frames:
+            return None
+        bn = self._bn_site(LayerCall(call=site.call, api="slim.conv2d", frames=site.frames, func=site.func,
+                                     order=site.order, kwargs={}), index)
+        if bn is not None:
+            kind = bn.mode.kind if bn.mode.kind in (TRUE, FALSE) else UNKNOWN
+            return kind, bn.mode_from_params, bn.updates_collection, bn.own_collections
+        _, normalizer = self._frame_value(site.frames, "slim.conv2d", "normalizer_fn", index)
+        if normalizer is not None or any(frame.factory is not None for frame in site.frames):
+            return False
+        return None
+
+    def _inherited_normaliser(self, func: FunctionInfo, index: ProjectIndex) -> Optional[BNSite]:
+        """The batch norm every caller's arg_scopes give `func`'s calls (`with slim.arg_scope(resnet_arg_scope()):`
+        around the method that calls the backbone), as a site at no layer; None when some caller gives none."""
+        qualname = func.qualname
+        while True:
+            found = index.scoped_normaliser.get((self.module_name, qualname))
+            if found:
+                kind, from_params, updates, own = found
+                mode = self._scoped_mode(func, index) or ModeArg(kind, None)
+                return BNSite(None, "slim.conv2d", mode, updates, mode_from_params=from_params, own_collections=own)
+            if found is False or ".<locals>." not in qualname:
+                return None
+            qualname = qualname.rsplit(".<locals>.", 1)[0]
+
     def _scoped_bn_call(self, site: CallSite, summary: FunctionSummary, index: ProjectIndex) -> Optional[BNCall]:
-        """A call made inside an arg_scope that gives the callee's slim layers batch norm."""
+        """A call made inside an arg_scope that gives the callee's slim layers batch norm (the call's own
+        arg_scopes, or when they say nothing of a normaliser, those every caller of the calling function opens)."""
+        inherited = self._inherited_normaliser(site.func, index) if self.scope_normaliser(site, index) is None else None
         for op in sorted(summary.slim_layers):
             bn = self._bn_site(LayerCall(call=site.call, api=op, frames=site.frames, func=site.func, order=site.order, kwargs={}), index)
+            if bn is None and "conv" in op:  # recorded for convolutions (zoo scopes leave fully_connected alone)
+                bn = inherited
             if bn is None:
                 continue
             mode, param = bn.mode, "is_training"

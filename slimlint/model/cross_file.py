@@ -636,9 +636,10 @@ class CrossFileFacts:
                 out.append((found, wired))
         return out
 
-    def calls_with_bn_scope(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], Tuple[str, str], Optional[str]]]:
+    def calls_with_bn_scope(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], Tuple[str, str], Optional[str], object]]:
         """(caller, project function called, the is_training an enclosing `arg_scope([slim.batch_norm], ...)`
-        gives the call, or None) for every call of a project function."""
+        gives the call, or None; the batch norm enclosing arg_scopes give the callee's slim convolutions, see
+        scope_normaliser) for every call of a project function."""
         out = []
         for func in self.functions:
             for site in func.calls:
@@ -650,7 +651,7 @@ class CrossFileFacts:
                 if expr is not None:
                     kind = self.classify(expr, func, "is_training", None, index).kind
                     kind = kind if kind in (TRUE, FALSE) else UNKNOWN
-                out.append(((self.module_name, func.qualname), callee, kind))
+                out.append(((self.module_name, func.qualname), callee, kind, self.scope_normaliser(site, index)))
         return out
 
     def batch_norm_modes(self, index: ProjectIndex, role: str) -> FileModes:

@@ -308,6 +308,9 @@ class ProjectIndex:
         self.dynamic_getattr = False  # some file calls getattr with a name built at run time (engine.py)
         # (module, qualname) -> the mode an enclosing arg_scope gives batch norm in every call of the function.
         self.scoped_bn_mode: Dict[Tuple[str, str], str] = {}
+        # (module, qualname) -> the batch norm enclosing arg_scopes give the slim convolutions of every call the
+        # function makes (BatchNormFacts.scope_normaliser), or False when some caller's scopes give none.
+        self.scoped_normaliser: Dict[Tuple[str, str], object] = {}
         # (caller, callee) between project functions (engine.py), for what one program reaches
         self.call_edges: FrozenSet[Tuple[Tuple[str, str], Tuple[str, str]]] = frozenset()
         self._callees: Optional[Dict[Tuple[str, str], List[Tuple[str, str]]]] = None

@@ -58,3 +58,35 @@ def test_other_locals_are_no_derived_flags(body):
     from slimlint.model.derived_modes import derived_flag
 
     assert derived_flag(_function(body)) is None
+
+
+_CHAIN = ("if mode == 'train':\n    self.{flag} = {first}\nelif mode == 'test':\n    self.{flag} = {second}\n"
+          "else:\n    assert False, mode\nself.z = head(self.x, self.{flag})")
+
+
+@pytest.mark.parametrize("flag, first, second, inverted", [
+    ("forward_only", "False", "True", True),  # seq2seq's name for an inference build
+    ("is_training", "True", "False", False),
+    ("is_test", "False", "True", True),
+])
+def test_a_flag_set_branch_by_branch_on_the_object_is_derived(flag, first, second, inverted):
+    from slimlint.model.derived_modes import derived_flag
+    from slimlint.model.string_modes import trains
+
+    found = derived_flag(_function(_CHAIN.format(flag=flag, first=first, second=second)))
+    assert found is not None and (found.local, found.param, found.inverted) == (f"self.{flag}", "mode", inverted)
+    assert trains(found.predicate, "train") and not trains(found.predicate, "test")
+
+
+@pytest.mark.parametrize("body", [
+    # also set outside the chain: the string does not decide it alone
+    _CHAIN.format(flag="forward_only", first="False", second="True") + "\nself.forward_only = opts.forward",
+    # not literals
+    _CHAIN.format(flag="forward_only", first="False", second="opts.forward"),
+    # not a flag's name
+    _CHAIN.format(flag="use_cache", first="False", second="True"),
+])
+def test_other_branch_assignments_are_no_derived_flags(body):
+    from slimlint.model.derived_modes import derived_flag
+
+    assert derived_flag(_function(body)) is None

@@ -41,6 +41,7 @@ from slimlint.model.dropout import MODE_APIS as DROPOUT_LAYER_APIS, dropout_para
 from slimlint.model.kept_fractions import fixed_fraction, fraction_params, kept_by_constructor
 from slimlint.model.update_lists import unread_update_lists
 from slimlint.model.derived_modes import derived_flag
+from slimlint.model.dynamic_imports import option_literals
 
 
 MODULE_CODE = "<module>"  # the summary key of a file's module-level code (never a call target)
@@ -152,7 +153,23 @@ class CrossFileFacts:
                 # `Graph("test")` for `training = mode == "train"` that Graph never reads: asks for evaluation.
                 kind = TRUE if string_modes.trains(derived[1], value) else FALSE
                 out.append((found, derived[0], ModeArg(kind, expr, keyword=derived[0], owner=site.call, via_string=True)))
+            elif expr is not None and any(not string_modes.trains(derived[1], v) for v in self.option_strings(expr)):
+                # `Model(phase=args.phase)` over `--phase` with choices ['train', 'test']: the command line
+                # can ask for evaluation. Messages name the option (ProjectIndex.false_only_by_option).
+                option = cst.Module([]).code_for_node(expr)
+                out.append((found, derived[0], ModeArg(FALSE, expr, keyword=derived[0], owner=site.call,
+                                                       via_string=True, by_option=option)))
         return out
+
+    def option_strings(self, expr: cst.BaseExpression) -> Tuple[str, ...]:
+        """The literal strings the command-line option `expr` reads (`args.phase`, `FLAGS.mode`) may hold: its
+        default and choices where this file defines it (dynamic_imports.option_literals)."""
+        option = dotted(expr)
+        if option is None or option.count(".") != 1:
+            return ()
+        if self._option_strings_memo is None:
+            self._option_strings_memo = option_literals(self.module)
+        return self._option_strings_memo.get(option.split(".")[1], ())
 
     @staticmethod
     def _false_mode_calls(arguments: list) -> tuple:

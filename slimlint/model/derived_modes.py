@@ -21,6 +21,7 @@ from typing import NamedTuple, Optional
 import libcst as cst
 
 from slimlint.model.facts import MODE_PARAM_NAMES, FunctionInfo
+from slimlint.model.import_table import dotted
 from slimlint.model.string_modes import Predicate, string_test
 from slimlint.model.unread_params import mention_counts
 from slimlint.model.walk import find_all
@@ -42,6 +43,8 @@ class DerivedMode(NamedTuple):
 # A flag named for evaluation (`eval_mode`, `is_test`): True for evaluation, so the mode is its negation.
 _INVERTED_WORDS = {"eval", "evaluation", "test", "testing", "inference", "infer", "predict"}
 _FLAG_WORDS = _INVERTED_WORDS | {"is", "mode"}
+# Flags whose name says "no training" in other words: seq2seq's `forward_only` (no backward pass).
+_INVERTED_NAMES = {"forward_only"}
 
 
 def _test_of(value: cst.BaseExpression) -> Optional[cst.BaseExpression]:
@@ -64,8 +67,54 @@ def _only_tested(node: cst.CSTNode, local: str) -> bool:
 
 
 def _inverted_name(local: str) -> bool:
-    words = set(local.lower().split("_"))
-    return bool(words & _INVERTED_WORDS) and words <= _FLAG_WORDS
+    bare = local.lower().rsplit(".", 1)[-1]  # `self.forward_only`: the attribute's own name
+    words = set(bare.split("_"))
+    return bare in _INVERTED_NAMES or bool(words & _INVERTED_WORDS) and words <= _FLAG_WORDS
+
+
+def _bool_assigned(stmt: cst.CSTNode, local: str) -> Optional[bool]:
+    """The literal a one-statement suite assigns to `local` (`self.forward_only = True`), else None."""
+    body = stmt.body if isinstance(stmt, cst.IndentedBlock) else None
+    if body is None or len(body) != 1 or not isinstance(body[0], cst.SimpleStatementLine) or len(body[0].body) != 1:
+        return None
+    assign = body[0].body[0]
+    if not isinstance(assign, cst.Assign) or len(assign.targets) != 1 or dotted(assign.targets[0].target) != local:
+        return None
+    value = assign.value
+    return {"True": True, "False": False}.get(value.value) if isinstance(value, cst.Name) else None
+
+
+def _branch_derived(func: FunctionInfo, local: str) -> Optional[DerivedMode]:
+    """`local` set to literals in the branches of a string test of a parameter, and nowhere else:
+
+        if phase == 'train':
+            self.forward_only = False
+        elif phase == 'test':
+            self.forward_only = True
+
+    The first test decides: the strings it holds for give the flag its branch's value."""
+    values = func.assignments.get(local, ())
+    inverted = _inverted_name(local)
+    if not values or func.node is None or not (local.rsplit(".", 1)[-1] in MODE_PARAM_NAMES or inverted):
+        return None
+    if not all(isinstance(v, cst.Name) and v.value in ("True", "False") for v, _ in values):
+        return None
+    for node in find_all(func.node.body, cst.If):
+        value = _bool_assigned(node.body, local)
+        found = string_test(node.test) if value is not None else None
+        if found is None or not isinstance(found[0], cst.Name) or found[0].value not in func.params \
+                or found[0].value in func.assignments:
+            continue
+        branches, chain = 1, node.orelse  # every assignment must sit in this chain
+        while chain is not None:
+            branches += _bool_assigned(chain.body, local) is not None
+            chain = chain.orelse if isinstance(chain, cst.If) else None
+        if branches != len(values):
+            return None
+        trains_when_true = value != inverted  # the flag holds the training value where the test holds
+        predicate = found[1] if trains_when_true else (found[1][0], not found[1][1])
+        return DerivedMode(found[0].value, predicate, local, node.test, inverted)
+    return None
 
 
 def _derived(func: FunctionInfo, local: str) -> Optional[DerivedMode]:
@@ -101,4 +150,9 @@ def unread_derived_mode(func: FunctionInfo) -> Optional[DerivedMode]:
 def derived_flag(func: FunctionInfo) -> Optional[DerivedMode]:
     """The first mode flag the function works out from a string test of a parameter, read or not, named for
     training or for evaluation (`eval_mode = True if key == 'EVAL' else False`)."""
-    return next((found for local in func.assignments for found in [_derived(func, local)] if found is not None), None)
+    found = next((found for local in func.assignments for found in [_derived(func, local)] if found is not None), None)
+    if found is None and func.name == "__init__":
+        # A constructor that keeps the flag on the object (`self.forward_only`), set branch by branch.
+        found = next((found for local in func.assignments if local.startswith("self.") and local.count(".") == 1
+                      for found in [_branch_derived(func, local)] if found is not None), None)
+    return found

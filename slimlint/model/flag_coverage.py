@@ -110,15 +110,16 @@ class FlagCoverage:
         or None): the first of the owner's mode flags (_flag_owner) that the project gives False, else a flag
         `func` works out from a string parameter the project passes an evaluation string (_read_derived_flag)."""
         owner = self._flag_owner(func, index)
-        if owner is not None:
-            key, params, model = owner
-            flags = [p for p in sorted(params) if index.called_with_false_mode(key, p)]
-            if flags:
-                return key, flags[0], model, None
         derived = self._read_derived_flag(func)
         key = (self.module_name, func.qualname)
+        if owner is not None:
+            owner_key, params, model = owner
+            flags = [p for p in sorted(params) if index.called_with_false_mode(owner_key, p)]
+            if flags and not (derived is not None and owner_key == key and flags[0] == derived.param):
+                return owner_key, flags[0], model, None
+            # else `phase`, a string the function turns into its flag (`self.forward_only`): that flag is passed
         if derived is not None and index.called_with_false_mode(key, derived.param):
-            return key, derived.param, func.name, derived
+            return key, derived.param, func.class_name if func.name == "__init__" and func.class_name else func.name, derived
         return None
 
     @staticmethod

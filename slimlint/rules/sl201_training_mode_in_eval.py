@@ -52,7 +52,11 @@ class TrainingModeInEval(Rule):
         also when their class comes in through one of several star imports. The flag may be one the function
         works out from a string parameter and hands on to other layers (`eval_mode = key == 'EVAL'` given to the
         heads of a tower built once per key, the backbone left at its default): the project's call with the
-        evaluation string is its inference build, and the fix passes `is_training=not eval_mode`.
+        evaluation string is its inference build, and the fix passes `is_training=not eval_mode`. A constructor
+        may keep that flag on the object, set branch by branch (`if phase == 'train': self.forward_only = False`
+        / `elif phase == 'test': self.forward_only = True`), and the string may come from a command-line option
+        whose default or choices include an evaluation string (`Model(phase=args.phase)` over `--phase` with
+        `choices=['train', 'test']`): a network given a written True there gets `not self.forward_only`.
 
         Also an assignment of False to a mode attribute after the object was built with it (`model.training =
         False` before calling a finished network, `self.is_train = False` in an `evaluate()` that then runs the
@@ -480,6 +484,9 @@ class TrainingModeInEval(Rule):
             f"`{ignored.param}={ignored.false_by_option}` (False by default)"
         if ignored.derived is not None:
             built = f"a `{ignored.param}` that `{ignored.derived}` reads as evaluation"
+            if ignored.false_by_option is not None:  # `Model(phase=args.phase)`, `--phase` offering 'test'
+                built = f"`{ignored.param}={ignored.false_by_option}`, an option that offers a {ignored.param} " \
+                        f"`{ignored.derived}` reads as evaluation,"
         message = (f"Batch norm runs in training mode whatever {shown} says: {ignored.model} is built with "
                    f"{built} elsewhere (its inference or export build), where this batch norm still "
                    "normalises with the batch's own statistics")

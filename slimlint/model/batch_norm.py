@@ -537,16 +537,24 @@ class BatchNormFacts:
             return False
         return None
 
-    def _inherited_normaliser(self, func: FunctionInfo, index: ProjectIndex) -> Optional[BNSite]:
+    def _inherited_normaliser(self, func: FunctionInfo, index: ProjectIndex, site: Optional[CallSite] = None) -> Optional[BNSite]:
         """The batch norm every caller's arg_scopes give `func`'s calls (`with slim.arg_scope(resnet_arg_scope()):`
-        around the method that calls the backbone), as a site at no layer; None when some caller gives none."""
+        around the method that calls the backbone), as a site at no layer; None when some caller gives none.
+        Its mode: normalizer_params' is_training where the scope gave one (slim's precedence), else an
+        `arg_scope([slim.batch_norm], is_training=...)` nearer the layers (around `site`, or around every call of
+        `func`: facenet's network sets it inside the scope its caller opens), else the far scope's."""
         qualname = func.qualname
         while True:
             found = index.scoped_normaliser.get((self.module_name, qualname))
             if found:
                 kind, from_params, updates, own = found
-                mode = self._scoped_mode(func, index) or ModeArg(kind, None)
-                return BNSite(None, "slim.conv2d", mode, updates, mode_from_params=from_params, own_collections=own)
+                mode = None
+                if not from_params:
+                    _, expr = self._frame_value(site.frames, BN_API, "is_training", index) if site else (None, None)
+                    mode = self.classify(expr, func, "is_training", site.call, index) if expr is not None else None
+                    mode = mode or self._scoped_mode(func, index)
+                return BNSite(None, "slim.conv2d", mode or ModeArg(kind, None), updates, mode_from_params=from_params,
+                              own_collections=own)
             if found is False or ".<locals>." not in qualname:
                 return None
             qualname = qualname.rsplit(".<locals>.", 1)[0]
@@ -554,7 +562,7 @@ class BatchNormFacts:
     def _scoped_bn_call(self, site: CallSite, summary: FunctionSummary, index: ProjectIndex) -> Optional[BNCall]:
         """A call made inside an arg_scope that gives the callee's slim layers batch norm (the call's own
         arg_scopes, or when they say nothing of a normaliser, those every caller of the calling function opens)."""
-        inherited = self._inherited_normaliser(site.func, index) if self.scope_normaliser(site, index) is None else None
+        inherited = self._inherited_normaliser(site.func, index, site) if self.scope_normaliser(site, index) is None else None
         for op in sorted(summary.slim_layers):
             bn = self._bn_site(LayerCall(call=site.call, api=op, frames=site.frames, func=site.func, order=site.order, kwargs={}), index)
             if bn is None and "conv" in op:  # recorded for convolutions (zoo scopes leave fully_connected alone)

@@ -85,8 +85,24 @@ def test_a_flag_set_branch_by_branch_on_the_object_is_derived(flag, first, secon
     _CHAIN.format(flag="forward_only", first="False", second="opts.forward"),
     # not a flag's name
     _CHAIN.format(flag="use_cache", first="False", second="True"),
+    # no `else`: a phase no branch tests leaves the attribute unset, so no fix may read it
+    "if mode == 'train':\n    self.forward_only = False\nelif mode == 'test':\n    self.forward_only = True\n"
+    "self.z = head(self.x, self.forward_only)",
 ])
 def test_other_branch_assignments_are_no_derived_flags(body):
     from slimlint.model.derived_modes import derived_flag
 
     assert derived_flag(_function(body)) is None
+
+
+def test_every_branch_of_the_chain_counts():
+    """`finetune` sets the training value in a later branch: it trains (not read as evaluation)."""
+    from slimlint.model.derived_modes import derived_flag
+    from slimlint.model.string_modes import trains
+
+    body = ("if mode == 'train':\n    self.forward_only = False\nelif mode == 'finetune':\n    self.forward_only = False\n"
+            "elif mode == 'test':\n    self.forward_only = True\nelse:\n    raise ValueError(mode)\n"
+            "self.z = head(self.x, self.forward_only)")
+    found = derived_flag(_function(body))
+    assert found is not None
+    assert trains(found.predicate, "train") and trains(found.predicate, "finetune") and not trains(found.predicate, "test")

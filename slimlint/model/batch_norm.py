@@ -521,40 +521,55 @@ class BatchNormFacts:
         return replace(mode, kind=UNKNOWN, via_string=True)
 
     def scope_normaliser(self, site: CallSite, index: ProjectIndex):
-        """What the arg_scopes around a call give the slim convolutions the callee builds: None when none of them
-        speaks of a normaliser (the callee then has its callers' scopes: ProjectIndex.scoped_normaliser), False
-        when they give none or another, else (mode kind, mode from normalizer_params, updates collection, own
-        variables collections) of the batch norm they give."""
+        """What the arg_scopes around a call give the slim layers the callee builds: None when none of them speaks
+        of a normaliser (the callee then has its callers' scopes: ProjectIndex.scoped_normaliser), False when they
+        give none, another, or normalizer_params alone (conservatively: the mode they set is not followed down),
+        else (mode kind, mode from normalizer_params, updates collection, own variables collections, the layers
+        given batch norm) of the batch norm they give."""
         if not site.frames:
             return None
-        bn = self._bn_site(LayerCall(call=site.call, api="slim.conv2d", frames=site.frames, func=site.func,
-                                     order=site.order, kwargs={}), index)
-        if bn is not None:
-            kind = bn.mode.kind if bn.mode.kind in (TRUE, FALSE) else UNKNOWN
-            return kind, bn.mode_from_params, bn.updates_collection, bn.own_collections
-        _, normalizer = self._frame_value(site.frames, "slim.conv2d", "normalizer_fn", index)
-        if normalizer is not None or any(frame.factory is not None for frame in site.frames):
+        named = set()  # the normalisable layers the scopes speak of (arg_scope is keyed per layer)
+        for frame in site.frames:
+            named |= set(frame.ops or ()) & api.NORMALIZED_LAYERS
+            found = self._factory(frame, index) if frame.factory is not None else None
+            if found is not None:
+                named |= set(found[1].normalized_ops) & api.NORMALIZED_LAYERS
+        given, first = set(), None
+        for op in sorted(named):
+            bn = self._bn_site(LayerCall(call=site.call, api=op, frames=site.frames, func=site.func,
+                                         order=site.order, kwargs={}), index)
+            if bn is not None:
+                given.add(op)
+                first = first or bn
+        if first is not None:
+            kind = first.mode.kind if first.mode.kind in (TRUE, FALSE) else UNKNOWN
+            return kind, first.mode_from_params, first.updates_collection, first.own_collections, frozenset(given)
+        if any(self._frame_value(site.frames, op, key, index)[1] is not None
+               for op in named for key in ("normalizer_fn", "normalizer_params")) \
+                or any(frame.factory is not None for frame in site.frames):
             return False
         return None
 
-    def _inherited_normaliser(self, func: FunctionInfo, index: ProjectIndex, site: Optional[CallSite] = None) -> Optional[BNSite]:
+    def _inherited_normaliser(self, func: FunctionInfo, index: ProjectIndex,
+                              site: Optional[CallSite] = None) -> Optional[Tuple[BNSite, frozenset]]:
         """The batch norm every caller's arg_scopes give `func`'s calls (`with slim.arg_scope(resnet_arg_scope()):`
-        around the method that calls the backbone), as a site at no layer; None when some caller gives none.
-        Its mode: normalizer_params' is_training where the scope gave one (slim's precedence), else an
-        `arg_scope([slim.batch_norm], is_training=...)` nearer the layers (around `site`, or around every call of
-        `func`: facenet's network sets it inside the scope its caller opens), else the far scope's."""
+        around the method that calls the backbone), as a site at no layer, and the layers it is given to; None when
+        some caller gives none. Its mode: normalizer_params' is_training where the scope gave one (slim's
+        precedence), else an `arg_scope([slim.batch_norm], is_training=...)` nearer the layers (around `site`, or
+        around every call of `func`: facenet's network sets it inside the scope its caller opens), else the far
+        scope's."""
         qualname = func.qualname
         while True:
             found = index.scoped_normaliser.get((self.module_name, qualname))
             if found:
-                kind, from_params, updates, own = found
+                kind, from_params, updates, own, ops = found
                 mode = None
                 if not from_params:
                     _, expr = self._frame_value(site.frames, BN_API, "is_training", index) if site else (None, None)
                     mode = self.classify(expr, func, "is_training", site.call, index) if expr is not None else None
                     mode = mode or self._scoped_mode(func, index)
                 return BNSite(None, "slim.conv2d", mode or ModeArg(kind, None), updates, mode_from_params=from_params,
-                              own_collections=own)
+                              own_collections=own), ops
             if found is False or ".<locals>." not in qualname:
                 return None
             qualname = qualname.rsplit(".<locals>.", 1)[0]
@@ -565,8 +580,8 @@ class BatchNormFacts:
         inherited = self._inherited_normaliser(site.func, index, site) if self.scope_normaliser(site, index) is None else None
         for op in sorted(summary.slim_layers):
             bn = self._bn_site(LayerCall(call=site.call, api=op, frames=site.frames, func=site.func, order=site.order, kwargs={}), index)
-            if bn is None and "conv" in op:  # recorded for convolutions (zoo scopes leave fully_connected alone)
-                bn = inherited
+            if bn is None and inherited is not None and op in inherited[1]:  # only the layers the far scope names
+                bn = inherited[0]
             if bn is None:
                 continue
             mode, param = bn.mode, "is_training"

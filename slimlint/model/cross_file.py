@@ -41,6 +41,7 @@ from slimlint.model.dropout import MODE_APIS as DROPOUT_LAYER_APIS, dropout_para
 from slimlint.model.kept_fractions import fixed_fraction, fraction_params, kept_by_constructor
 from slimlint.model.update_lists import unread_update_lists
 from slimlint.model.derived_modes import derived_flag
+from slimlint.model.walk import find_all
 from slimlint.model.dynamic_imports import option_literals
 
 
@@ -153,13 +154,22 @@ class CrossFileFacts:
                 # `Graph("test")` for `training = mode == "train"` that Graph never reads: asks for evaluation.
                 kind = TRUE if string_modes.trains(derived[1], value) else FALSE
                 out.append((found, derived[0], ModeArg(kind, expr, keyword=derived[0], owner=site.call, via_string=True)))
-            elif expr is not None and any(not string_modes.trains(derived[1], v) for v in self.option_strings(expr)):
+            elif expr is not None and any(not string_modes.trains(derived[1], v) for v in self.option_strings(expr)) \
+                    and not self._tests_option(func, expr):
                 # `Model(phase=args.phase)` over `--phase` with choices ['train', 'test']: the command line
                 # can ask for evaluation. Messages name the option (ProjectIndex.false_only_by_option).
                 option = cst.Module([]).code_for_node(expr)
                 out.append((found, derived[0], ModeArg(FALSE, expr, keyword=derived[0], owner=site.call,
                                                        via_string=True, by_option=option)))
         return out
+
+    def _tests_option(self, func: FunctionInfo, expr: cst.BaseExpression) -> bool:
+        """Does the calling code test the option itself (`if args.phase == 'test': return predict(...)`)? Then the
+        call may be reached for some of its strings only: the option's choices say nothing of this call."""
+        option = dotted(expr)
+        body = func.node if func.node is not None else self.module
+        return any(dotted(n) == option for node in find_all(body, (cst.If, cst.IfExp, cst.While))
+                   for n in find_all(node.test, cst.Attribute))
 
     def option_strings(self, expr: cst.BaseExpression) -> Tuple[str, ...]:
         """The literal strings the command-line option `expr` reads (`args.phase`, `FLAGS.mode`) may hold: its
@@ -480,7 +490,10 @@ class CrossFileFacts:
         for site in func.calls:
             summary = index.lookup_site(site, self.module_name)
             if summary is not None:
-                slim_layers.update(summary.slim_layers)
+                # Layers an arg_scope around the call already gives a normaliser (`normalizer_fn=None` too) take
+                # nothing from this function's callers.
+                slim_layers.update(op for op in summary.slim_layers
+                                   if self._frame_value(site.frames, op, "normalizer_fn", index)[1] is None)
                 kind, param = summary.slim_mode
                 if summary.slim_layers and kind == DEFAULT and slim_mode[0] == DEFAULT:
                     # `with arg_scope([slim.batch_norm], is_training=is_training): net = conv2d_same(...)`: the

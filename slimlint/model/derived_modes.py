@@ -84,15 +84,27 @@ def _bool_assigned(stmt: cst.CSTNode, local: str) -> Optional[bool]:
     return {"True": True, "False": False}.get(value.value) if isinstance(value, cst.Name) else None
 
 
+def _raises(suite: cst.CSTNode) -> bool:
+    """Does an `else:` only fail (`assert False, phase`, `raise ValueError(phase)`)?"""
+    body = suite.body if isinstance(suite, cst.IndentedBlock) else ()
+    return len(body) == 1 and isinstance(body[0], cst.SimpleStatementLine) and len(body[0].body) == 1 and (
+        isinstance(body[0].body[0], cst.Raise)
+        or isinstance(body[0].body[0], cst.Assert) and isinstance(body[0].body[0].test, cst.Name)
+        and body[0].body[0].test.value == "False")
+
+
 def _branch_derived(func: FunctionInfo, local: str) -> Optional[DerivedMode]:
-    """`local` set to literals in the branches of a string test of a parameter, and nowhere else:
+    """`local` set to literals in every branch of an if / elif chain of string tests of one parameter, and nowhere
+    else; the chain ends in an `else` that sets it too or fails, so every string the parameter may hold sets it:
 
         if phase == 'train':
             self.forward_only = False
         elif phase == 'test':
             self.forward_only = True
+        else:
+            assert False, phase
 
-    The first test decides: the strings it holds for give the flag its branch's value."""
+    The flag's training value, per branch, gives the strings it is training for."""
     values = func.assignments.get(local, ())
     inverted = _inverted_name(local)
     if not values or func.node is None or not (local.rsplit(".", 1)[-1] in MODE_PARAM_NAMES or inverted):
@@ -100,21 +112,41 @@ def _branch_derived(func: FunctionInfo, local: str) -> Optional[DerivedMode]:
     if not all(isinstance(v, cst.Name) and v.value in ("True", "False") for v, _ in values):
         return None
     for node in find_all(func.node.body, cst.If):
-        value = _bool_assigned(node.body, local)
-        found = string_test(node.test) if value is not None else None
-        if found is None or not isinstance(found[0], cst.Name) or found[0].value not in func.params \
-                or found[0].value in func.assignments:
+        if _bool_assigned(node.body, local) is None:
             continue
-        branches, chain = 1, node.orelse  # every assignment must sit in this chain
-        while chain is not None:
-            branches += _bool_assigned(chain.body, local) is not None
-            chain = chain.orelse if isinstance(chain, cst.If) else None
-        if branches != len(values):
+        param, trains_for, evals_for, rest = None, [], [], None
+        chain: Optional[cst.CSTNode] = node
+        while isinstance(chain, cst.If):
+            value = _bool_assigned(chain.body, local)
+            found = string_test(chain.test)
+            if value is None or found is None or not isinstance(found[0], cst.Name) or found[1][1] \
+                    or (param is not None and found[0].value != param):
+                return None  # a branch that sets nothing, tests another thing, or a negated test
+            param = found[0].value
+            (trains_for if value != inverted else evals_for).extend(found[1][0])
+            chain = chain.orelse
+        if not isinstance(chain, cst.Else):
+            return None  # a string no branch tests leaves the flag unset
+        rest = _bool_assigned(chain.body, local)
+        if rest is None and not _raises(chain.body):
             return None
-        trains_when_true = value != inverted  # the flag holds the training value where the test holds
-        predicate = found[1] if trains_when_true else (found[1][0], not found[1][1])
-        return DerivedMode(found[0].value, predicate, local, node.test, inverted)
+        if param not in func.params or param in func.assignments:
+            return None
+        if len(values) != _branches(node) + (rest is not None):
+            return None  # also set outside the chain
+        if rest is not None and rest != inverted:  # `else: training`: all but the evaluation strings train
+            predicate = (tuple(evals_for), True)
+        else:
+            predicate = (tuple(trains_for), False)
+        return DerivedMode(param, predicate, local, node.test, inverted)
     return None
+
+
+def _branches(node: cst.If) -> int:
+    count, chain = 0, node
+    while isinstance(chain, cst.If):
+        count, chain = count + 1, chain.orelse
+    return count
 
 
 def _derived(func: FunctionInfo, local: str) -> Optional[DerivedMode]:

@@ -281,6 +281,7 @@ class CrossFileFacts:
             if func.name == "__init__" and func.class_name is not None else frozenset(),
             false_method_keywords=self._false_method_keywords(func, index),
             captured_mode_attrs=self.captured_mode_attrs(func, index),
+            built_mode_attrs=self.built_mode_attrs(func, index),
             late_mode_reads=self.late_mode_reads(func),
             constructs=func.qualname in self.construction_methods(),
         )

@@ -20,7 +20,7 @@ count, so none may), and the assignments of False outside construction (late_fal
 
 from __future__ import annotations
 
-from typing import FrozenSet, List, Set, Tuple
+from typing import FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -68,6 +68,17 @@ class FrozenModeAttrs:
         batch norm as its mode, directly or through a project function that builds it."""
         if func.qualname not in self.construction_methods():
             return frozenset()
+        return self._handed_mode_attrs(func, index)
+
+    def built_mode_attrs(self, func: FunctionInfo, index: ProjectIndex) -> FrozenSet[str]:
+        """FunctionSummary.built_mode_attrs: the same, for a method called on a finished object to build its graph
+        (`logits = model.network_fn(images)`): Python reads the attribute when that call runs."""
+        if func.class_name is None or func.qualname in self.construction_methods() or not func.params \
+                or func.params[0] != "self":
+            return frozenset()
+        return self._handed_mode_attrs(func, index)
+
+    def _handed_mode_attrs(self, func: FunctionInfo, index: ProjectIndex) -> FrozenSet[str]:
         modes = [site.mode for site in self.bn_sites(func, index)]
         modes += [mode for call in self.bn_calls(func, index) for mode in call.modes.values()]
         return frozenset(attr for mode in modes for attr in [_self_attr(mode.expr)] if attr in MODE_PARAM_NAMES)
@@ -104,9 +115,12 @@ class FrozenModeAttrs:
                 continue
             if _self_attr(target) and func.qualname in self.construction_methods():
                 continue  # set while the object is built: later construction code may read it
-            if not index.mode_attr_frozen_at_build(target.attr.value):
-                continue
             holder = dotted(target.value)
+            built_by = None
+            if not index.mode_attr_frozen_at_build(target.attr.value):
+                built_by = self._built_before(func, assign, holder, target.attr.value, index)
+                if built_by is None:
+                    continue
             if not holder or holder in self.builder.classes or holder in self.builder.table.names:
                 continue  # `Model.training = False` on a class (or an imported name): before any object is built
             if any(holder in {dotted(a.value) for a in c.args} for c in calls):
@@ -115,8 +129,27 @@ class FrozenModeAttrs:
             if any(isinstance(c.func, cst.Attribute) and c.func.attr.value in rebuilders
                    and (dotted(c.func.value) == holder or holder == "self" and _is_super(c.func.value)) for c in calls):
                 continue  # `self.is_train = False; self.build()`: built again with the new value
-            out.append((target, target.attr.value))
+            out.append((target, target.attr.value, built_by))
         return out
+
+    def _built_before(self, func: FunctionInfo, assign: cst.Assign, holder: Optional[str], attr: str,
+                      index: ProjectIndex) -> Optional[cst.Call]:
+        """The call that built the holder's graph with the attribute before this assignment (`model.network_fn(
+        images)`, a method that hands `self.<attr>` to batch norm), when the attribute is read only by such
+        methods and no such call on the holder comes after the assignment or shares a loop with it."""
+        builders = index.mode_attr_builders(attr)
+        if not holder or holder == "self" or not builders:
+            return None
+        positions = {id(n): i for i, n in enumerate(find_all(func.node.body, (cst.Assign, cst.Call)))}  # source order
+        at = positions.get(id(assign))
+        calls = [c for c in find_all(func.node.body, cst.Call) if isinstance(c.func, cst.Attribute)
+                 and c.func.attr.value in builders and dotted(c.func.value) == holder]
+        if at is None or not calls or any(positions.get(id(c), at) >= at for c in calls):
+            return None
+        loops = [loop for loop in find_all(func.node.body, (cst.For, cst.While)) if any(n is assign for n in find_all(loop, cst.Assign))]
+        if any(c is n for loop in loops for n in find_all(loop, cst.Call) for c in calls):
+            return None  # built again on the loop's next turn, with the new value
+        return calls[-1]
 
 
 def _is_super(expr: cst.BaseExpression) -> bool:

@@ -142,6 +142,8 @@ class FunctionSummary:
     # constructor, or a method one calls on self), and mode-named attributes it reads otherwise, when it runs
     # (frozen_mode_attrs.py): an attribute only the first kind reads is fixed once the object exists.
     captured_mode_attrs: FrozenSet[str] = frozenset()
+    # The same for a method called on a finished object to build its graph (`model.network_fn(images)`).
+    built_mode_attrs: FrozenSet[str] = frozenset()
     late_mode_reads: FrozenSet[str] = frozenset()
     constructs: bool = False  # it runs while an object is built (`__init__`, a method it calls on self)
 
@@ -459,6 +461,18 @@ class ProjectIndex:
             summaries = [s for functions in self.modules.values() for s in functions.values()]
             memo[attr] = any(attr in s.captured_mode_attrs for s in summaries) and not any(
                 attr in s.late_mode_reads for s in summaries)
+        return memo[attr]
+
+    def mode_attr_builders(self, attr: str) -> FrozenSet[str]:
+        """The names of the methods that hand `self.<attr>` to batch norm when called on a finished object
+        (FunctionSummary.built_mode_attrs), when those are the only code that reads an attribute of that name
+        outside construction; empty otherwise (a later read may see a new value)."""
+        memo = self.__dict__.setdefault("_attr_builders", {})
+        if attr not in memo:
+            summaries = [(q, s) for functions in self.modules.values() for q, s in functions.items()]
+            builders = frozenset(q.rsplit(".", 1)[-1] for q, s in summaries if attr in s.built_mode_attrs)
+            other_reads = any(attr in s.late_mode_reads and attr not in s.built_mode_attrs for _, s in summaries)
+            memo[attr] = frozenset() if other_reads else builders
         return memo[attr]
 
     def construction_method_names(self) -> FrozenSet[str]:

@@ -63,8 +63,11 @@ class TrainingModeInEval(Rule):
         session): the constructor, or a method it calls on self, handed `self.training` to batch norm, Python read
         its value then, and no code reads the attribute later, so the graph keeps training-mode batch norm. Silent
         when some method reads the attribute when it runs (the network builds its layers when called) or the
-        function builds again after the assignment (`self.build_network(x)`). No fix: the mode has to be given
-        when the object is built.
+        function builds again after the assignment (`self.build_network(x)`). Also when the graph was built by a
+        method called on the finished object earlier in the same function (`logits = model.network_fn(images)`,
+        then `model.is_training = False` for the validation loop), when only such methods read the attribute
+        and none is called on the object after the assignment or in a loop around it. No fix: the mode has to be
+        given when the object is built.
 
         Also an arg-scope factory left at its training-mode default inside a function that hands its own mode to
         the network built under that scope: the factory puts `is_training` in `normalizer_params` (which
@@ -420,10 +423,15 @@ class TrainingModeInEval(Rule):
                     "ever built in another mode, so the meta graph a training run saved normalises with each "
                     "batch's own statistics, not the moving statistics; give the network a mode, build an "
                     "inference graph with it False and restore the checkpoint into that"))
-            for target, attr in model.late_false_writes(func, ctx.index):
+            for target, attr, built_by in model.late_false_writes(func, ctx.index):
+                when = f"the object's constructor handed `self.{attr}` to its batch norm when it was built" \
+                    if built_by is None else (
+                        f"`{cst.Module([]).code_for_node(built_by.func)}(...)` (line "
+                        f"{ctx.model.position(built_by).start.line}) handed `self.{attr}` to its batch norm when it "
+                        "built the graph")
                 yield from self._once(target, seen, (
-                    f"Setting `{attr}` to False here changes no batch norm: the object's constructor handed "
-                    f"`self.{attr}` to its batch norm when it was built, and Python read the value it held then; "
+                    f"Setting `{attr}` to False here changes no batch norm: {when}, "
+                    "and Python read the value it held then; "
                     "no code reads it again, so the graph keeps normalising with each batch's own statistics. "
                     "Give the object its mode when it is built (a constructor parameter), or make the mode a "
                     "placeholder fed False"))

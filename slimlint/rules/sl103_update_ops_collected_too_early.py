@@ -65,7 +65,8 @@ class UpdateOpsCollectedTooEarly(Rule):
         count: the read then holds one tower's updates, as multi-GPU training keeps those of the first
         tower (and a validation tower's need not run). Nor does a validation tower built after the read under
         `reuse=True` (its result or the object it is built on named for evaluation: `self._val_model.compute_loss(
-        ..., reuse=True)`): the train op does not train it.
+        ..., reuse=True)`), or a call given only evaluation data (`cls_pred, loc_pred = ssd.inference(val_images)`)
+        under any scope: the train op does not train it.
     """
     why_bad = """
         The list is empty (or misses the later layers), so the train op depends on nothing: the moving
@@ -174,9 +175,16 @@ class UpdateOpsCollectedTooEarly(Rule):
 
 def _validation_tower(built) -> bool:
     """A network call under `reuse=True` whose result or receiver is named for evaluation (`logits_val = net(x,
-    reuse=True)`, `self._val_model.compute_loss(..., reuse=True)`)."""
+    reuse=True)`, `self._val_model.compute_loss(..., reuse=True)`), or, under any scope, a call given only
+    evaluation data (`cls_pred, loc_pred = ssd.inference(val_images)`): it builds a graph for validation, not
+    what the train op trains."""
     site = getattr(built, "site", None)
-    if site is None or not site.in_reuse_scope:
+    if site is None:
+        return False
+    inputs = [dotted(arg.value) for arg in site.call.args if arg.keyword is None]
+    if inputs and all(i and context.eval_target([i]) for i in inputs):
+        return True
+    if not site.in_reuse_scope:
         return False
     receiver = (dotted(site.call.func) or "").rpartition(".")[0]
     return context.eval_target(site.assigned_to) or bool(receiver) and context.eval_target([receiver])

@@ -86,20 +86,62 @@ def file_role(relpath: str, model, configured_eval: bool = False, configured_tra
         # A script that restores a checkpoint or writes the graph out, and never trains: one that runs a train
         # op some other file builds (`sess.run([model.train_op, model.cost])`) resumes training. One that runs
         # nothing (a network module's `__main__` building the graph and printing its tensors) evaluates nothing.
-        if not model.builder.exports_graph and not model.builder.evaluation_loop and not any(
-                f.session_runs for f in (model.module_func, *model.functions)) and not _opens_session(model.module):
+        if not model.builder.exports_graph and not model.builder.evaluation_loop and not (any(
+                f.session_runs for f in (model.module_func, *model.functions)) and _runs_more_than_initializers(
+                model.module)) and not _opens_session(model.module):
             return LIBRARY
         return TRAIN if model.runs_train_op() else EVAL
     return LIBRARY
 
 
 def _opens_session(module) -> bool:
-    """Does the file make a session (`tf.Session()`, `tf.InteractiveSession()`, a `MonitoredSession`)? One that
-    restores into it may run it through a helper of another file."""
-    if any((dotted(call.func) or "").endswith("Session") for call in find_all(module, cst.Call)):
-        return True
+    """Does the file make a session (`tf.Session()`, `tf.InteractiveSession()`, a `MonitoredSession`) that may
+    run something? One that restores into it may run it through a helper of another file. A session only
+    handed to a Saver (`saver.restore(sess, ckpt)`, `saver.save(...)`) and used to run initializers (`tf.
+    global_variables_initializer().run()`) runs nothing of the model: a `__main__` smoke test, a checkpoint
+    converter."""
+    calls = find_all(module, cst.Call)
+    made = any((dotted(call.func) or "").endswith("Session") for call in calls)
     # `sess = make_session()`, `predict_all(sess, ...)`: a session made or run by a helper
-    return any("sess" in name.value.lower() for name in find_all(module, cst.Name))
+    named = any("sess" in name.value.lower() for name in find_all(module, cst.Name))
+    if not (made or named):
+        return False
+    return not all(_saver_or_initializer_use(call) for call in calls
+                   if any("sess" in (dotted(arg.value) or "").lower() for arg in call.args)
+                   or isinstance(call.func, cst.Attribute) and call.func.attr.value in ("run", "eval"))
+
+
+def _initializer(expr: cst.BaseExpression) -> bool:
+    """`tf.global_variables_initializer()`, `init_op`, `[init, local_init]`."""
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        return bool(expr.elements) and all(_initializer(e.value) for e in expr.elements)
+    if isinstance(expr, cst.Call):
+        return (dotted(expr.func) or "").endswith("initializer")
+    return "init" in (dotted(expr) or "").lower()
+
+
+def _runs_more_than_initializers(module) -> bool:
+    """Does some session run of the file fetch anything but variable initializers?"""
+    for call in find_all(module, cst.Call):
+        if not isinstance(call.func, cst.Attribute) or call.func.attr.value not in ("run", "eval"):
+            continue
+        if call.func.attr.value == "run" and not call.args and _initializer(call.func.value):
+            continue  # `tf.global_variables_initializer().run()`
+        if call.func.attr.value == "run" and call.args and call.args[0].keyword is None and _initializer(call.args[0].value):
+            continue  # `sess.run(tf.global_variables_initializer())`
+        return True
+    return False
+
+
+def _saver_or_initializer_use(call: cst.Call) -> bool:
+    """`saver.restore(sess, path)`, `saver.save(sess, path)`, `tf.global_variables_initializer().run()`."""
+    if not isinstance(call.func, cst.Attribute):
+        return False
+    if call.func.attr.value in ("restore", "save"):
+        return True
+    receiver = call.func.value
+    return call.func.attr.value == "run" and (not call.args and _initializer(receiver)
+                                              or len(call.args) == 1 and _initializer(call.args[0].value))
 
 
 # Names of a forward pass that is evaluation only when no training code calls it.

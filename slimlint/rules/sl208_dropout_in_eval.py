@@ -455,6 +455,7 @@ class DropoutInEval(Rule):
                 saver = tf.train.Saver()
                 with tf.Session() as sess:
                     saver.restore(sess, "model.ckpt")
+                    return sess.run(logits)
 
             main()
             """,

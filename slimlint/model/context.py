@@ -96,19 +96,47 @@ def file_role(relpath: str, model, configured_eval: bool = False, configured_tra
 
 def _opens_session(module) -> bool:
     """Does the file make a session (`tf.Session()`, `tf.InteractiveSession()`, a `MonitoredSession`) that may
-    run something? One that restores into it may run it through a helper of another file. A session only
-    handed to a Saver (`saver.restore(sess, ckpt)`, `saver.save(...)`) and used to run initializers (`tf.
-    global_variables_initializer().run()`) runs nothing of the model: a `__main__` smoke test, a checkpoint
-    converter."""
+    run something? One that restores into it may run it through a helper of another file. Not when the file
+    binds its session to names itself and every use of them restores, saves or runs variable initializers
+    (a `__main__` smoke test, a checkpoint converter): see _session_only_restores."""
     calls = find_all(module, cst.Call)
     made = any((dotted(call.func) or "").endswith("Session") for call in calls)
     # `sess = make_session()`, `predict_all(sess, ...)`: a session made or run by a helper
     named = any("sess" in name.value.lower() for name in find_all(module, cst.Name))
-    if not (made or named):
+    return (made or named) and not _session_only_restores(module, calls)
+
+
+def _session_only_restores(module, calls) -> bool:
+    """Is every use of the file's sessions a restore, a save or an initializer run? Conservative: the sessions must
+    be made here and bound to plain names (`with tf.Session() as s:`, `sess = tf.Session()`); a session kept on
+    an object (`clf.sess`), made elsewhere, made default (`as_default()`, `get_default_session()`), or any other
+    use of its name (handed to a helper, its `.run` of anything else) may run the model."""
+    names = set()
+    for item in find_all(module, cst.WithItem):
+        if isinstance(item.item, cst.Call) and (dotted(item.item.func) or "").endswith("Session") and item.asname \
+                and isinstance(item.asname.name, cst.Name):
+            names.add(item.asname.name.value)
+    for assign in find_all(module, cst.Assign):
+        if isinstance(assign.value, cst.Call) and (dotted(assign.value.func) or "").endswith("Session") \
+                and len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name):
+            names.add(assign.targets[0].target.value)
+    made = sum(1 for call in calls if (dotted(call.func) or "").endswith("Session"))
+    if not names or made != len(names) or any(
+            (dotted(call.func) or "").rsplit(".", 1)[-1] in ("as_default", "get_default_session", "InteractiveSession")
+            or isinstance(call.func, cst.Attribute) and call.func.attr.value == "eval" for call in calls):
         return False
-    return not all(_saver_or_initializer_use(call) for call in calls
-                   if any("sess" in (dotted(arg.value) or "").lower() for arg in call.args)
-                   or isinstance(call.func, cst.Attribute) and call.func.attr.value in ("run", "eval"))
+    if any("sess" in node.attr.value.lower() and not node.attr.value.endswith("Session")
+           for node in find_all(module, cst.Attribute)):
+        return False  # `clf.sess`: a session on an object, run by its methods
+    allowed = 0
+    for call in calls:
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("restore", "save"):
+            allowed += sum(1 for arg in call.args if isinstance(arg.value, cst.Name) and arg.value.value in names)
+        elif isinstance(call.func, cst.Attribute) and call.func.attr.value == "run" and isinstance(call.func.value, cst.Name) \
+                and call.func.value.value in names and len(call.args) == 1 and _initializer(call.args[0].value):
+            allowed += 1
+    uses = sum(1 for name in find_all(module, cst.Name) if name.value in names)
+    return uses == allowed + len(names)  # each binding is one use
 
 
 def _initializer(expr: cst.BaseExpression) -> bool:
@@ -131,17 +159,6 @@ def _runs_more_than_initializers(module) -> bool:
             continue  # `sess.run(tf.global_variables_initializer())`
         return True
     return False
-
-
-def _saver_or_initializer_use(call: cst.Call) -> bool:
-    """`saver.restore(sess, path)`, `saver.save(sess, path)`, `tf.global_variables_initializer().run()`."""
-    if not isinstance(call.func, cst.Attribute):
-        return False
-    if call.func.attr.value in ("restore", "save"):
-        return True
-    receiver = call.func.value
-    return call.func.attr.value == "run" and (not call.args and _initializer(receiver)
-                                              or len(call.args) == 1 and _initializer(call.args[0].value))
 
 
 # Names of a forward pass that is evaluation only when no training code calls it.

@@ -140,12 +140,18 @@ class FrozenModeAttrs:
         builders = index.mode_attr_builders(attr)
         if not holder or holder == "self" or not builders:
             return None
+        if holder not in func.params and holder not in func.assignments:
+            return None  # a global: other functions may build with it after the assignment
+        nested = [n for n in find_all(func.node.body, (cst.FunctionDef, cst.Lambda))]
+        if any(holder in {dotted(x) for x in find_all(n, (cst.Name, cst.Attribute))} for n in nested):
+            return None  # `def tower(x): return model.network_fn(x)`, called before and after the assignment
         positions = {id(n): i for i, n in enumerate(find_all(func.node.body, (cst.Assign, cst.Call)))}  # source order
         at = positions.get(id(assign))
-        calls = [c for c in find_all(func.node.body, cst.Call) if isinstance(c.func, cst.Attribute)
-                 and c.func.attr.value in builders and dotted(c.func.value) == holder]
-        if at is None or not calls or any(positions.get(id(c), at) >= at for c in calls):
-            return None
+        on_holder = [c for c in find_all(func.node.body, cst.Call) if isinstance(c.func, cst.Attribute)
+                     and dotted(c.func.value) == holder]
+        calls = [c for c in on_holder if c.func.attr.value in builders]
+        if at is None or not calls or any(positions.get(id(c), at) >= at for c in on_holder):
+            return None  # any method called on it afterwards (`model.predict(x)`) may build again
         loops = [loop for loop in find_all(func.node.body, (cst.For, cst.While)) if any(n is assign for n in find_all(loop, cst.Assign))]
         if any(c is n for loop in loops for n in find_all(loop, cst.Call) for c in calls):
             return None  # built again on the loop's next turn, with the new value

@@ -6,6 +6,8 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
+from slimlint.model.walk import find_all
+
 from slimlint.fixes import FixActions, insert_before, remove_statement
 from slimlint.model import context
 from slimlint.model.import_table import dotted
@@ -173,6 +175,27 @@ class UpdateOpsCollectedTooEarly(Rule):
                 )
 
 
+def _feeds_train_op(names, func) -> bool:
+    """Does a train op of `func` minimise something computed from these names (through its assignments)? A
+    function with no train op of its own cannot tell: True. Test-time adaptation and meta-learning train on
+    test-named data (`logits = model.inference(test_images)`, then `minimize(entropy(logits))`)."""
+    if not func.train_ops:
+        return True
+    for op in func.train_ops:
+        reached, todo = set(), list(op.loss_names)
+        while todo:
+            name = todo.pop()
+            if name in reached:
+                continue
+            reached.add(name)
+            for value, order in func.assignments.get(name, ()):
+                if order < op.order:  # a name bound again after the train op (a fetched result) says nothing
+                    todo.extend(n.value for n in find_all(value, cst.Name))
+        if any(name in reached for name in names):
+            return True
+    return False
+
+
 def _validation_tower(built) -> bool:
     """A network call under `reuse=True` whose result or receiver is named for evaluation (`logits_val = net(x,
     reuse=True)`, `self._val_model.compute_loss(..., reuse=True)`), or, under any scope, a call given only
@@ -182,7 +205,8 @@ def _validation_tower(built) -> bool:
     if site is None:
         return False
     inputs = [dotted(arg.value) for arg in site.call.args if arg.keyword is None]
-    if inputs and all(i and context.eval_target([i]) for i in inputs):
+    if inputs and all(i and context.eval_target([i]) for i in inputs) and site.assigned_to \
+            and not _feeds_train_op(site.assigned_to, site.func):
         return True
     if not site.in_reuse_scope:
         return False

@@ -577,7 +577,9 @@ class BatchNormFacts:
     def _scoped_bn_call(self, site: CallSite, summary: FunctionSummary, index: ProjectIndex) -> Optional[BNCall]:
         """A call made inside an arg_scope that gives the callee's slim layers batch norm (the call's own
         arg_scopes, or when they say nothing of a normaliser, those every caller of the calling function opens)."""
-        inherited = self._inherited_normaliser(site.func, index, site) if self.scope_normaliser(site, index) is None else None
+        inherited = self._inherited_normaliser(site.func, index, site)
+        if inherited is not None and self.scope_normaliser(site, index) is not None:
+            inherited = None  # the call's own scopes speak of a normaliser: theirs decides
         for op in sorted(summary.slim_layers):
             bn = self._bn_site(LayerCall(call=site.call, api=op, frames=site.frames, func=site.func, order=site.order, kwargs={}), index)
             if bn is None and inherited is not None and op in inherited[1]:  # only the layers the far scope names

@@ -145,7 +145,14 @@ def _initializer(expr: cst.BaseExpression) -> bool:
         return bool(expr.elements) and all(_initializer(e.value) for e in expr.elements)
     if isinstance(expr, cst.Call):
         return (dotted(expr.func) or "").endswith("initializer")
-    return "init" in (dotted(expr) or "").lower()
+    name = (dotted(expr) or "").rsplit(".", 1)[-1]
+    # named only for initialising (`init_op`, `local_init`, `init_all_vars`), not `initial_state`, `init_logits`
+    return bool(words(name) & _INIT_WORDS) and words(name) <= _INIT_NAME_WORDS
+
+
+_INIT_WORDS = {"init", "initializer", "initializers", "initialize", "initialise", "initialization", "initialisation"}
+_INIT_NAME_WORDS = _INIT_WORDS | {"op", "ops", "global", "local", "all", "var", "vars", "variables", "variable",
+                                  "g", "l", "table", "tables", "model", "iterator", "iter"}
 
 
 def _runs_more_than_initializers(module) -> bool:

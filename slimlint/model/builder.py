@@ -78,13 +78,25 @@ def keyword_args(call: cst.Call) -> Dict[str, cst.BaseExpression]:
     return {a.keyword.value: a.value for a in call.args if a.keyword is not None}
 
 
+# dict methods that change its items (for literal_dict: the dict is then no longer the literal it was bound to)
+_DICT_CHANGES = {"update", "setdefault", "pop", "popitem", "clear"}
+
+
 def literal_dict(expr: Optional[cst.BaseExpression], func: FunctionInfo, module_func: FunctionInfo,
                  depth: int = 0) -> Optional[Dict[str, cst.BaseExpression]]:
     """The items of a dict literal, `dict(k=v)`, or a name bound (last, in `func` or at module level) to
     one; None when they cannot be read (a `**spread` inside, a dict built by a call)."""
     if isinstance(expr, cst.Name) and depth < 3:
-        assigned = func.assignments.get(expr.value) or module_func.assignments.get(expr.value)
-        return literal_dict(assigned[-1][0], func, module_func, depth + 1) if assigned else None
+        scope = func if expr.value in func.assignments else module_func
+        assigned = scope.assignments.get(expr.value)
+        if not assigned:
+            return None
+        items = literal_dict(assigned[-1][0], func, module_func, depth + 1)
+        writes = scope.item_writes.get(expr.value, ())
+        if items is None or writes is None:
+            return None  # changed in ways this does not read (`params.update(...)`)
+        # `params['is_training'] = is_training` after the literal (also under `if is_training is not None:`)
+        return {**items, **{key: value for key, value, binding in writes if binding == len(assigned)}}
     if isinstance(expr, cst.Dict):
         items = {}
         for el in expr.elements:
@@ -514,6 +526,10 @@ class ModuleBuilder(FastVisitor):
                     and isinstance(target.slice[0].slice.value, cst.SimpleString):
                 owner = target.value.value if isinstance(target.value, cst.Name) else None
                 self._key_written(str(target.slice[0].slice.value.evaluated_value), owner, value=node.value)
+                if owner is not None:
+                    self._item_written(owner, str(target.slice[0].slice.value.evaluated_value), node.value)
+            elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+                self._item_written(target.value.value, None, node.value)
         order = self.order
         func = self.func
         if not func.is_module and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
@@ -935,6 +951,8 @@ class ModuleBuilder(FastVisitor):
             name = self.canonical(node.func)
             kind = self._on_api_call(node, name, order) if name is not None else self._on_method_call(node, attr, order)
         self._call_kinds.append(kind)
+        if attr in _DICT_CHANGES and isinstance(node.func.value, cst.Name):
+            self._item_written(node.func.value.value, None, node)  # `params.update(...)`: items no longer read
         self._note_keys_written(node, attr)
 
     def _note_keys_written(self, node: cst.Call, attr: Optional[str]) -> None:
@@ -954,6 +972,20 @@ class ModuleBuilder(FastVisitor):
                 self._key_written(a.keyword.value, receiver, (kwargs_flow.KW, targets))
         if attr == "setdefault" and node.args and isinstance(node.args[0].value, cst.SimpleString):
             self._key_written(str(node.args[0].value.evaluated_value), receiver)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        if isinstance(node.target, cst.Subscript) and isinstance(node.target.value, cst.Name):
+            self._item_written(node.target.value.value, None, node.target)
+
+    def _item_written(self, name: str, key: Optional[str], value: cst.BaseExpression) -> None:
+        """`name['key'] = value` (key None: some other change of the dict's items, which literal_dict then
+        cannot read)."""
+        writes = self.func.item_writes
+        if key is None:
+            writes[name] = None
+        elif writes.get(name, ()) is not None:
+            # which binding of the name it writes to: the one made last before it
+            writes.setdefault(name, []).append((key, value, len(self.func.assignments.get(name, ()))))
 
     def _key_written(self, key: str, receiver: Optional[str] = None, record: Optional[tuple] = None,
                      value: Optional[cst.BaseExpression] = None) -> None:

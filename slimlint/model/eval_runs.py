@@ -33,7 +33,7 @@ from slimlint.model.facts import DYNAMIC, MODE_PARAM_NAMES, PARAM, TRUE, Functio
 from slimlint.model.builder import run_feed, run_fetches, session_run
 from slimlint.model.dropout import ALWAYS_DROP, kept_fraction_argument
 from slimlint.model.graph_names import looked_up_name, placeholder_name, tensor_name
-from slimlint.model.run_feeds import feeds_mode_attribute, fed_true, last_fill, mentioned
+from slimlint.model.run_feeds import feeds_mode_attribute, fed_true, last_fill, mentioned, true_by_branch
 from slimlint.model.guards import literal_value
 from slimlint.model.import_table import dotted
 from slimlint.model.summary import ProjectIndex
@@ -61,6 +61,7 @@ class EvalRunFedTrue:
     flag: str
     run: cst.Call
     line: Optional[int] = None  # for an attribute fed (`r.is_training`): the line of the call that set it True
+    tested: bool = False  # True by the `if` at `line` around the run (`if conf.training:`), not set there
 
 
 @dataclass
@@ -113,7 +114,8 @@ class EvalRuns:
                 flag = dotted(element.key) or cst.Module([]).code_for_node(element.key)
                 setter = fed_true(self, func, element.value, order)
                 line = self.position(setter).start.line if setter is not element.value else None
-                out.append(EvalRunFedTrue(element.value, flag, run, line))
+                tested = setter is not element.value and true_by_branch(self, func, element.value) is setter
+                out.append(EvalRunFedTrue(element.value, flag, run, line, tested))
         return out
 
     def evaluation_runs(self, func: FunctionInfo, role: str) -> List[cst.Call]:
@@ -639,10 +641,14 @@ class EvalRuns:
                 value = small.value if isinstance(small, (cst.Assign, cst.AugAssign, cst.Expr, cst.Return)) else None
                 if isinstance(value, cst.Subscript):
                     value = value.value  # `sess.run(fetches, feed)[0]`
+                collected = _collected_run(value)
+                if collected is not None:
+                    value = collected
                 if not (isinstance(value, cst.Call) and session_run(value)):
                     continue
                 targets = tuple(n for t in small.targets for n in _names(t.target)) if isinstance(small, cst.Assign) \
-                    else tuple(_names(small.target)) if isinstance(small, cst.AugAssign) else ()  # `total += sess.run(acc)`
+                    else tuple(_names(small.target)) if isinstance(small, cst.AugAssign) \
+                    else tuple(_names(small.value.func.value)) if collected is not None else ()  # `total += sess.run(acc)`
                 order = self.builder.run_orders.get(id(value), 0)
                 feed = run_feed(value)
                 if isinstance(feed, cst.Name):
@@ -650,6 +656,14 @@ class EvalRuns:
                     feed = bound[-1] if bound else None
                 if isinstance(feed, cst.Dict):
                     yield value, targets, feed, order
+
+
+def _collected_run(value) -> Optional[cst.Call]:
+    """The run in `valid_losses.append(sess.run(loss, feed))`: its result goes to the list it is appended to."""
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in ("append", "extend") \
+            and len(value.args) == 1 and isinstance(value.args[0].value, cst.Call) and session_run(value.args[0].value):
+        return value.args[0].value
+    return None
 
 
 _EVAL_LEADING_WORDS = {"val", "validation", "test", "testing", "eval", "evaluation"}

@@ -19,8 +19,13 @@ def fed_true(model, func: FunctionInfo, value: cst.BaseExpression, order: int) -
     r.is_training}`), its latest assignment in the function before the run (`r.is_training = False` before
     a validation run makes it False), else the keyword of that name in the call that built the object
     (`r = select_net(..., is_training=True)`). None when it is not known to be True."""
-    if isinstance(value, cst.Name):
+    if isinstance(value, cst.Name) and value.value in ("True", "False"):
         return value if value.value == "True" else None
+    tested = true_by_branch(model, func, value)
+    if tested is not None:
+        return tested
+    if isinstance(value, cst.Name):
+        return None
     text = dotted(value)
     if not text or "." not in text or text.rsplit(".", 1)[1] not in MODE_PARAM_NAMES:
         return None
@@ -37,10 +42,64 @@ def fed_true(model, func: FunctionInfo, value: cst.BaseExpression, order: int) -
     return given if isinstance(given, cst.Name) and given.value == "True" else None
 
 
+def true_by_branch(model, func: FunctionInfo, value: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """The test of the innermost `if` around a fed value that makes it True there: the value tested itself
+    (`if conf.training:`, `== True`, `is True`) around it, or tested False (`if not training:`, `== False`,
+    `is False`) with the value in its `else`; not when the name is bound again after that test, before the
+    value. A training script whose validation loop, inside `if conf.training == True:`, feeds
+    `{train_phase: conf.training}` feeds True."""
+    text = dotted(value)
+    body = model._code_of(func)
+    if not text or body is None:
+        return None
+    cache = model.__dict__.setdefault("_branch_tests_cache", {})
+    if id(func) not in cache:
+        cache[id(func)] = [(node, tested, truthy) for node in find_all(body, cst.If)
+                           for tested, truthy in [_tested_flag(node.test)] if tested is not None]
+    tests = [(node, truthy) for node, tested, truthy in cache[id(func)] if tested == text]
+    if not tests:
+        return None
+    at = model.position(value).start.line
+    found = None
+    for node, truthy in tests:
+        branch = node.body if truthy else node.orelse
+        if branch is None:
+            continue
+        span = model.position(branch)
+        if span.start.line <= at <= span.end.line and (found is None or model.position(node).start.line
+                                                        > model.position(found).start.line):
+            found = node
+    if found is None:
+        return None
+    start = model.position(found).start.line
+    for scope in (func, model.module_func) if func.is_module else (func,):
+        for bound, _ in scope.assignments.get(text, ()):
+            if start <= model.position(bound).start.line <= at:
+                return None  # bound again inside the branch, before the feed
+    return found.test
+
+
+def _tested_flag(test: cst.BaseExpression):
+    """(the flag an `if` tests, whether its body runs when the flag is True), or (None, None): `x`, `x == True`,
+    `x is True`; `not x`, `x == False`, `x is False`."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner, truthy = _tested_flag(test.expression)
+        return (inner, not truthy) if inner is not None and isinstance(test.expression, (cst.Name, cst.Attribute)) \
+            else (None, None)
+    if isinstance(test, (cst.Name, cst.Attribute)):
+        return (dotted(test), True) if dotted(test) and dotted(test) not in ("True", "False") else (None, None)
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 \
+            and isinstance(test.comparisons[0].operator, (cst.Equal, cst.Is)) \
+            and isinstance(test.comparisons[0].comparator, cst.Name) \
+            and test.comparisons[0].comparator.value in ("True", "False") and isinstance(test.left, (cst.Name, cst.Attribute)):
+        return dotted(test.left), test.comparisons[0].comparator.value == "True"
+    return None, None
+
+
 def feeds_mode_attribute(runs) -> bool:
-    """Does one of these runs (EvalRuns._runs) feed a mode-named attribute (`r.bn_is_training: r.is_training`)?"""
-    return any(isinstance(e, cst.DictElement) and "." in (dotted(e.value) or "")
-               and dotted(e.value).rsplit(".", 1)[1] in MODE_PARAM_NAMES
+    """Does one of these runs (EvalRuns._runs) feed a mode-named attribute (`r.bn_is_training: r.is_training`)
+    or a mode-named variable (`{train_phase: training}`, maybe True by the `if` around it)?"""
+    return any(isinstance(e, cst.DictElement) and (dotted(e.value) or "").rsplit(".", 1)[-1] in MODE_PARAM_NAMES
                for _, _, feed, _ in runs for e in feed.elements)
 
 

@@ -445,8 +445,8 @@ class TrainingModeInEval(Rule):
                 if id(fed.value) not in seen:
                     seen.add(id(fed.value))
                     what = f"`{fed.flag}` fed True in a run over evaluation data" if fed.line is None else (
-                        f"`{fed.flag}` fed `{dotted(fed.value)}`, True here (set at line {fed.line}), in a run over "
-                        "evaluation data")
+                        f"`{fed.flag}` fed `{dotted(fed.value)}`, True here ({'tested' if fed.tested else 'set'} at line "
+                        f"{fed.line}), in a run over evaluation data")
                     yield self.violation(fed.value, _MESSAGE.format(what=what),
                                          FixActions().on(fed.value, replace_with("False")), "Feed `False`")
         if ctx.role != context.UNIT_TEST:

@@ -787,8 +787,8 @@ class CrossFileFacts:
                 continue
             runs = self.training_run_orders(func) if training_file and not trains else []
             for site in func.calls:
-                found = index.resolve_site(site, self.module_name)
-                if found is not None:
+                # every candidate: a model module picked at run time is trained whichever it is
+                for found in index.resolve_site_all(site, self.module_name):
                     # A caller that runs a train op after the call (built by a helper it called) trains what
                     # the callee built, as one that builds the op does.
                     out.append((found, _before_last_train_op(func, site), trains or any(o > site.order for o in runs)))

@@ -130,8 +130,7 @@ class ImportTable:
         self.alternatives: Dict[str, Tuple[str, ...]] = {}  # local name -> every module it is imported from (add)
         stars: List[str] = []
         for stmt in _top_level(module.body):
-            for local, full in imported_names(stmt):
-                self.names.setdefault(local, full)
+            self.add(stmt)  # `if arch == 'reg': import model_reg as model` / `else: import model_dan as model`
             for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
                 base = star_import_base(small)
                 if base is not None:
@@ -166,7 +165,7 @@ class ImportTable:
                 self.names[name] = full
 
     def add(self, stmt: cst.CSTNode) -> None:
-        """An import inside a function: bound for the rest of the file (good enough for TF1 code). A name
+        """An import (one inside a function is bound for the rest of the file: good enough for TF1 code). A name
         imported from several places (`if name == 'rn': from model_rn import Model` / `else: from model_baseline
         import Model`) keeps the first as its binding and all of them as alternatives."""
         for local, full in imported_names(stmt):

@@ -542,6 +542,27 @@ class ProjectIndex:
             first = first or found
         return first
 
+    def resolve_site_all(self, site, from_module: str) -> List[Tuple[str, str]]:
+        """Every project function a call site may reach whose signature takes the call's arguments (a module
+        imported under one name in branches, `import model_reg as model` / `import model_dan as model`), else
+        resolve_site's answer."""
+        if len(site.targets) < 2:
+            found = self.resolve_site(site, from_module)
+            return [found] if found is not None else []
+        out = []
+        for target in site.targets:
+            found = self.resolve(target, from_module)
+            if found is None or found in out:
+                continue
+            summary = self.modules[found[0]][found[1]]
+            skip = 1 if skips_self(summary.params, found[1], site) else 0
+            if site.has_star or summary.accepts(len(site.positional), site.kwargs, skip):
+                out.append(found)
+        if not out:
+            found = self.resolve_site(site, from_module)
+            return [found] if found is not None else []
+        return out
+
     def __getstate__(self) -> dict:
         # Workers get the index pickled: the call sites the memo keeps are this process's (and large).
         state = dict(self.__dict__)

@@ -15,7 +15,7 @@ _LAYERS = {
     "tf.layers.batch_normalization": "`tf.layers.batch_normalization` without `training=` runs in inference mode while training: it never learns its statistics",
     "tf.layers.dropout": "`tf.layers.dropout` without `training=` drops nothing while training",
 }
-_MODE_PARAMS = ("is_training", "training", "phase_train", "is_train", "train_mode", "mode_train")
+_MODE_PARAMS = ("is_training", "training", "phase_train", "train_phase", "is_train", "train_mode", "mode_train")
 
 
 class LayersBatchNormWithoutTraining(Rule):

@@ -78,6 +78,24 @@ def keyword_args(call: cst.Call) -> Dict[str, cst.BaseExpression]:
     return {a.keyword.value: a.value for a in call.args if a.keyword is not None}
 
 
+# tf.make_template's own keywords: any other is bound to the wrapped function's parameters
+_TEMPLATE_KEYWORDS = {"name_", "func_", "create_scope_now_", "unique_name_", "custom_getter_"}
+
+
+def _template_function(value: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """The function `tf.make_template('pixel_vae', pixel_vae)` wraps (calling the template calls it, sharing its
+    variables); None when the template also binds some of its arguments."""
+    if not (isinstance(value, cst.Call) and (dotted(value.func) or "").rsplit(".", 1)[-1] == "make_template"):
+        return None
+    positional = [a for a in value.args if a.keyword is None]
+    if any(a.star for a in value.args) or len(positional) > 2 or any(
+            a.keyword.value not in _TEMPLATE_KEYWORDS for a in value.args if a.keyword is not None):
+        return None
+    given = positional[1].value if len(positional) == 2 else next(
+        (a.value for a in value.args if a.keyword is not None and a.keyword.value == "func_"), None)
+    return given if isinstance(given, (cst.Name, cst.Attribute)) else None
+
+
 # dict methods that change its items (for literal_dict: the dict is then no longer the literal it was bound to)
 _DICT_CHANGES = {"update", "setdefault", "pop", "popitem", "clear"}
 
@@ -304,10 +322,13 @@ class ModuleBuilder(FastVisitor):
     def qualified(self, node: cst.CSTNode) -> List[str]:
         """Candidate qualified names: the import-resolved one, or a function of this module."""
         full = self.table.resolve(node)
-        if full is not None:
-            return [full]
         text = dotted(node)
         head, _, rest = (text or "").partition(".")
+        if full is not None:
+            if rest and head in self.table.alternatives and full.startswith(self.table.names.get(head, "\0") + "."):
+                # `if arch == 'reg': import model_reg as model` / `elif ...: import model_dan as model`: any of them
+                return [f"{module}.{rest}" for module in self.table.alternatives[head]]
+            return [full]
         if head in self.local_functions:
             if head not in self._top_functions or not self.func.is_module:
                 return [text]  # a function body: bound later if the name is redefined (bind_redefined_calls)
@@ -1322,6 +1343,12 @@ class ModuleBuilder(FastVisitor):
         """The candidate qualified names of what a call reaches (also for an inner call of a chain)."""
         targets = tuple(self.qualified(node.func))
         d = dotted(node.func)
+        if not targets and isinstance(node.func, cst.Name):
+            # `model = tf.make_template('model', build_net)`, then `model(x)`: a call of build_net
+            scope = next((f for f in reversed(self._func_stack) if node.func.value in f.assignments), None)
+            wrapped = _template_function(scope.assignments[node.func.value][-1][0]) if scope is not None else None
+            if wrapped is not None:
+                return tuple(self.qualified(wrapped))
         if not targets and d is not None:
             owner, _, method = d.rpartition(".")
             if self._instance_classes(d):

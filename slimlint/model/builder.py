@@ -1359,6 +1359,10 @@ class ModuleBuilder(FastVisitor):
                 targets = (f"{self._class_stack[-1]}.{method}",)
         if not targets:
             targets = self._table_targets(node.func)  # `networks_map[name](...)`, `func = networks_map[name]; func(...)`
+        if not targets and isinstance(node.func, cst.Call) and not isinstance(node.func.func, cst.Call):
+            # `VGG(num_classes)(images, is_training=False)`: an object made and called at once (its __call__)
+            made = self._call_site_targets(node.func)
+            targets = tuple(f"{t}.__call__" for t in made if t.count(".") < _CHAIN_LIMIT)
         if not targets and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call):
             # `get_model(name).inference(x)`, `self.feed('data').conv(...)`: a method of what the inner call returns
             inner = self._call_site_targets(node.func.value)

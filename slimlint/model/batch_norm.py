@@ -222,7 +222,7 @@ class BatchNormFacts:
             frame, params_expr = self._frame_value(layer.frames, layer.api, "normalizer_params", index)
             if frame is not None:
                 params_owner = frame.call
-        items = self._dict_items(params_expr, layer.func)
+        items = self._dict_items(params_expr, layer.func, at=layer.order)
         if items is None and params_expr is not None:
             items = self.self_dict_items(params_expr, layer.func, index)  # `self.batch_norm_params`, set in __init__
         unreadable = params_expr is not None and items is None  # built by a call, spread from elsewhere

@@ -29,6 +29,7 @@ from slimlint.model.facts import (
     FunctionInfo,
     Grouping,
     LayerCall,
+    MODE_PARAM_NAMES,
     TrainOp,
     UpdateOpsRead,
 )
@@ -96,12 +97,24 @@ def _template_function(value: cst.BaseExpression) -> Optional[cst.BaseExpression
     return given if isinstance(given, (cst.Name, cst.Attribute)) else None
 
 
+# Keys of a params dict that decide what slimlint reports (batch norm's mode and collections, a mode handed on).
+_DECIDING_KEYS = frozenset(MODE_PARAM_NAMES) | {"updates_collections", "variables_collections", "normalizer_fn",
+                                                "normalizer_params", "trainable", "keep_prob", "rate"}
+
+
+def _tests_not_none(test: cst.BaseExpression, value: cst.BaseExpression) -> bool:
+    """`if value is not None:`"""
+    return isinstance(test, cst.Comparison) and len(test.comparisons) == 1 \
+        and isinstance(test.comparisons[0].operator, cst.IsNot) and dotted(test.comparisons[0].comparator) == "None" \
+        and dotted(test.left) is not None and dotted(test.left) == dotted(value)
+
+
 # dict methods that change its items (for literal_dict: the dict is then no longer the literal it was bound to)
 _DICT_CHANGES = {"update", "setdefault", "pop", "popitem", "clear"}
 
 
 def literal_dict(expr: Optional[cst.BaseExpression], func: FunctionInfo, module_func: FunctionInfo,
-                 depth: int = 0) -> Optional[Dict[str, cst.BaseExpression]]:
+                 depth: int = 0, at: Optional[int] = None) -> Optional[Dict[str, cst.BaseExpression]]:
     """The items of a dict literal, `dict(k=v)`, or a name bound (last, in `func` or at module level) to
     one; None when they cannot be read (a `**spread` inside, a dict built by a call)."""
     if isinstance(expr, cst.Name) and depth < 3:
@@ -113,8 +126,12 @@ def literal_dict(expr: Optional[cst.BaseExpression], func: FunctionInfo, module_
         writes = scope.item_writes.get(expr.value, ())
         if items is None or writes is None:
             return None  # changed in ways this does not read (`params.update(...)`)
-        # `params['is_training'] = is_training` after the literal (also under `if is_training is not None:`)
-        return {**items, **{key: value for key, value, binding in writes if binding == len(assigned)}}
+        # `params['is_training'] = is_training` after the literal (also under `if is_training is not None:`),
+        # before the use at order `at` (a module-level dict used in a function: whatever the module wrote)
+        if at is not None and scope is not func:
+            at = None
+        return {**items, **{key: value for key, value, binding, order in writes
+                            if binding == len(assigned) and (at is None or order < at)}}
     if isinstance(expr, cst.Dict):
         items = {}
         for el in expr.elements:
@@ -325,7 +342,8 @@ class ModuleBuilder(FastVisitor):
         text = dotted(node)
         head, _, rest = (text or "").partition(".")
         if full is not None:
-            if rest and head in self.table.alternatives and full.startswith(self.table.names.get(head, "\0") + "."):
+            if rest and head in self.table.alternatives and head not in self.table.mode_picked \
+                    and full.startswith(self.table.names.get(head, "\0") + "."):
                 # `if arch == 'reg': import model_reg as model` / `elif ...: import model_dan as model`: any of them
                 return [f"{module}.{rest}" for module in self.table.alternatives[head]]
             return [full]
@@ -365,7 +383,7 @@ class ModuleBuilder(FastVisitor):
             if arg.keyword is not None:
                 out[arg.keyword.value] = arg.value
             elif arg.star == "**":
-                items = literal_dict(arg.value, self.func, self.module_func)
+                items = literal_dict(arg.value, self.func, self.module_func, at=self.order)
                 if items is None and isinstance(arg.value, cst.Call):
                     items = returned_dict(arg.value, self.functions, self.module_func)
                 if items is None:
@@ -550,7 +568,7 @@ class ModuleBuilder(FastVisitor):
                 if owner is not None:
                     self._item_written(owner, str(target.slice[0].slice.value.evaluated_value), node.value)
             elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
-                self._item_written(target.value.value, None, node.value)
+                self._item_written(target.value.value, None, node.value)  # `params[key] = ...`: any key
         order = self.order
         func = self.func
         if not func.is_module and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
@@ -973,7 +991,12 @@ class ModuleBuilder(FastVisitor):
             kind = self._on_api_call(node, name, order) if name is not None else self._on_method_call(node, attr, order)
         self._call_kinds.append(kind)
         if attr in _DICT_CHANGES and isinstance(node.func.value, cst.Name):
-            self._item_written(node.func.value.value, None, node)  # `params.update(...)`: items no longer read
+            receiver = node.func.value.value
+            if attr == "update" and node.args and all(a.keyword is not None and not a.star for a in node.args):
+                for a in node.args:  # `params.update(center=True, scale=True)`
+                    self._item_written(receiver, a.keyword.value, a.value)
+            else:
+                self._item_written(receiver, None, node)  # `params.update(other)`, `.pop(key)`: any key
         self._note_keys_written(node, attr)
 
     def _note_keys_written(self, node: cst.Call, attr: Optional[str]) -> None:
@@ -999,14 +1022,33 @@ class ModuleBuilder(FastVisitor):
             self._item_written(node.target.value.value, None, node.target)
 
     def _item_written(self, name: str, key: Optional[str], value: cst.BaseExpression) -> None:
-        """`name['key'] = value` (key None: some other change of the dict's items, which literal_dict then
-        cannot read)."""
+        """`name['key'] = value` (key None: a change of any of the dict's items). literal_dict reads the dict's
+        literal with its unconditional writes made before the use; a write it cannot place (a key computed, a
+        key that decides batch norm or a mode written under a condition) makes the dict unreadable: its value
+        there depends on the run."""
         writes = self.func.item_writes
-        if key is None:
+        if writes.get(name, ()) is None:
+            return
+        if key is None or (key in _DECIDING_KEYS and not self._unconditional_write(value)):
             writes[name] = None
-        elif writes.get(name, ()) is not None:
-            # which binding of the name it writes to: the one made last before it
-            writes.setdefault(name, []).append((key, value, len(self.func.assignments.get(name, ()))))
+        elif key in _DECIDING_KEYS or self._unconditional_write(value):
+            # which binding of the name it writes to (the one made last before it), and when
+            writes.setdefault(name, []).append((key, value, len(self.func.assignments.get(name, ())), self.order))
+
+    def _unconditional_write(self, value: cst.BaseExpression) -> bool:
+        """Does the current statement run whenever its function does: only `with` blocks around it, or
+        `if flag is not None:` around a write of that flag (slim's arg-scope factories: a mode left None
+        keeps the layer's default, which slimlint then reads as given)."""
+        node = self.func.node
+        start = next((i + 1 for i, s in enumerate(self._stmt_stack) if s is node), 0)
+        stack = self._stmt_stack[start:]
+        for i, s in enumerate(stack[:-1]):
+            if isinstance(s, cst.With):
+                continue
+            if isinstance(s, cst.If) and _tests_not_none(s.test, value) and any(stack[i + 1] is b for b in s.body.body):
+                continue
+            return False
+        return True
 
     def _key_written(self, key: str, receiver: Optional[str] = None, record: Optional[tuple] = None,
                      value: Optional[cst.BaseExpression] = None) -> None:

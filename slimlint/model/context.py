@@ -6,7 +6,7 @@ When unsure, the answer is "not evaluation": SL201 stays silent rather than flag
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import FrozenSet, Iterable, Set
 
 import libcst as cst
 
@@ -129,40 +129,59 @@ def _session_only_restores(module, calls) -> bool:
            for node in find_all(module, cst.Attribute)):
         return False  # `clf.sess`: a session on an object, run by its methods
     allowed = 0
+    bound = _initializer_names(module)
     for call in calls:
         if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("restore", "save"):
             allowed += sum(1 for arg in call.args if isinstance(arg.value, cst.Name) and arg.value.value in names)
         elif isinstance(call.func, cst.Attribute) and call.func.attr.value == "run" and isinstance(call.func.value, cst.Name) \
-                and call.func.value.value in names and len(call.args) == 1 and _initializer(call.args[0].value):
+                and call.func.value.value in names and len(call.args) == 1 and _initializer(call.args[0].value, bound):
             allowed += 1
     uses = sum(1 for name in find_all(module, cst.Name) if name.value in names)
     return uses == allowed + len(names)  # each binding is one use
 
 
-def _initializer(expr: cst.BaseExpression) -> bool:
-    """`tf.global_variables_initializer()`, `init_op`, `[init, local_init]`."""
+def _initializer(expr: cst.BaseExpression, bound: FrozenSet[str] = frozenset()) -> bool:
+    """`tf.global_variables_initializer()`, `init_op`, `[init, local_init]`, or a name the file binds to an
+    initializer (`init_new_vars_op = tf.variables_initializer(new_vars)`, `iterator.make_initializer(ds)`)."""
     if isinstance(expr, (cst.List, cst.Tuple)):
-        return bool(expr.elements) and all(_initializer(e.value) for e in expr.elements)
+        return bool(expr.elements) and all(_initializer(e.value, bound) for e in expr.elements)
     if isinstance(expr, cst.Call):
         return (dotted(expr.func) or "").endswith("initializer")
+    if dotted(expr) in bound:
+        return True
     name = (dotted(expr) or "").rsplit(".", 1)[-1]
-    # named only for initialising (`init_op`, `local_init`, `init_all_vars`), not `initial_state`, `init_logits`
+    # named only for initialising (`init_op`, `local_init`, `val_init_op`), not `initial_state`, `init_logits`
     return bool(words(name) & _INIT_WORDS) and words(name) <= _INIT_NAME_WORDS
+
+
+def _initializer_names(module) -> FrozenSet[str]:
+    """Names the file binds to an initializer: a call of one (`tf.variables_initializer(v)`, `tf.group(init_g,
+    init_l)` of them) or a list of them."""
+    bound: Set[str] = set()
+    for assign in find_all(module, cst.Assign):
+        value = assign.value
+        if isinstance(value, cst.Call) and dotted(value.func) in ("tf.group", "tf.compat.v1.group"):
+            value = cst.List([cst.Element(a.value) for a in value.args if a.keyword is None]) if value.args else value
+        if _initializer(value, frozenset(bound)):
+            bound.update(dotted(t.target) for t in assign.targets if dotted(t.target))
+    return frozenset(bound)
 
 
 _INIT_WORDS = {"init", "initializer", "initializers", "initialize", "initialise", "initialization", "initialisation"}
 _INIT_NAME_WORDS = _INIT_WORDS | {"op", "ops", "global", "local", "all", "var", "vars", "variables", "variable",
-                                  "g", "l", "table", "tables", "model", "iterator", "iter"}
+                                  "g", "l", "table", "tables", "model", "iterator", "iter", "new", "uninitialized",
+                                  "assign", "fn", "train", "val", "valid", "validation", "test", "data", "dataset"}
 
 
 def _runs_more_than_initializers(module) -> bool:
     """Does some session run of the file fetch anything but variable initializers?"""
+    bound = _initializer_names(module)
     for call in find_all(module, cst.Call):
         if not isinstance(call.func, cst.Attribute) or call.func.attr.value not in ("run", "eval"):
             continue
-        if call.func.attr.value == "run" and not call.args and _initializer(call.func.value):
+        if call.func.attr.value == "run" and not call.args and _initializer(call.func.value, bound):
             continue  # `tf.global_variables_initializer().run()`
-        if call.func.attr.value == "run" and call.args and call.args[0].keyword is None and _initializer(call.args[0].value):
+        if call.func.attr.value == "run" and call.args and call.args[0].keyword is None and _initializer(call.args[0].value, bound):
             continue  # `sess.run(tf.global_variables_initializer())`
         return True
     return False

@@ -286,10 +286,10 @@ class FunctionInfo:
     # `tf.cond(pred, lambda: bn_train, lambda: bn_infer)`: conds whose branch functions return names bound earlier
     cond_selections: List["CondSelection"] = field(default_factory=list)
     session_runs: int = 0  # `*.run(...)` calls in its body
-    # `params['is_training'] = flag`: name -> (key, value, how many bindings of the name precede it) of each item
-    # written under a string key; a name whose items change some other way (`params.update(...)`,
-    # `params[key] = ...`, `del params[...]`) maps to None
-    item_writes: Dict[str, Optional[List[Tuple[str, cst.BaseExpression, int]]]] = field(default_factory=dict)
+    # `params['is_training'] = flag`: name -> (key, value, how many bindings of the name precede it, order) of
+    # each item written under a string key (ModuleBuilder._item_written); None for a name whose items change in a
+    # way that cannot be read (`params.update(other)`, `params[key] = ...`, `del params[...]`)
+    item_writes: Dict[str, Optional[List[Tuple[str, cst.BaseExpression, int, int]]]] = field(default_factory=dict)
     setattr_names: Set[str] = field(default_factory=set)  # `setattr(cfg, ...)`: the names whose attributes it sets
     # `head.create_estimator_spec(..., train_op_fn=lambda loss: opt.minimize(loss))`: it trains through a callback
     trains_via_callback: bool = False

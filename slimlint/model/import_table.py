@@ -123,11 +123,34 @@ def _module_bindings(body: Iterable[cst.CSTNode]) -> Set[str]:
     return bound
 
 
+# A test of the run's mode: evaluation / training words, or a flag named for the mode.
+_RUN_MODE_TEST = re.compile(r"(?i)train|test|eval|infer|export|predict|deploy|serv|\bmode\b|phase")
+
+
+def _mode_picked_imports(body: Iterable[cst.CSTNode]) -> Set[str]:
+    """Local names imported anywhere under a module-level `if` whose test is of the run's mode."""
+    out: Set[str] = set()
+    for stmt in body:
+        if isinstance(stmt, cst.If) and _RUN_MODE_TEST.search(cst.Module([]).code_for_node(stmt.test)):
+            out.update(local for node in _top_level([stmt]) for local, _ in imported_names(node))
+        elif isinstance(stmt, (cst.If, cst.Try, cst.With)):
+            inner = list(getattr(stmt.body, "body", ()))
+            inner += [s for h in getattr(stmt, "handlers", ()) for s in h.body.body]
+            orelse = getattr(stmt, "orelse", None)
+            if orelse is not None:
+                inner += [orelse] if isinstance(orelse, cst.If) else list(getattr(orelse.body, "body", ()))
+            out |= _mode_picked_imports(inner)
+    return out
+
+
 class ImportTable:
     def __init__(self, module: cst.Module, inherited: Tuple[Tuple[str, str], ...] = ()) -> None:
         self.names: Dict[str, str] = {}  # local name -> fully qualified name
         self.aliases: Dict[str, str] = {}  # `slim = tf.contrib.slim`: local name -> qualified
         self.alternatives: Dict[str, Tuple[str, ...]] = {}  # local name -> every module it is imported from (add)
+        # names imported in branches of a test of the run's mode (`if args.mode == 'train': import net_train as
+        # net` / `else: import net_infer as net`): the alternatives are not all trained
+        self.mode_picked: Set[str] = _mode_picked_imports(module.body)
         stars: List[str] = []
         for stmt in _top_level(module.body):
             self.add(stmt)  # `if arch == 'reg': import model_reg as model` / `else: import model_dan as model`

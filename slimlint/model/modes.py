@@ -292,12 +292,13 @@ class ModeReading:
                 return held
         return None
 
-    def _dict_items(self, expr: Optional[cst.BaseExpression], func: FunctionInfo) -> Optional[Dict[str, cst.BaseExpression]]:
+    def _dict_items(self, expr: Optional[cst.BaseExpression], func: FunctionInfo,
+                    at: Optional[int] = None) -> Optional[Dict[str, cst.BaseExpression]]:
         """The literal items of a normalizer_params dict (a literal, `dict(...)`, or a name bound to one), or of the
         dict a function of this file returns (`normalizer_params=batch_norm_params(is_training)`)."""
         if expr is None:
             return None
-        items = literal_dict(expr, func, self.module_func)
+        items = literal_dict(expr, func, self.module_func, at=at)  # as the dict is at the use (order `at`)
         if items is None and isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name):
             items = returned_dict(expr, self.functions, self.module_func)
         return items

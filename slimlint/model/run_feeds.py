@@ -69,14 +69,62 @@ def true_by_branch(model, func: FunctionInfo, value: cst.BaseExpression) -> Opti
         if span.start.line <= at <= span.end.line and (found is None or model.position(node).start.line
                                                         > model.position(found).start.line):
             found = node
-    if found is None:
+    if found is None or _maybe_changed(model, found.body if _tested_flag(found.test)[1] else found.orelse, text, at):
         return None
-    start = model.position(found).start.line
-    for scope in (func, model.module_func) if func.is_module else (func,):
-        for bound, _ in scope.assignments.get(text, ()):
-            if start <= model.position(bound).start.line <= at:
-                return None  # bound again inside the branch, before the feed
     return found.test
+
+
+def _maybe_changed(model, branch: cst.CSTNode, text: str, at: int) -> bool:
+    """May the flag hold something else by line `at` of this branch? Conservative: it, or the object it is an
+    attribute of, is bound again before that line (assigned, augmented, a `for` / `with` target), `setattr` or a
+    method of that object is called (`self.eval_mode()`), a function declares it `global`, or the value sits in a
+    function or lambda defined in the branch (whose parameter may shadow it)."""
+    base = text.split(".", 1)[0]
+
+    def rebinds(target: cst.BaseExpression) -> bool:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            return any(rebinds(e.value) for e in target.elements)
+        if isinstance(target, cst.StarredElement):
+            return rebinds(target.value)
+        name = dotted(target) or ""
+        return name in (text, base) or text.startswith(name + ".") if name else False
+
+    for node in find_all(branch, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.For, cst.With, cst.Call,
+                                  cst.FunctionDef, cst.Lambda, cst.Global)):
+        span = model.position(node)
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            if span.start.line <= at <= span.end.line:
+                return True
+            continue
+        if isinstance(node, cst.Global):
+            if any(n.name.value == base for n in node.names):
+                return True
+            continue
+        if span.start.line > at:
+            continue
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.For)):
+            targets = [node.target]
+        elif isinstance(node, cst.With):
+            targets = [item.asname.name for item in node.items if item.asname is not None]
+        else:
+            callee = dotted(node.func) or ""
+            targets = []
+            if callee == "setattr" or (callee.startswith(base + ".") and base != text):
+                return True  # `setattr(conf, 'training', False)`, `self.eval_mode()`
+            if base == text and callee and "." not in callee and _declares_global(model, base):
+                return True  # `set_mode(False)`: a function of the module rebinds the global flag
+        if any(rebinds(t) for t in targets):
+            return True
+    return False
+
+
+def _declares_global(model, name: str) -> bool:
+    cache = model.__dict__.setdefault("_globals_cache", {})
+    if name not in cache:
+        cache[name] = any(n.name.value == name for g in find_all(model.module, cst.Global) for n in g.names)
+    return cache[name]
 
 
 def _tested_flag(test: cst.BaseExpression):

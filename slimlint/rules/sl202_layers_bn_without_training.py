@@ -9,6 +9,7 @@ import libcst as cst
 from slimlint.fixes import FixActions, add_keyword
 from slimlint.model.dropout import training_branch_calls
 from slimlint.model.import_table import dotted
+from slimlint.model.walk import find_all
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 _LAYERS = {
@@ -221,7 +222,7 @@ class LayersBatchNormWithoutTraining(Rule):
                         f"Pass `training={shown}`",
                     )
                     continue
-                param = next((p for p in _MODE_PARAMS if p in func.params), None)
+                param = next((p for p in _MODE_PARAMS if p in func.params and not _string_mode(func, p)), None)
                 placeholder = model.fed_mode_placeholder(func, layer.order)
                 if placeholder and not (param and ctx.index.called_with_false_mode((model.module_name, func.qualname), param)):
                     param = placeholder  # the Python flag is True wherever the project builds this: the graph's switch
@@ -238,6 +239,19 @@ class LayersBatchNormWithoutTraining(Rule):
                     fix,
                     f"Pass `training={param}`" if param else "",
                 )
+
+
+def _string_mode(func, param: str) -> bool:
+    """Is the mode parameter a string (`train_phase='train'`, `if train_phase == 'train':`)? `training=` takes a
+    boolean: passing it on would fail when the graph is built."""
+    if isinstance(func.defaults.get(param), (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        return True
+    for comparison in find_all(func.node, cst.Comparison) if func.node is not None else ():
+        sides = [comparison.left] + [c.comparator for c in comparison.comparisons]
+        if any(isinstance(x, cst.Name) and x.value == param for x in sides) \
+                and any(isinstance(x, (cst.SimpleString, cst.ConcatenatedString)) for x in sides):
+            return True
+    return False
 
 
 def _mode_in_noise_shape(layer) -> Optional[cst.Arg]:

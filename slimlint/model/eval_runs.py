@@ -171,7 +171,8 @@ class EvalRuns:
         data = self._fed_data(feed, element)
         if data and self._bound_data(func, feed, element, order) <= trained:
             return False
-        named = any(_eval_named(n) for n in data | set(targets)) or any(self._read_from_eval_data(func, n, order) for n in data)
+        named = any(_eval_named(n) for n in data | set(targets)) or bool(self._fed_splits(feed, element)) \
+            or any(self._read_from_eval_data(func, n, order) for n in data)
         # A function that runs the model and is named for inference (`def predict(self, sess, x)`): the
         # forward-pass exemption of `predict` / `inference` is for graph builders, not for runs.
         inferring = bool(context.words(func.name) & _INFERENCE_RUN_WORDS)
@@ -182,8 +183,14 @@ class EvalRuns:
         sess.run(next_element_test)`, `batch = x_val[i:j]`)? What is called does not count (`train_test_split(...)`)."""
         bound = [value for value, at in func.assignments.get(name, ()) if at < order]
         fill = last_fill(self, func, name, self._feed_of(func, order))
-        source = fill if fill is not None else bound[-1] if bound else None
-        return source is not None and any(_eval_data_named(n) for n in self.builder.value_names(source) | mentioned(source))
+        source = fill if fill is not None else bound.pop() if bound else None
+        while source is not None:
+            names = self.builder.value_names(source) | mentioned(source)
+            if any(_eval_data_named(n) for n in names):
+                return True
+            # `batch = batch.reshape(...)` after `batch = X_test`: what the name held before
+            source = bound.pop() if name in names and bound and fill is None else None
+        return False
 
     def eval_runs_on_training_graph(self, func: FunctionInfo, index: ProjectIndex) -> List[EvalRunOnTrainingGraph]:
         """Runs over evaluation data in a training function whose one model build puts batch norm in training
@@ -257,7 +264,9 @@ class EvalRuns:
             if data and self._bound_data(func, feed, None, order) <= trained_data:
                 continue  # training's own batch, logged
             named = sorted(n for n in data if _eval_named(n)) + sorted(n for n in targets if _eval_named(n)) \
-                + sorted(n for n in self._loop_data_names(func, feed) if _eval_data_named(n))
+                + sorted(n for n in self._loop_data_names(func, feed) if _eval_data_named(n)) \
+                + sorted(self._fed_splits(feed, None)) \
+                + sorted(n for n in data if self._read_from_eval_data(func, n, order))  # `batch = X_test`
             if named:
                 build = first.expr if first.expr is not None else first.owner
                 how = f"the default of `{first.param}`" if first.kind == PARAM else \
@@ -370,6 +379,12 @@ class EvalRuns:
                     source = assign.value.value if isinstance(assign.value, cst.Subscript) else assign.value
                     out |= set(self.builder.value_names(source))
         return out
+
+    @staticmethod
+    def _fed_splits(feed: cst.Dict, flag: Optional[cst.DictElement]) -> Set[str]:
+        """Evaluation splits of a dataset object the run feeds (`{x: mnist.test.images}`)."""
+        return {n for e in feed.elements if e is not flag and isinstance(e, cst.DictElement)
+                for n in mentioned(e.value) if _eval_split(n)}
 
     def _fed_data(self, feed: cst.Dict, flag: Optional[cst.DictElement]) -> Set[str]:
         return {n for e in feed.elements if e is not flag and isinstance(e, cst.DictElement)
@@ -751,6 +766,12 @@ def _sample_named(name: str) -> bool:
     """`samples`, `sample_z`, `generated_images`: drawn from a generator, by the leading word."""
     parts = context.word_list(name.rsplit(".", 1)[-1])
     return bool(parts) and parts[0] in _SAMPLE_LEADING_WORDS
+
+
+def _eval_split(name: str) -> bool:
+    """An evaluation split of a dataset object, named by an inner attribute (`mnist.test.images`,
+    `data.validation.labels`)."""
+    return any(part in _EVAL_LEADING_WORDS for part in name.split(".")[1:-1])
 
 
 def _eval_data_named(name: str) -> bool:

@@ -109,7 +109,11 @@ class TrainingModeInEval(Rule):
         follows the placeholder made with `name='is_training'`, and a frozen-graph predictor that looks the
         tensor up (`graph.get_tensor_by_name('prefix/is_training:0')`) and feeds it True runs the served
         network's batch norm in training mode; so does a run on a restored meta graph that feeds the tensor
-        by its name (`feed_dict={'images:0': batch, 'is_training:0': True}`). The fix feeds `False`.
+        by its name (`feed_dict={'images:0': batch, 'is_training:0': True}`). The value fed may be a flag the
+        enclosing `if` tests True (a validation loop inside `if conf.training == True:` feeding `{train_phase:
+        conf.training}`), unless something may change the flag in the branch before the feed. Evaluation data
+        may also be a dataset object's split (`{x: mnist.test.images}`) or a batch rebound from evaluation data
+        (`batch = X_test`, then `batch = batch.reshape(...)`). The fix feeds `False`.
 
         Also a run over evaluation data in a training function whose only model build puts batch norm in
         training mode by a constant (`create_model(inputs, settings, is_training=True)`, then

@@ -29,7 +29,9 @@ class LayersBatchNormWithoutTraining(Rule):
         called without `training=` in code that trains: a function that builds a train op (also through a
         canned head's `train_op_fn=lambda loss: optimizer.minimize(loss)`), a method that
         goes on to call the method building it, a function training code calls (directly or not), a helper
-        nested in one of those, or a training script. Unlike slim's layers, their default
+        nested in one of those, or a training script (training code calls every network module a script
+        imports under one name by an option, `if args.arch == 'reg': import net_reg as net`, and the function a
+        `tf.make_template` template wraps). Unlike slim's layers, their default
         is `training=False`. Silent for a layer built only under a test of a parameter (`if bn:`,
         `if norm == "bn":`, `if norm_fn is not None:`) that every call of its function in the project leaves
         false (`bn=False`, a local `use_bn = False`, the default): it is never built.

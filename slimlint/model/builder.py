@@ -99,7 +99,14 @@ def _template_function(value: cst.BaseExpression) -> Optional[cst.BaseExpression
 
 # Keys of a params dict that decide what slimlint reports (batch norm's mode and collections, a mode handed on).
 _DECIDING_KEYS = frozenset(MODE_PARAM_NAMES) | {"updates_collections", "variables_collections", "normalizer_fn",
-                                                "normalizer_params", "trainable", "keep_prob", "rate"}
+                                                "normalizer_params"}
+
+
+def _main_guard(test: cst.BaseExpression) -> bool:
+    """`if __name__ == '__main__':` (a script's whole body)."""
+    return isinstance(test, cst.Comparison) and dotted(test.left) == "__name__" and len(test.comparisons) == 1 \
+        and isinstance(test.comparisons[0].comparator, cst.SimpleString) \
+        and test.comparisons[0].comparator.evaluated_value == "__main__"
 
 
 def _tests_not_none(test: cst.BaseExpression, value: cst.BaseExpression) -> bool:
@@ -1045,8 +1052,11 @@ class ModuleBuilder(FastVisitor):
         for i, s in enumerate(stack[:-1]):
             if isinstance(s, cst.With):
                 continue
-            if isinstance(s, cst.If) and _tests_not_none(s.test, value) and any(stack[i + 1] is b for b in s.body.body):
+            in_body = any(stack[i + 1] is b for b in s.body.body) if isinstance(s, (cst.If, cst.Try)) else False
+            if isinstance(s, cst.If) and in_body and (_tests_not_none(s.test, value) or _main_guard(s.test)):
                 continue
+            if isinstance(s, cst.Try) and in_body:
+                continue  # a `try:` body runs (up to an exception)
             return False
         return True
 

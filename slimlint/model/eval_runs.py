@@ -70,6 +70,7 @@ class EvalRunDropping:
     flag: str  # the placeholder dropout takes its keep_prob (or rate) from
     keyword: str  # "keep_prob" or "rate"
     run: cst.Call
+    targets: Tuple[str, ...] = ()  # what the run's result is assigned or appended to (`mc_probs`)
 
 
 class EvalRuns:
@@ -110,6 +111,8 @@ class EvalRuns:
                             and (dotted(e.key) in flags or tensor_name(e.key) in named)), None)
             if element is None or self._fetches_training(run, func):
                 continue
+            if index.adversarial and any(_sample_named(t) for t in targets):
+                continue  # a GAN's samples drawn as it trains (`samples = sess.run(G_sample, {..., is_training: True})`)
             if self._evaluates(func, role, feed, element, targets, order, trained):
                 flag = dotted(element.key) or cst.Module([]).code_for_node(element.key)
                 setter = fed_true(self, func, element.value, order)
@@ -161,7 +164,7 @@ class EvalRuns:
                 mode = site.mode
                 drops = site.api in ALWAYS_DROP or mode.kind == TRUE or (mode.expr is not None and dotted(mode.expr) in fed_true)
                 if drops and self._evaluates(func, role, feed, element, targets, order, trained):
-                    out.append(EvalRunDropping(element.value, dotted(element.key), keyword, run))
+                    out.append(EvalRunDropping(element.value, dotted(element.key), keyword, run, targets))
         return out
 
     def _evaluates(self, func: FunctionInfo, role: str, feed: cst.Dict, element: cst.DictElement, targets, order: int,
@@ -188,8 +191,10 @@ class EvalRuns:
             names = self.builder.value_names(source) | mentioned(source)
             if any(_eval_data_named(n) for n in names):
                 return True
-            # `batch = batch.reshape(...)` after `batch = X_test`: what the name held before
-            source = bound.pop() if name in names and bound and fill is None else None
+            # `batch = batch.reshape(...)` after `batch = X_test`: what the name held before (not when a loop or
+            # `with` also binds the name: its bindings are not in the assignments, so the chain would skip them)
+            source = bound.pop() if name in names and bound and fill is None \
+                and name not in self._block_targets(func) else None
         return False
 
     def eval_runs_on_training_graph(self, func: FunctionInfo, index: ProjectIndex) -> List[EvalRunOnTrainingGraph]:
@@ -349,6 +354,17 @@ class EvalRuns:
         if id(func) not in cache:
             body = self._code_of(func)
             cache[id(func)] = find_all(body, cst.For) if body is not None else []
+        return cache[id(func)]
+
+    def _block_targets(self, func: FunctionInfo) -> Set[str]:
+        """Names a `for` loop or a `with` item of the function binds."""
+        cache = self.__dict__.setdefault("_block_targets_cache", {})
+        if id(func) not in cache:
+            body = self._code_of(func)
+            loops = find_all(body, (cst.For, cst.CompFor)) if body is not None else []
+            items = find_all(body, cst.WithItem) if body is not None else []
+            cache[id(func)] = {n for loop in loops for n in _names(loop.target)} | {
+                n for item in items if item.asname is not None for n in _names(item.asname.name)}
         return cache[id(func)]
 
     def _loop_binding(self, func: FunctionInfo, feed: cst.Dict, name: str) -> Optional[cst.For]:

@@ -123,15 +123,20 @@ def _module_bindings(body: Iterable[cst.CSTNode]) -> Set[str]:
     return bound
 
 
-# A test of the run's mode: evaluation / training words, or a flag named for the mode.
-_RUN_MODE_TEST = re.compile(r"(?i)train|test|eval|infer|export|predict|deploy|serv|\bmode\b|phase")
+# A test of the run's mode: evaluation / training words, or a flag named for the mode (whole words of its names
+# and strings: `args.pretrained` or `'constrained'` is not one).
+_RUN_MODE_WORDS = {"train", "training", "test", "testing", "eval", "evaluate", "evaluation", "infer", "inference",
+                   "export", "predict", "prediction", "deploy", "serve", "serving", "mode", "phase", "val", "valid",
+                   "validation", "demo", "freeze"}
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
 
 def _mode_picked_imports(body: Iterable[cst.CSTNode]) -> Set[str]:
     """Local names imported anywhere under a module-level `if` whose test is of the run's mode."""
     out: Set[str] = set()
     for stmt in body:
-        if isinstance(stmt, cst.If) and _RUN_MODE_TEST.search(cst.Module([]).code_for_node(stmt.test)):
+        if isinstance(stmt, cst.If) and {w.lower() for w in _WORD.findall(cst.Module([]).code_for_node(stmt.test))} \
+                & _RUN_MODE_WORDS:
             out.update(local for node in _top_level([stmt]) for local, _ in imported_names(node))
         elif isinstance(stmt, (cst.If, cst.Try, cst.With)):
             inner = list(getattr(stmt.body, "body", ()))

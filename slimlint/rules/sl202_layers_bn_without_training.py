@@ -248,12 +248,21 @@ def _string_mode(func, param: str) -> bool:
     boolean: passing it on would fail when the graph is built."""
     if isinstance(func.defaults.get(param), (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
         return True
-    for comparison in find_all(func.node, cst.Comparison) if func.node is not None else ():
+    if func.node is None:
+        return False
+    for comparison in find_all(func.node, cst.Comparison):
+        # `== 'train'`, `in ('train', 'finetune')`
         sides = [comparison.left] + [c.comparator for c in comparison.comparisons]
         if any(isinstance(x, cst.Name) and x.value == param for x in sides) \
-                and any(isinstance(x, (cst.SimpleString, cst.ConcatenatedString)) for x in sides):
+                and any(find_all(x, (cst.SimpleString, cst.ConcatenatedString)) for x in sides):
             return True
-    return False
+    # `train_phase.startswith('train')`, `.lower()`: a string's methods
+    return any(isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name)
+               and call.func.value.value == param and call.func.attr.value in _STR_METHODS
+               for call in find_all(func.node, cst.Call))
+
+
+_STR_METHODS = {"startswith", "endswith", "lower", "upper", "split", "strip", "format", "replace", "find"}
 
 
 def _mode_in_noise_shape(layer) -> Optional[cst.Arg]:

@@ -11,7 +11,9 @@ from slimlint.model import context
 from slimlint.model.dropout import ALWAYS_DROP, NN_DROPOUT, DropoutSite, dropout_calls, dropout_sites
 from slimlint.model.kept_fractions import evaluated_fixed_fractions, fraction_calls, identity_of
 from slimlint.model.facts import TRUE
+from slimlint.model.import_table import dotted
 from slimlint.model.unthreaded_modes import unthreaded_dropout_modes
+from slimlint.model.walk import find_all
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 _MODE_MESSAGE = "Dropout runs in training mode in evaluation code ({what}): it zeroes random activations on every run, so predictions are random"
@@ -40,6 +42,16 @@ _UNREAD_FLAG_MESSAGE = ("`{flag}` is fed False ({fed_by}), but this dropout take
 # applies it at test time by design).
 _ON_PURPOSE_WORDS = {"mc", "mcdropout", "monte", "carlo", "uncertainty", "bayes", "bayesian",
                      "sample", "sampler", "sampling", "generate", "generator"}
+
+
+def _appended_to(model, func, names: tuple) -> tuple:
+    """The lists the function appends these names to (`p = sess.run(...)`, then `mc_probs.append(p)`)."""
+    body = model._code_of(func)
+    if not names or body is None:
+        return ()
+    return tuple(dotted(call.func.value) for call in find_all(body, cst.Call)
+                 if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("append", "extend")
+                 and len(call.args) == 1 and dotted(call.args[0].value) in names and dotted(call.func.value))
 
 
 def _shown_api(api: str) -> str:
@@ -541,6 +553,9 @@ class DropoutInEval(Rule):
                 if not any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS for t in site.targets):
                     yield self.violation(site.call, _FIXED_MESSAGE.format(constant=constant, where=where))
             for fed in model.eval_runs_dropping(func, ctx.role, ctx.index, sites):
+                if any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS
+                       for t in fed.targets + _appended_to(model, func, fed.targets)):
+                    continue  # `mc_probs.append(sess.run(probs, {..., keep_prob: 0.5}))`: Monte-Carlo dropout
                 keep = "0.0" if fed.keyword == "rate" else "1.0"
                 value = cst.Module([]).code_for_node(fed.value)
                 yield self.violation(fed.value, _FED_MESSAGE.format(flag=fed.flag, keyword=fed.keyword, value=value),

@@ -102,6 +102,23 @@ _DECIDING_KEYS = frozenset(MODE_PARAM_NAMES) | {"updates_collections", "variable
                                                 "normalizer_params"}
 
 
+def _only_aliases(body: cst.BaseSuite) -> FrozenSet[str]:
+    """The names a `with` body binds others to (`train_op = train_op_G`), when all it does is that: no call, so
+    it creates no op; empty otherwise."""
+    statements = list(getattr(body, "body", ()))
+    aliased = set()
+    for stmt in statements:
+        smalls = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else None
+        if smalls is None or find_all(stmt, cst.Call):
+            return frozenset()
+        for small in smalls:
+            if isinstance(small, cst.Assign) and dotted(small.value):
+                aliased.add(dotted(small.value))
+            elif not isinstance(small, cst.Pass):
+                return frozenset()
+    return frozenset(aliased)
+
+
 def _main_guard(test: cst.BaseExpression) -> bool:
     """`if __name__ == '__main__':` (a script's whole body)."""
     return isinstance(test, cst.Comparison) and dotted(test.left) == "__name__" and len(test.comparisons) == 1 \
@@ -723,6 +740,7 @@ class ModuleBuilder(FastVisitor):
                     inline_read=self.contains_update_read(arg),
                     func=self.func,
                     order=self._tick(),
+                    aliased=_only_aliases(node.body),
                 )
                 self.func.blocks.append(block)
                 self._blocks.append(block)

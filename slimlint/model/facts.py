@@ -173,6 +173,9 @@ class ControlBlock:
     end_order: int = 0
     assigned_inside: set = field(default_factory=set)
     returns_inside: bool = False  # a `return` inside the block
+    # Names its body only rebinds, when the body calls nothing (`train_op = train_op_G`): such a block makes no op,
+    # so its dependencies reach nothing (control_dependencies applies to ops created inside it)
+    aliased: FrozenSet[str] = frozenset()
 
 
 @dataclass

@@ -69,7 +69,9 @@ def wiring(model, op: TrainOp) -> Wiring:
         if g.api == "tf.with_dependencies" and g.first_arg_names & update_names and set(g.targets) & op.loss_names:
             return Wiring(ON_LOSS, read=reads[0])
     for block in func.blocks:
-        if block.order > op.order or not (block.inline_read or block.arg_names & update_names):
+        # `with tf.control_dependencies(update_ops): train_op = train_op_G` after the op: it creates nothing
+        later_alias = block.order > op.order and bool(block.aliased & derived)
+        if (block.order > op.order and not later_alias) or not (block.inline_read or block.arg_names & update_names):
             continue
         holds_train_op = any(block.order <= t.order <= block.end_order for t in func.train_ops)
         if not holds_train_op and block.assigned_inside & op.loss_names:

@@ -19,8 +19,11 @@ class UpdateOpsNotWired(Rule):
         Flags `update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)` when the list is never made a
         dependency of the train op that trains the batch-norm graph: the variable is unused, only grouped
         into a `tf.group(...)` whose result nothing reads, or the `with tf.control_dependencies(update_ops):`
-        block that uses it builds no train op (only the optimizer, say). When that block assigns the loss
-        instead, SL105 reports it.
+        block that uses it builds no train op (only the optimizer, say), or only rebinds a train op built
+        before it (`with tf.control_dependencies(update_ops): train_op = train_step`: the dependencies reach
+        only ops created inside the block). When that block assigns the loss instead, SL105 reports it. The
+        fix builds the train op inside the dependencies; none for a GAN's chained steps, which each need their
+        own network's updates (SL106).
 
         Also a train op over an object whose hand-written batch norm keeps its moving-average updates on a
         list of its own (the ResNet template's `self._extra_train_ops.append(assign_moving_average(...))`)
@@ -151,8 +154,14 @@ class UpdateOpsNotWired(Rule):
             # Lists filtered from the collection per network (`update_ops_gen = [x for x in update_ops if ...]`) say
             # which train op should run which updates: no single edit of this op finishes that.
             filtered = len(flow.filtered_from(read.func, read.target)) > 1
-            fix = None if filtered else control_dependencies_fix(ctx, found.op, read.target if same_scope else None)
-            where = "is never used" if found.wiring.status == flow.UNUSED_READ else "only guards a block that builds no train op"
+            # A GAN's steps each need their own network's updates (SL106): the whole collection on one step is no fix.
+            gan_steps = ctx.index.adversarial and len(found.op.func.train_ops) > 1
+            fix = None if filtered or gan_steps else control_dependencies_fix(ctx, found.op, read.target if same_scope else None)
+            block = found.wiring.block
+            where = "is never used" if found.wiring.status == flow.UNUSED_READ else (
+                "only guards a block that rebinds a train op made before it (`control_dependencies` reaches only the "
+                "ops created inside the block)" if block is not None and block.aliased and block.order > found.op.order
+                else "only guards a block that builds no train op")
             yield self.violation(
                 read.call,
                 f"UPDATE_OPS is collected but {where}: the train op does not run batch norm's updates",

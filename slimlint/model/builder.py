@@ -1142,12 +1142,15 @@ class ModuleBuilder(FastVisitor):
             self._record_call_site(node, order)
         return kind
 
-    @staticmethod
-    def _feed_keys(node: cst.Call) -> Optional[frozenset]:
-        """The names a `sess.run(fetches, {x: ..., z: ...})` feeds (also `feed_dict=`); None when not a literal dict."""
+    def _feed_keys(self, node: cst.Call) -> Optional[frozenset]:
+        """The names a `sess.run(fetches, {x: ..., z: ...})` feeds (also `feed_dict=`, or a name bound to a dict
+        literal before the run: `feed_dict = {...}` shared by a GAN's two steps); None when that cannot be read."""
         feed = run_feed(node)
         if feed is None:
             return frozenset()
+        if isinstance(feed, cst.Name):
+            bound = self.func.assignments.get(feed.value, ())
+            feed = bound[-1][0] if bound else feed
         if not isinstance(feed, cst.Dict) or any(not isinstance(e, cst.DictElement) or dotted(e.key) is None
                                                  for e in feed.elements):
             return None

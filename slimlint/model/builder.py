@@ -1150,7 +1150,10 @@ class ModuleBuilder(FastVisitor):
             return frozenset()
         if isinstance(feed, cst.Name):
             bound = self.func.assignments.get(feed.value, ())
-            feed = bound[-1][0] if bound else feed
+            if not bound or feed.value in self.func.item_writes or (isinstance(bound[-1][0], cst.Dict)
+                                                                    and not bound[-1][0].elements):
+                return None  # filled or changed item by item (`feed_dict[x] = ...`): not the literal's keys
+            feed = bound[-1][0]
         if not isinstance(feed, cst.Dict) or any(not isinstance(e, cst.DictElement) or dotted(e.key) is None
                                                  for e in feed.elements):
             return None

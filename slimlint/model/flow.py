@@ -70,7 +70,10 @@ def wiring(model, op: TrainOp) -> Wiring:
             return Wiring(ON_LOSS, read=reads[0])
     for block in func.blocks:
         # `with tf.control_dependencies(update_ops): train_op = train_op_G` after the op: it creates nothing
-        later_alias = block.order > op.order and bool(block.aliased & derived)
+        later_alias = block.order > op.order and bool(block.aliased & derived) and not any(
+            # the aliased name was made inside an earlier update-ops block (`train_op = tf.group(train_step)` there)
+            b.order < block.order and b.assigned_inside & block.aliased and (b.inline_read or b.arg_names & update_names)
+            for b in func.blocks)
         if (block.order > op.order and not later_alias) or not (block.inline_read or block.arg_names & update_names):
             continue
         holds_train_op = any(block.order <= t.order <= block.end_order for t in func.train_ops)

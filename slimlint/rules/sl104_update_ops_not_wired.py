@@ -154,14 +154,14 @@ class UpdateOpsNotWired(Rule):
             # Lists filtered from the collection per network (`update_ops_gen = [x for x in update_ops if ...]`) say
             # which train op should run which updates: no single edit of this op finishes that.
             filtered = len(flow.filtered_from(read.func, read.target)) > 1
-            # A GAN's steps each need their own network's updates (SL106): the whole collection on one step is no fix.
-            gan_steps = ctx.index.adversarial and len(found.op.func.train_ops) > 1
-            fix = None if filtered or gan_steps else control_dependencies_fix(ctx, found.op, read.target if same_scope else None)
             block = found.wiring.block
+            rebinds = block is not None and bool(block.aliased) and block.order > found.op.order
+            # A GAN's steps each need their own network's updates (SL106): the whole collection on one step is no fix.
+            gan_steps = rebinds and ctx.index.adversarial and len(found.op.func.train_ops) > 1
+            fix = None if filtered or gan_steps else control_dependencies_fix(ctx, found.op, read.target if same_scope else None)
             where = "is never used" if found.wiring.status == flow.UNUSED_READ else (
                 "only guards a block that rebinds a train op made before it (`control_dependencies` reaches only the "
-                "ops created inside the block)" if block is not None and block.aliased and block.order > found.op.order
-                else "only guards a block that builds no train op")
+                "ops created inside the block)" if rebinds else "only guards a block that builds no train op")
             yield self.violation(
                 read.call,
                 f"UPDATE_OPS is collected but {where}: the train op does not run batch norm's updates",

@@ -1067,10 +1067,16 @@ class ModuleBuilder(FastVisitor):
         node = self.func.node
         start = next((i + 1 for i, s in enumerate(self._stmt_stack) if s is node), 0)
         stack = self._stmt_stack[start:]
-        for i, s in enumerate(stack[:-1]):
+        # The enclosing statements; the last is the write's own line, unless the write sits in a one-line suite
+        # (`if not training: params['is_training'] = False`), whose compound statement is then the last.
+        enclosing = stack[:-1] if stack and isinstance(stack[-1], cst.SimpleStatementLine) else stack
+        for i, s in enumerate(enclosing):
             if isinstance(s, cst.With):
                 continue
-            in_body = any(stack[i + 1] is b for b in s.body.body) if isinstance(s, (cst.If, cst.Try)) else False
+            inner = stack[i + 1] if i + 1 < len(stack) else None
+            in_body = isinstance(s, (cst.If, cst.Try)) and (
+                any(inner is b for b in s.body.body) if inner is not None
+                else isinstance(s.body, cst.SimpleStatementSuite) and not getattr(s, "orelse", None))
             if isinstance(s, cst.If) and in_body and (_tests_not_none(s.test, value) or _main_guard(s.test)):
                 continue
             if isinstance(s, cst.Try) and in_body:

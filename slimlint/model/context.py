@@ -86,15 +86,17 @@ def file_role(relpath: str, model, configured_eval: bool = False, configured_tra
         # A script that restores a checkpoint or writes the graph out, and never trains: one that runs a train
         # op some other file builds (`sess.run([model.train_op, model.cost])`) resumes training. One that runs
         # nothing (a network module's `__main__` building the graph and printing its tensors) evaluates nothing.
-        if not model.builder.exports_graph and not model.builder.evaluation_loop and not (any(
-                f.session_runs for f in (model.module_func, *model.functions)) and _runs_more_than_initializers(
-                model.module)) and not _opens_session(model.module):
+        if model.builder.exports_graph or model.builder.evaluation_loop:
+            return TRAIN if model.runs_train_op() else EVAL
+        bound = _initializer_names(model.module)  # names bound to initializers, shared by both checks below
+        if not (any(f.session_runs for f in (model.module_func, *model.functions))
+                and _runs_more_than_initializers(model.module, bound)) and not _opens_session(model.module, bound):
             return LIBRARY
         return TRAIN if model.runs_train_op() else EVAL
     return LIBRARY
 
 
-def _opens_session(module) -> bool:
+def _opens_session(module, bound: FrozenSet[str]) -> bool:
     """Does the file make a session (`tf.Session()`, `tf.InteractiveSession()`, a `MonitoredSession`) that may
     run something? One that restores into it may run it through a helper of another file. Not when the file
     binds its session to names itself and every use of them restores, saves or runs variable initializers
@@ -103,10 +105,10 @@ def _opens_session(module) -> bool:
     made = any((dotted(call.func) or "").endswith("Session") for call in calls)
     # `sess = make_session()`, `predict_all(sess, ...)`: a session made or run by a helper
     named = any("sess" in name.value.lower() for name in find_all(module, cst.Name))
-    return (made or named) and not _session_only_restores(module, calls)
+    return (made or named) and not _session_only_restores(module, calls, bound)
 
 
-def _session_only_restores(module, calls) -> bool:
+def _session_only_restores(module, calls, bound: FrozenSet[str]) -> bool:
     """Is every use of the file's sessions a restore, a save or an initializer run? Conservative: the sessions must
     be made here and bound to plain names (`with tf.Session() as s:`, `sess = tf.Session()`); a session kept on
     an object (`clf.sess`), made elsewhere, made default (`as_default()`, `get_default_session()`), or any other
@@ -129,7 +131,6 @@ def _session_only_restores(module, calls) -> bool:
            for node in find_all(module, cst.Attribute)):
         return False  # `clf.sess`: a session on an object, run by its methods
     allowed = 0
-    bound = _initializer_names(module)
     for call in calls:
         if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("restore", "save"):
             allowed += sum(1 for arg in call.args if isinstance(arg.value, cst.Name) and arg.value.value in names)
@@ -173,9 +174,8 @@ _INIT_NAME_WORDS = _INIT_WORDS | {"op", "ops", "global", "local", "all", "var", 
                                   "assign", "fn", "train", "val", "valid", "validation", "test", "data", "dataset"}
 
 
-def _runs_more_than_initializers(module) -> bool:
-    """Does some session run of the file fetch anything but variable initializers?"""
-    bound = _initializer_names(module)
+def _runs_more_than_initializers(module, bound: FrozenSet[str]) -> bool:
+    """Does some session run of the file fetch anything but variable initializers (or names in `bound`)?"""
     for call in find_all(module, cst.Call):
         if not isinstance(call.func, cst.Attribute) or call.func.attr.value not in ("run", "eval"):
             continue

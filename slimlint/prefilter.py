@@ -2,7 +2,9 @@
 
 Loss-free by construction: every rule needs batch norm or a mode-taking dropout layer in view. A file can
 only have a finding if its text names batch norm itself (a layer, a normalizer_fn, a model-zoo
-network) or `slim.dropout` / `tf.layers.dropout` (SL202 / SL208 check dropout on its own), or calls a project function that builds batch norm (whose *name* must then appear in the
+network) or `slim.dropout` / `tf.layers.dropout` (SL202 / SL208 check dropout on its own), or `tf.nn.dropout` /
+an RNN `DropoutWrapper` (a kept fraction below 1 drops in evaluation too: SL208), or calls a project function that
+builds batch norm (whose *name* must then appear in the
 text: the engine adds those names once the project's summaries are known), or looks up a batch-norm mode
 tensor by its graph name (`get_tensor_by_name`, once the project has one), or keeps a hand-written batch norm's
 moving averages (`tf.nn.moments`, `ExponentialMovingAverage` and a `cond`) or applies the formula to batch moments
@@ -30,7 +32,7 @@ STATIC_WORDS = (
 )
 ZOO_PREFIXES = ("resnet", "inception", "mobilenet", "nasnet", "pnasnet")  # resnet_v1, inception_v3, ...
 # `tf.nn.batch_normalization` is a plain function (no moving statistics, no update ops): not evidence.
-# `slim.dropout`, `tf.layers.dropout`, `from tensorflow.contrib.layers import dropout`; not `tf.nn.dropout`.
+# `slim.dropout`, `tf.layers.dropout`, `from tensorflow.contrib.layers import dropout` (`tf.nn.dropout`: may_matter).
 _DROPOUT = r"\b(?:layers|slim)\.dropout\b|\bimport\b[^\n]*\bdropout\b"
 _STATIC: Pattern[str] = re.compile(
     r"(?<!nn\.)\b(?:" + "|".join(STATIC_WORDS) + r")\b|\b(?:" + "|".join(ZOO_PREFIXES) + r")|" + _DROPOUT
@@ -52,6 +54,8 @@ def may_matter(text: str) -> bool:
         return True
     if "set_learning_phase(" in text:
         return True  # Keras's phase fixed before a build, or switched before a run (learning_phase.py)
+    if "nn.dropout(" in text or "DropoutWrapper(" in text:
+        return True  # a dropout whose kept fraction is its mode: a constant below 1 drops in evaluation too
     if "= False" in text and MODE_ATTR_FALSE.search(text) is not None:
         return True
     # A hand-written batch norm: moving averages of batch moments, picked by a cond (SL201's update outside it),

@@ -33,7 +33,7 @@ from slimlint.model.facts import DYNAMIC, MODE_PARAM_NAMES, PARAM, TRUE, Functio
 from slimlint.model.builder import run_feed, run_fetches, session_run
 from slimlint.model.dropout import ALWAYS_DROP, kept_fraction_argument
 from slimlint.model.graph_names import looked_up_name, placeholder_name, tensor_name
-from slimlint.model.run_feeds import feeds_mode_attribute, fed_true, last_fill, mentioned, true_by_branch
+from slimlint.model.run_feeds import tested_flag, feeds_mode_attribute, fed_true, last_fill, mentioned, true_by_branch
 from slimlint.model.guards import literal_value
 from slimlint.model.import_table import dotted
 from slimlint.model.summary import ProjectIndex
@@ -51,7 +51,7 @@ _COMPUTED_OP_WORDS = {"loss", "losses", "summary", "summaries", "merged", "acc",
 class EvalRunOnTrainingGraph:
     run: cst.Call  # the evaluation run
     build: cst.CSTNode  # where the model gets its training mode (the call, or its `True`)
-    data: str  # the evaluation-named data or result that marks the run
+    data: str  # what marks the run as evaluation, as the message shows it: "`val_images`", "the model where `training` is False"
     how: str = "a constant"  # how the build trains: "a constant", or "the default of `mode`"
 
 
@@ -242,20 +242,37 @@ class EvalRuns:
         if summary is None and fixed_site is not None:
             summary = index.lookup_site(fixed_site, self.module_name)
         unset = summary is None or summary.modeless
-        # The model's inputs: a run that feeds none of them (a preprocessing graph) does not evaluate the model.
-        inputs = {n for _, _, call in builds for a in call.args for n in self.builder.value_names(a.value)}
-        # And what they are made from (`inputs = iterator.get_next()` over `from_string_handle(handle, ...)`: a
-        # run feeding `handle: valid_handle` evaluates the model on the validation set).
-        sources = self._sources(func, inputs)
-        inputs |= sources
         # A model object's own placeholders (`model = LSTMOCR('train')`, then `{model.inputs: ...}`).
         objects = {name for call in calls for name in call.site.assigned_to}
+        out = []
+        for run, named in self.training_graph_evaluations(func, [call for _, _, call in builds], built_at, objects):
+            build = first.expr if first.expr is not None else first.owner
+            how = f"the default of `{first.param}`" if first.kind == PARAM else \
+                "a constant" if first.expr is not None else "the library's default (nothing sets a mode)" if unset \
+                else "a build that passes it no mode (its batch norm always trains)"
+            out.append(EvalRunOnTrainingGraph(run, build if isinstance(build, cst.CSTNode) else run, named, how))
+        return out
+
+    def training_graph_evaluations(self, func: FunctionInfo, builds: List[cst.Call], built_at: int,
+                                   objects: Set[str]) -> List[Tuple[cst.CSTNode, str]]:
+        """(run, the evaluation-named data or result that marks it) for the runs of a training function (one that
+        runs a train op) that evaluate the graph `builds` made from `built_at` on: they feed the model's inputs
+        with evaluation data (`val_images`, `mnist.test.images`, a batch read from `X_test`) or name their results
+        so, fetch nothing that trains, and are not training's own batch logged. Also a call of an evaluation helper
+        of this file (`inference(sess, model, val_gen)`: evaluation-named, or handed evaluation data) given the
+        model object (`objects`: the names the builds' results are assigned to) after the build, when the helper
+        runs a session and trains nothing."""
+        # The model's inputs: a run that feeds none of them (a preprocessing graph) does not evaluate the model.
+        inputs = {n for call in builds for a in call.args for n in self.builder.value_names(a.value)}
+        # And what they are made from (`inputs = iterator.get_next()` over `from_string_handle(handle, ...)`: a
+        # run feeding `handle: valid_handle` evaluates the model on the validation set).
+        inputs |= self._sources(func, inputs)
         runs = list(self._runs(func))
         trained = [(order, feed) for run, _, feed, order in runs if self._fetches_training(run, func)]
-        if not trained:
+        if not trained and not self._trains_in_nested(func):
             return []  # not a training function: the script's role decides (the other SL201 shapes)
         trained_data = {d for order, feed in trained for d in self._bound_data(func, feed, None, order)}
-        out = []
+        out: List[Tuple[cst.CSTNode, str]] = []
         for run, targets, feed, order in runs:
             if order < built_at or self._fetches_training(run, func) or self._feeds_constant(feed):
                 continue
@@ -273,11 +290,63 @@ class EvalRuns:
                 + sorted(self._fed_splits(feed, None)) \
                 + sorted(n for n in data if self._read_from_eval_data(func, n, order))  # `batch = X_test`
             if named:
-                build = first.expr if first.expr is not None else first.owner
-                how = f"the default of `{first.param}`" if first.kind == PARAM else \
-                    "a constant" if first.expr is not None else "the library's default (nothing sets a mode)" if unset \
-                    else "a build that passes it no mode (its batch norm always trains)"
-                out.append(EvalRunOnTrainingGraph(run, build if isinstance(build, cst.CSTNode) else run, named[0], how))
+                out.append((run, f"`{named[0]}`"))
+                continue
+            flag = self._flag_off_at(func, run)
+            if flag is not None:
+                out.append((run, f"the model (in the branch where `{flag}` is False)"))
+        out += [(call, f"`{data}`") for call, data in self._evaluation_helper_calls(func, objects, built_at)]
+        return out
+
+    def _flag_off_at(self, func: FunctionInfo, node: cst.CSTNode) -> Optional[str]:
+        """The mode flag (`training`, `args.is_train`) whose `if` puts `node` in the branch where it is False
+        (`if not training:`, the `else` of `if training:`, `if training == False:`): the script's test mode."""
+        cache = self.__dict__.setdefault("_flag_tests_cache", {})
+        if id(func) not in cache:
+            body = self._code_of(func)
+            cache[id(func)] = [(branch, flag) for node_if in (find_all(body, cst.If) if body is not None else [])
+                               for flag, truthy in [tested_flag(node_if.test)]
+                               if flag is not None and _mode_flag_name(flag)
+                               for branch in [node_if.orelse if truthy else node_if.body] if branch is not None]
+        for branch, flag in cache[id(func)]:
+            if any(found is node for found in find_all(branch, type(node))):
+                return flag
+        return None
+
+    def _trains_in_nested(self, func: FunctionInfo) -> bool:
+        """Does a function nested in `func` run a train op (`def train_batch(gen): ... sess.run([model.optimizer,
+        ...])`, called by the training loop of `func`)?"""
+        prefix = func.qualname + ".<locals>."
+        return any(f.qualname.startswith(prefix) and f.session_runs
+                   and any(self._fetches_training(run, f) for run, _, _, _ in self._runs(f)) for f in self.functions)
+
+    def _evaluation_helper_calls(self, func: FunctionInfo, objects: Set[str], built_at: int) -> List[Tuple[cst.CSTNode, str]]:
+        """Calls after the build of a function of this file handed the model object (`inference(sess, lprnet,
+        val_gen)`), named for evaluation or handed evaluation-named data, whose own session runs train nothing."""
+        if not objects:
+            return []
+        local = {f.qualname: f for f in self.functions if f.session_runs and "<locals>" not in f.qualname}
+        out: List[Tuple[cst.CSTNode, str]] = []
+        for site in func.calls:
+            if site.order < built_at or not site.targets:
+                continue
+            target = site.targets[0]
+            helper = local.get(target[len(self.module_name) + 1:] if target.startswith(self.module_name + ".") else target)
+            if helper is None or helper is func:
+                continue
+            handed = {dotted(a.value) for a in site.call.args}
+            if not handed & objects:
+                continue
+            handed_names = {n for a in site.call.args for n in self.builder.value_names(a.value)}
+            data = sorted(n for n in handed_names if _eval_data_named(n))
+            # An evaluation-named helper handed the training data (`evaluate(sess, model, x_train)`) logs training.
+            # By its name only when named for evaluation (`validate`, `test`): `predict_action` acts as it trains.
+            if not data and (not context.eval_function(helper, training_callee=True)
+                             or any("train" in context.words(n) for n in handed_names)):
+                continue
+            if any(self._fetches_training(run, helper) for run, _, _, _ in self._runs(helper)):
+                continue  # a training step helper
+            out.append((site.call, data[0] if data else f"{helper.name}()"))
         return out
 
     def _sources(self, func: FunctionInfo, names: Set[str], depth: int = 3) -> Set[str]:
@@ -811,3 +880,12 @@ def _attribute_names(expr: cst.BaseExpression) -> Set[str]:
         return {n for e in expr.elements if isinstance(e, cst.DictElement) for n in _attribute_names(e.value)}
     text = dotted(expr) if isinstance(expr, cst.Attribute) else None
     return {text} if text else set()
+
+
+# A flag named only for the run's mode: `training`, `is_train`, `args.do_train`; not `train_from_scratch`.
+_FLAG_WORDS = {"is", "do", "train", "training", "mode", "phase"}
+
+
+def _mode_flag_name(flag: str) -> bool:
+    found = context.words(flag.rsplit(".", 1)[-1])
+    return bool(found & {"train", "training"}) and found <= _FLAG_WORDS

@@ -55,7 +55,7 @@ def true_by_branch(model, func: FunctionInfo, value: cst.BaseExpression) -> Opti
     cache = model.__dict__.setdefault("_branch_tests_cache", {})
     if id(func) not in cache:
         cache[id(func)] = [(node, tested, truthy) for node in find_all(body, cst.If)
-                           for tested, truthy in [_tested_flag(node.test)] if tested is not None]
+                           for tested, truthy in [tested_flag(node.test)] if tested is not None]
     tests = [(node, truthy) for node, tested, truthy in cache[id(func)] if tested == text]
     if not tests:
         return None
@@ -69,7 +69,7 @@ def true_by_branch(model, func: FunctionInfo, value: cst.BaseExpression) -> Opti
         if span.start.line <= at <= span.end.line and (found is None or model.position(node).start.line
                                                         > model.position(found).start.line):
             found = node
-    if found is None or _maybe_changed(model, found.body if _tested_flag(found.test)[1] else found.orelse, text, at):
+    if found is None or _maybe_changed(model, found.body if tested_flag(found.test)[1] else found.orelse, text, at):
         return None
     return found.test
 
@@ -127,11 +127,11 @@ def _declares_global(model, name: str) -> bool:
     return cache[name]
 
 
-def _tested_flag(test: cst.BaseExpression):
+def tested_flag(test: cst.BaseExpression):
     """(the flag an `if` tests, whether its body runs when the flag is True), or (None, None): `x`, `x == True`,
     `x is True`; `not x`, `x == False`, `x is False`."""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        inner, truthy = _tested_flag(test.expression)
+        inner, truthy = tested_flag(test.expression)
         return (inner, not truthy) if inner is not None and isinstance(test.expression, (cst.Name, cst.Attribute)) \
             else (None, None)
     if isinstance(test, (cst.Name, cst.Attribute)):

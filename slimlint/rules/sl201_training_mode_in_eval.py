@@ -126,7 +126,12 @@ class TrainingModeInEval(Rule):
         may also be a network with no mode to give whose batch norm always trains (`encoder(x)` over
         `batch_norm(conv)` at the library's default), and the function a script's module-level code (a
         notebook's cells: train, then test, on one graph). The evaluation data may be what the loop around the
-        run copies into the fed arrays (`support[i] = test_dataset[cls, picked]`). Silent when the function also builds the model in another mode (an
+        run copies into the fed arrays (`support[i] = test_dataset[cls, picked]`). The run may also sit in the
+        branch of a mode flag where it is False (`if not training:` restoring the network and playing greedily on
+        game states, whatever they are named); the training runs may sit in a function nested in the training
+        function (`def train_batch(gen): sess.run([model.optimizer, ...])`); and the evaluation may go through a
+        helper of the file handed the model object (`inference(sess, model, val_gen)`, named for evaluation or
+        handed evaluation data, running a session and training nothing: reported at that call). Silent when the function also builds the model in another mode (an
         evaluation tower, also through a helper of its own) or feeds a mode. No fix is offered: an evaluation
         graph has to be built.
 
@@ -441,8 +446,10 @@ class TrainingModeInEval(Rule):
                     "placeholder fed False"))
             for graph_run in model.eval_runs_on_training_graph(func, ctx.index):
                 line = ctx.model.position(graph_run.build).start.line
+                called = cst.Module([]).code_for_node(graph_run.run.func)
+                subject = "This run" if called.rsplit(".", 1)[-1] in ("run", "eval") else f"This call of `{called}()`"
                 yield from self._once(graph_run.run, seen, (
-                    f"This run evaluates `{graph_run.data}` on the training graph, whose batch norm is in training "
+                    f"{subject} evaluates {graph_run.data} on the training graph, whose batch norm is in training "
                     f"mode by {graph_run.how} (line {line}): the numbers use each batch's own statistics, not the moving "
                     "statistics inference uses; build an evaluation graph with the mode False, or feed a mode placeholder"))
             for fed in model.eval_runs_fed_true(func, ctx.role, ctx.index):

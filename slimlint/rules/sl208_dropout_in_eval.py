@@ -9,6 +9,7 @@ import libcst as cst
 from slimlint.fixes import FixActions, add_keyword, replace_with
 from slimlint.model import context
 from slimlint.model.dropout import ALWAYS_DROP, NN_DROPOUT, DropoutSite, dropout_calls, dropout_sites
+from slimlint.model.training_graph_dropout import dropout_runs_on_training_graph
 from slimlint.model.kept_fractions import evaluated_fixed_fractions, fraction_calls, identity_of
 from slimlint.model.facts import TRUE
 from slimlint.model.import_table import dotted
@@ -29,6 +30,10 @@ _FIXED_MESSAGE = ("Dropout drops in evaluation code: this builds dropout with no
 _FRACTION_MESSAGE = ("Dropout drops in evaluation code: `{param}` {given} here and becomes the fraction its dropout keeps "
                      "(it has no mode): it zeroes random activations on every run, so predictions are random; "
                      "pass {identity} for evaluation")
+_TRAINING_GRAPH_MESSAGE = ("The training graph's dropout drops on every run ({what}: no placeholder can turn it off), "
+                           "and line {line} evaluates {data} on that graph: the evaluation numbers come from a "
+                           "thinned, random network; build the evaluation graph with dropout off, or make the "
+                           "{switch} a placeholder fed {off} for evaluation")
 _FED_MESSAGE = ("Dropout drops in evaluation code (its `{keyword}` placeholder `{flag}` is fed {value} in a run over "
                 "evaluation data): it zeroes random activations on every run, so predictions are random")
 _UNTHREADED_MESSAGE = ("Dropout stays on whatever `{flag}` says: `{callee}` drops while its `{param}` is True, its "
@@ -109,6 +114,16 @@ class DropoutInEval(Rule):
         in evaluation code through the networks that call it (a build SL201 judges, whose fix sets False: the
         dropout would stay on after it). The fix passes the flag on (`is_training=is_training`).
 
+        Also a training function that builds its only network with dropout that always drops (a kept fraction
+        given as a constant below 1, `inference(images, 0.5)`; a mode given True, `model = Net(is_train=True)`; a
+        network whose fraction is fixed inside it) and evaluates that graph itself: a later run that trains
+        nothing and feeds evaluation data (SL201's training-graph test: `{images: val_images}`), or a call of an
+        evaluation helper of the file handed the model object (`inference(sess, model, val_gen)`, a function that
+        runs a session and trains nothing). Reported at the constant (or the call), no fix: the training graph
+        needs its dropout. Silent when the function also builds the network keeping everything or in another
+        mode (its evaluation tower), when a fraction is chosen at run time, and in a project that trains
+        adversarially.
+
         A rule of its own rather than SL201 widened: SL201 is about batch norm's statistics (predictions
         depend on the rest of the batch, deterministically); this one is about random masks (predictions
         change from one run of the same image to the next), with a different fix for `tf.nn.dropout`
@@ -146,8 +161,9 @@ class DropoutInEval(Rule):
         script is still reported); and where dropout stays on at inference on purpose: Monte-Carlo dropout (a file or
         function named mc / monte carlo / uncertainty / bayesian) and sampling from a generative model (named
         sample / sampler / generate / generator), where dropout is the noise source by design (pix2pix
-        applies it at test time). Only files slimlint reads are checked: those that name batch norm or call
-        project code that builds it (see the README's note on the text prefilter).
+        applies it at test time). Only files slimlint reads are checked: those that name batch norm or a dropout
+        (`tf.nn.dropout` included), or call project code that builds either (see the README's note on the text
+        prefilter).
     """
     behaviour_change = "dropout is off at evaluation: the same input gives the same prediction on every run"
     valid = (
@@ -549,6 +565,11 @@ class DropoutInEval(Rule):
             yield from self._calls_left_training(ctx, func)
             if not ctx.index.adversarial:
                 yield from self._unthreaded(ctx, func)
+            for found in dropout_runs_on_training_graph(model, func, ctx.index):
+                line = model.position(found.run).start.line
+                yield self.violation(found.build, _TRAINING_GRAPH_MESSAGE.format(
+                    what=found.what, line=line, data=found.data, switch=found.switch,
+                    off="1.0" if found.switch == "fraction" else "False"))
             for site, (constant, where) in evaluated_fixed_fractions(model, func, ctx.role, ctx.index):
                 if not any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS for t in site.targets):
                     yield self.violation(site.call, _FIXED_MESSAGE.format(constant=constant, where=where))

@@ -8,7 +8,8 @@
             mean, variance = moving_mean, moving_variance    # the moving statistics
         return tf.nn.batch_normalization(x, mean, variance, beta, gamma, 0.001)
 
-One branch normalises with the batch's statistics (`tf.nn.moments` over the batch axis), the other reads
+One branch normalises with the batch's statistics (`tf.nn.moments` over the batch axis; the branch may return,
+the statements after the `if` then being the other branch), the other reads
 moving statistics (a name that says so: moving, running, pop, population, ema, average), and the function
 applies the formula itself (`tf.nn.batch_normalization`). The `if` test is then this batch norm's mode, read
 as an `is_training=` argument is (modes.py): a parameter (`if is_training:`), a string test of one
@@ -74,6 +75,10 @@ class BranchBatchNorm:
             if branch is None:
                 return None
             other = stmt.orelse if branch else stmt.body
+            if other is None and branch and i > 0 and _always_returns(stmt.body):
+                # `if is_training: ... return batch-statistics formula`, then the moving statistics' formula after
+                # the `if`: what follows is the `else`.
+                other = _following(path[i - 1], stmt)
             if other is not None and self._computes_moments(other):
                 continue  # moments both ways (`if rank == 4:` conv axes, else dense ones): the mode's `if` is further out
             if other is None or not _reads_moving_statistics(other):
@@ -126,6 +131,36 @@ def _branch_of(if_node: cst.If, child: cst.CSTNode) -> Optional[bool]:
         return False
     if isinstance(orelse, cst.Else) and isinstance(orelse.body, cst.IndentedBlock) and any(s is child for s in orelse.body.body):
         return False
+    return None
+
+
+def _always_returns(block: cst.BaseSuite) -> bool:
+    """Does every path through the block end in a `return` (also inside a final `with`, or both branches of a
+    final `if`)?"""
+    if not isinstance(block, cst.IndentedBlock) or not block.body:
+        return False
+    last = block.body[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        return any(isinstance(small, cst.Return) for small in last.body)
+    if isinstance(last, cst.With):
+        return _always_returns(last.body)
+    if isinstance(last, cst.If):
+        return isinstance(last.orelse, cst.Else) and _always_returns(last.body) and _always_returns(last.orelse.body)
+    return False
+
+
+def _following(parent: cst.CSTNode, stmt: cst.CSTNode) -> Optional[cst.IndentedBlock]:
+    """The statements after `stmt` in the block of `parent` that holds it, as a block; None when there are none."""
+    blocks = [getattr(parent, "body", None)]
+    orelse = getattr(parent, "orelse", None)
+    if isinstance(orelse, cst.Else):
+        blocks.append(orelse.body)
+    for block in blocks:
+        if isinstance(block, cst.IndentedBlock):
+            at = next((k for k, s in enumerate(block.body) if s is stmt), None)
+            if at is not None:
+                rest = block.body[at + 1:]
+                return cst.IndentedBlock(body=rest) if rest else None
     return None
 
 

@@ -274,9 +274,19 @@ class EvalRuns:
         trained_data = {d for order, feed in trained for d in self._bound_data(func, feed, None, order)}
         out: List[Tuple[cst.CSTNode, str]] = []
         for run, targets, feed, order in runs:
-            if order < built_at or self._fetches_training(run, func) or self._feeds_constant(feed):
+            if order < built_at or self._fetches_training(run, func):
+                continue
+            # `{is_val: True}`: a switch between input pipelines (`tf.cond(is_val, lambda: val_batch, ...)`) set to
+            # the evaluation data; any other bool fed is a mode switch the model may read (the fed-True shape).
+            selector = _evaluation_selector(feed)
+            if selector is None and self._feeds_constant(feed):
                 continue
             keys = {dotted(e.key) for e in feed.elements if isinstance(e, cst.DictElement)}
+            if selector is not None:
+                if not self._selects_inputs(func, selector, inputs):
+                    continue
+                out.append((run, f"the data `{selector}` picks (fed True)"))
+                continue
             if not keys & inputs and not any(k and k.split(".", 1)[0] in objects for k in keys):
                 continue
             fetched = self._fetch_names(run_fetches(run), func) if run_fetches(run) is not None else set()
@@ -297,6 +307,16 @@ class EvalRuns:
                 out.append((run, f"the model (in the branch where `{flag}` is False)"))
         out += [(call, f"`{data}`") for call, data in self._evaluation_helper_calls(func, objects, built_at)]
         return out
+
+    def _selects_inputs(self, func: FunctionInfo, selector: str, inputs: Set[str]) -> bool:
+        """Is the model's input made by a `tf.cond` on the selector (`data = tf.cond(is_val, lambda: val_batch,
+        lambda: train_batch)`, the input computed from `data`)?"""
+        for name in inputs:
+            for value, _ in func.assignments.get(name, ()):
+                if isinstance(value, cst.Call) and (dotted(value.func) or "").endswith("cond") and value.args \
+                        and dotted(value.args[0].value) == selector:
+                    return True
+        return False
 
     def _flag_off_at(self, func: FunctionInfo, node: cst.CSTNode) -> Optional[str]:
         """The mode flag (`training`, `args.is_train`) whose `if` puts `node` in the branch where it is False
@@ -889,3 +909,13 @@ _FLAG_WORDS = {"is", "do", "train", "training", "mode", "phase"}
 def _mode_flag_name(flag: str) -> bool:
     found = context.words(flag.rsplit(".", 1)[-1])
     return bool(found & {"train", "training"}) and found <= _FLAG_WORDS
+
+
+def _evaluation_selector(feed: cst.Dict) -> Optional[str]:
+    """The key of a flag named for evaluation data fed True (`{is_val: True}`, `{self.use_test_set: True}`)."""
+    for element in feed.elements:
+        if isinstance(element, cst.DictElement) and isinstance(element.value, cst.Name) and element.value.value == "True":
+            key = dotted(element.key)
+            if key and context.words(key.rsplit(".", 1)[-1]) & {"val", "valid", "validation", "test", "testing", "eval"}:
+                return key
+    return None

@@ -6,7 +6,7 @@ from typing import Iterator, Set
 
 import libcst as cst
 
-from slimlint.model import api
+from slimlint.model import api, context
 from slimlint.model.import_table import dotted
 from slimlint.model.unread_params import mention_counts
 from slimlint.model.walk import find_all
@@ -55,9 +55,12 @@ class TrainOpFacts:
         evaluates: no run of it misses the update ops."""
         func = op.func
         body = func.node
-        if func.is_module or body is None or not op.targets or any("." in t for t in op.targets):
-            # Module code's names may be imported and run by another file; in place (`sess.run(opt.minimize(
-            # loss))`) or kept on an object, it is used.
+        if func.is_module and self.builder.is_script and context.evaluation_module(self.module_name):
+            body = self.module  # a prediction script's own code (`*_predict.py` copied from training): not imported
+        elif func.is_module:
+            return False  # module code's names may be imported and run by another file
+        if body is None or not op.targets or any("." in t for t in op.targets):
+            # In place (`sess.run(opt.minimize(loss))`) or kept on an object, it is used.
             return False
         names = set(op.targets)
         while True:

@@ -64,7 +64,9 @@ class MissingUpdateOps(Rule):
         (`with tf.control_dependencies([helper_op, tf.group(*update_ops)]):`); and for a train op that a
         function builds and leaves alone, bound to local names (or grouped into others, `train_op = tf.group(op, ema_op)`)
         that nothing else mentions: no run, return, attribute or call ever uses it (a test script copied from
-        the training script, which only restores and evaluates). The same holds for SL102, SL104 and SL105.
+        the training script, which only restores and evaluates; also in the module-level code of a script named
+        for prediction or evaluation, `seg_predict.py`, which nothing imports). The same holds for SL102, SL104
+        and SL105.
     """
     why_bad = """
         Nobody runs the update ops, so moving_mean stays 0 and moving_variance stays 1 forever. Training

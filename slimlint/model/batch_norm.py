@@ -13,6 +13,7 @@ import libcst.matchers as m
 from slimlint.model import api, context, kwargs_flow, string_modes
 from slimlint.model.import_table import dotted
 from slimlint.model.facts import (
+    MODE_PARAM_NAMES,
     BN_API,
     ArgScopeFrame,
     method_param,
@@ -202,6 +203,7 @@ class BatchNormFacts:
             frame, expr = self._frame_value(layer.frames, BN_API, keyword, index)
             owner = frame.call if frame is not None else layer.call
         mode = self.classify(expr, layer.func, keyword, owner, index)
+        mode = self._branch_picked_mode(layer, mode)
         if mode.kind == DEFAULT and layer.api == BN_API:
             mode = self._factory_mode(layer, index) or self._scoped_mode(layer.func, index) or mode
             if mode.kind == DEFAULT and self.opaque_scope(layer.frames, index):
@@ -210,6 +212,19 @@ class BatchNormFacts:
             mode = replace(mode, kind=TRUE if trains_by_default else FALSE, expr=None)
         updates = self._updates_collection(layer.kwargs.get("updates_collections"), layer.frames, index, "updates_collections" in layer.kwargs)
         return BNSite(layer, layer.api, mode, updates, own_collections=self._own_collections(layer, layer.kwargs, index))
+
+    @staticmethod
+    def _branch_picked_mode(layer: LayerCall, mode: ModeArg) -> ModeArg:
+        """`if phase_train: batch_norm(x, is_training=True) else: batch_norm(x, is_training=False)`: a written
+        True under `if <mode parameter>:` (or False in its `else`) is that parameter's value, as its callers
+        give it. Only for a parameter named for the mode (`if use_bn:` decides whether batch norm exists)."""
+        if mode.kind not in (TRUE, FALSE) or mode.expr is None:
+            return mode
+        want = "truthy" if mode.kind == TRUE else "falsy"
+        for param, test, _ in layer.guards[-1:]:  # the innermost test around the layer
+            if test == want and param in MODE_PARAM_NAMES and param in layer.func.params:
+                return ModeArg(PARAM, mode.expr, param=param, keyword=mode.keyword, owner=mode.owner)
+        return mode
 
     def _normalized_layer_site(self, layer: LayerCall, index: ProjectIndex) -> Optional[BNSite]:
         """A slim layer (conv2d, fully_connected, ...) that normalises with batch norm, or None when it does not."""

@@ -9,6 +9,7 @@ import libcst as cst
 from slimlint.fixes import FixActions, add_dict_item, add_keyword, replace_with
 from slimlint.model import context
 from slimlint.model.facts import TRUE
+from slimlint.model.dropout import training_branch_calls
 from slimlint.model.import_table import dotted
 from slimlint.model.unthreaded_modes import true_over_unread_flag, unthreaded_scope_modes
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
@@ -29,7 +30,9 @@ class TrainingModeInEval(Rule):
         `get_network_fn(name, ..., is_training=True)`), and calls that leave a model's `is_training=True`
         default in place. A mode may be a string the model tests (`is_training=(self.mode == 'train')`,
         `self.mode in ('train', 'pretrain')`, `mode != 'eval'`): `Model(images, 'train')` in evaluation code
-        is reported, without a fix (which string means evaluation is the model's own).
+        is reported, without a fix (which string means evaluation is the model's own). A helper that picks
+        the mode with a Python test of its mode parameter (`if phase_train: batch_norm(x, is_training=True)
+        else: batch_norm(x, is_training=False)`) passes that parameter on: its callers' value is judged.
         Evaluation code is: scripts named for it (eval, test, inference, predict, export, freeze, demo,
         sample, validate ... but not unit tests), functions named for it (evaluate, export, sample ...;
         `predict` / `inference` only when training code calls no function of that module named so), functions
@@ -126,7 +129,9 @@ class TrainingModeInEval(Rule):
         may also be a network with no mode to give whose batch norm always trains (`encoder(x)` over
         `batch_norm(conv)` at the library's default), and the function a script's module-level code (a
         notebook's cells: train, then test, on one graph). The evaluation data may be what the loop around the
-        run copies into the fed arrays (`support[i] = test_dataset[cls, picked]`). The run may also sit in the
+        run copies into the fed arrays (`support[i] = test_dataset[cls, picked]`), or what a flag named for it
+        picks (`{is_val: True}` where the model's input is `tf.cond(is_val, lambda: val_batch, lambda:
+        train_batch)`). The run may also sit in the
         branch of a mode flag where it is False (`if not training:` restoring the network and playing greedily on
         game states, whatever they are named); the training runs may sit in a function nested in the training
         function (`def train_batch(gen): sess.run([model.optimizer, ...])`); and the evaluation may go through a
@@ -375,8 +380,15 @@ class TrainingModeInEval(Rule):
                     f"`{func.name}` takes `{found.flag}` and never reads it, and the project builds `{func.name}` in "
                     f"inference or evaluation code (through a network that calls it), where this batch norm still "
                     f"normalises with the batch's own statistics; pass `{found.flag}` on, and have its callers give it one"))
+            # `if phase_train: batch_norm(x, is_training=True) else: batch_norm(x, is_training=False)`: the True
+            # holds only when the flag does; the calls that give the flag are judged at those calls.
+            training_only = None
             for site in model.bn_sites(func, ctx.index):
                 if site.mode.kind != TRUE or site.in_place and site.mode.expr is None:
+                    continue
+                if training_only is None:
+                    training_only = training_branch_calls(func.node)[0] if func.node is not None else set()
+                if id(site.layer.call) in training_only and site.mode.expr is not None:
                     continue
                 if sampling and model.module_name not in ctx.index.moded_modules:
                     continue

@@ -88,7 +88,8 @@ _NO_SITES = _Walk({}, frozenset(), frozenset())
 
 
 def _cond_branches(model) -> set:
-    """Qualnames of nested functions handed to a `tf.cond` (or `tf.case`) by the function they are defined in."""
+    """Qualnames of nested functions handed to a `tf.cond` (or `tf.case`) by the function they are defined in,
+    or called by a lambda handed to it (`tf.cond(is_training, lambda: apply_dropout(x), lambda: x)`)."""
     out = set()
     for func in model.functions:
         if func.node is None:
@@ -98,6 +99,9 @@ def _cond_branches(model) -> set:
                 for arg in call.args:
                     if isinstance(arg.value, cst.Name):
                         out.add(f"{func.qualname}.<locals>.{arg.value.value}")
+                    elif isinstance(arg.value, cst.Lambda):
+                        out.update(f"{func.qualname}.<locals>.{inner.func.value}"
+                                   for inner in find_all(arg.value.body, cst.Call) if isinstance(inner.func, cst.Name))
     return out
 
 

@@ -629,7 +629,8 @@ class BatchNormFacts:
     def always_training_builds(self, func: FunctionInfo, index: ProjectIndex) -> List[CallSite]:
         """Calls in `func` of a project network whose batch norm always trains and that has no mode to give
         (FunctionSummary.modeless: every batch norm at the library's default, no mode parameter on the way, not even
-        one dropped; `autoencoder.inference(x)` over `batch_norm(conv)`, `OCRTest()` over `conv(..., bn=True)`),
+        one dropped; or unset_by_default, a wrapper's mode left at its default of True, in a network training code
+        builds too; `autoencoder.inference(x)` over `batch_norm(conv)`, `OCRTest()` over `conv(..., bn=True)`),
         and no arg_scope around the call gives another mode. Nothing at the call could make it evaluate."""
         moded = {id(call.site.call) for call in self.bn_calls(func, index) if call.modes}
         out = []
@@ -637,12 +638,27 @@ class BatchNormFacts:
             if id(site.call) in moded or self.guard_dead(func, site.guards, index):
                 continue
             summary = index.lookup_site(site, self.module_name)
-            if summary is None or not summary.modeless:
+            if summary is None or not (summary.modeless or summary.unset_by_default and self._shared_with_training(site, index)):
                 continue
             scope = self.call_scope_mode(site, index)
             if scope is None or scope.kind == TRUE:
                 out.append(site)
         return out
+
+    def _shared_with_training(self, site: CallSite, index: ProjectIndex) -> bool:
+        """Is the callee also reached from training code? Then the calls in it that leave a wrapper's mode at True
+        are not evaluation code, nobody reports them there, and an evaluation build of it is the place."""
+        found = index.resolve_site(site, self.module_name)
+        if found is None or found not in index.training_callees:
+            return False
+        # A mode of the object's or the call's own (`Net(is_training=False).build(x, mode='test')`) that goes
+        # unread is another shape's finding (SL201's unread flag, SL209), reported where it is dropped.
+        owners = [found[1]] + ([found[1].rsplit(".", 1)[0] + ".__init__"] if "." in found[1] else [])
+        for qual in owners:
+            summary = index.modules.get(found[0], {}).get(qual)
+            if summary is not None and any(context.words(p) & _MODE_WORDS for p in summary.params):
+                return False
+        return True
 
     def derived_mode_unread(self, func: FunctionInfo, index: ProjectIndex) -> Optional[DerivedMode]:
         """A mode flag `func` works out from a string parameter and never hands on (derived_modes.py), while all the
@@ -731,3 +747,6 @@ class BatchNormFacts:
         return bool(sites or calls) and not any(s.own_collections for s in sites) and not any(
             c.summary.bn_own_collections for c in calls)
 
+
+# Words of a parameter that carries a run mode (`is_training`, `mode`, `phase`, `eval_mode`).
+_MODE_WORDS = {"mode", "train", "training", "phase", "test", "eval", "inference"}

@@ -53,7 +53,64 @@ class BranchBatchNorm:
             mode = self._branch_mode(if_node, in_body, func, index)
             layer = LayerCall(call=call, api=_MOMENTS, frames=(), func=func, order=order, kwargs={})
             sites.append(BNSite(layer, _MOMENTS, mode, None))
+        shaped = {id(site.layer.call) for site in sites}
+        for call, order, cond, in_true in self._cond_shapes(func):
+            if id(call) in shaped:
+                continue
+            test = _unwrapped_predicate(_cond_argument(cond, 0, "pred"))
+            mode = self._predicate_mode(test, in_true, cond, func, index)
+            layer = LayerCall(call=call, api=_MOMENTS, frames=(), func=func, order=order, kwargs={})
+            sites.append(BNSite(layer, _MOMENTS, mode, None))
         return sites
+
+    def _cond_shapes(self, func: FunctionInfo) -> List[Tuple[cst.Call, int, cst.Call, bool]]:
+        """(moments call, order, the `tf.cond` that picks them or the moving statistics, whether its true branch
+        is the batch one): `mean, var = tf.cond(is_train, mean_var_with_update, lambda: (ema.average(batch_mean),
+        ema.average(batch_var)))`, the widely copied hand-written batch norm."""
+        if func.node is None:
+            return []
+        conds = [c for c in find_all(func.node, cst.Call)
+                 if (dotted(c.func) or "").rsplit(".", 1)[-1] in ("cond", "smart_cond") and len(c.args) >= 3]
+        if not conds:
+            return []
+        out = []
+        for call, order, path in func.batch_moments:
+            names = _bound_names(path[-1], call) if path else set()
+            if not names or not _over_batch_axis(call, func):
+                continue
+            for cond in conds:
+                branches = [self._branch_body(func, _cond_argument(cond, k, key)) for k, key in ((1, "true_fn"), (2, "false_fn"))]
+                if any(b is None for b in branches):
+                    continue
+                moving = [_reads_stored_statistics(b) for b in branches]
+                batch = [bool(_loaded(b) & names) and not stored for b, stored in zip(branches, moving)]
+                if batch[0] and moving[1]:
+                    out.append((call, order, cond, True))
+                elif batch[1] and moving[0]:
+                    out.append((call, order, cond, False))
+        return out
+
+    def _branch_body(self, func: FunctionInfo, branch: Optional[cst.BaseExpression]) -> Optional[cst.CSTNode]:
+        """What a cond branch computes: a lambda's body, or a function defined in `func` by that name."""
+        if isinstance(branch, cst.Lambda):
+            return branch.body
+        if isinstance(branch, cst.Name) and func.node is not None:
+            return next((d.body for d in find_all(func.node, cst.FunctionDef) if d.name.value == branch.value), None)
+        return None
+
+    def _predicate_mode(self, test: Optional[cst.BaseExpression], in_true: bool, owner: cst.Call, func: FunctionInfo,
+                        index: ProjectIndex) -> ModeArg:
+        """The mode a cond's predicate gives: batch statistics when it holds (or fails, batch branch second)."""
+        keyword = dotted(test) or "is_training"
+        if test is None:
+            return ModeArg(UNKNOWN, None, keyword=keyword, owner=owner)
+        inner = self.classify(test, func, keyword, owner, index)
+        if in_true:
+            return inner
+        flipped = {TRUE: FALSE, FALSE: TRUE}.get(inner.kind)
+        if flipped is not None:
+            return ModeArg(flipped, None, keyword=keyword, owner=owner)
+        return ModeArg(UNKNOWN, None, keyword=keyword, owner=owner) if inner.kind == PARAM else inner
 
     def _branch_shapes(self, func: FunctionInfo) -> List[BranchShape]:
         cache: Dict[int, List[BranchShape]] = self.__dict__.setdefault("_branch_shape_cache", {})
@@ -119,6 +176,32 @@ class BranchBatchNorm:
         if flipped is not None:
             return ModeArg(flipped, None, keyword=keyword, owner=if_node)
         return ModeArg(UNKNOWN, None, keyword=keyword, owner=if_node) if inner.kind == PARAM else inner
+
+
+def _reads_stored_statistics(node: cst.CSTNode) -> bool:
+    """Does a cond branch read stored statistics: an average's value (`ema.average(batch_mean)`) or a name of
+    moving statistics (`pop_mean`, `moving_var`)? Naming the averager to update it (`ema.apply`) is not."""
+    if any(isinstance(c.func, cst.Attribute) and c.func.attr.value == "average" for c in find_all(node, cst.Call)):
+        return True
+    return any(word in n.value.lower() for n in find_all(node, cst.Name) for word in ("moving", "running", "pop_", "population"))
+
+
+def _cond_argument(cond: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
+    """A `tf.cond` argument by keyword (`pred`, `true_fn`, `false_fn`; TF1's `fn1` / `fn2` too) or position."""
+    aliases = {"true_fn": ("true_fn", "fn1"), "false_fn": ("false_fn", "fn2")}.get(keyword, (keyword,))
+    found = next((a.value for a in cond.args if a.keyword is not None and a.keyword.value in aliases), None)
+    if found is not None:
+        return found
+    positional = [a.value for a in cond.args if a.keyword is None and not a.star]
+    return positional[position] if len(positional) > position else None
+
+
+def _unwrapped_predicate(test: Optional[cst.BaseExpression]) -> Optional[cst.BaseExpression]:
+    """`tf.cast(is_train, "bool")`, `tf.convert_to_tensor(is_train)`, `tf.constant(is_train)`: the flag inside."""
+    while isinstance(test, cst.Call) and (dotted(test.func) or "").rsplit(".", 1)[-1] in (
+            "cast", "convert_to_tensor", "constant", "identity") and test.args:
+        test = test.args[0].value
+    return test
 
 
 def _branch_of(if_node: cst.If, child: cst.CSTNode) -> Optional[bool]:

@@ -243,6 +243,7 @@ class CrossFileFacts:
             always_training=always,
             trains_only=self._trains_only(func, index),
             modeless=self._trains_only(func, index, strict=True),
+            unset_by_default=self._trains_only(func, index, strict=True, defaults=True),
             derived_mode=_derived_mode(func),
             inference_phase_switch=self.switches_to_inference_before_run(func),
             training_phase_fixed=self.fixes_training_phase(func),
@@ -395,13 +396,14 @@ class CrossFileFacts:
                         always = True
         return builds, always, mode_params
 
-    def _trains_only(self, func: FunctionInfo, index: ProjectIndex, strict: bool = False) -> bool:
+    def _trains_only(self, func: FunctionInfo, index: ProjectIndex, strict: bool = False, defaults: bool = False) -> bool:
         """FunctionSummary.trains_only: `func` builds batch norm, and all of it (its own, its nested functions',
         that of the project functions it calls) runs in training mode whatever its callers pass: no mode
         parameter, no False, nothing unknown (`encoder(x)` over `conv_block`'s `batch_norm(conv)` at the
         library's default). `strict` (FunctionSummary.modeless): batch norm never given a mode at all: every one
         at the library's default (none written True), and no project function on the way takes a mode, not even
-        one it ignores or leaves at a default of True."""
+        one it ignores or leaves at a default of True. `defaults` (FunctionSummary.unset_by_default): strict, but
+        a call may leave a wrapper's mode at its default of True."""
         if func.adds_to_update_ops:
             return False  # hand-written: its mode is a parameter or unknown
         found = False
@@ -423,9 +425,10 @@ class CrossFileFacts:
                 if scope is not None and scope.kind != TRUE:
                     return False  # `with arg_scope([batch_norm], is_training=False): encoder(x)`
                 if call is not None:
-                    if strict or any(mode.kind != TRUE for mode in call.modes.values()):
+                    if strict and not defaults or any(mode.kind != TRUE or strict and mode.expr is not None
+                                                      for mode in call.modes.values()):
                         return False
-                elif not (summary.modeless if strict else summary.trains_only):
+                elif not ((summary.unset_by_default if defaults else summary.modeless) if strict else summary.trains_only):
                     return False
         return found
 

@@ -127,6 +127,9 @@ class FunctionSummary:
     # all the batch norm it builds (some) trains whatever its callers pass: no mode parameter, no False
     trains_only: bool = False
     modeless: bool = False  # trains_only, every batch norm at the library's default, no mode on the way (strict)
+    # as modeless, but a wrapper's mode may be left at its default of True on the way (`inference(x)` calling
+    # `batch_norm(conv)` over `def batch_norm(x, is_train=True)`): nothing its callers pass reaches batch norm
+    unset_by_default: bool = False
     # Graph names of boolean tensors that reach batch norm as its mode (graph_names.py): what its batch norm, or
     # its callees', looks up (`get_tensor_by_name('is_training:0')`); on a file's MODULE_CODE summary, the
     # `name=` of each of the file's boolean placeholders that its batch norm takes as its mode.

@@ -157,7 +157,10 @@ class TrainingModeInEval(Rule):
         applies `tf.nn.batch_normalization` (TF's resnet_model.py `_batch_norm` under `if self.mode == 'train':`,
         a config's `if mc.TRAINING:`): the `if` test is its mode, read as an `is_training=` argument is. A config
         object made by a project factory (`cfg = edict(); cfg.TRAINING = True; return cfg`) carries the
-        literal the factory sets.
+        literal the factory sets. So does the widely copied form where a `tf.cond` picks them: `mean, var =
+        tf.cond(tf.cast(is_train, "bool"), mean_var_with_update, lambda: (ema.average(batch_mean), ...))`, its
+        predicate the mode. A network with no mode of its own that leaves such a wrapper's `is_train=True`
+        default, built by training code and by an evaluation script, is reported at the evaluation build.
 
         And a hand-written batch norm's moving-average update (`ema.apply([batch_mean, batch_var])` of a
         `tf.train.ExponentialMovingAverage`) built before the `tf.cond` whose training branch only names it

@@ -2,8 +2,9 @@
 
 Loss-free by construction: every rule needs batch norm or a mode-taking dropout layer in view. A file can
 only have a finding if its text names batch norm itself (a layer, a normalizer_fn, a model-zoo
-network) or `slim.dropout` / `tf.layers.dropout` (SL202 / SL208 check dropout on its own), or `tf.nn.dropout` /
-an RNN `DropoutWrapper` (a kept fraction below 1 drops in evaluation too: SL208), or calls a project function that
+network) or `slim.dropout` / `tf.layers.dropout` (SL202 / SL208 check dropout on its own), or `tf.nn.dropout` (a
+kept fraction below 1 drops in evaluation too: SL208; an RNN `DropoutWrapper` alone is not read: sequence models
+switch it with flags of their own, `forward_only`), or calls a project function that
 builds batch norm (whose *name* must then appear in the
 text: the engine adds those names once the project's summaries are known), or looks up a batch-norm mode
 tensor by its graph name (`get_tensor_by_name`, once the project has one), or keeps a hand-written batch norm's
@@ -54,7 +55,7 @@ def may_matter(text: str) -> bool:
         return True
     if "set_learning_phase(" in text:
         return True  # Keras's phase fixed before a build, or switched before a run (learning_phase.py)
-    if "nn.dropout(" in text or "DropoutWrapper(" in text:
+    if "nn.dropout(" in text:
         return True  # a dropout whose kept fraction is its mode: a constant below 1 drops in evaluation too
     if "= False" in text and MODE_ATTR_FALSE.search(text) is not None:
         return True

@@ -651,6 +651,8 @@ class BatchNormFacts:
         found = index.resolve_site(site, self.module_name)
         if found is None or found not in index.training_callees:
             return False
+        if any(any(k in MODE_PARAM_NAMES for k in frame.kwargs) for frame in site.frames):
+            return False  # `with slim.arg_scope([conv_bn_relu], is_training=False):` may set the wrappers' mode
         # A mode of the object's or the call's own (`Net(is_training=False).build(x, mode='test')`) that goes
         # unread is another shape's finding (SL201's unread flag, SL209), reported where it is dropped.
         owners = [found[1]] + ([found[1].rsplit(".", 1)[0] + ".__init__"] if "." in found[1] else [])

@@ -183,7 +183,10 @@ class DropoutSite:
 # Words of a condition that picks the training path (`if is_training:`, `if FLAGS.mode == "train":`, `if mode
 # == ModeKeys.TRAIN:`, `if keep_prob < 1:`): dropout under it is built for training. `if mode == ModeKeys.PREDICT:`
 # is not one: dropout under it is evaluation code (the Estimator branch test).
-_MODE_TEST_WORDS = {"train", "training", "trainable", "dropout", "drop", "keep"}
+_MODE_TEST_WORDS = {"train", "training", "trainable", "dropout", "drop", "keep",
+                    # the other side of the switch: `if not forward_only:`, `if not is_test:`, `mode != PREDICT`
+                    "test", "testing", "eval", "evaluation", "evaluate", "infer", "inference", "forward", "decode",
+                    "decoding", "predict", "prediction", "mode", "phase", "serving", "export"}
 
 
 def dropout_sites(model, index) -> List[DropoutSite]:

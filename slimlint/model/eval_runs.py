@@ -232,6 +232,8 @@ class EvalRuns:
         builds += [(site.order, site.mode, site.layer.call) for site in self.bn_sites(func, index) if site.mode.expr is not None]
         if not builds or any(mode.kind != TRUE and not self._trains_by_default(func, mode, index) for _, mode, _ in builds):
             return []  # another mode somewhere in the function: maybe an evaluation tower, or a switch
+        if any(self.builds_inference_twin(site, index) for site in [c.site for c in calls] + fixed):
+            return []  # the model builds an inference head of its own (`self.build(x, False, reuse=True)`)
         if index.adversarial and not _reaches_other_mode_builds(
                 index, [index.network_key(site, self.module_name) for site in [c.site for c in calls] + fixed]):
             return []  # a GAN's networks, never built in another mode: it validates as it trains (pix2pix)
@@ -253,6 +255,12 @@ class EvalRuns:
             out.append(EvalRunOnTrainingGraph(run, build if isinstance(build, cst.CSTNode) else run, named, how))
         return out
 
+    def builds_inference_twin(self, site, index: ProjectIndex) -> bool:
+        """Does the function (or constructor) this call builds with also build a network with a mode False
+        (`self.eval_logits = self.build(x, False, reuse=True)`)? Its outputs may be what the runs evaluate."""
+        summary = index.lookup_site(site, self.module_name)
+        return summary is not None and bool(summary.calls_with_false_mode)
+
     def training_graph_evaluations(self, func: FunctionInfo, builds: List[cst.Call], built_at: int,
                                    objects: Set[str]) -> List[Tuple[cst.CSTNode, str]]:
         """(run, the evaluation-named data or result that marks it) for the runs of a training function (one that
@@ -273,9 +281,12 @@ class EvalRuns:
             return []  # not a training function: the script's role decides (the other SL201 shapes)
         trained_data = {d for order, feed in trained for d in self._bound_data(func, feed, None, order)}
         out: List[Tuple[cst.CSTNode, str]] = []
+        resets = func.graph_resets if not func.is_module else self.builder.graph_resets
         for run, targets, feed, order in runs:
             if order < built_at or self._fetches_training(run, func):
                 continue
+            if any(built_at < reset < order for reset in resets):
+                continue  # `tf.reset_default_graph()` between: the run is on another graph, built after it
             # `{is_val: True}`: a switch between input pipelines (`tf.cond(is_val, lambda: val_batch, ...)`) set to
             # the evaluation data; any other bool fed is a mode switch the model may read (the fed-True shape).
             selector = _evaluation_selector(feed)
@@ -305,7 +316,9 @@ class EvalRuns:
             flag = self._flag_off_at(func, run)
             if flag is not None:
                 out.append((run, f"the model (in the branch where `{flag}` is False)"))
-        out += [(call, f"`{data}`") for call, data in self._evaluation_helper_calls(func, objects, built_at)]
+        fed_in_training = {n for _, feed in trained for n in self._fed_data(feed, None)}
+        out += [(call, f"`{data}`" if data else "the model")
+                for call, data in self._evaluation_helper_calls(func, objects, built_at, fed_in_training)]
         return out
 
     def _selects_inputs(self, func: FunctionInfo, selector: str, inputs: Set[str]) -> bool:
@@ -340,7 +353,8 @@ class EvalRuns:
         return any(f.qualname.startswith(prefix) and f.session_runs
                    and any(self._fetches_training(run, f) for run, _, _, _ in self._runs(f)) for f in self.functions)
 
-    def _evaluation_helper_calls(self, func: FunctionInfo, objects: Set[str], built_at: int) -> List[Tuple[cst.CSTNode, str]]:
+    def _evaluation_helper_calls(self, func: FunctionInfo, objects: Set[str], built_at: int,
+                                 fed_in_training: Set[str] = frozenset()) -> List[Tuple[cst.CSTNode, str]]:
         """Calls after the build of a function of this file handed the model object (`inference(sess, lprnet,
         val_gen)`), named for evaluation or handed evaluation-named data, whose own session runs train nothing."""
         if not objects:
@@ -362,11 +376,12 @@ class EvalRuns:
             # An evaluation-named helper handed the training data (`evaluate(sess, model, x_train)`) logs training.
             # By its name only when named for evaluation (`validate`, `test`): `predict_action` acts as it trains.
             if not data and (not context.eval_function(helper, training_callee=True)
-                             or any("train" in context.words(n) for n in handed_names)):
-                continue
+                             or any("train" in context.words(n) for n in handed_names)
+                             or handed_names & fed_in_training):
+                continue  # (training's own batch handed on, `evaluate(sess, model, batch_x, batch_y)`: logged)
             if any(self._fetches_training(run, helper) for run, _, _, _ in self._runs(helper)):
                 continue  # a training step helper
-            out.append((site.call, data[0] if data else f"{helper.name}()"))
+            out.append((site.call, data[0] if data else ""))
         return out
 
     def _sources(self, func: FunctionInfo, names: Set[str], depth: int = 3) -> Set[str]:

@@ -182,7 +182,8 @@ def fixed_fraction(model, func: FunctionInfo, index) -> Optional[Tuple[str, str]
 
 def kept_by_constructor(model, summaries: dict, qual: str, entries: Tuple[FractionParam, ...]) -> None:
     """Move a method's `__init__:p` fraction parameters to its class's constructor summary (in `summaries`, by
-    qualname), with the constructor's default: the call that makes the object chooses them."""
+    qualname), with the constructor's default, when the constructor runs that method: the call that makes the
+    object chooses them."""
     owned = [(method_param(p)[1], how) for p, how, _ in entries if method_param(p) is not None]
     if not owned:
         return
@@ -192,10 +193,35 @@ def kept_by_constructor(model, summaries: dict, qual: str, entries: Tuple[Fracti
     info = next((f for f in model.functions if f.qualname == init_name), None)
     if init is None or info is None:
         return
+    # Only a method the constructor itself runs, whatever its arguments: one the caller picks later
+    # (`model.build_train(x)` beside `build_predict`), or the constructor runs under a condition (`if mode ==
+    # 'train': self.build_training_graph()`), drops only on the builds that choose it.
+    if qual != init_name and qual.rsplit(".", 1)[-1] not in _run_by_constructor(model, info):
+        return
     merged = {p: (how, default) for p, how, default in init.fraction_params}
     for param, how in owned:
         merged.setdefault(param, (how, default_fraction(model, info, param)))
     summaries[init_name] = replace(init, fraction_params=tuple(sorted((p, h, d) for p, (h, d) in merged.items())))
+
+
+def _run_by_constructor(model, init: FunctionInfo) -> set:
+    """Names of the methods of `init`'s class that the constructor runs whatever its arguments: called on self
+    outside any condition, from it or from such a method."""
+    class_name = init.qualname.rsplit(".", 1)[0]
+    methods = {f.qualname.rsplit(".", 1)[-1]: f for f in model.functions if f.qualname.rsplit(".", 1)[0] == class_name}
+    conditional = _walk(model, conditions=True).conditional
+    reached, todo = set(), [init]
+    while todo:
+        for site in todo.pop().calls:
+            if id(site.call) in conditional:
+                continue
+            for target in site.targets:
+                name = target.rsplit(".", 1)[-1]
+                if name in methods and name not in reached and (target.startswith("self.") or target.startswith(class_name + ".")
+                                                                 or target.endswith(f"{class_name}.{name}")):
+                    reached.add(name)
+                    todo.append(methods[name])
+    return reached
 
 
 def fraction_calls(model, func: FunctionInfo, index) -> List[FractionCall]:

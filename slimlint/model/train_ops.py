@@ -55,8 +55,10 @@ class TrainOpFacts:
         evaluates: no run of it misses the update ops."""
         func = op.func
         body = func.node
-        if func.is_module and self.builder.is_script and context.evaluation_module(self.module_name):
-            body = self.module  # a prediction script's own code (`*_predict.py` copied from training): not imported
+        if func.is_module and self.builder.is_script and self.builder.restores_checkpoint \
+                and context.words(self.module_name.rsplit(".", 1)[-1]) & _PREDICTION_SCRIPT_WORDS:
+            # A prediction script's own code (`seg_predict.py` copied from training, restoring a checkpoint)
+            body = self.module
         elif func.is_module:
             return False  # module code's names may be imported and run by another file
         if body is None or not op.targets or any("." in t for t in op.targets):
@@ -117,3 +119,7 @@ def _name_reads(expr: cst.BaseExpression) -> list:
 
 def _names_read(expr: cst.BaseExpression) -> Set[str]:
     return set(_name_reads(expr))
+
+
+# Names of scripts that predict with a restored model (narrower than context's evaluation-file words).
+_PREDICTION_SCRIPT_WORDS = {"predict", "prediction", "inference", "infer", "test", "eval", "evaluate", "evaluation", "demo"}

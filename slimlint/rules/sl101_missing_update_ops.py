@@ -65,7 +65,7 @@ class MissingUpdateOps(Rule):
         function builds and leaves alone, bound to local names (or grouped into others, `train_op = tf.group(op, ema_op)`)
         that nothing else mentions: no run, return, attribute or call ever uses it (a test script copied from
         the training script, which only restores and evaluates; also in the module-level code of a script named
-        for prediction or evaluation, `seg_predict.py`, which nothing imports). The same holds for SL102, SL104
+        for prediction, `seg_predict.py`, that restores a checkpoint). The same holds for SL102, SL104
         and SL105.
     """
     why_bad = """

@@ -9,7 +9,7 @@ import libcst as cst
 from slimlint.fixes import FixActions, add_keyword, replace_with
 from slimlint.model import context
 from slimlint.model.dropout import ALWAYS_DROP, NN_DROPOUT, DropoutSite, dropout_calls, dropout_sites
-from slimlint.model.training_graph_dropout import dropout_runs_on_training_graph
+from slimlint.model.training_graph_dropout import NOISE_WORDS, dropout_runs_on_training_graph
 from slimlint.model.kept_fractions import evaluated_fixed_fractions, fraction_calls, identity_of
 from slimlint.model.facts import TRUE
 from slimlint.model.import_table import dotted
@@ -121,8 +121,10 @@ class DropoutInEval(Rule):
         evaluation helper of the file handed the model object (`inference(sess, model, val_gen)`, a function that
         runs a session and trains nothing). Reported at the constant (or the call), no fix: the training graph
         needs its dropout. Silent when the function also builds the network keeping everything or in another
-        mode (its evaluation tower), when a fraction is chosen at run time, and in a project that trains
-        adversarially.
+        mode (its evaluation tower, also through a helper of its own or inside the model object), when the run
+        fetches nothing made from the training build, when a `tf.reset_default_graph()` comes between, when a
+        fraction is chosen at run time, for Monte-Carlo sampling and input noise (`corrupt(x)`), and in a project
+        that trains adversarially.
 
         A rule of its own rather than SL201 widened: SL201 is about batch norm's statistics (predictions
         depend on the rest of the batch, deterministically); this one is about random masks (predictions
@@ -565,11 +567,12 @@ class DropoutInEval(Rule):
             yield from self._calls_left_training(ctx, func)
             if not ctx.index.adversarial:
                 yield from self._unthreaded(ctx, func)
-            for found in dropout_runs_on_training_graph(model, func, ctx.index):
+            for found in dropout_runs_on_training_graph(model, func, ctx.index, lambda run: self._monte_carlo(model, func, run)):
                 line = model.position(found.run).start.line
+                switch, off = {"mode": ("mode", "False"), "rate": ("rate", "0.0"), "keep_prob": ("fraction", "1.0")}.get(
+                    found.switch, ("fraction", "1.0 (0.0 if it is a rate)"))
                 yield self.violation(found.build, _TRAINING_GRAPH_MESSAGE.format(
-                    what=found.what, line=line, data=found.data, switch=found.switch,
-                    off="1.0" if found.switch == "fraction" else "False"))
+                    what=found.what, line=line, data=found.data, switch=switch, off=off))
             for site, (constant, where) in evaluated_fixed_fractions(model, func, ctx.role, ctx.index):
                 if not any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS for t in site.targets):
                     yield self.violation(site.call, _FIXED_MESSAGE.format(constant=constant, where=where))
@@ -581,6 +584,13 @@ class DropoutInEval(Rule):
                 value = cst.Module([]).code_for_node(fed.value)
                 yield self.violation(fed.value, _FED_MESSAGE.format(flag=fed.flag, keyword=fed.keyword, value=value),
                                      FixActions().on(fed.value, replace_with(keep)), f"Feed `{keep}`")
+
+    @staticmethod
+    def _monte_carlo(model, func, run) -> bool:
+        """Is a run's result named for sampling on purpose, or appended to a list so named (`mc_samples`)?"""
+        targets = next((t for found, t, _, _ in model._runs(func) if found is run), ())
+        return any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS
+                   for t in tuple(targets) + _appended_to(model, func, tuple(targets)))
 
     @staticmethod
     def _class_evaluates(ctx: RuleContext, site: DropoutSite) -> Optional[str]:
@@ -621,6 +631,8 @@ class DropoutInEval(Rule):
         for given in fraction_calls(ctx.model, func, ctx.index):
             if given.value is None or not 0.0 < given.value < 1.0:
                 continue
+            if context.words(given.param) & NOISE_WORDS:
+                continue  # `autoencoder(x, corruption_keep=0.7)`: dropout as input noise, by design
             if any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS for t in given.site.targets):
                 continue
             if predicts is None:

@@ -12,6 +12,7 @@ import libcst.matchers as m
 
 from slimlint.model import api, context, kwargs_flow, string_modes
 from slimlint.model.import_table import dotted
+from slimlint.model.walk import find_all
 from slimlint.model.facts import (
     MODE_PARAM_NAMES,
     BN_API,
@@ -746,9 +747,22 @@ class BatchNormFacts:
         """
         sites = [s for f in self.functions for s in self.bn_sites(f, index)]
         calls = [c for f in self.functions for c in self.bn_calls(f, index)]
+        # A hand-written batch norm makes its own moving statistics: untrainable only when it says so
+        # (`tf.get_variable(..., trainable=False)`); `trainable=trainable` may put them in the Saver's list.
+        hand_written = [s for s in sites if s.api == "tf.nn.moments"]
+        if any(not makes_untrainable(s.layer.func) for s in hand_written):
+            return False
         return bool(sites or calls) and not any(s.own_collections for s in sites) and not any(
             c.summary.bn_own_collections for c in calls)
 
 
 # Words of a parameter that carries a run mode (`is_training`, `mode`, `phase`, `eval_mode`).
 _MODE_WORDS = {"mode", "train", "training", "phase", "test", "eval", "inference"}
+
+
+def makes_untrainable(func: FunctionInfo) -> bool:
+    """Does the function make a variable with `trainable=False` and none with another `trainable=` value?"""
+    if func.node is None:
+        return False
+    values = [a.value for a in find_all(func.node, cst.Arg) if a.keyword is not None and a.keyword.value == "trainable"]
+    return bool(values) and all(isinstance(v, cst.Name) and v.value == "False" for v in values)

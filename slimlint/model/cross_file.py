@@ -38,6 +38,7 @@ from slimlint.model.graph_names import looked_up_name
 from slimlint.model import string_modes
 from slimlint.model.average_updates import returns_average_update
 from slimlint.model.dropout import MODE_APIS as DROPOUT_LAYER_APIS, dropout_params
+from slimlint.model.batch_norm import makes_untrainable
 from slimlint.model.kept_fractions import fixed_fraction, fraction_params, kept_by_constructor
 from slimlint.model.update_lists import unread_update_lists
 from slimlint.model.derived_modes import derived_flag
@@ -253,7 +254,8 @@ class CrossFileFacts:
             slim_mode=slim_mode,
             has_bn=any(bool((part.layers or part.batch_moments) and self.bn_sites(part, index)) or part.adds_to_update_ops
                        or self._calls_bn_builder(part, index) for part in self.with_nested(func)),
-            bn_own_collections=any(s.own_collections for s in self.bn_sites(func, index))
+            bn_own_collections=any(s.own_collections or s.api == "tf.nn.moments" and not makes_untrainable(func)
+                                   for s in self.bn_sites(func, index))
             or any(c.summary.bn_own_collections for c in self.bn_calls(func, index)),
             opens_name_scope=func.opens_name_scope,
             accepts_any_keyword=func.varkw,

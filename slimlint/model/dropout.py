@@ -183,10 +183,10 @@ class DropoutSite:
 # Words of a condition that picks the training path (`if is_training:`, `if FLAGS.mode == "train":`, `if mode
 # == ModeKeys.TRAIN:`, `if keep_prob < 1:`): dropout under it is built for training. `if mode == ModeKeys.PREDICT:`
 # is not one: dropout under it is evaluation code (the Estimator branch test).
-_MODE_TEST_WORDS = {"train", "training", "trainable", "dropout", "drop", "keep",
-                    # the other side of the switch: `if not forward_only:`, `if not is_test:`, `mode != PREDICT`
-                    "test", "testing", "eval", "evaluation", "evaluate", "infer", "inference", "forward", "decode",
-                    "decoding", "predict", "prediction", "mode", "phase", "serving", "export"}
+_MODE_TEST_WORDS = {"train", "training", "trainable", "dropout", "drop", "keep"}
+# The other side of the switch, negated: `if not forward_only:`, `if not is_test:`, `mode != ModeKeys.PREDICT`.
+_OTHER_SIDE_WORDS = {"test", "testing", "eval", "evaluation", "evaluate", "infer", "inference", "forward", "decode",
+                     "decoding", "predict", "prediction", "serving", "export"}
 
 
 def dropout_sites(model, index) -> List[DropoutSite]:
@@ -294,7 +294,8 @@ class DropoutFinder(FastVisitor):
             self._guards.append(None)  # `if dropout_rate is not None:` asks whether a fraction was given, not the mode
             return
         names = [n for n in _names_in(test)]
-        self._guards.append(any(words(n) & _MODE_TEST_WORDS for n in names))
+        self._guards.append(any(words(n) & _MODE_TEST_WORDS for n in names)
+                            or _negated(test) and any(words(n) & _OTHER_SIDE_WORDS for n in names))
 
     def visit_If(self, node: cst.If) -> None:
         self._guard(node.test)
@@ -344,6 +345,14 @@ class DropoutFinder(FastVisitor):
         layer_class = _keras_class(self.model, node.func, func)
         if layer_class is not None:
             self.found.append((node, func, layer_class))
+
+
+def _negated(test: cst.BaseExpression) -> bool:
+    """`not x`, `x != y`, `x not in y`, `x is not y`."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return True
+    return isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(
+        test.comparisons[0].operator, (cst.NotEqual, cst.NotIn, cst.IsNot))
 
 
 def _tests_presence(test: cst.BaseExpression) -> bool:

@@ -388,14 +388,30 @@ class EvalRuns:
         """The names the function's assignments of `names` are computed from, followed `depth` steps back."""
         out: Set[str] = set()
         frontier = set(names)
+        appended = self._appended(func)
         for _ in range(depth):
-            found = {n for name in frontier for value, _ in func.assignments.get(name, ())
-                     for n in mentioned(value)} - out - names
+            values = [value for name in frontier for value, _ in func.assignments.get(name, ())]
+            values += [value for name in frontier for value in appended.get(name, ())]
+            found = {n for value in values for n in mentioned(value)} - out - names
             if not found:
                 break
             out |= found
             frontier = found
         return out
+
+    def _appended(self, func: FunctionInfo) -> dict:
+        """What the function adds to each list it grows (`logits.append(logit)` in a loop over GPU towers, then
+        `logits = tf.concat(logits, 0)`): list name -> the values added."""
+        cache = self.__dict__.setdefault("_appended_values", {})
+        if func.qualname not in cache:
+            out: dict = {}
+            if func.node is not None:
+                for call in find_all(func.node, cst.Call):
+                    if m.matches(call.func, m.Attribute(value=m.Name(), attr=m.Name("append") | m.Name("extend"))) \
+                            and len(call.args) == 1:
+                        out.setdefault(call.func.value.value, []).append(call.args[0].value)
+            cache[func.qualname] = out
+        return cache[func.qualname]
 
     def _trains_by_default(self, func: FunctionInfo, mode, index: ProjectIndex) -> bool:
         """A mode parameter of the training function whose default trains (`def train(..., mode='train')`,

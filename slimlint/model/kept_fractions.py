@@ -182,8 +182,9 @@ def fixed_fraction(model, func: FunctionInfo, index) -> Optional[Tuple[str, str]
 
 def kept_by_constructor(model, summaries: dict, qual: str, entries: Tuple[FractionParam, ...]) -> None:
     """Move a method's `__init__:p` fraction parameters to its class's constructor summary (in `summaries`, by
-    qualname), with the constructor's default, when the constructor runs that method: the call that makes the
-    object chooses them."""
+    qualname), with the constructor's default: the call that makes the object chooses them. When the constructor
+    does not run that method itself, the constructor's summary also names the methods that reach it
+    (fraction_methods): only code that calls one of them drops."""
     owned = [(method_param(p)[1], how) for p, how, _ in entries if method_param(p) is not None]
     if not owned:
         return
@@ -193,15 +194,57 @@ def kept_by_constructor(model, summaries: dict, qual: str, entries: Tuple[Fracti
     info = next((f for f in model.functions if f.qualname == init_name), None)
     if init is None or info is None:
         return
-    # Only a method the constructor itself runs, whatever its arguments: one the caller picks later
-    # (`model.build_train(x)` beside `build_predict`), or the constructor runs under a condition (`if mode ==
-    # 'train': self.build_training_graph()`), drops only on the builds that choose it.
-    if qual != init_name and qual.rsplit(".", 1)[-1] not in _run_by_constructor(model, info):
-        return
+    # A method the caller picks later (`model.build_train(x)` beside `build_predict`), or that the constructor
+    # runs under a condition (`if mode == 'train': self.build_training_graph()`), drops only on the builds that
+    # choose it.
+    chosen_later = qual != init_name and qual.rsplit(".", 1)[-1] not in _run_by_constructor(model, info)
     merged = {p: (how, default) for p, how, default in init.fraction_params}
+    methods = dict(init.fraction_methods)
     for param, how in owned:
-        merged.setdefault(param, (how, default_fraction(model, info, param)))
-    summaries[init_name] = replace(init, fraction_params=tuple(sorted((p, h, d) for p, (h, d) in merged.items())))
+        if param not in merged:
+            merged[param] = (how, default_fraction(model, info, param))
+            if chosen_later:
+                methods[param] = _methods_reaching(model, qual)
+        elif param in methods:
+            methods[param] = tuple(sorted(set(methods[param]) | set(_methods_reaching(model, qual)))) \
+                if chosen_later else ()
+    summaries[init_name] = replace(init, fraction_params=tuple(sorted((p, h, d) for p, (h, d) in merged.items())),
+                                   fraction_methods=tuple(sorted((p, m) for p, m in methods.items() if m)))
+
+
+def _methods_reaching(model, qual: str) -> Tuple[str, ...]:
+    """Names of the methods of `qual`'s class that run it, itself included: called on self, directly or not."""
+    class_name, name = qual.rsplit(".", 1)
+    methods = {f.qualname.rsplit(".", 1)[-1]: f for f in model.functions if f.qualname.rsplit(".", 1)[0] == class_name}
+    callers: Dict[str, set] = {}
+    for caller, func in methods.items():
+        for site in func.calls:
+            for target in site.targets:
+                callee = target.rsplit(".", 1)[-1]
+                if callee in methods and (target.startswith("self.") or target.endswith(f"{class_name}.{callee}")):
+                    callers.setdefault(callee, set()).add(caller)
+    reached, todo = {name}, [name]
+    while todo:
+        for caller in callers.get(todo.pop(), ()):
+            if caller not in reached:
+                reached.add(caller)
+                todo.append(caller)
+    return tuple(sorted(reached))
+
+
+def _calls_method(model, index, module: str, class_name: str, methods: Tuple[str, ...]) -> bool:
+    """Does some function of the file call one of `methods` of the class (module, class_name)?"""
+    cache = model.__dict__.setdefault("_methods_called", {})
+    key = (module, class_name)
+    if key not in cache:
+        called = set()
+        for func in model.functions:
+            for site in func.calls:
+                found = index.resolve_site(site, model.module_name)
+                if found is not None and found[0] == module and found[1].rsplit(".", 1)[0] == class_name:
+                    called.add(found[1].rsplit(".", 1)[-1])
+        cache[key] = frozenset(called)
+    return any(m in cache[key] for m in methods)
 
 
 def _run_by_constructor(model, init: FunctionInfo) -> set:
@@ -233,11 +276,20 @@ def fraction_calls(model, func: FunctionInfo, index) -> List[FractionCall]:
         summary = index.lookup_site(site, model.module_name)
         if summary is None or not summary.fraction_params:
             continue
+        needs = dict(summary.fraction_methods)
         for param, how, default in summary.fraction_params:
+            if param in needs and not _chooses_method(model, index, site, needs[param]):
+                continue
             expr = model.bound_arg(site, summary, param)
             value = default if expr is None else constant_fraction(expr, site.func, model)
             out.append(FractionCall(site, param, how, value, expr))
     return out
+
+
+def _chooses_method(model, index, site: CallSite, methods: Tuple[str, ...]) -> bool:
+    """Does the file that makes an object with this constructor call call one of the methods that drop?"""
+    found = index.resolve_site(site, model.module_name)
+    return found is not None and _calls_method(model, index, found[0], found[1].rsplit(".", 1)[0], methods)
 
 
 def evaluated_fixed_fractions(model, func: FunctionInfo, role: str, index) -> List[Tuple[CallSite, Tuple[str, str]]]:

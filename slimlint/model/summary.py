@@ -118,6 +118,10 @@ class FunctionSummary:
     # DropoutWrapper's `output_keep_prob`), its own or through its calls; a constructor's too when a method reads
     # it back as self.<attr>: (param, "keep_prob" | "rate" | "" (either), its default when a number). kept_fractions.py
     fraction_params: Tuple[Tuple[str, str, Optional[float]], ...] = ()
+    # On a constructor: those of its fraction_params that only some methods read, which the constructor does not
+    # run itself: (param, the names of the class's methods that reach the dropout). The object drops only in a
+    # file that calls one of them (kept_fractions.kept_by_constructor).
+    fraction_methods: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     # It builds such a dropout keeping a constant fraction below 1 (kept_fractions.fixed_fraction): (the constant as
     # written, the qualname of the function that fixes it). Built by evaluation code, it drops there too.
     fixed_fraction: Optional[Tuple[str, str]] = None

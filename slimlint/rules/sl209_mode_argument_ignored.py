@@ -8,6 +8,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from slimlint.fixes import FixActions, add_dict_item, add_keyword, replace_with
+from slimlint.model.dropped_modes import modes_left_at_default
 from slimlint.model.presence_modes import presence_tested_modes
 from slimlint.model.tensor_tests import tensor_bool_tests
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
@@ -33,6 +34,13 @@ class ModeArgumentIgnored(Rule):
         (`training = True if mode == "train" else False`, `if training:` around the train op, then `encoder(x)`
         over batch norm at its default of True), when the project
         calls it with a string the test reads as evaluation (`Graph("test")`): reported at the flag, no fix.
+        Also a call that leaves a batch-norm wrapper's mode parameter at its default (`conv_1x1_bn(x, 64,
+        name="pw")`, `def conv_1x1_bn(..., is_training=True)`) inside a function that takes a mode of its own
+        and passes it by keyword to its other layers (`training=is_training`): that layer's batch norm runs at
+        the wrapper's default whatever the function is given (always training for True, never training for
+        False: it then normalises with moving statistics that never move). Silent when an arg_scope sets the
+        parameter, when the function gives the wrapper a value of its own at another call (a frozen stage),
+        and where SL201 speaks (the project builds the function with its flag False).
         (A `True` written for batch norm's mode in a function whose own mode parameter goes unread, reached by
         no call handing it False, is SL201's: batch norm that ignores its model's mode flag.)
         Also hand-written batch norm whose branch is picked by a presence test of its mode parameter (`if
@@ -61,6 +69,10 @@ class ModeArgumentIgnored(Rule):
         `normalizer_params` dict literal; no fix when that is a name). Behaviour change: evaluation then
         normalises with the moving statistics, so the train op must run UPDATE_OPS (see SL101), and the
         checkpoint's statistics are only right after training again with them wired in.
+        For a call that leaves the wrapper's mode at its default, an **unsafe** fix: it passes the function's
+        own mode on (`is_training=is_training`); the wrapper takes that parameter, so the call still builds.
+        Behaviour change: that layer then follows the mode like the others (moving statistics at evaluation,
+        batch statistics and updates in training).
         For a call passing False, no fix: the mistake is in the wrapper, usually in another file, and every caller that passes True
         or relies on the default is affected by changing it. Pass the parameter on to batch norm in the
         wrapper (`training=is_training`) and check the wrapper's other callers.
@@ -111,6 +123,21 @@ class ModeArgumentIgnored(Rule):
                 return tf.layers.dropout(net, training=is_training)
 
             features = conv_bn(images, 32, is_training=False)
+            """
+        ),
+        Case(
+            """
+            import tensorflow as tf
+            slim = tf.contrib.slim
+
+            @slim.add_arg_scope
+            def conv_bn(inputs, filters, is_training=True):
+                return slim.batch_norm(slim.conv2d(inputs, filters, [1, 1]), is_training=is_training)
+
+            def block(inputs, filters, is_training):
+                with slim.arg_scope([conv_bn], is_training=is_training):
+                    net = conv_bn(inputs, filters * 4)
+                    return slim.batch_norm(slim.conv2d(net, filters, [3, 3]), is_training=is_training)
             """
         ),
     )
@@ -178,6 +205,34 @@ class ModeArgumentIgnored(Rule):
                         return sc
             """,
         ),
+        Case(
+            """
+            import tensorflow as tf
+
+            def conv_bn(inputs, filters, is_training=True):
+                net = tf.layers.conv2d(inputs, filters, 1, use_bias=False)
+                return tf.layers.batch_normalization(net, training=is_training)
+
+            def block(inputs, filters, is_training):
+                net = conv_bn(inputs, filters * 4)
+                net = tf.layers.batch_normalization(tf.layers.conv2d(net, filters * 4, 3), training=is_training)
+                return net
+            """,
+            fixed="""
+            import tensorflow as tf
+
+            def conv_bn(inputs, filters, is_training=True):
+                net = tf.layers.conv2d(inputs, filters, 1, use_bias=False)
+                return tf.layers.batch_normalization(net, training=is_training)
+
+            def block(inputs, filters, is_training):
+                net = conv_bn(inputs, filters * 4, is_training=is_training)
+                net = tf.layers.batch_normalization(tf.layers.conv2d(net, filters * 4, 3), training=is_training)
+                return net
+            """,
+            line=8,
+            column=11,
+        ),
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
@@ -191,6 +246,16 @@ class ModeArgumentIgnored(Rule):
                     expr,
                     f"{given} does not reach batch norm: `{callee}` drops its `{param}` parameter (it sets no "
                     f"batch norm's mode), and that batch norm always runs in training mode; pass `{param}` on to it",
+                )
+            for dropped in modes_left_at_default(model, func, ctx.index):
+                where = "always trains" if dropped.default == "True" else "never trains (it normalises with moving statistics that never move)"
+                yield self.violation(
+                    dropped.site.call,
+                    f"`{dropped.callee}(...)` leaves `{dropped.param}` at its default {dropped.default}: the batch "
+                    f"norm it builds {where}, whatever mode `{func.qualname}` is given, while line "
+                    f"{dropped.handed_at} hands `{dropped.own}` to another layer; pass `{dropped.param}={dropped.own}`",
+                    FixActions().on(dropped.site.call, add_keyword(dropped.param, dropped.own)),
+                    f"Pass `{dropped.param}={dropped.own}`",
                 )
             derived = model.derived_mode_unread(func, ctx.index)
             if derived is not None:

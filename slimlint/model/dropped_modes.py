@@ -1,0 +1,95 @@
+"""Modes dropped on the way to a layer: a function that takes a mode and hands it to its batch norm calls one of
+the project's batch-norm wrappers without it (`_conv_1x1_bn(x, 64, name='pw')` in a block that passes
+`is_training=is_training` to its other layers). That wrapper's batch norm runs at its own default, True or
+False, whatever mode the block is given (SL209)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List
+
+import libcst as cst
+import libcst.matchers as m
+
+from slimlint.model.facts import MODE_PARAM_NAMES, CallSite, FunctionInfo
+from slimlint.model.import_table import dotted
+from slimlint.model.summary import FunctionSummary, ProjectIndex
+
+
+@dataclass(frozen=True)
+class DroppedMode:
+    site: CallSite
+    callee: str  # as written at the call
+    param: str  # the wrapper's mode parameter, left out
+    default: str  # "True" | "False": what its batch norm runs at
+    own: str  # the caller's mode parameter to pass
+    handed_at: int  # a line where the caller hands it to another layer
+
+
+def modes_left_at_default(model, func: FunctionInfo, index: ProjectIndex) -> List[DroppedMode]:
+    """Calls in `func` of a project function whose mode parameter reaches batch norm, that leave it at a literal
+    default while `func` hands a mode parameter of its own, by keyword, to another layer's mode. Silent when an
+    arg_scope around the call gives that parameter, for calls with `*args` / `**kwargs`, and when `func` passes
+    the wrapper's parameter something else elsewhere (it chose the default here), and where SL201 speaks (the
+    project builds `func` with its flag False)."""
+    own = index.modules.get(model.module_name, {}).get(func.qualname)
+    if own is None or func.node is None or not own.mode_params:
+        return []
+    handed = _handed_modes(model, func, own)
+    if not handed:
+        return []
+    # SL201's already: the project builds this function with its flag False (Model.bn_ignoring_mode_flag)
+    reported = {id(ignored.call) for ignored in model.bn_ignoring_mode_flag(func, index)}
+    out = []
+    for site in func.calls:
+        if site.has_star or id(site.call) in reported:
+            continue
+        found = index.resolve_site(site, model.module_name)
+        summary = index.modules[found[0]][found[1]] if found is not None else None
+        if summary is None or summary.zoo or not summary.mode_params:
+            continue
+        defaults = dict(summary.mode_defaults)
+        for param in sorted(summary.mode_params):
+            default = {"true": "True", "false": "False"}.get(defaults.get(param, ""))
+            if default is None or model.bound_arg(site, summary, param) is not None \
+                    or _scope_gives(model, site, param, index) or param not in summary.params:
+                continue
+            mine = param if param in handed else (next(iter(handed)) if len(handed) == 1 else None)
+            if mine is None or _given_elsewhere(model, func, site, found, param, index):
+                continue
+            out.append(DroppedMode(site, dotted(site.call.func) or found[1], param, default, mine, handed[mine]))
+    return out
+
+
+def _handed_modes(model, func: FunctionInfo, own: FunctionSummary) -> dict:
+    """The function's own mode parameters (reaching batch norm) that it passes by keyword to a layer's mode
+    (`is_training=is_training`, `training=phase`): parameter -> the line of the first such call."""
+    out: dict = {}
+    for call in m.findall(func.node, m.Call()):
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in MODE_PARAM_NAMES and isinstance(arg.value, cst.Name) \
+                    and arg.value.value in own.mode_params and arg.value.value in func.params:
+                out.setdefault(arg.value.value, model.position(call).start.line)
+    return out
+
+
+def _scope_gives(model, site: CallSite, param: str, index: ProjectIndex) -> bool:
+    """An arg_scope around the call sets the parameter (`arg_scope([conv_bn], is_training=x)`), or one slimlint
+    cannot read may."""
+    frame, _ = model._frame_value(site.frames, dotted(site.call.func) or "", param, index)
+    return frame is not None or model.opaque_scope(site.frames, index)
+
+
+def _given_elsewhere(model, func: FunctionInfo, site: CallSite, found, param: str, index: ProjectIndex) -> bool:
+    """Does `func` give this wrapper's parameter a value at another call (`is_training=False` for a frozen
+    stem)? Then leaving it out here may be a choice as well."""
+    for other in func.calls:
+        if other is site or index.resolve_site(other, model.module_name) != found:
+            continue
+        summary = index.modules[found[0]][found[1]]
+        if model.bound_arg(other, summary, param) is not None:
+            expr = model.bound_arg(other, summary, param)
+            if not (isinstance(expr, cst.Name) and expr.value in func.params):
+                return True
+    return False
+

@@ -63,6 +63,12 @@ def test_view_keeps_lines_and_columns_and_parses_as_python3():
     assert view.original_position(Position(1, 18)) == Position(1, 18)  # after `<>` and `10L`: unchanged
 
 
+def test_except_comma_without_a_space_keeps_the_name_apart():
+    view = view_of('try:\n    pass\nexcept Exception,e:\n    print e\n')
+    cst.parse_module(view.text)
+    assert view.text.splitlines()[2] == "except Exception as e:"
+
+
 def test_ambiguous_tabs_are_expanded_and_consistent_ones_kept():
     mixed = "def f():\n    if x:\n\ty = 1\n    return y\n"
     view = view_of(mixed)

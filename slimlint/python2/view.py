@@ -183,7 +183,9 @@ class _LeafRewriter:
 
     def _comma(self, leaf, parent, line0) -> None:
         if parent is not None and parent.type == _SYMS.except_clause:
-            self.add(line0, leaf.column, leaf.column + 1, " as")
+            following = parent.children[parent.children.index(leaf) + 1]
+            # `except Exception,e:` has no space to keep the name apart from `as`
+            self.add(line0, leaf.column, leaf.column + 1, " as" if following.prefix else " as ")
         elif parent is not None and parent.type == _SYMS.raise_stmt:
             commas = [k for k in parent.children if isinstance(k, pytree.Leaf) and k.type == token.COMMA]
             if leaf is commas[0]:

@@ -216,9 +216,12 @@ def _methods_reaching(model, qual: str) -> Tuple[str, ...]:
     """Names of the methods of `qual`'s class that run it, itself included: called on self, directly or not."""
     class_name, name = qual.rsplit(".", 1)
     methods = {f.qualname.rsplit(".", 1)[-1]: f for f in model.functions if f.qualname.rsplit(".", 1)[0] == class_name}
+    conditional = _walk(model, conditions=True).conditional
     callers: Dict[str, set] = {}
     for caller, func in methods.items():
         for site in func.calls:
+            if id(site.call) in conditional:
+                continue  # `if self.mode == 'train': self._regularize(x)`: that build chooses it
             for target in site.targets:
                 callee = target.rsplit(".", 1)[-1]
                 if callee in methods and (target.startswith("self.") or target.endswith(f"{class_name}.{callee}")):
@@ -232,13 +235,15 @@ def _methods_reaching(model, qual: str) -> Tuple[str, ...]:
     return tuple(sorted(reached))
 
 
-def _calls_method(model, index, module: str, class_name: str, methods: Tuple[str, ...]) -> bool:
-    """Does some function of the file call one of `methods` of the class (module, class_name)?"""
+def _calls_method(model, index, where: FunctionInfo, module: str, class_name: str, methods: Tuple[str, ...]) -> bool:
+    """Does `where` (the function making the object; for module-level code, any function of the file) call
+    one of `methods` of the class (module, class_name)? Another function's call (`train()` beside `test()`)
+    builds another object."""
     cache = model.__dict__.setdefault("_methods_called", {})
-    key = (module, class_name)
+    key = (module, class_name, where.qualname)
     if key not in cache:
         called = set()
-        for func in model.functions:
+        for func in model.functions if where.is_module else model.with_nested(where):
             for site in func.calls:
                 found = index.resolve_site(site, model.module_name)
                 if found is not None and found[0] == module and found[1].rsplit(".", 1)[0] == class_name:
@@ -289,7 +294,7 @@ def fraction_calls(model, func: FunctionInfo, index) -> List[FractionCall]:
 def _chooses_method(model, index, site: CallSite, methods: Tuple[str, ...]) -> bool:
     """Does the file that makes an object with this constructor call call one of the methods that drop?"""
     found = index.resolve_site(site, model.module_name)
-    return found is not None and _calls_method(model, index, found[0], found[1].rsplit(".", 1)[0], methods)
+    return found is not None and _calls_method(model, index, site.func, found[0], found[1].rsplit(".", 1)[0], methods)
 
 
 def evaluated_fixed_fractions(model, func: FunctionInfo, role: str, index) -> List[Tuple[CallSite, Tuple[str, str]]]:

@@ -373,7 +373,7 @@ class Engine:
             elif need_edits:
                 edits = _edits(module.code, fixlib.apply(module, [v.fix]).code)
             if view is None or mapped.view is not None:
-                fix = Fix(message=v.fix_message, behaviour_change=v.rule.behaviour_change, edits=edits,
+                fix = Fix(message=v.fix_message, behaviour_change=v.behaviour_change or v.rule.behaviour_change, edits=edits,
                           applicability=SAFE if v.safe else UNSAFE)
         return Finding(
             code=v.rule.code,
@@ -524,7 +524,8 @@ class LocalBackend:
         return {f.model.module_name: f.model.class_constants() for f in self.files if f.model is not None}
 
     def reexports(self) -> Dict[str, Dict[str, str]]:
-        return {f.model.module_name: module_reexports(f.model) for f in self.files if f.model is not None}
+        return {f.model.module_name: module_reexports(f.model, f.unit.code_relpath.replace("\\", "/").endswith("__init__.py"))
+                for f in self.files if f.model is not None}
 
     def referenced_names(self) -> Set[str]:
         return {name for f in self.files if f.model is not None for name in f.model.referenced_names()}

@@ -28,6 +28,7 @@ from slimlint.model.facts import (
     updates_collection_of,
 )
 from slimlint.model.summary import FactoryConfig, FunctionSummary, ProjectIndex
+from slimlint.model.facts import arg_scoped, is_abstract, python_tested
 from slimlint.model.branches import branch_paths, exclusive
 from slimlint.model.helper_reads import bind_helper_reads
 from slimlint.model.mode_survey import ALWAYS_JUDGED, SAMPLING_JUDGED, FileModes
@@ -236,6 +237,11 @@ class CrossFileFacts:
             dropout_keeps=dropout_keeps,
             fraction_params=fraction_params(self, func, index),
             fixed_fraction=fixed_fraction(self, func, index),
+            abstract=func.class_name is not None and is_abstract(func.node),
+            arg_scoped=arg_scoped(func.node),
+            direct_bn=any(bool((part.layers or part.batch_moments) and self.bn_sites(part, index))
+                          for part in self.with_nested(func)),
+            python_tested=python_tested(func.node, func.params),
             unread_update_lists=unread_update_lists(self, func),
             runs_session=bool(func.session_runs or func.train_ops or func.trains_via_callback),
             has_dropout=self._builds_dropout(func, index),

@@ -11,7 +11,7 @@ from typing import List
 import libcst as cst
 import libcst.matchers as m
 
-from slimlint.model.facts import MODE_PARAM_NAMES, CallSite, FunctionInfo
+from slimlint.model.facts import MODE_PARAM_NAMES, TRUE, FALSE, CallSite, FunctionInfo
 from slimlint.model.import_table import dotted
 from slimlint.model.summary import FunctionSummary, ProjectIndex
 
@@ -24,6 +24,7 @@ class DroppedMode:
     default: str  # "True" | "False": what its batch norm runs at
     own: str  # the caller's mode parameter to pass
     handed_at: int  # a line where the caller hands it to another layer
+    no_fix: str  # why passing it on might not build ("" when it does)
 
 
 def modes_left_at_default(model, func: FunctionInfo, index: ProjectIndex) -> List[DroppedMode]:
@@ -35,6 +36,7 @@ def modes_left_at_default(model, func: FunctionInfo, index: ProjectIndex) -> Lis
     own = index.modules.get(model.module_name, {}).get(func.qualname)
     if own is None or func.node is None or not own.mode_params:
         return []
+    key = (model.module_name, func.qualname)
     handed = _handed_modes(model, func, own)
     if not handed:
         return []
@@ -46,7 +48,8 @@ def modes_left_at_default(model, func: FunctionInfo, index: ProjectIndex) -> Lis
             continue
         found = index.resolve_site(site, model.module_name)
         summary = index.modules[found[0]][found[1]] if found is not None else None
-        if summary is None or summary.zoo or not summary.mode_params:
+        if summary is None or summary.zoo or not summary.mode_params or summary.arg_scoped \
+                or model.call_guard(site, summary, index)[0] is True:  # `conv(x, 10, use_bn=False)`: none built
             continue
         defaults = dict(summary.mode_defaults)
         for param in sorted(summary.mode_params):
@@ -55,10 +58,42 @@ def modes_left_at_default(model, func: FunctionInfo, index: ProjectIndex) -> Lis
                     or _scope_gives(model, site, param, index) or param not in summary.params:
                 continue
             mine = param if param in handed else (next(iter(handed)) if len(handed) == 1 else None)
-            if mine is None or _given_elsewhere(model, func, site, found, param, index):
+            if mine is None or _given_elsewhere(model, func, site, found, param, index) \
+                    or any(guard[0] == mine for guard in site.guards):  # under `if is_training:`, True is its mode
                 continue
-            out.append(DroppedMode(site, dotted(site.call.func) or found[1], param, default, mine, handed[mine]))
+            # The default matters only where `func` is built the other way; a default of False in a function
+            # that builds no batch norm of its own may freeze a pretrained trunk on purpose.
+            if key not in _built_other_than(index, TRUE if default == "True" else FALSE) \
+                    or default == "False" and not summary.direct_bn:
+                continue
+            no_fix = "the wrapper tests it in Python, and a tensor cannot be" if param in summary.python_tested else \
+                "a subclass overrides the method without it" if _overridden_without(index, site, found, param) else ""
+            out.append(DroppedMode(site, dotted(site.call.func) or found[1], param, default, mine, handed[mine], no_fix))
     return out
+
+
+def _built_other_than(index: ProjectIndex, kind: str):
+    """The project functions some call builds, directly or through the functions it calls, in a mode other than
+    `kind` (a placeholder, a flag, the other constant): where a layer fixed at `kind` differs from the rest."""
+    cache = index.__dict__.setdefault("_built_other_than", {})
+    if kind not in cache:
+        roots = [key for key, kinds in index.network_call_modes.items() if kinds - {kind, "judged"}]
+        cache[kind] = index.reached_from(roots) if roots else frozenset()
+    return cache[kind]
+
+
+def _overridden_without(index: ProjectIndex, site: CallSite, found, param: str) -> bool:
+    """A `self.<method>(...)` call whose method some subclass overrides without `param` (a group-norm variant):
+    passing it would break that subclass."""
+    if not (isinstance(site.call.func, cst.Attribute) and isinstance(site.call.func.value, cst.Name)
+            and site.call.func.value.value == "self") or "." not in found[1]:
+        return False
+    owner, _, method = found[1].rpartition(".")
+    for module, name in index._subclasses((found[0], owner)):
+        override = index.modules.get(module, {}).get(f"{name}.{method}")
+        if override is not None and param not in override.params and not override.accepts_any_keyword:
+            return True
+    return False
 
 
 def _handed_modes(model, func: FunctionInfo, own: FunctionSummary) -> dict:

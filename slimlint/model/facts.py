@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
+import libcst.matchers as m
 
 # Mode values an is_training / training argument can take.
 TRUE = "true"
@@ -311,3 +312,50 @@ class FunctionInfo:
     @property
     def is_module(self) -> bool:
         return self.node is None
+
+
+def is_abstract(node: Optional[cst.CSTNode]) -> bool:
+    """A method body that only raises NotImplementedError (or holds nothing but a docstring, `pass` or `...`):
+    a template step its subclasses define."""
+    if not isinstance(node, cst.FunctionDef) or not isinstance(node.body, cst.IndentedBlock):
+        return False
+    raises = False
+    for stmt in node.body.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return False
+        for small in stmt.body:
+            if isinstance(small, cst.Pass) or (isinstance(small, cst.Expr) and isinstance(
+                    small.value, (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis))):
+                continue
+            exc = small.exc.func if isinstance(small, cst.Raise) and isinstance(small.exc, cst.Call) else \
+                small.exc if isinstance(small, cst.Raise) else None
+            if isinstance(exc, cst.Name) and exc.value == "NotImplementedError":
+                raises = True
+                continue
+            return False
+    return raises or bool(node.body.body)
+
+
+def arg_scoped(node: Optional[cst.CSTNode]) -> bool:
+    """Decorated with `@slim.add_arg_scope` (or `@add_arg_scope`): arg_scopes may set its parameters."""
+    if not isinstance(node, cst.FunctionDef):
+        return False
+    for decorator in node.decorators:
+        target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+        name = target.attr.value if isinstance(target, cst.Attribute) else getattr(target, "value", None)
+        if name == "add_arg_scope":
+            return True
+    return False
+
+
+def python_tested(node: Optional[cst.CSTNode], params: Tuple[str, ...]) -> FrozenSet[str]:
+    """The parameters a function's Python control flow tests (`if is_training:`, `while not training`,
+    `a if train else b`, outside any call in the test): they must be Python values, not tensors."""
+    if not isinstance(node, cst.FunctionDef):
+        return frozenset()
+    tests = [n.test for n in m.findall(node, m.If() | m.While() | m.IfExp())]
+    out = set()
+    for test in tests:
+        inside_calls = {id(n) for call in m.findall(test, m.Call()) for n in m.findall(call, m.Name())}
+        out.update(n.value for n in m.findall(test, m.Name()) if n.value in params and id(n) not in inside_calls)
+    return frozenset(out)

@@ -75,6 +75,10 @@ class ModeReading:
             if subject.kind == PARAM and subject.predicate is None:
                 # `is_training=(self.mode == 'train')`: the caller's string decides (string_modes.py).
                 return ModeArg(PARAM, expr, param=subject.param, keyword=keyword, owner=owner, predicate=tested[1])
+        fixed = _constant_bool(expr, self._canonical)
+        if fixed is not None:
+            # `tf.constant(True, tf.bool)`: a tensor no feed can change, the written bool decides
+            return ModeArg(TRUE if fixed.value == "True" else FALSE, fixed, keyword=keyword, owner=owner)
         if isinstance(expr, (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation, cst.Call, cst.IfExp)):
             return ModeArg(DYNAMIC, expr, keyword=keyword, owner=owner)
         constant = self._class_constant(expr, index)
@@ -388,3 +392,11 @@ class ModeReading:
                 return None
             qualname = qualname.rsplit(".<locals>.", 1)[0]
 
+
+def _constant_bool(expr: cst.BaseExpression, canonical) -> Optional[cst.Name]:
+    """The `True` / `False` of `tf.constant(True)` / `tf.constant(False, dtype=tf.bool)`, else None."""
+    if not isinstance(expr, cst.Call) or not expr.args or expr.args[0].keyword is not None \
+            or expr.args[0].star or canonical(expr.func) != "tf.constant":
+        return None
+    value = expr.args[0].value
+    return value if isinstance(value, cst.Name) and value.value in ("True", "False") else None

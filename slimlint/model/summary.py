@@ -122,6 +122,15 @@ class FunctionSummary:
     # run itself: (param, the names of the class's methods that reach the dropout). The object drops only in a
     # file that calls one of them (kept_fractions.kept_by_constructor).
     fraction_methods: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    # A method whose body only raises NotImplementedError (or is empty): a template step a subclass defines
+    # (caffe-tensorflow's `Network.setup`). Called on self from its class, it runs a subclass's (resolve).
+    abstract: bool = False
+    # decorated with `@slim.add_arg_scope`: an arg_scope around any caller, in any file, may set its parameters
+    arg_scoped: bool = False
+    # builds batch norm in its own body (a layer wrapper), not only through the functions it calls
+    direct_bn: bool = False
+    # parameters it tests in Python (`if is_training:`, `x if training else y`): a tensor passed there fails
+    python_tested: FrozenSet[str] = frozenset()
     # It builds such a dropout keeping a constant fraction below 1 (kept_fractions.fixed_fraction): (the constant as
     # written, the qualname of the function that fixes it). Built by evaluation code, it drops there too.
     fixed_fraction: Optional[Tuple[str, str]] = None
@@ -358,8 +367,20 @@ class ProjectIndex:
         key = (target, from_module)
         if key not in self._resolved:
             self._resolved[key] = None  # in progress: a cycle (`f` returns what `f.m` needs resolved) finds nothing
-            self._resolved[key] = self._resolve(target, from_module)
+            self._resolved[key] = self._overriding(self._resolve(target, from_module))
         return self._resolved[key]
+
+    def _overriding(self, found: Optional[Tuple[str, str]]) -> Optional[Tuple[str, str]]:
+        """For an abstract method (FunctionSummary.abstract), the first subclass's override in module order: what
+        runs when the base class calls it on self (`self.setup(is_training)` in `Network.__init__`)."""
+        if found is None or "." not in found[1] or not self.modules[found[0]][found[1]].abstract:
+            return found
+        owner, _, method = found[1].rpartition(".")
+        for module, name in self._subclasses((found[0], owner)):
+            summary = self.modules.get(module, {}).get(f"{name}.{method}")
+            if summary is not None and not summary.abstract:
+                return module, f"{name}.{method}"
+        return found
 
     def any_summary(self, field: str) -> bool:
         """Does some summary of the index have `field` set (fraction_params, fixed_fraction, has_dropout)? Kept: a
@@ -650,7 +671,12 @@ class ProjectIndex:
         """The module defining a project class a name means from `from_module`, and its classes entry."""
         module, _, name = qualified_class.rpartition(".")
         found = (self._find_module(module, from_module) if module else from_module) or ""
-        return found, self.classes.get(found, {}).get(name)
+        entry = self.classes.get(found, {}).get(name)
+        alias = self.reexports.get(found, {}).get(name) if entry is None else None
+        if alias is not None and alias != qualified_class and not alias.startswith("."):
+            # `class PlaneNet(Network)` with `from kaffe.tensorflow import Network`, a package re-export
+            return self._class_entry(alias, found)
+        return found, entry
 
     def _inherited_method(self, target: str, from_module: str, depth: int) -> Optional[Tuple[str, str]]:
         """`MiniNet.conv` where `conv` is a base class's method: the nearest base's (in base order). A method no

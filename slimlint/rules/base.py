@@ -42,6 +42,7 @@ class Violation:
     fix: Optional[FixActions] = None
     fix_message: str = ""
     safe: bool = False  # the fix restores what the code evidently intended: --fix applies it (see Fix)
+    behaviour_change: Optional[str] = None  # this finding's own note, when the rule's does not fit it
 
 
 @dataclass
@@ -72,8 +73,8 @@ class Rule:
         raise NotImplementedError
 
     def violation(self, node, message, fix: Optional[FixActions] = None, fix_message: str = "",
-                  safe: bool = False) -> Violation:
-        return Violation(self, node, message, fix, fix_message, safe)
+                  safe: bool = False, behaviour_change: Optional[str] = None) -> Violation:
+        return Violation(self, node, message, fix, fix_message, safe, behaviour_change)
 
     @classmethod
     def example_pair(cls) -> Tuple[str, str]:

@@ -23,7 +23,7 @@ class TrainingModeInEval(Rule):
     summary = "`is_training=True` in evaluation, inference or export code: predictions depend on the batch."
     what_it_does = """
         Flags batch norm that runs in training mode in code that evaluates, serves, exports or samples from
-        a model: `is_training=True` / `training=True` given to batch norm, to an arg_scope or
+        a model: `is_training=True` / `training=True` (or `tf.constant(True)`, a tensor no feed changes) given to batch norm, to an arg_scope or
         `normalizer_params`, or to a function that passes it on to batch norm (your own model functions
         across files, slim's model zoo, a network factory in the style of slim's `nets_factory`: a network
         picked from a module-level dict of functions, called by a closure with the factory's `is_training`,

@@ -38,9 +38,14 @@ class ModeArgumentIgnored(Rule):
         name="pw")`, `def conv_1x1_bn(..., is_training=True)`) inside a function that takes a mode of its own
         and passes it by keyword to its other layers (`training=is_training`): that layer's batch norm runs at
         the wrapper's default whatever the function is given (always training for True, never training for
-        False: it then normalises with moving statistics that never move). Silent when an arg_scope sets the
-        parameter, when the function gives the wrapper a value of its own at another call (a frozen stage),
-        and where SL201 speaks (the project builds the function with its flag False).
+        False: it then normalises with moving statistics that never move). Silent when an arg_scope may set the
+        parameter (one around the call, or any for an `@slim.add_arg_scope` wrapper), when the call builds no
+        batch norm (`use_bn=False`), under a test of the function's mode (`if is_training:` around an
+        auxiliary head), when the function gives the wrapper a value of its own at another call (a frozen
+        stage), when the project builds the function only in the default's mode (a GAN's discriminator, built
+        for training alone), for a default of False when the wrapper builds no batch norm of its own (a
+        pretrained trunk frozen on purpose), and where SL201 speaks (the project builds the function with its
+        flag False).
         (A `True` written for batch norm's mode in a function whose own mode parameter goes unread, reached by
         no call handing it False, is SL201's: batch norm that ignores its model's mode flag.)
         Also hand-written batch norm whose branch is picked by a presence test of its mode parameter (`if
@@ -71,6 +76,8 @@ class ModeArgumentIgnored(Rule):
         checkpoint's statistics are only right after training again with them wired in.
         For a call that leaves the wrapper's mode at its default, an **unsafe** fix: it passes the function's
         own mode on (`is_training=is_training`); the wrapper takes that parameter, so the call still builds.
+        None when the wrapper tests the parameter in Python (`if is_training:` fails on a tensor) or a
+        subclass overrides the called method without it.
         Behaviour change: that layer then follows the mode like the others (moving statistics at evaluation,
         batch statistics and updates in training).
         For a call passing False, no fix: the mistake is in the wrapper, usually in another file, and every caller that passes True
@@ -217,6 +224,9 @@ class ModeArgumentIgnored(Rule):
                 net = conv_bn(inputs, filters * 4)
                 net = tf.layers.batch_normalization(tf.layers.conv2d(net, filters * 4, 3), training=is_training)
                 return net
+
+            training = tf.placeholder(tf.bool, name="training")
+            features = block(images, 16, training)
             """,
             fixed="""
             import tensorflow as tf
@@ -229,6 +239,9 @@ class ModeArgumentIgnored(Rule):
                 net = conv_bn(inputs, filters * 4, is_training=is_training)
                 net = tf.layers.batch_normalization(tf.layers.conv2d(net, filters * 4, 3), training=is_training)
                 return net
+
+            training = tf.placeholder(tf.bool, name="training")
+            features = block(images, 16, training)
             """,
             line=8,
             column=11,
@@ -249,13 +262,16 @@ class ModeArgumentIgnored(Rule):
                 )
             for dropped in modes_left_at_default(model, func, ctx.index):
                 where = "always trains" if dropped.default == "True" else "never trains (it normalises with moving statistics that never move)"
+                fix = FixActions().on(dropped.site.call, add_keyword(dropped.param, dropped.own)) if not dropped.no_fix else None
                 yield self.violation(
                     dropped.site.call,
                     f"`{dropped.callee}(...)` leaves `{dropped.param}` at its default {dropped.default}: the batch "
                     f"norm it builds {where}, whatever mode `{func.qualname}` is given, while line "
-                    f"{dropped.handed_at} hands `{dropped.own}` to another layer; pass `{dropped.param}={dropped.own}`",
-                    FixActions().on(dropped.site.call, add_keyword(dropped.param, dropped.own)),
-                    f"Pass `{dropped.param}={dropped.own}`",
+                    f"{dropped.handed_at} hands `{dropped.own}` to another layer; pass `{dropped.param}={dropped.own}`"
+                    + (f" (no fix: {dropped.no_fix})" if dropped.no_fix else ""),
+                    fix, f"Pass `{dropped.param}={dropped.own}`" if fix else "",
+                    behaviour_change="that layer's batch norm follows the mode like the others: moving statistics at "
+                                     "evaluation, batch statistics and moving-average updates in training",
                 )
             derived = model.derived_mode_unread(func, ctx.index)
             if derived is not None:

@@ -37,7 +37,7 @@ def modes_left_at_default(model, func: FunctionInfo, index: ProjectIndex) -> Lis
     if own is None or func.node is None or not own.mode_params:
         return []
     key = (model.module_name, func.qualname)
-    handed = _handed_modes(model, func, own)
+    handed = _handed_modes(model, func, own, index)
     if not handed:
         return []
     # SL201's already: the project builds this function with its flag False (Model.bn_ignoring_mode_flag)
@@ -96,15 +96,25 @@ def _overridden_without(index: ProjectIndex, site: CallSite, found, param: str) 
     return False
 
 
-def _handed_modes(model, func: FunctionInfo, own: FunctionSummary) -> dict:
-    """The function's own mode parameters (reaching batch norm) that it passes by keyword to a layer's mode
-    (`is_training=is_training`, `training=phase`): parameter -> the line of the first such call."""
-    out: dict = {}
+def _handed_modes(model, func: FunctionInfo, own: FunctionSummary, index: ProjectIndex) -> dict:
+    """The function's own mode parameters (reaching batch norm) that it passes to a layer's mode, by keyword
+    (`is_training=is_training`, `training=phase`) or by position to a project wrapper's mode parameter
+    (`conv_bn(x, 64, 3, 2, is_training)`): parameter -> the line of the first such call."""
+    found: list = []
     for call in m.findall(func.node, m.Call()):
         for arg in call.args:
-            if arg.keyword is not None and arg.keyword.value in MODE_PARAM_NAMES and isinstance(arg.value, cst.Name) \
-                    and arg.value.value in own.mode_params and arg.value.value in func.params:
-                out.setdefault(arg.value.value, model.position(call).start.line)
+            if arg.keyword is not None and arg.keyword.value in MODE_PARAM_NAMES and isinstance(arg.value, cst.Name):
+                found.append((arg.value.value, call))
+    for site in func.calls:
+        summary = index.lookup_site(site, model.module_name)
+        for param in summary.mode_params if summary is not None and not site.has_star else ():
+            expr = model.bound_arg(site, summary, param)
+            if isinstance(expr, cst.Name) and param not in site.kwargs:
+                found.append((expr.value, site.call))
+    out: dict = {}
+    for name, call in sorted(found, key=lambda f: model.position(f[1]).start.line):
+        if name in own.mode_params and name in func.params:
+            out.setdefault(name, model.position(call).start.line)
     return out
 
 

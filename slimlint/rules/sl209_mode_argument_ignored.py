@@ -246,6 +246,40 @@ class ModeArgumentIgnored(Rule):
             line=8,
             column=11,
         ),
+        Case(
+            """
+            import tensorflow as tf
+
+            def conv_bn(x, filters, kernel, stride=1, is_training=True):
+                x = tf.layers.conv2d(x, filters, kernel, stride, padding="same", use_bias=False)
+                return tf.nn.relu(tf.layers.batch_normalization(x, training=is_training))
+
+            def stage(x, filters, is_training):
+                x = conv_bn(x, filters, 3, 2, is_training)
+                x = conv_bn(x, filters, 3)
+                return conv_bn(x, filters, 3, 1, is_training)
+
+            training = tf.placeholder(tf.bool, name="training")
+            features = stage(images, 32, training)
+            """,
+            fixed="""
+            import tensorflow as tf
+
+            def conv_bn(x, filters, kernel, stride=1, is_training=True):
+                x = tf.layers.conv2d(x, filters, kernel, stride, padding="same", use_bias=False)
+                return tf.nn.relu(tf.layers.batch_normalization(x, training=is_training))
+
+            def stage(x, filters, is_training):
+                x = conv_bn(x, filters, 3, 2, is_training)
+                x = conv_bn(x, filters, 3, is_training=is_training)
+                return conv_bn(x, filters, 3, 1, is_training)
+
+            training = tf.placeholder(tf.bool, name="training")
+            features = stage(images, 32, training)
+            """,
+            line=9,
+            column=9,
+        ),
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

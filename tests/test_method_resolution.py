@@ -112,3 +112,17 @@ class GAN(object):
 def test_a_method_no_class_defines_resolves_to_nothing_and_ends(tmp_path):
     # GAN.py's class GAN: `GAN.sampler` names the module and the class alike, and following its bases must end.
     assert _codes(tmp_path, {"GAN.py": MODULE_NAMED_AS_ITS_CLASS}) == []
+
+
+def test_packages_re_exporting_a_class_from_each_other_end(tmp_path):
+    """`a/__init__.py` takes Net from b and b's from a: finding the base class of `Seg(Net)` must stop."""
+    for package, other in (("a", "b"), ("b", "a")):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text(f"from {other} import Net\n")
+    (tmp_path / "model.py").write_text(
+        "import tensorflow as tf\nfrom a import Net\n\n\nclass Seg(Net):\n"
+        "    def setup(self, is_training):\n        return tf.layers.batch_normalization(self.x, training=is_training)\n")
+    (tmp_path / "train.py").write_text("from model import Seg\nnet = Seg(is_training=True)\n")
+    from slimlint.lint import findings_of, lint_tree
+
+    assert findings_of(lint_tree(tmp_path, use_prefilter=False)) == []

@@ -376,11 +376,13 @@ class ProjectIndex:
         if found is None or "." not in found[1] or not self.modules[found[0]][found[1]].abstract:
             return found
         owner, _, method = found[1].rpartition(".")
-        for module, name in self._subclasses((found[0], owner)):
-            summary = self.modules.get(module, {}).get(f"{name}.{method}")
-            if summary is not None and not summary.abstract:
-                return module, f"{name}.{method}"
-        return found
+        overrides = [(module, f"{name}.{method}") for module, name in self._subclasses((found[0], owner))
+                     if f"{name}.{method}" in self.modules.get(module, {})
+                     and not self.modules[module][f"{name}.{method}"].abstract]
+        # Only when the subclasses agree on what the step builds: one resolution stands for every subclass
+        # (a frozen-trunk sibling beside a trained one would lend either its batch norm).
+        kinds = {_bn_kind(self.modules[module][qual]) for module, qual in overrides}
+        return overrides[0] if len(kinds) == 1 else found
 
     def any_summary(self, field: str) -> bool:
         """Does some summary of the index have `field` set (fraction_params, fixed_fraction, has_dropout)? Kept: a
@@ -669,14 +671,20 @@ class ProjectIndex:
 
     def _class_entry(self, qualified_class: str, from_module: str) -> Tuple[str, Optional[tuple]]:
         """The module defining a project class a name means from `from_module`, and its classes entry."""
+        found, _, entry = self._class_named(qualified_class, from_module)
+        return found, entry
+
+    def _class_named(self, qualified_class: str, from_module: str, depth: int = 0) -> Tuple[str, str, Optional[tuple]]:
+        """(module, the class's own name, its classes entry) for a class name as written in `from_module`,
+        through package re-exports (`class PlaneNet(Network)` with `from kaffe.tensorflow import Network`, or
+        `import ... as BaseNetwork`)."""
         module, _, name = qualified_class.rpartition(".")
         found = (self._find_module(module, from_module) if module else from_module) or ""
         entry = self.classes.get(found, {}).get(name)
-        alias = self.reexports.get(found, {}).get(name) if entry is None else None
+        alias = self.reexports.get(found, {}).get(name) if entry is None and depth < 4 else None
         if alias is not None and alias != qualified_class and not alias.startswith("."):
-            # `class PlaneNet(Network)` with `from kaffe.tensorflow import Network`, a package re-export
-            return self._class_entry(alias, found)
-        return found, entry
+            return self._class_named(alias, found, depth + 1)
+        return found, name, entry
 
     def _inherited_method(self, target: str, from_module: str, depth: int) -> Optional[Tuple[str, str]]:
         """`MiniNet.conv` where `conv` is a base class's method: the nearest base's (in base order). A method no
@@ -710,9 +718,9 @@ class ProjectIndex:
                     for base in entry[0]:
                         if not base or base == "object":
                             continue
-                        found, base_entry = self._class_entry(base, module)
+                        found, base_name, base_entry = self._class_named(base, module)
                         if base_entry is not None:
-                            table.setdefault((found, base.rpartition(".")[2]), []).append((module, name))
+                            table.setdefault((found, base_name), []).append((module, name))
             self._subclass_table = table
         direct = self._subclass_table.get(cls, [])
         if depth > 3:
@@ -863,3 +871,10 @@ class ProjectIndex:
             names.add("get_tensor_by_name")
         self._bn_names = frozenset(names)
         return self._bn_names
+
+
+def _bn_kind(summary: FunctionSummary) -> tuple:
+    """What a function builds, as far as batch norm's modes and updates go: overrides that agree on it are
+    interchangeable for the calls that reach them."""
+    return (summary.mode_params, summary.has_bn, summary.builds_bn_updates, summary.always_training,
+            summary.mode_defaults)

@@ -395,7 +395,21 @@ def _run_time_fraction(expr: Optional[cst.BaseExpression], func: FunctionInfo, m
     """Is a kept fraction a placeholder (`self.keep_prob = tf.placeholder_with_default(1.0, [])`), decided by
     what each run feeds? Feeds are judged where they are written (EvalRuns.eval_runs_dropping)."""
     value = _bound_once(model, expr, func) if expr is not None else None
-    return isinstance(value, cst.Call) and model.canonical(value.func) in _PLACEHOLDERS
+    if isinstance(value, cst.Call) and model.canonical(value.func) in _PLACEHOLDERS:
+        return True
+    # A fraction the caller hands in, with no number for a default: a parameter (`keep_prob`), or an attribute
+    # the constructor sets from one (`self.keep_prop = keep_prop`). The caller's argument decides, often a
+    # placeholder fed 1.0 at evaluation: calls passing a number are judged where they are written.
+    if isinstance(expr, cst.Name) and expr.value in func.params:
+        return _no_number(func.defaults.get(expr.value))
+    if isinstance(value, cst.Name) and expr is not None and (dotted(expr) or "").startswith("self.") and func.class_name:
+        init = next((f for f in model.functions if f.qualname == f"{func.class_name}.__init__"), None)
+        return init is not None and value.value in init.params and _no_number(init.defaults.get(value.value))
+    return False
+
+
+def _no_number(default: Optional[cst.BaseExpression]) -> bool:
+    return not isinstance(default, (cst.Float, cst.Integer))
 
 
 _PLACEHOLDERS = {"tf.placeholder", "tf.placeholder_with_default"}

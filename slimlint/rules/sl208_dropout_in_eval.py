@@ -152,7 +152,9 @@ class DropoutInEval(Rule):
         the parameter reaches `tf.nn.dropout`'s second positional argument (TF1 reads it as keep_prob, TF2 as
         rate: the value that keeps everything differs), nor for a network whose fraction is fixed inside it. No
         fix for `tf.nn.dropout` with a constant: there is no mode to flip; feed 1.0 at evaluation or remove it from the evaluation graph.
-        Silent when the mode or `keep_prob` comes from a placeholder, a parameter (the caller decides), a
+        Silent when the mode or `keep_prob` comes from a placeholder, a parameter or an attribute the
+        constructor sets from one with no number for a default (the caller decides: `keep_prob=self.keep_prop`
+        with the mode left at slim's True), a
         flag or anything else decided at run time (a feed of a constant below 1 to that placeholder in a run
         over evaluation data is reported at the feed); when a call makes a project function's dropout keep
         everything (`inference(images, 1.0, phase_train=True)`, or a head given 1.0 for its kept fraction);

@@ -67,10 +67,28 @@ def _calls_where_flag_true(func: FunctionInfo, names: set) -> set:
     return out
 
 
+# Methods a framework calls for the object (Keras, Sonnet, Estimator helpers): never called by name.
+_FRAMEWORK_METHODS = {"call", "build", "forward", "_build", "model_fn", "setup"}
+
+
 class FlagCoverage:
     """Part of FileModel (semantic.py): uses its functions and batch-norm facts."""
 
+    def _never_called_method(self, func: FunctionInfo, index: ProjectIndex) -> bool:
+        """A plain method that no resolved call in the project reaches and that its own file never calls by
+        name (`.block(`), when no call picks methods by a name built at run time."""
+        if func.class_name is None or func.name is None or func.name.startswith("__") \
+                or func.name in _FRAMEWORK_METHODS or index.dynamic_getattr:
+            return False
+        key = (self.module_name, func.qualname)
+        callees = index.__dict__.setdefault("_edge_callees", {})
+        if "all" not in callees:
+            callees["all"] = frozenset(callee for _, callee in index.call_edges)
+        return key not in callees["all"] and f".{func.name}(" not in self.module_code()
+
     def bn_ignoring_mode_flag(self, func: FunctionInfo, index: ProjectIndex) -> List[IgnoredFlag]:
+        if self._never_called_method(func, index):
+            return []  # a leftover helper of the class (`def block(self, ...)` nothing calls): it builds nothing
         chosen = self._flag_given_false(func, index)
         if chosen is None:
             return []

@@ -50,7 +50,8 @@ class TrainingModeInEval(Rule):
         normaliser helper that never passes its `is_train` on), and the project builds that model with the
         flag False elsewhere, directly or through configs, constructors and functions that hand the flag
         on (`get_network(..., trainable=False)`, `argparser(is_train=False)`), or with a boolean option False
-        by default (`Detector(is_training=FLAGS.train)` under `DEFINE_boolean('train', False, ...)`). Batch-norm
+        by default (`Detector(is_training=FLAGS.train)` under `DEFINE_boolean('train', False, ...)`); not in a
+        leftover method that nothing calls (no resolved call reaches it, its file never calls it by name). Batch-norm
         objects made in the constructor (`self.d_bn1 = batch_norm(name='d_bn1')`, called `self.d_bn1(x)`) count,
         also when their class comes in through one of several star imports. The flag may be one the function
         works out from a string parameter and hands on to other layers (`eval_mode = key == 'EVAL'` given to the

@@ -78,6 +78,8 @@ def file_role(relpath: str, model, configured_eval: bool = False, configured_tra
         return UNIT_TEST
     if unit_test_name(relpath) and not model.builder.is_script:
         return UNIT_TEST  # a test helper module; a script named `*_test.py` is classified by what it does
+    if (unit_test_name(relpath) or stem.endswith("_tests")) and _asserts_shapes_only(model.module):
+        return UNIT_TEST  # a smoke-test script: it runs the graph only to assert the outputs' shapes
     if model.builder.has_train_ops or name_words & _TRAIN_FILE_WORDS:
         return TRAIN
     if name_words & _EVAL_FILE_WORDS:
@@ -94,6 +96,31 @@ def file_role(relpath: str, model, configured_eval: bool = False, configured_tra
             return LIBRARY
         return TRAIN if model.runs_train_op() else EVAL
     return LIBRARY
+
+
+def _asserts_shapes_only(module) -> bool:
+    """Does every session run whose result the file keeps (`results = sess.run(...)`) feed only `assert`
+    statements about shapes (`assert results.shape == (1, 2048)`)? Such a script checks that the graph builds
+    and runs; no prediction of it is used."""
+    kept: Set[str] = set()
+    for assign in find_all(module, cst.Assign):
+        value = assign.value
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "run":
+            for target in assign.targets:
+                names = [target.target] if isinstance(target.target, cst.Name) else \
+                    [e.value for e in getattr(target.target, "elements", ())]
+                if not all(isinstance(n, cst.Name) for n in names):
+                    return False  # `self.out = sess.run(...)`: kept for other code
+                kept.update(n.value for n in names)
+    if not kept:
+        return False
+    asserts = find_all(module, cst.Assert)
+    in_asserts = {id(n) for a in asserts for n in find_all(a, cst.Name)}
+    targets = {id(n) for a in find_all(module, cst.Assign) for t in a.targets for n in find_all(t.target, cst.Name)}
+    attrs = {id(a.attr) for a in find_all(module, cst.Attribute)}
+    uses = [n for n in find_all(module, cst.Name) if n.value in kept and id(n) not in targets and id(n) not in attrs]
+    shapes = any(isinstance(n, cst.Name) and n.value in ("shape", "get_shape") for a in asserts for n in find_all(a, cst.Name))
+    return bool(uses) and shapes and all(id(n) in in_asserts for n in uses)
 
 
 def _opens_session(module, bound: FrozenSet[str]) -> bool:

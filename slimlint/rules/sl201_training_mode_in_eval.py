@@ -34,7 +34,8 @@ class TrainingModeInEval(Rule):
         the mode with a Python test of its mode parameter (`if phase_train: batch_norm(x, is_training=True)
         else: batch_norm(x, is_training=False)`) passes that parameter on: its callers' value is judged.
         Evaluation code is: scripts named for it (eval, test, inference, predict, export, freeze, demo,
-        sample, validate ... but not unit tests), functions named for it (evaluate, export, sample ...;
+        sample, validate ... but not unit tests, nor a `*_test(s).py` smoke-test script whose runs feed only
+        asserts about output shapes), functions named for it (evaluate, export, sample ...;
         `predict` / `inference` only when training code calls no function of that module named so), functions
         that restore a checkpoint and then only run what the model predicts (the slim walkthrough's "apply the
         fine-tuned model": no train op built or run there, no project function called after the network is

@@ -237,11 +237,11 @@ class CrossFileFacts:
             dropout_keeps=dropout_keeps,
             fraction_params=fraction_params(self, func, index),
             fixed_fraction=fixed_fraction(self, func, index),
-            abstract=func.class_name is not None and is_abstract(func.node),
-            arg_scoped=arg_scoped(func.node),
+            abstract=self._syntax_facts(func)[0],
+            arg_scoped=self._syntax_facts(func)[1],
             direct_bn=any(bool((part.layers or part.batch_moments) and self.bn_sites(part, index))
                           for part in self.with_nested(func)),
-            python_tested=python_tested(func.node, func.params),
+            python_tested=self._syntax_facts(func)[2],
             unread_update_lists=unread_update_lists(self, func),
             runs_session=bool(func.session_runs or func.train_ops or func.trains_via_callback),
             has_dropout=self._builds_dropout(func, index),
@@ -360,6 +360,15 @@ class CrossFileFacts:
                 if isinstance(expr, cst.Name) and expr.value in counts:
                     handed_on[expr.value] = handed_on.get(expr.value, 0) + 1
         return frozenset(p for p, n in counts.items() if n == handed_on.get(p, 0))
+
+    def _syntax_facts(self, func: FunctionInfo) -> Tuple[bool, bool, FrozenSet[str]]:
+        """(abstract, arg_scoped, python_tested) of a function: its text alone decides them, so they are read
+        once, not in every round of the summaries' fixed point."""
+        memo = self.__dict__.setdefault("_syntax_memo", {})
+        if func.qualname not in memo:
+            memo[func.qualname] = (func.class_name is not None and is_abstract(func.node), arg_scoped(func.node),
+                                   python_tested(func.node, func.params))
+        return memo[func.qualname]
 
     def with_nested(self, func: FunctionInfo) -> List[FunctionInfo]:
         """`func` and the functions defined inside it, which run only when it calls them or hands them on

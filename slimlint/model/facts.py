@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
-import libcst.matchers as m
+
+from slimlint.model.walk import find_all
 
 # Mode values an is_training / training argument can take.
 TRUE = "true"
@@ -353,9 +354,11 @@ def python_tested(node: Optional[cst.CSTNode], params: Tuple[str, ...]) -> Froze
     `a if train else b`, outside any call in the test): they must be Python values, not tensors."""
     if not isinstance(node, cst.FunctionDef):
         return frozenset()
-    tests = [n.test for n in m.findall(node, m.If() | m.While() | m.IfExp())]
+    if not params:
+        return frozenset()
+    tests = [n.test for n in find_all(node, (cst.If, cst.While, cst.IfExp))]
     out = set()
     for test in tests:
-        inside_calls = {id(n) for call in m.findall(test, m.Call()) for n in m.findall(call, m.Name())}
-        out.update(n.value for n in m.findall(test, m.Name()) if n.value in params and id(n) not in inside_calls)
+        inside_calls = {id(n) for call in find_all(test, cst.Call) for n in find_all(call, cst.Name)}
+        out.update(n.value for n in find_all(test, cst.Name) if n.value in params and id(n) not in inside_calls)
     return frozenset(out)

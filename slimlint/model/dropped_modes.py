@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import List
 
 import libcst as cst
-import libcst.matchers as m
 
 from slimlint.model.facts import MODE_PARAM_NAMES, TRUE, FALSE, CallSite, FunctionInfo
 from slimlint.model.import_table import dotted
 from slimlint.model.summary import FunctionSummary, ProjectIndex
+from slimlint.model.walk import find_all
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,10 @@ def modes_left_at_default(model, func: FunctionInfo, index: ProjectIndex) -> Lis
     handed = _handed_modes(model, func, own, index)
     if not handed:
         return []
-    # SL201's already: the project builds this function with its flag False (Model.bn_ignoring_mode_flag)
-    reported = {id(ignored.call) for ignored in model.bn_ignoring_mode_flag(func, index)}
+    reported = None  # SL201's already (Model.bn_ignoring_mode_flag): asked only when a call qualifies
     out = []
     for site in func.calls:
-        if site.has_star or id(site.call) in reported:
+        if site.has_star:
             continue
         found = index.resolve_site(site, model.module_name)
         summary = index.modules[found[0]][found[1]] if found is not None else None
@@ -65,6 +64,10 @@ def modes_left_at_default(model, func: FunctionInfo, index: ProjectIndex) -> Lis
             # that builds no batch norm of its own may freeze a pretrained trunk on purpose.
             if key not in _built_other_than(index, TRUE if default == "True" else FALSE) \
                     or default == "False" and not summary.direct_bn:
+                continue
+            if reported is None:  # the project builds this function with its flag False: SL201 speaks
+                reported = {id(ignored.call) for ignored in model.bn_ignoring_mode_flag(func, index)}
+            if id(site.call) in reported:
                 continue
             no_fix = "the wrapper tests it in Python, and a tensor cannot be" if param in summary.python_tested else \
                 "a subclass overrides the method without it" if _overridden_without(index, site, found, param) else ""
@@ -101,7 +104,7 @@ def _handed_modes(model, func: FunctionInfo, own: FunctionSummary, index: Projec
     (`is_training=is_training`, `training=phase`) or by position to a project wrapper's mode parameter
     (`conv_bn(x, 64, 3, 2, is_training)`): parameter -> the line of the first such call."""
     found: list = []
-    for call in m.findall(func.node, m.Call()):
+    for call in find_all(func.node, cst.Call):
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value in MODE_PARAM_NAMES and isinstance(arg.value, cst.Name):
                 found.append((arg.value.value, call))

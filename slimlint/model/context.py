@@ -83,7 +83,7 @@ def file_role(relpath: str, model, configured_eval: bool = False, configured_tra
     if model.builder.has_train_ops or name_words & _TRAIN_FILE_WORDS:
         return TRAIN
     if name_words & _EVAL_FILE_WORDS:
-        return EVAL
+        return LIBRARY if _builds_only(model) else EVAL
     if (model.builder.restores_checkpoint or model.builder.exports_graph) and model.builder.is_script:
         # A script that restores a checkpoint or writes the graph out, and never trains: one that runs a train
         # op some other file builds (`sess.run([model.train_op, model.cost])`) resumes training. One that runs
@@ -96,6 +96,47 @@ def file_role(relpath: str, model, configured_eval: bool = False, configured_tra
             return LIBRARY
         return TRAIN if model.runs_train_op() else EVAL
     return LIBRARY
+
+
+_WRITES_GRAPH = re.compile(r"as_graph_def|write_graph|SerializeToString|saved_model|SavedModel|TFLite|tflite"
+                           r"|convert_variables_to_constants|freeze_graph|export_")
+
+
+def _builds_only(model) -> bool:
+    """A module named for evaluation (`model_eval_kitti.py`) whose `__main__` block only builds the graph and
+    prints its tensors: no session anywhere in the file, nothing restored, exported or run. Its functions are a
+    network library other scripts call; the block evaluates nothing."""
+    builder = model.builder
+    if not builder.is_script or builder.restores_checkpoint or builder.exports_graph or builder.evaluation_loop:
+        return False
+    if not model.functions or not _runs_only_in_main_block(model.module):
+        return False
+    if any(f.session_runs or f.train_ops or f.trains_via_callback for f in (model.module_func, *model.functions)):
+        return False
+    if _WRITES_GRAPH.search(model.module_code()):
+        return False  # `graph.as_graph_def()` written out, a SavedModel, a TFLite model: an export
+    return not _opens_session(model.module, _initializer_names(model.module))
+
+
+def _runs_only_in_main_block(module: cst.Module) -> bool:
+    """Is `if __name__ == "__main__":` the module's only code that does something (besides imports, definitions,
+    and option set-up: `flags.DEFINE_string(...)`, `sys.path.append(...)`)? A network module, not a script."""
+    main = False
+    for stmt in module.body:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        if isinstance(stmt, cst.If) and "__name__" in {n.value for n in find_all(stmt.test, cst.Name)}:
+            main = True
+            continue
+        for call in find_all(stmt, cst.Call):
+            name = dotted(call.func) or ""
+            if not any(part in name for part in _SET_UP_CALLS):
+                return False
+    return main
+
+
+_SET_UP_CALLS = ("DEFINE_", "add_argument", "ArgumentParser", "parse_args", "sys.path", "os.path", "os.environ",
+                 "logging", "getLogger", "import_module", "__import__", "FLAGS")
 
 
 def _asserts_shapes_only(module) -> bool:

@@ -12,6 +12,7 @@ has an inference build, is the one that must run them).
 
 from __future__ import annotations
 
+import re
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
@@ -30,7 +31,7 @@ _SCOPED_GETTERS = {
     "slim.get_model_variables": 0,
 }
 
-Filter = Tuple[str, str]  # ("prefix" | "substring", text)
+Filter = Tuple[str, str]  # ("prefix" | "substring", text) | ("substrings", texts joined by NUL)
 
 
 def variable_filter(model, op: TrainOp) -> Optional[Filter]:
@@ -54,6 +55,24 @@ def variable_filter(model, op: TrainOp) -> Optional[Filter]:
     return None
 
 
+def var_list_scope(model, op: TrainOp) -> Tuple[Optional[Filter], Optional[str]]:
+    """Which variables a train op trains (variable_filter), and the scope a fix can pass to get_collection: a
+    prefix names one; a substring (`[v for v in t_vars if "d_" in v.name]`, DCGAN's idiom) tells networks apart
+    but names no scope, since get_collection matches at the start of an op's name only. (None, None): all
+    variables, or unknown."""
+    key = variable_filter(model, op)
+    if key is None:
+        return None, None
+    return key, collection_scope(key[1]) if key[0] == "prefix" else None
+
+
+def collection_scope(prefix: str) -> Optional[str]:
+    """The get_collection scope for a name prefix: "discriminator/" would leave out the ops of a reused call
+    (`discriminator_1/...`), so the slash goes; anything but a plain scope path gets no fix."""
+    prefix = prefix.rstrip("/")
+    return prefix if re.fullmatch(r"[A-Za-z0-9_]+(/[A-Za-z0-9_]+)*", prefix) else None
+
+
 def _name_test(test: cst.BaseExpression, var: str) -> Optional[Filter]:
     """`v.name.startswith('d')` -> prefix; `'d_' in v.name` -> substring."""
     if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and test.func.attr.value == "startswith" \
@@ -65,6 +84,22 @@ def _name_test(test: cst.BaseExpression, var: str) -> Optional[Filter]:
             and dotted(test.comparisons[0].comparator) in (f"{var}.name", f"{var}.op.name"):
         text = literal_string(test.left)
         return ("substring", text) if text else None
+    if isinstance(test, cst.Call) and dotted(test.func) == "any" and len(test.args) == 1 \
+            and isinstance(test.args[0].value, cst.GeneratorExp):
+        # `any(x in v.name for x in ['wg', 'bg', 'gen'])`: any of several substrings
+        gen = test.args[0].value
+        if not isinstance(gen.for_in.target, cst.Name) or gen.for_in.ifs or gen.for_in.inner_for_in is not None \
+                or not isinstance(gen.for_in.iter, (cst.List, cst.Tuple)):
+            return None
+        texts = [literal_string(e.value) for e in gen.for_in.iter.elements]
+        inner = _name_test(gen.elt, var) if isinstance(gen.elt, cst.Comparison) else None
+        if not texts or None in texts or inner is not None or not (
+                isinstance(gen.elt, cst.Comparison) and len(gen.elt.comparisons) == 1
+                and isinstance(gen.elt.comparisons[0].operator, cst.In)
+                and dotted(gen.elt.left) == gen.for_in.target.value
+                and dotted(gen.elt.comparisons[0].comparator) in (f"{var}.name", f"{var}.op.name")):
+            return None
+        return ("substrings", "\0".join(texts))
     return None
 
 
@@ -96,6 +131,8 @@ def _extended(model, func: FunctionInfo, name: str) -> bool:
 
 def _matches(scope: str, wanted: Filter) -> bool:
     kind, text = wanted
+    if kind == "substrings":
+        return any(part in scope for part in text.split("\0"))
     return scope.startswith(text) if kind == "prefix" else text in scope
 
 

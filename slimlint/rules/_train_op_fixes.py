@@ -8,6 +8,7 @@ from typing import Optional
 import libcst as cst
 
 from slimlint.fixes import FixActions, add_keyword, parse_expr, wrap_in_with
+from slimlint.model import var_scopes
 from slimlint.rules.base import RuleContext
 
 
@@ -22,8 +23,32 @@ def control_dependencies_fix(ctx: RuleContext, op, deps: Optional[str] = None) -
         tf = "tf"
         fix.add_import("tensorflow.compat.v1", asname="tf")
     if deps is None:
-        deps = f"{tf}.get_collection({tf}.GraphKeys.UPDATE_OPS)"
+        scoped = _own_network_scope(ctx, op)
+        if scoped is False:
+            return None
+        scope = f', scope="{scoped}"' if scoped else ""  # as SL106's fix writes it
+        deps = f"{tf}.get_collection({tf}.GraphKeys.UPDATE_OPS{scope})"
     return fix.on(stmt, wrap_in_with(f"{tf}.control_dependencies({deps})"), late=True)
+
+
+def _own_network_scope(ctx: RuleContext, op):
+    """Which update ops the op's fix may run. "" for all of them; when the module trains several networks, each
+    op over its own var_list (a GAN's D and G steps), the scope its var_list names (`'gen'`): the whole
+    collection would make the generator's step run the discriminator's updates on real images it is not fed
+    (the step fails for a missing feed). False when the var_list picks by names that give no scope a fix can
+    pass (`'g_' in v.name`); "" also when slimlint cannot read the var_list by name."""
+    if op.var_list is None:
+        return ""
+    model = ctx.model
+    # not parameter groups of one loss (`minimize(loss, var_list=conv_vars)` and `fc_vars` with two rates)
+    others = [o for f in (model.module_func, *model.functions) for o in f.train_ops
+              if o is not op and o.var_list is not None and not (o.loss_names and o.loss_names == op.loss_names)]
+    if not others:
+        return ""
+    key, scope = var_scopes.var_list_scope(model, op)
+    if key is None:
+        return ""  # a var_list slimlint cannot read by name (extended, built elsewhere): as before, all of them
+    return scope if scope else False
 
 
 # minimize(loss, global_step, var_list, gate_gradients, aggregation_method, colocate_gradients_with_ops, name, grad_loss)
@@ -64,6 +89,8 @@ def create_train_op_fix(ctx: RuleContext, op) -> Optional[FixActions]:
         return None
     if _mapped_args(op.call) is None or model.builds_bn_in_loop(op.func, ctx.index):
         return None  # update ops made in a loop body cannot be the train op's dependencies either
+    if _own_network_scope(ctx, op) != "":
+        return None  # one of several networks' ops: create_train_op would run every network's updates
     reference = model.slim_reference()
     if reference is None:
         return None

@@ -80,8 +80,11 @@ class MissingUpdateOps(Rule):
         The collection is read inside the `with`, after the model is built, using the module's own TF alias
         (`tf`, `tf1`, `tf.compat.v1`). Offered when the train op is built by a statement of its own; in slim
         modules SL102 offers `slim.learning.create_train_op` instead (unless `train-op-fix =
-        "control-dependencies"`). The whole UPDATE_OPS collection is used: in a GAN or multi-tower graph,
-        pass a scope to `get_collection` by hand if each train op should run only its own network's updates.
+        "control-dependencies"`). The whole UPDATE_OPS collection is used, except where the module trains several networks, each op
+        over its own `var_list` (a GAN's D and G steps): there the fix reads the collection under the scope the
+        op's `var_list` names (`scope="generator"`), since the whole collection would make the generator's step
+        run the discriminator's updates on real images it is not fed; no fix when the `var_list` names no scope
+        (`[v for v in t_vars if 'g_' in v.name]`).
         No fix when the batch norm is built inside a TF loop body (the function `tf.map_fn`, `tf.scan`,
         `tf.foldl` / `tf.foldr` or `tf.while_loop` runs, directly or through the functions it calls): its
         update ops live in the loop's frame, and a train op outside cannot depend on them (TensorFlow

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from typing import Iterator, Optional, Tuple
+from typing import Iterator
 
 
 from slimlint.fixes import FixActions, add_keyword
@@ -14,26 +13,11 @@ from slimlint.rules.base import Case, Rule, RuleContext, Violation
 Key = var_scopes.Filter  # ("prefix" | "substring", text): which variable names a var_list keeps
 
 
-def _var_list_scope(model, op) -> Tuple[Optional[Key], Optional[str]]:
-    """Which variables a train op trains (var_scopes.variable_filter), and the scope a fix can pass to
-    get_collection: a prefix names one; a substring (`[v for v in t_vars if "d_" in v.name]`, DCGAN's idiom)
-    tells networks apart but names no scope, since get_collection matches at the start of an op's name only.
-    (None, None): all variables, or unknown."""
-    key = var_scopes.variable_filter(model, op)
-    if key is None:
-        return None, None
-    return key, _fix_scope(key[1]) if key[0] == "prefix" else None
-
-
-def _fix_scope(prefix: str) -> Optional[str]:
-    """The get_collection scope for a name prefix: "discriminator/" would leave out the ops of a reused call
-    (`discriminator_1/...`), so the slash goes; anything but a plain scope path gets no fix."""
-    prefix = prefix.rstrip("/")
-    return prefix if re.fullmatch(r"[A-Za-z0-9_]+(/[A-Za-z0-9_]+)*", prefix) else None
-
-
 def _overlap(a: Key, b: Key) -> bool:
     """Whether two var_list filters can keep the same variables (then they may train one network)."""
+    if "substrings" in (a[0], b[0]):  # any of several substrings: overlaps if one of them does
+        parts = lambda key: [("substring", t) for t in key[1].split("\0")] if key[0] == "substrings" else [key]
+        return any(_overlap(x, y) for x in parts(a) for y in parts(b))
     (kind_a, x), (kind_b, y) = a, b
     if kind_a == kind_b == "prefix":
         return x.startswith(y) or y.startswith(x)
@@ -181,7 +165,7 @@ class UnscopedUpdateOps(Rule):
             keyed = []
             for op in func.train_ops:
                 if op.kind in ("minimize", "apply_gradients"):
-                    key, fix_scope = _var_list_scope(model, op)
+                    key, fix_scope = var_scopes.var_list_scope(model, op)
                     if key is not None:  # an op training every variable rightly runs every update
                         keyed.append((op, key, fix_scope))
             if not _several_networks(key for _, key, _ in keyed):

@@ -785,12 +785,12 @@ class CrossFileFacts:
 
     def call_edges(self, index: ProjectIndex) -> List[Tuple[Tuple[str, str], Tuple[str, str], bool]]:
         """(caller, callee, made before the caller's last train op) between project functions, for transitive
-        questions."""
+        questions. Every candidate a call may reach (`layers = LargeLayers()` in one branch, `SmallLayers()` in
+        another): whichever the run picks is called."""
         out = []
         for func in self.functions:
             for site in func.calls:
-                found = index.resolve_site(site, self.module_name)
-                if found is not None:
+                for found in index.resolve_site_all(site, self.module_name):
                     # module code by its summary key: never a callee, so only questions asked from it reach past it
                     caller = MODULE_CODE if func.is_module else func.qualname
                     out.append(((self.module_name, caller), found, _before_last_train_op(func, site)))

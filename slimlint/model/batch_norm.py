@@ -456,7 +456,8 @@ class BatchNormFacts:
         for site in func.calls:
             found = index.resolve_site(site, self.module_name)
             summary = index.modules[found[0]][found[1]] if found is not None else None
-            for param in sorted(summary.unread_mode_params if summary is not None else ()):
+            # a flag the callee could hand to a wrapper it calls: SL209 reports that call, with a fix (dropped_modes.py)
+            for param in sorted(summary.unread_mode_params - summary.unread_left_at_default if summary is not None else ()):
                 expr = self.bound_arg(site, summary, param)
                 mode = self.classify(expr, func, param, site.call, index) if expr is not None else None
                 if mode is not None and (mode.kind == FALSE or self._handed_false(func, mode, index)):

@@ -38,6 +38,7 @@ from slimlint.model.unread_params import mention_counts
 from slimlint.model.graph_names import looked_up_name
 from slimlint.model import string_modes
 from slimlint.model.average_updates import returns_average_update
+from slimlint.model.dropped_modes import left_at_default
 from slimlint.model.dropout import MODE_APIS as DROPOUT_LAYER_APIS, dropout_params
 from slimlint.model.batch_norm import makes_untrainable
 from slimlint.model.kept_fractions import fixed_fraction, fraction_params, kept_by_constructor
@@ -217,6 +218,7 @@ class CrossFileFacts:
 
     def _summarise(self, func: FunctionInfo, index: ProjectIndex) -> FunctionSummary:
         builds, always, mode_params = self._bn_updates_and_modes(func, index)
+        unread = self._unread_mode_params(func, index) if always and func.node is not None else frozenset()
         bn_guard, guard_updates_only = self.bn_guard(func, index)
         slim_layers, slim_mode = self._slim_layers_and_mode(func, index)
         dropouts, dropout_keeps = dropout_params(self, func, index)
@@ -268,7 +270,8 @@ class CrossFileFacts:
             n_positional=func.n_positional,
             n_required=func.n_required,
             accepts_any_positional=func.varargs,
-            unread_mode_params=self._unread_mode_params(func, index) if always and func.node is not None else frozenset(),
+            unread_mode_params=unread,
+            unread_left_at_default=frozenset(p for p in unread if left_at_default(self, func, p, index)),
             passes_instances=self._instances_passed(func, index),
             returns_update_ops=func.returns_update_ops,
             calls_with_false_mode=self._false_mode_calls(arguments),

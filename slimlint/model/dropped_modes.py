@@ -6,7 +6,7 @@ False, whatever mode the block is given (SL209)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List
+from typing import List, Optional
 
 import libcst as cst
 
@@ -23,25 +23,66 @@ class DroppedMode:
     param: str  # the wrapper's mode parameter, left out
     default: str  # "True" | "False": what its batch norm runs at
     own: str  # the caller's mode parameter to pass
-    handed_at: int  # a line where the caller hands it to another layer
+    handed_at: int  # a line where the caller hands it to another layer (0: it reads it nowhere)
     no_fix: str  # why passing it on might not build ("" when it does)
 
 
 def modes_left_at_default(model, func: FunctionInfo, index: ProjectIndex) -> List[DroppedMode]:
     """Calls in `func` of a project function whose mode parameter reaches batch norm, that leave it at a literal
-    default while `func` hands a mode parameter of its own, by keyword, to another layer's mode. Silent when an
-    arg_scope around the call gives that parameter, for calls with `*args` / `**kwargs`, and when `func` passes
-    the wrapper's parameter something else elsewhere (it chose the default here), and where SL201 speaks (the
-    project builds `func` with its flag False)."""
+    default while `func` hands a mode parameter of its own, by keyword, to another layer's mode, or never reads
+    that parameter at all while the project gives it False (FunctionSummary.unread_left_at_default). Silent when
+    an arg_scope around the call gives that parameter, for calls with `*args` / `**kwargs`, and when `func`
+    passes the wrapper's parameter something else elsewhere (it chose the default here), and where SL201 speaks
+    (the project builds `func` with its flag False)."""
     own = index.modules.get(model.module_name, {}).get(func.qualname)
-    if own is None or func.node is None or not own.mode_params:
+    if own is None or func.node is None or not (own.mode_params or own.unread_left_at_default):
         return []
     key = (model.module_name, func.qualname)
-    handed = _handed_modes(model, func, own, index)
-    if not handed:
+    handed = _handed_modes(model, func, own, index) if own.mode_params else {}
+    # `create_mobilenet(x, settings, is_training)` calling `mobilenet(x)`: the flag goes nowhere, and the
+    # project builds the function with it False
+    unread = {p for p in own.unread_left_at_default if index.called_with_false_mode(key, p)}
+    if not handed and not unread:
         return []
     reported = None  # SL201's already (Model.bn_ignoring_mode_flag): asked only when a call qualifies
     out = []
+    for site, found, summary, param, default in wrapper_calls_at_default(model, func, index):
+        mine = _own_mode(param, handed) or (_own_mode(param, unread) if default == "True" else None)
+        if mine is None or _given_elsewhere(model, func, site, found, param, index) \
+                or any(guard[0] == mine for guard in site.guards):  # under `if is_training:`, True is its mode
+            continue
+        # The default matters only where `func` is built the other way; a default of False in a function
+        # that builds no batch norm of its own may freeze a pretrained trunk on purpose.
+        if mine in handed and key not in _built_other_than(index, TRUE if default == "True" else FALSE) \
+                or default == "False" and not summary.direct_bn:
+            continue
+        if reported is None:  # the project builds this function with its flag False: SL201 speaks
+            reported = {id(ignored.call) for ignored in model.bn_ignoring_mode_flag(func, index)}
+        if id(site.call) in reported:
+            continue
+        no_fix = "the wrapper tests it in Python, and a tensor cannot be" if param in summary.python_tested else \
+            "a subclass overrides the method without it" if _overridden_without(index, site, found, param) else ""
+        out.append(DroppedMode(site, dotted(site.call.func) or found[1], param, default, mine,
+                               handed.get(mine, 0), no_fix))
+    return out
+
+
+def _own_mode(param: str, mine) -> Optional[str]:
+    """Which of the caller's mode parameters goes to the wrapper's `param`: the one of that name, else the only one."""
+    return param if param in mine else (next(iter(mine)) if len(mine) == 1 else None)
+
+
+def left_at_default(model, func: FunctionInfo, param: str, index: ProjectIndex) -> bool:
+    """Does `func` call a project wrapper that leaves its mode at a default True, a call `param` (a mode
+    parameter `func` never reads) could be handed to? FunctionSummary.unread_left_at_default."""
+    return any(default == "True" and _own_mode(wrapper_param, {param}) == param
+               for _, _, _, wrapper_param, default in wrapper_calls_at_default(model, func, index))
+
+
+def wrapper_calls_at_default(model, func: FunctionInfo, index: ProjectIndex):
+    """(call, callee key, callee summary, its mode parameter, "True" | "False") for calls in `func` of a project
+    function whose mode parameter reaches batch norm and that the call leaves at its literal default: not given,
+    not given by an arg_scope around the call, no `*args` / `**kwargs`, and the call builds batch norm."""
     for site in func.calls:
         if site.has_star:
             continue
@@ -56,23 +97,7 @@ def modes_left_at_default(model, func: FunctionInfo, index: ProjectIndex) -> Lis
             if default is None or model.bound_arg(site, summary, param) is not None \
                     or _scope_gives(model, site, param, index) or param not in summary.params:
                 continue
-            mine = param if param in handed else (next(iter(handed)) if len(handed) == 1 else None)
-            if mine is None or _given_elsewhere(model, func, site, found, param, index) \
-                    or any(guard[0] == mine for guard in site.guards):  # under `if is_training:`, True is its mode
-                continue
-            # The default matters only where `func` is built the other way; a default of False in a function
-            # that builds no batch norm of its own may freeze a pretrained trunk on purpose.
-            if key not in _built_other_than(index, TRUE if default == "True" else FALSE) \
-                    or default == "False" and not summary.direct_bn:
-                continue
-            if reported is None:  # the project builds this function with its flag False: SL201 speaks
-                reported = {id(ignored.call) for ignored in model.bn_ignoring_mode_flag(func, index)}
-            if id(site.call) in reported:
-                continue
-            no_fix = "the wrapper tests it in Python, and a tensor cannot be" if param in summary.python_tested else \
-                "a subclass overrides the method without it" if _overridden_without(index, site, found, param) else ""
-            out.append(DroppedMode(site, dotted(site.call.func) or found[1], param, default, mine, handed[mine], no_fix))
-    return out
+            yield site, found, summary, param, default
 
 
 def _built_other_than(index: ProjectIndex, kind: str):

@@ -55,6 +55,9 @@ class FunctionSummary:
     accepts_any_positional: bool = False  # takes *args
     # mode-named parameters (`is_training`, `train`, ...) the body never reads while it always trains batch norm
     unread_mode_params: FrozenSet[str] = frozenset()
+    # those of them it could hand to a project wrapper it calls that leaves its own mode at a default True
+    # (`create_mobilenet(x, is_training)` calling `mobilenet(x)`): SL209 reports that call (dropped_modes.py)
+    unread_left_at_default: FrozenSet[str] = frozenset()
     # every batch norm it builds that puts ops in UPDATE_OPS runs at the library's training-mode default
     updates_only_by_default: bool = False
     # ((callee module, callee qualname), parameter, classes) for the project instances its calls pass: what a

@@ -280,6 +280,36 @@ class ModeArgumentIgnored(Rule):
             line=9,
             column=9,
         ),
+        Case(
+            """
+            import tensorflow.contrib.slim as slim
+
+            def mobilenet(inputs, num_classes, is_training=True):
+                with slim.arg_scope([slim.batch_norm], is_training=is_training):
+                    net = slim.conv2d(inputs, 32, [3, 3], normalizer_fn=slim.batch_norm)
+                    return slim.fully_connected(slim.flatten(net), num_classes, activation_fn=None)
+
+            def create_mobilenet_model(fingerprint, settings, is_training):
+                return mobilenet(fingerprint, settings['label_count'])
+
+            logits = create_mobilenet_model(fingerprint, settings, is_training=False)
+            """,
+            path="models.py",
+            fixed="""
+            import tensorflow.contrib.slim as slim
+
+            def mobilenet(inputs, num_classes, is_training=True):
+                with slim.arg_scope([slim.batch_norm], is_training=is_training):
+                    net = slim.conv2d(inputs, 32, [3, 3], normalizer_fn=slim.batch_norm)
+                    return slim.fully_connected(slim.flatten(net), num_classes, activation_fn=None)
+
+            def create_mobilenet_model(fingerprint, settings, is_training):
+                return mobilenet(fingerprint, settings['label_count'], is_training=is_training)
+
+            logits = create_mobilenet_model(fingerprint, settings, is_training=False)
+            """,
+            line=9,
+        ),
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
@@ -300,8 +330,11 @@ class ModeArgumentIgnored(Rule):
                 yield self.violation(
                     dropped.site.call,
                     f"`{dropped.callee}(...)` leaves `{dropped.param}` at its default {dropped.default}: the batch "
-                    f"norm it builds {where}, whatever mode `{func.qualname}` is given, while line "
-                    f"{dropped.handed_at} hands `{dropped.own}` to another layer; pass `{dropped.param}={dropped.own}`"
+                    f"norm it builds {where}, whatever mode `{func.qualname}` is given"
+                    + (f", while line {dropped.handed_at} hands `{dropped.own}` to another layer" if dropped.handed_at
+                       else f": it takes `{dropped.own}`, reads it nowhere, and the project builds it with "
+                            f"`{dropped.own}` False")
+                    + f"; pass `{dropped.param}={dropped.own}`"
                     + (f" (no fix: {dropped.no_fix})" if dropped.no_fix else ""),
                     fix, f"Pass `{dropped.param}={dropped.own}`" if fix else "",
                     behaviour_change="that layer's batch norm follows the mode like the others: moving statistics at "

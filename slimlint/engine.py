@@ -48,6 +48,10 @@ class ParsedFile:
 
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 # `getattr(obj, name)` with a name that is not a string literal
+# Mode names some run sets False: a feed (`self.is_train: False`, `'is_training:0': False`) or a placeholder
+# defaulting to False. Evidence that a mode decided at run time is False in some run (ProjectIndex.run_time_mode).
+_FED_FALSE = re.compile(r"([A-Za-z_]\w*)(?::0)?['\"]?\s*:\s*False\b"
+                        r"|([A-Za-z_]\w*)\s*=\s*(?:tf\.)?(?:compat\.v1\.)?placeholder_with_default\(\s*False\b")
 _DYNAMIC_GETATTR = re.compile(r"\bgetattr\(\s*[^,()]+,\s*(?=\S)(?!(?:'[^'\n]*'|\"[^\"\n]*\")\s*[,)])")
 
 
@@ -180,6 +184,8 @@ class Engine:
                              arg_scopes=arg_scopes)
         index.referenced_names = referenced
         index.dynamic_getattr = dynamic_getattr
+        fed_false = frozenset(a or b for text in texts if "False" in text for a, b in _FED_FALSE.findall(text))
+        index.fed_false_names = fed_false
         for _ in range(6):  # summaries depend on summaries: iterate to a fixed point
             modules = backend.summaries(index)
             if modules == index.modules:
@@ -188,6 +194,7 @@ class Engine:
                                  arg_scopes=arg_scopes)
             index.referenced_names = referenced
             index.dynamic_getattr = dynamic_getattr
+            index.fed_false_names = fed_false
         called_after_bn, unresolved, training_callees, edges, under_deps, scoped = backend.cross_facts(index)
         index.scoped_bn_mode = _scoped_modes([(caller, callee, kind) for caller, callee, kind, _ in scoped], UNKNOWN)
         index.scoped_normaliser = _scoped_modes([(caller, callee, norm) for caller, callee, _, norm in scoped], False)

@@ -16,6 +16,7 @@ from slimlint.model.facts import (
     method_param,
     MODE_PARAM_NAMES,
     DEFAULT,
+    DYNAMIC,
     FALSE,
     PARAM,
     TRUE,
@@ -113,14 +114,16 @@ class CrossFileFacts:
         passes = self._instances_passed(self.module_func, index)
         arguments = self._mode_arguments(self.module_func, index)
         false_modes, false_options = self._false_mode_calls(arguments), self._false_option_calls(arguments)
+        run_time_modes = self._run_time_mode_calls(arguments)
         named_modes = self.named_mode_placeholders(index)
         false_keywords = self._false_method_keywords(self.module_func, index)
         phase_switch = self.switches_to_inference_before_run(self.module_func)
-        if passes or false_modes or false_options or named_modes or false_keywords or phase_switch:
+        if passes or false_modes or false_options or run_time_modes or named_modes or false_keywords or phase_switch:
             out[MODULE_CODE] = FunctionSummary(qualname=MODULE_CODE, params=(), mode_params=frozenset(), mode_defaults=(),
                                                builds_bn_updates=False, always_training=False,
                                                passes_instances=passes, calls_with_false_mode=false_modes,
                                                calls_with_false_option=false_options,
+                                               calls_with_run_time_mode=run_time_modes,
                                                mode_tensors=named_modes, false_method_keywords=false_keywords,
                                                inference_phase_switch=phase_switch)
         return out
@@ -188,6 +191,13 @@ class CrossFileFacts:
     def _false_mode_calls(arguments: list) -> tuple:
         """FunctionSummary.calls_with_false_mode, from _mode_arguments."""
         return tuple(sorted({(key, param) for key, param, mode in arguments if mode.kind == FALSE and not mode.by_option}))
+
+    @staticmethod
+    def _run_time_mode_calls(arguments: list) -> tuple:
+        """FunctionSummary.calls_with_run_time_mode, from _mode_arguments: a name or attribute holding a mode
+        decided at run time (`self.is_train`, a boolean placeholder)."""
+        return tuple(sorted({(key, param, cst.Module([]).code_for_node(mode.expr)) for key, param, mode in arguments
+                             if mode.kind == DYNAMIC and isinstance(mode.expr, (cst.Name, cst.Attribute))}))
 
     @staticmethod
     def _false_option_calls(arguments: list) -> tuple:
@@ -276,6 +286,7 @@ class CrossFileFacts:
             returns_update_ops=func.returns_update_ops,
             calls_with_false_mode=self._false_mode_calls(arguments),
             calls_with_false_option=self._false_option_calls(arguments),
+            calls_with_run_time_mode=self._run_time_mode_calls(arguments),
             passes_mode_params=self._mode_params_passed(arguments),
             keeps_params=self._kept_params(func) if func.qualname.endswith(".__init__") else (),
             wires_updates_to_output=self._wires_updates_to_output(func),

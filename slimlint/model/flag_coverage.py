@@ -34,10 +34,26 @@ class IgnoredFlag:
     # is False (`FLAGS.train`), as ProjectIndex.false_only_by_option spells it.
     false_by_option: Optional[str] = None
     derived: Optional[str] = None  # the flag the function works out from the string `param` (`eval_mode`)
+    # Given no False, only a mode the runs choose (ProjectIndex.run_time_mode): its text (`self.is_train`)
+    run_time: Optional[str] = None
 
 
 def _mentions(test: cst.BaseExpression, names: set) -> bool:
     return any(dotted(n) in names for n in find_all(test, (cst.Name, cst.Attribute)))
+
+
+def _written_true(mode) -> bool:
+    """A True written at the call (`batch_norm(x, True, scope)`), not a default left in place: next to a mode
+    the runs choose, one the author wrote fixes it; a default may be a layer SL209 speaks for."""
+    return isinstance(mode.expr, cst.Name) and mode.expr.value == "True"
+
+
+def _cond_on(func: FunctionInfo, names: set) -> bool:
+    """Does the function pick between graphs with `tf.cond` on the flag (`tf.cond(train_phase, ...)`)?"""
+    if func.node is None:
+        return False
+    return any((dotted(call.func) or "").endswith("cond") and call.args and _mentions(call.args[0].value, names)
+               for call in find_all(func.node.body, cst.Call))
 
 
 def _decorated(func: FunctionInfo, names) -> bool:
@@ -97,6 +113,7 @@ class FlagCoverage:
             return []
         key, param, model, derived = chosen
         by_option = index.false_only_by_option(key, param)
+        run_time = None if index.called_with_false_mode(key, param) else index.run_time_mode(key, param)
         if derived is not None:
             flag = derived.training_expr
             names = {param, derived.local}
@@ -111,19 +128,22 @@ class FlagCoverage:
         if self._called_under_flag(func, under_flag):
             return []  # `if self.is_training: self.build_train()`: built for training only
         guarded = self._flag_guarded_calls(func, names)  # `if is_training: bn(x, training=True) else: ...`
+        if run_time is not None and _cond_on(func, names):
+            return []  # `tf.cond(train_phase, lambda: bn_train, lambda: bn_inference)`: the tensor picks the mode
         # A derived flag assigned after the call cannot be passed to it: the finding stands, without a fix.
         assigned_at = func.assignments[derived.local][0][1] if derived is not None else -1
         local = derived.local if derived is not None else None
         out = []
         for site in self.bn_sites(func, index):
-            if site.mode.kind == TRUE and id(site.layer.call) not in guarded:  # in-place updates too
+            if site.mode.kind == TRUE and id(site.layer.call) not in guarded \
+                    and (run_time is None or _written_true(site.mode)):  # in-place updates too
                 given = flag if site.layer.order > assigned_at else None
-                out.append(IgnoredFlag(site.layer.call, site.mode, param, model, given, by_option, local))
+                out.append(IgnoredFlag(site.layer.call, site.mode, param, model, given, by_option, local, run_time))
         for call in self.bn_calls(func, index):
             for mode in call.modes.values():
-                if mode.kind == TRUE and id(call.site.call) not in guarded:
+                if mode.kind == TRUE and id(call.site.call) not in guarded and (run_time is None or _written_true(mode)):
                     given = flag if call.order > assigned_at else None
-                    out.append(IgnoredFlag(call.site.call, mode, param, model, given, by_option, local))
+                    out.append(IgnoredFlag(call.site.call, mode, param, model, given, by_option, local, run_time))
         return out
 
     def _flag_given_false(self, func: FunctionInfo, index: ProjectIndex):
@@ -135,7 +155,8 @@ class FlagCoverage:
         key = (self.module_name, func.qualname)
         if owner is not None:
             owner_key, params, model = owner
-            flags = [p for p in sorted(params) if index.called_with_false_mode(owner_key, p)]
+            flags = [p for p in sorted(params) if index.called_with_false_mode(owner_key, p)] or \
+                [p for p in sorted(params) if index.run_time_mode(owner_key, p) is not None]
             if flags and not (derived is not None and owner_key == key and flags[0] == derived.param):
                 return owner_key, flags[0], model, None
             # else `phase`, a string the function turns into its flag (`self.forward_only`): that flag is passed

@@ -5,7 +5,7 @@ class's constant, the callers' arg_scopes (ProjectIndex.scoped_bn_mode)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
@@ -103,7 +103,20 @@ class ModeReading:
                 and expr.value.value not in SELF_NAMES and dotted(expr) not in func.assignments:
             # `cfg.is_training` of a config object handed in: the callers' object decides (object_modes.py).
             return ModeArg(PARAM, expr, param=f"{expr.value.value}.{expr.attr.value}", keyword=keyword, owner=owner)
+        if func.class_name is not None and dotted(expr) in self._placeholder_attrs(func.class_name):
+            # `self.is_train = tf.placeholder(tf.bool)` in some method: the runs' feeds decide
+            return ModeArg(DYNAMIC, expr, keyword=keyword, owner=owner)
         return ModeArg(UNKNOWN, expr, keyword=keyword, owner=owner)
+
+    def _placeholder_attrs(self, class_name: str) -> FrozenSet[str]:
+        """`self.<x>` that a method of the class binds, once, to a boolean placeholder."""
+        memo = self.__dict__.setdefault("_placeholder_attrs_memo", {})
+        if class_name not in memo:
+            memo[class_name] = frozenset(
+                name for f in self.functions if f.class_name == class_name for name, values in f.assignments.items()
+                if name.startswith("self.") and name.count(".") == 1 and len(values) == 1
+                and self.is_bool_placeholder(values[0][0]))
+        return memo[class_name]
 
     @staticmethod
     def _self_alias(expr: cst.BaseExpression, func: FunctionInfo) -> Optional[cst.Attribute]:

@@ -70,6 +70,9 @@ class FunctionSummary:
     # The same given a boolean option False by default (`Model(is_training=FLAGS.train)`), with the option's text:
     # the author's inference build when run as the defaults run it.
     calls_with_false_option: Tuple[Tuple[Tuple[str, str], str, str], ...] = ()
+    # The same given a mode decided at run time (a boolean placeholder, `mode == ModeKeys.TRAIN`), with its text:
+    # the runs choose, so some build of the network is evaluated with it False.
+    calls_with_run_time_mode: Tuple[Tuple[Tuple[str, str], str, str], ...] = ()
     # (network, its mode parameter, our parameter) for calls handing a mode parameter of ours on
     # (`MyNet(x, trainable=trainable)`; `__init__:p` for a method's `self.p`): False given to ours reaches theirs.
     passes_mode_params: Tuple[Tuple[Tuple[str, str], str, str], ...] = ()
@@ -327,6 +330,7 @@ class ProjectIndex:
         # (semantic.FileModel.referenced_names: "Class.m" for `self.m` in a class defining m, ".m" for `obj.m`).
         self.referenced_names: FrozenSet[str] = frozenset()
         self.dynamic_getattr = False  # some file calls getattr with a name built at run time (engine.py)
+        self.fed_false_names: FrozenSet[str] = frozenset()  # mode names some run sets False (engine._FED_FALSE)
         # (module, qualname) -> the mode an enclosing arg_scope gives batch norm in every call of the function.
         self.scoped_bn_mode: Dict[Tuple[str, str], str] = {}
         # (module, qualname) -> the batch norm enclosing arg_scopes give the slim convolutions of every call the
@@ -341,6 +345,7 @@ class ProjectIndex:
         self._passed: Optional[Dict[Tuple[str, str, str], Tuple[str, ...]]] = None
         self._false_modes: Optional[FrozenSet[Tuple[Tuple[str, str], str]]] = None
         self._written_false_modes: Optional[FrozenSet[Tuple[Tuple[str, str], str]]] = None
+        self._run_time_modes: Optional[Dict[Tuple[Tuple[str, str], str], str]] = None
         self._average_updates: Optional[bool] = None
         self._by_last: Dict[str, list] = {}
         self._attrs_set: Optional[Tuple[FrozenSet[str], FrozenSet[str]]] = None
@@ -540,8 +545,24 @@ class ProjectIndex:
         return next((option for functions in self.modules.values() for s in functions.values()
                      for key, p, option in s.calls_with_false_option if (key, p) == (network, param)), "a flag")
 
-    def _false_mode_closure(self, more: set) -> FrozenSet[Tuple[Tuple[str, str], str]]:
-        false = {entry for functions in self.modules.values() for s in functions.values() for entry in s.calls_with_false_mode}
+    def run_time_mode(self, network: Optional[Tuple[str, str]], param: str) -> Optional[str]:
+        """The mode decided at run time (`self.is_train`, a boolean placeholder) that some call gives this network's
+        mode parameter, directly or through functions handing a parameter of theirs on ("" for those); None when
+        none does."""
+        if self._run_time_modes is None:
+            # only a mode some run is seen to set False (a feed, a placeholder defaulting to False)
+            given = {(network, p): shown for functions in self.modules.values() for s in functions.values()
+                     for network, p, shown in s.calls_with_run_time_mode
+                     if shown.rsplit(".", 1)[-1] in self.fed_false_names}
+            reached = self._false_mode_closure(set(given), only=True)
+            self._run_time_modes = {entry: given.get(entry, "") for entry in reached}
+        return self._run_time_modes.get((network, param)) if network is not None else None
+
+    def _false_mode_closure(self, more: set, only: bool = False) -> FrozenSet[Tuple[Tuple[str, str], str]]:
+        """The (network, parameter) pairs given False (or, `only`, just those of `more`), closed over the calls
+        that hand a parameter on."""
+        false = set() if only else {entry for functions in self.modules.values() for s in functions.values()
+                                    for entry in s.calls_with_false_mode}
         false |= more
         handed_on: Dict[Tuple[Tuple[str, str], str], list] = {}
         for module, functions in self.modules.items():

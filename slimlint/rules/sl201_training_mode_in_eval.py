@@ -359,6 +359,33 @@ class TrainingModeInEval(Rule):
                 return head(images, is_training=False)
             """,
         ),
+        Case(
+            """
+            import tensorflow as tf
+
+            def graph_conv(adj, feats, units, keep_r, is_train):
+                feats = tf.contrib.layers.dropout(feats, keep_r, is_training=is_train)
+                feats = tf.layers.dense(tf.matmul(adj, feats), units)
+                return tf.contrib.layers.batch_norm(feats, is_training=True, updates_collections=None)
+
+            is_train = tf.placeholder(tf.bool, name='is_train')
+            logits = graph_conv(adj, feats, 7, 0.8, is_train)
+            valid_acc = sess.run(accuracy, {adj: graph, feats: x, is_train: False})
+            """,
+            fixed="""
+            import tensorflow as tf
+
+            def graph_conv(adj, feats, units, keep_r, is_train):
+                feats = tf.contrib.layers.dropout(feats, keep_r, is_training=is_train)
+                feats = tf.layers.dense(tf.matmul(adj, feats), units)
+                return tf.contrib.layers.batch_norm(feats, is_training=is_train, updates_collections=None)
+
+            is_train = tf.placeholder(tf.bool, name='is_train')
+            logits = graph_conv(adj, feats, 7, 0.8, is_train)
+            valid_acc = sess.run(accuracy, {adj: graph, feats: x, is_train: False})
+            """,
+            line=6,
+        ),
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
@@ -526,6 +553,12 @@ class TrainingModeInEval(Rule):
         message = (f"Batch norm runs in training mode whatever {shown} says: {ignored.model} is built with "
                    f"{built} elsewhere (its inference or export build), where this batch norm still "
                    "normalises with the batch's own statistics")
+        if ignored.run_time is not None:
+            given = f"`{ignored.run_time}`, which some run sets False" if ignored.run_time else \
+                "by its callers, which some run sets False"
+            message = (f"Batch norm runs in training mode whatever {shown} says: {ignored.model} is given "
+                       f"`{ignored.param}` at run time ({given}), and in those runs this batch norm still "
+                       "normalises with the batch's own statistics")
         if mode.expr is not None:
             if id(mode.expr) in seen:
                 return

@@ -40,6 +40,7 @@ from slimlint.model.graph_names import looked_up_name
 from slimlint.model import string_modes
 from slimlint.model.average_updates import returns_average_update
 from slimlint.model.dropped_modes import left_at_default
+from slimlint.model.dropped_fractions import asks_no_dropout
 from slimlint.model.dropout import MODE_APIS as DROPOUT_LAYER_APIS, dropout_params
 from slimlint.model.batch_norm import makes_untrainable
 from slimlint.model.kept_fractions import fixed_fraction, fraction_params, kept_by_constructor
@@ -115,15 +116,18 @@ class CrossFileFacts:
         arguments = self._mode_arguments(self.module_func, index)
         false_modes, false_options = self._false_mode_calls(arguments), self._false_option_calls(arguments)
         run_time_modes = self._run_time_mode_calls(arguments)
+        no_dropout = asks_no_dropout(self, self.module_func, index)
         named_modes = self.named_mode_placeholders(index)
         false_keywords = self._false_method_keywords(self.module_func, index)
         phase_switch = self.switches_to_inference_before_run(self.module_func)
-        if passes or false_modes or false_options or run_time_modes or named_modes or false_keywords or phase_switch:
+        if passes or false_modes or false_options or run_time_modes or no_dropout or named_modes or false_keywords \
+                or phase_switch:
             out[MODULE_CODE] = FunctionSummary(qualname=MODULE_CODE, params=(), mode_params=frozenset(), mode_defaults=(),
                                                builds_bn_updates=False, always_training=False,
                                                passes_instances=passes, calls_with_false_mode=false_modes,
                                                calls_with_false_option=false_options,
                                                calls_with_run_time_mode=run_time_modes,
+                                               asks_no_dropout=no_dropout,
                                                mode_tensors=named_modes, false_method_keywords=false_keywords,
                                                inference_phase_switch=phase_switch)
         return out
@@ -249,6 +253,7 @@ class CrossFileFacts:
             dropout_keeps=dropout_keeps,
             fraction_params=fraction_params(self, func, index),
             fixed_fraction=fixed_fraction(self, func, index),
+            asks_no_dropout=asks_no_dropout(self, func, index),
             abstract=self._syntax_facts(func)[0],
             arg_scoped=self._syntax_facts(func)[1],
             direct_bn=any(bool((part.layers or part.batch_moments) and self.bn_sites(part, index))

@@ -140,6 +140,9 @@ class FunctionSummary:
     # It builds such a dropout keeping a constant fraction below 1 (kept_fractions.fixed_fraction): (the constant as
     # written, the qualname of the function that fixes it). Built by evaluation code, it drops there too.
     fixed_fraction: Optional[Tuple[str, str]] = None
+    # (callee with a fixed_fraction, its parameter, the argument) for calls asking it for no dropout (`keep_prob=1`,
+    # `is_training=False`): dropped_fractions.py
+    asks_no_dropout: Tuple[Tuple[Tuple[str, str], str, str], ...] = ()
     # a method returning `self.<ema>.apply(...)` whose class reads `self.<ema>.average(...)`: calling it builds a
     # hand-written batch norm's moving-average update, which the caller must run (average_updates.py)
     returns_average_update: bool = False

@@ -9,6 +9,7 @@ import libcst as cst
 from slimlint.fixes import FixActions, add_keyword, replace_with
 from slimlint.model import context
 from slimlint.model.dropout import ALWAYS_DROP, NN_DROPOUT, DropoutSite, dropout_calls, dropout_sites
+from slimlint.model.dropped_fractions import dropped_fractions
 from slimlint.model.training_graph_dropout import NOISE_WORDS, dropout_runs_on_training_graph
 from slimlint.model.kept_fractions import evaluated_fixed_fractions, fraction_calls, identity_of
 from slimlint.model.facts import TRUE
@@ -39,6 +40,10 @@ _FED_MESSAGE = ("Dropout drops in evaluation code (its `{keyword}` placeholder `
 _UNTHREADED_MESSAGE = ("Dropout stays on whatever `{flag}` says: `{callee}` drops while its `{param}` is True, its "
                        "default, and this call does not pass `{flag}` on; the project builds `{caller}` {built}, where "
                        "this dropout still zeroes random activations on every run")
+_DROPPED_FRACTION_MESSAGE = ("`{api}` keeps a constant fraction (`{constant}`) whatever `{param}` says: `{func}` takes "
+                             "`{param}` and never reads it, and the project builds it with `{asked}`, asking for no "
+                             "dropout (a test or evaluation build), where this dropout still zeroes random activations "
+                             "on every run; use `{param}` here")
 _UNREAD_FLAG_MESSAGE = ("`{flag}` is fed False ({fed_by}), but this dropout takes {mode}, fixed when the graph is "
                         "built: it still zeroes random activations in the runs that feed False, so their predictions "
                         "are random")
@@ -532,6 +537,31 @@ class DropoutInEval(Rule):
                      "random activations on every run, so predictions are random; keep 1.0 at evaluation "
                      "(`tf.placeholder_with_default(1.0, [])`) or leave the dropout out of the evaluation graph"),
         ),
+        Case(
+            """
+            import tensorflow as tf
+
+            def vgg_head(features, is_training, keep_prob):
+                net = tf.nn.relu(tf.layers.dense(features, 4096))
+                net = tf.nn.dropout(net, keep_prob=0.5)
+                return tf.layers.dense(net, 21)
+
+            train_logits = vgg_head(train_features, is_training=True, keep_prob=0.8)
+            test_logits = vgg_head(test_features, is_training=False, keep_prob=1)
+            """,
+            fixed="""
+            import tensorflow as tf
+
+            def vgg_head(features, is_training, keep_prob):
+                net = tf.nn.relu(tf.layers.dense(features, 4096))
+                net = tf.nn.dropout(net, keep_prob=keep_prob)
+                return tf.layers.dense(net, 21)
+
+            train_logits = vgg_head(train_features, is_training=True, keep_prob=0.8)
+            test_logits = vgg_head(test_features, is_training=False, keep_prob=1)
+            """,
+            line=5,
+        ),
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
@@ -547,6 +577,20 @@ class DropoutInEval(Rule):
             # No fix: the Python value may steer Python code too (`if is_train:`), where a tensor cannot go.
             yield self.violation(site.call, _UNREAD_FLAG_MESSAGE.format(flag=flag.flag, fed_by=flag.fed_by, mode=flag.mode))
         reported = {id(site.call) for _, site in unread}
+        if not ctx.index.adversarial:
+            for dropped in dropped_fractions(model, sites, ctx.index):
+                site = dropped.site
+                if id(site.call) in reported or context.words(site.func.name or "") & _ON_PURPOSE_WORDS:
+                    continue
+                reported.add(id(site.call))
+                fix = FixActions().on(dropped.replace, replace_with(dropped.param)) if dropped.replace is not None else None
+                yield self.violation(
+                    site.call, _DROPPED_FRACTION_MESSAGE.format(
+                        api=_shown_api(site.api), constant=site.constant, param=dropped.param, func=site.func.name,
+                        asked=dropped.asked),
+                    fix, f"Use `{dropped.param}`" if fix else "",
+                    behaviour_change=f"the dropout keeps the fraction each build passes as `{dropped.param}`: none at "
+                                     f"`{dropped.asked}`, and in training the caller's value instead of the constant")
         for site in sites:
             if id(site.call) in reported:
                 continue

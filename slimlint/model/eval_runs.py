@@ -682,6 +682,18 @@ class EvalRuns:
                 found = context.words(name.rsplit(".", 1)[-1])
                 if found & {"optimizer", "optim", "opt", "minimize"} or ("train" in found and found & {"op", "ops", "step"}):
                     return True
+        return self._trains_through_method()
+
+    def _trains_through_method(self) -> bool:
+        """Does a loop of the file call a method named for training on an object (`model.train(left, right,
+        disp)`, `net.train_step(batch)`)? The model's own method runs the train op; the script trains."""
+        for loop in find_all(self.module, (cst.For, cst.While)):
+            for call in find_all(loop.body, cst.Call):
+                if isinstance(call.func, cst.Attribute) and isinstance(call.func.value, (cst.Name, cst.Attribute)) \
+                        and (dotted(call.func.value) or "tf").split(".")[0] not in ("tf", "tf1", "keras", "K") \
+                        and "train" in context.words(call.func.attr.value) \
+                        and not context.words(call.func.attr.value) & {"eval", "evaluate", "test", "valid", "validation"}:
+                    return True
         return False
 
     def training_run_orders(self, func: FunctionInfo) -> List[int]:

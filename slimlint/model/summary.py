@@ -194,7 +194,14 @@ class FunctionSummary:
         keywords = set(keywords)
         if not self.accepts_any_keyword and keywords - set(self.params):
             return False
-        return all(p in keywords for p in self.params[given:self.n_required])
+        return all(p in keywords for p in self.params[given:self.n_required]) and not self.binds_twice(
+            positional, keywords, skip)
+
+    def binds_twice(self, positional: int, keywords: Iterable[str], skip: int) -> bool:
+        """Does a call give a parameter both by position and by keyword (`bn(x, self.is_t, name='bn')` to
+        `def bn(x, name='scope', is_t=True)`)? Python rejects it: the call raises TypeError and builds nothing."""
+        filled = self.params[:min(positional + skip, self.n_positional)]
+        return bool(set(keywords) & set(filled))
 
 
 def nearest_module(name: str, from_module: str, modules: Iterable[str]) -> Optional[str]:
@@ -594,6 +601,8 @@ class ProjectIndex:
                 continue
             summary = self.modules[found[0]][found[1]]
             skip = 1 if skips_self(summary.params, found[1], site) else 0
+            if not site.has_star and summary.binds_twice(len(site.positional), site.kwargs, skip):
+                continue  # a call Python rejects (TypeError): it reaches nothing
             if len(site.targets) == 1 or site.has_star or summary.accepts(len(site.positional), site.kwargs, skip):
                 return found
             first = first or found
@@ -650,7 +659,12 @@ class ProjectIndex:
         found = self.resolve_site(site, from_module)
         if found is not None:
             return self.modules[found[0]][found[1]]
-        return next((s for s in (self.lookup(t, from_module) for t in site.targets) if s is not None), None)
+        for target in site.targets:
+            summary = self.lookup(target, from_module)
+            if summary is not None and not (not site.has_star and summary.binds_twice(
+                    len(site.positional), site.kwargs, 1 if skips_self(summary.params, target, site) else 0)):
+                return summary
+        return None
 
     def _resolve(self, target: str, from_module: str, depth: int = 0) -> Optional[Tuple[str, str]]:
         if target.startswith("."):

@@ -109,7 +109,7 @@ def _bound_value(model, func: FunctionInfo, expr: Optional[cst.BaseExpression]) 
     text = dotted(expr) if expr is not None else None
     if text is None or text.count(".") > 1:
         return expr
-    if _extended(model, func, text):
+    if extended(model, func, text):
         return None  # `d_vars += [...]`, `d_vars.extend(...)`: more than the filter picks
     if text.startswith("self."):
         values = [v for f in model.functions if f.class_name == func.class_name for v in f.assignments.get(text, ())]
@@ -118,7 +118,7 @@ def _bound_value(model, func: FunctionInfo, expr: Optional[cst.BaseExpression]) 
     return values[0][0] if len(values) == 1 else None
 
 
-def _extended(model, func: FunctionInfo, name: str) -> bool:
+def extended(model, func: FunctionInfo, name: str) -> bool:
     """Is the list `name` added to after it is bound (`+=`, `.extend`, `.append`, `.insert`), in the
     function or, for `self.<name>`, anywhere in the module?"""
     scope = model.module if name.startswith("self.") or func.node is None else func.node

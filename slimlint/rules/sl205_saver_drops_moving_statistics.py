@@ -8,6 +8,7 @@ import libcst as cst
 
 from slimlint.fixes import FixActions, parse_expr
 from slimlint.model.api import TRAINABLE_TO_ALL
+from slimlint.model import var_scopes
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 
@@ -116,8 +117,10 @@ class SaverDropsMovingStatistics(Rule):
         tf = model.tf_prefix()
         # A Saver of a list built elsewhere (`Saver(weights)`) is reported when it writes checkpoints: one
         # that only restores a backbone from a checkpoint saved that way would break if it asked for more.
+        # Not a list grown after it is made (`var_list += bn_moving_vars`): it holds more than the trainables.
         savers = [s for s in model.savers
-                  if s.via_name is None or set(s.targets) & model.save_receivers]
+                  if s.via_name is None or set(s.targets) & model.save_receivers
+                  and not var_scopes.extended(model, s.func, s.via_name)]
         for saver in savers:
             saves = bool(set(saver.targets) & model.save_receivers)
             restores = bool(set(saver.targets) & model.restore_receivers) or id(saver.call) in model.builder.restoring_calls

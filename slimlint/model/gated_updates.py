@@ -64,6 +64,22 @@ def boolean_option_defaults(module: cst.Module) -> Dict[str, Tuple[bool, str]]:
     return found
 
 
+def option_default_literal(module: cst.Module, name: str) -> Optional[Tuple[cst.Call, cst.Name]]:
+    """(the call defining the TF / absl boolean flag `name`, its literal default): where the default is written."""
+    stack: List[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        stack.extend(children(node))
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _FLAG_BOOL_DEFINERS:
+            positional = [a.value for a in node.args if a.keyword is None and not a.star]
+            keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+            flag = literal_string(keywords.get("name")) or (literal_string(positional[0]) if positional else None)
+            default = keywords.get("default", positional[1] if len(positional) > 1 else None)
+            if flag == name and _bool(default) is not None:
+                return node, default
+    return None
+
+
 def _bool(expr: Optional[cst.BaseExpression]) -> Optional[bool]:
     if isinstance(expr, cst.Name) and expr.value in ("True", "False"):
         return expr.value == "True"

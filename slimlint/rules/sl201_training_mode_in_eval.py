@@ -8,7 +8,8 @@ import libcst as cst
 
 from slimlint.fixes import FixActions, add_dict_item, add_keyword, replace_with
 from slimlint.model import context
-from slimlint.model.facts import TRUE
+from slimlint.model.facts import TRUE, UNKNOWN
+from slimlint.model.gated_updates import option_default_literal
 from slimlint.model.dropout import training_branch_calls
 from slimlint.model.import_table import dotted
 from slimlint.model.unthreaded_modes import true_over_unread_flag, unthreaded_scope_modes
@@ -227,6 +228,11 @@ class TrainingModeInEval(Rule):
         module gets another mode): a GAN sampled the way it trained uses batch statistics by design, nothing
         reads those moving statistics, and the fix would make the generator read statistics no run ever used.
         Where the project builds that network in inference mode too, sampling in training mode is reported.
+        An evaluation script's boolean flag that is True by default and is its batch norm's mode
+        (`DEFINE_boolean('batch_norm_training', True, ...)`, `is_training=FLAGS.batch_norm_training`) is
+        reported once, at its definition; the unsafe fix defaults it to False (a user can still pass True),
+        only in a file that trains nothing. Batch norm given a written True in a layer whose mode parameter
+        receives a placeholder some run feeds False is given the parameter instead.
     """
     behaviour_change = "batch norm uses its moving statistics at evaluation: predictions no longer depend on the rest of the batch"
     valid = (
@@ -386,11 +392,50 @@ class TrainingModeInEval(Rule):
             """,
             line=6,
         ),
+        Case(
+            """
+            import tensorflow as tf
+            import tensorflow.contrib.slim as slim
+
+            flags = tf.app.flags
+            flags.DEFINE_boolean('bn_training', True, 'Use training mode for batch norm.')
+            FLAGS = flags.FLAGS
+
+            def net(images, is_training):
+                return slim.conv2d(images, 16, [3, 3], normalizer_fn=slim.batch_norm,
+                                   normalizer_params={'is_training': is_training})
+
+            depth = net(images, is_training=FLAGS.bn_training)
+            with tf.Session() as sess:
+                tf.train.Saver().restore(sess, checkpoint)
+                print(sess.run(depth))
+            """,
+            path="eval.py",
+            fixed="""
+            import tensorflow as tf
+            import tensorflow.contrib.slim as slim
+
+            flags = tf.app.flags
+            flags.DEFINE_boolean('bn_training', False, 'Use training mode for batch norm.')
+            FLAGS = flags.FLAGS
+
+            def net(images, is_training):
+                return slim.conv2d(images, 16, [3, 3], normalizer_fn=slim.batch_norm,
+                                   normalizer_params={'is_training': is_training})
+
+            depth = net(images, is_training=FLAGS.bn_training)
+            with tf.Session() as sess:
+                tf.train.Saver().restore(sess, checkpoint)
+                print(sess.run(depth))
+            """,
+            line=5,
+        ),
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = ctx.model
         seen = set()
+        true_by_option: dict = {}  # boolean option defaulting to True -> evaluation builds taking it as their mode
         for func in model.functions:
             trained = (model.module_name, func.qualname) in ctx.index.training_callees or context.forward_name_trained(
                 func, model.module_name, ctx.index.training_callees)
@@ -416,6 +461,9 @@ class TrainingModeInEval(Rule):
             # holds only when the flag does; the calls that give the flag are judged at those calls.
             training_only = None
             for site in model.bn_sites(func, ctx.index):
+                if site.mode.kind == UNKNOWN and site.mode.expr is not None and model.option_default(site.mode.expr) is True \
+                        and context.is_eval_context(ctx.role, func, site.order, trained):
+                    true_by_option.setdefault(site.mode.expr.attr.value, []).append(site.layer.call)
                 if site.mode.kind != TRUE or site.in_place and site.mode.expr is None:
                     continue
                 if training_only is None:
@@ -439,6 +487,9 @@ class TrainingModeInEval(Rule):
                 if sampling and not ctx.index.built_in_other_modes(network):
                     continue
                 for param, mode in sorted(call.modes.items()):
+                    if mode.kind == UNKNOWN and isinstance(mode.expr, cst.Attribute) \
+                            and model.option_default(mode.expr) is True:
+                        true_by_option.setdefault(mode.expr.attr.value, []).append(call.site.call)
                     if mode.kind == TRUE and not (flagged and mode.expr is None):
                         # The project's own inference call of this network says what the author intends.
                         safe = ctx.index.called_with_false_mode(network, param)
@@ -504,6 +555,7 @@ class TrainingModeInEval(Rule):
                         f"{fed.line}), in a run over evaluation data")
                     yield self.violation(fed.value, _MESSAGE.format(what=what),
                                          FixActions().on(fed.value, replace_with("False")), "Feed `False`")
+        yield from self._report_true_options(ctx, true_by_option)
         if ctx.role != context.UNIT_TEST:
             for call, (module, qualname) in model.training_phase_fixed(ctx.index):
                 switch = ("the module code" if qualname == "<module>" else f"`{qualname}`") + (
@@ -538,6 +590,29 @@ class TrainingModeInEval(Rule):
         if found.only_target and ctx.model.accepts_keyword(call, found.param, ctx.index):
             fix = FixActions().on(call, add_keyword(found.param, found.flag))
         yield self.violation(call, message, fix, f"Pass `{found.param}={found.flag}`" if fix else "")
+
+    def _report_true_options(self, ctx: RuleContext, true_by_option: dict) -> Iterator[Violation]:
+        """An evaluation script's boolean flag, True by default, that is the mode of its batch norm: run as the
+        defaults run it (`python eval.py`), evaluation normalises with batch statistics. Reported once, at the
+        flag's definition, where its default is fixed; only in a file that trains nothing."""
+        model = ctx.model
+        if ctx.role != context.EVAL or model.builder.has_train_ops:
+            return
+        for option, calls in sorted(true_by_option.items()):
+            found = option_default_literal(model.module, option)
+            if found is None:
+                continue
+            definition, default = found
+            numbers = sorted({model.position(c).start.line for c in calls})
+            lines = ("line " if len(numbers) == 1 else "lines ") + ", ".join(str(n) for n in numbers)
+            yield self.violation(
+                definition,
+                f"`--{option}` defaults to True and is the batch-norm mode of this evaluation code ({lines}): "
+                "run with its defaults, evaluation normalises with each batch's own statistics, not the moving "
+                "statistics training learned; default it to False",
+                FixActions().on(default, replace_with("False")), f"Default `--{option}` to False",
+                behaviour_change="evaluation run with the defaults uses the moving statistics; passing "
+                                 f"`--{option}=True` keeps the old behaviour")
 
     def _report_ignored_flag(self, ctx: RuleContext, ignored, seen: set) -> Iterator[Violation]:
         """Batch norm left in training mode in a model the project also builds with its flag False."""

@@ -255,8 +255,10 @@ class BatchNormFacts:
         if normalizer is None:
             _, normalizer = self._frame_value(layer.frames, layer.api, "normalizer_fn", index)
         if normalizer is not None:
-            if self._canonical(normalizer) in api.NORMALIZER_FNS:
-                return None
+            bound = self._bound_once(layer.func, normalizer)
+            if self._canonical(normalizer) in api.NORMALIZER_FNS \
+                    or bound is not None and self._canonical(bound) in api.NORMALIZER_FNS:
+                return None  # `normalizer = tc.layers.batch_norm` ... `normalizer_fn=normalizer` too
             # `normalizer_fn=model_config.normalizer_fn`, a config object whose class sets it to slim.batch_norm
             attr = normalizer.attr.value if isinstance(normalizer, cst.Attribute) else None
             return None if attr is not None and index.batch_norm_attribute(attr) else False
@@ -265,6 +267,13 @@ class BatchNormFacts:
             if found is not None and layer.api in found[1].normalized_ops:
                 return found
         return False
+
+    def _bound_once(self, func: FunctionInfo, expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+        """What a plain name is bound to, when the function (else the module) binds it exactly once."""
+        if not isinstance(expr, cst.Name):
+            return None
+        values = func.assignments.get(expr.value) or self.module_func.assignments.get(expr.value)
+        return values[0][0] if values and len(values) == 1 else None
 
     def _normalizer_mode(self, layer: LayerCall, items, unreadable: bool, params_expr, params_owner, factory,
                          index: ProjectIndex) -> Tuple[ModeArg, bool]:

@@ -50,8 +50,11 @@ _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 # `getattr(obj, name)` with a name that is not a string literal
 # Mode names some run sets False: a feed (`self.is_train: False`, `'is_training:0': False`) or a placeholder
 # defaulting to False. Evidence that a mode decided at run time is False in some run (ProjectIndex.run_time_mode).
-_FED_FALSE = re.compile(r"([A-Za-z_]\w*)(?::0)?['\"]?\s*:\s*False\b"
+_FED_FALSE = re.compile(r"(?<![\w'\"])(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)\s*:\s*False\b"
+                        r"|['\"]([A-Za-z_]\w*):0['\"]\s*:\s*False\b"
                         r"|([A-Za-z_]\w*)\s*=\s*(?:tf\.)?(?:compat\.v1\.)?placeholder_with_default\(\s*False\b")
+# Comments and triple-quoted strings (docstrings) hold no feeds: taken out before _FED_FALSE looks.
+_PROSE = re.compile(r"#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"", re.S)
 _DYNAMIC_GETATTR = re.compile(r"\bgetattr\(\s*[^,()]+,\s*(?=\S)(?!(?:'[^'\n]*'|\"[^\"\n]*\")\s*[,)])")
 
 
@@ -184,7 +187,8 @@ class Engine:
                              arg_scopes=arg_scopes)
         index.referenced_names = referenced
         index.dynamic_getattr = dynamic_getattr
-        fed_false = frozenset(a or b for text in texts if "False" in text for a, b in _FED_FALSE.findall(text))
+        fed_false = frozenset(a or b or c for text in texts if "False" in text
+                              for a, b, c in _FED_FALSE.findall(_PROSE.sub("", text)))
         index.fed_false_names = fed_false
         for _ in range(6):  # summaries depend on summaries: iterate to a fixed point
             modules = backend.summaries(index)

@@ -120,19 +120,75 @@ def _builds_only(model) -> bool:
 
 def _runs_only_in_main_block(module: cst.Module) -> bool:
     """Is `if __name__ == "__main__":` the module's only code that does something (besides imports, definitions,
-    and option set-up: `flags.DEFINE_string(...)`, `sys.path.append(...)`)? A network module, not a script."""
+    and option set-up: `flags.DEFINE_string(...)`, `sys.path.append(...)`), and does that block call nothing
+    imported but TensorFlow, NumPy and the standard library (not `utils.run_eval(outputs)`, which may run
+    it)? A network module, not a script."""
     main = False
+    imported = _imported_project_names(module)
     for stmt in module.body:
         if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
             continue
         if isinstance(stmt, cst.If) and "__name__" in {n.value for n in find_all(stmt.test, cst.Name)}:
             main = True
+            roots = {(dotted(call.func) or "").split(".")[0] for call in find_all(stmt.body, cst.Call)}
+            if roots & imported:
+                return False
+            if "*" in imported:  # `from pointnet_util import *`: any name it does not define itself may be theirs
+                own = {s.name.value for s in module.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))}
+                if roots - own - _library_names(module) - _BUILTINS:
+                    return False
             continue
         for call in find_all(stmt, cst.Call):
             name = dotted(call.func) or ""
             if not any(part in name for part in _SET_UP_CALLS):
                 return False
     return main
+
+
+_LIBRARY_ROOTS = {"tensorflow", "numpy", "os", "sys", "time", "math", "argparse", "logging", "json", "pickle",
+                  "random", "glob", "shutil", "collections", "functools", "itertools", "pprint", "six", "absl",
+                  "scipy", "matplotlib", "cv2", "PIL", "h5py", "tqdm", "datetime", "__future__", "io", "re"}
+
+
+_BUILTINS = {"print", "len", "range", "str", "int", "float", "list", "dict", "tuple", "zip", "enumerate", "format",
+             "isinstance", "sorted", "min", "max", "sum", "abs", "round", ""}
+
+
+def _library_names(module: cst.Module) -> Set[str]:
+    """Names the module's imports bind to a known library (`tf`, `np`)."""
+    out: Set[str] = set()
+    for node in find_all(module, (cst.Import, cst.ImportFrom)):
+        if isinstance(node, cst.Import):
+            for a in node.names:
+                full = dotted(a.name) or ""
+                if full.split(".")[0] in _LIBRARY_ROOTS:
+                    out.add(a.asname.name.value if a.asname else full.split(".")[0])
+        elif node.module is not None and not node.relative and not isinstance(node.names, cst.ImportStar) \
+                and (dotted(node.module) or "").split(".")[0] in _LIBRARY_ROOTS:
+            out.update((a.asname.name.value if a.asname else dotted(a.name) or "") for a in node.names)
+    return out
+
+
+def _imported_project_names(module: cst.Module) -> Set[str]:
+    """Names the module's top-level imports bind to anything but a known library (`import utils`, `from
+    evaluation import run_eval`)."""
+    out: Set[str] = set()
+    for stmt in module.body:
+        for node in find_all(stmt, (cst.Import, cst.ImportFrom)) if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) else ():
+            if isinstance(node, cst.ImportFrom):
+                root = (dotted(node.module) or "") if node.module is not None else ""
+                if node.relative or root.split(".")[0] not in _LIBRARY_ROOTS:
+                    if isinstance(node.names, cst.ImportStar):
+                        out.add("*")
+                    else:
+                        out.update((a.asname.name.value if a.asname else dotted(a.name) or "").split(".")[0]
+                                   for a in node.names)
+            else:
+                for a in node.names:
+                    full = dotted(a.name) or ""
+                    if full.split(".")[0] not in _LIBRARY_ROOTS:
+                        out.add(a.asname.name.value if a.asname else full.split(".")[0])
+    return out
 
 
 _SET_UP_CALLS = ("DEFINE_", "add_argument", "ArgumentParser", "parse_args", "sys.path", "os.path", "os.environ",

@@ -40,7 +40,7 @@ from slimlint.model.graph_names import looked_up_name
 from slimlint.model import string_modes
 from slimlint.model.average_updates import returns_average_update
 from slimlint.model.dropped_modes import left_at_default
-from slimlint.model.dropped_fractions import asks_no_dropout
+from slimlint.model.dropped_fractions import asks_no_dropout, unread_dropout_params
 from slimlint.model.dropout import MODE_APIS as DROPOUT_LAYER_APIS, dropout_params
 from slimlint.model.batch_norm import makes_untrainable
 from slimlint.model.kept_fractions import fixed_fraction, fraction_params, kept_by_constructor
@@ -233,6 +233,7 @@ class CrossFileFacts:
     def _summarise(self, func: FunctionInfo, index: ProjectIndex) -> FunctionSummary:
         builds, always, mode_params = self._bn_updates_and_modes(func, index)
         unread = self._unread_mode_params(func, index) if always and func.node is not None else frozenset()
+        fraction = fixed_fraction(self, func, index)
         bn_guard, guard_updates_only = self.bn_guard(func, index)
         slim_layers, slim_mode = self._slim_layers_and_mode(func, index)
         dropouts, dropout_keeps = dropout_params(self, func, index)
@@ -252,8 +253,9 @@ class CrossFileFacts:
             dropout_params=dropouts,
             dropout_keeps=dropout_keeps,
             fraction_params=fraction_params(self, func, index),
-            fixed_fraction=fixed_fraction(self, func, index),
+            fixed_fraction=fraction,
             asks_no_dropout=asks_no_dropout(self, func, index),
+            unread_dropout_params=unread_dropout_params(func, fraction),
             abstract=self._syntax_facts(func)[0],
             arg_scoped=self._syntax_facts(func)[1],
             direct_bn=any(bool((part.layers or part.batch_moments) and self.bn_sites(part, index))

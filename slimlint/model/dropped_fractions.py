@@ -59,6 +59,21 @@ def asks_no_dropout(model, func: FunctionInfo, index: ProjectIndex) -> Tuple[Tup
     return tuple(sorted(out))
 
 
+def unread_dropout_params(func: FunctionInfo, fixed: Optional[Tuple[str, str]]) -> frozenset:
+    """FunctionSummary.unread_dropout_params: for a function that fixes a constant fraction itself, its
+    kept-fraction and mode parameters the body never mentions."""
+    if fixed is None or fixed[1] != func.qualname or func.node is None:
+        return frozenset()
+    wanted = [p for p in func.params if fraction_kind(p) is not None or p in MODE_PARAM_NAMES]
+    return frozenset(p for p, n in mention_counts(func.node, wanted).items() if n == 0)
+
+
+def reported_in_callee(callee_summary, asked_params) -> bool:
+    """Does a call asking its callee for no dropout through these parameters get its finding in the callee,
+    at the dropout that ignores them (dropped_fractions), rather than at the call?"""
+    return bool(callee_summary.unread_dropout_params & set(asked_params))
+
+
 @dataclass(frozen=True)
 class DroppedFraction:
     site: DropoutSite  # the dropout keeping a constant fraction
@@ -71,10 +86,12 @@ def dropped_fractions(model, sites: List[DropoutSite], index: ProjectIndex) -> L
     """Constant-fraction dropouts (`tf.nn.dropout(h, keep_prob=0.5)`) in a function that never reads a fraction
     or mode parameter some project call sets to ask for no dropout."""
     asked = {}
+    own = index.modules.get(model.module_name, {})
     for functions in index.modules.values():
         for summary in functions.values():
             for callee, param, shown in summary.asks_no_dropout:
-                if callee[0] == model.module_name:
+                if callee[0] == model.module_name and callee[1] in own \
+                        and param in own[callee[1]].unread_dropout_params:
                     asked.setdefault(callee[1], {}).setdefault(param, shown)
     if not asked:
         return []
@@ -87,10 +104,8 @@ def dropped_fractions(model, sites: List[DropoutSite], index: ProjectIndex) -> L
         argument = kept_fraction_argument(site)
         if argument is None or constant_fraction(argument[1], func, model) is None:
             continue  # the constant is written at the call itself: the fix replaces it there
-        counts = mention_counts(func.node, wanted)
-        unread = [p for p in sorted(wanted) if counts.get(p) == 0]
         # a fraction parameter first (the fix's), else the mode
-        unread.sort(key=lambda p: fraction_kind(p) is None)
+        unread = sorted(wanted, key=lambda p: (fraction_kind(p) is None, p))
         if not unread:
             continue
         param = unread[0]

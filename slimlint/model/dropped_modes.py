@@ -76,7 +76,8 @@ def left_at_default(model, func: FunctionInfo, param: str, index: ProjectIndex) 
     """Does `func` call a project wrapper that leaves its mode at a default True, a call `param` (a mode
     parameter `func` never reads) could be handed to? FunctionSummary.unread_left_at_default."""
     return any(default == "True" and _own_mode(wrapper_param, {param}) == param
-               for _, _, _, wrapper_param, default in wrapper_calls_at_default(model, func, index))
+               and not _given_elsewhere(model, func, site, found, wrapper_param, index)
+               for site, found, _, wrapper_param, default in wrapper_calls_at_default(model, func, index))
 
 
 def wrapper_calls_at_default(model, func: FunctionInfo, index: ProjectIndex):

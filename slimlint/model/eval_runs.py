@@ -691,9 +691,9 @@ class EvalRuns:
             for call in find_all(loop.body, cst.Call):
                 if isinstance(call.func, cst.Attribute) and isinstance(call.func.value, (cst.Name, cst.Attribute)) \
                         and (dotted(call.func.value) or "tf").split(".")[0] not in ("tf", "tf1", "keras", "K") \
-                        and "train" in context.words(call.func.attr.value) \
+                        and context.word_list(call.func.attr.value)[:1] in (["train"], ["training"]) \
                         and not context.words(call.func.attr.value) & {"eval", "evaluate", "test", "valid", "validation"}:
-                    return True
+                    return True  # `model.train(...)`, `net.train_step(...)`; not `data.next_train_batch(...)`
         return False
 
     def training_run_orders(self, func: FunctionInfo) -> List[int]:

@@ -101,9 +101,11 @@ class FlagCoverage:
         callees = index.__dict__.setdefault("_edge_callees", {})
         if "all" not in callees:
             callees["all"] = frozenset(callee for _, callee in index.call_edges)
-        # `self.network.generative0(...)` in another file: a call slimlint does not resolve still names it.
-        return key not in callees["all"] and f".{func.name}(" not in self.module_code() \
-            and "." + func.name not in index.referenced_names
+        # `self.network.generative0(...)` in another file: a call slimlint does not resolve still names it,
+        # unless a module-level function of that name is what `ops.conv_bn(...)` means.
+        named = "." + func.name in index.referenced_names and not any(
+            func.name in functions for functions in index.modules.values())
+        return key not in callees["all"] and f".{func.name}(" not in self.module_code() and not named
 
     def bn_ignoring_mode_flag(self, func: FunctionInfo, index: ProjectIndex) -> List[IgnoredFlag]:
         if self._never_called_method(func, index):
@@ -114,6 +116,8 @@ class FlagCoverage:
         key, param, model, derived = chosen
         by_option = index.false_only_by_option(key, param)
         run_time = None if index.called_with_false_mode(key, param) else index.run_time_mode(key, param)
+        if run_time is not None and index.adversarial:
+            return []  # a GAN keeps batch statistics by design (pix2pix's generator): its flag steers dropout
         if derived is not None:
             flag = derived.training_expr
             names = {param, derived.local}
@@ -143,6 +147,8 @@ class FlagCoverage:
             for mode in call.modes.values():
                 if mode.kind == TRUE and id(call.site.call) not in guarded and (run_time is None or _written_true(mode)):
                     given = flag if call.order > assigned_at else None
+                    if run_time is not None and mode.keyword in call.summary.python_tested:
+                        given = None  # `if is_train:` in the wrapper: a tensor there fails, so no fix
                     out.append(IgnoredFlag(call.site.call, mode, param, model, given, by_option, local, run_time))
         return out
 

@@ -25,6 +25,7 @@ from slimlint.model import context
 from slimlint.model.dropout import ALWAYS_DROP, NN_DROPOUT, constant_fraction, DropoutFinder, fraction_arguments
 from slimlint.model.facts import INIT_PREFIX, CallSite, FunctionInfo, method_param
 from slimlint.model.walk import find_all, walk
+from slimlint.model.dropped_fractions import reported_in_callee
 
 # (parameter, how its dropout reads it: "keep_prob" | "rate" | "" for tf.nn.dropout's second positional argument
 # (TF1: keep_prob, TF2: rate), the parameter's default when it is a number)
@@ -306,6 +307,8 @@ def evaluated_fixed_fractions(model, func: FunctionInfo, role: str, index) -> Li
             or context.samples_by_name(model.module_name, func):
         return []
     out = []
+    mine = index.modules.get(model.module_name, {}).get(func.qualname)  # module code: "<module>" both ways
+    own_asks = mine.asks_no_dropout if mine is not None else ()
     for site in func.calls:
         found = index.resolve_site(site, model.module_name)
         if found is None or found[0] == model.module_name:
@@ -313,5 +316,8 @@ def evaluated_fixed_fractions(model, func: FunctionInfo, role: str, index) -> Li
         summary = index.lookup_site(site, model.module_name)
         if summary is not None and summary.fixed_fraction is not None \
                 and context.is_eval_context(role, func, site.order, training_callee=True):
+            asked = [param for callee, param, _ in own_asks if callee == found]
+            if reported_in_callee(summary, asked):
+                continue  # `TextCNN(..., dropout_keep_prob=1.0)` ignored by the callee: reported at its dropout
             out.append((site, summary.fixed_fraction))
     return out

@@ -143,6 +143,9 @@ class FunctionSummary:
     # (callee with a fixed_fraction, its parameter, the argument) for calls asking it for no dropout (`keep_prob=1`,
     # `is_training=False`): dropped_fractions.py
     asks_no_dropout: Tuple[Tuple[Tuple[str, str], str, str], ...] = ()
+    # With a fixed_fraction of its own: its kept-fraction and mode parameters that the body never mentions
+    # (`def VGG16(x, is_training, keep_prob)` dropping a constant 0.5): dropped_fractions.py
+    unread_dropout_params: FrozenSet[str] = frozenset()
     # a method returning `self.<ema>.apply(...)` whose class reads `self.<ema>.average(...)`: calling it builds a
     # hand-written batch norm's moving-average update, which the caller must run (average_updates.py)
     returns_average_update: bool = False

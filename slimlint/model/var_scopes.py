@@ -118,14 +118,17 @@ def _bound_value(model, func: FunctionInfo, expr: Optional[cst.BaseExpression]) 
     return values[0][0] if len(values) == 1 else None
 
 
-def extended(model, func: FunctionInfo, name: str) -> bool:
+def extended(model, func: FunctionInfo, name: str, adding=None) -> bool:
     """Is the list `name` added to after it is bound (`+=`, `.extend`, `.append`, `.insert`), in the
-    function or, for `self.<name>`, anywhere in the module?"""
+    function or, for `self.<name>`, anywhere in the module? `adding`: only by what this test accepts (the
+    added expression's text)."""
     scope = model.module if name.startswith("self.") or func.node is None else func.node
     for node in m.findall(scope, m.AugAssign() | m.Call(func=m.Attribute(attr=m.Name("extend") | m.Name("append") | m.Name("insert")))):
         target = node.target if isinstance(node, cst.AugAssign) else node.func.value
         if dotted(target) == name:
-            return True
+            added = node.value if isinstance(node, cst.AugAssign) else node
+            if adding is None or adding(cst.Module([]).code_for_node(added)):
+                return True
     return False
 
 
@@ -165,6 +168,13 @@ def _scoped_networks(model, op: TrainOp, index) -> Optional[Tuple[List[FunctionI
     if not trained or _unscoped_builders(model, index, scoped):
         return None
     return list(scoped.values()), trained
+
+
+def scope_builds_bn(model, op: TrainOp, index) -> bool:
+    """Do the networks the op's var_list names by scope (functions of this module opening that variable scope)
+    build batch norm? A scoped read of UPDATE_OPS over a head with none would be empty."""
+    found = _scoped_networks(model, op, index)
+    return found is not None and any(_builds_bn(model, f, index) for f in found[1])
 
 
 def _builds_bn(model, func: FunctionInfo, index) -> bool:

@@ -48,6 +48,10 @@ def _own_network_scope(ctx: RuleContext, op):
     key, scope = var_scopes.var_list_scope(model, op)
     if key is None:
         return ""  # a var_list slimlint cannot read by name (extended, built elsewhere): as before, all of them
+    if scope and not var_scopes.scope_builds_bn(model, op, ctx.index):
+        return ""  # a head with no batch norm of its own: the step trains on batch norm outside its scope
+    if scope and "name_scope(" in model.module_code():
+        return False  # ops named under a name scope (`tower_0/generator/...`): the variable scope matches none
     return scope if scope else False
 
 

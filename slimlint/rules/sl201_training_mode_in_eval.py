@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import Iterator
 
 import libcst as cst
@@ -461,7 +463,8 @@ class TrainingModeInEval(Rule):
             # holds only when the flag does; the calls that give the flag are judged at those calls.
             training_only = None
             for site in model.bn_sites(func, ctx.index):
-                if site.mode.kind == UNKNOWN and site.mode.expr is not None and model.option_default(site.mode.expr) is True \
+                if site.mode.kind == UNKNOWN and isinstance(site.mode.expr, cst.Attribute) and not sampling \
+                        and model.option_default(site.mode.expr) is True \
                         and context.is_eval_context(ctx.role, func, site.order, trained):
                     true_by_option.setdefault(site.mode.expr.attr.value, []).append(site.layer.call)
                 if site.mode.kind != TRUE or site.in_place and site.mode.expr is None:
@@ -487,7 +490,7 @@ class TrainingModeInEval(Rule):
                 if sampling and not ctx.index.built_in_other_modes(network):
                     continue
                 for param, mode in sorted(call.modes.items()):
-                    if mode.kind == UNKNOWN and isinstance(mode.expr, cst.Attribute) \
+                    if mode.kind == UNKNOWN and isinstance(mode.expr, cst.Attribute) and not sampling \
                             and model.option_default(mode.expr) is True:
                         true_by_option.setdefault(mode.expr.attr.value, []).append(call.site.call)
                     if mode.kind == TRUE and not (flagged and mode.expr is None):
@@ -598,10 +601,13 @@ class TrainingModeInEval(Rule):
         model = ctx.model
         if ctx.role != context.EVAL or model.builder.has_train_ops:
             return
+        if any(module == model.module_name for module, _ in ctx.index.training_callees):
+            return  # training code calls into this module (`mnist_inference.py`): the flags it defines are training's too
+        code = model.module_code()
         for option, calls in sorted(true_by_option.items()):
             found = option_default_literal(model.module, option)
-            if found is None:
-                continue
+            if found is None or re.search(rf"\.{re.escape(option)}\s*=[^=]", code):
+                continue  # `FLAGS.is_training = False` before the build: the default never reaches it
             definition, default = found
             numbers = sorted({model.position(c).start.line for c in calls})
             lines = ("line " if len(numbers) == 1 else "lines ") + ", ".join(str(n) for n in numbers)

@@ -120,7 +120,7 @@ class SaverDropsMovingStatistics(Rule):
         # Not a list grown after it is made (`var_list += bn_moving_vars`): it holds more than the trainables.
         savers = [s for s in model.savers
                   if s.via_name is None or set(s.targets) & model.save_receivers
-                  and not var_scopes.extended(model, s.func, s.via_name)]
+                  and not var_scopes.extended(model, s.func, s.via_name, _adds_statistics)]
         for saver in savers:
             saves = bool(set(saver.targets) & model.save_receivers)
             restores = bool(set(saver.targets) & model.restore_receivers) or id(saver.call) in model.builder.restoring_calls
@@ -147,6 +147,12 @@ class SaverDropsMovingStatistics(Rule):
                 fix,
                 f"Save all the variables (`{getter}`), with the same arguments",
             )
+
+
+def _adds_statistics(added: str) -> bool:
+    """Does what a list is grown with hold the moving statistics (`bn_moving_vars`, `tf.global_variables()`),
+    not only a step counter (`var_list.append(global_step)`)?"""
+    return any(word in added for word in ("moving", "global_variables", "model_variables", "all_variables", "bn", "batch_norm"))
 
 
 def _scoped(variables: cst.Call) -> bool:

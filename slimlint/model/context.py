@@ -6,7 +6,7 @@ When unsure, the answer is "not evaluation": SL201 stays silent rather than flag
 from __future__ import annotations
 
 import re
-from typing import FrozenSet, Iterable, Set
+from typing import FrozenSet, Iterable, Set, Tuple
 
 import libcst as cst
 
@@ -124,7 +124,7 @@ def _runs_only_in_main_block(module: cst.Module) -> bool:
     imported but TensorFlow, NumPy and the standard library (not `utils.run_eval(outputs)`, which may run
     it)? A network module, not a script."""
     main = False
-    imported = _imported_project_names(module)
+    library, imported = _import_bindings(module)
     for stmt in module.body:
         if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
             continue
@@ -135,7 +135,7 @@ def _runs_only_in_main_block(module: cst.Module) -> bool:
                 return False
             if "*" in imported:  # `from pointnet_util import *`: any name it does not define itself may be theirs
                 own = {s.name.value for s in module.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))}
-                if roots - own - _library_names(module) - _BUILTINS:
+                if roots - own - library - _BUILTINS:
                     return False
             continue
         for call in find_all(stmt, cst.Call):
@@ -154,41 +154,30 @@ _BUILTINS = {"print", "len", "range", "str", "int", "float", "list", "dict", "tu
              "isinstance", "sorted", "min", "max", "sum", "abs", "round", ""}
 
 
-def _library_names(module: cst.Module) -> Set[str]:
-    """Names the module's imports bind to a known library (`tf`, `np`)."""
-    out: Set[str] = set()
-    for node in find_all(module, (cst.Import, cst.ImportFrom)):
-        if isinstance(node, cst.Import):
-            for a in node.names:
-                full = dotted(a.name) or ""
-                if full.split(".")[0] in _LIBRARY_ROOTS:
-                    out.add(a.asname.name.value if a.asname else full.split(".")[0])
-        elif node.module is not None and not node.relative and not isinstance(node.names, cst.ImportStar) \
-                and (dotted(node.module) or "").split(".")[0] in _LIBRARY_ROOTS:
-            out.update((a.asname.name.value if a.asname else dotted(a.name) or "") for a in node.names)
-    return out
-
-
-def _imported_project_names(module: cst.Module) -> Set[str]:
-    """Names the module's top-level imports bind to anything but a known library (`import utils`, `from
-    evaluation import run_eval`)."""
-    out: Set[str] = set()
+def _import_bindings(module: cst.Module) -> Tuple[Set[str], Set[str]]:
+    """(names the module's imports bind to a known library: `tf`, `np`; names they bind to anything else:
+    `import utils`, `from evaluation import run_eval`, "*" for a star import of such a module), from the
+    imports outside its functions and classes."""
+    library: Set[str] = set()
+    project: Set[str] = set()
     for stmt in module.body:
-        for node in find_all(stmt, (cst.Import, cst.ImportFrom)) if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) else ():
-            if isinstance(node, cst.ImportFrom):
-                root = (dotted(node.module) or "") if node.module is not None else ""
-                if node.relative or root.split(".")[0] not in _LIBRARY_ROOTS:
-                    if isinstance(node.names, cst.ImportStar):
-                        out.add("*")
-                    else:
-                        out.update((a.asname.name.value if a.asname else dotted(a.name) or "").split(".")[0]
-                                   for a in node.names)
-            else:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        for node in find_all(stmt, (cst.Import, cst.ImportFrom)):
+            if isinstance(node, cst.Import):
                 for a in node.names:
                     full = dotted(a.name) or ""
-                    if full.split(".")[0] not in _LIBRARY_ROOTS:
-                        out.add(a.asname.name.value if a.asname else full.split(".")[0])
-    return out
+                    bound = a.asname.name.value if a.asname else full.split(".")[0]
+                    (library if full.split(".")[0] in _LIBRARY_ROOTS else project).add(bound)
+                continue
+            root = (dotted(node.module) or "").split(".")[0] if node.module is not None else ""
+            side = library if root in _LIBRARY_ROOTS and not node.relative else project
+            if isinstance(node.names, cst.ImportStar):
+                if side is project:
+                    project.add("*")
+                continue
+            side.update((a.asname.name.value if a.asname else dotted(a.name) or "").split(".")[0] for a in node.names)
+    return library, project
 
 
 _SET_UP_CALLS = ("DEFINE_", "add_argument", "ArgumentParser", "parse_args", "sys.path", "os.path", "os.environ",

@@ -144,10 +144,10 @@ class FlagCoverage:
                 given = flag if site.layer.order > assigned_at else None
                 out.append(IgnoredFlag(site.layer.call, site.mode, param, model, given, by_option, local, run_time))
         for call in self.bn_calls(func, index):
-            for mode in call.modes.values():
+            for wrapper_param, mode in call.modes.items():
                 if mode.kind == TRUE and id(call.site.call) not in guarded and (run_time is None or _written_true(mode)):
                     given = flag if call.order > assigned_at else None
-                    if run_time is not None and mode.keyword in call.summary.python_tested:
+                    if run_time is not None and wrapper_param in call.summary.python_tested:
                         given = None  # `if is_train:` in the wrapper: a tensor there fails, so no fix
                     out.append(IgnoredFlag(call.site.call, mode, param, model, given, by_option, local, run_time))
         return out

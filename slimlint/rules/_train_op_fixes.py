@@ -9,14 +9,18 @@ import libcst as cst
 
 from slimlint.fixes import FixActions, add_keyword, parse_expr, wrap_in_with
 from slimlint.model import var_scopes
+from slimlint.model.eval_towers import training_mode_eval_towers
 from slimlint.rules.base import RuleContext
 
 
-def control_dependencies_fix(ctx: RuleContext, op, deps: Optional[str] = None) -> Optional[FixActions]:
-    """Wrap the statement that builds `op` in `with tf.control_dependencies(<deps>):`."""
+def control_dependencies_fix(ctx: RuleContext, op, deps: Optional[str] = None, whole: bool = True) -> Optional[FixActions]:
+    """Wrap the statement that builds `op` in `with tf.control_dependencies(<deps>):` (`whole`: the code's own
+    `deps` is the whole collection)."""
     stmt = op.statement
     if stmt is None or len(stmt.body) != 1 or ctx.model.builds_bn_in_loop(op.func, ctx.index):
         return None
+    if (deps is None or whole) and training_mode_eval_towers(ctx.model, ctx.index):
+        return None  # the collection holds an evaluation tower's updates: the step would need its inputs
     fix = FixActions()
     tf = ctx.model.tf_prefix()
     if tf is None:
@@ -93,8 +97,8 @@ def create_train_op_fix(ctx: RuleContext, op) -> Optional[FixActions]:
         return None
     if _mapped_args(op.call) is None or model.builds_bn_in_loop(op.func, ctx.index):
         return None  # update ops made in a loop body cannot be the train op's dependencies either
-    if _own_network_scope(ctx, op) != "":
-        return None  # one of several networks' ops: create_train_op would run every network's updates
+    if _own_network_scope(ctx, op) != "" or training_mode_eval_towers(model, ctx.index):
+        return None  # one of several networks' ops (or towers'): create_train_op would run every one's updates
     reference = model.slim_reference()
     if reference is None:
         return None

@@ -158,7 +158,7 @@ class UpdateOpsNotWired(Rule):
             rebinds = block is not None and bool(block.aliased) and block.order > found.op.order
             # A GAN's steps each need their own network's updates (SL106): the whole collection on one step is no fix.
             gan_steps = rebinds and ctx.index.adversarial and len(found.op.func.train_ops) > 1
-            fix = None if filtered or gan_steps else control_dependencies_fix(ctx, found.op, read.target if same_scope else None)
+            fix = None if filtered or gan_steps else control_dependencies_fix(ctx, found.op, read.target if same_scope else None, whole=not read.scoped)
             where = "is never used" if found.wiring.status == flow.UNUSED_READ else (
                 "only guards a block that rebinds a train op made before it (`control_dependencies` reaches only the "
                 "ops created inside the block)" if rebinds else "only guards a block that builds no train op")

@@ -92,7 +92,7 @@ class UpdateOpsOnLoss(Rule):
             yield self.violation(
                 found.op.call,
                 "The update ops hang on the loss, and the loop runs the train op without fetching the loss: they never run",
-                control_dependencies_fix(ctx, found.op, read.target if same_scope else None),
+                control_dependencies_fix(ctx, found.op, read.target if same_scope else None, whole=not read.scoped),
                 "Make the train op depend on the update ops",
                 safe=True,  # the code wired the update ops to run them: the fix wires them where they run
             )

@@ -534,3 +534,20 @@ def _training_value(expr: cst.BaseExpression) -> bool:
     if isinstance(expr, cst.SimpleString):
         return expr.evaluated_value in ("train", "training")
     return isinstance(expr, cst.Attribute) and expr.attr.value == "TRAIN"
+
+
+def ignores_function_mode(model, site: DropoutSite, sites: List[DropoutSite], index) -> Optional[str]:
+    """The mode parameter a constant-fraction dropout ignores while the other dropouts of its function follow
+    it (`tf.nn.dropout(inp, rate=.2)` beside `tf.layers.dropout(h, rate=.5, training=training)`), when the
+    project builds that function with the mode False or a run-time mode some run feeds False: evaluation still
+    drops there. The author switches dropout by the mode everywhere else, so this one is left over, not meant."""
+    if site.api not in ALWAYS_DROP or site.mode.kind != TRUE or site.guarded or site.fed_fraction:
+        return None
+    func = site.func
+    followed = {other.mode.param for other in sites if other is not site and other.func is func
+                and other.mode.kind == PARAM and other.mode.param in func.params}
+    key = (model.module_name, func.qualname)
+    for param in sorted(p for p in followed if p):
+        if index.called_with_false_mode(key, param) or index.run_time_mode(key, param) is not None:
+            return param
+    return None

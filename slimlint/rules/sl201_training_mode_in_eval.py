@@ -10,7 +10,7 @@ import libcst as cst
 
 from slimlint.fixes import FixActions, add_dict_item, add_keyword, replace_with
 from slimlint.model import context
-from slimlint.model.facts import TRUE, UNKNOWN
+from slimlint.model.facts import MODE_PARAM_NAMES, TRUE, UNKNOWN
 from slimlint.model.gated_updates import option_default_literal
 from slimlint.model.dropout import training_branch_calls
 from slimlint.model.import_table import dotted
@@ -19,6 +19,11 @@ from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 _MESSAGE = "Batch norm runs in training mode in evaluation code ({what}): it normalises with the batch's own statistics"
 
+
+_CLASS_GRAPH_MESSAGE = ("Batch norm runs in training mode (nothing gives it a mode, so it takes the library's default "
+                        "True) in the one graph its class builds, and `{method}()` of the same class runs that graph over "
+                        "evaluation data: predictions use each batch's own statistics, not the moving statistics; give "
+                        "the class a mode placeholder, fed True to train and False to evaluate")
 
 class TrainingModeInEval(Rule):
     code = "SL201"
@@ -197,6 +202,11 @@ class TrainingModeInEval(Rule):
         run can save normalises with batch statistics. Reported at the import, without a fix (the network needs a
         mode, and an inference graph to restore the checkpoint into). Silent for a meta file named by a literal
         path (a downloaded pretrained network inspected or used to initialise), and in code named for sampling.
+        Also a model class (DeepFM-style: `fit_on_batch` trains, `predict` runs) that builds one graph whose batch
+        norm nothing gives a mode (`batch_norm(deep)` at the library's default True; no mode parameter or
+        placeholder anywhere in the class) and runs that graph over evaluation data in another method
+        (`predict(self, X)` feeding new data): reported at the batch norm, no fix (the class needs a mode
+        placeholder, fed True to train and False to evaluate). Not in GANs, nor for methods named for sampling.
     """
     why_bad = """
         In training mode batch norm normalises each batch with that batch's own mean and variance and
@@ -476,6 +486,11 @@ class TrainingModeInEval(Rule):
                 if sampling and model.module_name not in ctx.index.moded_modules:
                     continue
                 if not (predicts or context.is_eval_context(ctx.role, func, site.order, trained)):
+                    evaluator = self._class_evaluator(ctx, func) if site.mode.expr is None else None
+                    if evaluator is not None and id(site.layer.call) not in seen:
+                        seen.add(id(site.layer.call))
+                        # No fix: True is what training needs; the class needs a mode it can switch.
+                        yield self.violation(site.layer.call, _CLASS_GRAPH_MESSAGE.format(method=evaluator))
                     continue
                 yield from self._report(ctx, site.mode, site.layer.call, "batch_norm", seen, fixable=not shared)
             # A fed mode placeholder that never reaches the network: SL207 passes it (the better fix).
@@ -658,6 +673,29 @@ class TrainingModeInEval(Rule):
         if flag and isinstance(at, cst.Call) and (mode.owner is at) and ctx.model.accepts_keyword(at, keyword, ctx.index):
             fix = FixActions().on(at, add_keyword(keyword, flag))
         yield self.violation(at, message, fix, f"Pass `{keyword}={flag}`" + (" to the scope" if scope else "") if fix else "")
+
+    @staticmethod
+    def _class_evaluator(ctx: RuleContext, func):
+        """A method of `func`'s class that runs the class's one graph over evaluation data (`def predict(self, X):
+        ... self.sess.run(self.out, feed_dict)`), in a class that also trains that graph and gives its batch norm
+        no mode anywhere (no parameter, no placeholder, no False): the evaluation normalises with batch statistics.
+        Not in GANs nor unit tests; not for methods named for sampling."""
+        model = ctx.model
+        if func.class_name is None or ctx.role == context.UNIT_TEST or ctx.index.adversarial:
+            return None
+        methods = [f for f in model.functions if f.class_name == func.class_name and "<locals>" not in f.qualname]
+        if any(set(f.params) & set(MODE_PARAM_NAMES) for f in methods):
+            return None  # a mode the class can be given: its builds are judged where they are made
+        if any(site.mode.kind != TRUE for f in methods for site in model.bn_sites(f, ctx.index)):
+            return None
+        if not any(model.training_run_orders(f) for f in methods):
+            return None
+        for method in methods:
+            if method is func or not method.name or context.words(method.name) & {"sample", "sampling", "generate"}:
+                continue
+            if model.evaluation_runs(method, ctx.role):
+                return method.name
+        return None
 
     def _report(self, ctx: RuleContext, mode, call: cst.Call, param: str, seen: set,
                 safe: bool = False, fixable: bool = True) -> Iterator[Violation]:

@@ -8,7 +8,7 @@ import libcst as cst
 
 from slimlint.fixes import FixActions, add_keyword, replace_with
 from slimlint.model import context
-from slimlint.model.dropout import ALWAYS_DROP, NN_DROPOUT, DropoutSite, dropout_calls, dropout_sites
+from slimlint.model.dropout import ALWAYS_DROP, NN_DROPOUT, DropoutSite, dropout_calls, dropout_sites, ignores_function_mode
 from slimlint.model.dropped_fractions import dropped_fractions
 from slimlint.model.training_graph_dropout import NOISE_WORDS, dropout_runs_on_training_graph
 from slimlint.model.kept_fractions import evaluated_fixed_fractions, fraction_calls, identity_of
@@ -25,6 +25,9 @@ _NN_MESSAGE = ("`{api}` keeps a constant fraction in evaluation code (`{constant
 _CLASS_GRAPH_MESSAGE = ("`{api}` keeps a constant fraction (`{constant}`) in the graph that `{method}()` of the same "
                         "class runs over evaluation data: it zeroes random activations on every run, so its predictions are "
                         "random; keep the fraction in a placeholder fed 1.0 at evaluation (`tf.placeholder_with_default(1.0, [])`)")
+_IGNORES_MODE_MESSAGE = ("`{api}` keeps a constant fraction (`{constant}`) whatever `{mode}` says, while the other "
+                         "dropouts of `{func}` follow it, and the project builds `{func}` with `{mode}` False: evaluation "
+                         "still zeroes random activations here; switch this dropout by `{mode}` too")
 _FIXED_MESSAGE = ("Dropout drops in evaluation code: this builds dropout with no mode that keeps a constant fraction "
                   "(`{constant}` in `{where}`), so it zeroes random activations on every run and predictions are random; "
                   "make the fraction a parameter (or a placeholder) and give it 1.0 here")
@@ -110,6 +113,12 @@ class DropoutInEval(Rule):
         a Python parameter or a written True (`slim.dropout(net, 0.5, is_training=is_train)` in the graph that
         `build(is_train)` makes): the runs that feed False still drop. Reported at the dropout, no fix (the
         Python value may steer Python code too).
+
+        Also a constant-fraction `tf.nn.dropout` (an input dropout, `rate=.2`) in a function whose other dropouts
+        follow its mode parameter (`tf.layers.dropout(h, rate=.5, training=training)`), when the project builds
+        that function with the mode False (written, or a run-time mode some run feeds False): the author switches
+        dropout by the mode everywhere else, and evaluation still drops here. No fix (the mode is a tensor, and
+        `tf.nn.dropout` takes none).
 
         Also a mode flag that stops on the way: a function hands its mode parameter to its batch norm (or
         other dropout) but calls a dropout helper of the project without it (`spatial_dropout(net, p=0.1)`
@@ -562,6 +571,20 @@ class DropoutInEval(Rule):
             """,
             line=5,
         ),
+        Case(
+            """
+            import tensorflow as tf
+
+            def mlp(images, training=True):
+                x = tf.nn.dropout(tf.layers.flatten(images), rate=0.2)
+                x = tf.layers.batch_normalization(tf.layers.dense(x, 512), training=training)
+                x = tf.layers.dropout(tf.nn.relu(x), rate=0.5, training=training)
+                return tf.layers.dense(x, 10)
+
+            test_logits = mlp(test_images, training=False)
+            """,
+            line=4,
+        ),
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
@@ -602,6 +625,13 @@ class DropoutInEval(Rule):
                 if evaluator is not None:
                     yield self.violation(site.call, _CLASS_GRAPH_MESSAGE.format(
                         api=_shown_api(site.api), constant=site.constant, method=evaluator))
+                    continue
+                ignored = None if ctx.index.adversarial or context.words(site.func.name or "") & _ON_PURPOSE_WORDS \
+                    else ignores_function_mode(model, site, sites, ctx.index)
+                if ignored is not None:
+                    # No fix: the mode is a tensor here, and tf.nn.dropout takes none.
+                    yield self.violation(site.call, _IGNORES_MODE_MESSAGE.format(
+                        api=_shown_api(site.api), constant=site.constant, mode=ignored, func=site.func.name))
                 continue
             if site.api in ALWAYS_DROP:
                 yield self.violation(site.call, _NN_MESSAGE.format(api=_shown_api(site.api), constant=site.constant))

@@ -517,7 +517,17 @@ def training_branch_calls(node: cst.CSTNode) -> Tuple[set, set]:
             training.update(id(c) for c in find_all(branch.body, cst.Call))
             if branch.orelse is not None:
                 other.update(id(c) for c in find_all(branch.orelse, cst.Call))
+        elif _and_operands(branch.test) and any(_picks_training(t) for t in _and_operands(branch.test)):
+            # `if self.dropout and is_training:`: the body runs only in training (its `else` may run there too)
+            training.update(id(c) for c in find_all(branch.body, cst.Call))
     return training, other
+
+
+def _and_operands(test: cst.BaseExpression) -> List[cst.BaseExpression]:
+    """The operands of `a and b and c` (none for any other test)."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return (_and_operands(test.left) or [test.left]) + (_and_operands(test.right) or [test.right])
+    return []
 
 
 def _picks_training(test: cst.BaseExpression) -> bool:

@@ -37,7 +37,8 @@ class LayersBatchNormWithoutTraining(Rule):
         false (`bn=False`, a local `use_bn = False`, the default): it is never built.
         Also `tf.layers.dropout(x, 0.5, is_training)`: a mode flag given as the third positional argument,
         which is `noise_shape`, not `training`. And a layer in the body of `if is_training:` /
-        `if mode == tf.estimator.ModeKeys.TRAIN:` / `if self.mode == "train":`, whatever code calls it. Silent
+        `if mode == tf.estimator.ModeKeys.TRAIN:` / `if self.mode == "train":` (also one operand of an `and`,
+        `if self.dropout and is_training:`), whatever code calls it. Silent
         in the `else:` of such a test (the evaluation path).
     """
     why_bad = """

@@ -62,6 +62,7 @@ class EvalRunFedTrue:
     run: cst.Call
     line: Optional[int] = None  # for an attribute fed (`r.is_training`): the line of the call that set it True
     tested: bool = False  # True by the `if` at `line` around the run (`if conf.training:`), not set there
+    trains: Optional[str] = None  # the run also fetches this train op: it trains on the evaluation data
 
 
 @dataclass
@@ -109,7 +110,15 @@ class EvalRuns:
             element = next((e for e in feed.elements if isinstance(e, cst.DictElement)
                             and fed_true(self, func, e.value, order) is not None
                             and (dotted(e.key) in flags or tensor_name(e.key) in named)), None)
-            if element is None or self._fetches_training(run, func):
+            if element is None:
+                continue
+            if self._fetches_training(run, func):
+                # `for img, truth in shuffle(..., eval_ids): sess.run([train_op, loss], {..., istraining: True})`:
+                # an evaluation loop that takes training steps on the evaluation data.
+                op = self._train_fetch(run, func)
+                if op is not None and not index.adversarial and self._over_eval_data(func, feed, element, order):
+                    flag = dotted(element.key) or cst.Module([]).code_for_node(element.key)
+                    out.append(EvalRunFedTrue(element.value, flag, run, trains=op))
                 continue
             if index.adversarial and any(_sample_named(t) for t in targets):
                 continue  # a GAN's samples drawn as it trains (`samples = sess.run(G_sample, {..., is_training: True})`)
@@ -120,6 +129,28 @@ class EvalRuns:
                 tested = setter is not element.value and true_by_branch(self, func, element.value) is setter
                 out.append(EvalRunFedTrue(element.value, flag, run, line, tested))
         return out
+
+    def _over_eval_data(self, func: FunctionInfo, feed: cst.Dict, element: cst.DictElement, order: int) -> bool:
+        """Does a run feed data that evaluation data makes: a loop over an evaluation set (`shuffle(..., eval_ids)`,
+        `test_ids`), an evaluation split (`mnist.test.images`), or names bound from such data?"""
+        data = self._fed_data(feed, element)
+        around = [loop for loop in self._loops(func) if any(d is feed for d in find_all(loop.body, cst.Dict))]
+        if around and any(_eval_data_named(n) for n in self.builder.value_names(around[-1].iter)):
+            return True  # the innermost loop around the run goes over an evaluation set (`batches(eval_ids)`)
+        return any(_eval_data_named(n) for n in self._loop_data_names(func, feed)) \
+            or bool(self._fed_splits(feed, element)) or any(_eval_named(n) for n in data) \
+            or any(self._read_from_eval_data(func, n, order) for n in data)
+
+    def _train_fetch(self, run: cst.Call, func: FunctionInfo) -> Optional[str]:
+        """The fetched name that trains (`train_op`, `model.optimizer`), as written."""
+        fetches = run_fetches(run)
+        if fetches is None:
+            return None
+        for name in sorted(self._fetch_names(fetches, func)):
+            found = context.words(name.rsplit(".", 1)[-1])
+            if found & {"optimizer", "optim", "opt", "minimize"} or ("train" in found and found & {"op", "ops", "step"}):
+                return name
+        return None
 
     def evaluation_runs(self, func: FunctionInfo, role: str) -> List[cst.Call]:
         """Runs in `func` that train nothing and evaluate (eval_runs_fed_true's test without a flag: the data or

@@ -20,6 +20,11 @@ from slimlint.rules.base import Case, Rule, RuleContext, Violation
 _MESSAGE = "Batch norm runs in training mode in evaluation code ({what}): it normalises with the batch's own statistics"
 
 
+_TRAINS_ON_EVAL_MESSAGE = ("This run goes over evaluation data but fetches `{op}` with `{flag}` fed True: it takes a "
+                           "training step on the evaluation set, batch norm normalising with the batch's own statistics "
+                           "and folding them into its moving statistics, so the reported numbers are training losses and "
+                           "the model learns its evaluation data; fetch what it measures alone and feed `{flag}` False")
+
 _CLASS_GRAPH_MESSAGE = ("Batch norm runs in training mode (nothing gives it a mode, so it takes the library's default "
                         "True) in the one graph its class builds, and `{method}()` of the same class runs that graph over "
                         "evaluation data: predictions use each batch's own statistics, not the moving statistics; give "
@@ -202,6 +207,10 @@ class TrainingModeInEval(Rule):
         run can save normalises with batch statistics. Reported at the import, without a fix (the network needs a
         mode, and an inference graph to restore the checkpoint into). Silent for a meta file named by a literal
         path (a downloaded pretrained network inspected or used to initialise), and in code named for sampling.
+        Also a run inside a loop over an evaluation set (`for ids in batches(eval_ids):`, a loop binding the fed data
+        from `test_ids`) that fetches a train op and feeds the mode flag True: an evaluation that takes training
+        steps on its own data. Reported at the True, no fix (feeding False would still train on it).
+
         Also a model class (DeepFM-style: `fit_on_batch` trains, `predict` runs) that builds one graph whose batch
         norm nothing gives a mode (`batch_norm(deep)` at the library's default True; no mode parameter or
         placeholder anywhere in the class) and runs that graph over evaluation data in another method
@@ -566,6 +575,11 @@ class TrainingModeInEval(Rule):
                     f"mode by {graph_run.how} (line {line}): the numbers use each batch's own statistics, not the moving "
                     "statistics inference uses; build an evaluation graph with the mode False, or feed a mode placeholder"))
             for fed in model.eval_runs_fed_true(func, ctx.role, ctx.index):
+                if fed.trains is not None and id(fed.value) not in seen:
+                    seen.add(id(fed.value))
+                    # No fix: feeding False would still take a training step on the evaluation data.
+                    yield self.violation(fed.value, _TRAINS_ON_EVAL_MESSAGE.format(flag=fed.flag, op=fed.trains))
+                    continue
                 if id(fed.value) not in seen:
                     seen.add(id(fed.value))
                     what = f"`{fed.flag}` fed True in a run over evaluation data" if fed.line is None else (

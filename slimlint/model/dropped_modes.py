@@ -64,6 +64,19 @@ def modes_left_at_default(model, func: FunctionInfo, index: ProjectIndex) -> Lis
             "a subclass overrides the method without it" if _overridden_without(index, site, found, param) else ""
         out.append(DroppedMode(site, dotted(site.call.func) or found[1], param, default, mine,
                                handed.get(mine, 0), no_fix))
+    # `resblock(x, channel)` inside `generator(x, is_training)`: a helper that takes no mode at all and builds
+    # batch norm at a wrapper's (or the library's) training default, in a function built in another mode.
+    if len(handed) == 1 and key in _built_other_than(index, TRUE):
+        mine = next(iter(handed))
+        for site in func.calls:
+            found = index.resolve_site(site, model.module_name) if not site.has_star else None
+            summary = index.modules[found[0]][found[1]] if found is not None else None
+            if summary is None or summary.zoo or summary.mode_params or summary.arg_scoped or summary.factory \
+                    or not (summary.has_bn and (summary.always_training or summary.trains_only)) or summary.accepts_any_keyword \
+                    or site.frames or any(guard[0] == mine for guard in site.guards):
+                continue
+            out.append(DroppedMode(site, dotted(site.call.func) or found[1], "", "True", mine, handed[mine],
+                                   "it takes no mode: give it one and pass it on to its batch norm"))
     return out
 
 

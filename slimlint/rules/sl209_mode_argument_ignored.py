@@ -48,6 +48,9 @@ class ModeArgumentIgnored(Rule):
         flag False).
         (A `True` written for batch norm's mode in a function whose own mode parameter goes unread, reached by
         no call handing it False, is SL201's: batch norm that ignores its model's mode flag.)
+        Also a call, in such a function, of a project helper that takes no mode at all and builds batch norm at a
+        training default (`resblock(x, 128)` over `batch_norm(x)` whose `is_training=True`), when the project
+        builds the function in another mode: reported at the call, no fix (the helper needs a mode parameter).
         Also hand-written batch norm whose branch is picked by a presence test of its mode parameter (`if
         is_training is not None:` over `tf.nn.moments` and the moving-statistics update, the moving statistics
         in the `else`), when a call in the same file passes that parameter a mode (False, a flag, a boolean
@@ -325,6 +328,14 @@ class ModeArgumentIgnored(Rule):
                     f"batch norm's mode), and that batch norm always runs in training mode; pass `{param}` on to it",
                 )
             for dropped in modes_left_at_default(model, func, ctx.index):
+                if not dropped.param:
+                    yield self.violation(
+                        dropped.site.call,
+                        f"`{dropped.callee}(...)` takes no mode, and the batch norm it builds runs at its training "
+                        f"default: it always trains, whatever mode `{func.qualname}` is given, while line "
+                        f"{dropped.handed_at} hands `{dropped.own}` to another layer; give `{dropped.callee}` a mode "
+                        f"parameter for its batch norm and pass `{dropped.own}` (no fix: {dropped.no_fix})")
+                    continue
                 where = "always trains" if dropped.default == "True" else "never trains (it normalises with moving statistics that never move)"
                 fix = FixActions().on(dropped.site.call, add_keyword(dropped.param, dropped.own)) if not dropped.no_fix else None
                 yield self.violation(

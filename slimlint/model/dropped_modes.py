@@ -71,7 +71,8 @@ def modes_left_at_default(model, func: FunctionInfo, index: ProjectIndex) -> Lis
         for site in func.calls:
             found = index.resolve_site(site, model.module_name) if not site.has_star else None
             summary = index.modules[found[0]][found[1]] if found is not None else None
-            if summary is None or summary.zoo or summary.mode_params or summary.arg_scoped or summary.factory \
+            if summary is None or summary.zoo or summary.mode_params or set(summary.params) & set(MODE_PARAM_NAMES) \
+                    or summary.arg_scoped or summary.factory \
                     or not (summary.has_bn and (summary.always_training or summary.trains_only)) or summary.accepts_any_keyword \
                     or site.frames or any(guard[0] == mine for guard in site.guards):
                 continue
@@ -180,3 +181,22 @@ def _given_elsewhere(model, func: FunctionInfo, site: CallSite, found, param: st
                 return True
     return False
 
+
+
+def wrappers_left_in_inference(model, index: ProjectIndex, role: str) -> List[tuple]:
+    """(call, callee as written, its mode parameter) for calls in training code, in functions that take no mode
+    of their own, of a project batch-norm wrapper whose mode parameter defaults to False and is left out
+    (`fc('out_1', x, 512)` over `def fc(..., is_training=False, bn=True)`), when other calls in the project give
+    that parameter a mode that is not False (a flag, a placeholder, True): the wrapper's False is a default for
+    evaluation, and this training code runs its batch norm in inference mode (SL202's shape, one call away)."""
+    out = []
+    for func in (model.module_func, *model.functions):
+        if set(func.params) & set(MODE_PARAM_NAMES) or not model.is_training_code(func, index, role):
+            continue
+        for site, found, summary, param, default in wrapper_calls_at_default(model, func, index):
+            if default != "False" or not summary.direct_bn:
+                continue
+            if not index.network_call_modes.get(found, frozenset()) - {FALSE, "judged"}:
+                continue  # every call leaves it False: a frozen layer by design
+            out.append((site, dotted(site.call.func) or found[1], param))
+    return out

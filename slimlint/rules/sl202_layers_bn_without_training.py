@@ -8,6 +8,7 @@ import libcst as cst
 
 from slimlint.fixes import FixActions, add_keyword
 from slimlint.model.dropout import training_branch_calls
+from slimlint.model.dropped_modes import wrappers_left_in_inference
 from slimlint.model.import_table import dotted
 from slimlint.model.walk import find_all
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
@@ -16,6 +17,9 @@ _LAYERS = {
     "tf.layers.batch_normalization": "`tf.layers.batch_normalization` without `training=` runs in inference mode while training: it never learns its statistics",
     "tf.layers.dropout": "`tf.layers.dropout` without `training=` drops nothing while training",
 }
+_WRAPPER_MESSAGE = ("`{callee}(...)` leaves `{param}` at its default False in code that trains: the batch norm it "
+                   "builds runs in inference mode while training, normalising with moving statistics it never learns, "
+                   "while other calls in the project give `{param}` a mode; pass this code's mode on")
 _MODE_PARAMS = ("is_training", "training", "phase_train", "train_phase", "is_train", "train_mode", "mode_train")
 
 
@@ -35,6 +39,10 @@ class LayersBatchNormWithoutTraining(Rule):
         is `training=False`. Silent for a layer built only under a test of a parameter (`if bn:`,
         `if norm == "bn":`, `if norm_fn is not None:`) that every call of its function in the project leaves
         false (`bn=False`, a local `use_bn = False`, the default): it is never built.
+        Also a call in training code (in a function with no mode of its own) of a project batch-norm wrapper whose
+        mode parameter defaults to False and is left out (`fc('enc', x, 256)` over `def fc(..., is_training=False,
+        bn=True)`), when other calls in the project give that parameter a mode: the wrapper's batch norm runs in
+        inference mode while training. No fix (True would also reach the evaluation builds).
         Also `tf.layers.dropout(x, 0.5, is_training)`: a mode flag given as the third positional argument,
         which is `noise_shape`, not `training`. And a layer in the body of `if is_training:` /
         `if mode == tf.estimator.ModeKeys.TRAIN:` / `if self.mode == "train":` (also one operand of an `and`,
@@ -196,6 +204,9 @@ class LayersBatchNormWithoutTraining(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = ctx.model
+        for site, callee, param in wrappers_left_in_inference(model, ctx.index, ctx.role):
+            # No fix: True would also reach the evaluation builds of the same code.
+            yield self.violation(site.call, _WRAPPER_MESSAGE.format(callee=callee, param=param))
         for func in model.functions:
             training_code = model.is_training_code(func, ctx.index, ctx.role)
             # Under `if is_training:` / `if mode == ModeKeys.TRAIN:` the layer is built for training whoever calls

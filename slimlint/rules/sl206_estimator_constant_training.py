@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from slimlint.fixes import FixActions, replace_with
+import libcst as cst
+
+from slimlint.fixes import FixActions, add_keyword, replace_with
 from slimlint.model.facts import TRUE
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
@@ -24,7 +26,10 @@ class EstimatorConstantTraining(Rule):
     what_it_does = """
         Flags a constant `is_training=True` (or `training=True`) given to batch norm or to a network that
         passes it on, inside an Estimator `model_fn(features, labels, mode, ...)`, outside any
-        `if mode == ModeKeys...:` branch. The same graph code serves TRAIN, EVAL and PREDICT.
+        `if mode == ModeKeys...:` branch. The same graph code serves TRAIN, EVAL and PREDICT. Also batch norm
+        left at a default of True there (`batch_norm(deep)`, contrib / slim batch norm or a project wrapper
+        whose mode defaults to True): the fix passes `is_training=mode == tf.estimator.ModeKeys.TRAIN` when
+        the callee takes that keyword.
     """
     why_bad = """
         `estimator.evaluate()` and `estimator.predict()` (and the exported SavedModel) then normalise with
@@ -78,6 +83,20 @@ class EstimatorConstantTraining(Rule):
             modes = [(s.mode, s.order) for s in model.bn_sites(func, ctx.index)]
             modes += [(m, c.order) for c in model.bn_calls(func, ctx.index) for m in c.modes.values()]
             for mode, order in modes:
+                if mode.kind == TRUE and mode.expr is None and isinstance(mode.owner, cst.Call) and mode.keyword \
+                        and id(mode.owner) not in seen and not _in_train_branch(func, order):
+                    # `batch_norm(deep)` at the library's (or a wrapper's) default True: the same, unwritten
+                    seen.add(id(mode.owner))
+                    fix = FixActions().on(mode.owner, add_keyword(mode.keyword, f"mode == {tf}.estimator.ModeKeys.TRAIN")) \
+                        if tf and ctx.model.accepts_keyword(mode.owner, mode.keyword, ctx.index) else None
+                    yield self.violation(
+                        mode.owner,
+                        f"Batch norm's `{mode.keyword}` is left at its default True in an Estimator model_fn: evaluate and "
+                        f"predict run it in training mode too",
+                        fix,
+                        f"Pass `{mode.keyword}=mode == tf.estimator.ModeKeys.TRAIN`",
+                    )
+                    continue
                 if mode.kind != TRUE or mode.expr is None or id(mode.expr) in seen or _in_train_branch(func, order):
                     continue
                 seen.add(id(mode.expr))

@@ -54,6 +54,10 @@ _FED_FALSE = re.compile(r"(?<![\w'\"])(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)\s*:\s*Fa
                         r"|['\"]([A-Za-z_]\w*):0['\"]\s*:\s*False\b"
                         r"|([A-Za-z_]\w*)\s*=\s*(?:tf\.)?(?:compat\.v1\.)?placeholder_with_default\(\s*False\b")
 # Comments and triple-quoted strings (docstrings) hold no feeds: taken out before _FED_FALSE looks.
+# Monte-Carlo dropout: the same run repeated and stacked (`np.stack([sess.run(pred, feed) for _ in range(T)])`),
+# or code that names it. Dropout left on at evaluation is then the method, not a leftover.
+_MONTE_CARLO = re.compile(r"\[[^\[\]]*\.run\([^\[\]]*\bfor\s+_\w*\s+in\s+(?:x?range|tqdm)\("
+                          r"|\b(?:mc_?dropout|monte_?carlo|mc_samples?|mc_preds?|mc_iters?|mc_runs?)\b", re.I)
 _PROSE = re.compile(r"#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"", re.S)
 _DYNAMIC_GETATTR = re.compile(r"\bgetattr\(\s*[^,()]+,\s*(?=\S)(?!(?:'[^'\n]*'|\"[^\"\n]*\")\s*[,)])")
 
@@ -190,6 +194,8 @@ class Engine:
         fed_false = frozenset(a or b or c for text in texts if "False" in text
                               for a, b, c in _FED_FALSE.findall(_PROSE.sub("", text)))
         index.fed_false_names = fed_false
+        monte_carlo = any(_MONTE_CARLO.search(text) for text in texts if "run(" in text or "mc" in text.lower())
+        index.monte_carlo = monte_carlo
         for _ in range(6):  # summaries depend on summaries: iterate to a fixed point
             modules = backend.summaries(index)
             if modules == index.modules:
@@ -199,6 +205,7 @@ class Engine:
             index.referenced_names = referenced
             index.dynamic_getattr = dynamic_getattr
             index.fed_false_names = fed_false
+            index.monte_carlo = monte_carlo
         called_after_bn, unresolved, training_callees, edges, under_deps, scoped = backend.cross_facts(index)
         index.scoped_bn_mode = _scoped_modes([(caller, callee, kind) for caller, callee, kind, _ in scoped], UNKNOWN)
         index.scoped_normaliser = _scoped_modes([(caller, callee, norm) for caller, callee, _, norm in scoped], False)

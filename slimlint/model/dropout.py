@@ -17,7 +17,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 import libcst as cst
 
 from slimlint.model import api
-from slimlint.model.facts import DEFAULT, FALSE, MODE_PARAM_NAMES, PARAM, TRUE, UNKNOWN, CallSite, FunctionInfo, LayerCall, ModeArg
+from slimlint.model.facts import DEFAULT, DYNAMIC, FALSE, MODE_PARAM_NAMES, PARAM, TRUE, UNKNOWN, CallSite, FunctionInfo, LayerCall, ModeArg
 from slimlint.model.import_table import dotted
 from slimlint.model.context import words
 from slimlint.model.walk import FastVisitor, children, find_all, walk
@@ -546,18 +546,31 @@ def _training_value(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.Attribute) and expr.attr.value == "TRAIN"
 
 
+# Names of dropout used as input noise of a denoising objective (`corruption_keep`, `noisy = tf.nn.dropout(x, .7)`).
+NOISE_WORDS = {"corrupt", "corruption", "noise", "noisy", "denoise", "denoising", "mask", "masking"}
+
+
 def ignores_function_mode(model, site: DropoutSite, sites: List[DropoutSite], index) -> Optional[str]:
     """The mode parameter a constant-fraction dropout ignores while the other dropouts of its function follow
     it (`tf.nn.dropout(inp, rate=.2)` beside `tf.layers.dropout(h, rate=.5, training=training)`), when the
-    project builds that function with the mode False or a run-time mode some run feeds False: evaluation still
-    drops there. The author switches dropout by the mode everywhere else, so this one is left over, not meant."""
-    if site.api not in ALWAYS_DROP or site.mode.kind != TRUE or site.guarded or site.fed_fraction:
+    project builds that function with the mode False or a run-time mode some run feeds False (or it is an
+    Estimator model_fn, whose other dropouts follow `mode`): evaluation still drops there. The author switches dropout by the mode everywhere else, so this one is left over, not meant."""
+    if site.api not in ALWAYS_DROP or site.mode.kind != TRUE or site.guarded or site.fed_fraction or index.monte_carlo:
         return None
     func = site.func
+    # `noisy = tf.nn.dropout(x, 0.7)`: a denoising objective's input noise, by design
+    named = [name for name, values in func.assignments.items() if any(value is site.call for value, _ in values)]
+    if any(words(name.rsplit(".", 1)[-1]) & NOISE_WORDS for name in named):
+        return None
     followed = {other.mode.param for other in sites if other is not site and other.func is func
                 and other.mode.kind == PARAM and other.mode.param in func.params}
     key = (model.module_name, func.qualname)
     for param in sorted(p for p in followed if p):
         if index.called_with_false_mode(key, param) or index.run_time_mode(key, param) is not None:
             return param
+    # An Estimator model_fn whose other dropouts follow `training = mode == ModeKeys.TRAIN`: it builds the EVAL
+    # and PREDICT graphs too.
+    if "mode" in func.params and ("features" in func.params or "model_fn" in (func.name or "")) and any(
+            other is not site and other.func is func and other.mode.kind == DYNAMIC for other in sites):
+        return "mode"
     return None

@@ -116,7 +116,8 @@ class EvalRuns:
                 # `for img, truth in shuffle(..., eval_ids): sess.run([train_op, loss], {..., istraining: True})`:
                 # an evaluation loop that takes training steps on the evaluation data.
                 op = self._train_fetch(run, func)
-                if op is not None and not index.adversarial and self._over_eval_data(func, feed, element, order):
+                if op is not None and not index.adversarial and self._over_eval_data(func, feed, element, order) \
+                        and self._measures(func, targets) and self._trains_elsewhere(func, runs, run):
                     flag = dotted(element.key) or cst.Module([]).code_for_node(element.key)
                     out.append(EvalRunFedTrue(element.value, flag, run, trains=op))
                 continue
@@ -135,11 +136,33 @@ class EvalRuns:
         `test_ids`), an evaluation split (`mnist.test.images`), or names bound from such data?"""
         data = self._fed_data(feed, element)
         around = [loop for loop in self._loops(func) if any(d is feed for d in find_all(loop.body, cst.Dict))]
-        if around and any(_eval_data_named(n) for n in self.builder.value_names(around[-1].iter)):
+        if around and any(_eval_data_named(n) and "train" not in context.words(n)  # not `X_train_val`
+                          for n in self.builder.value_names(around[-1].iter)):
             return True  # the innermost loop around the run goes over an evaluation set (`batches(eval_ids)`)
         return any(_eval_data_named(n) for n in self._loop_data_names(func, feed)) \
             or bool(self._fed_splits(feed, element)) or any(_eval_named(n) for n in data) \
             or any(self._read_from_eval_data(func, n, order) for n in data)
+
+    def _measures(self, func: FunctionInfo, targets) -> bool:
+        """Is a run's result kept as an evaluation number: a target named so (`loss_eval_sub`, `_test`), or one
+        added into such a name (`eval_loss += batch_loss`)? A step that trains on held-out data on purpose
+        (a final refit, fine-tuning on the validation split, pseudo-labels) keeps no such number."""
+        if any(_eval_data_named(t) for t in targets):
+            return True
+        body = self._code_of(func)
+        for aug in find_all(body, cst.AugAssign) if body is not None else []:
+            if _eval_data_named(dotted(aug.target) or "") and set(mentioned(aug.value)) & set(targets):
+                return True
+        return False
+
+    def _trains_elsewhere(self, func: FunctionInfo, runs, run: cst.Call) -> bool:
+        """Does the function (or one nested in it) also train over data not named for evaluation? Then the run
+        over evaluation data is its evaluation, not its training."""
+        for other, _, feed, order in runs:
+            if other is not run and self._fetches_training(other, func) \
+                    and not self._over_eval_data(func, feed, None, order):
+                return True
+        return self._trains_in_nested(func)
 
     def _train_fetch(self, run: cst.Call, func: FunctionInfo) -> Optional[str]:
         """The fetched name that trains (`train_op`, `model.optimizer`), as written."""

@@ -13,7 +13,7 @@ whole-collection fix does not (_train_op_fixes.py).
 
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import libcst as cst
 
@@ -21,7 +21,7 @@ from slimlint.model import context
 from slimlint.model.import_table import dotted
 from slimlint.model.walk import find_all
 
-_EVAL_WORDS = {"val", "valid", "validation", "test", "testing", "eval", "evaluation"}
+_EVAL_WORDS = {"val", "valid", "validation", "dev", "test", "testing", "eval", "evaluation"}
 
 
 def _evaluation_data(model, call: cst.Call, outputs) -> bool:
@@ -39,13 +39,14 @@ def _evaluation_data(model, call: cst.Call, outputs) -> bool:
     return False
 
 
-def training_mode_eval_towers(model, index) -> List[cst.Call]:
-    """Calls of the file that build batch norm with update ops (BNCall.adds_update_ops) over evaluation data,
-    where another call of the same callee builds it over other data (the training tower)."""
+def training_mode_eval_towers(model, index) -> List[Tuple[cst.Call, object, int]]:
+    """(call, its function, its order) for calls of the file that build batch norm with update ops
+    (BNCall.adds_update_ops) over evaluation data, where another call of the same callee builds it over other
+    data (the training tower)."""
     cache = model.__dict__.setdefault("_eval_towers_cache", {})
     if id(index) in cache:
         return cache[id(index)]
-    out: List[cst.Call] = []
+    out: List[Tuple[cst.Call, object, int]] = []
     functions = (model.module_func, *model.functions)
     outputs = {name for func in functions for site in func.calls for name in site.assigned_to}
     for func in functions:
@@ -57,6 +58,13 @@ def training_mode_eval_towers(model, index) -> List[cst.Call]:
         for calls in by_callee.values():
             evaluating = [c for c in calls if _evaluation_data(model, c.site.call, outputs)]
             if evaluating and len(evaluating) < len(calls):
-                out += [c.site.call for c in evaluating if c.adds_update_ops]
+                out += [(c.site.call, func, c.order) for c in evaluating if c.adds_update_ops]
     cache[id(index)] = out
     return out
+
+
+def tower_before(model, index, op) -> bool:
+    """Is such a tower built before the train op `op` (in its function, or anywhere else in the file, whose
+    order slimlint cannot compare)? One built after it adds its update ops too late for the collection the
+    fix reads at the train op (`with tf.control_dependencies(tf.get_collection(...))`)."""
+    return any(func is not op.func or order < op.order for _, func, order in training_mode_eval_towers(model, index))

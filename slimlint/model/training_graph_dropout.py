@@ -23,7 +23,7 @@ import libcst as cst
 
 from slimlint.model import context
 from slimlint.model.builder import run_fetches, session_run
-from slimlint.model.dropout import dropout_calls
+from slimlint.model.dropout import NOISE_WORDS, dropout_calls
 from slimlint.model.facts import TRUE, FunctionInfo
 from slimlint.model.import_table import dotted
 from slimlint.model.kept_fractions import fraction_calls
@@ -122,5 +122,3 @@ def _feeds_keeping_all(model, func: FunctionInfo, run: cst.Call) -> bool:
                and float(e.value.value) in (0.0, 1.0) for feed in feeds for e in feed.elements)
 
 
-# Dropout applied as input noise by a function named for it (`corrupt(x)` in a denoising autoencoder).
-NOISE_WORDS = {"corrupt", "corruption", "noise", "noisy", "denoise", "denoising", "mask", "masking"}

@@ -9,7 +9,7 @@ import libcst as cst
 
 from slimlint.fixes import FixActions, add_keyword, parse_expr, wrap_in_with
 from slimlint.model import var_scopes
-from slimlint.model.eval_towers import training_mode_eval_towers
+from slimlint.model.eval_towers import tower_before
 from slimlint.rules.base import RuleContext
 
 
@@ -19,7 +19,7 @@ def control_dependencies_fix(ctx: RuleContext, op, deps: Optional[str] = None, w
     stmt = op.statement
     if stmt is None or len(stmt.body) != 1 or ctx.model.builds_bn_in_loop(op.func, ctx.index):
         return None
-    if (deps is None or whole) and training_mode_eval_towers(ctx.model, ctx.index):
+    if (deps is None or whole) and tower_before(ctx.model, ctx.index, op):
         return None  # the collection holds an evaluation tower's updates: the step would need its inputs
     fix = FixActions()
     tf = ctx.model.tf_prefix()
@@ -97,7 +97,7 @@ def create_train_op_fix(ctx: RuleContext, op) -> Optional[FixActions]:
         return None
     if _mapped_args(op.call) is None or model.builds_bn_in_loop(op.func, ctx.index):
         return None  # update ops made in a loop body cannot be the train op's dependencies either
-    if _own_network_scope(ctx, op) != "" or training_mode_eval_towers(model, ctx.index):
+    if _own_network_scope(ctx, op) != "" or tower_before(model, ctx.index, op):
         return None  # one of several networks' ops (or towers'): create_train_op would run every one's updates
     reference = model.slim_reference()
     if reference is None:

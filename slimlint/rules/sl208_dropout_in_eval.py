@@ -26,7 +26,7 @@ _CLASS_GRAPH_MESSAGE = ("`{api}` keeps a constant fraction (`{constant}`) in the
                         "class runs over evaluation data: it zeroes random activations on every run, so its predictions are "
                         "random; keep the fraction in a placeholder fed 1.0 at evaluation (`tf.placeholder_with_default(1.0, [])`)")
 _IGNORES_MODE_MESSAGE = ("`{api}` keeps a constant fraction (`{constant}`) whatever `{mode}` says, while the other "
-                         "dropouts of `{func}` follow it, and the project builds `{func}` with `{mode}` False: evaluation "
+                         "dropouts of `{func}` follow it, and `{func}` is built for evaluation too ({how}): evaluation "
                          "still zeroes random activations here; switch this dropout by `{mode}` too")
 _FIXED_MESSAGE = ("Dropout drops in evaluation code: this builds dropout with no mode that keeps a constant fraction "
                   "(`{constant}` in `{where}`), so it zeroes random activations on every run and predictions are random; "
@@ -116,9 +116,11 @@ class DropoutInEval(Rule):
 
         Also a constant-fraction `tf.nn.dropout` (an input dropout, `rate=.2`) in a function whose other dropouts
         follow its mode parameter (`tf.layers.dropout(h, rate=.5, training=training)`), when the project builds
-        that function with the mode False (written, or a run-time mode some run feeds False): the author switches
-        dropout by the mode everywhere else, and evaluation still drops here. No fix (the mode is a tensor, and
-        `tf.nn.dropout` takes none).
+        that function with the mode False (written, or a run-time mode some run feeds False), or it is an
+        Estimator model_fn whose other dropouts follow `mode`: the author switches dropout by the mode everywhere
+        else, and evaluation still drops here. No fix (the mode is a tensor, and `tf.nn.dropout` takes none).
+        Silent for input noise (`noisy = tf.nn.dropout(x, 0.7)`) and in projects that sample with dropout on
+        (Monte-Carlo dropout: the same run repeated and stacked, or code named for it).
 
         Also a mode flag that stops on the way: a function hands its mode parameter to its batch norm (or
         other dropout) but calls a dropout helper of the project without it (`spatial_dropout(net, p=0.1)`
@@ -631,7 +633,9 @@ class DropoutInEval(Rule):
                 if ignored is not None:
                     # No fix: the mode is a tensor here, and tf.nn.dropout takes none.
                     yield self.violation(site.call, _IGNORES_MODE_MESSAGE.format(
-                        api=_shown_api(site.api), constant=site.constant, mode=ignored, func=site.func.name))
+                        api=_shown_api(site.api), constant=site.constant, mode=ignored, func=site.func.name,
+                        how="an Estimator model_fn serves EVAL and PREDICT" if ignored == "mode" and "mode" in site.func.params
+                        else f"the project builds it with `{ignored}` False"))
                 continue
             if site.api in ALWAYS_DROP:
                 yield self.violation(site.call, _NN_MESSAGE.format(api=_shown_api(site.api), constant=site.constant))

@@ -25,7 +25,7 @@ from slimlint.model.mode_survey import ProjectModes
 from slimlint.model.reexports import module_reexports
 from slimlint.model.semantic import FileModel
 from slimlint.model.star_aliases import attach_star_aliases
-from slimlint.model.summary import ProjectIndex, callee_table, reachable
+from slimlint.model.summary import ProjectIndex, callee_table, reachable, same_program
 from slimlint.codes import CODES
 from slimlint.rules import ALL_RULES, SYNTAX_ERROR, UNUSED_NOQA
 from slimlint.rules.base import RuleContext, Violation
@@ -227,6 +227,7 @@ class Engine:
         # written True; samples previewed in the training run).
         unmoded_gan = not modes.moded and modes.adversarial
         index.adversarial = modes.adversarial
+        index.adversarial_modules = modes.adversarial_modules
         index.batch_norm_always_trains = TRUE in modes.kinds and not modes.moded and not modes.adversarial
         # And so does one whose batch norm no code gives a mode (no parameter, no placeholder: MAML's transductive
         # batch norm) and whose checkpoints hold trainable variables only: no build reads the statistics, and none
@@ -478,15 +479,9 @@ def _unread_statistics_modules(own: Dict[str, tuple], network_calls: list, calle
                     reached_modules.add(callee[0])
                     todo.append(callee[0])
         if all(set(kinds_in) <= {TRUE} for caller, callee, kinds_in in network_calls
-               if callee[0] in reached_modules and _same_program(caller, module)):
+               if callee[0] in reached_modules and same_program(caller, module)):
             unread.add(module)
     return frozenset(unread)
-
-
-def _same_program(a: str, b: str) -> bool:
-    """Do two modules belong to one program: the same folder, or one's folder inside the other's?"""
-    da, db = a.rpartition(".")[0], b.rpartition(".")[0]
-    return da == db or not da or not db or da.startswith(db + ".") or db.startswith(da + ".")
 
 
 def _scoped_modes(calls, mixed) -> Dict[tuple, object]:

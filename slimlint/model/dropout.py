@@ -484,6 +484,12 @@ def constant_fraction(expr: cst.BaseExpression, func: FunctionInfo, model, depth
         values = func.assignments.get(expr.value) or model.module_func.assignments.get(expr.value)
         if values and len(values) == 1:
             return constant_fraction(values[0][0], func, model, depth + 1)
+        if values and func.is_module:
+            # A notebook-like script that sets `KEEP_PROB = 0.5`, later `KEEP_PROB = 0.8`, before each model: the
+            # fraction is a constant when every binding is one below 1 (the last one before the use counts).
+            found = [constant_fraction(value, func, model, depth + 1) for value, _ in values]
+            if all(v is not None and 0.0 < v < 1.0 for v in found):
+                return found[-1]
     return None
 
 

@@ -6,7 +6,7 @@ added later must not shift the others."""
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, NamedTuple, Tuple
+from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Tuple
 
 from slimlint.model.facts import TRUE
 
@@ -38,13 +38,15 @@ class ProjectModes(NamedTuple):
     samples: bool
     moded: bool
     adversarial: bool
+    adversarial_modules: FrozenSet[str] = frozenset()  # the files that train adversarially (FileModes.adversarial)
 
     @classmethod
     def of_file(cls, module: str, modes: FileModes) -> "ProjectModes":
         return cls(kinds=sorted(modes.kinds), run_mode_eval=modes.run_mode_eval, judged_eval=modes.judged_eval,
                    own={module: (sorted(modes.kinds), modes.judged_eval, modes.judged_sampling)},
                    network_calls=list(modes.network_calls), samples=modes.samples, moded=modes.moded,
-                   adversarial=modes.adversarial)
+                   adversarial=modes.adversarial,
+                   adversarial_modules=frozenset({module}) if modes.adversarial else frozenset())
 
     @classmethod
     def combined(cls, parts: Iterable["ProjectModes"]) -> "ProjectModes":
@@ -52,13 +54,16 @@ class ProjectModes(NamedTuple):
         own: Dict[str, Tuple[List[str], bool, bool]] = {}
         calls: list = []
         flags = dict.fromkeys(("run_mode_eval", "judged_eval", "samples", "moded", "adversarial"), False)
+        adversarial_modules: set = set()
         for part in parts:
+            adversarial_modules |= part.adversarial_modules
             kinds.update(part.kinds)
             own.update(part.own)
             calls.extend(part.network_calls)
             for name in flags:
                 flags[name] = flags[name] or getattr(part, name)
-        return cls(kinds=sorted(kinds), own=own, network_calls=calls, **flags)
+        return cls(kinds=sorted(kinds), own=own, network_calls=calls, adversarial_modules=frozenset(adversarial_modules),
+                   **flags)
 
     def resolved(self) -> "ProjectModes":
         """The whole project's survey with its sampling builds decided. Drawing samples in training mode from

@@ -331,6 +331,7 @@ class ProjectIndex:
         self.inference_build_modules: FrozenSet[str] = frozenset()
         self.samples_drawn = False  # the project draws samples in a run that trains nothing
         self.adversarial = False  # the project trains adversarially (two train ops over their own var_lists)
+        self.adversarial_modules: FrozenSet[str] = frozenset()  # the files that do
         # Every batch norm of the project trains (the library's default, a written or default True; no False, no
         # placeholder, no run-time mode), and the project does not train adversarially: any graph it saves does.
         self.batch_norm_always_trains = False
@@ -558,6 +559,11 @@ class ProjectIndex:
             return None
         return next((option for functions in self.modules.values() for s in functions.values()
                      for key, p, option in s.calls_with_false_option if (key, p) == (network, param)), "a flag")
+
+    def adversarial_program(self, module: str) -> bool:
+        """Does a file of `module`'s program (same_program) train adversarially? A blog's companion repository
+        holds a GAN notebook beside a sentiment classifier: the GAN's design does not speak for the classifier."""
+        return any(same_program(module, other) for other in self.adversarial_modules)
 
     def run_time_mode(self, network: Optional[Tuple[str, str]], param: str) -> Optional[str]:
         """The mode decided at run time (`self.is_train`, a boolean placeholder) that some call gives this network's
@@ -923,3 +929,9 @@ def _bn_kind(summary: FunctionSummary) -> tuple:
     interchangeable for the calls that reach them."""
     return (summary.mode_params, summary.has_bn, summary.builds_bn_updates, summary.always_training,
             summary.mode_defaults)
+
+
+def same_program(a: str, b: str) -> bool:
+    """Do two modules belong to one program: the same folder, or one's folder inside the other's?"""
+    da, db = a.rpartition(".")[0], b.rpartition(".")[0]
+    return da == db or not da or not db or da.startswith(db + ".") or db.startswith(da + ".")

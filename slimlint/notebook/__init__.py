@@ -10,6 +10,7 @@ fixed program is written back into the cells' sources with every other byte of t
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import replace
 from typing import List
 
@@ -73,7 +74,21 @@ def _located(finding: Finding, program: Program) -> Finding:
         edits = tuple(_edit_in_cell(e, program, cell, at) for e in fix.edits)
         fix = replace(fix, edits=edits if all(e is not None for e in edits) else ())
     return replace(finding, cell=cell, start=at(finding.start), end=at(finding.end), fix=fix,
-                   noqa_row=program.cell_position(finding.noqa_row)[1] if finding.noqa_row is not None else None)
+                   noqa_row=program.cell_position(finding.noqa_row)[1] if finding.noqa_row is not None else None,
+                   message=_LINE.sub(lambda m: _cell_line(program, cell, int(m.group(1))), finding.message))
+
+
+# "the run at line 134", "(line 343)": a line of the program the cells make, which the reader cannot see.
+_LINE = re.compile(r"\bline (\d+)\b")
+
+
+def _cell_line(program: Program, cell: int, line: int) -> str:
+    """A program line as the notebook shows it: "line 12" in the finding's own cell, "cell 9, line 12" elsewhere."""
+    try:
+        where, in_cell = program.cell_position(line)
+    except (IndexError, ValueError):
+        return f"line {line}"
+    return f"line {in_cell}" if where == cell else f"cell {where}, line {in_cell}"
 
 
 def _edit_in_cell(edit: Edit, program: Program, cell: int, at):

@@ -25,6 +25,10 @@ _NN_MESSAGE = ("`{api}` keeps a constant fraction in evaluation code (`{constant
 _CLASS_GRAPH_MESSAGE = ("`{api}` keeps a constant fraction (`{constant}`) in the graph that `{method}()` of the same "
                         "class runs over evaluation data: it zeroes random activations on every run, so its predictions are "
                         "random; keep the fraction in a placeholder fed 1.0 at evaluation (`tf.placeholder_with_default(1.0, [])`)")
+_EVALUATED_AFTER_MESSAGE = ("`{api}` keeps a constant fraction (`{constant}`) in the graph that the run at line {line} "
+                            "evaluates: it zeroes random activations there too, so the evaluation numbers come from a "
+                            "thinned, random network; keep the fraction in a placeholder fed 1.0 at evaluation "
+                            "(`tf.placeholder_with_default(1.0, [])`)")
 _IGNORES_MODE_MESSAGE = ("`{api}` keeps a constant fraction (`{constant}`) whatever `{mode}` says, while the other "
                          "dropouts of `{func}` follow it, and `{func}` is built for evaluation too ({how}): evaluation "
                          "still zeroes random activations here; switch this dropout by `{mode}` too")
@@ -113,6 +117,12 @@ class DropoutInEval(Rule):
         a Python parameter or a written True (`slim.dropout(net, 0.5, is_training=is_train)` in the graph that
         `build(is_train)` makes): the runs that feed False still drop. Reported at the dropout, no fix (the
         Python value may steer Python code too).
+
+        Also a constant-fraction `tf.nn.dropout` (or `DropoutWrapper`) in a function or script that later runs
+        its graph over evaluation data (`test_corrects = sess.run(correct, {inputs: x_test})` after `dropout =
+        tf.nn.dropout(pooled, KEEP_PROB)`, the constant a module setting even when a notebook-like script sets it
+        again for its next model), when nothing in the function can switch dropout off. Silent in programs that
+        train adversarially, in projects that sample with dropout on, and for input noise. No fix.
 
         Also a constant-fraction `tf.nn.dropout` (an input dropout, `rate=.2`) in a function whose other dropouts
         follow its mode parameter (`tf.layers.dropout(h, rate=.5, training=training)`), when the project builds
@@ -628,6 +638,11 @@ class DropoutInEval(Rule):
                     yield self.violation(site.call, _CLASS_GRAPH_MESSAGE.format(
                         api=_shown_api(site.api), constant=site.constant, method=evaluator))
                     continue
+                run_line = self._evaluated_after(ctx, site) if site.api in ALWAYS_DROP else None
+                if run_line is not None:
+                    yield self.violation(site.call, _EVALUATED_AFTER_MESSAGE.format(
+                        api=_shown_api(site.api), constant=site.constant, line=run_line))
+                    continue
                 ignored = None if ctx.index.adversarial or context.words(site.func.name or "") & _ON_PURPOSE_WORDS \
                     else ignores_function_mode(model, site, sites, ctx.index)
                 if ignored is not None:
@@ -688,6 +703,28 @@ class DropoutInEval(Rule):
                 continue
             if ctx.model.evaluation_runs(method, ctx.role):
                 return method.name
+        return None
+
+    @staticmethod
+    def _evaluated_after(ctx: RuleContext, site: DropoutSite) -> Optional[int]:
+        """The line of a run, later in the same function (or script), that evaluates the graph this always-dropping
+        dropout is part of (`test_corrects = sess.run(accuracy, {inputs: x_test, ...})` after `dropout =
+        tf.nn.dropout(pool, KEEP_PROB)`): EvalRuns.evaluation_runs' test. Not in GANs, projects that sample with
+        dropout on, code named for sampling, nor for input noise."""
+        func = site.func
+        if ctx.index.adversarial_program(ctx.model.module_name) or ctx.index.monte_carlo or ctx.role == context.UNIT_TEST \
+                or site.order is None \
+                or context.words(func.name or "") & _ON_PURPOSE_WORDS:
+            return None
+        named = [n for n, values in func.assignments.items() if any(v is site.call for v, _ in values)]
+        if any(context.words(n.rsplit(".", 1)[-1]) & NOISE_WORDS for n in named):
+            return None
+        if any(other.func is func and other.mode.kind != TRUE for other in dropout_sites(ctx.model, ctx.index)):
+            return None  # a dropout the function can switch off: maybe the evaluation build's
+        orders = {id(run): order for run, _, _, order in ctx.model._runs(func)}
+        for run in ctx.model.evaluation_runs(func, ctx.role):
+            if orders.get(id(run), -1) > site.order:
+                return ctx.model.position(run).start.line
         return None
 
     def _calls_left_training(self, ctx: RuleContext, func) -> Iterator[Violation]:

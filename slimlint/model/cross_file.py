@@ -415,12 +415,13 @@ class CrossFileFacts:
                 always = True
         parts = self.with_nested(func)
         for part in parts:
+            removed = self._removes_own_updates(part)
             for site in self.bn_sites(part, index):
                 for mode in self.as_outer_modes(func, part, site.mode, index):
                     if mode.kind == PARAM:
                         # In-place batch norm still runs in the mode it is given: SL201 needs the parameter.
                         mode_params.setdefault(mode.param, set()).add(mode.predicate)
-                    if site.updates_collection == UPDATE_OPS and mode.kind != FALSE:
+                    if site.updates_collection == UPDATE_OPS and mode.kind != FALSE and not removed:
                         builds = True
                         always = always or mode.kind == TRUE
             for call in self.bn_calls(part, index):
@@ -433,6 +434,22 @@ class CrossFileFacts:
                     elif mode.kind == TRUE and call.summary.builds_bn_updates:
                         always = True
         return builds, always, mode_params
+
+    def _removes_own_updates(self, func: FunctionInfo) -> bool:
+        """Does the function take back the update ops its batch norm adds (`ops = tf.get_collection_ref(UPDATE_OPS)`,
+        then `del ops[i:]` after the layer, the slice run by `tf.control_dependencies` around its output)? Its batch
+        norm then leaves nothing in UPDATE_OPS for a train op to miss."""
+        if func.node is None:
+            return False
+        for node in find_all(func.node, cst.Del):
+            target = node.target
+            if not isinstance(target, cst.Subscript) or not isinstance(target.value, cst.Name):
+                continue
+            for value, _ in func.assignments.get(target.value.value, ()):
+                if isinstance(value, cst.Call) and (dotted(value.func) or "").endswith("get_collection_ref") \
+                        and self.builder.is_update_read(value):
+                    return True
+        return False
 
     def _trains_only(self, func: FunctionInfo, index: ProjectIndex, strict: bool = False, defaults: bool = False) -> bool:
         """FunctionSummary.trains_only: `func` builds batch norm, and all of it (its own, its nested functions',

@@ -20,7 +20,26 @@ class TrainOpFacts:
     """Part of FileModel (semantic.py): uses its builder, functions and module_func."""
 
     def update_names(self, func: FunctionInfo) -> set:
-        return func.update_names | self.module_func.update_names
+        return func.update_names | self.module_func.update_names | self._from_update_helpers(func)
+
+    def _from_update_helpers(self, func: FunctionInfo) -> set:
+        """Names `func` binds to what a helper of this file returns when it returns update ops (`control_deps =
+        self._group_control_deps(grads)` over `return grad_tensors + tf.get_collection(UPDATE_OPS)` read into a
+        name): they hold the update ops too."""
+        cache = self.__dict__.setdefault("_update_helper_names", {})
+        if id(func) not in cache:
+            helpers = {f.name for f in self.functions
+                       if f.node is not None and not f.is_module and f.update_names
+                       and f.returned_names & _holding(f, f.update_names)}
+            out = set()
+            for name, values in func.assignments.items() if helpers else ():
+                for value, _ in values:
+                    called = dotted(value.func) if isinstance(value, cst.Call) else None
+                    if called and called.rsplit(".", 1)[-1] in helpers and called.count(".") <= 1 \
+                            and (called.count(".") == 0 or called.startswith("self.")):
+                        out.add(name)
+            cache[id(func)] = out
+        return cache[id(func)]
 
     def returned_as(self, op: TrainOp) -> Set[str]:
         """The names a train op is bound to in this file after its function returns it:
@@ -123,3 +142,16 @@ def _names_read(expr: cst.BaseExpression) -> Set[str]:
 
 # Names of scripts that predict with a restored model (narrower than context's evaluation-file words).
 _PREDICTION_SCRIPT_WORDS = {"predict", "prediction", "inference", "infer", "test", "eval", "evaluate", "evaluation", "demo"}
+
+
+def _holding(func: FunctionInfo, names: set) -> set:
+    """`names` and the names the function assigns from them (`control_deps = grads + batch_norm_ops`)."""
+    found = set(names)
+    changed = True
+    while changed:
+        changed = False
+        for target, values in func.assignments.items():
+            if target not in found and any(_names_read(value) & found for value, _ in values):
+                found.add(target)
+                changed = True
+    return found

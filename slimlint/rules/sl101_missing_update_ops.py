@@ -37,7 +37,10 @@ class MissingUpdateOps(Rule):
         calls inside `with tf.control_dependencies(update_ops):`, and train ops chosen by `tf.case` /
         `tf.cond` and grouped with the updates, and models that hang the updates on what they return:
         `with tf.control_dependencies(update_ops): x = tf.identity(x)` then `return x`, in a function the
-        train op's code calls first: the loss made from that output runs them), and projects whose batch norm runs in training mode
+        train op's code calls first: the loss made from that output runs them; also batch norm whose function
+        reads the collection by reference and deletes the slice its layer added, `ops = tf.get_collection_ref(...)`
+        then `del ops[i:]`, and control dependencies a helper of the file returns, `control_deps =
+        self._group_control_deps(...)` over `grads + tf.get_collection(UPDATE_OPS)`), and projects whose batch norm runs in training mode
         everywhere, their own test / export path included (image-to-image GANs by design; a module whose networks
         are only ever built in training mode, anywhere in the project, when the project draws its samples
         from them in a run that trains nothing, `samples = sess.run(model.g, {model.z: sample_z})`; a GAN,

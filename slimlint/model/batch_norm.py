@@ -326,6 +326,11 @@ class BatchNormFacts:
                     found = self._factory(frame, index)
                     if found is not None:
                         return found[1].updates_collection
+        if isinstance(expr, cst.Name) and expr.value != "None":
+            # `UPDATE_OPS_COLLECTION = 'resnet_update_ops'` at module level: a collection of the code's own
+            bound = self.module_func.assignments.get(expr.value, ())
+            if len(bound) == 1 and isinstance(bound[0][0], cst.SimpleString):
+                expr = bound[0][0]
         return updates_collection_of(expr, given)
 
     def bn_calls(self, func: FunctionInfo, index: ProjectIndex) -> List[BNCall]:

@@ -197,10 +197,18 @@ def _cond_argument(cond: cst.Call, position: int, keyword: str) -> Optional[cst.
 
 
 def _unwrapped_predicate(test: Optional[cst.BaseExpression]) -> Optional[cst.BaseExpression]:
-    """`tf.cast(is_train, "bool")`, `tf.convert_to_tensor(is_train)`, `tf.constant(is_train)`: the flag inside."""
-    while isinstance(test, cst.Call) and (dotted(test.func) or "").rsplit(".", 1)[-1] in (
-            "cast", "convert_to_tensor", "constant", "identity") and test.args:
-        test = test.args[0].value
+    """`tf.cast(is_train, "bool")`, `tf.convert_to_tensor(is_train)`, `tf.constant(is_train)`, `tf.equal(is_train,
+    True)`: the flag inside."""
+    while isinstance(test, cst.Call) and test.args:
+        called = (dotted(test.func) or "").rsplit(".", 1)[-1]
+        if called in ("cast", "convert_to_tensor", "constant", "identity"):
+            test = test.args[0].value
+        elif called == "equal" and len(test.args) == 2 and any(
+                isinstance(a.value, cst.Name) and a.value.value == "True" for a in test.args):
+            # `tf.equal(is_training, True)`, the widely copied blog's predicate: the flag itself
+            test = next(a.value for a in test.args if not (isinstance(a.value, cst.Name) and a.value.value == "True"))
+        else:
+            break
     return test
 
 

@@ -138,7 +138,7 @@ class BranchBatchNorm:
                 other = _following(path[i - 1], stmt)
             if other is not None and self._computes_moments(other):
                 continue  # moments both ways (`if rank == 4:` conv axes, else dense ones): the mode's `if` is further out
-            if other is None or not _reads_moving_statistics(other):
+            if other is None or not _reads_moving_statistics(other, _stored_statistics(func)):
                 return None
             return call, order, stmt, branch
         # Moments computed first, then an `if` picks them or the moving statistics (`if mc.TRAINING: ...
@@ -161,8 +161,18 @@ class BranchBatchNorm:
     def _branch_mode(self, if_node: cst.If, in_body: bool, func: FunctionInfo, index: ProjectIndex) -> ModeArg:
         """The mode the test gives: batch statistics when it holds (or fails, for moments in the `else`)."""
         test = if_node.test
-        while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-            test, in_body = test.expression, not in_body
+        while True:
+            if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+                test, in_body = test.expression, not in_body
+            elif isinstance(test, cst.Comparison) and len(test.comparisons) == 1 \
+                    and isinstance(test.comparisons[0].operator, (cst.Equal, cst.Is)) \
+                    and isinstance(test.comparisons[0].comparator, cst.Name) \
+                    and test.comparisons[0].comparator.value in ("True", "False"):
+                # `if is_training == True:` (or `is False`): the flag, flipped for False
+                in_body = in_body if test.comparisons[0].comparator.value == "True" else not in_body
+                test = test.left
+            else:
+                break
         keyword = dotted(test) or "is_training"
         if in_body:
             return self.classify(test, func, keyword, if_node, index)
@@ -290,7 +300,24 @@ def _over_batch_axis(call: cst.Call, func: FunctionInfo) -> bool:
             and len(axes.args) == 1)
 
 
-def _reads_moving_statistics(node: cst.CSTNode) -> bool:
-    """Does the branch name moving statistics (`moving_mean`, `pop_var`, `ema.average(mean)`, 'moving_variance')?"""
-    texts = [n.value for n in find_all(node, cst.Name)] + [n.value for n in find_all(node, cst.SimpleString)]
+def _reads_moving_statistics(node: cst.CSTNode, stored: frozenset = frozenset()) -> bool:
+    """Does the branch name moving statistics (`moving_mean`, `pop_var`, `ema.average(mean)`, 'moving_variance'),
+    or read a `stored` name (a variable the function makes with `trainable=False`: `r_mean`)?"""
+    names = [n.value for n in find_all(node, cst.Name)]
+    if stored and set(names) & stored:
+        return True
+    texts = names + [n.value for n in find_all(node, cst.SimpleString)]
     return any(word in text.lower() for text in texts for word in MOVING_WORDS)
+
+
+def _stored_statistics(func: FunctionInfo) -> frozenset:
+    """Names the function binds to a variable it does not train (`r_mean = tf.Variable(tf.zeros([n]),
+    trainable=False)`): where hand-written batch norm keeps its running statistics."""
+    out = set()
+    for name, values in func.assignments.items():
+        for value, _ in values:
+            if isinstance(value, cst.Call) and (dotted(value.func) or "").rsplit(".", 1)[-1] in ("Variable", "get_variable") \
+                    and any(a.keyword is not None and a.keyword.value == "trainable"
+                            and isinstance(a.value, cst.Name) and a.value.value == "False" for a in value.args):
+                out.add(name)
+    return frozenset(out)

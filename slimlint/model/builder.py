@@ -206,7 +206,14 @@ def session_run(call: cst.Call) -> bool:
 
 
 def _tensor_eval(run: cst.Call) -> bool:
-    return isinstance(run.func, cst.Attribute) and run.func.attr.value == "eval"
+    """`tensor.eval(feed_dict=...)`, or an op's own `train_step.run(feed_dict=...)` (no fetches given: the receiver
+    is what runs)."""
+    if not isinstance(run.func, cst.Attribute):
+        return False
+    if run.func.attr.value == "eval":
+        return True
+    return run.func.attr.value == "run" and not any(a.keyword is None or a.keyword.value == "fetches" for a in run.args) \
+        and any(a.keyword is not None and a.keyword.value == "feed_dict" for a in run.args)
 
 
 def run_feed(run: cst.Call) -> Optional[cst.BaseExpression]:

@@ -284,6 +284,14 @@ class EvalRuns:
         builds += [(site.order, self.call_scope_mode(site, index) or ModeArg(TRUE, None, owner=site.call), site.call)
                    for site in [c.site for c in calls if not c.modes] + fixed]
         builds += [(site.order, site.mode, site.layer.call) for site in self.bn_sites(func, index) if site.mode.expr is not None]
+        # A build after `tf.reset_default_graph()` (the test graph r2rt's tutorial builds once training is done)
+        # is in another graph: the first graph's runs cannot evaluate it.
+        resets = func.graph_resets if not func.is_module else self.builder.graph_resets
+        if builds and resets:
+            first = min(order for order, _, _ in builds)
+            cut = min((reset for reset in resets if reset > first), default=None)
+            if cut is not None:
+                builds = [b for b in builds if b[0] < cut]
         if not builds or any(mode.kind != TRUE and not self._trains_by_default(func, mode, index) for _, mode, _ in builds):
             return []  # another mode somewhere in the function: maybe an evaluation tower, or a switch
         if any(self.builds_inference_twin(site, index) for site in [c.site for c in calls] + fixed):

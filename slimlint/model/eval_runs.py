@@ -594,6 +594,17 @@ class EvalRuns:
         the project (graph_names.py: `self.is_training = graph.get_tensor_by_name('prefix/is_training:0')`, or
         a placeholder made with that name while a layer helper looks it up)."""
         found = self._placeholders_taken_here(func, index)
+        # `is_training = graph.get_tensor_by_name("Placeholder_1:0")` after import_meta_graph, in the function or
+        # one around it (`def run_model(mri): ... {is_training: True}`): a restored graph's mode flag by its name,
+        # whatever graph name the placeholder got.
+        outer = [f for f in self.functions if f.node is not None and "<locals>" not in f.qualname
+                 and func.qualname.startswith(f.qualname + ".<locals>.")]
+        for scope in [func, *outer]:
+            if not scope.meta_graph_imports and not any(o.meta_graph_imports for o in outer):
+                continue
+            for name, values in scope.assignments.items():
+                if len(values) == 1 and "." not in name and _mode_flag_name(name) and looked_up_name(values[0][0]):
+                    found.add(name)
         wanted = index.mode_tensor_names
         if not wanted:
             return found

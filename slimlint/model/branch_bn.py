@@ -75,8 +75,8 @@ class BranchBatchNorm:
             return []
         out = []
         for call, order, path in func.batch_moments:
-            names = _bound_names(path[-1], call) if path else set()
-            if not names or not _over_batch_axis(call, func):
+            names = bound_names(path[-1], call) if path else set()
+            if not names or not over_batch_axis(call, func):
                 continue
             for cond in conds:
                 branches = [self._branch_body(func, _cond_argument(cond, k, key)) for k, key in ((1, "true_fn"), (2, "false_fn"))]
@@ -120,7 +120,7 @@ class BranchBatchNorm:
         return cache[id(func)]
 
     def _shape(self, func: FunctionInfo, call: cst.Call, order: int, path: tuple) -> Optional[BranchShape]:
-        if not _over_batch_axis(call, func):
+        if not over_batch_axis(call, func):
             return None
         for i in range(len(path) - 2, -1, -1):
             stmt = path[i]
@@ -138,12 +138,12 @@ class BranchBatchNorm:
                 other = _following(path[i - 1], stmt)
             if other is not None and self._computes_moments(other):
                 continue  # moments both ways (`if rank == 4:` conv axes, else dense ones): the mode's `if` is further out
-            if other is None or not _reads_moving_statistics(other, _stored_statistics(func)):
+            if other is None or not reads_moving_statistics(other, stored_statistics(func)):
                 return None
             return call, order, stmt, branch
         # Moments computed first, then an `if` picks them or the moving statistics (`if mc.TRAINING: ...
         # batch_normalization(x, mean, var, ...) else: batch_normalization(x, moving_mean, moving_var, ...)`).
-        names = _bound_names(path[-1], call) if path else set()
+        names = bound_names(path[-1], call) if path else set()
         for if_node in find_all(func.node, cst.If) if names and func.node is not None else ():
             if if_node.orelse is None:
                 continue
@@ -151,7 +151,7 @@ class BranchBatchNorm:
             if body_uses == else_uses:
                 continue
             other = if_node.orelse if body_uses else if_node.body
-            if _reads_moving_statistics(other) and not self._computes_moments(other):
+            if reads_moving_statistics(other) and not self._computes_moments(other):
                 return call, order, if_node, body_uses
         return None
 
@@ -265,7 +265,7 @@ def _following(parent: cst.CSTNode, stmt: cst.CSTNode) -> Optional[cst.IndentedB
     return None
 
 
-def _bound_names(stmt: cst.CSTNode, call: cst.Call) -> set:
+def bound_names(stmt: cst.CSTNode, call: cst.Call) -> set:
     """The names `mean, var = tf.nn.moments(...)` binds."""
     if not isinstance(stmt, cst.SimpleStatementLine):
         return set()
@@ -281,7 +281,7 @@ def _loaded(node: cst.CSTNode) -> set:
     return {n.value for n in find_all(node, cst.Name) if id(n) not in keywords}
 
 
-def _over_batch_axis(call: cst.Call, func: FunctionInfo) -> bool:
+def over_batch_axis(call: cst.Call, func: FunctionInfo) -> bool:
     """Do the moments reduce over axis 0, the batch (`[0, 1, 2]`, `range(len(shape) - 1)`, a name bound to
     either), rather than per example (instance or layer norm)?"""
     axes = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "axes"), None)
@@ -300,7 +300,7 @@ def _over_batch_axis(call: cst.Call, func: FunctionInfo) -> bool:
             and len(axes.args) == 1)
 
 
-def _reads_moving_statistics(node: cst.CSTNode, stored: frozenset = frozenset()) -> bool:
+def reads_moving_statistics(node: cst.CSTNode, stored: frozenset = frozenset()) -> bool:
     """Does the branch name moving statistics (`moving_mean`, `pop_var`, `ema.average(mean)`, 'moving_variance'),
     or read a `stored` name (a variable the function makes with `trainable=False`: `r_mean`)?"""
     names = [n.value for n in find_all(node, cst.Name)]
@@ -310,7 +310,7 @@ def _reads_moving_statistics(node: cst.CSTNode, stored: frozenset = frozenset())
     return any(word in text.lower() for text in texts for word in MOVING_WORDS)
 
 
-def _stored_statistics(func: FunctionInfo) -> frozenset:
+def stored_statistics(func: FunctionInfo) -> frozenset:
     """Names the function binds to a variable it does not train (`r_mean = tf.Variable(tf.zeros([n]),
     trainable=False)`): where hand-written batch norm keeps its running statistics."""
     out = set()

@@ -9,6 +9,7 @@ import libcst.matchers as m
 
 from slimlint.fixes import FixActions, add_dict_item, add_keyword, replace_with
 from slimlint.model.dropped_modes import modes_left_at_default
+from slimlint.model.moments_only import dropped_mode_moments
 from slimlint.model.presence_modes import presence_tested_modes
 from slimlint.model.tensor_tests import tensor_bool_tests
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
@@ -51,6 +52,10 @@ class ModeArgumentIgnored(Rule):
         Also a call, in such a function, of a project helper that takes no mode at all and builds batch norm at a
         training default (`resblock(x, 128)` over `batch_norm(x)` whose `is_training=True`), when the project
         builds the function in another mode: reported at the call, no fix (the helper needs a mode parameter).
+        Also hand-written batch norm with no inference path (`tf.nn.moments` over the batch axis, then
+        `tf.nn.batch_normalization` with those moments; no moving statistics kept) in a function that takes a
+        mode parameter and never reads it (CS231n's `complex_model(X, y, is_training)`), when the project gives
+        that parameter False or a boolean placeholder: reported at the normalization, no fix.
         Also hand-written batch norm whose branch is picked by a presence test of its mode parameter (`if
         is_training is not None:` over `tf.nn.moments` and the moving-statistics update, the moving statistics
         in the `else`), when a call in the same file passes that parameter a mode (False, a flag, a boolean
@@ -318,6 +323,15 @@ class ModeArgumentIgnored(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = ctx.model
         for func in model.functions:
+            for norm, param in dropped_mode_moments(model, func, ctx.index):
+                # No fix: an inference path needs moving statistics the function does not keep.
+                yield self.violation(
+                    norm,
+                    f"This batch norm always normalises with the batch's own statistics (`tf.nn.moments` over the "
+                    f"batch, no moving averages kept): `{func.name}` takes `{param}` and never reads it, while the "
+                    f"project builds it with `{param}` False; keep moving statistics and pick them by `{param}` "
+                    f"(or use `tf.layers.batch_normalization(..., training={param})`)",
+                )
             for site, callee, param, expr in model.ignored_mode_args(func, ctx.index):
                 # A literal False, or a flag of ours that the project sets False (then named as the code reads it).
                 given = f"`{param}=False`" if isinstance(expr, cst.Name) and expr.value == "False" else (

@@ -327,9 +327,12 @@ class BatchNormFacts:
                     if found is not None:
                         return found[1].updates_collection
         if isinstance(expr, cst.Name) and expr.value != "None":
-            # `UPDATE_OPS_COLLECTION = 'resnet_update_ops'` at module level: a collection of the code's own
+            # `UPDATE_OPS_COLLECTION = 'resnet_update_ops'` at module level: a collection of the code's own, when
+            # the file reads it back (`tf.get_collection(UPDATE_OPS_COLLECTION)`); one nothing reads is as good as
+            # lost, and the train op's missing UPDATE_OPS is still the finding
             bound = self.module_func.assignments.get(expr.value, ())
-            if len(bound) == 1 and isinstance(bound[0][0], cst.SimpleString):
+            if len(bound) == 1 and isinstance(bound[0][0], cst.SimpleString) \
+                    and re.search(r"get_collection\(\s*" + re.escape(expr.value) + r"\b", self.module_code()):
                 expr = bound[0][0]
         return updates_collection_of(expr, given)
 

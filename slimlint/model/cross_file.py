@@ -415,8 +415,10 @@ class CrossFileFacts:
                 always = True
         parts = self.with_nested(func)
         for part in parts:
-            removed = self._removes_own_updates(part)
+            removed_at = self._removes_own_updates(part)
             for site in self.bn_sites(part, index):
+                # taken back out when the `del` comes after the layer (one before it clears older updates only)
+                removed = removed_at is not None and self.position(site.layer.call).start.line < removed_at
                 for mode in self.as_outer_modes(func, part, site.mode, index):
                     if mode.kind == PARAM:
                         # In-place batch norm still runs in the mode it is given: SL201 needs the parameter.
@@ -435,12 +437,14 @@ class CrossFileFacts:
                         always = True
         return builds, always, mode_params
 
-    def _removes_own_updates(self, func: FunctionInfo) -> bool:
-        """Does the function take back the update ops its batch norm adds (`ops = tf.get_collection_ref(UPDATE_OPS)`,
-        then `del ops[i:]` after the layer, the slice run by `tf.control_dependencies` around its output)? Its batch
-        norm then leaves nothing in UPDATE_OPS for a train op to miss."""
+    def _removes_own_updates(self, func: FunctionInfo) -> Optional[int]:
+        """The line where the function takes back the update ops its batch norm adds (`ops =
+        tf.get_collection_ref(UPDATE_OPS)`, then `del ops[i:]` after the layer, the slice run by
+        `tf.control_dependencies` around its output): batch norm built before it leaves nothing in UPDATE_OPS
+        for a train op to miss. None when it does not."""
         if func.node is None:
-            return False
+            return None
+        found = None
         for node in find_all(func.node, cst.Del):
             target = node.target
             if not isinstance(target, cst.Subscript) or not isinstance(target.value, cst.Name):
@@ -448,8 +452,8 @@ class CrossFileFacts:
             for value, _ in func.assignments.get(target.value.value, ()):
                 if isinstance(value, cst.Call) and (dotted(value.func) or "").endswith("get_collection_ref") \
                         and self.builder.is_update_read(value):
-                    return True
-        return False
+                    found = max(found or 0, self.position(node).start.line)
+        return found
 
     def _trains_only(self, func: FunctionInfo, index: ProjectIndex, strict: bool = False, defaults: bool = False) -> bool:
         """FunctionSummary.trains_only: `func` builds batch norm, and all of it (its own, its nested functions',

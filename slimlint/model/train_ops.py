@@ -28,16 +28,30 @@ class TrainOpFacts:
         name): they hold the update ops too."""
         cache = self.__dict__.setdefault("_update_helper_names", {})
         if id(func) not in cache:
-            helpers = {f.name for f in self.functions
-                       if f.node is not None and not f.is_module and f.update_names
-                       and f.returned_names & _holding(f, f.update_names)}
+            helpers = {}  # name -> the positions of its returned tuple that hold update ops (None: the whole value)
+            for f in self.functions:
+                if f.node is None or f.is_module or not f.update_names:
+                    continue
+                holding = _holding(f, f.update_names)
+                positions = _returned_positions(f, holding)
+                if positions:
+                    helpers[f.name] = positions
             out = set()
-            for name, values in func.assignments.items() if helpers else ():
-                for value, _ in values:
-                    called = dotted(value.func) if isinstance(value, cst.Call) else None
-                    if called and called.rsplit(".", 1)[-1] in helpers and called.count(".") <= 1 \
-                            and (called.count(".") == 0 or called.startswith("self.")):
-                        out.add(name)
+            body = self._code_of(func) if helpers else None
+            for assign in find_all(body, cst.Assign) if body is not None else ():
+                value = assign.value
+                called = dotted(value.func) if isinstance(value, cst.Call) else None
+                if not called or called.rsplit(".", 1)[-1] not in helpers or called.count(".") > 1 \
+                        or (called.count(".") == 1 and not called.startswith("self.")):
+                    continue
+                positions = helpers[called.rsplit(".", 1)[-1]]
+                for target in (t.target for t in assign.targets):
+                    if None in positions and dotted(target):
+                        out.add(dotted(target))
+                    elif isinstance(target, (cst.Tuple, cst.List)):
+                        # `loss, logits, update_ops = build_model(x)`: only the unpacked update ops
+                        out |= {dotted(el.value) for i, el in enumerate(target.elements)
+                                if i in positions and dotted(el.value)}
             cache[id(func)] = out
         return cache[id(func)]
 
@@ -155,3 +169,15 @@ def _holding(func: FunctionInfo, names: set) -> set:
                 found.add(target)
                 changed = True
     return found
+
+
+def _returned_positions(func: FunctionInfo, holding: set) -> set:
+    """Where the function's `return` gives update ops back: None for a whole returned name that holds them
+    (`return control_deps`), or the tuple positions that do (`return loss, logits, update_ops` gives {2})."""
+    out: set = set()
+    for ret in find_all(func.node.body, cst.Return):
+        if isinstance(ret.value, cst.Tuple):
+            out |= {i for i, el in enumerate(ret.value.elements) if dotted(el.value) in holding}
+        elif ret.value is not None and dotted(ret.value) in holding:
+            out.add(None)
+    return out

@@ -8,6 +8,7 @@ import libcst as cst
 
 from slimlint.fixes import FixActions, add_keyword, replace_with
 from slimlint.model import context
+from slimlint.model.builder import run_fetches
 from slimlint.model.dropout import ALWAYS_DROP, NN_DROPOUT, DropoutSite, dropout_calls, dropout_sites, ignores_function_mode
 from slimlint.model.dropped_fractions import dropped_fractions
 from slimlint.model.training_graph_dropout import NOISE_WORDS, dropout_runs_on_training_graph
@@ -721,10 +722,19 @@ class DropoutInEval(Rule):
             return None
         if any(other.func is func and other.mode.kind != TRUE for other in dropout_sites(ctx.model, ctx.index)):
             return None  # a dropout the function can switch off: maybe the evaluation build's
-        orders = {id(run): order for run, _, _, order in ctx.model._runs(func)}
-        for run in ctx.model.evaluation_runs(func, ctx.role):
-            if orders.get(id(run), -1) > site.order:
-                return ctx.model.position(run).start.line
+        if not named:
+            return None  # its output is not bound to a name whose uses can be followed to the run
+        model = ctx.model
+        orders = {id(run): order for run, _, _, order in model._runs(func)}
+        resets = func.graph_resets if not func.is_module else model.builder.graph_resets
+        for run in model.evaluation_runs(func, ctx.role):
+            order = orders.get(id(run), -1)
+            if order <= site.order or any(site.order < reset < order for reset in resets):
+                continue  # before the dropout, or on a graph built after `tf.reset_default_graph()`
+            fetches = run_fetches(run)
+            fetched = model._fetch_names(fetches, func) if fetches is not None else set()
+            if fetched and _depends_on(func, fetched, site.call, order):
+                return model.position(run).start.line
         return None
 
     def _calls_left_training(self, ctx: RuleContext, func) -> Iterator[Violation]:
@@ -839,3 +849,26 @@ class DropoutInEval(Rule):
             fix = FixActions().on(site.call, add_keyword(keyword, "False"))
         return self.violation(site.call, _MODE_MESSAGE.format(what=f"`{keyword}` defaults to True here"), fix,
                               f"Pass `{keyword}=False`" if fix else "")
+
+
+def _depends_on(func, fetched: set, dropout: cst.Call, until: int) -> bool:
+    """Is one of the fetched names computed from the dropout's output, following each name's last binding
+    before the run back, within the function (`accuracy` <- `logits` <- `dropout`)? A test tower built again
+    without it (`test_logits`, or `h` rebound in a test graph) is not."""
+    seen: set = set()
+    todo = [(name, until) for name in fetched]
+    while todo:
+        name, before = todo.pop()
+        if (name, before) in seen:
+            continue
+        seen.add((name, before))
+        bound = [(value, at) for value, at in func.assignments.get(name, ()) if at < before]
+        if not bound:
+            continue  # not bound here: a parameter, a global
+        value, at = bound[-1]
+        if any(call is dropout for call in find_all(value, cst.Call)):
+            return True
+        # what it is made from, as bound before this binding (`h = tf.layers.dense(h, ...)` reads the older `h`)
+        todo.extend((n.value, at) for n in find_all(value, cst.Name))
+        todo.extend((d, at) for d in (dotted(a) for a in find_all(value, cst.Attribute)) if d)
+    return False

@@ -308,6 +308,8 @@ def eval_function(func: FunctionInfo, training_callee: bool = False) -> bool:
     if func.name.startswith("_") or func.is_module:
         return False
     name_words = words(func.name)
+    if name_words & TRAIN_NAME_WORDS:
+        return False  # `train_and_test()`, `train_eval()`: it trains too; what it builds is judged by what it runs
     if name_words & _EVAL_FUNC_WORDS:
         return True
     return bool(name_words & _FORWARD_FUNC_WORDS) and not training_callee

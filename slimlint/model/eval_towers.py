@@ -65,6 +65,27 @@ def training_mode_eval_towers(model, index) -> List[Tuple[cst.Call, object, int]
 
 def tower_before(model, index, op) -> bool:
     """Is such a tower built before the train op `op` (in its function, or anywhere else in the file, whose
-    order slimlint cannot compare)? One built after it adds its update ops too late for the collection the
-    fix reads at the train op (`with tf.control_dependencies(tf.get_collection(...))`)."""
-    return any(func is not op.func or order < op.order for _, func, order in training_mode_eval_towers(model, index))
+    order slimlint cannot compare), over inputs the training runs do not feed? One built after it adds its
+    update ops too late for the collection the fix reads at the train op (`with
+    tf.control_dependencies(tf.get_collection(...))`); one whose inputs every training run feeds anyway
+    (`sess.run([train_op, loss, val_loss], {images: ..., val_images: ...})`) still builds and runs."""
+    fed = _fed_by_training_runs(model)
+    for call, func, order in training_mode_eval_towers(model, index):
+        if func is op.func and order > op.order:
+            continue
+        inputs = {n for arg in call.args for n in model.builder.value_names(arg.value)
+                  if context.words(n.rsplit(".", 1)[-1]) & _EVAL_WORDS}
+        if inputs and inputs <= fed:
+            continue
+        return True
+    return False
+
+
+def _fed_by_training_runs(model) -> set:
+    """The names some run of the file that fetches a train op feeds (its feed dict's keys)."""
+    out = set()
+    for func in (model.module_func, *model.functions):
+        for run, _, feed, _ in model._runs(func):
+            if model._fetches_training(run, func):
+                out |= {dotted(e.key) for e in feed.elements if isinstance(e, cst.DictElement) and dotted(e.key)}
+    return out

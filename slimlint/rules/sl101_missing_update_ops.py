@@ -90,8 +90,9 @@ class MissingUpdateOps(Rule):
         (`[v for v in t_vars if 'g_' in v.name]`).
         No fix when the file builds its network a second time over evaluation data (`val_batch`, `x['EVAL']`,
         a `'val'` argument) in a mode that adds update ops (training mode written, defaulted or a placeholder),
-        beside the training tower: that tower's updates read the evaluation inputs, and the whole collection
-        would make every train step pull the validation iterator or ask for a placeholder training does not feed.
+        beside the training tower and before the train op, over evaluation inputs the training runs do not feed:
+        that tower's updates read them, and the whole collection would make every train step pull the
+        validation iterator or ask for a placeholder training does not feed.
         No fix when the batch norm is built inside a TF loop body (the function `tf.map_fn`, `tf.scan`,
         `tf.foldl` / `tf.foldr` or `tf.while_loop` runs, directly or through the functions it calls): its
         update ops live in the loop's frame, and a train op outside cannot depend on them (TensorFlow

@@ -44,7 +44,7 @@ def wiring(model, op: TrainOp) -> Wiring:
         # `with tf.control_dependencies(update_ops):` where update_ops is None unless an option is given.
         return Wiring(UNWIRED, gated_by=next(iter(gated.values())))
     scopes = [func] if func.is_module else [func, model.module_func]
-    derived = _derived_names(func, set(op.targets))
+    derived = derived_names(func, set(op.targets))
     for scope in scopes:
         for g in scope.groupings:
             tied_to_op = op.call in g.contains or bool(g.arg_names & derived)
@@ -100,7 +100,7 @@ def filtered_from(func: FunctionInfo, name: Optional[str]) -> set:
     return out
 
 
-def _derived_names(func: FunctionInfo, names: set) -> set:
+def derived_names(func: FunctionInfo, names: set) -> set:
     """`names` and the names assigned from them (`train_op = tf.case([(p, lambda: train_rpn_op)], ...)`)."""
     found = set(names)
     changed = True

@@ -7,6 +7,7 @@ from typing import Iterator, Set
 import libcst as cst
 
 from slimlint.model import api, context
+from slimlint.model.flow import derived_names
 from slimlint.model.import_table import dotted
 from slimlint.model.unread_params import mention_counts
 from slimlint.model.walk import find_all
@@ -32,7 +33,7 @@ class TrainOpFacts:
             for f in self.functions:
                 if f.node is None or f.is_module or not f.update_names:
                     continue
-                holding = _holding(f, f.update_names)
+                holding = derived_names(f, f.update_names)
                 positions = _returned_positions(f, holding)
                 if positions:
                     helpers[f.name] = positions
@@ -156,19 +157,6 @@ def _names_read(expr: cst.BaseExpression) -> Set[str]:
 
 # Names of scripts that predict with a restored model (narrower than context's evaluation-file words).
 _PREDICTION_SCRIPT_WORDS = {"predict", "prediction", "inference", "infer", "test", "eval", "evaluate", "evaluation", "demo"}
-
-
-def _holding(func: FunctionInfo, names: set) -> set:
-    """`names` and the names the function assigns from them (`control_deps = grads + batch_norm_ops`)."""
-    found = set(names)
-    changed = True
-    while changed:
-        changed = False
-        for target, values in func.assignments.items():
-            if target not in found and any(_names_read(value) & found for value, _ in values):
-                found.add(target)
-                changed = True
-    return found
 
 
 def _returned_positions(func: FunctionInfo, holding: set) -> set:

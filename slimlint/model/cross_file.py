@@ -442,8 +442,11 @@ class CrossFileFacts:
         tf.get_collection_ref(UPDATE_OPS)`, then `del ops[i:]` after the layer, the slice run by
         `tf.control_dependencies` around its output): batch norm built before it leaves nothing in UPDATE_OPS
         for a train op to miss. None when it does not."""
-        if func.node is None:
-            return None
+        if func.node is None or "get_collection_ref" not in self.module_code():
+            return None  # (asked on every summary pass: the file's text rules most functions out at once)
+        memo = self.__dict__.setdefault("_removes_own_updates_memo", {})
+        if id(func) in memo:
+            return memo[id(func)]
         found = None
         for node in find_all(func.node, cst.Del):
             target = node.target
@@ -453,6 +456,7 @@ class CrossFileFacts:
                 if isinstance(value, cst.Call) and (dotted(value.func) or "").endswith("get_collection_ref") \
                         and self.builder.is_update_read(value):
                     found = max(found or 0, self.position(node).start.line)
+        memo[id(func)] = found
         return found
 
     def _trains_only(self, func: FunctionInfo, index: ProjectIndex, strict: bool = False, defaults: bool = False) -> bool:

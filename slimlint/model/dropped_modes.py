@@ -10,6 +10,7 @@ from typing import List, Optional
 
 import libcst as cst
 
+from slimlint.model import context
 from slimlint.model.facts import MODE_PARAM_NAMES, TRUE, FALSE, CallSite, FunctionInfo
 from slimlint.model.import_table import dotted
 from slimlint.model.summary import FunctionSummary, ProjectIndex
@@ -191,8 +192,9 @@ def wrappers_left_in_inference(model, index: ProjectIndex, role: str) -> List[tu
     evaluation, and this training code runs its batch norm in inference mode (SL202's shape, one call away)."""
     out = []
     for func in (model.module_func, *model.functions):
-        if set(func.params) & set(MODE_PARAM_NAMES) or not model.is_training_code(func, index, role):
-            continue
+        if set(func.params) & set(MODE_PARAM_NAMES) or not model.is_training_code(func, index, role) \
+                or context.eval_function(func):
+            continue  # `def eval(...)` / `def infer(...)` in a training script: False is what they want
         for site, found, summary, param, default in wrapper_calls_at_default(model, func, index):
             if default != "False" or not summary.direct_bn:
                 continue

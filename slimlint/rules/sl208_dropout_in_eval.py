@@ -119,7 +119,7 @@ class DropoutInEval(Rule):
         `build(is_train)` makes): the runs that feed False still drop. Reported at the dropout, no fix (the
         Python value may steer Python code too).
 
-        Also a constant-fraction `tf.nn.dropout` (or `DropoutWrapper`) in a function or script that later runs
+        Also a constant-fraction `tf.nn.dropout` in a function or script that later runs
         its graph over evaluation data (`test_corrects = sess.run(correct, {inputs: x_test})` after `dropout =
         tf.nn.dropout(pooled, KEEP_PROB)`, the constant a module setting even when a notebook-like script sets it
         again for its next model), when nothing in the function can switch dropout off. Silent in programs that
@@ -639,7 +639,9 @@ class DropoutInEval(Rule):
                     yield self.violation(site.call, _CLASS_GRAPH_MESSAGE.format(
                         api=_shown_api(site.api), constant=site.constant, method=evaluator))
                     continue
-                run_line = self._evaluated_after(ctx, site) if site.api in ALWAYS_DROP else None
+                # tf.nn.dropout only: an RNN cell's DropoutWrapper drops its outputs, which the graph may discard
+                # (`_, state = tf.nn.dynamic_rnn(cell, ...)` then `state.h`)
+                run_line = self._evaluated_after(ctx, site) if site.api == NN_DROPOUT else None
                 if run_line is not None:
                     yield self.violation(site.call, _EVALUATED_AFTER_MESSAGE.format(
                         api=_shown_api(site.api), constant=site.constant, line=run_line))

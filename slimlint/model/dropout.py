@@ -555,6 +555,22 @@ def _training_value(expr: cst.BaseExpression) -> bool:
 # Names of dropout used as input noise of a denoising objective (`corruption_keep`, `noisy = tf.nn.dropout(x, .7)`).
 NOISE_WORDS = {"corrupt", "corruption", "noise", "noisy", "denoise", "denoising", "mask", "masking"}
 
+# Code that keeps dropout on at inference on purpose: Monte-Carlo dropout (uncertainty from repeated
+# stochastic passes), and sampling from a generative model, where dropout is the noise source (pix2pix
+# applies it at test time by design).
+ON_PURPOSE_WORDS = {"mc", "mcdropout", "monte", "carlo", "uncertainty", "bayes", "bayesian",
+                    "sample", "sampler", "sampling", "generate", "generator"}
+
+
+def named_on_purpose(name: Optional[str]) -> bool:
+    """Is a function or a file stem named for dropout kept on by design (`mc_predict`, `sample.py`)?"""
+    return bool(name) and bool(words(name) & ON_PURPOSE_WORDS)
+
+
+def targets_on_purpose(targets) -> bool:
+    """Is a result bound to a name so named (`self.sampler = ...`, `mc_probs`), by its last dotted part?"""
+    return any(named_on_purpose(t.rsplit(".", 1)[-1]) for t in targets)
+
 
 def ignores_function_mode(model, site: DropoutSite, sites: List[DropoutSite], index) -> Optional[str]:
     """The mode parameter a constant-fraction dropout ignores while the other dropouts of its function follow

@@ -743,6 +743,27 @@ class EvalRuns:
                 return False
         return True
 
+    def class_evaluator(self, func: FunctionInfo, role: str, index: ProjectIndex) -> Optional[str]:
+        """A method of `func`'s class that runs the class's one graph over evaluation data (`def predict(self, X):
+        ... self.sess.run(self.out, feed_dict)`), in a class that also trains that graph and gives its batch norm
+        no mode anywhere (no parameter, no placeholder, no False): the evaluation normalises with batch statistics.
+        Not in GANs nor unit tests; not for methods named for sampling."""
+        if func.class_name is None or role == context.UNIT_TEST or index.adversarial:
+            return None
+        methods = [f for f in self.functions if f.class_name == func.class_name and "<locals>" not in f.qualname]
+        if any(set(f.params) & set(MODE_PARAM_NAMES) for f in methods):
+            return None  # a mode the class can be given: its builds are judged where they are made
+        if any(site.mode.kind != TRUE for f in methods for site in self.bn_sites(f, index)):
+            return None
+        if not any(self.training_run_orders(f) for f in methods):
+            return None
+        for method in methods:
+            if method is func or not method.name or context.words(method.name) & {"sample", "sampling", "generate"}:
+                continue
+            if self.evaluation_runs(method, role):
+                return method.name
+        return None
+
     def runs_train_op(self) -> bool:
         """Does some `*.run(...)` of the file fetch a train op by its name (`model.train_op`, `train_step`,
         `self.optimizer`)? (`global_step` alone does not count: evaluation scripts fetch it too.)"""

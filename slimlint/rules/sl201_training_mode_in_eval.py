@@ -10,7 +10,7 @@ import libcst as cst
 
 from slimlint.fixes import FixActions, add_dict_item, add_keyword, replace_with
 from slimlint.model import context
-from slimlint.model.facts import MODE_PARAM_NAMES, TRUE, UNKNOWN
+from slimlint.model.facts import TRUE, UNKNOWN
 from slimlint.model.gated_updates import option_default_literal
 from slimlint.model.dropout import training_branch_calls
 from slimlint.model.import_table import dotted
@@ -495,7 +495,7 @@ class TrainingModeInEval(Rule):
                 if sampling and model.module_name not in ctx.index.moded_modules:
                     continue
                 if not (predicts or context.is_eval_context(ctx.role, func, site.order, trained)):
-                    evaluator = self._class_evaluator(ctx, func) if site.mode.expr is None else None
+                    evaluator = model.class_evaluator(func, ctx.role, ctx.index) if site.mode.expr is None else None
                     if evaluator is not None and id(site.layer.call) not in seen:
                         seen.add(id(site.layer.call))
                         # No fix: True is what training needs; the class needs a mode it can switch.
@@ -687,29 +687,6 @@ class TrainingModeInEval(Rule):
         if flag and isinstance(at, cst.Call) and (mode.owner is at) and ctx.model.accepts_keyword(at, keyword, ctx.index):
             fix = FixActions().on(at, add_keyword(keyword, flag))
         yield self.violation(at, message, fix, f"Pass `{keyword}={flag}`" + (" to the scope" if scope else "") if fix else "")
-
-    @staticmethod
-    def _class_evaluator(ctx: RuleContext, func):
-        """A method of `func`'s class that runs the class's one graph over evaluation data (`def predict(self, X):
-        ... self.sess.run(self.out, feed_dict)`), in a class that also trains that graph and gives its batch norm
-        no mode anywhere (no parameter, no placeholder, no False): the evaluation normalises with batch statistics.
-        Not in GANs nor unit tests; not for methods named for sampling."""
-        model = ctx.model
-        if func.class_name is None or ctx.role == context.UNIT_TEST or ctx.index.adversarial:
-            return None
-        methods = [f for f in model.functions if f.class_name == func.class_name and "<locals>" not in f.qualname]
-        if any(set(f.params) & set(MODE_PARAM_NAMES) for f in methods):
-            return None  # a mode the class can be given: its builds are judged where they are made
-        if any(site.mode.kind != TRUE for f in methods for site in model.bn_sites(f, ctx.index)):
-            return None
-        if not any(model.training_run_orders(f) for f in methods):
-            return None
-        for method in methods:
-            if method is func or not method.name or context.words(method.name) & {"sample", "sampling", "generate"}:
-                continue
-            if model.evaluation_runs(method, ctx.role):
-                return method.name
-        return None
 
     def _report(self, ctx: RuleContext, mode, call: cst.Call, param: str, seen: set,
                 safe: bool = False, fixable: bool = True) -> Iterator[Violation]:

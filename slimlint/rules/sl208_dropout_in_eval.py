@@ -8,15 +8,14 @@ import libcst as cst
 
 from slimlint.fixes import FixActions, add_keyword, replace_with
 from slimlint.model import context
-from slimlint.model.builder import run_fetches
-from slimlint.model.dropout import ALWAYS_DROP, NN_DROPOUT, DropoutSite, dropout_calls, dropout_sites, ignores_function_mode
+from slimlint.model.dropout import (ALWAYS_DROP, NN_DROPOUT, DropoutSite, dropout_calls, dropout_sites, ignores_function_mode,
+                                    named_on_purpose, targets_on_purpose)
 from slimlint.model.dropped_fractions import dropped_fractions
+from slimlint.model.evaluated_dropout import appended_to, class_evaluator, evaluated_after, samples_on_purpose
 from slimlint.model.training_graph_dropout import NOISE_WORDS, dropout_runs_on_training_graph
 from slimlint.model.kept_fractions import evaluated_fixed_fractions, fraction_calls, identity_of
 from slimlint.model.facts import TRUE
-from slimlint.model.import_table import dotted
 from slimlint.model.unthreaded_modes import unthreaded_dropout_modes
-from slimlint.model.walk import find_all
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 _MODE_MESSAGE = "Dropout runs in training mode in evaluation code ({what}): it zeroes random activations on every run, so predictions are random"
@@ -55,23 +54,6 @@ _DROPPED_FRACTION_MESSAGE = ("`{api}` keeps a constant fraction (`{constant}`) w
 _UNREAD_FLAG_MESSAGE = ("`{flag}` is fed False ({fed_by}), but this dropout takes {mode}, fixed when the graph is "
                         "built: it still zeroes random activations in the runs that feed False, so their predictions "
                         "are random")
-# Code that keeps dropout on at inference on purpose: Monte-Carlo dropout (uncertainty from repeated
-# stochastic passes), and sampling from a generative model, where dropout is the noise source (pix2pix
-# applies it at test time by design).
-_ON_PURPOSE_WORDS = {"mc", "mcdropout", "monte", "carlo", "uncertainty", "bayes", "bayesian",
-                     "sample", "sampler", "sampling", "generate", "generator"}
-
-
-def _appended_to(model, func, names: tuple) -> tuple:
-    """The lists the function appends these names to (`p = sess.run(...)`, then `mc_probs.append(p)`)."""
-    body = model._code_of(func)
-    if not names or body is None:
-        return ()
-    return tuple(dotted(call.func.value) for call in find_all(body, cst.Call)
-                 if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("append", "extend")
-                 and len(call.args) == 1 and dotted(call.args[0].value) in names and dotted(call.func.value))
-
-
 def _shown_api(api: str) -> str:
     """`tf.nn.dropout` in full; a wrapper class by its name (`DropoutWrapper`)."""
     return api if api == NN_DROPOUT else api.rsplit(".", 1)[-1]
@@ -603,12 +585,12 @@ class DropoutInEval(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = ctx.model
         stem = ctx.relpath.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        if context.words(stem) & _ON_PURPOSE_WORDS:
+        if named_on_purpose(stem):
             return
         sites = dropout_sites(model, ctx.index)
         unread = model.unread_flag_dropouts(ctx.index, sites) if not ctx.index.adversarial else []
         unread = [(flag, site) for flag, site in unread
-                  if not (site.func.name and context.words(site.func.name) & _ON_PURPOSE_WORDS)]
+                  if not named_on_purpose(site.func.name)]
         for flag, site in unread:
             # No fix: the Python value may steer Python code too (`if is_train:`), where a tensor cannot go.
             yield self.violation(site.call, _UNREAD_FLAG_MESSAGE.format(flag=flag.flag, fed_by=flag.fed_by, mode=flag.mode))
@@ -616,7 +598,7 @@ class DropoutInEval(Rule):
         if not ctx.index.adversarial:
             for dropped in dropped_fractions(model, sites, ctx.index):
                 site = dropped.site
-                if id(site.call) in reported or context.words(site.func.name or "") & _ON_PURPOSE_WORDS:
+                if id(site.call) in reported or named_on_purpose(site.func.name):
                     continue
                 reported.add(id(site.call))
                 fix = FixActions().on(dropped.replace, replace_with(dropped.param)) if dropped.replace is not None else None
@@ -634,19 +616,19 @@ class DropoutInEval(Rule):
             if site.mode.kind != TRUE or site.guarded or site.fed_fraction:
                 continue
             if not self._in_eval(ctx, site.func, site.order):
-                evaluator = self._class_evaluates(ctx, site) if site.api in ALWAYS_DROP else None
+                evaluator = class_evaluator(model, site, ctx.role, ctx.index) if site.api in ALWAYS_DROP else None
                 if evaluator is not None:
                     yield self.violation(site.call, _CLASS_GRAPH_MESSAGE.format(
                         api=_shown_api(site.api), constant=site.constant, method=evaluator))
                     continue
                 # tf.nn.dropout only: an RNN cell's DropoutWrapper drops its outputs, which the graph may discard
                 # (`_, state = tf.nn.dynamic_rnn(cell, ...)` then `state.h`)
-                run_line = self._evaluated_after(ctx, site) if site.api == NN_DROPOUT else None
+                run_line = evaluated_after(model, site, ctx.role, ctx.index) if site.api == NN_DROPOUT else None
                 if run_line is not None:
                     yield self.violation(site.call, _EVALUATED_AFTER_MESSAGE.format(
                         api=_shown_api(site.api), constant=site.constant, line=run_line))
                     continue
-                ignored = None if ctx.index.adversarial or context.words(site.func.name or "") & _ON_PURPOSE_WORDS \
+                ignored = None if ctx.index.adversarial or named_on_purpose(site.func.name) \
                     else ignores_function_mode(model, site, sites, ctx.index)
                 if ignored is not None:
                     # No fix: the mode is a tensor here, and tf.nn.dropout takes none.
@@ -660,84 +642,27 @@ class DropoutInEval(Rule):
                 continue
             yield self._report(ctx, site)
         for func in model.functions:
-            if func.name and context.words(func.name) & _ON_PURPOSE_WORDS:
+            if named_on_purpose(func.name):
                 continue
             yield from self._calls_left_training(ctx, func)
             if not ctx.index.adversarial:
                 yield from self._unthreaded(ctx, func)
-            for found in dropout_runs_on_training_graph(model, func, ctx.index, lambda run: self._monte_carlo(model, func, run)):
+            for found in dropout_runs_on_training_graph(model, func, ctx.index, lambda run: samples_on_purpose(model, func, run)):
                 line = model.position(found.run).start.line
                 switch, off = {"mode": ("mode", "False"), "rate": ("rate", "0.0"), "keep_prob": ("fraction", "1.0")}.get(
                     found.switch, ("fraction", "1.0 (0.0 if it is a rate)"))
                 yield self.violation(found.build, _TRAINING_GRAPH_MESSAGE.format(
                     what=found.what, line=line, data=found.data, switch=switch, off=off))
             for site, (constant, where) in evaluated_fixed_fractions(model, func, ctx.role, ctx.index):
-                if not any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS for t in site.targets):
+                if not targets_on_purpose(site.targets):
                     yield self.violation(site.call, _FIXED_MESSAGE.format(constant=constant, where=where))
             for fed in model.eval_runs_dropping(func, ctx.role, ctx.index, sites):
-                if any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS
-                       for t in fed.targets + _appended_to(model, func, fed.targets)):
+                if targets_on_purpose(fed.targets + appended_to(model, func, fed.targets)):
                     continue  # `mc_probs.append(sess.run(probs, {..., keep_prob: 0.5}))`: Monte-Carlo dropout
                 keep = "0.0" if fed.keyword == "rate" else "1.0"
                 value = cst.Module([]).code_for_node(fed.value)
                 yield self.violation(fed.value, _FED_MESSAGE.format(flag=fed.flag, keyword=fed.keyword, value=value),
                                      FixActions().on(fed.value, replace_with(keep)), f"Feed `{keep}`")
-
-    @staticmethod
-    def _monte_carlo(model, func, run) -> bool:
-        """Is a run's result named for sampling on purpose, or appended to a list so named (`mc_samples`)?"""
-        targets = next((t for found, t, _, _ in model._runs(func) if found is run), ())
-        return any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS
-                   for t in tuple(targets) + _appended_to(model, func, tuple(targets)))
-
-    @staticmethod
-    def _class_evaluates(ctx: RuleContext, site: DropoutSite) -> Optional[str]:
-        """A method of the class that built this always-dropping dropout into its graph (`self.fm = tf.matmul(
-        tf.nn.dropout(h, 0.8), w)` in `build_network`) and runs that graph over evaluation data (`def test(self,
-        test_data): ... self.sess.run(self.pred, feed_dict=...)`): its name. Not for code named for sampling or
-        Monte-Carlo dropout (the rule's on-purpose words), nor in a project that trains adversarially."""
-        func = site.func
-        if func.class_name is None or ctx.role == context.UNIT_TEST or ctx.index.adversarial:
-            return None
-        for method in ctx.model.functions:
-            if method.class_name != func.class_name or method is func or "<locals>" in method.qualname:
-                continue
-            if method.name and context.words(method.name) & _ON_PURPOSE_WORDS:
-                continue
-            if ctx.model.evaluation_runs(method, ctx.role):
-                return method.name
-        return None
-
-    @staticmethod
-    def _evaluated_after(ctx: RuleContext, site: DropoutSite) -> Optional[int]:
-        """The line of a run, later in the same function (or script), that evaluates the graph this always-dropping
-        dropout is part of (`test_corrects = sess.run(accuracy, {inputs: x_test, ...})` after `dropout =
-        tf.nn.dropout(pool, KEEP_PROB)`): EvalRuns.evaluation_runs' test. Not in GANs, projects that sample with
-        dropout on, code named for sampling, nor for input noise."""
-        func = site.func
-        if ctx.index.adversarial_program(ctx.model.module_name) or ctx.index.monte_carlo or ctx.role == context.UNIT_TEST \
-                or site.order is None \
-                or context.words(func.name or "") & _ON_PURPOSE_WORDS:
-            return None
-        named = [n for n, values in func.assignments.items() if any(v is site.call for v, _ in values)]
-        if any(context.words(n.rsplit(".", 1)[-1]) & NOISE_WORDS for n in named):
-            return None
-        if any(other.func is func and other.mode.kind != TRUE for other in dropout_sites(ctx.model, ctx.index)):
-            return None  # a dropout the function can switch off: maybe the evaluation build's
-        if not named:
-            return None  # its output is not bound to a name whose uses can be followed to the run
-        model = ctx.model
-        orders = {id(run): order for run, _, _, order in model._runs(func)}
-        resets = func.graph_resets if not func.is_module else model.builder.graph_resets
-        for run in model.evaluation_runs(func, ctx.role):
-            order = orders.get(id(run), -1)
-            if order <= site.order or any(site.order < reset < order for reset in resets):
-                continue  # before the dropout, or on a graph built after `tf.reset_default_graph()`
-            fetches = run_fetches(run)
-            fetched = model._fetch_names(fetches, func) if fetches is not None else set()
-            if fetched and _depends_on(func, fetched, site.call, order):
-                return model.position(run).start.line
-        return None
 
     def _calls_left_training(self, ctx: RuleContext, func) -> Iterator[Violation]:
         """Calls in evaluation code of project functions (a model's constructor, a `build(is_train=True)`) whose
@@ -748,7 +673,7 @@ class DropoutInEval(Rule):
             return
         predicts = None
         for call in dropout_calls(ctx.model, func, ctx.index):
-            if any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS for t in call.site.targets):
+            if targets_on_purpose(call.site.targets):
                 continue  # `sampler(z)`: dropout as the generator's noise, by design
             if predicts is None:
                 predicts = ctx.role != context.UNIT_TEST and ctx.model.restores_and_predicts(func, ctx.index)
@@ -762,7 +687,7 @@ class DropoutInEval(Rule):
                 continue
             if context.words(given.param) & NOISE_WORDS:
                 continue  # `autoencoder(x, corruption_keep=0.7)`: dropout as input noise, by design
-            if any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS for t in given.site.targets):
+            if targets_on_purpose(given.site.targets):
                 continue
             if predicts is None:
                 predicts = ctx.role != context.UNIT_TEST and ctx.model.restores_and_predicts(func, ctx.index)
@@ -774,7 +699,7 @@ class DropoutInEval(Rule):
         mode to its other layers, when the project builds that function in inference or evaluation mode."""
         for found in unthreaded_dropout_modes(ctx.model, func, ctx.index):
             call = found.site.call
-            if any(context.words(t.rsplit(".", 1)[-1]) & _ON_PURPOSE_WORDS for t in found.site.targets):
+            if targets_on_purpose(found.site.targets):
                 continue
             built = (f"with `{found.flag}=False`" if found.built == "False"
                      else "in inference or evaluation code (through a network that calls it)")
@@ -825,7 +750,7 @@ class DropoutInEval(Rule):
 
     @staticmethod
     def _in_eval(ctx: RuleContext, func, order: Optional[int]) -> bool:
-        if func.name and context.words(func.name) & _ON_PURPOSE_WORDS:
+        if named_on_purpose(func.name):
             return False
         order = order if order is not None else -1
         trained = (ctx.model.module_name, func.qualname) in ctx.index.training_callees
@@ -852,25 +777,3 @@ class DropoutInEval(Rule):
         return self.violation(site.call, _MODE_MESSAGE.format(what=f"`{keyword}` defaults to True here"), fix,
                               f"Pass `{keyword}=False`" if fix else "")
 
-
-def _depends_on(func, fetched: set, dropout: cst.Call, until: int) -> bool:
-    """Is one of the fetched names computed from the dropout's output, following each name's last binding
-    before the run back, within the function (`accuracy` <- `logits` <- `dropout`)? A test tower built again
-    without it (`test_logits`, or `h` rebound in a test graph) is not."""
-    seen: set = set()
-    todo = [(name, until) for name in fetched]
-    while todo:
-        name, before = todo.pop()
-        if (name, before) in seen:
-            continue
-        seen.add((name, before))
-        bound = [(value, at) for value, at in func.assignments.get(name, ()) if at < before]
-        if not bound:
-            continue  # not bound here: a parameter, a global
-        value, at = bound[-1]
-        if any(call is dropout for call in find_all(value, cst.Call)):
-            return True
-        # what it is made from, as bound before this binding (`h = tf.layers.dense(h, ...)` reads the older `h`)
-        todo.extend((n.value, at) for n in find_all(value, cst.Name))
-        todo.extend((d, at) for d in (dotted(a) for a in find_all(value, cst.Attribute)) if d)
-    return False

@@ -6,7 +6,9 @@ Choices (kept deliberately close to ruff):
 - Inside a walk only `*.py` / `*.pyi` files and Jupyter notebooks (`*.ipynb`) are taken; a directory
   called `x.py` is walked, not read.
 - Skipped while walking: hidden directories, `__pycache__`, virtual environments (any directory holding
-  a `pyvenv.cfg`), the `exclude` + `extend-exclude` globs, and .gitignore'd paths.
+  a `pyvenv.cfg`), the `exclude` + `extend-exclude` globs, .gitignore'd paths, and macOS AppleDouble
+  companions (`._model.py`: the resource fork an archive or a copy to a non-Mac disk writes beside each
+  file, binary metadata that model repositories often commit by accident; never Python source).
 - Directory symlinks met during a walk are not followed (ruff does the same): a target inside the tree
   is walked under its own name anyway, and one outside it is usually a venv or a dependency.  Symlinks
   named on the command line and symlinks to files are followed.  Visited real directories are tracked
@@ -244,9 +246,12 @@ def _walk(
                 gitignore.enter(path, chain)
                 stack.append(path)
             elif is_file and entry.name.endswith(PYTHON_SUFFIXES):
-                if excludes.matches(path) or gitignore.is_ignored(path, is_dir=False):
+                if entry.name.startswith(_APPLEDOUBLE_PREFIX) or excludes.matches(path) or gitignore.is_ignored(path, is_dir=False):
                     continue
                 found[path] = os.path.realpath(path) if is_link else str(path)
+
+
+_APPLEDOUBLE_PREFIX = "._"
 
 
 def _skip_directory(path: Path) -> bool:

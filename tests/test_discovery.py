@@ -469,3 +469,12 @@ def test_nested_gitignores_match_git(tmp_path, monkeypatch):
     git_kept = sorted(p for p in proc.stdout.splitlines() if p.endswith(".py"))
     assert rel(discover([repo], settings(repo)), repo) == git_kept
     assert "vendor/ours/o.py" in git_kept and "pkg/keep.gen.py" in git_kept
+
+
+def test_appledouble_companions_skipped_in_a_walk_but_read_when_named(tree):
+    # `._model.py`: macOS resource-fork metadata committed beside `model.py` (binary, NUL bytes); a walk that
+    # took it would end every whole-tree run with exit 2. Named on the command line it is still read.
+    touch(tree, "net/model.py", "net/._model.py", "._notes.ipynb")
+    (tree / "net/._model.py").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ")
+    assert rel(discover([tree], settings(tree)), tree) == ["net/model.py"]
+    assert rel(discover([tree / "net/._model.py"], settings(tree)), tree) == ["net/._model.py"]

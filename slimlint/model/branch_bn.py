@@ -57,7 +57,7 @@ class BranchBatchNorm:
         for call, order, cond, in_true in self._cond_shapes(func):
             if id(call) in shaped:
                 continue
-            test = _unwrapped_predicate(_cond_argument(cond, 0, "pred"))
+            test = _unwrapped_predicate(_cond_argument(cond, 0, "pred"), func)
             mode = self._predicate_mode(test, in_true, cond, func, index)
             layer = LayerCall(call=call, api=_MOMENTS, frames=(), func=func, order=order, kwargs={})
             sites.append(BNSite(layer, _MOMENTS, mode, None))
@@ -206,12 +206,21 @@ def _cond_argument(cond: cst.Call, position: int, keyword: str) -> Optional[cst.
     return positional[position] if len(positional) > position else None
 
 
-def _unwrapped_predicate(test: Optional[cst.BaseExpression]) -> Optional[cst.BaseExpression]:
+_PREDICATE_WRAPPERS = ("cast", "convert_to_tensor", "constant", "identity")
+
+
+def _unwrapped_predicate(test: Optional[cst.BaseExpression], func: Optional[FunctionInfo] = None) -> Optional[cst.BaseExpression]:
     """`tf.cast(is_train, "bool")`, `tf.convert_to_tensor(is_train)`, `tf.constant(is_train)`, `tf.equal(is_train,
-    True)`: the flag inside."""
+    True)`: the flag inside; also through a local name bound once to such a call (`is_training2 =
+    tf.convert_to_tensor(is_training, dtype='bool')`, then `cond(is_training2, ...)`)."""
+    if isinstance(test, cst.Name) and func is not None:
+        bound = func.assignments.get(test.value, ())
+        if len(bound) == 1 and isinstance(bound[0][0], cst.Call) \
+                and (dotted(bound[0][0].func) or "").rsplit(".", 1)[-1] in _PREDICATE_WRAPPERS:
+            test = bound[0][0]
     while isinstance(test, cst.Call) and test.args:
         called = (dotted(test.func) or "").rsplit(".", 1)[-1]
-        if called in ("cast", "convert_to_tensor", "constant", "identity"):
+        if called in _PREDICATE_WRAPPERS:
             test = test.args[0].value
         elif called == "equal" and len(test.args) == 2 and any(
                 isinstance(a.value, cst.Name) and a.value.value == "True" for a in test.args):

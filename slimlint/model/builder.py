@@ -695,6 +695,12 @@ class ModuleBuilder(FastVisitor):
         return key is not None and self._is_update_ops_key(key)
 
     def _is_update_ops_key(self, key: cst.BaseExpression) -> bool:
+        if isinstance(key, cst.Name):
+            # `UPDATE_OPS_COLLECTION = 'update_ops'` at module level (the widely copied ResNet batch norm): the
+            # very string tf.GraphKeys.UPDATE_OPS holds
+            bound = self.module_func.assignments.get(key.value, ())
+            if len(bound) == 1 and isinstance(bound[0][0], cst.SimpleString):
+                key = bound[0][0]
         if isinstance(key, cst.SimpleString):
             return key.evaluated_value == "update_ops"
         return self.canonical(key) in api.UPDATE_OPS_KEYS or (dotted(key) or "").endswith("GraphKeys.UPDATE_OPS")

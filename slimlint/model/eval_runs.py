@@ -30,6 +30,7 @@ import libcst.matchers as m
 
 from slimlint.model import context, string_modes
 from slimlint.model.facts import DYNAMIC, MODE_PARAM_NAMES, PARAM, TRUE, FunctionInfo, ModeArg, default_word
+from slimlint.model.branches import branch_paths, exclusive
 from slimlint.model.builder import run_feed, run_fetches, session_run
 from slimlint.model.dropout import ALWAYS_DROP, kept_fraction_argument
 from slimlint.model.graph_names import looked_up_name, placeholder_name, tensor_name
@@ -299,17 +300,24 @@ class EvalRuns:
         if index.adversarial and not _reaches_other_mode_builds(
                 index, [index.network_key(site, self.module_name) for site in [c.site for c in calls] + fixed]):
             return []  # a GAN's networks, never built in another mode: it validates as it trains (pix2pix)
-        built_at, first, first_call = min(builds, key=lambda b: b[0])
-        # Batch norm never given a mode at all (FunctionSummary.modeless), or one a config or scope gives True.
-        summary = next((c.summary for c in calls if c.site.call is first_call), None)
-        fixed_site = next((site for site in fixed if site.call is first_call), None)
-        if summary is None and fixed_site is not None:
-            summary = index.lookup_site(fixed_site, self.module_name)
-        unset = summary is None or summary.modeless
+        built_at = min(order for order, _, _ in builds)
         # A model object's own placeholders (`model = LSTMOCR('train')`, then `{model.inputs: ...}`).
         objects = {name for call in calls for name in call.site.assigned_to}
         out = []
+        paths = branch_paths(self._code_of(func))
         for run, named in self.training_graph_evaluations(func, [call for _, _, call in builds], built_at, objects):
+            # `if mode == 'train': build(x, True) ... elif mode == 'test': build(x, True); sess.run(...)`: a run
+            # sees only the builds its branch can pass through; the message names the first of them.
+            reaching = [b for b in builds if not exclusive(paths.get(id(b[2])), paths.get(id(run)))]
+            if not reaching:
+                continue
+            _, first, first_call = min(reaching, key=lambda b: b[0])
+            # Batch norm never given a mode at all (FunctionSummary.modeless), or one a config or scope gives True.
+            summary = next((c.summary for c in calls if c.site.call is first_call), None)
+            fixed_site = next((site for site in fixed if site.call is first_call), None)
+            if summary is None and fixed_site is not None:
+                summary = index.lookup_site(fixed_site, self.module_name)
+            unset = summary is None or summary.modeless
             build = first.expr if first.expr is not None else first.owner
             how = f"the default of `{first.param}`" if first.kind == PARAM else \
                 "a constant" if first.expr is not None else "the library's default (nothing sets a mode)" if unset \
@@ -993,12 +1001,14 @@ def _class_mode_attrs(index: ProjectIndex, module: str, cls: str, depth: int = 0
 
 
 def _eval_named(name: str) -> bool:
-    """Named for evaluation by its leading word (`val_images_batch`, `_val_loss`, `valid_x`), not by a later one
-    (`loss_val` is a loss value) nor a bare `valid` (a mask)."""
+    """Named for evaluation by its leading word (`val_images_batch`, `_val_loss`, `valid_x`), or by a last word
+    `test` (`x_test`, `left_test`: the test split of a data name), not by another later one (`loss_val` is a loss
+    value) nor a bare `valid` (a mask)."""
     parts = context.word_list(name.rsplit(".", 1)[-1])
     if not parts:
         return False
-    return parts[0] in _EVAL_LEADING_WORDS or (parts[0] == "valid" and len(parts) > 1)
+    return parts[0] in _EVAL_LEADING_WORDS or (parts[0] == "valid" and len(parts) > 1) \
+        or (parts[-1] == "test" and len(parts) > 1)
 
 
 _SAMPLE_LEADING_WORDS = {"sample", "samples", "sampled", "sampling", "generated"}

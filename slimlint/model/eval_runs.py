@@ -350,6 +350,8 @@ class EvalRuns:
         if not trained and not self._trains_in_nested(func):
             return []  # not a training function: the script's role decides (the other SL201 shapes)
         trained_data = {d for order, feed in trained for d in self._bound_data(func, feed, None, order)}
+        fed_in_training = {n for _, feed in trained for n in self._fed_data(feed, None)}
+        trained_sources = fed_in_training | self._sources(func, fed_in_training)
         out: List[Tuple[cst.CSTNode, str]] = []
         resets = func.graph_resets if not func.is_module else self.builder.graph_resets
         for run, targets, feed, order in runs:
@@ -377,6 +379,7 @@ class EvalRuns:
             if data and self._bound_data(func, feed, None, order) <= trained_data:
                 continue  # training's own batch, logged
             named = sorted(n for n in data if _eval_named(n)) + sorted(n for n in targets if _eval_named(n)) \
+                + sorted(n for n in data if _test_split_named(n) and not self._sampled_from(func, n, trained_sources)) \
                 + sorted(n for n in self._loop_data_names(func, feed) if _eval_data_named(n)) \
                 + sorted(self._fed_splits(feed, None)) \
                 + sorted(n for n in data if self._read_from_eval_data(func, n, order))  # `batch = X_test`
@@ -386,9 +389,8 @@ class EvalRuns:
             flag = self._flag_off_at(func, run)
             if flag is not None:
                 out.append((run, f"the model (in the branch where `{flag}` is False)"))
-        fed_in_training = {n for _, feed in trained for n in self._fed_data(feed, None)}
         out += [(call, f"`{data}`" if data else "the model")
-                for call, data in self._evaluation_helper_calls(func, objects, built_at, fed_in_training)]
+                for call, data in self._evaluation_helper_calls(func, objects, built_at, fed_in_training, inputs)]
         return out
 
     def _selects_inputs(self, func: FunctionInfo, selector: str, inputs: Set[str]) -> bool:
@@ -424,10 +426,13 @@ class EvalRuns:
                    and any(self._fetches_training(run, f) for run, _, _, _ in self._runs(f)) for f in self.functions)
 
     def _evaluation_helper_calls(self, func: FunctionInfo, objects: Set[str], built_at: int,
-                                 fed_in_training: Set[str] = frozenset()) -> List[Tuple[cst.CSTNode, str]]:
+                                 fed_in_training: Set[str] = frozenset(),
+                                 inputs: Set[str] = frozenset()) -> List[Tuple[cst.CSTNode, str]]:
         """Calls after the build of a function of this file handed the model object (`inference(sess, lprnet,
-        val_gen)`), named for evaluation or handed evaluation-named data, whose own session runs train nothing."""
-        if not objects:
+        val_gen)`), named for evaluation or handed evaluation-named data, whose own session runs train nothing.
+        In a script, also a module function that runs the script's own graph through its globals (its runs feed
+        the model's input placeholders, `score('valid', BATCH_SIZE)`), handed an evaluation split by name."""
+        if not objects and not (func.is_module and inputs):
             return []
         local = {f.qualname: f for f in self.functions if f.session_runs and "<locals>" not in f.qualname}
         out: List[Tuple[cst.CSTNode, str]] = []
@@ -439,10 +444,12 @@ class EvalRuns:
             if helper is None or helper is func:
                 continue
             handed = {dotted(a.value) for a in site.call.args}
-            if not handed & objects:
+            if not handed & objects and not (func.is_module and self._feeds_globals(helper, inputs)):
                 continue
             handed_names = {n for a in site.call.args for n in self.builder.value_names(a.value)}
-            data = sorted(n for n in handed_names if _eval_data_named(n))
+            data = sorted(n for n in handed_names if _eval_data_named(n)) + sorted(
+                f"'{a.value.evaluated_value}'" for a in site.call.args
+                if isinstance(a.value, cst.SimpleString) and str(a.value.evaluated_value).lower() in _SPLIT_NAMES)
             # An evaluation-named helper handed the training data (`evaluate(sess, model, x_train)`) logs training.
             # By its name only when named for evaluation (`validate`, `test`): `predict_action` acts as it trains.
             if not data and (not context.eval_function(helper, training_callee=True)
@@ -453,6 +460,24 @@ class EvalRuns:
                 continue  # a training step helper
             out.append((site.call, data[0] if data else ""))
         return out
+
+    @staticmethod
+    def _sampled_from(func: FunctionInfo, name: str, sources: Set[str]) -> bool:
+        """Is `name` a slice of data the training runs feed from (`data_test = data_epoch[ind[:2]]`, a preview of
+        the training set, whatever its name says)?"""
+        return any(isinstance(value, cst.Subscript) and dotted(value.value) in sources
+                   for value, _ in func.assignments.get(name, ()))
+
+    def _feeds_globals(self, helper: FunctionInfo, inputs: Set[str]) -> bool:
+        """Does a module function's run feed a model input it does not bind itself (`sess.run(loss, feed_dict={X:
+        score_imgs, ...})` with `X` the script's placeholder)?"""
+        if helper.class_name is not None or "<locals>" in helper.qualname:
+            return False
+        for _, _, feed, _ in self._runs(helper):
+            keys = {dotted(e.key) for e in feed.elements if isinstance(e, cst.DictElement)}
+            if any(k in inputs and k not in helper.assignments and k not in helper.params for k in keys if k):
+                return True
+        return False
 
     def _sources(self, func: FunctionInfo, names: Set[str], depth: int = 3) -> Set[str]:
         """The names the function's assignments of `names` are computed from, followed `depth` steps back."""
@@ -1001,14 +1026,18 @@ def _class_mode_attrs(index: ProjectIndex, module: str, cls: str, depth: int = 0
 
 
 def _eval_named(name: str) -> bool:
-    """Named for evaluation by its leading word (`val_images_batch`, `_val_loss`, `valid_x`), or by a last word
-    `test` (`x_test`, `left_test`: the test split of a data name), not by another later one (`loss_val` is a loss
-    value) nor a bare `valid` (a mask)."""
+    """Named for evaluation by its leading word (`val_images_batch`, `_val_loss`, `valid_x`), not by a later one
+    (`loss_val` is a loss value) nor a bare `valid` (a mask)."""
     parts = context.word_list(name.rsplit(".", 1)[-1])
     if not parts:
         return False
-    return parts[0] in _EVAL_LEADING_WORDS or (parts[0] == "valid" and len(parts) > 1) \
-        or (parts[-1] == "test" and len(parts) > 1)
+    return parts[0] in _EVAL_LEADING_WORDS or (parts[0] == "valid" and len(parts) > 1)
+
+
+def _test_split_named(name: str) -> bool:
+    """Data named as a test split by its last word (`x_test`, `left_test`)."""
+    parts = context.word_list(name.rsplit(".", 1)[-1])
+    return len(parts) > 1 and parts[-1] == "test"
 
 
 _SAMPLE_LEADING_WORDS = {"sample", "samples", "sampled", "sampling", "generated"}
@@ -1024,6 +1053,10 @@ def _eval_split(name: str) -> bool:
     """An evaluation split of a dataset object, named by an inner attribute (`mnist.test.images`,
     `data.validation.labels`)."""
     return any(part in _EVAL_LEADING_WORDS for part in name.split(".")[1:-1])
+
+
+# A split handed by name (`score('valid', BATCH_SIZE)`, `data_iterator('test', 32)`).
+_SPLIT_NAMES = {"val", "valid", "validation", "test", "eval", "dev"}
 
 
 def _eval_data_named(name: str) -> bool:

@@ -45,9 +45,7 @@ def dropped_mode_moments(model, func: FunctionInfo, index: ProjectIndex) -> List
     key = (model.module_name, func.qualname)
     # A boolean placeholder handed in (`complex_model(X, y, is_training)`) is a mode chosen at run time: the
     # notebook's validation runs feed it False through a variable (`is_training: training_now`).
-    run_time = {p for functions in index.modules.values() for summary in functions.values()
-                for network, p, _ in summary.calls_with_run_time_mode if network == key}
-    run_time |= _placeholders_handed_here(model, func, index, dropped)
+    run_time = set(index.run_time_mode_params(key)) | _placeholders_handed_here(model, func, index, dropped)
     given = [p for p in dropped if index.called_with_false_mode(key, p) or p in run_time]
     if not given:
         return []

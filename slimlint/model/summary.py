@@ -361,6 +361,7 @@ class ProjectIndex:
         self._false_modes: Optional[FrozenSet[Tuple[Tuple[str, str], str]]] = None
         self._written_false_modes: Optional[FrozenSet[Tuple[Tuple[str, str], str]]] = None
         self._run_time_modes: Optional[Dict[Tuple[Tuple[str, str], str], str]] = None
+        self._run_time_mode_params: Optional[Dict[Tuple[str, str], FrozenSet[str]]] = None
         self._average_updates: Optional[bool] = None
         self._by_last: Dict[str, list] = {}
         self._attrs_set: Optional[Tuple[FrozenSet[str], FrozenSet[str]]] = None
@@ -577,6 +578,18 @@ class ProjectIndex:
             reached = self._false_mode_closure(set(given), only=True)
             self._run_time_modes = {entry: given.get(entry, "") for entry in reached}
         return self._run_time_modes.get((network, param)) if network is not None else None
+
+    def run_time_mode_params(self, network: Tuple[str, str]) -> FrozenSet[str]:
+        """The mode parameters of this network that some call gives a mode decided at run time (a boolean
+        placeholder handed in, `self.is_train`), whether or not a run is seen to feed it False."""
+        if self._run_time_mode_params is None:
+            found: Dict[Tuple[str, str], set] = {}
+            for functions in self.modules.values():
+                for s in functions.values():
+                    for key, p, _ in s.calls_with_run_time_mode:
+                        found.setdefault(key, set()).add(p)
+            self._run_time_mode_params = {key: frozenset(params) for key, params in found.items()}
+        return self._run_time_mode_params.get(network, frozenset())
 
     def _false_mode_closure(self, more: set, only: bool = False) -> FrozenSet[Tuple[Tuple[str, str], str]]:
         """The (network, parameter) pairs given False (or, `only`, just those of `more`), closed over the calls

@@ -54,6 +54,7 @@ class EvalRunOnTrainingGraph:
     build: cst.CSTNode  # where the model gets its training mode (the call, or its `True`)
     data: str  # what marks the run as evaluation, as the message shows it: "`val_images`", "the model where `training` is False"
     how: str = "a constant"  # how the build trains: "a constant", or "the default of `mode`"
+    trained: bool = True  # is that build's graph the one the function trains (False: a test branch's own build)
 
 
 @dataclass
@@ -305,6 +306,7 @@ class EvalRuns:
         objects = {name for call in calls for name in call.site.assigned_to}
         out = []
         paths = branch_paths(self._code_of(func))
+        training_runs = [run for run, _, _, _ in self._runs(func) if self._fetches_training(run, func)]
         for run, named in self.training_graph_evaluations(func, [call for _, _, call in builds], built_at, objects):
             # `if mode == 'train': build(x, True) ... elif mode == 'test': build(x, True); sess.run(...)`: a run
             # sees only the builds its branch can pass through; the message names the first of them.
@@ -322,7 +324,8 @@ class EvalRuns:
             how = f"the default of `{first.param}`" if first.kind == PARAM else \
                 "a constant" if first.expr is not None else "the library's default (nothing sets a mode)" if unset \
                 else "a build that passes it no mode (its batch norm always trains)"
-            out.append(EvalRunOnTrainingGraph(run, build if isinstance(build, cst.CSTNode) else run, named, how))
+            trained = any(not exclusive(paths.get(id(first_call)), paths.get(id(training))) for training in training_runs)
+            out.append(EvalRunOnTrainingGraph(run, build if isinstance(build, cst.CSTNode) else run, named, how, trained))
         return out
 
     def builds_inference_twin(self, site, index: ProjectIndex) -> bool:

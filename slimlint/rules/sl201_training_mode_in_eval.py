@@ -571,7 +571,8 @@ class TrainingModeInEval(Rule):
                 called = cst.Module([]).code_for_node(graph_run.run.func)
                 subject = "This run" if called.rsplit(".", 1)[-1] in ("run", "eval") else f"This call of `{called}()`"
                 yield from self._once(graph_run.run, seen, (
-                    f"{subject} evaluates {graph_run.data} on the training graph, whose batch norm is in training "
+                    f"{subject} evaluates {graph_run.data} on "
+                    f"{'the training graph' if graph_run.trained else 'a graph built like the training one'}, whose batch norm is in training "
                     f"mode by {graph_run.how} (line {line}): the numbers use each batch's own statistics, not the moving "
                     "statistics inference uses; build an evaluation graph with the mode False, or feed a mode placeholder"))
             for fed in model.eval_runs_fed_true(func, ctx.role, ctx.index):

@@ -24,6 +24,7 @@ from slimlint.model.facts import (
     UPDATE_OPS,
     FunctionInfo,
     ModeArg,
+    SplatKwargs,
     default_word,
     mode_from_default,
     updates_collection_of,
@@ -43,7 +44,7 @@ from slimlint.model.dropped_modes import left_at_default
 from slimlint.model.dropped_fractions import asks_no_dropout, unread_dropout_params
 from slimlint.model.dropout import MODE_APIS as DROPOUT_LAYER_APIS, dropout_params
 from slimlint.model.batch_norm import makes_untrainable
-from slimlint.model.kept_fractions import fixed_fraction, fraction_params, kept_by_constructor
+from slimlint.model.kept_fractions import fixed_fraction_origin, fraction_params, kept_by_constructor
 from slimlint.model.update_lists import unread_update_lists
 from slimlint.model.derived_modes import derived_flag
 from slimlint.model.walk import find_all
@@ -233,7 +234,7 @@ class CrossFileFacts:
     def _summarise(self, func: FunctionInfo, index: ProjectIndex) -> FunctionSummary:
         builds, always, mode_params = self._bn_updates_and_modes(func, index)
         unread = self._unread_mode_params(func, index) if always and func.node is not None else frozenset()
-        fraction = fixed_fraction(self, func, index)
+        fraction, by_slim_default = fixed_fraction_origin(self, func, index)
         bn_guard, guard_updates_only = self.bn_guard(func, index)
         slim_layers, slim_mode = self._slim_layers_and_mode(func, index)
         dropouts, dropout_keeps = dropout_params(self, func, index)
@@ -254,6 +255,7 @@ class CrossFileFacts:
             dropout_keeps=dropout_keeps,
             fraction_params=fraction_params(self, func, index),
             fixed_fraction=fraction,
+            fraction_by_slim_default=by_slim_default,
             asks_no_dropout=asks_no_dropout(self, func, index),
             unread_dropout_params=unread_dropout_params(func, fraction),
             abstract=self._syntax_facts(func)[0],
@@ -612,6 +614,8 @@ class CrossFileFacts:
             fn = frame.kwargs.get("normalizer_fn")
             if isinstance(fn, cst.Name) and self._canonical(fn) not in api.NORMALIZER_FNS:
                 fn = _chosen_by_default(func, fn.value) or fn
+            elif isinstance(fn, cst.IfExp):
+                fn = _picked_by_default(func, fn)
             if fn is not None and self._canonical(fn) in api.NORMALIZER_FNS:
                 normalized.update(frame.ops)
                 params_expr = frame.kwargs.get("normalizer_params", params_expr)
@@ -619,12 +623,19 @@ class CrossFileFacts:
                 normalized.add(BN_API)
         if not normalized:
             return None
-        items = self._dict_items(params_expr, func) or {}
+        read = self._dict_items(params_expr, func)
+        # A params dict written under conditions (`if not is_training: params['is_training'] = False`), or one
+        # spread into a scope that cannot be read: the mode it gives is not known, not the library's default.
+        unreadable = params_expr is not None and read is None or any(
+            isinstance(frame.kwargs, SplatKwargs) for frame in frames if frame.ops is not None and BN_API in frame.ops)
+        items = read or {}
         expr = items.get("is_training")
         from_params = expr is not None
         if expr is None:
             _, expr = self._frame_value(frames, BN_API, "is_training", index)
         mode = self.classify(expr, func, "is_training", None, index)
+        if expr is None and unreadable:
+            mode = replace(mode, kind=UNKNOWN)
         uc = items.get("updates_collections")
         if uc is None:
             _, uc = self._frame_value(frames, BN_API, "updates_collections", index)
@@ -935,6 +946,16 @@ def _dropped_mode_param(func: FunctionInfo) -> Optional[str]:
         return None
     counts = mention_counts(func.node, (p for p in func.params if p in MODE_PARAM_NAMES))
     return next((p for p in func.params if counts.get(p) == 0), None)
+
+
+def _picked_by_default(func: FunctionInfo, choice: cst.IfExp) -> Optional[cst.BaseExpression]:
+    """The side of `slim.batch_norm if use_batch_norm else None` that the tested parameter's literal default
+    picks (slim's resnet_arg_scope, `use_batch_norm=True`); None when the test is not such a parameter."""
+    test = choice.test
+    default = func.defaults.get(test.value) if isinstance(test, cst.Name) and test.value in func.params else None
+    if not (isinstance(default, cst.Name) and default.value in ("True", "False")):
+        return None
+    return choice.body if default.value == "True" else choice.orelse
 
 
 def _chosen_by_default(func: FunctionInfo, name: str) -> Optional[cst.BaseExpression]:

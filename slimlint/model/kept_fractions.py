@@ -154,31 +154,62 @@ def fraction_params(model, func: FunctionInfo, index) -> Tuple[FractionParam, ..
                         for param, how in found.items()))
 
 
-def fixed_fraction(model, func: FunctionInfo, index) -> Optional[Tuple[str, str]]:
+def fixed_fraction_origin(model, func: FunctionInfo, index) -> Tuple[Optional[Tuple[str, str]], bool]:
     """FunctionSummary.fixed_fraction: a dropout with no mode that `func` builds (itself, in a nested function, or
     through the project functions it calls) keeping a constant fraction below 1, written there or given to (or
     left at) a kept-fraction parameter's default: (the constant as written, the qualname of the function that
     fixes it). Such a network drops on every run, evaluation included. Only what it builds whatever its
     arguments: nothing under a condition (a factory's `if name == 'train': return TrainNet()`) but a test of
-    whether a fraction was given."""
+    whether a fraction was given. A `slim.dropout` nothing gives a mode counts too; the second value says the
+    fraction comes from one (FunctionSummary.fraction_by_slim_default): a caller's arg_scope may still give it a
+    mode, so calls made under an arg_scope do not pass it on."""
     walked = _walk(model)
     for part in model.with_nested(func):
         for call, api, under_condition in walked.sites.get(part.qualname, ()):
             for _, expr in [] if under_condition else fraction_arguments(call, api):
                 value = constant_fraction(expr, part, model)
                 if value is not None and 0.0 < value < 1.0:
-                    return cst.Module([]).code_for_node(expr), func.qualname
+                    return (cst.Module([]).code_for_node(expr), func.qualname), False
+        for layer in part.layers:
+            kept = _slim_dropout_left_on(model, layer, part, index)
+            if kept is not None:
+                return (kept, func.qualname), True
         for given in fraction_calls(model, part, index):
             if given.value is not None and 0.0 < given.value < 1.0 \
                     and id(given.site.call) not in _walk(model, conditions=True).conditional:
                 shown = cst.Module([]).code_for_node(given.expr) if given.expr is not None else f"{given.value:g}"
-                return f"{given.param}={shown}", func.qualname
+                return (f"{given.param}={shown}", func.qualname), False
         for site in part.calls if index.any_summary("fixed_fraction") else ():
             summary = index.lookup_site(site, model.module_name)
             if summary is not None and summary.fixed_fraction is not None \
-                    and id(site.call) not in _walk(model, conditions=True).conditional:
-                return summary.fixed_fraction
-    return None
+                    and id(site.call) not in _walk(model, conditions=True).conditional \
+                    and not (summary.fraction_by_slim_default and site.frames):
+                return summary.fixed_fraction, summary.fraction_by_slim_default
+    return None, False
+
+
+def _slim_dropout_left_on(model, layer, func: FunctionInfo, index) -> Optional[str]:
+    """`slim.dropout(net, keep_prob=0.5)` that nothing gives a mode (no `is_training`, no arg_scope over it): slim's
+    default True keeps it dropping on every run, like a constant `tf.nn.dropout`. Its kept fraction as shown."""
+    if layer.api != _SLIM_DROPOUT or id(layer.call) in _walk(model, conditions=True).conditional:
+        return None
+    args = layer.call.args
+    if "is_training" in layer.kwargs or any(a.star for a in args) or len([a for a in args if a.keyword is None]) > 3:
+        return None
+    if model._frame_value(layer.frames, layer.api, "is_training", index)[0] is not None \
+            or any(frame.ops is None for frame in layer.frames):
+        return None  # an arg_scope gives it a mode, or a factory's scope (`arg_scope(cifarnet_arg_scope(...))`) may
+    expr = layer.kwargs.get("keep_prob")
+    if expr is None:
+        positional = [a.value for a in args if a.keyword is None]
+        expr = positional[1] if len(positional) > 1 else None
+    if expr is None:
+        return "keep_prob=0.5 (slim's default)"
+    value = constant_fraction(expr, func, model)
+    return f"keep_prob={cst.Module([]).code_for_node(expr)}" if value is not None and 0.0 < value < 1.0 else None
+
+
+_SLIM_DROPOUT = "slim.dropout"
 
 
 def kept_by_constructor(model, summaries: dict, qual: str, entries: Tuple[FractionParam, ...]) -> None:
@@ -315,6 +346,7 @@ def evaluated_fixed_fractions(model, func: FunctionInfo, role: str, index) -> Li
             continue  # a function of the same module: judged where its calls are
         summary = index.lookup_site(site, model.module_name)
         if summary is not None and summary.fixed_fraction is not None \
+                and not (summary.fraction_by_slim_default and site.frames) \
                 and context.is_eval_context(role, func, site.order, training_callee=True):
             asked = [param for callee, param, _ in own_asks if callee == found]
             if reported_in_callee(summary, asked):

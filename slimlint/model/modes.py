@@ -391,6 +391,10 @@ class ModeReading:
                 return self.classify(expr, site.func, config.mode_param, site.call, index)
             if config.mode in (TRUE, FALSE):
                 return ModeArg(config.mode, None)
+            if config.mode == DEFAULT and not config.dropped_mode_param:
+                # A project factory whose scopes set no mode (`Seg_Net_arg_scope()`: batch_norm_params without
+                # is_training): batch norm keeps the library's default, unless a caller's scope gives one.
+                continue
             return ModeArg(UNKNOWN, None)
         return None
 

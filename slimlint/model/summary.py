@@ -140,6 +140,8 @@ class FunctionSummary:
     # It builds such a dropout keeping a constant fraction below 1 (kept_fractions.fixed_fraction): (the constant as
     # written, the qualname of the function that fixes it). Built by evaluation code, it drops there too.
     fixed_fraction: Optional[Tuple[str, str]] = None
+    # That fraction is a `slim.dropout` left at slim's default mode: an arg_scope around a call may give it one
+    fraction_by_slim_default: bool = False
     # (callee with a fixed_fraction, its parameter, the argument) for calls asking it for no dropout (`keep_prob=1`,
     # `is_training=False`): dropped_fractions.py
     asks_no_dropout: Tuple[Tuple[Tuple[str, str], str, str], ...] = ()

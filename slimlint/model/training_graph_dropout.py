@@ -69,7 +69,8 @@ def dropout_runs_on_training_graph(model, func: FunctionInfo, index: ProjectInde
                 seen.add(id(call.site.call))
     for site in func.calls if index.any_summary("fixed_fraction") else ():
         summary = index.lookup_site(site, model.module_name)
-        if summary is not None and summary.fixed_fraction is not None and id(site.call) not in seen:
+        if summary is not None and summary.fixed_fraction is not None and id(site.call) not in seen \
+                and not (summary.fraction_by_slim_default and site.frames):
             constant, where = summary.fixed_fraction
             if context.words(where.rsplit(".", 1)[-1]) & NOISE_WORDS:
                 return []  # `corrupt(x)`: dropout as input noise, a denoising objective by design

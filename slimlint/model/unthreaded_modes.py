@@ -31,6 +31,7 @@ class UnthreadedMode:
     flag: str  # the caller's own mode parameter, the one to pass on
     # How the project builds a network that reaches the caller in another mode: "False" or "evaluation".
     built: str
+    kept: str = ""  # param "": the callee takes no mode and keeps this fraction (`keep_prob=0.5`) on every run
 
 
 def unthreaded_dropout_modes(model, func: FunctionInfo, index: ProjectIndex) -> List[UnthreadedMode]:
@@ -57,7 +58,29 @@ def unthreaded_dropout_modes(model, func: FunctionInfo, index: ProjectIndex) -> 
             built = _built_otherwise(index, (model.module_name, func.qualname), flag)
             if built is not None:
                 out.append(UnthreadedMode(call.site, param, flag, built))
+    # `return FCN8(inputs, num_classes)` in `build_model(..., is_training)`, which hands `is_training` to its
+    # other networks: a network that takes no mode at all and keeps its dropout on (FunctionSummary.fixed_fraction).
+    if len(flags) == 1 and index.any_summary("fixed_fraction"):
+        built = _built_otherwise(index, (model.module_name, func.qualname), flags[0])
+        for site in func.calls if built is not None and _hands_flag(model, func, flags[0], index) else ():
+            summary = index.lookup_site(site, model.module_name)
+            if summary is None or summary.fixed_fraction is None or site.has_star or site.frames \
+                    or summary.mode_params or summary.dropout_params or summary.fraction_params \
+                    or set(summary.params) & set(MODE_PARAM_NAMES):
+                continue
+            out.append(UnthreadedMode(site, "", flags[0], built, summary.fixed_fraction[0]))
     return out
+
+
+def _hands_flag(model, func: FunctionInfo, flag: str, index: ProjectIndex) -> bool:
+    """Does `func` pass its mode flag to some project network's mode parameter (`PSPNet(x, n, is_training)`)?"""
+    for site in func.calls:
+        summary = index.lookup_site(site, model.module_name)
+        for param in (summary.mode_params | summary.dropout_params) if summary is not None and not site.has_star else ():
+            expr = model.bound_arg(site, summary, param)
+            if isinstance(expr, cst.Name) and expr.value == flag:
+                return True
+    return False
 
 
 @dataclass

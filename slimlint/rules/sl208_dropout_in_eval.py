@@ -47,6 +47,10 @@ _FED_MESSAGE = ("Dropout drops in evaluation code (its `{keyword}` placeholder `
 _UNTHREADED_MESSAGE = ("Dropout stays on whatever `{flag}` says: `{callee}` drops while its `{param}` is True, its "
                        "default, and this call does not pass `{flag}` on; the project builds `{caller}` {built}, where "
                        "this dropout still zeroes random activations on every run")
+_MODELESS_MESSAGE = ("Dropout stays on whatever `{flag}` says: `{callee}` takes no mode and keeps its dropout at "
+                     "`{kept}` on every run, and this call cannot pass `{flag}` on; the project builds `{caller}` "
+                     "{built}, where this dropout still zeroes random activations; give `{callee}` a mode for its "
+                     "dropout and pass `{flag}`")
 _DROPPED_FRACTION_MESSAGE = ("`{api}` keeps a constant fraction (`{constant}`) whatever `{param}` says: `{func}` takes "
                              "`{param}` and never reads it, and the project builds it with `{asked}`, asking for no "
                              "dropout (a test or evaluation build), where this dropout still zeroes random activations "
@@ -704,6 +708,11 @@ class DropoutInEval(Rule):
             built = (f"with `{found.flag}=False`" if found.built == "False"
                      else "in inference or evaluation code (through a network that calls it)")
             callee = found.site.targets[0].rsplit(".", 1)[-1] if found.site.targets else "the callee"
+            if not found.param:
+                # No fix: the callee needs a mode (or a kept-fraction parameter) of its own first.
+                yield self.violation(call, _MODELESS_MESSAGE.format(flag=found.flag, callee=callee, kept=found.kept,
+                                                                    caller=func.name, built=built))
+                continue
             message = _UNTHREADED_MESSAGE.format(flag=found.flag, callee=callee, param=found.param,
                                                  caller=func.name, built=built)
             fix = None

@@ -683,6 +683,11 @@ class ModuleBuilder(FastVisitor):
         return self.value_names(expr) | {d for d in map(dotted, find_all(expr, cst.Attribute)) if d}
 
     def is_update_read(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.IfExp):
+            # `None if not self.update_mean_var else tf.get_collection(UPDATE_OPS)`: the updates, or on purpose none
+            sides = (node.body, node.orelse)
+            return any(self.is_update_read(side) for side in sides) and all(
+                self.is_update_read(side) or _empty_value(side) for side in sides)
         if not isinstance(node, cst.Call):
             return False
         if self.canonical(node.func) not in api.GET_COLLECTION:
@@ -1591,6 +1596,11 @@ def _redefinition_names(defs_in_order) -> Dict[int, str]:
             defs.setdefault(stmt.name.value, []).append(stmt)
     return {id(node): f"{name}~{k}" if k < len(nodes) else name
             for name, nodes in defs.items() if len(nodes) > 1 for k, node in enumerate(nodes, 1)}
+
+
+def _empty_value(expr: cst.BaseExpression) -> bool:
+    """`None`, `[]`, `()`: no ops at all."""
+    return isinstance(expr, cst.Name) and expr.value == "None" or isinstance(expr, (cst.List, cst.Tuple)) and not expr.elements
 
 
 def _names_run_mode_option(expr: cst.BaseExpression) -> bool:

@@ -7,7 +7,8 @@ from typing import Optional
 
 import libcst as cst
 
-from slimlint.model.walk import children
+from slimlint.model.import_table import dotted
+from slimlint.model.walk import children, find_all
 from slimlint.model.facts import ControlBlock, FunctionInfo, TrainOp, UpdateOpsRead
 
 WIRED = "wired"  # the train op depends on the update ops
@@ -32,6 +33,31 @@ def _block_wires(block: ControlBlock, update_names: set, func: FunctionInfo) -> 
     # Unknown names (parameters, self.x, globals) might hold update ops: assume they do.
     local = set(func.assignments)
     return not block.arg_names <= local
+
+
+def _feeds_op(func, op: TrainOp, block) -> bool:
+    """Does the train op consume what the block computed (`with control_dependencies(update_ops): grads =
+    opt.compute_gradients(loss)`, then `opt.apply_gradients(grads)` after it)? The gradient ops carry the update
+    ops as control inputs, so every step runs them. Followed back through the names the op's arguments are
+    bound from, and lists the block appends to (`tower_grads.append(clipped)`)."""
+    made = set(block.assigned_inside) | {
+        dotted(call.func.value) for call in find_all(block.node.body, cst.Call)
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("append", "extend") and dotted(call.func.value)}
+    if not made:
+        return False
+    todo = [n.value for a in op.call.args for n in find_all(a.value, cst.Name)]
+    seen: set = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in made:
+            return True
+        for value, at in func.assignments.get(name, ()):
+            if at < op.order:
+                todo.extend(n.value for n in find_all(value, cst.Name))
+    return False
 
 
 def wiring(model, op: TrainOp) -> Wiring:
@@ -79,6 +105,8 @@ def wiring(model, op: TrainOp) -> Wiring:
         holds_train_op = any(block.order <= t.order <= block.end_order for t in func.train_ops)
         if not holds_train_op and block.assigned_inside & op.loss_names:
             return Wiring(ON_LOSS, read=reads[0], block=block)
+        if not holds_train_op and _feeds_op(func, op, block):
+            return Wiring(WIRED)
         if not holds_train_op:
             return Wiring(BLOCK_WITHOUT_TRAIN_OP, read=reads[0], block=block)
     for read in reads:

@@ -7,7 +7,7 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from slimlint.fixes import FixActions, add_keyword
-from slimlint.model.dropout import training_branch_calls
+from slimlint.model.dropout import constant_fraction, training_branch_calls
 from slimlint.model.dropped_modes import wrappers_left_in_inference
 from slimlint.model.import_table import dotted
 from slimlint.model.walk import find_all
@@ -224,6 +224,8 @@ class LayersBatchNormWithoutTraining(Rule):
                     continue  # under `if bn:` where every call passes bn=False: never built
                 if any(a.star for a in layer.call.args) or model.passed_by_position(layer.call, "training", ctx.index) is not None:
                     continue  # passed by position, or *args / **kwargs may carry it
+                if _drops_nothing(layer, func, model):
+                    continue  # `rate=DROPOUT_RATE` with `DROPOUT_RATE = 0`: no mode would change what it computes
                 misplaced = _mode_in_noise_shape(layer)
                 if misplaced is not None:
                     # `tf.layers.dropout(x, 0.5, is_training)`: the flag went to noise_shape; make it the keyword.
@@ -275,6 +277,17 @@ def _string_mode(func, param: str) -> bool:
 
 
 _STR_METHODS = {"startswith", "endswith", "lower", "upper", "split", "strip", "format", "replace", "find"}
+
+
+def _drops_nothing(layer, func, model) -> bool:
+    """A `tf.layers.dropout` whose rate is a constant 0 (a literal, or a name bound once to one)."""
+    if layer.api != "tf.layers.dropout":
+        return False
+    rate = layer.kwargs.get("rate")
+    if rate is None:
+        positional = [a.value for a in layer.call.args if a.keyword is None]
+        rate = positional[1] if len(positional) > 1 else None
+    return rate is not None and constant_fraction(rate, func, model) == 0.0
 
 
 def _mode_in_noise_shape(layer) -> Optional[cst.Arg]:

@@ -29,7 +29,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from slimlint.model import context, string_modes
-from slimlint.model.facts import DYNAMIC, MODE_PARAM_NAMES, PARAM, TRUE, FunctionInfo, ModeArg, default_word
+from slimlint.model.facts import DYNAMIC, FALSE, MODE_PARAM_NAMES, PARAM, TRUE, FunctionInfo, ModeArg, default_word
 from slimlint.model.branches import branch_paths, exclusive
 from slimlint.model.builder import run_feed, run_fetches, session_run
 from slimlint.model.dropout import ALWAYS_DROP, kept_fraction_argument
@@ -55,6 +55,15 @@ class EvalRunOnTrainingGraph:
     data: str  # what marks the run as evaluation, as the message shows it: "`val_images`", "the model where `training` is False"
     how: str = "a constant"  # how the build trains: "a constant", or "the default of `mode`"
     trained: bool = True  # is that build's graph the one the function trains (False: a test branch's own build)
+
+
+@dataclass
+class EvalRunFetchingTrainingBuild:
+    run: cst.Call  # the evaluation run
+    fetched: str  # the name it fetches that the training build computes (`loss`)
+    build: cst.Call  # the training-mode build
+    twin: cst.Call  # the inference-mode build of the same network, beside it
+    data: str  # what marks the run as evaluation, as the message shows it
 
 
 @dataclass
@@ -326,6 +335,48 @@ class EvalRuns:
                 else "a build that passes it no mode (its batch norm always trains)"
             trained = any(not exclusive(paths.get(id(first_call)), paths.get(id(training))) for training in training_runs)
             out.append(EvalRunOnTrainingGraph(run, build if isinstance(build, cst.CSTNode) else run, named, how, trained))
+        return out
+
+    def eval_runs_fetching_training_build(self, func: FunctionInfo, index: ProjectIndex) -> List[EvalRunFetchingTrainingBuild]:
+        """Runs over evaluation data in a training function that builds the same network twice, in training mode
+        and in inference mode (`box_pred = self.build()`, `box_pred_val = self.build(istraining=False)`), when the
+        run fetches a result computed from the training build only (`loss` where `loss_val` was meant): the
+        validation number uses each batch's own statistics although the inference build is there for it."""
+        if self._code_of(func) is None or not func.calls or index.adversarial:
+            return []
+        trained, inferred = [], []
+        for call in self.bn_calls(func, index):
+            kinds = {mode.kind for mode in call.modes.values()}
+            key = index.network_key(call.site, self.module_name)
+            if not call.site.assigned_to or key is None:
+                continue
+            if kinds == {FALSE}:
+                inferred.append((key, call))
+            elif kinds and kinds <= {TRUE} or not kinds and call.summary.trains_only:
+                trained.append((key, call))
+        twins = [(t, i) for key, t in trained for other, i in inferred if other == key]
+        if not twins:
+            return []
+        if not any(self._fetches_training(run, func) for run, _, _, _ in self._runs(func)):
+            return []  # not a training function
+        out = []
+        for build, twin in twins:
+            made = set(build.site.assigned_to)
+            twin_made = set(twin.site.assigned_to)
+            for run, _, feed, order in self._runs(func):
+                if order < max(build.order, twin.order) or self._fetches_training(run, func):
+                    continue
+                fed = [n for e in feed.elements if isinstance(e, cst.DictElement) for n in sorted(self.builder.value_names(e.value))]
+                data = [n for n in dict.fromkeys(fed) if _eval_named(n) or self._read_from_eval_data(func, n, order)]
+                data += sorted(n for n in self._loop_data_names(func, feed) if _eval_data_named(n))
+                fetches = run_fetches(run)
+                if not data or fetches is None:
+                    continue
+                fetched = sorted(n for n in self._fetch_names(fetches, func)
+                                 if not context.words(n.rsplit(".", 1)[-1]) & {"summary", "summaries", "merged", "op"}
+                                 and _derived_from(func, n, made, order) and not _derived_from(func, n, twin_made, order))
+                if fetched:
+                    out.append(EvalRunFetchingTrainingBuild(run, fetched[0], build.site.call, twin.site.call, f"`{data[0]}`"))
         return out
 
     def builds_inference_twin(self, site, index: ProjectIndex) -> bool:
@@ -1035,6 +1086,19 @@ def _eval_named(name: str) -> bool:
     if not parts:
         return False
     return parts[0] in _EVAL_LEADING_WORDS or (parts[0] == "valid" and len(parts) > 1)
+
+
+def _derived_from(func: FunctionInfo, name: str, sources: Set[str], before: int, depth: int = 0) -> bool:
+    """Is `name`, as last bound before `before`, computed from one of `sources` (followed through the names each
+    binding reads, a few steps back)?"""
+    if name in sources:
+        return True
+    bound = [(value, at) for value, at in func.assignments.get(name, ()) if at < before]
+    if not bound or depth > 6:
+        return False
+    value, at = bound[-1]
+    read = {n.value for n in find_all(value, cst.Name)} | {d for d in (dotted(a) for a in find_all(value, cst.Attribute)) if d}
+    return any(_derived_from(func, n, sources, at, depth + 1) for n in read)
 
 
 def _test_split_named(name: str) -> bool:

@@ -216,6 +216,18 @@ class TrainingModeInEval(Rule):
         placeholder anywhere in the class) and runs that graph over evaluation data in another method
         (`predict(self, X)` feeding new data): reported at the batch norm, no fix (the class needs a mode
         placeholder, fed True to train and False to evaluate). Not in GANs, nor for methods named for sampling.
+
+        Also a training script's module function that runs the script's own graph through its globals (its run
+        feeds the model's placeholders) called with an evaluation split by name (`score('valid', 32)`), when
+        the graph's batch norm trains by a constant or a default: reported at the call. A run in one branch of
+        an `if mode == 'train': ... elif mode == 'test':` chain is judged against the builds its branch can
+        reach; a batch named `data_test` that is a slice of the data the training runs feed is a preview of
+        training data, not evaluation data.
+
+        Also a run over evaluation data in a training function that builds the same network twice, in training
+        mode and in inference mode (`boxes = self.build()`, `boxes_val = self.build(istraining=False)`), when
+        the run fetches a result computed from the training build only (`loss` where `loss_val` was meant):
+        reported at the run, no fix (which inference result was meant is the author's call).
     """
     why_bad = """
         In training mode batch norm normalises each batch with that batch's own mean and variance and
@@ -575,6 +587,13 @@ class TrainingModeInEval(Rule):
                     f"{'the training graph' if graph_run.trained else 'a graph built like the training one'}, whose batch norm is in training "
                     f"mode by {graph_run.how} (line {line}): the numbers use each batch's own statistics, not the moving "
                     "statistics inference uses; build an evaluation graph with the mode False, or feed a mode placeholder"))
+            for found in model.eval_runs_fetching_training_build(func, ctx.index):
+                # No fix: which of the inference build's results was meant is the author's call.
+                yield from self._once(found.run, seen, (
+                    f"This run evaluates {found.data} but fetches `{found.fetched}`, computed from the training-mode "
+                    f"build at line {ctx.model.position(found.build).start.line}, although line "
+                    f"{ctx.model.position(found.twin).start.line} builds the same network in inference mode for "
+                    "evaluation: the number uses each batch's own statistics; fetch the inference build's result"))
             for fed in model.eval_runs_fed_true(func, ctx.role, ctx.index):
                 if fed.trains is not None and id(fed.value) not in seen:
                     seen.add(id(fed.value))

@@ -139,6 +139,14 @@ class DropoutInEval(Rule):
         fraction is chosen at run time, for Monte-Carlo sampling and input noise (`corrupt(x)`), and in a project
         that trains adversarially.
 
+        A `slim.dropout` that nothing gives a mode (no `is_training`, no arg_scope around it or around a call of
+        its function) keeps slim's default True: it counts as a constant fraction for the shapes above (an
+        evaluation script building such a network of another module, a training graph evaluated by its own
+        run). And a dispatcher that hands its mode to some networks (`build_model(..., is_training)`:
+        `PSPNet(x, n, is_training)`) but calls one that takes no mode and always drops (`FCN8(x, n)`), when the
+        project builds the dispatcher with the mode False: reported at that call, no fix (the network needs a
+        mode first).
+
         A rule of its own rather than SL201 widened: SL201 is about batch norm's statistics (predictions
         depend on the rest of the batch, deterministically); this one is about random masks (predictions
         change from one run of the same image to the next), with a different fix for `tf.nn.dropout`

@@ -471,15 +471,21 @@ class BatchNormFacts:
         mode parameter the callee never reads while its batch norm always trains (FunctionSummary.unread_mode_params)."""
         out = []
         for site in func.calls:
-            found = index.resolve_site(site, self.module_name)
-            summary = index.modules[found[0]][found[1]] if found is not None else None
-            # a flag the callee could hand to a wrapper it calls: SL209 reports that call, with a fix (dropped_modes.py)
-            for param in sorted(summary.unread_mode_params - summary.unread_left_at_default if summary is not None else ()):
-                expr = self.bound_arg(site, summary, param)
-                mode = self.classify(expr, func, param, site.call, index) if expr is not None else None
-                if mode is not None and (mode.kind == FALSE or self._handed_false(func, mode, index)):
-                    shown = re.sub(r"~\d+", "", found[1])  # a redefined function's earlier def: its name as written
-                    out.append((site, f"{found[0].rsplit('.', 1)[-1]}.{shown}", param, expr))
+            # `model_fn = select_model(FLAGS.model_type)`, then `model_fn(..., False)`: any function it may pick
+            candidates = index.resolve_site_all(site, self.module_name) if index.picked_functions(site, self.module_name) \
+                else [index.resolve_site(site, self.module_name)]
+            named: Dict[int, Tuple[str, cst.BaseExpression, List[str]]] = {}
+            for found in candidates:
+                summary = index.modules[found[0]][found[1]] if found is not None else None
+                # a flag the callee could hand to a wrapper it calls: SL209 reports that call, with a fix (dropped_modes.py)
+                for param in sorted(summary.unread_mode_params - summary.unread_left_at_default if summary is not None else ()):
+                    expr = self.bound_arg(site, summary, param)
+                    mode = self.classify(expr, func, param, site.call, index) if expr is not None else None
+                    if mode is not None and (mode.kind == FALSE or self._handed_false(func, mode, index)):
+                        shown = re.sub(r"~\d+", "", found[1])  # a redefined function's earlier def: its name as written
+                        named.setdefault(id(expr), (param, expr, []))[2].append(f"{found[0].rsplit('.', 1)[-1]}.{shown}")
+            for param, expr, callees in named.values():
+                out.append((site, "` / `".join(callees), param, expr))
         return out
 
     def scopes_dropping_mode(self, func: FunctionInfo, index: ProjectIndex) -> List[Tuple[ArgScopeFrame, str]]:
@@ -711,6 +717,9 @@ class BatchNormFacts:
             return []
         if not predicts and (role != context.EVAL or not context.evaluation_module(self.module_name)):
             return []
+        scoped = self._scoped_mode(func, index)
+        if scoped is not None and scoped.kind != TRUE:
+            return []  # `with arg_scope([slim.batch_norm], is_training=False): predict(images)`: the callers' scope
         out = []
         for site in self.always_training_builds(func, index):
             found = index.resolve_site(site, self.module_name)

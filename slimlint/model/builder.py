@@ -11,6 +11,7 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 import libcst as cst
 import libcst.matchers as m
 from slimlint.model import api, fluent, kwargs_flow
+from slimlint.model.context import word_list
 from slimlint.model.dynamic_imports import DynamicImports, option_of
 from slimlint.model.star_imports import project_star_modules, star_candidates
 from slimlint.model.guards import else_guard, parameter_guard
@@ -706,6 +707,11 @@ class ModuleBuilder(FastVisitor):
             bound = self.module_func.assignments.get(key.value, ())
             if len(bound) == 1 and isinstance(bound[0][0], cst.SimpleString):
                 key = bound[0][0]
+            elif not bound and key.value not in self.func.assignments and {"update", "updates"} & set(word_list(key.value)) \
+                    and (key.value in self.table.names or self._star_modules):
+                # the same constant imported from the model's module (`from resnet import UPDATE_OPS_COLLECTION`, or
+                # `from resnet import *`): its value is that module's; named for update ops, read as them
+                return True
         if isinstance(key, cst.SimpleString):
             return key.evaluated_value == "update_ops"
         return self.canonical(key) in api.UPDATE_OPS_KEYS or (dotted(key) or "").endswith("GraphKeys.UPDATE_OPS")
@@ -966,6 +972,14 @@ class ModuleBuilder(FastVisitor):
         for cls in self._returned_classes(value):
             if cls not in func.returned_classes:
                 func.returned_classes += (cls,)
+        if isinstance(value, (cst.Name, cst.Attribute)) and not func.is_module and self.canonical(value) is None:
+            # `return dp_multitask` in `select_model(name)`: a function handed back to be called (`model_fn =
+            # select_model(FLAGS.model_type)`, then `model_fn(images, ..., False)`)
+            head = (dotted(value) or "").partition(".")[0]
+            if head and head not in func.assignments and head not in func.params and head not in SELF_NAMES:
+                for name in self.qualified(value):
+                    if name.partition(".")[0] not in _LIBRARY_ROOTS and name not in func.returned_callables:
+                        func.returned_callables += (name,)
 
     def _returned_classes(self, value: Optional[cst.BaseExpression]) -> Tuple[str, ...]:
         """FunctionInfo.returned_classes of one `return`: the candidates the index resolves (a function among

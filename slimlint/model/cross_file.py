@@ -157,7 +157,9 @@ class CrossFileFacts:
                             # author's inference build, as the defaults run it. Messages that cite it name the
                             # option (ProjectIndex.false_only_by_option), not a written False.
                             mode = replace(mode, kind=FALSE, by_option=cst.Module([]).code_for_node(expr))
-                        out.append((found, param, mode))
+                        # A function picked at run time (`model_fn = select_model(name)`): each candidate that
+                        # takes the same arguments gets the same mode (ProjectIndex.network_keys).
+                        out.extend((key, param, mode) for key in index.network_keys(site, self.module_name, param) or [found])
             derived = summary.derived_mode if summary is not None else None
             expr = self.bound_arg(site, summary, derived[0]) if derived is not None else None
             value = string_modes.string_literal(expr) if expr is not None else None
@@ -304,6 +306,7 @@ class CrossFileFacts:
             sets_attrs=_self_attrs(func) if func.class_name is not None else (),
             **_returned_object(func),
             returned_classes=func.returned_classes,
+            returned_callables=func.returned_callables,
             mutated_params=self.mutated_params(func),
             bn_guard=bn_guard,
             bn_guard_updates_only=guard_updates_only,
@@ -608,6 +611,7 @@ class CrossFileFacts:
             return replace(passed[0], dropped_mode_param=None) if passed else None
         normalized = set()
         params_expr = None
+        switch = None
         for frame in frames:
             if frame.ops is None:
                 continue
@@ -615,7 +619,10 @@ class CrossFileFacts:
             if isinstance(fn, cst.Name) and self._canonical(fn) not in api.NORMALIZER_FNS:
                 fn = _chosen_by_default(func, fn.value) or fn
             elif isinstance(fn, cst.IfExp):
-                fn = _picked_by_default(func, fn)
+                picked = _picked_by_default(func, fn)
+                if picked is not None and picked is fn.body and isinstance(fn.test, cst.Name):
+                    switch = (fn.test.value, True)  # `slim.batch_norm if use_batch_norm else None`, default True
+                fn = picked
             if fn is not None and self._canonical(fn) in api.NORMALIZER_FNS:
                 normalized.update(frame.ops)
                 params_expr = frame.kwargs.get("normalizer_params", params_expr)
@@ -641,7 +648,7 @@ class CrossFileFacts:
             _, uc = self._frame_value(frames, BN_API, "updates_collections", index)
         updates = updates_collection_of(uc, uc is not None)
         dropped = _dropped_mode_param(func) if mode.kind in (TRUE, DEFAULT) else None
-        return FactoryConfig(frozenset(normalized), mode.kind, mode.param, updates, from_params, dropped)
+        return FactoryConfig(frozenset(normalized), mode.kind, mode.param, updates, from_params, dropped, switch)
 
     def _factory_passed_through(self, func: FunctionInfo, index: ProjectIndex) -> Optional[Tuple[FactoryConfig, str]]:
         """`def training_scope(**kwargs): return lib.training_scope(**kwargs)` (slim's mobilenet_v2): the factory it

@@ -214,7 +214,7 @@ def _layer_site(model, layer: LayerCall, index) -> DropoutSite:
     mode = model.classify(expr, layer.func, keyword, owner, index)
     if mode.kind == DEFAULT:
         # An arg_scope whose op list cannot be read, or one built by a factory, may set the mode: unknown.
-        scoped = any(f.ops is None or f.factory is not None for f in layer.frames) or _scoped_by_callers(model, layer.func, index)
+        scoped = any(f.ops is None or f.factory is not None for f in layer.frames) or scoped_by_callers(model, layer.func, index)
         kind = UNKNOWN if scoped else (TRUE if drops_by_default else FALSE)
         mode = replace(mode, kind=kind)
     if mode.kind == TRUE and _keeps_everything(layer, model):
@@ -243,7 +243,7 @@ def _keeps_everything(layer: LayerCall, model) -> bool:
     return expr is not None and constant_fraction(expr, layer.func, model) == _KEEP_ARGUMENT[layer.api][1]
 
 
-def _scoped_by_callers(model, func: FunctionInfo, index) -> bool:
+def scoped_by_callers(model, func: FunctionInfo, index) -> bool:
     """May the callers' arg_scopes set slim.dropout's mode in `func`? Yes when the project's callers wrap it
     in an arg_scope that sets batch norm's mode (the two are scoped together: `arg_scope([batch_norm,
     dropout], is_training=False)`), or when some chain of calls in this file that reaches it (a nested

@@ -405,7 +405,9 @@ class EvalRuns:
             return []  # not a training function: the script's role decides (the other SL201 shapes)
         trained_data = {d for order, feed in trained for d in self._bound_data(func, feed, None, order)}
         fed_in_training = {n for _, feed in trained for n in self._fed_data(feed, None)}
-        trained_sources = fed_in_training | self._sources(func, fed_in_training)
+        # and what the training loops iterate over (`for data_step in np.array_split(data_epoch, 16):`)
+        looped = {n for _, feed in trained for n in self._loop_data_names(func, feed)}
+        trained_sources = fed_in_training | looped | self._sources(func, fed_in_training | looped)
         out: List[Tuple[cst.CSTNode, str]] = []
         resets = func.graph_resets if not func.is_module else self.builder.graph_resets
         for run, targets, feed, order in runs:

@@ -274,6 +274,8 @@ class FunctionInfo:
     # Classes (call targets, as written) it returns an instance of: `return Net(...)`, `return nets[name](...)`
     # over a dict of classes, `return self` in a fluent method (`self.feed('data').conv(...)`).
     returned_classes: Tuple[str, ...] = ()
+    # Functions (qualified as written) it returns to be called: `return dp_multitask` in `select_model(name)`
+    returned_callables: Tuple[str, ...] = ()
     eval_regions: List[Tuple[int, int]] = field(default_factory=list)  # Estimator PREDICT/EVAL branches
     train_regions: List[Tuple[int, int]] = field(default_factory=list)  # `if mode == ModeKeys.TRAIN:` bodies
     run_mode_regions: List[Tuple[int, int]] = field(default_factory=list)  # `if args.mode == "test":` bodies

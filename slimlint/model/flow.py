@@ -35,14 +35,21 @@ def _block_wires(block: ControlBlock, update_names: set, func: FunctionInfo) -> 
     return not block.arg_names <= local
 
 
-def _feeds_op(func, op: TrainOp, block) -> bool:
-    """Does the train op consume what the block computed (`with control_dependencies(update_ops): grads =
-    opt.compute_gradients(loss)`, then `opt.apply_gradients(grads)` after it)? The gradient ops carry the update
-    ops as control inputs, so every step runs them. Followed back through the names the op's arguments are
-    bound from, and lists the block appends to (`tower_grads.append(clipped)`)."""
-    made = set(block.assigned_inside) | {
-        dotted(call.func.value) for call in find_all(block.node.body, cst.Call)
-        if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("append", "extend") and dotted(call.func.value)}
+def _feeds_op(model, func, op: TrainOp, block) -> bool:
+    """Does the train op consume ops the block created (`with control_dependencies(update_ops): grads =
+    opt.compute_gradients(loss)`, then `opt.apply_gradients(grads)` after it)? Those ops carry the update ops as
+    control inputs, so every step runs them. Only names the block binds to TF ops it creates there (not `grads_and_vars
+    = list(zip(grads, tvars))` over gradients made before it: control_dependencies reaches only new ops), and lists
+    it appends such a value to (`tower_grads.append(clipped)`); followed back from the op's arguments."""
+    made = {name for name in block.assigned_inside
+            if any(block.order <= at <= block.end_order and _creates_ops(model, value)
+                   for value, at in func.assignments.get(name, ()))}
+    for call in find_all(block.node.body, cst.Call):
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("append", "extend") and call.args \
+                and dotted(call.func.value):
+            appended = call.args[0].value
+            if _creates_ops(model, appended) or {n.value for n in find_all(appended, cst.Name)} & made:
+                made.add(dotted(call.func.value))
     if not made:
         return False
     todo = [n.value for a in op.call.args for n in find_all(a.value, cst.Name)]
@@ -57,6 +64,16 @@ def _feeds_op(func, op: TrainOp, block) -> bool:
         for value, at in func.assignments.get(name, ()):
             if at < op.order:
                 todo.extend(n.value for n in find_all(value, cst.Name))
+    return False
+
+
+def _creates_ops(model, expr: cst.CSTNode) -> bool:
+    """Does the expression call TensorFlow (`tf.clip_by_norm`, `opt.compute_gradients`), making new ops?"""
+    for call in find_all(expr, cst.Call):
+        if model.canonical(call.func) is not None:
+            return True
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("compute_gradients", "gradients"):
+            return True
     return False
 
 
@@ -105,7 +122,7 @@ def wiring(model, op: TrainOp) -> Wiring:
         holds_train_op = any(block.order <= t.order <= block.end_order for t in func.train_ops)
         if not holds_train_op and block.assigned_inside & op.loss_names:
             return Wiring(ON_LOSS, read=reads[0], block=block)
-        if not holds_train_op and _feeds_op(func, op, block):
+        if not holds_train_op and _feeds_op(model, func, op, block):
             return Wiring(WIRED)
         if not holds_train_op:
             return Wiring(BLOCK_WITHOUT_TRAIN_OP, read=reads[0], block=block)

@@ -22,7 +22,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from slimlint.model import context
-from slimlint.model.dropout import ALWAYS_DROP, NN_DROPOUT, constant_fraction, DropoutFinder, fraction_arguments
+from slimlint.model.dropout import ALWAYS_DROP, NN_DROPOUT, constant_fraction, DropoutFinder, fraction_arguments, scoped_by_callers
 from slimlint.model.facts import INIT_PREFIX, CallSite, FunctionInfo, method_param
 from slimlint.model.walk import find_all, walk
 from slimlint.model.dropped_fractions import reported_in_callee
@@ -346,7 +346,7 @@ def evaluated_fixed_fractions(model, func: FunctionInfo, role: str, index) -> Li
             continue  # a function of the same module: judged where its calls are
         summary = index.lookup_site(site, model.module_name)
         if summary is not None and summary.fixed_fraction is not None \
-                and not (summary.fraction_by_slim_default and site.frames) \
+                and not (summary.fraction_by_slim_default and (site.frames or scoped_by_callers(model, func, index))) \
                 and context.is_eval_context(role, func, site.order, training_callee=True):
             asked = [param for callee, param, _ in own_asks if callee == found]
             if reported_in_callee(summary, asked):

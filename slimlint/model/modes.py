@@ -343,6 +343,13 @@ class ModeReading:
         for target in frame.factory.targets:
             summary = index.lookup(target, self.module_name)
             if summary is not None and summary.factory is not None:
+                switch = summary.factory.normalizer_switch
+                if switch is not None:
+                    # `segnet_arg_scope(use_batch_norm=False)` over `normalizer_fn=slim.batch_norm if use_batch_norm
+                    # else None`: this call's scope normalises with nothing
+                    given = self.bound_arg(frame.factory, summary, switch[0])
+                    if isinstance(given, cst.Name) and given.value in ("True", "False") and (given.value == "True") != switch[1]:
+                        return None
                 return summary, summary.factory
         return None
 

@@ -26,6 +26,9 @@ class FactoryConfig:
     # a mode-named parameter the factory takes and never reads while its batch norm always trains
     # (`def net_arg_scope(is_training): with arg_scope([conv], normalizer_fn=slim.batch_norm): ...`)
     dropped_mode_param: Optional[str] = None
+    # (parameter, its default) of `normalizer_fn=slim.batch_norm if use_batch_norm else None`: read at the default,
+    # a call passing the other value gets no batch norm from this scope
+    normalizer_switch: Optional[Tuple[str, bool]] = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ class FunctionSummary:
     returned_attrs: Tuple[Tuple[str, str], ...] = ()
     returned_from: Tuple[str, ...] = ()
     returned_classes: Tuple[str, ...] = ()  # FunctionInfo.returned_classes: `f(...).method(...)` is theirs
+    returned_callables: Tuple[str, ...] = ()  # FunctionInfo.returned_callables: `f(name)(...)` may be any of them
     # Attributes of its parameters it changes ("cfg.is_training" for `cfg.is_training = False`, "cfg.*" for
     # `setattr(cfg, k, v)`): an object handed to it may come back with other values.
     mutated_params: FrozenSet[str] = frozenset()
@@ -471,10 +475,14 @@ class ProjectIndex:
         what the call gives `param`, it gives each of them."""
         first = self.network_key(site, from_module)
         keys = [first] if first is not None else []
-        for target in site.targets if len(site.targets) > 1 else ():
-            found = self.resolve(target, from_module)
+        targets = self._site_targets(site, from_module)
+        for target, module in targets if len(targets) > 1 else ():
+            found = self.resolve(target, module)
             if found is not None and found not in keys and param in self.modules[found[0]][found[1]].params:
-                keys.append(found)
+                summary = self.modules[found[0]][found[1]]
+                skip = 1 if skips_self(summary.params, found[1], site) else 0
+                if site.has_star or summary.accepts(len(site.positional), site.kwargs, skip):
+                    keys.append(found)
         return keys
 
     def network_key(self, site, from_module: str) -> Optional[Tuple[str, str]]:
@@ -616,19 +624,42 @@ class ProjectIndex:
                     todo.append(reached)
         return frozenset(false)
 
+    def _site_targets(self, site, from_module: str) -> List[Tuple[str, str]]:
+        """(target, the module it is written in) for a site's candidate targets. `model_fn(...)` after `model_fn =
+        select_model(name)` (a `select_model.__call__` target, select_model being a function): each function the
+        picking function returns (FunctionSummary.returned_callables), in its own module."""
+        picked = self.picked_functions(site, from_module)
+        return picked if picked else [(target, from_module) for target in site.targets]
+
+    def picked_functions(self, site, from_module: str) -> List[Tuple[str, str]]:
+        """The (name, module) candidates of a call of what a project function returned to be called, else []."""
+        out: List[Tuple[str, str]] = []
+        for target in site.targets:
+            if not target.endswith(".__call__"):
+                return []
+            maker = self.resolve(target[:-len(".__call__")], from_module)
+            if maker is None or maker[1].endswith(".__init__"):
+                return []
+            picked = self.modules[maker[0]][maker[1]].returned_callables
+            if not picked:
+                return []
+            out.extend((name, maker[0]) for name in picked)
+        return out
+
     def resolve_site(self, site, from_module: str) -> Optional[Tuple[str, str]]:
         """The project function a call site reaches: of its candidate targets (an attribute assigned instances of
         several classes in different branches), the first whose signature takes the call's arguments."""
         first = None
-        for target in site.targets:
-            found = self.resolve(target, from_module)
+        targets = self._site_targets(site, from_module)
+        for target, module in targets:
+            found = self.resolve(target, module)
             if found is None:
                 continue
             summary = self.modules[found[0]][found[1]]
             skip = 1 if skips_self(summary.params, found[1], site) else 0
             if not site.has_star and summary.binds_twice(len(site.positional), site.kwargs, skip):
                 continue  # a call Python rejects (TypeError): it reaches nothing
-            if len(site.targets) == 1 or site.has_star or summary.accepts(len(site.positional), site.kwargs, skip):
+            if len(targets) == 1 or site.has_star or summary.accepts(len(site.positional), site.kwargs, skip):
                 return found
             first = first or found
         return first
@@ -637,12 +668,13 @@ class ProjectIndex:
         """Every project function a call site may reach whose signature takes the call's arguments (a module
         imported under one name in branches, `import model_reg as model` / `import model_dan as model`), else
         resolve_site's answer."""
-        if len(site.targets) < 2:
+        targets = self._site_targets(site, from_module)
+        if len(targets) < 2:
             found = self.resolve_site(site, from_module)
             return [found] if found is not None else []
         out = []
-        for target in site.targets:
-            found = self.resolve(target, from_module)
+        for target, module in targets:
+            found = self.resolve(target, module)
             if found is None or found in out:
                 continue
             summary = self.modules[found[0]][found[1]]

@@ -329,7 +329,7 @@ def _chooses_method(model, index, site: CallSite, methods: Tuple[str, ...]) -> b
     return found is not None and _calls_method(model, index, site.func, found[0], found[1].rsplit(".", 1)[0], methods)
 
 
-def evaluated_fixed_fractions(model, func: FunctionInfo, role: str, index) -> List[Tuple[CallSite, Tuple[str, str]]]:
+def evaluated_fixed_fractions(model, func: FunctionInfo, role: str, index) -> List[Tuple[CallSite, Tuple[str, str], bool]]:
     """Calls made by a script named for evaluation (`test.py`, `predict.py`: BatchNorm's evaluated_always_training
     test) of another module's project function with a fixed_fraction, with it. Not in a project that trains
     adversarially (pix2pix keeps its generator's dropout on at test time by design), nor in code named for
@@ -351,5 +351,5 @@ def evaluated_fixed_fractions(model, func: FunctionInfo, role: str, index) -> Li
             asked = [param for callee, param, _ in own_asks if callee == found]
             if reported_in_callee(summary, asked):
                 continue  # `TextCNN(..., dropout_keep_prob=1.0)` ignored by the callee: reported at its dropout
-            out.append((site, summary.fixed_fraction))
+            out.append((site, summary.fixed_fraction, summary.fraction_by_slim_default))
     return out

@@ -35,6 +35,10 @@ _IGNORES_MODE_MESSAGE = ("`{api}` keeps a constant fraction (`{constant}`) whate
 _FIXED_MESSAGE = ("Dropout drops in evaluation code: this builds dropout with no mode that keeps a constant fraction "
                   "(`{constant}` in `{where}`), so it zeroes random activations on every run and predictions are random; "
                   "make the fraction a parameter (or a placeholder) and give it 1.0 here")
+_SLIM_DEFAULT_MESSAGE = ("Dropout drops in evaluation code: this builds a `slim.dropout` that nothing gives a mode "
+                         "(`{constant}` in `{where}`, at slim's default is_training=True), so it zeroes random "
+                         "activations on every run and predictions are random; give `{where}` a mode for its dropout "
+                         "and pass False here")
 _FRACTION_MESSAGE = ("Dropout drops in evaluation code: `{param}` {given} here and becomes the fraction its dropout keeps "
                      "(it has no mode): it zeroes random activations on every run, so predictions are random; "
                      "pass {identity} for evaluation")
@@ -665,9 +669,10 @@ class DropoutInEval(Rule):
                     found.switch, ("fraction", "1.0 (0.0 if it is a rate)"))
                 yield self.violation(found.build, _TRAINING_GRAPH_MESSAGE.format(
                     what=found.what, line=line, data=found.data, switch=switch, off=off))
-            for site, (constant, where) in evaluated_fixed_fractions(model, func, ctx.role, ctx.index):
+            for site, (constant, where), by_slim_default in evaluated_fixed_fractions(model, func, ctx.role, ctx.index):
                 if not targets_on_purpose(site.targets):
-                    yield self.violation(site.call, _FIXED_MESSAGE.format(constant=constant, where=where))
+                    message = _SLIM_DEFAULT_MESSAGE if by_slim_default else _FIXED_MESSAGE
+                    yield self.violation(site.call, message.format(constant=constant, where=where))
             for fed in model.eval_runs_dropping(func, ctx.role, ctx.index, sites):
                 if targets_on_purpose(fed.targets + appended_to(model, func, fed.targets)):
                     continue  # `mc_probs.append(sess.run(probs, {..., keep_prob: 0.5}))`: Monte-Carlo dropout

@@ -707,10 +707,12 @@ class ModuleBuilder(FastVisitor):
             bound = self.module_func.assignments.get(key.value, ())
             if len(bound) == 1 and isinstance(bound[0][0], cst.SimpleString):
                 key = bound[0][0]
-            elif not bound and key.value not in self.func.assignments and {"update", "updates"} & set(word_list(key.value)) \
+            elif not bound and key.value not in self.func.assignments \
+                    and {"update", "updates"} & set(word_list(key.value)) and {"op", "ops"} & set(word_list(key.value)) \
                     and (key.value in self.table.names or self._star_modules):
                 # the same constant imported from the model's module (`from resnet import UPDATE_OPS_COLLECTION`, or
-                # `from resnet import *`): its value is that module's; named for update ops, read as them
+                # `from resnet import *`): its value is that module's; named for update ops, read as them (not an
+                # `EMA_UPDATES` collection of the code's own)
                 return True
         if isinstance(key, cst.SimpleString):
             return key.evaluated_value == "update_ops"

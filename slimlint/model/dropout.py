@@ -243,7 +243,7 @@ def _keeps_everything(layer: LayerCall, model) -> bool:
     return expr is not None and constant_fraction(expr, layer.func, model) == _KEEP_ARGUMENT[layer.api][1]
 
 
-def scoped_by_callers(model, func: FunctionInfo, index) -> bool:
+def scoped_by_callers(model, func: FunctionInfo, index, bn_scopes: bool = True) -> bool:
     """May the callers' arg_scopes set slim.dropout's mode in `func`? Yes when the project's callers wrap it
     in an arg_scope that sets batch norm's mode (the two are scoped together: `arg_scope([batch_norm,
     dropout], is_training=False)`), or when some chain of calls in this file that reaches it (a nested
@@ -255,7 +255,7 @@ def scoped_by_callers(model, func: FunctionInfo, index) -> bool:
         if current.is_module or current.qualname in seen:
             continue
         seen.add(current.qualname)
-        if (model.module_name, current.qualname) in index.scoped_bn_mode:
+        if bn_scopes and (model.module_name, current.qualname) in index.scoped_bn_mode:
             return True
         names = {current.qualname, current.name, f"{model.module_name}.{current.qualname}"}
         for caller in model.functions:

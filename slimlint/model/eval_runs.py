@@ -367,7 +367,7 @@ class EvalRuns:
                 if order < max(build.order, twin.order) or self._fetches_training(run, func):
                     continue
                 fed = [n for e in feed.elements if isinstance(e, cst.DictElement) for n in sorted(self.builder.value_names(e.value))]
-                data = [n for n in dict.fromkeys(fed) if _eval_named(n) or self._read_from_eval_data(func, n, order)]
+                data = [n for n in dict.fromkeys(fed) if _eval_data_named(n) or self._read_from_eval_data(func, n, order)]
                 data += sorted(n for n in self._loop_data_names(func, feed) if _eval_data_named(n))
                 fetches = run_fetches(run)
                 if not data or fetches is None:

@@ -68,13 +68,17 @@ def _feeds_op(model, func, op: TrainOp, block) -> bool:
 
 
 def _creates_ops(model, expr: cst.CSTNode) -> bool:
-    """Does the expression call TensorFlow (`tf.clip_by_norm`, `opt.compute_gradients`), making new ops?"""
-    for call in find_all(expr, cst.Call):
-        if model.canonical(call.func) is not None:
-            return True
-        if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("compute_gradients", "gradients"):
-            return True
-    return False
+    """May the expression make new ops: a call other than Python's own containers and iterators (`tf.clip_by_norm`,
+    `opt.compute_gradients`, a project helper `clip_gradients(...)`), or arithmetic (`g * 0.5`)? `list(zip(grads,
+    tvars))` over existing tensors makes none."""
+    if find_all(expr, cst.BinaryOperation):
+        return True
+    return any(not (isinstance(call.func, cst.Name) and call.func.value in _PURE_PYTHON) for call in find_all(expr, cst.Call))
+
+
+# Builtins that only rearrange what they are given: no op is created by calling them.
+_PURE_PYTHON = frozenset({"zip", "list", "tuple", "dict", "set", "len", "enumerate", "range", "sorted", "reversed",
+                          "map", "filter", "iter", "next", "isinstance", "print", "str", "int", "float", "bool"})
 
 
 def wiring(model, op: TrainOp) -> Wiring:

@@ -346,7 +346,7 @@ def evaluated_fixed_fractions(model, func: FunctionInfo, role: str, index) -> Li
             continue  # a function of the same module: judged where its calls are
         summary = index.lookup_site(site, model.module_name)
         if summary is not None and summary.fixed_fraction is not None \
-                and not (summary.fraction_by_slim_default and (site.frames or scoped_by_callers(model, func, index))) \
+                and not (summary.fraction_by_slim_default and (site.frames or scoped_by_callers(model, func, index, bn_scopes=False))) \
                 and context.is_eval_context(role, func, site.order, training_callee=True):
             asked = [param for callee, param, _ in own_asks if callee == found]
             if reported_in_callee(summary, asked):

@@ -287,8 +287,10 @@ def _drops_nothing(layer, func, model) -> bool:
     if rate is None:
         positional = [a.value for a in layer.call.args if a.keyword is None]
         rate = positional[1] if len(positional) > 1 else None
-    if isinstance(rate, cst.Name) and any(rate.value in f.assignments for f in model.functions
-                                          if f is not func and not f.is_module):
+    if isinstance(rate, cst.Name) and any(
+            f is not func and f.node is not None and rate.value in f.assignments
+            and any(n.value == rate.value for g in find_all(f.node, cst.Global) for n in (item.name for item in g.names))
+            for f in model.functions):
         return False  # `global DROPOUT_RATE; DROPOUT_RATE = args.rate` somewhere: not a constant
     return rate is not None and constant_fraction(rate, func, model) == 0.0
 

@@ -32,6 +32,7 @@ from slimlint.model import context, string_modes
 from slimlint.model.facts import DYNAMIC, FALSE, MODE_PARAM_NAMES, PARAM, TRUE, FunctionInfo, ModeArg, default_word
 from slimlint.model.branches import branch_paths, exclusive
 from slimlint.model.builder import run_feed, run_fetches, session_run
+from slimlint.model.flow import computed_from
 from slimlint.model.dropout import ALWAYS_DROP, kept_fraction_argument
 from slimlint.model.graph_names import looked_up_name, placeholder_name, tensor_name
 from slimlint.model.run_feeds import tested_flag, feeds_mode_attribute, fed_true, last_fill, mentioned, true_by_branch
@@ -374,7 +375,8 @@ class EvalRuns:
                     continue
                 fetched = sorted(n for n in self._fetch_names(fetches, func)
                                  if not context.words(n.rsplit(".", 1)[-1]) & {"summary", "summaries", "merged", "op"}
-                                 and _derived_from(func, n, made, order) and not _derived_from(func, n, twin_made, order))
+                                 and computed_from(func, {n}, order, lambda name, _: name in made)
+                                 and not computed_from(func, {n}, order, lambda name, _: name in twin_made))
                 if fetched:
                     out.append(EvalRunFetchingTrainingBuild(run, fetched[0], build.site.call, twin.site.call, f"`{data[0]}`"))
         return out
@@ -1088,19 +1090,6 @@ def _eval_named(name: str) -> bool:
     if not parts:
         return False
     return parts[0] in _EVAL_LEADING_WORDS or (parts[0] == "valid" and len(parts) > 1)
-
-
-def _derived_from(func: FunctionInfo, name: str, sources: Set[str], before: int, depth: int = 0) -> bool:
-    """Is `name`, as last bound before `before`, computed from one of `sources` (followed through the names each
-    binding reads, a few steps back)?"""
-    if name in sources:
-        return True
-    bound = [(value, at) for value, at in func.assignments.get(name, ()) if at < before]
-    if not bound or depth > 6:
-        return False
-    value, at = bound[-1]
-    read = {n.value for n in find_all(value, cst.Name)} | {d for d in (dotted(a) for a in find_all(value, cst.Attribute)) if d}
-    return any(_derived_from(func, n, sources, at, depth + 1) for n in read)
 
 
 def _test_split_named(name: str) -> bool:

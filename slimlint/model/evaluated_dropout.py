@@ -22,6 +22,7 @@ from slimlint.model import context
 from slimlint.model.builder import run_fetches
 from slimlint.model.dropout import NOISE_WORDS, DropoutSite, dropout_sites, named_on_purpose, targets_on_purpose
 from slimlint.model.facts import TRUE, FunctionInfo
+from slimlint.model.flow import computed_from
 from slimlint.model.import_table import dotted
 from slimlint.model.summary import ProjectIndex
 from slimlint.model.walk import find_all
@@ -84,29 +85,9 @@ def evaluated_after(model, site: DropoutSite, role: str, index: ProjectIndex) ->
             continue
         fetches = run_fetches(run)
         fetched = model._fetch_names(fetches, func) if fetches is not None else set()
-        if fetched and _depends_on(func, fetched, site.call, order):
+        # `accuracy` <- `logits` <- `dropout`; a test tower built again without it (`test_logits`) is not
+        if fetched and computed_from(func, fetched, order, lambda _, value: value is not None and any(
+                call is site.call for call in find_all(value, cst.Call))):
             return model.position(run).start.line
     return None
 
-
-def _depends_on(func: FunctionInfo, fetched: set, dropout: cst.Call, until: int) -> bool:
-    """Is one of the fetched names computed from the dropout's output, following each name's last binding
-    before the run back, within the function (`accuracy` <- `logits` <- `dropout`)? A test tower built again
-    without it (`test_logits`, or `h` rebound in a test graph) is not."""
-    seen: set = set()
-    todo = [(name, until) for name in fetched]
-    while todo:
-        name, before = todo.pop()
-        if (name, before) in seen:
-            continue
-        seen.add((name, before))
-        bound = [(value, at) for value, at in func.assignments.get(name, ()) if at < before]
-        if not bound:
-            continue  # not bound here: a parameter, a global
-        value, at = bound[-1]
-        if any(call is dropout for call in find_all(value, cst.Call)):
-            return True
-        # what it is made from, as bound before this binding (`h = tf.layers.dense(h, ...)` reads the older `h`)
-        todo.extend((n.value, at) for n in find_all(value, cst.Name))
-        todo.extend((d, at) for d in (dotted(a) for a in find_all(value, cst.Attribute)) if d)
-    return False

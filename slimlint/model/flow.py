@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 import libcst as cst
 
@@ -52,19 +52,8 @@ def _feeds_op(model, func, op: TrainOp, block) -> bool:
                 made.add(dotted(call.func.value))
     if not made:
         return False
-    todo = [n.value for a in op.call.args for n in find_all(a.value, cst.Name)]
-    seen: set = set()
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        if name in made:
-            return True
-        for value, at in func.assignments.get(name, ()):
-            if at < op.order:
-                todo.extend(n.value for n in find_all(value, cst.Name))
-    return False
+    read = {n.value for a in op.call.args for n in find_all(a.value, cst.Name)}
+    return computed_from(func, read, op.order, lambda name, _: name in made)
 
 
 def _creates_ops(model, expr: cst.CSTNode) -> bool:
@@ -147,6 +136,28 @@ def filtered_from(func: FunctionInfo, name: Optional[str]) -> set:
                and v.for_in.iter.value == name for v, _ in values):
             out.add(target)
     return out
+
+
+def computed_from(func: FunctionInfo, names, before: int, reached: Callable[[str, cst.BaseExpression], bool]) -> bool:
+    """Is one of `names`, as last bound before order `before`, computed from something `reached(name, value)`
+    accepts? Followed back through the names (and dotted attributes) each binding reads, as bound before it
+    (`h = tf.layers.dense(h, ...)` reads the older `h`); a name bound nowhere here (a parameter, a global) ends
+    its path. `reached` is asked for every name on the way, with its binding (None when unbound)."""
+    seen: set = set()
+    todo = [(name, before) for name in names]
+    while todo:
+        name, limit = todo.pop()
+        if (name, limit) in seen:
+            continue
+        seen.add((name, limit))
+        bound = [(value, at) for value, at in func.assignments.get(name, ()) if at < limit]
+        value, at = bound[-1] if bound else (None, limit)
+        if reached(name, value):
+            return True
+        if value is not None:
+            todo.extend((n.value, at) for n in find_all(value, cst.Name))
+            todo.extend((d, at) for d in (dotted(a) for a in find_all(value, cst.Attribute)) if d)
+    return False
 
 
 def derived_names(func: FunctionInfo, names: set) -> set:

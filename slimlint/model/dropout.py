@@ -88,7 +88,7 @@ def dropout_params(model, func: FunctionInfo, index) -> Tuple[FrozenSet[str], Tu
             if layer.api not in MODE_APIS or _keeps_everything(layer, model):
                 continue
             keyword, identity = _KEEP_ARGUMENT[layer.api]
-            expr = _keep_expr(layer)
+            expr = keep_expr(layer)
             if _run_time_fraction(expr, part, model):
                 continue
             add(_layer_site(model, layer, index).mode, part, expr.value if isinstance(expr, cst.Name) else None, identity)
@@ -201,33 +201,44 @@ def dropout_sites(model, index) -> List[DropoutSite]:
     return sorted(sites, key=lambda s: (s.order is None, s.order or 0))
 
 
-def _layer_site(model, layer: LayerCall, index) -> DropoutSite:
-    keyword, drops_by_default = MODE_APIS[layer.api]
-    owner, expr = layer.call, layer.kwargs.get(keyword)
+def given_mode(model, layer: LayerCall, index) -> Tuple[Optional[cst.BaseExpression], cst.CSTNode, bool]:
+    """What gives a mode-taking dropout its mode: its own argument (`is_training=` / `training=`, or by position),
+    else the innermost arg_scope over it that sets one. (The expression, None when nothing does; the node that
+    holds it; whether that is an arg_scope.) One reading for the site's mode and for the summary's fixed fraction."""
+    keyword, _ = MODE_APIS[layer.api]
+    expr = layer.kwargs.get(keyword)
     if expr is None:
         expr = model.passed_by_position(layer.call, keyword, index)
-    in_frame = False
-    if expr is None:
-        frame, expr = model._frame_value(layer.frames, layer.api, keyword, index)
-        if frame is not None:
-            owner, in_frame = frame.call, True
+    if expr is not None:
+        return expr, layer.call, False
+    frame, expr = model._frame_value(layer.frames, layer.api, keyword, index)
+    return (expr, frame.call, True) if frame is not None else (None, layer.call, False)
+
+
+def unread_scope(layer: LayerCall) -> bool:
+    """Is the layer under an arg_scope whose op list cannot be read, or one a factory builds? It may set the mode."""
+    return any(f.ops is None or f.factory is not None for f in layer.frames)
+
+
+def _layer_site(model, layer: LayerCall, index) -> DropoutSite:
+    keyword, drops_by_default = MODE_APIS[layer.api]
+    expr, owner, in_frame = given_mode(model, layer, index)
     mode = model.classify(expr, layer.func, keyword, owner, index)
     if mode.kind == DEFAULT:
-        # An arg_scope whose op list cannot be read, or one built by a factory, may set the mode: unknown.
-        scoped = any(f.ops is None or f.factory is not None for f in layer.frames) or scoped_by_callers(model, layer.func, index)
+        scoped = unread_scope(layer) or scoped_by_callers(model, layer.func, index)
         kind = UNKNOWN if scoped else (TRUE if drops_by_default else FALSE)
         mode = replace(mode, kind=kind)
     if mode.kind == TRUE and _keeps_everything(layer, model):
         mode = replace(mode, kind=FALSE)  # `slim.dropout(net, 1.0)`: an identity in either mode
     return DropoutSite(layer.call, layer.api, layer.func, layer.order, mode, in_frame=in_frame,
-                       fed_fraction=_run_time_fraction(_keep_expr(layer), layer.func, model))
+                       fed_fraction=_run_time_fraction(keep_expr(layer), layer.func, model))
 
 
 # The argument that says how much a mode-taking dropout keeps, and the value at which it keeps everything.
 _KEEP_ARGUMENT = {"slim.dropout": ("keep_prob", 1.0), "tf.layers.dropout": ("rate", 0.0)}
 
 
-def _keep_expr(layer: LayerCall) -> Optional[cst.BaseExpression]:
+def keep_expr(layer: LayerCall) -> Optional[cst.BaseExpression]:
     """What a mode-taking dropout is given as its kept fraction (`keep_prob` / `rate`, or second by position)."""
     keyword, _ = _KEEP_ARGUMENT[layer.api]
     expr = layer.kwargs.get(keyword)
@@ -239,7 +250,7 @@ def _keep_expr(layer: LayerCall) -> Optional[cst.BaseExpression]:
 
 def _keeps_everything(layer: LayerCall, model) -> bool:
     """Does this dropout keep every unit (keep_prob 1.0, rate 0.0), given as a literal or a name bound once to one?"""
-    expr = _keep_expr(layer)
+    expr = keep_expr(layer)
     return expr is not None and constant_fraction(expr, layer.func, model) == _KEEP_ARGUMENT[layer.api][1]
 
 

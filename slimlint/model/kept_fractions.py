@@ -22,7 +22,8 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from slimlint.model import context
-from slimlint.model.dropout import ALWAYS_DROP, NN_DROPOUT, constant_fraction, DropoutFinder, fraction_arguments, scoped_by_callers
+from slimlint.model.dropout import (ALWAYS_DROP, NN_DROPOUT, constant_fraction, DropoutFinder, fraction_arguments, given_mode,
+                                    keep_expr, scoped_by_callers, unread_scope)
 from slimlint.model.facts import INIT_PREFIX, CallSite, FunctionInfo, method_param
 from slimlint.model.walk import find_all, walk
 from slimlint.model.dropped_fractions import reported_in_callee
@@ -191,18 +192,12 @@ def fixed_fraction_origin(model, func: FunctionInfo, index) -> Tuple[Optional[Tu
 def _slim_dropout_left_on(model, layer, func: FunctionInfo, index) -> Optional[str]:
     """`slim.dropout(net, keep_prob=0.5)` that nothing gives a mode (no `is_training`, no arg_scope over it): slim's
     default True keeps it dropping on every run, like a constant `tf.nn.dropout`. Its kept fraction as shown."""
-    if layer.api != _SLIM_DROPOUT or id(layer.call) in _walk(model, conditions=True).conditional:
+    if layer.api != _SLIM_DROPOUT or id(layer.call) in _walk(model, conditions=True).conditional \
+            or any(a.star for a in layer.call.args):
         return None
-    args = layer.call.args
-    if "is_training" in layer.kwargs or any(a.star for a in args) or len([a for a in args if a.keyword is None]) > 3:
-        return None
-    if model._frame_value(layer.frames, layer.api, "is_training", index)[0] is not None \
-            or any(frame.ops is None for frame in layer.frames):
-        return None  # an arg_scope gives it a mode, or a factory's scope (`arg_scope(cifarnet_arg_scope(...))`) may
-    expr = layer.kwargs.get("keep_prob")
-    if expr is None:
-        positional = [a.value for a in args if a.keyword is None]
-        expr = positional[1] if len(positional) > 1 else None
+    if given_mode(model, layer, index)[0] is not None or unread_scope(layer):
+        return None  # it is given a mode, or a factory's scope (`arg_scope(cifarnet_arg_scope(...))`) may give one
+    expr = keep_expr(layer)
     if expr is None:
         return "keep_prob=0.5 (slim's default)"
     value = constant_fraction(expr, func, model)

@@ -293,7 +293,8 @@ class ModuleBuilder(FastVisitor):
         self._graph_blocks: Dict[int, int] = {}
         self.exports_graph = False  # writes the graph out for serving or freezing (_EXPORT_APIS)
         self.is_script = False  # has an `if __name__ == "__main__":` block, or calls something at module level
-        self.unit_test_markers = False
+        self.framework_markers = False  # a TestCase, a test framework's import, tf.test's own API
+        self.main_guard = False  # has an `if __name__ == "__main__":` block
         self._test_functions = 0
         self.runs: List[frozenset] = []  # names fetched by each `sess.run(...)` / slim.learning.train(...)
         # (names fetched, names of the feed_dict's keys or None when it cannot be read) of each `sess.run(...)`
@@ -468,7 +469,7 @@ class ModuleBuilder(FastVisitor):
             text = dotted(base.value) or ""
             bases.append(text)
             if text.endswith("TestCase"):
-                self.unit_test_markers = True
+                self.framework_markers = True
         # Class-level constants (`class Config: TRAIN_BN = False`), read later through instances.
         attrs: Dict[str, cst.BaseExpression] = {}
         if isinstance(node.body, cst.IndentedBlock):
@@ -520,8 +521,6 @@ class ModuleBuilder(FastVisitor):
         if node.name.value.startswith("test") and class_name is None and outer.is_module:
             # pytest style; one `def test_net(...)` alone is an evaluation script's entry point (detectron)
             self._test_functions += 1
-            if self._test_functions >= 2:
-                self.unit_test_markers = True
         self.functions.append(info)
         self._func_stack.append(info)
         self._local_aliases.append(dict(self._local_aliases[-1]))
@@ -569,7 +568,7 @@ class ModuleBuilder(FastVisitor):
                 names += [f"{mod}.{a.name.value}" for a in node.names if isinstance(a.name, cst.Name)]
         for name in names:
             if name in ("unittest", "pytest", "absl.testing", "absl.testing.absltest") or name.startswith(("absl.testing", "unittest.")):
-                self.unit_test_markers = True
+                self.framework_markers = True
 
     def _target_names(self, target: cst.BaseExpression) -> List[str]:
         if isinstance(target, cst.Name):
@@ -830,6 +829,13 @@ class ModuleBuilder(FastVisitor):
                 factory = self._call_site(assigned[0])
         return ArgScopeFrame(call=call, ops=ops, kwargs=self.call_kwargs(call), factory=factory)
 
+    @property
+    def unit_test_markers(self) -> bool:
+        """Written as a unit test: a test framework's marks, or two module-level `def test...` functions (pytest
+        style) in a module with no `__main__` block. A script with one (`main()` trains, `test()` and
+        `test_model(sess, graph)` evaluate) is run by hand, not collected by pytest."""
+        return self.framework_markers or (self._test_functions >= 2 and not self.main_guard)
+
     def _class_attribute_values(self, name: str) -> List[cst.BaseExpression]:
         """Values assigned to `self.<attr>` in the methods of the enclosing class read so far (this one included)."""
         cls = self.func.class_name
@@ -920,6 +926,7 @@ class ModuleBuilder(FastVisitor):
         if self.func.is_module and {"__name__", "__main__"} <= {s.strip("'\"") for s in sides} | {
                 getattr(comp.comparator, "evaluated_value", None)}:
             self.is_script = True
+            self.main_guard = True
         key = next((s for s in sides if "ModeKeys." in s), None)
         if key is None:
             self._run_mode_branch(node, comp)
@@ -1151,7 +1158,7 @@ class ModuleBuilder(FastVisitor):
         if handler is not None:
             return getattr(self, handler)(node, name, order) or "other"
         if name.startswith("tf.test.") and name not in _TF_TEST_UTILITIES:
-            self.unit_test_markers = True
+            self.framework_markers = True
         elif api.zoo_network(name) is not None or name.startswith("slim.nets."):
             self._record_call_site(node, order)
         return "other"

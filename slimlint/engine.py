@@ -196,6 +196,8 @@ class Engine:
         index.fed_false_names = fed_false
         monte_carlo = any(_MONTE_CARLO.search(text) for text in texts if "run(" in text or "mc" in text.lower())
         index.monte_carlo = monte_carlo
+        keras_phase = any("learning_phase" in text for text in texts)
+        index.keras_phase_named = keras_phase
         for _ in range(6):  # summaries depend on summaries: iterate to a fixed point
             modules = backend.summaries(index)
             if modules == index.modules:
@@ -206,6 +208,7 @@ class Engine:
             index.dynamic_getattr = dynamic_getattr
             index.fed_false_names = fed_false
             index.monte_carlo = monte_carlo
+            index.keras_phase_named = keras_phase
         called_after_bn, unresolved, training_callees, edges, under_deps, scoped = backend.cross_facts(index)
         index.scoped_bn_mode = _scoped_modes([(caller, callee, kind) for caller, callee, kind, _ in scoped], UNKNOWN)
         index.scoped_normaliser = _scoped_modes([(caller, callee, norm) for caller, callee, _, norm in scoped], False)

@@ -93,6 +93,37 @@ class LearningPhaseFacts:
                 out.append((call, switch))
         return out
 
+    def follows_learning_phase(self, call: cst.Call, func: FunctionInfo, index: ProjectIndex) -> bool:
+        """A Keras BatchNormalization applied with no `training` (`BatchNormalization()(x)`, `bn(x)`) takes Keras's
+        learning phase, 0 unless the code sets it: in graph code it runs in inference mode, while training too.
+        Not when any file names the phase (sets it, feeds `K.learning_phase()`), nor inside a Keras layer's own
+        methods, where the outer call's `training` reaches it."""
+        if index.keras_phase_named or len([a for a in call.args if a.keyword is None]) > 1 \
+                or any(a.star or (a.keyword is not None and a.keyword.value == "training") for a in call.args):
+            return False
+        return func.class_name is None or not self._keras_layer_class(func.class_name, index)
+
+    def _keras_layer_class(self, class_name: str, index: ProjectIndex) -> bool:
+        """Does the class derive (through the project's classes) from a Keras Layer or Model, or a base slimlint
+        does not see?"""
+        pending = [(self.module_name, b) for b in self.builder.classes.get(class_name, ((), {}))[0]]
+        seen = set()
+        while pending:
+            module, base = pending.pop()
+            if not base or base == "object" or (module, base) in seen:
+                continue
+            seen.add((module, base))
+            if module == self.module_name and base in self.builder.classes:
+                pending += [(module, b) for b in self.builder.classes[base][0]]
+                continue
+            qualified = self._qualified_base(base) if module == self.module_name else base
+            owner, _, cls = qualified.rpartition(".")
+            entry = index.classes.get(owner, {}).get(cls)
+            if entry is None:
+                return True  # tf.keras.Model, keras.layers.Layer, or a library class slimlint cannot read
+            pending += [(owner, b) for b in entry[0]]
+        return False
+
     def _names_keras_batch_norm(self) -> bool:
         return any(keras_batch_norm_named(self.canonical(node))
                    for kind in (cst.Attribute, cst.Name) for node in find_all(self.module, kind))

@@ -352,6 +352,7 @@ class ProjectIndex:
         self.dynamic_getattr = False  # some file calls getattr with a name built at run time (engine.py)
         self.fed_false_names: FrozenSet[str] = frozenset()  # mode names some run sets False (engine._FED_FALSE)
         self.monte_carlo = False  # the project samples with dropout on (engine._MONTE_CARLO)
+        self.keras_phase_named = False  # some file names Keras's learning phase (sets it, feeds it, reads it)
         # (module, qualname) -> the mode an enclosing arg_scope gives batch norm in every call of the function.
         self.scoped_bn_mode: Dict[Tuple[str, str], str] = {}
         # (module, qualname) -> the batch norm enclosing arg_scopes give the slim convolutions of every call the

@@ -728,8 +728,9 @@ class CrossFileFacts:
         a train-op helper called only inside such a block builds a train op that runs the updates. Not one
         that builds batch norm itself: the caller read the collection before those update ops existed. Also a
         helper whose result the caller ties to the update ops afterwards (`op = unrolled_step(...)`, then
-        `with tf.control_dependencies([op, tf.group(*tf.get_collection(UPDATE_OPS))]):`): whatever runs that
-        block runs the helper's train ops and the updates together."""
+        `with tf.control_dependencies([op, tf.group(*tf.get_collection(UPDATE_OPS))]):`, or `train_op =
+        tf.group([train_op, update_ops])`): whatever runs that block or group runs the helper's train ops and
+        the updates together."""
         out = []
         for func in self.functions:
             update_names = self.update_names(func)
@@ -740,7 +741,10 @@ class CrossFileFacts:
                 if found is not None:
                     builds_updates = index.modules[found[0]][found[1]].builds_bn_updates
                     wired = not builds_updates and any(b.inline_read or b.arg_names & update_names for b in site.blocks)
-                    tied = any(b.order > site.order and b.arg_names & set(site.assigned_to) for b in tying)
+                    tied = any(b.order > site.order and b.arg_names & set(site.assigned_to) for b in tying) or any(
+                        # `loss, train_op = self._make_train_op(...)`, then `train_op = tf.group([train_op, update_ops])`
+                        g.order > site.order and g.api in _TYING_GROUPS and g.arg_names & set(site.assigned_to)
+                        and (g.inline_read or g.arg_names & update_names) for g in func.groupings)
                     calls.append((site, found, wired or tied))
             paths = branch_paths(func.node) if func.node is not None and any(w for *_, w in calls) else {}
             for site, found, wired in calls:
@@ -953,6 +957,10 @@ def _dropped_mode_param(func: FunctionInfo) -> Optional[str]:
         return None
     counts = mention_counts(func.node, (p for p in func.params if p in MODE_PARAM_NAMES))
     return next((p for p in func.params if counts.get(p) == 0), None)
+
+
+# Groupings whose result runs every op given to it (not `tf.identity` / `with_dependencies` of an output).
+_TYING_GROUPS = frozenset({"tf.group", "tf.tuple"})
 
 
 def _picked_by_default(func: FunctionInfo, choice: cst.IfExp) -> Optional[cst.BaseExpression]:

@@ -78,8 +78,8 @@ def file_role(relpath: str, model, configured_eval: bool = False, configured_tra
         return UNIT_TEST
     if unit_test_name(relpath) and not model.builder.is_script:
         return UNIT_TEST  # a test helper module; a script named `*_test.py` is classified by what it does
-    if (unit_test_name(relpath) or stem.endswith("_tests")) and _asserts_shapes_only(model.module):
-        return UNIT_TEST  # a smoke-test script: it runs the graph only to assert the outputs' shapes
+    if (unit_test_name(relpath) or stem.endswith("_tests")) and (_asserts_shapes_only(model.module) or _runs_fresh_weights(model)):
+        return UNIT_TEST  # a smoke-test script: it runs the graph only to assert the outputs' shapes, or on new weights
     if model.builder.has_train_ops or name_words & _TRAIN_FILE_WORDS:
         return TRAIN
     if name_words & _EVAL_FILE_WORDS:
@@ -207,6 +207,24 @@ def _asserts_shapes_only(module) -> bool:
     uses = [n for n in find_all(module, cst.Name) if n.value in kept and id(n) not in targets and id(n) not in attrs]
     shapes = any(isinstance(n, cst.Name) and n.value in ("shape", "get_shape") for a in asserts for n in find_all(a, cst.Name))
     return bool(uses) and shapes and all(id(n) in in_asserts for n in uses)
+
+
+def _runs_fresh_weights(model) -> bool:
+    """Does the script run its graph on freshly initialised variables only: it runs an initializer, trains
+    nothing and loads no weights (no restore, meta graph, `init_fn`, `load...` / `restore...` call)? It checks
+    that the pipeline builds and runs (`model_test.py`); no prediction of a trained model comes out of it."""
+    if model.builder.has_train_ops or any(f.restores or f.meta_graph_imports for f in model.functions):
+        return False
+    names = [call.func.attr.value if isinstance(call.func, cst.Attribute) else call.func.value
+             for call in find_all(model.module, cst.Call) if isinstance(call.func, (cst.Attribute, cst.Name))]
+    if not any(n in _INITIALIZERS for n in names):
+        return False
+    loads = any("restore" in n.lower() or "load" in n.lower() or "checkpoint" in n.lower() for n in names)
+    return not loads and not any(a.keyword is not None and a.keyword.value == "init_fn"
+                                 for call in find_all(model.module, cst.Call) for a in call.args)
+
+
+_INITIALIZERS = frozenset({"global_variables_initializer", "initialize_all_variables"})
 
 
 def _opens_session(module, bound: FrozenSet[str]) -> bool:

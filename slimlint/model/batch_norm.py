@@ -19,6 +19,7 @@ from slimlint.model.facts import (
     ArgScopeFrame,
     method_param,
     DEFAULT,
+    DYNAMIC,
     FALSE,
     PARAM,
     TRUE,
@@ -481,7 +482,8 @@ class BatchNormFacts:
                 for param in sorted(summary.unread_mode_params - summary.unread_left_at_default if summary is not None else ()):
                     expr = self.bound_arg(site, summary, param)
                     mode = self.classify(expr, func, param, site.call, index) if expr is not None else None
-                    if mode is not None and (mode.kind == FALSE or self._handed_false(func, mode, index)):
+                    if mode is not None and (mode.kind == FALSE or self._handed_false(func, mode, index)
+                                             or self._fed_false(expr, mode, index)):
                         shown = re.sub(r"~\d+", "", found[1])  # a redefined function's earlier def: its name as written
                         named.setdefault(id(expr), (param, expr, []))[2].append(f"{found[0].rsplit('.', 1)[-1]}.{shown}")
             for param, expr, callees in named.values():
@@ -503,9 +505,16 @@ class BatchNormFacts:
                 if frame.ops is not None and frame.kwargs.get("normalizer_fn") is not None
                 and self._canonical(frame.kwargs["normalizer_fn"]) in api.NORMALIZER_FNS]
 
+    @staticmethod
+    def _fed_false(expr: cst.BaseExpression, mode: ModeArg, index: ProjectIndex) -> bool:
+        """A run-time mode (`is_train = tf.placeholder(tf.bool)`) that some run feeds False (`is_train: False`)."""
+        name = dotted(expr) if mode.kind == DYNAMIC and isinstance(expr, (cst.Name, cst.Attribute)) else None
+        return name is not None and name.rsplit(".", 1)[-1] in index.fed_false_names
+
     def _handed_false(self, func: FunctionInfo, mode: ModeArg, index: ProjectIndex) -> bool:
         """Is this argument a mode parameter of `func` (or of its class's constructor, `self.is_training`) that
-        the project gives False, directly or through functions handing it on (ProjectIndex.called_with_false_mode)?"""
+        the project gives False, directly or through functions handing it on (ProjectIndex.called_with_false_mode),
+        or a placeholder a run feeds False (ProjectIndex.run_time_mode)?"""
         if mode.kind != PARAM or not mode.param:
             return False
         key, param = (self.module_name, func.qualname), mode.param
@@ -517,7 +526,8 @@ class BatchNormFacts:
         own = index.modules.get(key[0], {}).get(key[1])
         if own is not None and param in own.unread_mode_params:
             return False  # all it does with the flag is drop it: the call giving it False is reported instead
-        return index.called_with_false_mode(key, param)
+        # also a boolean placeholder its callers hand it that some run feeds False (`is_train: False` at test)
+        return index.called_with_false_mode(key, param) or index.run_time_mode(key, param) is not None
 
     def _bind_modes(self, site: CallSite, summary: FunctionSummary, index: ProjectIndex,
                     params: Optional[FrozenSet[str]] = None) -> Dict[str, ModeArg]:

@@ -335,7 +335,7 @@ class ModeArgumentIgnored(Rule):
             for site, callee, param, expr in model.ignored_mode_args(func, ctx.index):
                 # A literal False, or a flag of ours that the project sets False (then named as the code reads it).
                 given = f"`{param}=False`" if isinstance(expr, cst.Name) and expr.value == "False" else (
-                    f"`{param}={cst.Module([]).code_for_node(expr)}` (False where the project builds this for inference)")
+                    f"`{param}={cst.Module([]).code_for_node(expr)}` (False where the project builds or runs this for inference)")
                 yield self.violation(
                     expr,
                     f"{given} does not reach batch norm: `{callee}` drops its `{param}` parameter (it sets no "

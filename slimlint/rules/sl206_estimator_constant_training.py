@@ -7,12 +7,9 @@ from typing import Iterator
 import libcst as cst
 
 from slimlint.fixes import FixActions, add_keyword, replace_with
+from slimlint.model.estimator_fns import model_fn_mode
 from slimlint.model.facts import TRUE
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
-
-
-def _estimator_model_fn(func) -> bool:
-    return "mode" in func.params and ("features" in func.params or "model_fn" in func.name)
 
 
 def _in_train_branch(func, order: int) -> bool:
@@ -29,7 +26,10 @@ class EstimatorConstantTraining(Rule):
         `if mode == ModeKeys...:` branch. The same graph code serves TRAIN, EVAL and PREDICT. Also batch norm
         left at a default of True there (`batch_norm(deep)`, contrib / slim batch norm or a project wrapper
         whose mode defaults to True): the fix passes `is_training=mode == tf.estimator.ModeKeys.TRAIN` when
-        the callee takes that keyword.
+        the callee takes that keyword. Also the methods of a model class built inside the model_fn, whose
+        constructor takes `features` and `mode` (`BaseModel(features, labels, params, mode)`): the fix there
+        reads the mode the constructor keeps (`self.mode == tf.estimator.ModeKeys.TRAIN`), and there is no
+        fix when it keeps none.
     """
     why_bad = """
         `estimator.evaluate()` and `estimator.predict()` (and the exported SavedModel) then normalise with
@@ -78,8 +78,10 @@ class EstimatorConstantTraining(Rule):
         tf = model.tf_prefix()
         seen = set()
         for func in model.functions:
-            if not _estimator_model_fn(func):
+            is_model_fn, mode_expr = model_fn_mode(model, func)
+            if not is_model_fn:
                 continue
+            train_test = f"{mode_expr} == {tf}.estimator.ModeKeys.TRAIN" if tf and mode_expr else None
             modes = [(s.mode, s.order) for s in model.bn_sites(func, ctx.index)]
             modes += [(m, c.order) for c in model.bn_calls(func, ctx.index) for m in c.modes.values()]
             for mode, order in modes:
@@ -87,23 +89,23 @@ class EstimatorConstantTraining(Rule):
                         and id(mode.owner) not in seen and not _in_train_branch(func, order):
                     # `batch_norm(deep)` at the library's (or a wrapper's) default True: the same, unwritten
                     seen.add(id(mode.owner))
-                    fix = FixActions().on(mode.owner, add_keyword(mode.keyword, f"mode == {tf}.estimator.ModeKeys.TRAIN")) \
-                        if tf and ctx.model.accepts_keyword(mode.owner, mode.keyword, ctx.index) else None
+                    fix = FixActions().on(mode.owner, add_keyword(mode.keyword, train_test)) \
+                        if train_test and ctx.model.accepts_keyword(mode.owner, mode.keyword, ctx.index) else None
                     yield self.violation(
                         mode.owner,
                         f"Batch norm's `{mode.keyword}` is left at its default True in an Estimator model_fn: evaluate and "
                         f"predict run it in training mode too",
                         fix,
-                        f"Pass `{mode.keyword}=mode == tf.estimator.ModeKeys.TRAIN`",
+                        f"Pass `{mode.keyword}={train_test}`" if fix else "",
                     )
                     continue
                 if mode.kind != TRUE or mode.expr is None or id(mode.expr) in seen or _in_train_branch(func, order):
                     continue
                 seen.add(id(mode.expr))
-                fix = FixActions().on(mode.expr, replace_with(f"mode == {tf}.estimator.ModeKeys.TRAIN")) if tf else None
+                fix = FixActions().on(mode.expr, replace_with(train_test)) if train_test else None
                 yield self.violation(
                     mode.expr,
                     "A constant `is_training=True` in an Estimator model_fn also runs batch norm in training mode for evaluate and predict",
                     fix,
-                    "Use `mode == tf.estimator.ModeKeys.TRAIN`",
+                    f"Use `{train_test}`" if fix else "",
                 )

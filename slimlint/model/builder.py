@@ -293,6 +293,7 @@ class ModuleBuilder(FastVisitor):
         self._graph_blocks: Dict[int, int] = {}
         self.exports_graph = False  # writes the graph out for serving or freezing (_EXPORT_APIS)
         self.is_script = False  # has an `if __name__ == "__main__":` block, or calls something at module level
+        self.decorated_classes: Set[str] = set()
         self.framework_markers = False  # a TestCase, a test framework's import, tf.test's own API
         self.main_guard = False  # has an `if __name__ == "__main__":` block
         self._test_functions = 0
@@ -464,6 +465,9 @@ class ModuleBuilder(FastVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._class_stack.append(node.name.value)
+        self.not_uses[node.name.value] = self.not_uses.get(node.name.value, 0) + 1  # its own name is no use
+        if node.decorators:
+            self.decorated_classes.add(node.name.value)  # `@register('pin')`: a registry may build it by name
         bases = []
         for base in node.bases:
             text = dotted(base.value) or ""
@@ -1043,6 +1047,11 @@ class ModuleBuilder(FastVisitor):
             self.instance_param_classes.add(self._class_stack[-1])
         if any(a.keyword is not None and a.keyword.value == "train_op_fn" and _minimizes(a.value) for a in node.args):
             self.func.trains_via_callback = True  # lambdas are not walked: note the train op it builds
+        if isinstance(node.func, cst.Name) and node.func.value == "super" and node.args \
+                and isinstance(node.args[0].value, cst.Name) and node.args[0].value.value in self._class_stack:
+            # `super(Model_PIN, self).__init__(...)` in its own class: names the class without using it
+            name = node.args[0].value.value
+            self.not_uses[name] = self.not_uses.get(name, 0) + 1
         if isinstance(node.func, cst.Name) and node.func.value == "setattr" and node.args \
                 and isinstance(node.args[0].value, cst.Name):
             for func in self._func_stack:  # an enclosing function's body holds it too

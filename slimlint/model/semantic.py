@@ -170,6 +170,19 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
             pending += [(owner, b) for b in entry[0]]
         return True
 
+    def class_left_unbuilt(self, class_name: Optional[str], index: ProjectIndex) -> bool:
+        """A class nothing in the project names (beyond its own `super(Cls, self)`), while the project names a
+        sibling class of the same base defined in this file: the scripts pick among the siblings
+        (`Model_DNN(...)`, `Model_PNN(...)`) and never build this one, so its methods never run. Not a class
+        with decorators (a registry may build it), nor when names are built at run time (`getattr(m, name)`)."""
+        names = index.referenced_names
+        if class_name is None or not names or index.dynamic_getattr or class_name in names \
+                or class_name in self.builder.decorated_classes:
+            return False
+        bases = set(self.builder.classes.get(class_name, ((), {}))[0]) - {"object", ""}
+        return bool(bases) and any(other != class_name and other in names and bases & set(entry[0])
+                                   for other, entry in self.builder.classes.items())
+
     def method_named(self, func: FunctionInfo, index: ProjectIndex) -> bool:
         """Does anything in the project name this method: `obj.m` anywhere, `self.m` in its class or in one of
         its bases (ProjectIndex.referenced_names)? One nothing names is never called."""
@@ -246,6 +259,8 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
         builds a train op (methods share their object's graph: layers built in __init__, which then calls
         the method building the train op, are what that op trains). A sibling method that only builds an
         inference graph is not training code."""
+        if self.class_left_unbuilt(func.class_name, index):
+            return False
         if func.train_ops or func.trains_via_callback or (self.module_name, func.qualname) in index.trained_graph_callees:
             return True
         if role == context.TRAIN and func.is_module:

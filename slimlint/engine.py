@@ -59,6 +59,9 @@ _FED_FALSE = re.compile(r"(?<![\w'\"])(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)\s*:\s*Fa
 _MONTE_CARLO = re.compile(r"\[[^\[\]]*\.run\([^\[\]]*\bfor\s+_\w*\s+in\s+(?:x?range|tqdm)\("
                           r"|\b(?:mc_?dropout|monte_?carlo|mc_samples?|mc_preds?|mc_iters?|mc_runs?)\b", re.I)
 _PROSE = re.compile(r"#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"", re.S)
+# A class or function picked by a name built at run time: `eval("Model_" + name)`, `globals()[name]`,
+# `vars(models)[name]`, `models.__dict__[name]`, `Base.__subclasses__()`.
+_DYNAMIC_NAMES = re.compile(r"\beval\(|\bglobals\(\)|\bvars\(|\.__dict__\[|__subclasses__\(")
 _DYNAMIC_GETATTR = re.compile(r"\bgetattr\(\s*[^,()]+,\s*(?=\S)(?!(?:'[^'\n]*'|\"[^\"\n]*\")\s*[,)])")
 
 
@@ -198,6 +201,10 @@ class Engine:
         index.monte_carlo = monte_carlo
         keras_phase = any("learning_phase" in text for text in texts)
         index.keras_phase_named = keras_phase
+        eager = any("GradientTape" in text for text in texts)
+        index.eager_training = eager
+        dynamic_names = dynamic_getattr or any(_DYNAMIC_NAMES.search(text) for text in texts)
+        index.dynamic_names = dynamic_names
         for _ in range(6):  # summaries depend on summaries: iterate to a fixed point
             modules = backend.summaries(index)
             if modules == index.modules:
@@ -209,6 +216,8 @@ class Engine:
             index.fed_false_names = fed_false
             index.monte_carlo = monte_carlo
             index.keras_phase_named = keras_phase
+            index.eager_training = eager
+            index.dynamic_names = dynamic_names
         called_after_bn, unresolved, training_callees, edges, under_deps, scoped = backend.cross_facts(index)
         index.scoped_bn_mode = _scoped_modes([(caller, callee, kind) for caller, callee, kind, _ in scoped], UNKNOWN)
         index.scoped_normaliser = _scoped_modes([(caller, callee, norm) for caller, callee, _, norm in scoped], False)

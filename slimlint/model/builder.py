@@ -295,8 +295,8 @@ class ModuleBuilder(FastVisitor):
         self.is_script = False  # has an `if __name__ == "__main__":` block, or calls something at module level
         self.decorated_classes: Set[str] = set()
         self.framework_markers = False  # a TestCase, a test framework's import, tf.test's own API
-        self.main_guard = False  # has an `if __name__ == "__main__":` block
-        self._test_functions = 0
+        self.script_calls: Set[str] = set()  # what module-level statements call (`main()`, `tf.app.run()`)
+        self._test_functions: Set[str] = set()  # module-level `def test...` names
         self.runs: List[frozenset] = []  # names fetched by each `sess.run(...)` / slim.learning.train(...)
         # (names fetched, names of the feed_dict's keys or None when it cannot be read) of each `sess.run(...)`
         self.run_feeds: List[Tuple[frozenset, Optional[frozenset]]] = []
@@ -524,7 +524,7 @@ class ModuleBuilder(FastVisitor):
             info.returned_classes = (class_name,)
         if node.name.value.startswith("test") and class_name is None and outer.is_module:
             # pytest style; one `def test_net(...)` alone is an evaluation script's entry point (detectron)
-            self._test_functions += 1
+            self._test_functions.add(node.name.value)
         self.functions.append(info)
         self._func_stack.append(info)
         self._local_aliases.append(dict(self._local_aliases[-1]))
@@ -550,6 +550,7 @@ class ModuleBuilder(FastVisitor):
         if self.func.is_module and not self._class_stack and isinstance(first, cst.Expr) and isinstance(first.value, cst.Call) \
                 and not _setup_call(first.value):
             self.is_script = True  # runs something when executed (`main()`, `tf.app.run()`)
+            self.script_calls.add(dotted(first.value.func) or "?")
         for block in self._blocks:
             block.assigned_inside.update(targets)
         if isinstance(first, (cst.Import, cst.ImportFrom)):
@@ -836,9 +837,12 @@ class ModuleBuilder(FastVisitor):
     @property
     def unit_test_markers(self) -> bool:
         """Written as a unit test: a test framework's marks, or two module-level `def test...` functions (pytest
-        style) in a module with no `__main__` block. A script with one (`main()` trains, `test()` and
-        `test_model(sess, graph)` evaluate) is run by hand, not collected by pytest."""
-        return self.framework_markers or (self._test_functions >= 2 and not self.main_guard)
+        style) in a module whose own statements run nothing but those tests (a `__main__` block calling
+        `test_output_shape()` keeps a test file runnable by hand). A script whose statements run something else
+        (`main()` trains, `test()` and `test_model(sess, graph)` evaluate) is run by hand, not collected by pytest."""
+        if self.framework_markers:
+            return True
+        return len(self._test_functions) >= 2 and not (self.script_calls - self._test_functions - _BENIGN_SCRIPT_CALLS)
 
     def _class_attribute_values(self, name: str) -> List[cst.BaseExpression]:
         """Values assigned to `self.<attr>` in the methods of the enclosing class read so far (this one included)."""
@@ -930,7 +934,6 @@ class ModuleBuilder(FastVisitor):
         if self.func.is_module and {"__name__", "__main__"} <= {s.strip("'\"") for s in sides} | {
                 getattr(comp.comparator, "evaluated_value", None)}:
             self.is_script = True
-            self.main_guard = True
         key = next((s for s in sides if "ModeKeys." in s), None)
         if key is None:
             self._run_mode_branch(node, comp)
@@ -1685,6 +1688,10 @@ _SETUP_PREFIXES = ("sys.path.", "warnings.", "logging.", "tf.logging.", "tf.comp
                    "matplotlib.", "plt.", "np.set_printoptions", "print")
 _SETUP_LAST_NAMES = {"seed", "set_random_seed", "set_verbosity", "filterwarnings", "simplefilter", "basicConfig",
                      "disable_eager_execution", "disable_v2_behavior", "setdefault"}
+
+
+# Calls a test module's own statements may make besides its tests.
+_BENIGN_SCRIPT_CALLS = frozenset({"print", "pytest.main", "unittest.main", "tf.test.main", "absltest.main"})
 
 
 def _setup_call(call: cst.Call) -> bool:

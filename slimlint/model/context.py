@@ -219,9 +219,15 @@ def _runs_fresh_weights(model) -> bool:
              for call in find_all(model.module, cst.Call) if isinstance(call.func, (cst.Attribute, cst.Name))]
     if not any(n in _INITIALIZERS for n in names):
         return False
-    loads = any("restore" in n.lower() or "load" in n.lower() or "checkpoint" in n.lower() for n in names)
+    loads = any(word in n.lower() for n in names for word in _LOADING_WORDS)
     return not loads and not any(a.keyword is not None and a.keyword.value == "init_fn"
                                  for call in find_all(model.module, cst.Call) for a in call.args)
+
+
+# Words of a call that may bring trained weights in (`saver.restore`, `utils.init_from_ckpt`, `init_fn(sess)`,
+# `load_weights`, `resume_training`): the script may evaluate a trained model.
+_LOADING_WORDS = ("restore", "load", "checkpoint", "ckpt", "init_fn", "resume", "recover", "pretrain", "weights",
+                  "snapshot")
 
 
 _INITIALIZERS = frozenset({"global_variables_initializer", "initialize_all_variables"})

@@ -744,6 +744,7 @@ class CrossFileFacts:
                     tied = any(b.order > site.order and b.arg_names & set(site.assigned_to) for b in tying) or any(
                         # `loss, train_op = self._make_train_op(...)`, then `train_op = tf.group([train_op, update_ops])`
                         g.order > site.order and g.api in _TYING_GROUPS and g.arg_names & set(site.assigned_to)
+                        and set(g.targets) & set(site.assigned_to)  # the name now holds the group: what later code runs
                         and (g.inline_read or g.arg_names & update_names) for g in func.groupings)
                     calls.append((site, found, wired or tied))
             paths = branch_paths(func.node) if func.node is not None and any(w for *_, w in calls) else {}

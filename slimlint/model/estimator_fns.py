@@ -12,6 +12,8 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from slimlint.model.facts import FunctionInfo
+from slimlint.model.import_table import dotted
+from slimlint.model.walk import find_all
 
 _MODE = "mode"
 
@@ -24,12 +26,42 @@ def model_fn_mode(model, func: FunctionInfo) -> Tuple[bool, Optional[str]]:
     if func.class_name is None or func.name == "__init__":
         return False, None
     init = _constructor(model, func.class_name)
-    if init is None or _MODE not in init.params or "features" not in init.params:
+    if init is None or _MODE not in init.params or "features" not in init.params \
+            or not _names_estimator(model, func.class_name) or _built_only_for_training(model, func):
         return False, None
     kept = next((name for name, values in init.assignments.items()
                  if name.startswith("self.") and name.count(".") == 1 and len(values) == 1
                  and isinstance(values[0][0], cst.Name) and values[0][0].value == _MODE), None)
-    return True, kept
+    # a static or class method has no `self` to read the kept mode from: no fix there
+    return True, kept if func.params[:1] == ("self",) and not _decorated(func) else None
+
+
+def _decorated(func: FunctionInfo) -> bool:
+    return func.node is not None and bool(func.node.decorators)
+
+
+def _names_estimator(model, class_name: str) -> bool:
+    """Does the class (or a base of it in this file) speak of the Estimator: `EstimatorSpec`, `ModeKeys`? A class
+    with its own `mode="training"` strings is session code whatever its constructor is called with."""
+    classes = {class_name}
+    pending = [class_name]
+    while pending:
+        for base in model.builder.classes.get(pending.pop(), ((), {}))[0]:
+            if base in model.builder.classes and base not in classes:
+                classes.add(base)
+                pending.append(base)
+    return any(f.class_name in classes and f.node is not None and any(
+        "EstimatorSpec" in text or "ModeKeys" in text
+        for text in (dotted(n) or "" for n in find_all(f.node, cst.Attribute))) for f in model.functions)
+
+
+def _built_only_for_training(model, func: FunctionInfo) -> bool:
+    """Is the method called only inside `if mode == ModeKeys.TRAIN:` branches of its callers (`build_train_spec()`
+    beside `build_eval_spec()`)? Then it builds the TRAIN graph alone."""
+    sites = [(caller, site) for caller in model.functions for site in caller.calls
+             if any(t == func.qualname or t.endswith("." + func.qualname) for t in site.targets)]
+    return bool(sites) and all(any(start < site.order <= end for start, end in caller.train_regions)
+                               for caller, site in sites)
 
 
 def _constructor(model, class_name: str, depth: int = 0) -> Optional[FunctionInfo]:

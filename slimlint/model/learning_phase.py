@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from slimlint.model.summary import ProjectIndex
 
 SET_LEARNING_PHASE = "tf.keras.backend.set_learning_phase"
+_KERAS_MODEL_BUILDERS = frozenset({"Model", "Input", "Sequential"})
 # keras.applications networks built without batch norm
 _WITHOUT_BATCH_NORM = {"VGG16", "VGG19", "vgg16", "vgg19"}
 
@@ -98,10 +99,24 @@ class LearningPhaseFacts:
         learning phase, 0 unless the code sets it: in graph code it runs in inference mode, while training too.
         Not when any file names the phase (sets it, feeds `K.learning_phase()`), nor inside a Keras layer's own
         methods, where the outer call's `training` reaches it."""
-        if index.keras_phase_named or len([a for a in call.args if a.keyword is None]) > 1 \
+        if index.keras_phase_named or index.eager_training or len([a for a in call.args if a.keyword is None]) > 1 \
                 or any(a.star or (a.keyword is not None and a.keyword.value == "training") for a in call.args):
             return False
+        built = call.func if isinstance(call.func, cst.Call) else None
+        if built is not None and any(a.keyword is not None and a.keyword.value == "trainable" for a in built.args):
+            return False  # `BatchNormalization(trainable=False)(x)`: frozen on purpose
+        if self._builds_keras_model():
+            return False  # layers of a functional `Model(inputs, outputs)`: its call (or fit) gives `training`
         return func.class_name is None or not self._keras_layer_class(func.class_name, index)
+
+    def _builds_keras_model(self) -> bool:
+        """Does this file assemble a Keras model (`tf.keras.Input`, `Model(inputs, outputs)`, `Sequential`)?"""
+        memo = self.__dict__.get("_keras_model_memo")
+        if memo is None:
+            memo = any((self.canonical(call.func) or "").rsplit(".", 1)[-1] in _KERAS_MODEL_BUILDERS
+                       and "keras" in (self.canonical(call.func) or "") for call in find_all(self.module, cst.Call))
+            self.__dict__["_keras_model_memo"] = memo
+        return memo
 
     def _keras_layer_class(self, class_name: str, index: ProjectIndex) -> bool:
         """Does the class derive (through the project's classes) from a Keras Layer or Model, or a base slimlint

@@ -174,9 +174,10 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
         """A class nothing in the project names (beyond its own `super(Cls, self)`), while the project names a
         sibling class of the same base defined in this file: the scripts pick among the siblings
         (`Model_DNN(...)`, `Model_PNN(...)`) and never build this one, so its methods never run. Not a class
-        with decorators (a registry may build it), nor when names are built at run time (`getattr(m, name)`)."""
+        with decorators (a registry may build it), nor when names are picked at run time (`getattr(m, name)`,
+        `eval(...)`, `globals()[name]`, `module.__dict__[name]`)."""
         names = index.referenced_names
-        if class_name is None or not names or index.dynamic_getattr or class_name in names \
+        if class_name is None or not names or index.dynamic_names or class_name in names \
                 or class_name in self.builder.decorated_classes:
             return False
         bases = set(self.builder.classes.get(class_name, ((), {}))[0]) - {"object", ""}

@@ -353,6 +353,8 @@ class ProjectIndex:
         self.fed_false_names: FrozenSet[str] = frozenset()  # mode names some run sets False (engine._FED_FALSE)
         self.monte_carlo = False  # the project samples with dropout on (engine._MONTE_CARLO)
         self.keras_phase_named = False  # some file names Keras's learning phase (sets it, feeds it, reads it)
+        self.eager_training = False  # some file trains with tf.GradientTape (TF2 eager: Keras passes `training`)
+        self.dynamic_names = False  # some file picks names at run time: getattr(m, name), eval, globals(), __dict__[...]
         # (module, qualname) -> the mode an enclosing arg_scope gives batch norm in every call of the function.
         self.scoped_bn_mode: Dict[Tuple[str, str], str] = {}
         # (module, qualname) -> the batch norm enclosing arg_scopes give the slim convolutions of every call the

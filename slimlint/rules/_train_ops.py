@@ -22,7 +22,8 @@ def has_training_bn(model, func: FunctionInfo, index, op: Optional[TrainOp] = No
     # Methods share their object's graph: a model built in build_model() is trained in train().
     if func.class_name is not None:
         for other in model.functions:
-            if other.class_name == func.class_name and other is not func and model.training_bn(other, index):
+            if other.class_name == func.class_name and other is not func and model.training_bn(other, index) \
+                    and not model.method_never_called(other, index):  # a layer method nothing calls builds nothing
                 return True
     # A train-op helper (`def train(total_loss, global_step): return opt.minimize(...)`) that a caller,
     # in this file or another, invokes after building the model.

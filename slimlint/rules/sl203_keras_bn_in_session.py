@@ -25,8 +25,10 @@ class KerasBatchNormInSession(Rule):
         Also such a layer applied with no `training` at all (`BatchNormalization(axis=3)(x)`) in that training
         code: it follows Keras's learning phase, which is 0 unless the code sets it, so it runs in inference
         mode while training. Silent when any file of the project names the learning phase
-        (`set_learning_phase`, a feed of `K.learning_phase()`), and in the methods of a Keras `Layer` / `Model`
-        subclass, where the outer call's `training` reaches the layers it calls.
+        (`set_learning_phase`, a feed of `K.learning_phase()`) or trains with `tf.GradientTape` (TF2), in the
+        methods of a Keras `Layer` / `Model` subclass and in a file that assembles a Keras model (`Input`,
+        `Model(inputs, outputs)`, `Sequential`), where the model's call or `fit` gives the layers `training`,
+        and for a layer built with `trainable=` (a frozen backbone keeps inference mode on purpose).
     """
     why_bad = """
         The moving mean and variance stay 0 / 1, exactly as with unwired slim batch norm, although the code

@@ -27,9 +27,10 @@ class EstimatorConstantTraining(Rule):
         left at a default of True there (`batch_norm(deep)`, contrib / slim batch norm or a project wrapper
         whose mode defaults to True): the fix passes `is_training=mode == tf.estimator.ModeKeys.TRAIN` when
         the callee takes that keyword. Also the methods of a model class built inside the model_fn, whose
-        constructor takes `features` and `mode` (`BaseModel(features, labels, params, mode)`): the fix there
-        reads the mode the constructor keeps (`self.mode == tf.estimator.ModeKeys.TRAIN`), and there is no
-        fix when it keeps none.
+        constructor takes `features` and `mode` (`BaseModel(features, labels, params, mode)`) and which speaks
+        of the Estimator (`EstimatorSpec`, `ModeKeys`), except a method called only under `if mode ==
+        ModeKeys.TRAIN:`: the fix there reads the mode the constructor keeps (`self.mode ==
+        tf.estimator.ModeKeys.TRAIN`); there is none when it keeps none or in a static method.
     """
     why_bad = """
         `estimator.evaluate()` and `estimator.predict()` (and the exported SavedModel) then normalise with

@@ -210,11 +210,16 @@ def _asserts_shapes_only(module) -> bool:
 
 
 def _runs_fresh_weights(model) -> bool:
-    """Does the script run its graph on freshly initialised variables only: it runs an initializer, trains
-    nothing and loads no weights (no restore, meta graph, `init_fn`, `load...` / `restore...` call)? It checks
-    that the pipeline builds and runs (`model_test.py`); no prediction of a trained model comes out of it."""
+    """Does the script run its graph once, on freshly initialised variables: it runs an initializer, trains
+    nothing, loads no weights (no restore, meta graph, `init_fn`, `load...` / `restore...` call) and runs no
+    session in a loop? It checks that the pipeline builds and runs (`model_test.py`); no prediction of a
+    trained model comes out of it."""
     if model.builder.has_train_ops or any(f.restores or f.meta_graph_imports for f in model.functions):
         return False
+    if any(isinstance(call.func, cst.Attribute) and call.func.attr.value == "run"
+           for loop in (*find_all(model.module, cst.For), *find_all(model.module, cst.While))
+           for call in find_all(loop, cst.Call)):
+        return False  # runs over a dataset (an evaluation whose restore is off for now), not once on a sample
     names = [call.func.attr.value if isinstance(call.func, cst.Attribute) else call.func.value
              for call in find_all(model.module, cst.Call) if isinstance(call.func, (cst.Attribute, cst.Name))]
     if not any(n in _INITIALIZERS for n in names):

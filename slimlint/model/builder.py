@@ -934,6 +934,9 @@ class ModuleBuilder(FastVisitor):
         if self.func.is_module and {"__name__", "__main__"} <= {s.strip("'\"") for s in sides} | {
                 getattr(comp.comparator, "evaluated_value", None)}:
             self.is_script = True
+            # what the block calls, assignments included (`parser = build_parser()`): a test module's block only
+            # runs its tests
+            self.script_calls.update(dotted(call.func) or "?" for call in find_all(node.body, cst.Call))
         key = next((s for s in sides if "ModeKeys." in s), None)
         if key is None:
             self._run_mode_branch(node, comp)

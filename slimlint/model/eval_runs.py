@@ -135,6 +135,8 @@ class EvalRuns:
                 continue
             if index.adversarial and any(_sample_named(t) for t in targets):
                 continue  # a GAN's samples drawn as it trains (`samples = sess.run(G_sample, {..., is_training: True})`)
+            if _initializes_only(run):
+                continue  # `sess.run(tf.global_variables_initializer(), feed_dict={is_training: True})`: no output
             if self._evaluates(func, role, feed, element, targets, order, trained):
                 flag = dotted(element.key) or cst.Module([]).code_for_node(element.key)
                 setter = fed_true(self, func, element.value, order)
@@ -1157,3 +1159,17 @@ def _evaluation_selector(feed: cst.Dict) -> Optional[str]:
             if key and context.words(key.rsplit(".", 1)[-1]) & {"val", "valid", "validation", "test", "testing", "eval"}:
                 return key
     return None
+
+
+# Ops that only give variables (or tables) their first values: a run of them computes nothing of the model.
+_INITIALIZERS = frozenset({"global_variables_initializer", "local_variables_initializer", "initialize_all_variables",
+                           "initialize_local_variables", "tables_initializer", "variables_initializer"})
+
+
+def _initializes_only(run: cst.Call) -> bool:
+    """Does this session run fetch initializers only (`sess.run(tf.global_variables_initializer(), ...)`)?"""
+    fetch = next((a.value for a in run.args if a.keyword is None or a.keyword.value == "fetches"), None)
+    items = [e.value for e in fetch.elements] if isinstance(fetch, (cst.List, cst.Tuple)) else [fetch]
+    return bool(items) and all(
+        isinstance(item, cst.Call) and (dotted(item.func) or "").rsplit(".", 1)[-1] in _INITIALIZERS for item in items)
+

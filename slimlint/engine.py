@@ -162,12 +162,14 @@ class Engine:
         while True:
             index, wanted_modules = self._index(units, backend, index.modules if index is not None else {})
             pattern = prefilter.names_pattern(index.bn_function_names())
+            # `getattr(ops, conf.conv_type)(...)`: a function of a module that builds batch norm, picked by name
+            dispatch = prefilter.getattr_pattern(index.bn_module_names())
             more = [
                 u for u in units
                 if u.key not in backend.parsed_keys and u.source is not None and not noqa.file_exempt(u.source.text)
                 and (u.module_name in wanted_modules or (
-                    pattern is not None and not (self.use_prefilter and context.skipped_as_unit_test(u.relpath, u.source.text))
-                    and pattern.search(u.source.text)))
+                    not (self.use_prefilter and context.skipped_as_unit_test(u.relpath, u.source.text))
+                    and any(p is not None and p.search(u.source.text) for p in (pattern, dispatch))))
             ]
             if not more:
                 return index

@@ -6,7 +6,8 @@ network) or `slim.dropout` / `tf.layers.dropout` (SL202 / SL208 check dropout on
 kept fraction below 1 drops in evaluation too: SL208; an RNN `DropoutWrapper` alone is not read: sequence models
 switch it with flags of their own, `forward_only`), or calls a project function that
 builds batch norm (whose *name* must then appear in the
-text: the engine adds those names once the project's summaries are known), or looks up a batch-norm mode
+text: the engine adds those names once the project's summaries are known, and `getattr(<module>, ...)` over a module
+that has such functions), or looks up a batch-norm mode
 tensor by its graph name (`get_tensor_by_name`, once the project has one), or keeps a hand-written batch norm's
 moving averages (`tf.nn.moments`, `ExponentialMovingAverage` and a `cond`) or applies the formula to batch moments
 (`tf.nn.moments` and `tf.nn.batch_normalization`), or keeps batch moments in moving averages it hands out
@@ -73,3 +74,12 @@ def names_pattern(names: Iterable[str]) -> Optional[Pattern[str]]:
     if not names:
         return None
     return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+
+
+def getattr_pattern(modules: Iterable[str]) -> Optional[Pattern[str]]:
+    """`getattr(ops, name)` over one of these modules (their last name part): a call of any of their functions."""
+    names = sorted(set(modules))
+    if not names:
+        return None
+    return re.compile(r"\bgetattr\(\s*(?:" + "|".join(re.escape(n) for n in names) + r")\s*,")
+

@@ -1497,6 +1497,8 @@ class ModuleBuilder(FastVisitor):
                 targets = (f"{self._class_stack[-1]}.{method}",)
         if not targets:
             targets = self._table_targets(node.func)  # `networks_map[name](...)`, `func = networks_map[name]; func(...)`
+        if not targets:
+            targets = self._getattr_targets(node.func)  # `getattr(ops, self.conf.first_conv)(...)`
         if not targets and isinstance(node.func, cst.Call) and not isinstance(node.func.func, cst.Call):
             # `VGG(num_classes)(images, is_training=False)`: an object made and called at once (its __call__)
             made = self._call_site_targets(node.func)
@@ -1511,6 +1513,22 @@ class ModuleBuilder(FastVisitor):
             targets = tuple(f"{q}.{node.func.attr.value}" for b in bases if b and b != "object"
                             for q in (self.qualified(cst.parse_expression(b)) or [b]))
         return targets
+
+    def _getattr_targets(self, func: cst.BaseExpression) -> Tuple[str, ...]:
+        """`getattr(ops, 'graph_conv')(...)`: that function of the module. With a name picked at run time
+        (`getattr(ops, self.conf.first_conv)`), any function of the module: "ops.*", which the project index
+        expands to the module's functions that take the call's arguments (ProjectIndex._site_targets)."""
+        if not (isinstance(func, cst.Call) and isinstance(func.func, cst.Name) and func.func.value == "getattr"
+                and len(func.args) == 2 and all(a.keyword is None and not a.star for a in func.args)):
+            return ()
+        owner = func.args[0].value
+        owner_names = self.qualified(owner) if isinstance(owner, (cst.Name, cst.Attribute)) else []
+        if not owner_names or (isinstance(owner, cst.Name) and owner.value in ("self", "cls")):
+            return ()
+        name = func.args[1].value
+        if isinstance(name, cst.SimpleString):
+            return tuple(f"{o}.{name.evaluated_value}" for o in owner_names)
+        return tuple(f"{o}.*" for o in owner_names)
 
     def _call_site(self, node: cst.Call) -> CallSite:
         targets = self._call_site_targets(node)

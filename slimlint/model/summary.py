@@ -632,7 +632,26 @@ class ProjectIndex:
         select_model(name)` (a `select_model.__call__` target, select_model being a function): each function the
         picking function returns (FunctionSummary.returned_callables), in its own module."""
         picked = self.picked_functions(site, from_module)
-        return picked if picked else [(target, from_module) for target in site.targets]
+        if picked:
+            return picked
+        out: List[Tuple[str, str]] = []
+        for target in site.targets:
+            if target.endswith(".*"):
+                # `getattr(ops, name)(...)`: every module-level function of that project module
+                module = self._module_named(target[:-2], from_module)
+                out.extend((f"{module}.{name}", from_module) for name in sorted(self.modules.get(module, {}))
+                           if module is not None and "." not in name and not name.startswith("<"))
+            else:
+                out.append((target, from_module))
+        return out
+
+    def _module_named(self, name: str, from_module: str) -> Optional[str]:
+        """The project module a dotted name imported in `from_module` means (absolute, or beside it in its package)."""
+        if name in self.modules:
+            return name
+        package = from_module.rpartition(".")[0]
+        candidate = f"{package}.{name}" if package else name
+        return candidate if candidate in self.modules else None
 
     def picked_functions(self, site, from_module: str) -> List[Tuple[str, str]]:
         """The (name, module) candidates of a call of what a project function returned to be called, else []."""
@@ -942,6 +961,12 @@ class ProjectIndex:
         if api.zoo_conv_helper(canon):
             return ZOO_CONV_HELPER
         return None
+
+    def bn_module_names(self) -> FrozenSet[str]:
+        """Last name parts of the modules with a module-level function that builds batch norm or takes a mode:
+        `getattr(<module>, name)(...)` may call it (prefilter.getattr_pattern)."""
+        return frozenset(module.rsplit(".", 1)[-1] for module, functions in self.modules.items()
+                         if any("." not in qual and (s.has_bn or s.mode_params) for qual, s in functions.items()))
 
     def bn_function_names(self) -> FrozenSet[str]:
         """Bare names of functions that build batch norm: the text prefilter looks for these."""

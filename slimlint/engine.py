@@ -61,7 +61,10 @@ _MONTE_CARLO = re.compile(r"\[[^\[\]]*\.run\([^\[\]]*\bfor\s+_\w*\s+in\s+(?:x?ra
 _PROSE = re.compile(r"#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"", re.S)
 # A class or function picked by a name built at run time: `eval("Model_" + name)`, `globals()[name]`,
 # `vars(models)[name]`, `models.__dict__[name]`, `Base.__subclasses__()`.
-_DYNAMIC_NAMES = re.compile(r"\beval\(|\bglobals\(\)|\bvars\(|\.__dict__\[|__subclasses__\(")
+_DYNAMIC_NAMES = re.compile(
+    r"(?<![\w.])eval\([^()\n]*\)\s*\("  # eval(...)(...): what it names is called at once
+    r"|(?<![\w.])eval\(\s*(?:f?[\"'][^\"'\n]*[\"']\s*\+|[\w.]+\s*\+\s*f?[\"'])"  # eval("Model_" + name)
+    r"|(?<![\w.])globals\(\)\s*\[|(?<![\w.])vars\([\w.]*\)\s*\[|\.__dict__\s*\[|__subclasses__\(")
 _DYNAMIC_GETATTR = re.compile(r"\bgetattr\(\s*[^,()]+,\s*(?=\S)(?!(?:'[^'\n]*'|\"[^\"\n]*\")\s*[,)])")
 
 

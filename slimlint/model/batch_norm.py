@@ -484,6 +484,8 @@ class BatchNormFacts:
                 for param in sorted(summary.unread_mode_params - summary.unread_left_at_default if summary is not None else ()):
                     expr = self.bound_arg(site, summary, param)
                     mode = self.classify(expr, func, param, site.call, index) if expr is not None else None
+                    if summary is not None and self.call_guard(site, summary, index)[0] is True:
+                        continue  # `conv_block(x, 64, is_train, norm=None)`: this call builds no batch norm
                     if mode is not None and (mode.kind == FALSE or self._handed_false(func, mode, index)
                                              or self._fed_false(expr, mode, index)):
                         shown = re.sub(r"~\d+", "", found[1])  # a redefined function's earlier def: its name as written
@@ -510,8 +512,10 @@ class BatchNormFacts:
     @staticmethod
     def _fed_false(expr: cst.BaseExpression, mode: ModeArg, index: ProjectIndex) -> bool:
         """A run-time mode (`is_train = tf.placeholder(tf.bool)`) that some run feeds False (`is_train: False`)."""
+        # Not in adversarial code: there a run feeding False may fetch only the generator's samples, while the
+        # discriminator built with the same flag only ever feeds training losses.
         name = dotted(expr) if mode.kind == DYNAMIC and isinstance(expr, (cst.Name, cst.Attribute)) else None
-        return name is not None and name.rsplit(".", 1)[-1] in index.fed_false_names
+        return name is not None and name.rsplit(".", 1)[-1] in index.fed_false_names and not index.adversarial
 
     def _handed_false(self, func: FunctionInfo, mode: ModeArg, index: ProjectIndex) -> bool:
         """Is this argument a mode parameter of `func` (or of its class's constructor, `self.is_training`) that
@@ -528,8 +532,10 @@ class BatchNormFacts:
         own = index.modules.get(key[0], {}).get(key[1])
         if own is not None and param in own.unread_mode_params:
             return False  # all it does with the flag is drop it: the call giving it False is reported instead
-        # also a boolean placeholder its callers hand it that some run feeds False (`is_train: False` at test)
-        return index.called_with_false_mode(key, param) or index.run_time_mode(key, param) is not None
+        # also a boolean placeholder its callers hand it that some run feeds False (`is_train: False` at test),
+        # outside adversarial code (see _fed_false)
+        return index.called_with_false_mode(key, param) or (
+            not index.adversarial and index.run_time_mode(key, param) is not None)
 
     def _bind_modes(self, site: CallSite, summary: FunctionSummary, index: ProjectIndex,
                     params: Optional[FrozenSet[str]] = None) -> Dict[str, ModeArg]:

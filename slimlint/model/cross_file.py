@@ -846,7 +846,10 @@ class CrossFileFacts:
         # Adversarial training: several train ops, each over its own var_list (a GAN's D and G steps), not
         # parameter groups of one loss (`tf.gradients(loss, conv_vars + fc_vars)` split over two optimizers).
         listed = [op for f in self.functions for op in f.train_ops if op.var_list is not None]
-        one_loss = bool(listed) and all(op.loss_names and op.loss_names == listed[0].loss_names for op in listed)
+        # `minimize(loss, var_list=D.var_list)` beside `minimize(-loss, var_list=G.var_list)`: one loss, two players
+        signs = {_negated_loss(op.call) for op in listed}
+        one_loss = bool(listed) and len(signs) == 1 and all(
+            op.loss_names and op.loss_names == listed[0].loss_names for op in listed)
         adversarial = len(listed) >= 2 and not one_loss
         return FileModes(kinds=kinds - {PARAM}, run_mode_eval=run_mode_eval, judged_eval=judged_eval,
                          network_calls=network_calls, samples=self.samples_in_training_run(), moded=moded,
@@ -958,6 +961,12 @@ def _dropped_mode_param(func: FunctionInfo) -> Optional[str]:
         return None
     counts = mention_counts(func.node, (p for p in func.params if p in MODE_PARAM_NAMES))
     return next((p for p in func.params if counts.get(p) == 0), None)
+
+
+def _negated_loss(call: cst.Call) -> bool:
+    """Does the train op minimise the negation of what it is given (`opt.minimize(-loss, ...)`)?"""
+    first = next((a.value for a in call.args if a.keyword is None or a.keyword.value == "loss"), None)
+    return isinstance(first, cst.UnaryOperation) and isinstance(first.operator, cst.Minus)
 
 
 # Groupings whose result runs every op given to it (not `tf.identity` / `with_dependencies` of an output).

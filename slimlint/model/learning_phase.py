@@ -107,37 +107,26 @@ class LearningPhaseFacts:
             return False  # `BatchNormalization(trainable=False)(x)`: frozen on purpose
         if self._builds_keras_model():
             return False  # layers of a functional `Model(inputs, outputs)`: its call (or fit) gives `training`
-        return func.class_name is None or not self._keras_layer_class(func.class_name, index)
+        # a Keras Layer / Model subclass (or a library class slimlint cannot read): the outer call gives `training`
+        return func.class_name is None or not self.foreign_ancestor(func.class_name, index)
 
     def _builds_keras_model(self) -> bool:
         """Does this file assemble a Keras model (`tf.keras.Input`, `Model(inputs, outputs)`, `Sequential`)?"""
         memo = self.__dict__.get("_keras_model_memo")
         if memo is None:
-            memo = any((self.canonical(call.func) or "").rsplit(".", 1)[-1] in _KERAS_MODEL_BUILDERS
-                       and "keras" in (self.canonical(call.func) or "") for call in find_all(self.module, cst.Call))
+            own = set(self.builder.classes) | {f.name for f in self.functions}
+            memo = any(self._keras_model_call(call, own) for call in find_all(self.module, cst.Call))
             self.__dict__["_keras_model_memo"] = memo
         return memo
 
-    def _keras_layer_class(self, class_name: str, index: ProjectIndex) -> bool:
-        """Does the class derive (through the project's classes) from a Keras Layer or Model, or a base slimlint
-        does not see?"""
-        pending = [(self.module_name, b) for b in self.builder.classes.get(class_name, ((), {}))[0]]
-        seen = set()
-        while pending:
-            module, base = pending.pop()
-            if not base or base == "object" or (module, base) in seen:
-                continue
-            seen.add((module, base))
-            if module == self.module_name and base in self.builder.classes:
-                pending += [(module, b) for b in self.builder.classes[base][0]]
-                continue
-            qualified = self._qualified_base(base) if module == self.module_name else base
-            owner, _, cls = qualified.rpartition(".")
-            entry = index.classes.get(owner, {}).get(cls)
-            if entry is None:
-                return True  # tf.keras.Model, keras.layers.Layer, or a library class slimlint cannot read
-            pending += [(owner, b) for b in entry[0]]
-        return False
+    def _keras_model_call(self, call: cst.Call, own: set) -> bool:
+        canonical = self.canonical(call.func) or ""
+        if canonical.rsplit(".", 1)[-1] in _KERAS_MODEL_BUILDERS and "keras" in canonical:
+            return True
+        # `from tensorflow.keras.models import *`, then `Model(inputs=..., outputs=...)`: a name no import resolves
+        return isinstance(call.func, cst.Name) and call.func.value in _KERAS_MODEL_BUILDERS and call.func.value not in own \
+            and not canonical
+
 
     def _names_keras_batch_norm(self) -> bool:
         return any(keras_batch_norm_named(self.canonical(node))

@@ -152,9 +152,14 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
             return False
         if self.method_named(func, index):
             return False
-        pending = [(self.module_name, b) for b in self.builder.classes.get(func.class_name, ((), {}))[0]]
+        return not self.foreign_ancestor(func.class_name, index)  # a base slimlint does not see may call it
+
+    def foreign_ancestor(self, class_name: str, index: ProjectIndex) -> bool:
+        """Does the class derive, through the project's own classes, from one slimlint does not see (a library's
+        base class: `tf.keras.Model`, `tensorbase.base.Model`)?"""
+        pending = [(self.module_name, b) for b in self.builder.classes.get(class_name, ((), {}))[0]]
         seen = set()
-        while pending:  # every ancestor must be the project's own
+        while pending:
             module, base = pending.pop()
             if not base or base == "object" or (module, base) in seen:
                 continue
@@ -166,9 +171,9 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
             owner, _, cls = qualified.rpartition(".")
             entry = index.classes.get(owner, {}).get(cls)
             if entry is None:
-                return False  # a base slimlint does not see: it may call the method
+                return True
             pending += [(owner, b) for b in entry[0]]
-        return True
+        return False
 
     def class_left_unbuilt(self, class_name: Optional[str], index: ProjectIndex) -> bool:
         """A class nothing in the project names (beyond its own `super(Cls, self)`), while the project names a

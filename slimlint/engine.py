@@ -63,8 +63,10 @@ _PROSE = re.compile(r"#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"", re.S)
 # `vars(models)[name]`, `models.__dict__[name]`, `Base.__subclasses__()`.
 _DYNAMIC_NAMES = re.compile(
     r"(?<![\w.])eval\([^()\n]*\)\s*\("  # eval(...)(...): what it names is called at once
-    r"|(?<![\w.])eval\(\s*(?:f?[\"'][^\"'\n]*[\"']\s*\+|[\w.]+\s*\+\s*f?[\"'])"  # eval("Model_" + name)
-    r"|(?<![\w.])globals\(\)\s*\[|(?<![\w.])vars\([\w.]*\)\s*\[|\.__dict__\s*\[|__subclasses__\(")
+    r"|(?<![\w.])eval\(\s*(?:f[\"']|[\"'][^\"'\n]*[\"']\s*[%+.]|[\w.]+\s*\+\s*f?[\"'])"  # eval("Model_" + name), f-strings, %, .format
+    r"|(?<![\w.])eval\(\s*[\w.]*(?:argv|args|FLAGS|flags|config|cfg|opt|opts)\b"  # eval(sys.argv[2]), eval(args.model)
+    r"|(?<![\w.])globals\(\)\s*(?:\[|\.get\()|(?<![\w.])vars\([\w.]*\)\s*(?:\[|\.get\()|\.__dict__\s*(?:\[|\.get\()"
+    r"|__subclasses__\(")
 _DYNAMIC_GETATTR = re.compile(r"\bgetattr\(\s*[^,()]+,\s*(?=\S)(?!(?:'[^'\n]*'|\"[^\"\n]*\")\s*[,)])")
 
 

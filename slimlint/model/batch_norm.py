@@ -475,7 +475,8 @@ class BatchNormFacts:
             if self.call_scope_mode(site, index) is not None:
                 continue  # an arg_scope around the call gives the callee's batch norm its mode at run time
             # `model_fn = select_model(FLAGS.model_type)`, then `model_fn(..., False)`: any function it may pick
-            candidates = index.resolve_site_all(site, self.module_name) if index.picked_functions(site, self.module_name) \
+            candidates = index.resolve_site_all(site, self.module_name) \
+                if index.picked_functions(site, self.module_name) or index.is_dispatch(site) \
                 else [index.resolve_site(site, self.module_name)]
             named: Dict[int, Tuple[str, cst.BaseExpression, List[str]]] = {}
             for found in candidates:
@@ -509,13 +510,13 @@ class BatchNormFacts:
                 if frame.ops is not None and frame.kwargs.get("normalizer_fn") is not None
                 and self._canonical(frame.kwargs["normalizer_fn"]) in api.NORMALIZER_FNS]
 
-    @staticmethod
-    def _fed_false(expr: cst.BaseExpression, mode: ModeArg, index: ProjectIndex) -> bool:
+    def _fed_false(self, expr: cst.BaseExpression, mode: ModeArg, index: ProjectIndex) -> bool:
         """A run-time mode (`is_train = tf.placeholder(tf.bool)`) that some run feeds False (`is_train: False`)."""
         # Not in adversarial code: there a run feeding False may fetch only the generator's samples, while the
         # discriminator built with the same flag only ever feeds training losses.
         name = dotted(expr) if mode.kind == DYNAMIC and isinstance(expr, (cst.Name, cst.Attribute)) else None
-        return name is not None and name.rsplit(".", 1)[-1] in index.fed_false_names and not index.adversarial
+        return name is not None and name.rsplit(".", 1)[-1] in index.fed_false_names \
+            and not index.adversarial_program(self.module_name)
 
     def _handed_false(self, func: FunctionInfo, mode: ModeArg, index: ProjectIndex) -> bool:
         """Is this argument a mode parameter of `func` (or of its class's constructor, `self.is_training`) that
@@ -535,7 +536,7 @@ class BatchNormFacts:
         # also a boolean placeholder its callers hand it that some run feeds False (`is_train: False` at test),
         # outside adversarial code (see _fed_false)
         return index.called_with_false_mode(key, param) or (
-            not index.adversarial and index.run_time_mode(key, param) is not None)
+            not index.adversarial_program(self.module_name) and index.run_time_mode(key, param) is not None)
 
     def _bind_modes(self, site: CallSite, summary: FunctionSummary, index: ProjectIndex,
                     params: Optional[FrozenSet[str]] = None) -> Dict[str, ModeArg]:

@@ -524,7 +524,9 @@ class ModuleBuilder(FastVisitor):
             info.returned_classes = (class_name,)
         if node.name.value.startswith("test") and class_name is None and outer.is_module:
             # pytest style; one `def test_net(...)` alone is an evaluation script's entry point (detectron)
-            self._test_functions.add(node.name.value)
+            if not any(p.default is None for p in node.params.params):
+                # pytest calls a test with no arguments; `def test(model_dir, batch_size)` is a script's step
+                self._test_functions.add(node.name.value)
         self.functions.append(info)
         self._func_stack.append(info)
         self._local_aliases.append(dict(self._local_aliases[-1]))
@@ -934,9 +936,13 @@ class ModuleBuilder(FastVisitor):
         if self.func.is_module and {"__name__", "__main__"} <= {s.strip("'\"") for s in sides} | {
                 getattr(comp.comparator, "evaluated_value", None)}:
             self.is_script = True
-            # what the block calls, assignments included (`parser = build_parser()`): a test module's block only
-            # runs its tests
-            self.script_calls.update(dotted(call.func) or "?" for call in find_all(node.body, cst.Call))
+            # what the block's statements call, assignments included (`parser = build_parser()`): a test
+            # module's block only runs its tests (set-up calls aside)
+            for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+                for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+                    value = small.value if isinstance(small, (cst.Expr, cst.Assign)) else None
+                    if isinstance(value, cst.Call) and not _setup_call(value):
+                        self.script_calls.add(dotted(value.func) or "?")
         key = next((s for s in sides if "ModeKeys." in s), None)
         if key is None:
             self._run_mode_branch(node, comp)

@@ -217,9 +217,10 @@ def _runs_fresh_weights(model) -> bool:
     if model.builder.has_train_ops or any(f.restores or f.meta_graph_imports for f in model.functions):
         return False
     if any(isinstance(call.func, cst.Attribute) and call.func.attr.value == "run"
-           for loop in (*find_all(model.module, cst.For), *find_all(model.module, cst.While))
+           for loop in (*[f for f in find_all(model.module, cst.For) if not _fixed_iteration(f.iter)],
+                        *find_all(model.module, cst.While))
            for call in find_all(loop, cst.Call)):
-        return False  # runs over a dataset (an evaluation whose restore is off for now), not once on a sample
+        return False  # runs over a dataset (an evaluation whose restore is off for now), not on a few samples
     names = [call.func.attr.value if isinstance(call.func, cst.Attribute) else call.func.value
              for call in find_all(model.module, cst.Call) if isinstance(call.func, (cst.Attribute, cst.Name))]
     if not any(n in _INITIALIZERS for n in names):
@@ -227,6 +228,13 @@ def _runs_fresh_weights(model) -> bool:
     loads = any(word in n.lower() for n in names for word in _LOADING_WORDS)
     return not loads and not any(a.keyword is not None and a.keyword.value == "init_fn"
                                  for call in find_all(model.module, cst.Call) for a in call.args)
+
+
+def _fixed_iteration(iterable: cst.BaseExpression) -> bool:
+    """`range(3)`, `[1, 8, 32]`: a loop a smoke test runs over sizes or repeats, not over a dataset."""
+    if isinstance(iterable, (cst.List, cst.Tuple)):
+        return True
+    return isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.func.value == "range"
 
 
 # Words of a call that may bring trained weights in (`saver.restore`, `utils.init_from_ckpt`, `init_fn(sess)`,

@@ -146,6 +146,10 @@ class CrossFileFacts:
                     seen.add((id(call.site.call), param))
         for site in func.calls:
             found = index.resolve_site(site, self.module_name)
+            if found is None and index.is_dispatch(site):
+                # `getattr(ops, conf.conv_type)(...)`: any of the module's functions that take the call; the
+                # first stands for binding the arguments, network_keys gives the mode to each
+                found = next(iter(index.resolve_site_all(site, self.module_name)), None)
             summary = index.modules[found[0]][found[1]] if found is not None else None
             for param in summary.params if summary is not None else ():
                 if param in MODE_PARAM_NAMES and (id(site.call), param) not in seen:
@@ -966,6 +970,10 @@ def _dropped_mode_param(func: FunctionInfo) -> Optional[str]:
 def _negated_loss(call: cst.Call) -> bool:
     """Does the train op minimise the negation of what it is given (`opt.minimize(-loss, ...)`)?"""
     first = next((a.value for a in call.args if a.keyword is None or a.keyword.value == "loss"), None)
+    if isinstance(first, cst.BinaryOperation) and isinstance(first.operator, cst.Multiply):
+        # `-1.0 * loss`, `loss * -1`
+        return any(isinstance(side, cst.UnaryOperation) and isinstance(side.operator, cst.Minus)
+                   and isinstance(side.expression, (cst.Integer, cst.Float)) for side in (first.left, first.right))
     return isinstance(first, cst.UnaryOperation) and isinstance(first.operator, cst.Minus)
 
 

@@ -291,6 +291,10 @@ def reachable(roots, callees: Dict[tuple, list]) -> FrozenSet[tuple]:
     return frozenset(seen)
 
 
+# Modules with more functions than this are helper libraries: `getattr(ops, name)` over them is not followed.
+_DISPATCH_LIMIT = 40
+
+
 class ProjectIndex:
     """Function summaries of every module in the checked tree, looked up by qualified call targets."""
 
@@ -478,10 +482,12 @@ class ProjectIndex:
         what the call gives `param`, it gives each of them."""
         first = self.network_key(site, from_module)
         keys = [first] if first is not None else []
+        seen = set(keys)
         targets = self._site_targets(site, from_module)
         for target, module in targets if len(targets) > 1 else ():
             found = self.resolve(target, module)
-            if found is not None and found not in keys and param in self.modules[found[0]][found[1]].params:
+            if found is not None and found not in seen and param in self.modules[found[0]][found[1]].params:
+                seen.add(found)
                 summary = self.modules[found[0]][found[1]]
                 skip = 1 if skips_self(summary.params, found[1], site) else 0
                 if site.has_star or summary.accepts(len(site.positional), site.kwargs, skip):
@@ -637,13 +643,26 @@ class ProjectIndex:
         out: List[Tuple[str, str]] = []
         for target in site.targets:
             if target.endswith(".*"):
-                # `getattr(ops, name)(...)`: every module-level function of that project module
-                module = self._module_named(target[:-2], from_module)
-                out.extend((f"{module}.{name}", from_module) for name in sorted(self.modules.get(module, {}))
-                           if module is not None and "." not in name and not name.startswith("<"))
+                out.extend(self._module_functions(target[:-2], from_module))
             else:
                 out.append((target, from_module))
         return out
+
+    def _module_functions(self, name: str, from_module: str) -> List[Tuple[str, str]]:
+        """`getattr(ops, name)(...)`: every module-level function of that project module, as targets; none for a
+        module of more than _DISPATCH_LIMIT functions (a library of helpers, not a table of networks to pick)."""
+        memo = self.__dict__.setdefault("_module_functions_memo", {})
+        key = (name, from_module)
+        if key not in memo:
+            module = self._module_named(name, from_module)
+            names = [q for q in self.modules.get(module, {}) if "." not in q and not q.startswith("<")] if module else []
+            memo[key] = [(f"{module}.{q}", from_module) for q in sorted(names)] if len(names) <= _DISPATCH_LIMIT else []
+        return memo[key]
+
+    @staticmethod
+    def is_dispatch(site) -> bool:
+        """A call through `getattr(<module>, name)`: which of the module's functions it reaches is picked at run time."""
+        return any(t.endswith(".*") for t in site.targets)
 
     def _module_named(self, name: str, from_module: str) -> Optional[str]:
         """The project module a dotted name imported in `from_module` means (absolute, or beside it in its package)."""
@@ -673,6 +692,10 @@ class ProjectIndex:
         several classes in different branches), the first whose signature takes the call's arguments."""
         first = None
         targets = self._site_targets(site, from_module)
+        if self.is_dispatch(site):
+            # `getattr(ops, name)(h)`: one candidate only when exactly one of the module's functions takes the call
+            found = self.resolve_site_all(site, from_module) if len(targets) > 1 else []
+            return found[0] if len(found) == 1 else None
         for target, module in targets:
             found = self.resolve(target, module)
             if found is None:
@@ -692,7 +715,8 @@ class ProjectIndex:
         resolve_site's answer."""
         targets = self._site_targets(site, from_module)
         if len(targets) < 2:
-            found = self.resolve_site(site, from_module)
+            found = self.resolve_site(site, from_module) if not self.is_dispatch(site) else (
+                self.resolve(targets[0][0], targets[0][1]) if targets else None)
             return [found] if found is not None else []
         out = []
         for target, module in targets:
@@ -704,7 +728,7 @@ class ProjectIndex:
             if site.has_star or summary.accepts(len(site.positional), site.kwargs, skip):
                 out.append(found)
         if not out:
-            found = self.resolve_site(site, from_module)
+            found = self.resolve_site(site, from_module) if not self.is_dispatch(site) else None
             return [found] if found is not None else []
         return out
 

@@ -90,7 +90,7 @@ def file_role(relpath: str, model, configured_eval: bool = False, configured_tra
         # nothing (a network module's `__main__` building the graph and printing its tensors) evaluates nothing.
         if model.builder.exports_graph or model.builder.evaluation_loop:
             return TRAIN if model.runs_train_op() else EVAL
-        bound = _initializer_names(model.module)  # names bound to initializers, shared by both checks below
+        bound = initializer_names(model.module)  # names bound to initializers, shared by both checks below
         if not (any(f.session_runs for f in (model.module_func, *model.functions))
                 and _runs_more_than_initializers(model.module, bound)) and not _opens_session(model.module, bound):
             return LIBRARY
@@ -115,7 +115,7 @@ def _builds_only(model) -> bool:
         return False
     if _WRITES_GRAPH.search(model.module_code()):
         return False  # `graph.as_graph_def()` written out, a SavedModel, a TFLite model: an export
-    return not _opens_session(model.module, _initializer_names(model.module))
+    return not _opens_session(model.module, initializer_names(model.module))
 
 
 def _runs_only_in_main_block(module: cst.Module) -> bool:
@@ -223,7 +223,7 @@ def _runs_fresh_weights(model) -> bool:
         return False  # runs over a dataset (an evaluation whose restore is off for now), not on a few samples
     names = [call.func.attr.value if isinstance(call.func, cst.Attribute) else call.func.value
              for call in find_all(model.module, cst.Call) if isinstance(call.func, (cst.Attribute, cst.Name))]
-    if not any(n in _INITIALIZERS for n in names):
+    if not any(is_initializer(call) for call in find_all(model.module, cst.Call)):
         return False
     loads = any(word in n.lower() for n in names for word in _LOADING_WORDS)
     return not loads and not any(a.keyword is not None and a.keyword.value == "init_fn"
@@ -243,7 +243,9 @@ _LOADING_WORDS = ("restore", "load", "checkpoint", "ckpt", "init_fn", "resume", 
                   "snapshot")
 
 
-_INITIALIZERS = frozenset({"global_variables_initializer", "initialize_all_variables"})
+# TF1's first initializer names, not ending in "initializer" (`tf.initialize_all_variables()`).
+_DEPRECATED_INITIALIZERS = frozenset({"initialize_all_variables", "initialize_local_variables",
+                                      "initialize_variables"})
 
 
 def _opens_session(module, bound: FrozenSet[str]) -> bool:
@@ -285,19 +287,22 @@ def _session_only_restores(module, calls, bound: FrozenSet[str]) -> bool:
         if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("restore", "save"):
             allowed += sum(1 for arg in call.args if isinstance(arg.value, cst.Name) and arg.value.value in names)
         elif isinstance(call.func, cst.Attribute) and call.func.attr.value == "run" and isinstance(call.func.value, cst.Name) \
-                and call.func.value.value in names and len(call.args) == 1 and _initializer(call.args[0].value, bound):
+                and call.func.value.value in names and len(call.args) == 1 and is_initializer(call.args[0].value, bound):
             allowed += 1
     uses = sum(1 for name in find_all(module, cst.Name) if name.value in names)
     return uses == allowed + len(names)  # each binding is one use
 
 
-def _initializer(expr: cst.BaseExpression, bound: FrozenSet[str] = frozenset()) -> bool:
+def is_initializer(expr: cst.BaseExpression, bound: FrozenSet[str] = frozenset()) -> bool:
     """`tf.global_variables_initializer()`, `init_op`, `[init, local_init]`, or a name the file binds to an
     initializer (`init_new_vars_op = tf.variables_initializer(new_vars)`, `iterator.make_initializer(ds)`)."""
     if isinstance(expr, (cst.List, cst.Tuple)):
-        return bool(expr.elements) and all(_initializer(e.value, bound) for e in expr.elements)
+        return bool(expr.elements) and all(is_initializer(e.value, bound) for e in expr.elements)
     if isinstance(expr, cst.Call):
-        return (dotted(expr.func) or "").endswith("initializer")
+        called = dotted(expr.func) or ""
+        if called.rsplit(".", 1)[-1] == "group" and expr.args:  # `tf.group(tf.global_variables_initializer(), ...)`
+            return all(a.keyword is None and is_initializer(a.value, bound) for a in expr.args)
+        return called.endswith("initializer") or called.rsplit(".", 1)[-1] in _DEPRECATED_INITIALIZERS
     if dotted(expr) in bound:
         return True
     name = (dotted(expr) or "").rsplit(".", 1)[-1]
@@ -305,7 +310,7 @@ def _initializer(expr: cst.BaseExpression, bound: FrozenSet[str] = frozenset()) 
     return bool(words(name) & _INIT_WORDS) and words(name) <= _INIT_NAME_WORDS
 
 
-def _initializer_names(module) -> FrozenSet[str]:
+def initializer_names(module) -> FrozenSet[str]:
     """Names the file binds to an initializer: a call of one (`tf.variables_initializer(v)`, `tf.group(init_g,
     init_l)` of them) or a list of them."""
     bound: Set[str] = set()
@@ -313,7 +318,7 @@ def _initializer_names(module) -> FrozenSet[str]:
         value = assign.value
         if isinstance(value, cst.Call) and dotted(value.func) in ("tf.group", "tf.compat.v1.group"):
             value = cst.List([cst.Element(a.value) for a in value.args if a.keyword is None]) if value.args else value
-        if _initializer(value, frozenset(bound)):
+        if is_initializer(value, frozenset(bound)):
             bound.update(dotted(t.target) for t in assign.targets if dotted(t.target))
     return frozenset(bound)
 
@@ -329,9 +334,9 @@ def _runs_more_than_initializers(module, bound: FrozenSet[str]) -> bool:
     for call in find_all(module, cst.Call):
         if not isinstance(call.func, cst.Attribute) or call.func.attr.value not in ("run", "eval"):
             continue
-        if call.func.attr.value == "run" and not call.args and _initializer(call.func.value, bound):
+        if call.func.attr.value == "run" and not call.args and is_initializer(call.func.value, bound):
             continue  # `tf.global_variables_initializer().run()`
-        if call.func.attr.value == "run" and call.args and call.args[0].keyword is None and _initializer(call.args[0].value, bound):
+        if call.func.attr.value == "run" and call.args and call.args[0].keyword is None and is_initializer(call.args[0].value, bound):
             continue  # `sess.run(tf.global_variables_initializer())`
         return True
     return False

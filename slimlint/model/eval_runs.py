@@ -135,7 +135,7 @@ class EvalRuns:
                 continue
             if index.adversarial and any(_sample_named(t) for t in targets):
                 continue  # a GAN's samples drawn as it trains (`samples = sess.run(G_sample, {..., is_training: True})`)
-            if _initializes_only(run, func, self.module_func):
+            if _initializes_only(run, self.module):
                 continue  # `sess.run(tf.global_variables_initializer(), feed_dict={is_training: True})`: no output
             if self._evaluates(func, role, feed, element, targets, order, trained):
                 flag = dotted(element.key) or cst.Module([]).code_for_node(element.key)
@@ -1161,27 +1161,8 @@ def _evaluation_selector(feed: cst.Dict) -> Optional[str]:
     return None
 
 
-# Ops that only give variables (or tables) their first values: a run of them computes nothing of the model.
-_INITIALIZERS = frozenset({"global_variables_initializer", "local_variables_initializer", "initialize_all_variables",
-                           "initialize_local_variables", "tables_initializer", "variables_initializer"})
-
-
-def _initializes_only(run: cst.Call, func, module_func) -> bool:
-    """Does this session run fetch initializers only (`sess.run(tf.global_variables_initializer(), ...)`, also a
-    name bound once to one, `init = tf.global_variables_initializer()`, or a group of them)?"""
+def _initializes_only(run: cst.Call, module: cst.Module) -> bool:
+    """Does this session run fetch initializers only (`sess.run(tf.global_variables_initializer(), ...)`, a name
+    bound to one, a list or group of them: context.is_initializer)?"""
     fetch = next((a.value for a in run.args if a.keyword is None or a.keyword.value == "fetches"), None)
-    items = [e.value for e in fetch.elements] if isinstance(fetch, (cst.List, cst.Tuple)) else [fetch]
-    return bool(items) and all(_initializer(item, func, module_func, 0) for item in items)
-
-
-def _initializer(expr, func, module_func, depth: int) -> bool:
-    if isinstance(expr, cst.Name) and depth < 3:
-        bound = func.assignments.get(expr.value) or module_func.assignments.get(expr.value) or ()
-        return len(bound) == 1 and _initializer(bound[0][0], func, module_func, depth + 1)
-    if not isinstance(expr, cst.Call):
-        return False
-    name = (dotted(expr.func) or "").rsplit(".", 1)[-1]
-    if name == "group" and depth < 3:  # `tf.group(tf.global_variables_initializer(), tf.local_variables_initializer())`
-        return bool(expr.args) and all(_initializer(a.value, func, module_func, depth + 1) for a in expr.args)
-    return name in _INITIALIZERS
-
+    return fetch is not None and context.is_initializer(fetch, context.initializer_names(module))

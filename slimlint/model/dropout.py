@@ -487,10 +487,22 @@ def _fraction_mode(call: cst.Call, api: str, func: FunctionInfo, model) -> Tuple
     return ModeArg(FALSE, None, owner=call), None  # keeps everything (TF1's tf.nn.dropout requires a fraction anyway)
 
 
+def one_minus(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """`x` of `1 - x` (`1.0 - x`): the other reading of a fraction (a rate where a kept fraction goes)."""
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Subtract) \
+            and isinstance(expr.left, (cst.Integer, cst.Float)) and float(expr.left.evaluated_value) == 1.0:
+        return expr.right
+    return None
+
+
 def constant_fraction(expr: cst.BaseExpression, func: FunctionInfo, model, depth: int = 0) -> Optional[float]:
-    """A number literal, or a name bound once (in the function, else at module level) to one."""
+    """A number literal, `1 - ` one, or a name bound once (in the function, else at module level) to one."""
     if isinstance(expr, (cst.Float, cst.Integer)):
         return float(expr.evaluated_value)
+    complement = one_minus(expr)
+    if complement is not None and depth < 3:
+        value = constant_fraction(complement, func, model, depth + 1)
+        return None if value is None else 1.0 - value
     if isinstance(expr, cst.Name) and depth < 3 and expr.value not in func.params:
         values = func.assignments.get(expr.value) or model.module_func.assignments.get(expr.value)
         if values and len(values) == 1:

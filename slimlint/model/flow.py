@@ -81,10 +81,12 @@ def wiring(model, op: TrainOp) -> Wiring:
         return Wiring(UNWIRED, gated_by=next(iter(gated.values())))
     scopes = [func] if func.is_module else [func, model.module_func]
     derived = derived_names(func, set(op.targets))
+    # `all_ops = [apply_op] + update_ops; tf.group(*all_ops)`: a list made from the update ops holds them.
+    holding_updates = derived_names(func, update_names) if update_names else set()
     for scope in scopes:
         for g in scope.groupings:
             tied_to_op = op.call in g.contains or bool(g.arg_names & derived)
-            if tied_to_op and (g.inline_read or g.arg_names & update_names):
+            if tied_to_op and (g.inline_read or g.arg_names & holding_updates):
                 return Wiring(WIRED)
     # `sess.run([training_op, extra_update_ops], ...)` (Hands-On ML's pattern): the run fetches both. A run of the
     # update ops alone (after each step) runs them too, in a way the train op's wiring cannot show: not reported.

@@ -22,7 +22,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from slimlint.model import context
-from slimlint.model.dropout import (ALWAYS_DROP, NN_DROPOUT, constant_fraction, DropoutFinder, fraction_arguments, given_mode,
+from slimlint.model.dropout import (ALWAYS_DROP, NN_DROPOUT, constant_fraction, one_minus, DropoutFinder, fraction_arguments, given_mode,
                                     keep_expr, scoped_by_callers, unread_scope)
 from slimlint.model.facts import INIT_PREFIX, CallSite, FunctionInfo, method_param
 from slimlint.model.walk import find_all, walk
@@ -129,6 +129,20 @@ def _param_of(model, func: FunctionInfo, part: FunctionInfo, expr: cst.BaseExpre
     return None
 
 
+# `tf.nn.dropout(x, 1 - rate)`: the parameter is the other reading of the fraction ("" stays ambiguous).
+_INVERTED = {"keep_prob": "rate", "rate": "keep_prob", "": ""}
+
+
+def _fraction_param_of(model, func: FunctionInfo, part: FunctionInfo, expr: cst.BaseExpression,
+                       how: str) -> Tuple[Optional[str], str]:
+    """The parameter a dropout's fraction reads (_param_of) and how: as written, or as `1 - p` (a rate handed in
+    where the dropout takes the kept fraction, or the reverse)."""
+    complement = one_minus(expr)
+    if complement is not None:
+        return _param_of(model, func, part, complement), _INVERTED.get(how, "")
+    return _param_of(model, func, part, expr), how
+
+
 def default_fraction(model, func: FunctionInfo, param: str) -> Optional[float]:
     """A parameter's default, when it is a number (or a module constant bound once to one)."""
     default = func.defaults.get(param)
@@ -143,14 +157,14 @@ def fraction_params(model, func: FunctionInfo, index) -> Tuple[FractionParam, ..
     for part in model.with_nested(func):
         for call, api, _ in walked.sites.get(part.qualname, ()):
             for keyword, expr in fraction_arguments(call, api):
-                param = _param_of(model, func, part, expr)
+                param, how = _fraction_param_of(model, func, part, expr, _how(api, keyword))
                 if param is not None:
-                    found.setdefault(param, _how(api, keyword))
+                    found.setdefault(param, how)
         for given in fraction_calls(model, part, index):
             if given.expr is not None and id(given.site.call) not in _walk(model, conditions=True).guarded:
-                param = _param_of(model, func, part, given.expr)
+                param, how = _fraction_param_of(model, func, part, given.expr, given.how)
                 if param is not None:
-                    found.setdefault(param, given.how)
+                    found.setdefault(param, how)
     return tuple(sorted((param, how, None if method_param(param) else default_fraction(model, func, param))
                         for param, how in found.items()))
 

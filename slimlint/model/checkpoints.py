@@ -20,6 +20,10 @@ _TRAINABLE_SAVER = re.compile(
     r"\bSaver\(\s*(?:var_list\s*=\s*)?(?:[\w.]+\.)?(?:trainable_variables\([^()]*\)|get_trainable_variables\([^()]*\)"
     r"|get_collection\(\s*[\w.]*TRAINABLE_VARIABLES\s*\))\s*[,)]")
 _ANY_SAVER = re.compile(r"\bSaver\(")
+# `Saver(var_list=trainable_vars)` / `Saver(params)`, with the name bound in the same file (_bound_to_trainables).
+_NAMED_SAVER = re.compile(r"\bSaver\(\s*(?:var_list\s*=\s*)?([A-Za-z_]\w*)\s*[,)]")
+_TRAINABLES_CALL = (r"(?:[\w.]+\.)?(?:trainable_variables\([^()]*\)|get_trainable_variables\([^()]*\)"
+                    r"|get_collection\(\s*[\w.]*TRAINABLE_VARIABLES\s*\))")
 # Other writers of all variables: they save (or freeze) the moving statistics too.
 _ALL_VARIABLE_WRITERS = re.compile(
     r"\b(?:Supervisor|MonitoredTrainingSession|Estimator|Checkpoint|CheckpointManager|simple_save|SavedModelBuilder"
@@ -28,12 +32,22 @@ _ALL_VARIABLE_WRITERS = re.compile(
     r"|\blearning\.train\(")
 
 
+def _bound_to_trainables(name: str, text: str) -> bool:
+    """Is `name` bound in the file once, and only to the trainable variables (`trainable_vars =
+    tf.trainable_variables()`), and never grown (`+=`, `.append`, `.extend`)?"""
+    bindings = re.findall(r"^[ \t]*" + re.escape(name) + r"[ \t]*(=[^=].*)$", text, re.MULTILINE)
+    grown = re.search(r"\b" + re.escape(name) + r"\s*(?:\+=|\.append\(|\.extend\(|\.insert\()", text)
+    return len(bindings) == 1 and grown is None \
+        and re.fullmatch(r"=\s*" + _TRAINABLES_CALL + r"\s*(?:#.*)?", bindings[0].strip()) is not None
+
+
 def trainable_only_checkpoints(texts: Iterable[str]) -> bool:
     """Is every Saver of the tree one of trainable variables (at least one), with no other writer of variables?"""
     trainable = 0
     for text in texts:
         if "Saver(" in text:
-            found = len(_TRAINABLE_SAVER.findall(text))
+            found = len(_TRAINABLE_SAVER.findall(text)) + sum(
+                _bound_to_trainables(name, text) for name in _NAMED_SAVER.findall(text))
             if found != len(_ANY_SAVER.findall(text)):
                 return False
             trainable += found

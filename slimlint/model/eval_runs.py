@@ -406,6 +406,11 @@ class EvalRuns:
         runs = list(self._runs(func))
         trained = [(order, feed) for run, _, feed, order in runs if self._fetches_training(run, func)]
         if not trained and not self._trains_in_nested(func):
+            # Trained through an input pipeline (no feed): only the runs after an evaluation iterator's
+            # initialisation can be told apart (`sess.run(val_init_op)`); otherwise the script's role decides.
+            if any(self._fetches_training(call, func) for call in find_all(self._code_of(func), cst.Call)
+                   if session_run(call) and run_feed(call) is None):
+                return self._runs_after_eval_initializer(func, built_at, objects)
             return []  # not a training function: the script's role decides (the other SL201 shapes)
         trained_data = {d for order, feed in trained for d in self._bound_data(func, feed, None, order)}
         fed_in_training = {n for _, feed in trained for n in self._fed_data(feed, None)}
@@ -451,7 +456,69 @@ class EvalRuns:
                 out.append((run, f"the model (in the branch where `{flag}` is False)"))
         out += [(call, f"`{data}`" if data else "the model")
                 for call, data in self._evaluation_helper_calls(func, objects, built_at, fed_in_training, inputs)]
+        reported = {id(run) for run, _ in out}
+        out += [(run, data) for run, data in self._runs_after_eval_initializer(func, built_at, objects)
+                if id(run) not in reported]
         return out
+
+    def _runs_after_eval_initializer(self, func: FunctionInfo, built_at: int, objects: Set[str]) -> List[Tuple[cst.Call, str]]:
+        """Runs that read the input pipeline after an iterator was re-initialised on evaluation data, before any
+        training run (`sess.run(val_init_op)`, `sess.run(ds.iterator.initializer, {ds.is_training: False})`,
+        then `sess.run(accuracy)`): a reinitializable tf.data iterator feeds the model with nothing in the feed
+        dict to show it. Only runs fetching what the model's builds (`objects`) compute."""
+        body = self._code_of(func)
+        if body is None or not objects:
+            return []
+        bound = context.initializer_names(self.module)
+        runs = sorted(((self.builder.run_orders.get(id(call), 0), call) for call in find_all(body, cst.Call)
+                       if session_run(call) and self.builder.run_orders.get(id(call), 0) > built_at),
+                      key=lambda pair: pair[0])
+        out: List[Tuple[cst.Call, str]] = []
+        split: Optional[str] = None  # what the latest iterator initialisation reads, when it is evaluation data
+        for order, run in runs:
+            fetches = run_fetches(run)
+            if fetches is None:
+                split = None
+                continue
+            initializer = self._iterator_initialization(run, fetches, bound)
+            if initializer is not None:
+                split = initializer or None  # "" marks a training (or unknown) split
+                continue
+            if self._fetches_training(run, func):
+                split = None
+                continue
+            if split is None or run_feed(run) is not None and not isinstance(run_feed(run), cst.Dict):
+                continue
+            fetched = self._fetch_names(fetches, func)
+            if fetched and computed_from(func, fetched, order, lambda name, _: name in objects):
+                out.append((run, split))
+        return out
+
+    def _iterator_initialization(self, run: cst.Call, fetches: cst.BaseExpression, bound: FrozenSet[str]) -> Optional[str]:
+        """For a run that initialises an input iterator (an `..._init_op` / `.initializer` / `make_initializer(...)`
+        fetch, not the variables' initializer): how it marks evaluation data (`val_init_op`, a mode flag fed False,
+        `{filenames: test_files}`), as the message shows it, or "" when it does not; None for any other run."""
+        names = sorted(self._fetch_names(fetches, None) | {dotted(c.func) or "" for c in find_all(fetches, cst.Call)})
+        if not names or not context.is_initializer(fetches, bound) or _initializes_variables(fetches):
+            return None
+        for name in names:
+            parts = name.split(".")
+            if any(_eval_named(part) or _eval_data_named(part) and part != parts[-1] for part in parts):
+                return f"the data `{name}` loads into the input iterator"
+        for call in find_all(fetches, cst.Call):
+            if any(_eval_data_named(n) for a in call.args for n in self.builder.value_names(a.value)):
+                return f"the data `{cst.Module([]).code_for_node(call)}` loads into the input iterator"
+        feed = run_feed(run)
+        for element in feed.elements if isinstance(feed, cst.Dict) else ():
+            if not isinstance(element, cst.DictElement):
+                continue
+            key = dotted(element.key) or ""
+            value = literal_value(element.value, None, None)
+            if value is False and _mode_flag_name(key) or value is True and _evaluation_selector(cst.Dict([element])):
+                return f"the data the input iterator loads with `{key}` fed {value}"
+            if any(_eval_data_named(n) for n in self.builder.value_names(element.value)):
+                return f"the data the input iterator loads from `{key}`"
+        return ""
 
     def _selects_inputs(self, func: FunctionInfo, selector: str, inputs: Set[str]) -> bool:
         """Is the model's input made by a `tf.cond` on the selector (`data = tf.cond(is_val, lambda: val_batch,
@@ -1159,6 +1226,25 @@ def _evaluation_selector(feed: cst.Dict) -> Optional[str]:
             if key and context.words(key.rsplit(".", 1)[-1]) & {"val", "valid", "validation", "test", "testing", "eval"}:
                 return key
     return None
+
+
+# Words of an initializer's name that say it initialises variables or tables, not an input iterator.
+_VARIABLE_INITIALIZER_WORDS = {"global", "local", "variables", "variable", "vars", "var", "all", "tables", "table", "model"}
+_INPUT_WORDS = {"iterator", "iter", "dataset", "data", "input", "inputs", "pipeline", "loader"}
+
+
+def _initializes_variables(fetches: cst.BaseExpression) -> bool:
+    """Does an initializer fetch initialise variables or tables (`tf.global_variables_initializer()`, `init_op`,
+    `[init_g, init_l]`) rather than an input iterator (`iterator.initializer`, `val_init_op`, `make_initializer`)?
+    A bare `init` / `init_op` is the variables'."""
+    names = [dotted(c.func) or "" for c in find_all(fetches, cst.Call)] + \
+        [dotted(n) or "" for n in find_all(fetches, cst.Attribute)] + [n.value for n in find_all(fetches, cst.Name)]
+    for name in filter(None, names):
+        if name.endswith("make_initializer") or context.words(name) & _INPUT_WORDS:
+            return False
+    last_words = [context.words(name.rsplit(".", 1)[-1]) for name in filter(None, names)]
+    return any(words & _VARIABLE_INITIALIZER_WORDS or words <= {"init", "op", "ops", "initializer", "initialize", "initializers"}
+               for words in last_words)
 
 
 def _initializes_only(run: cst.Call, module: cst.Module) -> bool:

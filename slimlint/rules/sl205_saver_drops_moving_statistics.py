@@ -23,7 +23,9 @@ class SaverDropsMovingStatistics(Rule):
         the batch norm chooses its own `variables_collections` (facenet puts the moving statistics in
         TRAINABLE_VARIABLES, so such a Saver keeps them), and for a Saver of one scope's trainable variables
         that only restores (`Saver(tf.trainable_variables(scope="yolo")).restore(...)`: a sub-network's
-        weights, often from a checkpoint of another origin, in a scope that may hold no batch norm), and
+        weights, often from a checkpoint of another origin, in a scope that may hold no batch norm), for
+        one that only restores a training run's starting weights (the function then trains and writes its
+        checkpoints with another Saver, and the module builds no network in inference mode), and
         when nothing in the project reads the moving statistics (every batch norm runs in training mode, the
         same projects SL101 is silent on): a checkpoint without them loses nothing.
     """
@@ -128,6 +130,8 @@ class SaverDropsMovingStatistics(Rule):
                 # Restoring one sub-network's weights (`Saver(trainable_variables(scope='yolo')).restore(...)`), often
                 # from a checkpoint of another origin: whether that scope holds batch norm is not known here.
                 continue
+            if restores and not saves and _starts_training(model, saver, ctx.index):
+                continue
             getter = TRAINABLE_TO_ALL[model.canonical(saver.variables.func)]
             func = saver.variables.func
             fix = None
@@ -147,6 +151,16 @@ class SaverDropsMovingStatistics(Rule):
                 fix,
                 f"Save all the variables (`{getter}`), with the same arguments",
             )
+
+
+def _starts_training(model, saver, index) -> bool:
+    """Does a Saver that only restores load the starting weights of a training run (`saver_init.restore(sess,
+    pretrained)` in the function that then trains and writes its checkpoints with another Saver), in a module
+    that builds no network in inference mode? Training re-estimates the moving statistics, and the checkpoints
+    it writes hold them: the restore loses nothing anyone reads. (A module that also builds an inference
+    network, a frozen backbone, may read them straight from the restore.)"""
+    return bool(saver.func.train_ops) and bool(model.save_receivers - set(saver.targets)) \
+        and model.module_name not in index.inference_build_modules
 
 
 def _adds_statistics(added: str) -> bool:

@@ -771,6 +771,8 @@ class CrossFileFacts:
                 if callee is None:
                     continue
                 _, expr = self._frame_value(site.frames, BN_API, "is_training", index)
+                if expr is None:
+                    expr = self._scoped_normalizer_mode(site)  # `arg_scope([slim.conv2d], normalizer_params=...)`
                 kind = None
                 if expr is not None:
                     kind = self.classify(expr, func, "is_training", None, index).kind

@@ -331,10 +331,23 @@ class ModeReading:
         builds (arg_scope is dynamic: it reaches the callee's layers); UNKNOWN under a scope slimlint cannot
         read; None when no scope speaks."""
         _, expr = self._frame_value(site.frames, BN_API, "is_training", index)
+        if expr is None:
+            expr = self._scoped_normalizer_mode(site)
         if expr is not None:
             return self.classify(expr, site.func, "is_training", site.call, index)
         if self.opaque_scope(site.frames, index):
             return ModeArg(UNKNOWN, None, owner=site.call)
+        return None
+
+    def _scoped_normalizer_mode(self, site: CallSite) -> Optional[cst.BaseExpression]:
+        """The `is_training` of the innermost arg_scope over slim layers that gives them `normalizer_params`
+        (`with slim.arg_scope([slim.conv2d], normalizer_params={'is_training': is_training}): return
+        self.body(x)`): the callee's layers that normalise with batch norm and pass no params of their own get it."""
+        for frame in reversed(site.frames):
+            if frame.ops is None or not frame.ops & api.NORMALIZED_LAYERS or "normalizer_params" not in frame.kwargs:
+                continue
+            items = self._dict_items(frame.kwargs["normalizer_params"], site.func, at=site.order)
+            return items.get("is_training") if items is not None else None
         return None
 
     def _factory(self, frame: ArgScopeFrame, index: ProjectIndex) -> Optional[Tuple[FunctionSummary, FactoryConfig]]:

@@ -17,7 +17,9 @@ Choices (kept deliberately close to ruff):
   outside a work tree (an exported tarball) and prunes ignored directories without listing them.
   Inside a work tree the .gitignore files of the parents up to the repository root and
   `.git/info/exclude` (the main repository's, in a linked worktree) apply too; the user's global excludes
-  file (core.excludesFile) is not read.
+  file (core.excludesFile) is not read. There, as in git, they hide untracked files only: a file the
+  index tracks (git_index.py) is walked whatever they say (`model.py` committed below a `**/model.*` rule
+  written for saved models).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from slimlint import replay
+from slimlint.git_index import tracked_paths
 from slimlint.config import GlobSet, Settings, glob_to_regex
 
 __all__ = ["Discovery", "GitIgnore", "discover", "PYTHON_SUFFIXES"]
@@ -104,9 +107,9 @@ def _find_git_root(directory: Path) -> Path | None:
     return None
 
 
-def _git_common_dir(git_root: Path) -> Path:
-    """The folder holding info/exclude: `.git` itself, or for a linked worktree or a submodule (where `.git`
-    is a file saying `gitdir: ...`) that git dir, or the main repository's when it names a `commondir`."""
+def _git_dir(git_root: Path) -> Path:
+    """The repository's git directory: `.git` itself, or for a linked worktree or a submodule (where `.git` is
+    a file saying `gitdir: ...`) the folder it names (which holds that worktree's own index)."""
     dot_git = git_root / ".git"
     if dot_git.is_dir():
         return dot_git
@@ -115,11 +118,16 @@ def _git_common_dir(git_root: Path) -> Path:
         first = dot_git.read_text(encoding="utf-8", errors="replace").splitlines()[0]
     except (OSError, IndexError):
         return dot_git
-    if "\0" in first:
+    if "\0" in first or not first.startswith("gitdir:"):
         return dot_git  # not a path git wrote
-    if not first.startswith("gitdir:"):
-        return dot_git
-    git_dir = git_root / first[len("gitdir:"):].strip()  # an absolute path stays absolute
+    return git_root / first[len("gitdir:"):].strip()  # an absolute path stays absolute
+
+
+def _git_common_dir(git_root: Path) -> Path:
+    """The folder holding info/exclude: the git directory, or the main repository's when it names a `commondir`."""
+    git_dir = _git_dir(git_root)
+    if git_dir == git_root / ".git":
+        return git_dir
     try:
         replay.watch(git_dir / "commondir")
         common = (git_dir / "commondir").read_text(encoding="utf-8", errors="replace").strip()
@@ -134,8 +142,11 @@ class GitIgnore:
     def __init__(self, root: Path):
         self._chains: dict[Path, tuple[_RuleFile, ...]] = {}
         chain: list[_RuleFile] = []
+        self._tracked: frozenset[str] = frozenset()  # absolute `/` paths of tracked files and their folders
+        self._ignored_dirs: set[Path] = set()  # ignored folders walked only for the tracked files they hold
         git_root = _find_git_root(root)
         if git_root is not None:
+            self._tracked = _tracked(git_root)
             # Lowest priority first: info/exclude, then .gitignore files from the top down.
             exclude = _read_rules(_git_common_dir(git_root) / "info" / "exclude", git_root)
             if exclude:
@@ -157,9 +168,20 @@ class GitIgnore:
         return self._chains[directory]
 
     def is_ignored(self, path: Path, is_dir: bool) -> bool:
-        """Whether `path`, an entry of an entered directory, is ignored (last matching rule wins)."""
-        ignored = False
+        """Whether `path`, an entry of an entered directory, is ignored (last matching rule wins). A tracked
+        file, or a folder holding one, never is: .gitignore hides untracked files only."""
         target = path.as_posix()
+        # Inside an ignored folder walked for its tracked files, only those count (git cannot re-include).
+        ignored = path.parent in self._ignored_dirs or self._matches(path, target, is_dir)
+        if target in self._tracked:
+            if ignored and is_dir:
+                self._ignored_dirs.add(path)
+            return False
+        return ignored
+
+    def _matches(self, path: Path, target: str, is_dir: bool) -> bool:
+        """Do the rules in force ignore the entry (last matching rule wins)?"""
+        ignored = False
         for rule_file in self._chains[path.parent]:
             rel = target[len(rule_file.base) :].lstrip("/")
             for rule in rule_file.rules:
@@ -168,6 +190,22 @@ class GitIgnore:
                 if rule.regex.fullmatch(rel):
                     ignored = not rule.negate
         return ignored
+
+
+def _tracked(git_root: Path) -> frozenset[str]:
+    """Absolute `/` paths of the files the repository's index tracks and of the folders above them."""
+    index_file = _git_dir(git_root) / "index"
+    replay.watch(index_file)  # `git add` / `git rm` change what is tracked
+    paths = tracked_paths(index_file)
+    if not paths:
+        return frozenset()
+    base = git_root.as_posix().rstrip("/")
+    out = set()
+    for rel in paths:
+        parts = rel.split("/")
+        for i in range(1, len(parts) + 1):
+            out.add(base + "/" + "/".join(parts[:i]))
+    return frozenset(out)
 
 
 def _is_within(path: Path, ancestor: Path) -> bool:

@@ -35,6 +35,8 @@ _ALL_VARIABLE_WRITERS = re.compile(
 def _bound_to_trainables(name: str, text: str) -> bool:
     """Is `name` bound in the file once, and only to the trainable variables (`trainable_vars =
     tf.trainable_variables()`), and never grown (`+=`, `.append`, `.extend`)?"""
+    if re.search(r"\bdef\s+\w+\s*\([^)]*\b" + re.escape(name) + r"\b", text):
+        return False  # also a parameter's name: a `Saver(var_list)` in a helper takes whatever callers pass
     bindings = re.findall(r"^[ \t]*" + re.escape(name) + r"[ \t]*(=[^=].*)$", text, re.MULTILINE)
     grown = re.search(r"\b" + re.escape(name) + r"\s*(?:\+=|\.append\(|\.extend\(|\.insert\()", text)
     return len(bindings) == 1 and grown is None \

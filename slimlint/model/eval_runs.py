@@ -409,8 +409,8 @@ class EvalRuns:
             # Trained through an input pipeline (no feed): only the runs after an evaluation iterator's
             # initialisation can be told apart (`sess.run(val_init_op)`); otherwise the script's role decides.
             if any(self._fetches_training(call, func) for call in find_all(self._code_of(func), cst.Call)
-                   if session_run(call) and run_feed(call) is None):
-                return self._runs_after_eval_initializer(func, built_at, objects)
+                   if session_run(call) and run_feed(call) is None and run_fetches(call) is not None):
+                return self._runs_after_eval_initializer(func, built_at, objects, inputs)
             return []  # not a training function: the script's role decides (the other SL201 shapes)
         trained_data = {d for order, feed in trained for d in self._bound_data(func, feed, None, order)}
         fed_in_training = {n for _, feed in trained for n in self._fed_data(feed, None)}
@@ -457,68 +457,109 @@ class EvalRuns:
         out += [(call, f"`{data}`" if data else "the model")
                 for call, data in self._evaluation_helper_calls(func, objects, built_at, fed_in_training, inputs)]
         reported = {id(run) for run, _ in out}
-        out += [(run, data) for run, data in self._runs_after_eval_initializer(func, built_at, objects)
+        out += [(run, data) for run, data in self._runs_after_eval_initializer(func, built_at, objects, inputs)
                 if id(run) not in reported]
         return out
 
-    def _runs_after_eval_initializer(self, func: FunctionInfo, built_at: int, objects: Set[str]) -> List[Tuple[cst.Call, str]]:
-        """Runs that read the input pipeline after an iterator was re-initialised on evaluation data, before any
-        training run (`sess.run(val_init_op)`, `sess.run(ds.iterator.initializer, {ds.is_training: False})`,
-        then `sess.run(accuracy)`): a reinitializable tf.data iterator feeds the model with nothing in the feed
-        dict to show it. Only runs fetching what the model's builds (`objects`) compute."""
+    def _runs_after_eval_initializer(self, func: FunctionInfo, built_at: int, objects: Set[str],
+                                     inputs: Set[str]) -> List[Tuple[cst.Call, str]]:
+        """Runs that read the input pipeline after the iterator feeding the model (`inputs`: what the builds read)
+        was re-initialised on evaluation data, before any training run (`sess.run(val_init_op)` over
+        `iterator.make_initializer(val_data)`, `sess.run(ds.iterator.initializer, {ds.is_training: False})`, then
+        `sess.run(accuracy)`): a reinitializable tf.data iterator feeds the model with nothing in the feed dict
+        to show it. Only runs fetching what the model's builds (`objects`) compute, with no feed but mode
+        switches (a feedable iterator's handle picks its own data), on the graph the builds made."""
         body = self._code_of(func)
         if body is None or not objects:
             return []
         bound = context.initializer_names(self.module)
+        feeders = inputs | self._sources(func, inputs) | self._sources(self.module_func, inputs)
+        resets = func.graph_resets if not func.is_module else self.builder.graph_resets
         runs = sorted(((self.builder.run_orders.get(id(call), 0), call) for call in find_all(body, cst.Call)
                        if session_run(call) and self.builder.run_orders.get(id(call), 0) > built_at),
                       key=lambda pair: pair[0])
         out: List[Tuple[cst.Call, str]] = []
-        split: Optional[str] = None  # what the latest iterator initialisation reads, when it is evaluation data
+        split: Optional[str] = None  # what the latest initialisation of the model's iterator reads, when evaluation data
         for order, run in runs:
+            if any(built_at < reset < order for reset in resets):
+                break  # `tf.reset_default_graph()`: the runs from here on are on another graph
             fetches = run_fetches(run)
             if fetches is None:
-                split = None
-                continue
-            initializer = self._iterator_initialization(run, fetches, bound)
-            if initializer is not None:
-                split = initializer or None  # "" marks a training (or unknown) split
+                continue  # `tf.app.run()`, an op's own `.run()`: nothing read from the model
+            initialised = self._iterator_initialization(func, run, fetches, order, bound, feeders)
+            if initialised is not None:
+                split = initialised or None  # "" marks a training (or unknown) split
                 continue
             if self._fetches_training(run, func):
                 split = None
                 continue
-            if split is None or run_feed(run) is not None and not isinstance(run_feed(run), cst.Dict):
+            feed = run_feed(run)
+            if split is None or feed is not None and not (isinstance(feed, cst.Dict) and all(
+                    isinstance(e, cst.DictElement) and literal_value(e.value, None, None) in (True, False)
+                    for e in feed.elements)):
                 continue
             fetched = self._fetch_names(fetches, func)
             if fetched and computed_from(func, fetched, order, lambda name, _: name in objects):
                 out.append((run, split))
+                split = None  # one finding for each pass over the evaluation data
         return out
 
-    def _iterator_initialization(self, run: cst.Call, fetches: cst.BaseExpression, bound: FrozenSet[str]) -> Optional[str]:
-        """For a run that initialises an input iterator (an `..._init_op` / `.initializer` / `make_initializer(...)`
-        fetch, not the variables' initializer): how it marks evaluation data (`val_init_op`, a mode flag fed False,
-        `{filenames: test_files}`), as the message shows it, or "" when it does not; None for any other run."""
-        names = sorted(self._fetch_names(fetches, None) | {dotted(c.func) or "" for c in find_all(fetches, cst.Call)})
-        if not names or not context.is_initializer(fetches, bound) or _initializes_variables(fetches):
-            return None
-        for name in names:
-            parts = name.split(".")
-            if any(_eval_named(part) or _eval_data_named(part) and part != parts[-1] for part in parts):
-                return f"the data `{name}` loads into the input iterator"
-        for call in find_all(fetches, cst.Call):
-            if any(_eval_data_named(n) for a in call.args for n in self.builder.value_names(a.value)):
-                return f"the data `{cst.Module([]).code_for_node(call)}` loads into the input iterator"
-        feed = run_feed(run)
-        for element in feed.elements if isinstance(feed, cst.Dict) else ():
-            if not isinstance(element, cst.DictElement):
+    def _iterator_initialization(self, func: FunctionInfo, run: cst.Call, fetches: cst.BaseExpression, order: int,
+                                 bound: FrozenSet[str], feeders: Set[str]) -> Optional[str]:
+        """For a run that initialises the iterator the model reads (`val_init_op` bound to
+        `iterator.make_initializer(val_data)`, `ds.iterator.initializer`, also in a list with other
+        initializers): how it marks evaluation data (the dataset handed to make_initializer, else the op's name,
+        else a mode flag fed False / an evaluation selector fed True in its feed), as the message shows it, or ""
+        when it does not; None for any other run (variables' initializers, another pipeline's iterator)."""
+        elements = [e.value for e in fetches.elements] if isinstance(fetches, (cst.List, cst.Tuple)) else [fetches]
+        found: Optional[str] = None
+        for element in elements:
+            if not context.is_initializer(element, bound):
                 continue
-            key = dotted(element.key) or ""
-            value = literal_value(element.value, None, None)
-            if value is False and _mode_flag_name(key) or value is True and _evaluation_selector(cst.Dict([element])):
-                return f"the data the input iterator loads with `{key}` fed {value}"
-            if any(_eval_data_named(n) for n in self.builder.value_names(element.value)):
-                return f"the data the input iterator loads from `{key}`"
-        return ""
+            made = self._initialized_iterator(func, element, order)
+            if made is None or not _feeds_model(made[0], feeders):
+                continue
+            receiver, data = made
+            found = ""
+            data_names = sorted(self.builder.value_names(data)) if data is not None else []
+            if data_names:
+                if any(_split_named(n) for n in data_names):
+                    return f"`{cst.Module([]).code_for_node(data)}` (loaded into the input iterator)"
+                continue  # it names its dataset, and not as evaluation data (`make_initializer(train_data)`)
+            name = dotted(element) or ""
+            if any(_split_named(part) for part in name.split(".")):
+                return f"the data `{name}` loads into the input iterator"
+            feed = run_feed(run)
+            for item in feed.elements if isinstance(feed, cst.Dict) else ():
+                if not isinstance(item, cst.DictElement):
+                    continue
+                key = dotted(item.key) or ""
+                value = literal_value(item.value, None, None)
+                if value is False and _mode_flag_name(key) or value is True and _evaluation_selector(cst.Dict([item])):
+                    return f"the data the input iterator loads with `{key}` fed {value}"
+                if any(_eval_data_named(n) for n in self.builder.value_names(item.value)):
+                    return f"the data the input iterator loads from `{key}`"
+        return found
+
+    def _initialized_iterator(self, func: FunctionInfo, expr: cst.BaseExpression,
+                              order: int) -> Optional[Tuple[str, Optional[cst.BaseExpression]]]:
+        """(the iterator, the dataset it is given or None) an initializer expression initialises: `it.initializer`,
+        `it.make_initializer(data)`, or a name bound to one of those (as last bound before `order`)."""
+        for _ in range(3):
+            if isinstance(expr, cst.Attribute) and expr.attr.value == "initializer" and dotted(expr.value):
+                return dotted(expr.value), None
+            if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
+                    and expr.func.attr.value == "make_initializer" and dotted(expr.func.value) and expr.args:
+                return dotted(expr.func.value), expr.args[0].value
+            name = dotted(expr)
+            if name is None:
+                return None
+            bound = [(v, at) for scope in (self.module_func, func) for v, at in scope.assignments.get(name, ())
+                     if at < order or scope is not func]
+            if not bound:
+                return None
+            expr = bound[-1][0]
+        return None
 
     def _selects_inputs(self, func: FunctionInfo, selector: str, inputs: Set[str]) -> bool:
         """Is the model's input made by a `tf.cond` on the selector (`data = tf.cond(is_val, lambda: val_batch,
@@ -1228,23 +1269,18 @@ def _evaluation_selector(feed: cst.Dict) -> Optional[str]:
     return None
 
 
-# Words of an initializer's name that say it initialises variables or tables, not an input iterator.
-_VARIABLE_INITIALIZER_WORDS = {"global", "local", "variables", "variable", "vars", "var", "all", "tables", "table", "model"}
-_INPUT_WORDS = {"iterator", "iter", "dataset", "data", "input", "inputs", "pipeline", "loader"}
+def _split_named(name: str) -> bool:
+    """Named for an evaluation split by any of its words (`val_data`, `dev_init_op`, `test_iterator`, `x_valid`)."""
+    return bool(set(context.word_list(name)) & (_EVAL_LEADING_WORDS | _SPLIT_NAMES))
 
 
-def _initializes_variables(fetches: cst.BaseExpression) -> bool:
-    """Does an initializer fetch initialise variables or tables (`tf.global_variables_initializer()`, `init_op`,
-    `[init_g, init_l]`) rather than an input iterator (`iterator.initializer`, `val_init_op`, `make_initializer`)?
-    A bare `init` / `init_op` is the variables'."""
-    names = [dotted(c.func) or "" for c in find_all(fetches, cst.Call)] + \
-        [dotted(n) or "" for n in find_all(fetches, cst.Attribute)] + [n.value for n in find_all(fetches, cst.Name)]
-    for name in filter(None, names):
-        if name.endswith("make_initializer") or context.words(name) & _INPUT_WORDS:
-            return False
-    last_words = [context.words(name.rsplit(".", 1)[-1]) for name in filter(None, names)]
-    return any(words & _VARIABLE_INITIALIZER_WORDS or words <= {"init", "op", "ops", "initializer", "initialize", "initializers"}
-               for words in last_words)
+def _feeds_model(iterator: str, feeders: Set[str]) -> bool:
+    """Is this iterator where the model's inputs come from: one of the names they are computed from, or an
+    attribute of the same object (`self.dataset.iterator` beside `self.dataset.image_batch`)?"""
+    if iterator in feeders:
+        return True
+    owner = iterator.rpartition(".")[0]
+    return bool(owner) and any(f == owner or f.startswith(owner + ".") for f in feeders)
 
 
 def _initializes_only(run: cst.Call, module: cst.Module) -> bool:

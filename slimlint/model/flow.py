@@ -86,7 +86,8 @@ def wiring(model, op: TrainOp) -> Wiring:
     for scope in scopes:
         for g in scope.groupings:
             tied_to_op = op.call in g.contains or bool(g.arg_names & derived)
-            if tied_to_op and (g.inline_read or g.arg_names & holding_updates):
+            # (a group of the op and its updates that nothing runs, the loop running the bare op, wires nothing)
+            if tied_to_op and (g.inline_read or g.arg_names & holding_updates) and not _dropped(g, func, model):
                 return Wiring(WIRED)
     # `sess.run([training_op, extra_update_ops], ...)` (Hands-On ML's pattern): the run fetches both. A run of the
     # update ops alone (after each step) runs them too, in a way the train op's wiring cannot show: not reported.

@@ -137,6 +137,10 @@ def _fraction_param_of(model, func: FunctionInfo, part: FunctionInfo, expr: cst.
                        how: str) -> Tuple[Optional[str], str]:
     """The parameter a dropout's fraction reads (_param_of) and how: as written, or as `1 - p` (a rate handed in
     where the dropout takes the kept fraction, or the reverse)."""
+    if isinstance(expr, cst.Name) and len(part.assignments.get(expr.value, ())) == 1:
+        expr = part.assignments[expr.value][0][0]  # `keep_prob = 1.0 - drop_rate`, then `tf.nn.dropout(x, keep_prob)`
+        if one_minus(expr) is None:
+            return None, how
     complement = one_minus(expr)
     if complement is not None:
         return _param_of(model, func, part, complement), _INVERTED.get(how, "")

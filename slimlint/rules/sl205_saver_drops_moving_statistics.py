@@ -9,6 +9,8 @@ import libcst as cst
 from slimlint.fixes import FixActions, parse_expr
 from slimlint.model.api import TRAINABLE_TO_ALL
 from slimlint.model import var_scopes
+from slimlint.model.facts import DYNAMIC, TRUE
+from slimlint.model.import_table import dotted
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 
@@ -154,13 +156,28 @@ class SaverDropsMovingStatistics(Rule):
 
 
 def _starts_training(model, saver, index) -> bool:
-    """Does a Saver that only restores load the starting weights of a training run (`saver_init.restore(sess,
-    pretrained)` in the function that then trains and writes its checkpoints with another Saver), in a module
-    that builds no network in inference mode? Training re-estimates the moving statistics, and the checkpoints
-    it writes hold them: the restore loses nothing anyone reads. (A module that also builds an inference
-    network, a frozen backbone, may read them straight from the restore.)"""
-    return bool(saver.func.train_ops) and bool(model.save_receivers - set(saver.targets)) \
-        and model.module_name not in index.inference_build_modules
+    """Does a Saver that only restores load the starting weights of a training run: restored in the function
+    that builds it, before every session run there that trains (`saver_init.restore(sess, pretrained)`, then the
+    training loop), which writes its checkpoints with another Saver, and whose batch norm is in training mode
+    (True, or a run-time flag: not a frozen backbone, nor one an option may freeze)? Training re-estimates the
+    moving statistics and the checkpoints it writes hold them: the restore loses nothing anyone reads. A
+    restore after training (the best weights, for a test) or in another method (a `load()` before `predict()`)
+    is reported."""
+    func = saver.func
+    if func.node is None or func.is_module or not func.train_ops or not model.save_receivers - set(saver.targets):
+        return False
+    training = model.training_run_orders(func)
+    restores = [site.order for site in func.calls
+                if isinstance(site.call.func, cst.Attribute) and site.call.func.attr.value == "restore"
+                and dotted(site.call.func.value) in saver.targets]
+    if not training or not restores or max(restores) > min(training):
+        return False
+    kinds = {mode.kind for op in func.train_ops for bn in model.op_graph_bn(op, index)
+             for mode in ([bn.mode] if hasattr(bn, "mode") else bn.modes.values())}
+    kinds |= {TRUE for op in func.train_ops for bn in model.op_graph_bn(op, index)
+              if not hasattr(bn, "mode") and not bn.modes and bn.summary.always_training}
+    # (none in view: the network is built where slimlint cannot see its modes, a model picked by name)
+    return kinds <= {TRUE, DYNAMIC} and model.module_name not in index.inference_build_modules
 
 
 def _adds_statistics(added: str) -> bool:

@@ -32,14 +32,15 @@ _EVALUATED_AFTER_MESSAGE = ("`{api}` keeps a constant fraction (`{constant}`) in
 _IGNORES_MODE_MESSAGE = ("`{api}` keeps a constant fraction (`{constant}`) whatever `{mode}` says, while the other "
                          "dropouts of `{func}` follow it, and `{func}` is built for evaluation too ({how}): evaluation "
                          "still zeroes random activations here; switch this dropout by `{mode}` too")
-_FIXED_MESSAGE = ("Dropout drops in evaluation code: this builds dropout with no mode that keeps a constant fraction "
+_FIXED_MESSAGE = ("Dropout drops in evaluation code: this builds dropout with no mode and a constant fraction "
                   "(`{constant}` in `{where}`), so it zeroes random activations on every run and predictions are random; "
-                  "make the fraction a parameter (or a placeholder) and give it 1.0 here")
+                  "make the fraction a parameter (or a placeholder) and give it here the value that keeps everything "
+                  "(1.0 for a kept fraction, 0.0 for a rate)")
 _SLIM_DEFAULT_MESSAGE = ("Dropout drops in evaluation code: this builds a `slim.dropout` that nothing gives a mode "
                          "(`{constant}` in `{where}`, at slim's default is_training=True), so it zeroes random "
                          "activations on every run and predictions are random; give `{where}` a mode for its dropout "
                          "and pass False here")
-_FRACTION_MESSAGE = ("Dropout drops in evaluation code: `{param}` {given} here and becomes the fraction its dropout keeps "
+_FRACTION_MESSAGE = ("Dropout drops in evaluation code: `{param}` {given} here and becomes its dropout's fraction "
                      "(it has no mode): it zeroes random activations on every run, so predictions are random; "
                      "pass {identity} for evaluation")
 _TRAINING_GRAPH_MESSAGE = ("The training graph's dropout drops on every run ({what}: no placeholder can turn it off), "

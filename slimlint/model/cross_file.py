@@ -437,7 +437,15 @@ class CrossFileFacts:
                         always = always or mode.kind == TRUE
             for call in self.bn_calls(part, index):
                 builds = builds or call.summary.builds_bn_updates and call.adds_update_ops
-                always = always or call.summary.always_training
+                # `with slim.arg_scope([slim.batch_norm], is_training=is_training): net = block(net)`: the scope
+                # gives the callee's slim batch norm its mode, whatever the callee leaves at slim's default.
+                scoped = self.call_scope_mode(call.site, index) if call.summary.always_training else None
+                if scoped is not None and scoped.kind in (PARAM, FALSE, DYNAMIC):
+                    for mode in self.as_outer_modes(func, part, scoped, index):
+                        if mode.kind == PARAM:
+                            mode_params.setdefault(mode.param, set()).add(mode.predicate)
+                else:
+                    always = always or call.summary.always_training
                 for mode in (outer for given in call.modes.values() for outer in self.as_outer_modes(func, part, given, index)):
                     if mode.kind == PARAM:
                         mode_params.setdefault(mode.param, set()).add(mode.predicate)

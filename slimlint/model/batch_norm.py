@@ -98,6 +98,8 @@ class BatchNormFacts:
         sites = []
         for layer in func.layers:
             site = self._bn_site(layer, index) if not self.guard_dead(func, layer.guards, index) else None
+            if site is None and layer.api in api.NORMALIZED_LAYERS and not self.guard_dead(func, layer.guards, index):
+                site = self._inherited_layer_site(layer, index)
             if site is not None:
                 sites.append(site)
         if func.batch_moments:
@@ -248,6 +250,31 @@ class BatchNormFacts:
         updates = self._updates_collection(items.get("updates_collections"), layer.frames, index, "updates_collections" in items)
         own = unreadable or self._own_collections(layer, items, index)
         return BNSite(layer, BN_API, mode, updates, mode_from_params=from_params, own_collections=own)
+
+    def _inherited_layer_site(self, layer: LayerCall, index: ProjectIndex) -> Optional[BNSite]:
+        """A slim layer that speaks of no normaliser (nor do the arg_scopes around it) in a function every caller
+        calls inside an arg_scope giving that layer batch norm (`with slim.arg_scope(inception_v3_arg_scope()):
+        logits = build(images, is_training=False)` over a head `slim.conv2d` in `build`): arg_scope is dynamic, so
+        the layer normalises with it. Its mode: the scope's normalizer_params, else an arg_scope over batch norm
+        around the layer, else the callers' (slim's default True when none gives one)."""
+        if "normalizer_fn" in layer.kwargs or "normalizer_params" in layer.kwargs or layer.func.is_module \
+                or any(frame.factory is not None or frame.ops is None for frame in layer.frames) \
+                or any(self._frame_value(layer.frames, layer.api, key, index)[1] is not None
+                       for key in ("normalizer_fn", "normalizer_params")):
+            return None
+        inherited = self._inherited_normaliser(layer.func, index)
+        if inherited is None or layer.api not in inherited[1]:
+            return None
+        base = inherited[0]
+        mode = base.mode
+        if not base.mode_from_params:
+            frame, expr = self._frame_value(layer.frames, BN_API, "is_training", index)
+            if expr is not None:
+                mode = self.classify(expr, layer.func, "is_training", frame.call, index)
+        if mode.kind == DEFAULT:
+            mode = replace(mode, kind=TRUE)
+        return BNSite(layer, BN_API, replace(mode, owner=mode.owner or layer.call), base.updates_collection,
+                      mode_from_params=base.mode_from_params, own_collections=base.own_collections)
 
     def _normalizer_factory(self, layer: LayerCall, index: ProjectIndex):
         """How the layer gets batch norm: None for its own or an arg_scope's `normalizer_fn`, the arg_scope factory

@@ -253,13 +253,16 @@ def zoo_summary(canonical: str) -> FunctionSummary:
 @lru_cache(maxsize=256)
 def zoo_factory_summary(canonical: str) -> FunctionSummary:
     """A model-zoo arg_scope factory: batch norm on the convolutions under it (UPDATE_OPS); its mode is its own
-    `is_training` (True by default) when it takes one, else what scopes and slim's default give."""
+    `is_training` (True by default) when it takes one, else what scopes and slim's default give. The zoo's
+    factories set it with `arg_scope([slim.batch_norm], is_training=...)`, not in normalizer_params: a zoo
+    network's own `arg_scope([slim.batch_norm, slim.dropout], is_training=is_training)`, nearer its layers, wins
+    (`with arg_scope(mobilenet_v1_arg_scope()): mobilenet_v1(x, is_training=False)` evaluates)."""
     signature = signatures.lookup(canonical)
     params = signature.params if signature is not None and signature.positions_known else ()
     moded = "is_training" in params
     factory = FactoryConfig(normalized_ops=frozenset({"slim.conv2d", "slim.separable_conv2d"}),
                             mode=PARAM if moded else DEFAULT, mode_param="is_training" if moded else None,
-                            updates_collection=UPDATE_OPS, mode_from_params=moded)
+                            updates_collection=UPDATE_OPS, mode_from_params=False)
     return FunctionSummary(qualname="<zoo>", params=params, mode_params=frozenset(),
                            mode_defaults=(("is_training", "true"),) if moded else (), builds_bn_updates=False,
                            always_training=False, factory=factory, zoo=True)

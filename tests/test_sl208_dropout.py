@@ -34,6 +34,8 @@ def sl208(tmp_path: Path, files: Dict[str, str]) -> List:
     "net = tf.nn.dropout(net, keep_prob=0.5)",
     "net = tf.nn.dropout(net, rate=0.2)",
     "net = tf.nn.dropout(net, 0.5)",
+    "net = tf.nn.dropout(net, 1 - 0.5)",  # a rate turned into the fraction kept
+    "net = tf.nn.dropout(net, keep_prob=1.0 - 0.2)",
 ])
 def test_dropout_that_drops_on_every_run_in_an_eval_script_is_reported(tmp_path, line):
     code = f"net = slim.batch_norm(images, is_training=False)\n{line}\n"
@@ -49,7 +51,7 @@ def test_dropout_that_drops_on_every_run_in_an_eval_script_is_reported(tmp_path,
     "net = tf.nn.dropout(net, keep_prob=keep)",  # a placeholder
     "net = tf.nn.dropout(net, keep_prob=1.0)",
     "net = tf.nn.dropout(net, rate=0.0)",
-    "net = tf.nn.dropout(net, 1 - 0.5)",  # not a constant slimlint reads
+    "net = tf.nn.dropout(net, 1 - 0.0)",  # keeps everything
 ])
 def test_dropout_off_or_decided_at_run_time_is_silent(tmp_path, line):
     code = ("mode = tf.placeholder(tf.bool, [])\nkeep = tf.placeholder(tf.float32)\n"

@@ -86,8 +86,9 @@ def wiring(model, op: TrainOp) -> Wiring:
     for scope in scopes:
         for g in scope.groupings:
             tied_to_op = op.call in g.contains or bool(g.arg_names & derived)
-            # (a group of the op and its updates that nothing runs, the loop running the bare op, wires nothing)
-            if tied_to_op and (g.inline_read or g.arg_names & holding_updates) and not _dropped(g, func, model):
+            # (a group of the op and its updates that nothing reads while the loop runs the bare op wires nothing)
+            bare_run_instead = _dropped(g, func, model) and any(r & set(op.targets) for r in model.builder.runs)
+            if tied_to_op and (g.inline_read or g.arg_names & holding_updates) and not bare_run_instead:
                 return Wiring(WIRED)
     # `sess.run([training_op, extra_update_ops], ...)` (Hands-On ML's pattern): the run fetches both. A run of the
     # update ops alone (after each step) runs them too, in a way the train op's wiring cannot show: not reported.

@@ -519,7 +519,7 @@ class EvalRuns:
             made = self._initialized_iterator(func, element, order)
             if made is None or not _feeds_model(made[0], feeders):
                 continue
-            receiver, data = made
+            data = made[1]
             found = ""
             data_names = sorted(self.builder.value_names(data)) if data is not None else []
             if data_names:
@@ -1280,7 +1280,9 @@ def _feeds_model(iterator: str, feeders: Set[str]) -> bool:
     if iterator in feeders:
         return True
     owner = iterator.rpartition(".")[0]
-    return bool(owner) and any(f == owner or f.startswith(owner + ".") for f in feeders)
+    if "." not in owner:
+        return False  # `self.val_iterator` beside `self.images`: the same object, not the same pipeline
+    return any(f == owner or f.startswith(owner + ".") for f in feeders)
 
 
 def _initializes_only(run: cst.Call, module: cst.Module) -> bool:

@@ -172,10 +172,14 @@ def _starts_training(model, saver, index) -> bool:
                 and dotted(site.call.func.value) in saver.targets]
     if not training or not restores or max(restores) > min(training):
         return False
-    kinds = {mode.kind for op in func.train_ops for bn in model.op_graph_bn(op, index)
-             for mode in ([bn.mode] if hasattr(bn, "mode") else bn.modes.values())}
-    kinds |= {TRUE for op in func.train_ops for bn in model.op_graph_bn(op, index)
-              if not hasattr(bn, "mode") and not bn.modes and bn.summary.always_training}
+    kinds = set()
+    for bn in (bn for op in func.train_ops for bn in model.op_graph_bn(op, index)):
+        if hasattr(bn, "mode"):
+            kinds.add(bn.mode.kind)
+        else:
+            kinds |= {mode.kind for mode in bn.modes.values()}
+            if not bn.modes and bn.summary.always_training:
+                kinds.add(TRUE)
     # (none in view: the network is built where slimlint cannot see its modes, a model picked by name)
     return kinds <= {TRUE, DYNAMIC} and model.module_name not in index.inference_build_modules
 

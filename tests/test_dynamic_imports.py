@@ -10,7 +10,7 @@ import libcst as cst
 import pytest
 
 from slimlint.lint import findings_of, lint_tree
-from slimlint.model.dynamic_imports import option_literals
+from slimlint.model.options import CommandLineOptions
 
 MODEL = '''
 import tensorflow.contrib.slim as slim
@@ -70,24 +70,6 @@ def test_no_literal_project_module_no_finding(tmp_path, options, module_arg):
     assert _codes(tmp_path, EVAL.format(options=options, module_arg=module_arg)) == []
 
 
-def test_option_literals_reads_dest_defaults_choices_and_flags():
-    module = cst.parse_module(textwrap.dedent('''
-        parser.add_argument("vae_def", type=str, default="src.models.vae")
-        parser.add_argument("--net", "-n", dest="network", choices=("a.b", "c"))
-        parser.add_argument("-m", default="x")
-        tf.app.flags.DEFINE_string("model", "nets.resnet", "help")
-        absl_flags.DEFINE_enum(name="arch", default="a", enum_values=["a", "b"], help="")
-        parser.add_argument("--steps", type=int, default=10)
-    '''))
-    assert option_literals(module) == {
-        "vae_def": ("src.models.vae",),
-        "network": ("a.b", "c"),
-        "m": ("x",),
-        "model": ("nets.resnet",),
-        "arch": ("a", "b"),
-    }
-
-
 @pytest.mark.parametrize("call, modules", [
     ('importlib.import_module(args.model_def)', ("nets.small", "nets.big")),
     ('__import__(args.model_def)', ("nets",)),  # without a fromlist __import__ returns the top package
@@ -103,7 +85,7 @@ def test_the_module_each_importer_returns(call, modules):
 
     module = cst.parse_module('import importlib\n'
                               'parser.add_argument("--model_def", default="nets.small", choices=["nets.small", "nets.big"])\n')
-    assert DynamicImports(module, ImportTable(module)).candidates(cst.parse_expression(call)) == modules
+    assert DynamicImports(module, ImportTable(module), CommandLineOptions(module)).candidates(cst.parse_expression(call)) == modules
 
 
 @pytest.mark.parametrize("elsewhere", [
@@ -118,9 +100,9 @@ def test_a_name_bound_to_something_else_in_the_file_resolves_nothing(elsewhere):
 
     module = cst.parse_module("import importlib\nnetwork = importlib.import_module('nets.small')\n" + elsewhere)
     call = module.body[1].body[0].value
-    assert DynamicImports(module, ImportTable(module)).candidates(call) == ()
+    assert DynamicImports(module, ImportTable(module), CommandLineOptions(module)).candidates(call) == ()
     alone = cst.parse_module("import importlib\nnetwork = importlib.import_module('nets.small')\n")
-    assert DynamicImports(alone, ImportTable(alone)).candidates(alone.body[1].body[0].value) == ("nets.small",)
+    assert DynamicImports(alone, ImportTable(alone), CommandLineOptions(alone)).candidates(alone.body[1].body[0].value) == ("nets.small",)
 
 
 def test_the_sl201_message_names_the_option_that_chooses_the_network():

@@ -23,7 +23,7 @@ and does not return.
 
 from __future__ import annotations
 
-from typing import List, Optional, Set
+from typing import List, Set
 
 import libcst as cst
 

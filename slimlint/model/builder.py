@@ -12,6 +12,7 @@ import libcst as cst
 import libcst.matchers as m
 from slimlint.model import api, fluent, kwargs_flow
 from slimlint.model.context import word_list
+from slimlint.model.options import CommandLineOptions
 from slimlint.model.dynamic_imports import DynamicImports, option_of
 from slimlint.model.star_imports import project_star_modules, star_candidates
 from slimlint.model.guards import else_guard, parameter_guard
@@ -258,7 +259,8 @@ class ModuleBuilder(FastVisitor):
         self.module_func = FunctionInfo(node=None, name="<module>", qualname="<module>", class_name=None)
         self.functions: List[FunctionInfo] = [self.module_func]
         self.table = ImportTable(module, star_aliases)
-        self._dynamic_imports = DynamicImports(module, self.table)
+        self.options = CommandLineOptions(module)  # the file's command-line options, scanned when first asked
+        self._dynamic_imports = DynamicImports(module, self.table, self.options)
         # `network = importlib.import_module(args.model_def)`: name -> the project modules it may hold
         self.dynamic_modules: Dict[str, Tuple[str, ...]] = {}
         self.dynamic_options: Dict[str, str] = {}  # name -> the option its module name comes from (`args.model_def`)

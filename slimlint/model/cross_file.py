@@ -48,7 +48,6 @@ from slimlint.model.kept_fractions import fixed_fraction_origin, fraction_params
 from slimlint.model.update_lists import unread_update_lists
 from slimlint.model.derived_modes import derived_flag
 from slimlint.model.walk import find_all
-from slimlint.model.dynamic_imports import option_literals
 
 
 MODULE_CODE = "<module>"  # the summary key of a file's module-level code (never a call target)
@@ -190,13 +189,11 @@ class CrossFileFacts:
 
     def option_strings(self, expr: cst.BaseExpression) -> Tuple[str, ...]:
         """The literal strings the command-line option `expr` reads (`args.phase`, `FLAGS.mode`) may hold: its
-        default and choices where this file defines it (dynamic_imports.option_literals)."""
+        default and choices where this file defines it (options.py)."""
         option = dotted(expr)
         if option is None or option.count(".") != 1:
             return ()
-        if self._option_strings_memo is None:
-            self._option_strings_memo = option_literals(self.module)
-        return self._option_strings_memo.get(option.split(".")[1], ())
+        return self.options.strings().get(option.split(".")[1], ())
 
     @staticmethod
     def _false_mode_calls(arguments: list) -> tuple:

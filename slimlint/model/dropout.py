@@ -495,10 +495,26 @@ def one_minus(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
     return None
 
 
+def option_fraction(expr: cst.BaseExpression, model) -> Optional[Tuple[str, float]]:
+    """("--keep_prob", 0.5) for `FLAGS.keep_prob` / `args.keep_prob` when this file defines that option with a
+    literal number for its default."""
+    option = dotted(expr)
+    if option is None or option.count(".") != 1 or option.startswith("self."):
+        return None
+    name = option.split(".")[1]
+    value = model.options.number_default(name)
+    return None if value is None else (f"--{name}", value)
+
+
 def constant_fraction(expr: cst.BaseExpression, func: FunctionInfo, model, depth: int = 0) -> Optional[float]:
-    """A number literal, `1 - ` one, or a name bound once (in the function, else at module level) to one."""
+    """A number literal, `1 - ` one, a name bound once (in the function, else at module level) to one, or a
+    command-line option this file defines with a literal default (`FLAGS.keep_prob` over `DEFINE_float('keep_prob',
+    0.5, ...)`): run as its defaults run it, the script keeps that fraction."""
     if isinstance(expr, (cst.Float, cst.Integer)):
         return float(expr.evaluated_value)
+    option = option_fraction(expr, model)
+    if option is not None:
+        return option[1]
     complement = one_minus(expr)
     if complement is not None and depth < 3:
         value = constant_fraction(complement, func, model, depth + 1)

@@ -6,7 +6,7 @@ command-line option. The name is a literal somewhere in the file: the call's own
 Every literal candidate is returned, so the calls through the module are checked against each candidate module of
 the project; an option with no literal (`required=True`) gives none and the calls stay unresolved, as before.
 
-Only files that import a module this way pay for the scan of their option definitions, once.
+Only files that import a module this way pay for the scan of their option definitions (options.py), once.
 """
 
 from __future__ import annotations
@@ -15,21 +15,11 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from slimlint.model.options import CommandLineOptions
 from slimlint.model.import_table import ImportTable, bound_names, dotted, imported_names, literal_string
 from slimlint.model.walk import children
 
 _IMPORTERS = {"importlib.import_module", "__import__"}
-_FLAG_DEFINERS = {"DEFINE_string", "DEFINE_enum"}
-
-
-def _strings(expr: Optional[cst.BaseExpression]) -> List[str]:
-    """A literal string, or the strings of a literal list / tuple / set of them."""
-    single = literal_string(expr)
-    if single is not None:
-        return [single]
-    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
-        return [s for s in (literal_string(e.value) for e in expr.elements) if s is not None]
-    return []
 
 
 def _keywords(call: cst.Call) -> Dict[str, cst.BaseExpression]:
@@ -40,56 +30,12 @@ def _positional(call: cst.Call) -> List[cst.BaseExpression]:
     return [a.value for a in call.args if a.keyword is None and not a.star]
 
 
-def _argparse_option(call: cst.Call) -> Optional[Tuple[str, List[str]]]:
-    """`parser.add_argument('--model_def', default='models.x', choices=[...])` -> ("model_def", literals)."""
-    names = [s for s in (literal_string(e) for e in _positional(call)) if s is not None]
-    kw = _keywords(call)
-    dest = literal_string(kw.get("dest"))
-    if dest is None:
-        long = [n for n in names if n.startswith("--")]
-        plain = [n for n in names if not n.startswith("-")]
-        chosen = (long or plain or names or [None])[0]  # argparse: the first long option, else the first short
-        dest = chosen.lstrip("-").replace("-", "_") if chosen else None
-    if dest is None:
-        return None
-    return dest, _strings(kw.get("default")) + _strings(kw.get("choices"))
-
-
-def _flag_option(call: cst.Call, definer: str) -> Optional[Tuple[str, List[str]]]:
-    """`flags.DEFINEliteral_string('model', 'resnet', 'help')`, `DEFINE_enum('model', 'a', ['a', 'b'], 'help')`."""
-    positional, kw = _positional(call), _keywords(call)
-    name = literal_string(kw.get("name")) or (literal_string(positional[0]) if positional else None)
-    if name is None:
-        return None
-    default = kw.get("default", positional[1] if len(positional) > 1 else None)
-    if definer != "DEFINE_enum":
-        return name, _strings(default)
-    enum = kw.get("enum_values", positional[2] if len(positional) > 2 else None)
-    return name, _strings(default) + _strings(enum)
-
-
-def option_literals(module: cst.Module) -> Dict[str, Tuple[str, ...]]:
-    """Option name -> the literal strings it may hold (its default and choices), for the file's argparse options
-    and TF / absl string flags."""
-    found: Dict[str, List[str]] = {}
-    stack: List[cst.CSTNode] = [module]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-            method = node.func.attr.value
-            option = _argparse_option(node) if method == "add_argument" else _flag_option(node, method) if method in _FLAG_DEFINERS else None
-            if option is not None and option[1]:
-                found.setdefault(option[0], []).extend(option[1])
-        stack.extend(children(node))
-    return {name: tuple(dict.fromkeys(values)) for name, values in found.items()}
-
-
 class DynamicImports:
     """Which project modules a `importlib.import_module(...)` / `__import__(...)` call may return."""
 
-    def __init__(self, module: cst.Module, table: ImportTable) -> None:
+    def __init__(self, module: cst.Module, table: ImportTable, options: CommandLineOptions) -> None:
         self._table = table
-        self._options: Optional[Dict[str, Tuple[str, ...]]] = None
+        self._options = options
         self._module = module
         self._ambiguous: Optional[Set[int]] = None
 
@@ -115,9 +61,7 @@ class DynamicImports:
             option = dotted(arg)
             if option is None or "." not in option:  # `args.model_def`, `FLAGS.model`, `self.opt.network`
                 return ()
-            if self._options is None:
-                self._options = option_literals(self._module)
-            names = self._options.get(option.rsplit(".", 1)[1], ())
+            names = self._options.strings().get(option.rsplit(".", 1)[1], ())
         bound = (_imported_module(value, name, func) for name in names)
         return tuple(dict.fromkeys(name for name in bound if name is not None))
 

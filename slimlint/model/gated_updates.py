@@ -15,69 +15,12 @@ statistics while its moving statistics never move. flow.wiring asks which names 
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
-from slimlint.model.import_table import literal_string
 from slimlint.model.facts import FunctionInfo
 from slimlint.model.walk import children
-
-_FLAG_BOOL_DEFINERS = ("DEFINE_bool", "DEFINE_boolean")
-
-
-def boolean_option_defaults(module: cst.Module) -> Dict[str, Tuple[bool, str]]:
-    """Option name -> (its default, how a user spells it) for argparse `store_true` / `store_false` options
-    and TF / absl boolean flags with a literal default."""
-    found: Dict[str, Tuple[bool, str]] = {}
-    later: Dict[str, bool] = {}  # `parser.set_defaults(train_bn=True)` wins over the option's own default
-    stack: List[cst.CSTNode] = [module]
-    while stack:
-        node = stack.pop()
-        stack.extend(children(node))
-        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)):
-            continue
-        method = node.func.attr.value
-        positional = [a.value for a in node.args if a.keyword is None and not a.star]
-        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
-        if method == "set_defaults":
-            later.update({k: v for k, v in ((k, _bool(v)) for k, v in keywords.items()) if v is not None})
-            continue
-        if method == "add_argument":
-            action = literal_string(keywords.get("action"))
-            if action not in ("store_true", "store_false"):
-                continue
-            names = [literal_string(p) for p in positional if literal_string(p)]
-            long = [n for n in names if n.startswith("--")] or names
-            dest = literal_string(keywords.get("dest")) or (long[0].lstrip("-").replace("-", "_") if long else None)
-            default = _bool(keywords.get("default"))
-            if dest is not None:
-                found[dest] = (default if default is not None else action == "store_false", long[0] if long else dest)
-        elif method in _FLAG_BOOL_DEFINERS:
-            name = literal_string(keywords.get("name")) or (literal_string(positional[0]) if positional else None)
-            default = _bool(keywords.get("default", positional[1] if len(positional) > 1 else None))
-            if name is not None and default is not None:
-                found[name] = (default, f"--{name}")
-    for name, default in later.items():
-        if name in found:
-            found[name] = (default, found[name][1])
-    return found
-
-
-def option_default_literal(module: cst.Module, name: str) -> Optional[Tuple[cst.Call, cst.Name]]:
-    """(the call defining the TF / absl boolean flag `name`, its literal default): where the default is written."""
-    stack: List[cst.CSTNode] = [module]
-    while stack:
-        node = stack.pop()
-        stack.extend(children(node))
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _FLAG_BOOL_DEFINERS:
-            positional = [a.value for a in node.args if a.keyword is None and not a.star]
-            keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
-            flag = literal_string(keywords.get("name")) or (literal_string(positional[0]) if positional else None)
-            default = keywords.get("default", positional[1] if len(positional) > 1 else None)
-            if flag == name and _bool(default) is not None:
-                return node, default
-    return None
 
 
 def _bool(expr: Optional[cst.BaseExpression]) -> Optional[bool]:
@@ -117,10 +60,8 @@ class GatedUpdates:
     """Part of FileModel (semantic.py): uses its module, builder and update names."""
 
     def bool_options(self) -> Dict[str, Tuple[bool, str]]:
-        """This file's boolean options with a literal default (boolean_option_defaults), read once."""
-        if getattr(self, "_bool_options", None) is None:
-            self._bool_options = boolean_option_defaults(self.module)
-        return self._bool_options
+        """This file's boolean options with a literal default (options.py), read once."""
+        return self.options.boolean_defaults()
 
     def option_default(self, expr: cst.BaseExpression) -> Optional[bool]:
         """The default of the boolean option `expr` reads (`FLAGS.train`, `args.is_training`, `not args.x`) when
@@ -149,9 +90,9 @@ class GatedUpdates:
                 name, test = node.targets[0].target.value, node.value.test
                 chosen = {True: {name: node.value.body}, False: {name: node.value.orelse}}
             option = _option_test(test)
-            if option is None or option[0] not in self._bool_options:
+            if option is None or option[0] not in self.bool_options():
                 continue
-            default, spelled = self._bool_options[option[0]]
+            default, spelled = self.bool_options()[option[0]]
             taken = default == option[1]  # is the test true when the option is left at its default?
             for name, value in chosen[taken].items():
                 other = chosen[not taken].get(name)

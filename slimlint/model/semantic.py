@@ -74,7 +74,7 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
         self._pass_memo: Optional[Tuple[object, dict]] = None  # see one_pass
         self._calls_by_callee_memo = None  # FlagCoverage's syntactic lookups, made when first asked
         self._flag_true_memo: dict = {}
-        self._option_strings_memo = None  # option name -> literal strings (cross_file.option_strings)
+        self.options = builder.options  # the file's command-line options (options.py)
         self._code_memo: Optional[str] = text  # TfNaming.module_code
 
     @contextmanager

@@ -11,7 +11,6 @@ import libcst as cst
 from slimlint.fixes import FixActions, add_dict_item, add_keyword, replace_with
 from slimlint.model import context
 from slimlint.model.facts import TRUE, UNKNOWN
-from slimlint.model.gated_updates import option_default_literal
 from slimlint.model.dropout import training_branch_calls
 from slimlint.model.import_table import dotted
 from slimlint.model.unthreaded_modes import true_over_unread_flag, unthreaded_scope_modes
@@ -654,7 +653,7 @@ class TrainingModeInEval(Rule):
             return  # training code calls into this module (`mnist_inference.py`): the flags it defines are training's too
         code = model.module_code()
         for option, calls in sorted(true_by_option.items()):
-            found = option_default_literal(model.module, option)
+            found = model.options.boolean_flag_default(option)
             if found is None or re.search(rf"\.{re.escape(option)}\s*=[^=]", code):
                 continue  # `FLAGS.is_training = False` before the build: the default never reaches it
             definition, default = found

@@ -9,7 +9,7 @@ import libcst as cst
 from slimlint.fixes import FixActions, add_keyword, replace_with
 from slimlint.model import context
 from slimlint.model.dropout import (ALWAYS_DROP, NN_DROPOUT, DropoutSite, dropout_calls, dropout_sites, ignores_function_mode,
-                                    named_on_purpose, targets_on_purpose)
+                                    named_on_purpose, option_fraction, targets_on_purpose)
 from slimlint.model.dropped_fractions import dropped_fractions
 from slimlint.model.evaluated_dropout import appended_to, class_evaluator, evaluated_after, samples_on_purpose
 from slimlint.model.training_graph_dropout import NOISE_WORDS, dropout_runs_on_training_graph
@@ -748,6 +748,9 @@ class DropoutInEval(Rule):
             return self.violation(call, _FRACTION_MESSAGE.format(param=given.param, given=text, identity=f"`{given.param}={shown}`"),
                                   fix, f"Pass `{given.param}={identity}`" if fix else "")
         text = f"is given {cst.Module([]).code_for_node(given.expr)}"
+        option = option_fraction(given.expr, ctx.model)
+        if option is not None:
+            text += f" (`{option[0]}` defaults to {option[1]:g})"
         direct = isinstance(given.expr, (cst.Float, cst.Integer)) and any(a.value is given.expr for a in call.args)
         fix = FixActions().on(given.expr, replace_with(identity)) if identity and direct else None
         return self.violation(given.expr, _FRACTION_MESSAGE.format(param=given.param, given=text, identity=shown),

@@ -499,8 +499,8 @@ class BatchNormFacts:
         mode parameter the callee never reads while its batch norm always trains (FunctionSummary.unread_mode_params)."""
         out = []
         for site in func.calls:
-            if self.call_scope_mode(site, index) is not None:
-                continue  # an arg_scope around the call gives the callee's batch norm its mode at run time
+            if self.call_scope_mode(site, index) is not None or self.factory_frames_mode(site.frames, index) is not None:
+                continue  # an arg_scope around the call (or a factory's) gives the callee's batch norm its mode at run time
             # `model_fn = select_model(FLAGS.model_type)`, then `model_fn(..., False)`: any function it may pick
             candidates = index.resolve_site_all(site, self.module_name) \
                 if index.picked_functions(site, self.module_name) or index.is_dispatch(site) \

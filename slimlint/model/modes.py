@@ -394,7 +394,13 @@ class ModeReading:
 
     def _factory_mode(self, layer: LayerCall, index: ProjectIndex) -> Optional[ModeArg]:
         """Mode given to batch norm by an arg_scope factory call (`arg_scope(my_scope(is_training=x))`)."""
-        for frame in reversed(layer.frames):
+        return self.factory_frames_mode(layer.frames, index)
+
+    def factory_frames_mode(self, frames, index: ProjectIndex) -> Optional[ModeArg]:
+        """The mode the innermost of these arg_scopes made by a project factory that speaks of batch norm's mode
+        gives it (`arg_scope(my_scope(is_training=x))`, also a factory picked from a dict of them); None when
+        none does."""
+        for frame in reversed(frames):
             found = self._factory(frame, index)
             if found is None:
                 continue

@@ -312,6 +312,9 @@ class Engine:
             if not self._enabled(rule.code, unit):
                 continue
             out.extend(rule.check(ctx))
+        dead = model.dead_lines(index) if out else []
+        if dead:  # a function nothing in the project calls: what it would build is never built
+            out = [v for v in out if not any(a <= model.position(v.node).start.line <= b for a, b in dead)]
         return out
 
     def _enabled(self, code: str, unit: Unit) -> bool:

@@ -129,7 +129,8 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
     def referenced_names(self) -> Set[str]:
         """Every name the file loads and every `.attribute` it uses (ProjectIndex.referenced_names); `self.m` in
         a class that defines its own `m` as "Class.m": it calls that class's method (or an override), not
-        another class's `m`. An attribute used on anything but `self` is there a second time as ".m"."""
+        another class's `m`. An attribute used on anything but `self` is there a second time as ".m". The file's
+        own module-level functions, called by their bare name, as "module:f"."""
         loads: Dict[str, int] = {}
         for f in {id(f): f for f in (self.module_func, *self.functions)}.values():
             for name, count in f.loads.items():
@@ -140,8 +141,14 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
         for (cls, attr), count in self.builder.self_attribute_uses.items():
             selves.add(f"{cls}.{attr}" if f"{cls}.{attr}" in own else attr)
             not_uses[attr] = not_uses.get(attr, 0) + count  # the attribute's Name node is counted as a load too
+        # A bare name of one of the file's own module-level functions calls that function: "module:name", so that
+        # another module's function of the same name is not taken as called (never_called).
+        table = self.builder.table
+        own_defs = {f.name for f in self.functions if f.class_name is None and f.qualname == f.name
+                    and f.name not in table.names and f.name not in table.aliases}
+        loaded = {n for n, count in loads.items() if count > not_uses.get(n, 0)}
         return (self.builder.attribute_names | {"." + a for a in self.builder.attribute_names} | selves
-                | {n for n, count in loads.items() if count > not_uses.get(n, 0)})
+                | {f"{self.module_name}:{n}" if n in own_defs else n for n in loaded})
 
     def method_never_called(self, func: FunctionInfo, index: ProjectIndex) -> bool:
         """A method nothing in the project names (method_named), of a class whose bases are all the project's
@@ -153,6 +160,31 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
         if self.method_named(func, index):
             return False
         return not self.foreign_ancestor(func.class_name, index)  # a base slimlint does not see may call it
+
+    def never_called(self, func: FunctionInfo, index: ProjectIndex) -> bool:
+        """A function of a script that never runs: the file is a program (it runs something when executed), and
+        nothing in the project names the function (no call, no reference: `tf.app.run(main=main)`,
+        `model_fn=model_fn` name it), or nothing names the method (method_never_called). A library module's
+        functions are its API, called from code slimlint does not see. Not a decorated function (a registry may
+        call it), nor `main` where the file hands control to `tf.app.run()` / `app.run()` (which calls `main`
+        without naming it), nor a nested function, nor while names may be picked at run time
+        (`getattr(nets, name)`, `globals()[name]`)."""
+        if not self.builder.is_script or func.is_module or func.node is None or func.node.decorators \
+                or "." in func.qualname and func.class_name is None:
+            return False
+        if func.class_name is not None:
+            return func.qualname == f"{func.class_name}.{func.name}" and self.method_never_called(func, index)
+        names = index.referenced_names
+        if not names or index.dynamic_names or func.name in names or "." + func.name in names \
+                or f"{self.module_name}:{func.name}" in names:
+            return False
+        return not (func.name == "main" and "app.run(" in self.module_code())
+
+    def dead_lines(self, index: ProjectIndex) -> List[Tuple[int, int]]:
+        """The line spans of this file's functions that never run (never_called); a finding inside one is about
+        code no user runs."""
+        return [(self.position(f.node).start.line, self.position(f.node).end.line)
+                for f in self.functions if self.never_called(f, index)]
 
     def foreign_ancestor(self, class_name: str, index: ProjectIndex) -> bool:
         """Does the class derive, through the project's own classes, from one slimlint does not see (a library's

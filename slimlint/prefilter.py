@@ -3,8 +3,9 @@
 Loss-free by construction: every rule needs batch norm or a mode-taking dropout layer in view. A file can
 only have a finding if its text names batch norm itself (a layer, a normalizer_fn, a model-zoo
 network) or `slim.dropout` / `tf.layers.dropout` (SL202 / SL208 check dropout on its own), or `tf.nn.dropout` (a
-kept fraction below 1 drops in evaluation too: SL208; an RNN `DropoutWrapper` alone is not read: sequence models
-switch it with flags of their own, `forward_only`), or calls a project function that
+kept fraction below 1 drops in evaluation too: SL208; an RNN `DropoutWrapper` only when it drops the cell's inputs
+or state (`input_keep_prob`, `state_keep_prob`): its output dropout may be discarded, and sequence models switch it
+with flags of their own, `forward_only`), or calls a project function that
 builds batch norm (whose *name* must then appear in the
 text: the engine adds those names once the project's summaries are known, and `getattr(<module>, ...)` over a module
 that has such functions), or looks up a batch-norm mode
@@ -58,6 +59,8 @@ def may_matter(text: str) -> bool:
         return True  # Keras's phase fixed before a build, or switched before a run (learning_phase.py)
     if "nn.dropout(" in text:
         return True  # a dropout whose kept fraction is its mode: a constant below 1 drops in evaluation too
+    if "DropoutWrapper(" in text and ("input_keep_prob" in text or "state_keep_prob" in text):
+        return True  # an RNN cell dropping what it reads: its outputs and state both change (SL208)
     if "= False" in text and MODE_ATTR_FALSE.search(text) is not None:
         return True
     # A hand-written batch norm: moving averages of batch moments, picked by a cond (SL201's update outside it),

@@ -638,9 +638,11 @@ class DropoutInEval(Rule):
                     yield self.violation(site.call, _CLASS_GRAPH_MESSAGE.format(
                         api=_shown_api(site.api), constant=site.constant, method=evaluator))
                     continue
-                # tf.nn.dropout only: an RNN cell's DropoutWrapper drops its outputs, which the graph may discard
-                # (`_, state = tf.nn.dynamic_rnn(cell, ...)` then `state.h`)
-                run_line = evaluated_after(model, site, ctx.role, ctx.index) if site.api == NN_DROPOUT else None
+                # An RNN cell's DropoutWrapper counts when it drops what the cell reads (`input_keep_prob`,
+                # `state_keep_prob`): its outputs' dropout may be discarded (`_, state = tf.nn.dynamic_rnn(cell, ...)`
+                # then `state.h`)
+                reads_dropped = site.api == NN_DROPOUT or site.mode.keyword in ("input_keep_prob", "state_keep_prob")
+                run_line = evaluated_after(model, site, ctx.role, ctx.index) if reads_dropped else None
                 if run_line is not None:
                     yield self.violation(site.call, _EVALUATED_AFTER_MESSAGE.format(
                         api=_shown_api(site.api), constant=site.constant, line=run_line))

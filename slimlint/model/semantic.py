@@ -45,11 +45,21 @@ from slimlint.model.object_modes import ObjectModes
 from slimlint.model.tf_naming import TfNaming
 from slimlint.model.summary import ProjectIndex
 from slimlint.model.train_ops import TrainOpFacts
-from slimlint.model.walk import walk
+from slimlint.model.walk import find_all, walk
 
 
 # Methods a framework calls by their name (Keras, tf.Module): the project that defines them never names them.
 _FRAMEWORK_HOOKS = {"call", "build", "train_step", "test_step", "predict_step"}
+# Calls that make a function an entry point of its own: it opens a session or loads a checkpoint into one.
+_SESSION_CALLS = {"Session", "InteractiveSession", "MonitoredTrainingSession", "MonitoredSession",
+                  "SingularMonitoredSession", "restore"}
+
+
+def _opens_session(node: cst.FunctionDef) -> bool:
+    """Does the function open a session or restore a checkpoint (`with tf.Session() as sess:`,
+    `saver.restore(sess, path)`)?"""
+    return any((c.func.attr.value if isinstance(c.func, cst.Attribute) else getattr(c.func, "value", None)) in _SESSION_CALLS
+               for c in find_all(node, cst.Call))
 
 
 class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchNorm, CallSignatures, CrossFileFacts, ModeFlags, TrainOpFacts,
@@ -162,16 +172,19 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
         return not self.foreign_ancestor(func.class_name, index)  # a base slimlint does not see may call it
 
     def never_called(self, func: FunctionInfo, index: ProjectIndex) -> bool:
-        """A function of a script that never runs: the file is a program (it runs something when executed), and
+        """A helper of a script that never runs: the file is a program (it runs something when executed), and
         nothing in the project names the function (no call, no reference: `tf.app.run(main=main)`,
         `model_fn=model_fn` name it), or nothing names the method (method_never_called). A library module's
-        functions are its API, called from code slimlint does not see. Not a decorated function (a registry may
-        call it), nor `main` where the file hands control to `tf.app.run()` / `app.run()` (which calls `main`
-        without naming it), nor a nested function, nor while names may be picked at run time
-        (`getattr(nets, name)`, `globals()[name]`)."""
+        functions are its API, called from code slimlint does not see; a function that runs a session or builds
+        a train op is an entry point the author runs by editing the main block (`load_pb()` there today,
+        `main()` tomorrow). Not a decorated function (a registry may call it), nor `main` where the file hands
+        control to `tf.app.run()` / `app.run()` (which calls `main` without naming it), nor a nested function,
+        nor while names may be picked at run time (`getattr(nets, name)`, `globals()[name]`)."""
         if not self.builder.is_script or func.is_module or func.node is None or func.node.decorators \
                 or "." in func.qualname and func.class_name is None:
             return False
+        if func.session_runs or func.train_ops or _opens_session(func.node):
+            return False  # an entry point the author switches to by editing the main block (`# main()`): it runs
         if func.class_name is not None:
             return func.qualname == f"{func.class_name}.{func.name}" and self.method_never_called(func, index)
         names = index.referenced_names

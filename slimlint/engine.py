@@ -66,7 +66,8 @@ _DYNAMIC_NAMES = re.compile(
     r"|(?<![\w.])eval\(\s*(?:f[\"']|[\"'][^\"'\n]*[\"']\s*[%+.]|[\w.]+\s*\+\s*f?[\"'])"  # eval("Model_" + name), f-strings, %, .format
     r"|(?<![\w.])eval\(\s*[\w.]*(?:argv|args|FLAGS|flags|config|cfg|opt|opts)\b"  # eval(sys.argv[2]), eval(args.model)
     r"|(?<![\w.])globals\(\)\s*(?:\[|\.get\()|(?<![\w.])vars\([\w.]*\)\s*(?:\[|\.get\()|\.__dict__\s*(?:\[|\.get\()"
-    r"|__subclasses__\(")
+    r"|__subclasses__\("
+    r"|(?<![\w.])locals\(\)\s*(?:\[|\.get\()|\bFire\(")  # locals()[name](), python-fire's command line
 _DYNAMIC_GETATTR = re.compile(r"\bgetattr\(\s*[^,()]+,\s*(?=\S)(?!(?:'[^'\n]*'|\"[^\"\n]*\")\s*[,)])")
 
 
@@ -312,7 +313,8 @@ class Engine:
             if not self._enabled(rule.code, unit):
                 continue
             out.extend(rule.check(ctx))
-        dead = model.dead_lines(index) if out else []
+        # (not in a notebook: its functions are called from cells, magics and by hand)
+        dead = model.dead_lines(index) if out and (unit.source is None or unit.source.notebook is None) else []
         if dead:  # a function nothing in the project calls: what it would build is never built
             out = [v for v in out if not any(a <= model.position(v.node).start.line <= b for a, b in dead)]
         return out

@@ -265,6 +265,7 @@ class ModuleBuilder(FastVisitor):
         self.dynamic_modules: Dict[str, Tuple[str, ...]] = {}
         self.dynamic_options: Dict[str, str] = {}  # name -> the option its module name comes from (`args.model_def`)
         self.instance_param_classes: Set[str] = set()  # classes passing `normalizer_params=self.<name>`
+        self.lambda_names: Set[str] = set()  # names (and attribute names) in lambda bodies, which are not walked
         self.attribute_names: Set[str] = set()  # every `.name` the file reads or writes, but `self.name` in a class
         self.self_attribute_uses: Dict[Tuple[str, str], int] = {}  # (class, name) -> how often `self.name` in its methods
         # Names that are not uses of a value: a def's own name, a keyword argument's name (visit_Name counts them).
@@ -538,6 +539,8 @@ class ModuleBuilder(FastVisitor):
         self._local_aliases.pop()
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
+        # Not walked, but what its body names is called or read (`tf.cond(p, lambda: tower(x), ...)`).
+        self.lambda_names.update(n.value for n in find_all(node.body, cst.Name))
         return False
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:

@@ -11,6 +11,7 @@ recorded: an unknown order makes a site "not in an Estimator eval branch", the q
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
@@ -85,7 +86,7 @@ def dropout_params(model, func: FunctionInfo, index) -> Tuple[FrozenSet[str], Tu
 
     for part in model.with_nested(func):
         for layer in part.layers:
-            if layer.api not in MODE_APIS or _keeps_everything(layer, model):
+            if layer.api not in MODE_APIS or _keeps_everything(layer, model, read_options=False):
                 continue
             keyword, identity = _KEEP_ARGUMENT[layer.api]
             expr = keep_expr(layer)
@@ -96,7 +97,7 @@ def dropout_params(model, func: FunctionInfo, index) -> Tuple[FrozenSet[str], Tu
             # `if is_training: x = tf.nn.dropout(x, keep_prob)`: the parameter's truth decides whether it drops.
             for keyword, expr in fraction_arguments(call, api_name):
                 identity = 0.0 if keyword == "rate" else 1.0
-                if constant_fraction(expr, part, model) == identity or _run_time_fraction(expr, part, model):
+                if constant_fraction(expr, part, model, read_options=False) == identity or _run_time_fraction(expr, part, model):
                     continue
                 add(ModeArg(PARAM, param=param), part, expr.value if isinstance(expr, cst.Name) else None, identity)
         for call in dropout_calls(model, part, index):
@@ -248,10 +249,11 @@ def keep_expr(layer: LayerCall) -> Optional[cst.BaseExpression]:
     return expr
 
 
-def _keeps_everything(layer: LayerCall, model) -> bool:
-    """Does this dropout keep every unit (keep_prob 1.0, rate 0.0), given as a literal or a name bound once to one?"""
+def _keeps_everything(layer: LayerCall, model, read_options: bool = True) -> bool:
+    """Does this dropout keep every unit (keep_prob 1.0, rate 0.0), given as a literal or a name bound once to one
+    (`read_options`: or an option defaulting to one, as the script runs with its defaults)?"""
     expr = keep_expr(layer)
-    return expr is not None and constant_fraction(expr, layer.func, model) == _KEEP_ARGUMENT[layer.api][1]
+    return expr is not None and constant_fraction(expr, layer.func, model, read_options=read_options) == _KEEP_ARGUMENT[layer.api][1]
 
 
 def scoped_by_callers(model, func: FunctionInfo, index, bn_scopes: bool = True) -> bool:
@@ -497,36 +499,36 @@ def one_minus(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
 
 def option_fraction(expr: cst.BaseExpression, model) -> Optional[Tuple[str, float]]:
     """("--keep_prob", 0.5) for `FLAGS.keep_prob` / `args.keep_prob` when this file defines that option with a
-    literal number for its default."""
-    option = dotted(expr)
-    if option is None or option.count(".") != 1 or option.startswith("self."):
+    literal number for its default, reads it through what holds the parsed options (options.option_attribute),
+    and never writes it (`FLAGS.keep_prob = 1.0` before the build)."""
+    name = model.options.option_attribute(expr)
+    if name is None or re.search(rf"\.{re.escape(name)}\s*=[^=]", model.module_code()):
         return None
-    name = option.split(".")[1]
-    value = model.options.number_default(name)
-    return None if value is None else (f"--{name}", value)
+    return model.options.number_option(name)
 
 
-def constant_fraction(expr: cst.BaseExpression, func: FunctionInfo, model, depth: int = 0) -> Optional[float]:
+def constant_fraction(expr: cst.BaseExpression, func: FunctionInfo, model, depth: int = 0,
+                      read_options: bool = True) -> Optional[float]:
     """A number literal, `1 - ` one, a name bound once (in the function, else at module level) to one, or a
     command-line option this file defines with a literal default (`FLAGS.keep_prob` over `DEFINE_float('keep_prob',
     0.5, ...)`): run as its defaults run it, the script keeps that fraction."""
     if isinstance(expr, (cst.Float, cst.Integer)):
         return float(expr.evaluated_value)
-    option = option_fraction(expr, model)
+    option = option_fraction(expr, model) if read_options else None
     if option is not None:
         return option[1]
     complement = one_minus(expr)
     if complement is not None and depth < 3:
-        value = constant_fraction(complement, func, model, depth + 1)
+        value = constant_fraction(complement, func, model, depth + 1, read_options)
         return None if value is None else 1.0 - value
     if isinstance(expr, cst.Name) and depth < 3 and expr.value not in func.params:
         values = func.assignments.get(expr.value) or model.module_func.assignments.get(expr.value)
         if values and len(values) == 1:
-            return constant_fraction(values[0][0], func, model, depth + 1)
+            return constant_fraction(values[0][0], func, model, depth + 1, read_options)
         if values and func.is_module:
             # A notebook-like script that sets `KEEP_PROB = 0.5`, later `KEEP_PROB = 0.8`, before each model: the
             # fraction is a constant when every binding is one below 1 (the last one before the use counts).
-            found = [constant_fraction(value, func, model, depth + 1) for value, _ in values]
+            found = [constant_fraction(value, func, model, depth + 1, read_options) for value, _ in values]
             if all(v is not None and 0.0 < v < 1.0 for v in found):
                 return found[-1]
     return None

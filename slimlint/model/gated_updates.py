@@ -20,13 +20,8 @@ from typing import Dict, Optional, Tuple
 import libcst as cst
 
 from slimlint.model.facts import FunctionInfo
+from slimlint.model.options import literal_bool
 from slimlint.model.walk import children
-
-
-def _bool(expr: Optional[cst.BaseExpression]) -> Optional[bool]:
-    if isinstance(expr, cst.Name) and expr.value in ("True", "False"):
-        return expr.value == "True"
-    return None
 
 
 def _option_test(test: cst.BaseExpression) -> Optional[Tuple[str, bool]]:
@@ -37,7 +32,7 @@ def _option_test(test: cst.BaseExpression) -> Optional[Tuple[str, bool]]:
         return None if inner is None else (inner[0], not inner[1])
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
         target = test.comparisons[0]
-        value = _bool(target.comparator)
+        value = literal_bool(target.comparator)
         inner = _option_test(test.left)
         if value is None or inner is None:
             return None

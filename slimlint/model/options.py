@@ -73,7 +73,7 @@ def _strings(expr: Optional[cst.BaseExpression]) -> List[str]:
     return []
 
 
-def _bool(expr: Optional[cst.BaseExpression]) -> Optional[bool]:
+def literal_bool(expr: Optional[cst.BaseExpression]) -> Optional[bool]:
     if isinstance(expr, cst.Name) and expr.value in ("True", "False"):
         return expr.value == "True"
     return None
@@ -83,7 +83,7 @@ def _number(expr: Optional[cst.BaseExpression]) -> Optional[float]:
     """A literal int / float (`0.5`, `1`), or a literal bool as the number flags parse it to."""
     if isinstance(expr, (cst.Integer, cst.Float)):
         return float(expr.evaluated_value)
-    flag = _bool(expr)
+    flag = literal_bool(expr)
     return None if flag is None else float(flag)
 
 
@@ -96,6 +96,7 @@ class CommandLineOptions:
         self._set_defaults: Dict[str, cst.BaseExpression] = {}
         self._strings: Optional[Dict[str, Tuple[str, ...]]] = None
         self._booleans: Optional[Dict[str, Tuple[bool, str]]] = None
+        self._parsed: Optional[set] = None
 
     def definitions(self) -> List[Option]:
         """Every option definition, in the order of one scan of the file (a later one of a name overrides)."""
@@ -141,22 +142,60 @@ class CommandLineOptions:
             if option.definer == "add_argument":
                 if option.action not in ("store_true", "store_false"):
                     continue
-                default = _bool(option.default)
+                default = literal_bool(option.default)
                 found[option.name] = (default if default is not None else option.action == "store_false", option.spelled)
-            elif option.definer in _BOOL_DEFINERS and _bool(option.default) is not None:
-                found[option.name] = (_bool(option.default), option.spelled)
+            elif option.definer in _BOOL_DEFINERS and literal_bool(option.default) is not None:
+                found[option.name] = (literal_bool(option.default), option.spelled)
         for name, expr in self._set_defaults.items():
-            if name in found and _bool(expr) is not None:
-                found[name] = (_bool(expr), found[name][1])
+            if name in found and literal_bool(expr) is not None:
+                found[name] = (literal_bool(expr), found[name][1])
         self._booleans = found
         return found
 
     def boolean_flag_default(self, name: str) -> Optional[Tuple[cst.Call, cst.Name]]:
         """(the call defining the TF / absl boolean flag `name`, its literal default): where the default is written."""
         for option in self.definitions():
-            if option.name == name and option.definer in _BOOL_DEFINERS and _bool(option.default) is not None:
+            if option.name == name and option.definer in _BOOL_DEFINERS and literal_bool(option.default) is not None:
                 return option.call, option.default
         return None
+
+    def option_attribute(self, expr: cst.BaseExpression) -> Optional[str]:
+        """The option `expr` reads (`FLAGS.keep_prob`, `args.keep_prob`) when its receiver holds the parsed options:
+        `FLAGS` / `flags.FLAGS`, or a name this file binds to `parse_args()` / `parse_known_args()` (also a
+        parameter of that name, the parsed options handed on); None for any other attribute (`inputs.keep_prob`)."""
+        if not isinstance(expr, cst.Attribute) or not isinstance(expr.value, (cst.Name, cst.Attribute)):
+            return None
+        receiver = expr.value.attr.value if isinstance(expr.value, cst.Attribute) else expr.value.value
+        if receiver != "FLAGS" and receiver not in self._parsed_names():
+            return None
+        return expr.attr.value
+
+    def _parsed_names(self) -> set:
+        """Names this file binds to parsed command-line options (`args = parser.parse_args()`,
+        `args, _ = parser.parse_known_args()`), found once."""
+        if self._parsed is None:
+            self._parsed = set()
+            stack: List[cst.CSTNode] = [self._module]
+            while stack:
+                node = stack.pop()
+                stack.extend(children(node))
+                if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) \
+                        and isinstance(node.value.func, cst.Attribute) \
+                        and node.value.func.attr.value in ("parse_args", "parse_known_args"):
+                    for target in node.targets:
+                        first = target.target
+                        if isinstance(first, (cst.Tuple, cst.List)) and first.elements:
+                            first = first.elements[0].value  # `args, unknown = parser.parse_known_args()`
+                        if isinstance(first, cst.Name):
+                            self._parsed.add(first.value)
+        return self._parsed
+
+    def number_option(self, name: str) -> Optional[Tuple[str, float]]:
+        """(how a user spells the option, its number default) for number_default."""
+        value = self.number_default(name)
+        if value is None:
+            return None
+        return next(o.spelled for o in self.definitions() if o.name == name), value
 
     def number_default(self, name: str) -> Optional[float]:
         """The number option `name` defaults to (`DEFINE_float('keep_prob', 0.5, ...)`, `add_argument('--keep_prob',

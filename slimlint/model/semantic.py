@@ -51,6 +51,8 @@ from slimlint.model.walk import find_all, walk
 # Methods a framework calls by their name (Keras, tf.Module): the project that defines them never names them.
 _FRAMEWORK_HOOKS = {"call", "build", "train_step", "test_step", "predict_step"}
 # Calls that make a function an entry point of its own: it opens a session or loads a checkpoint into one.
+_OPTION_CALLS = ("DEFINE_", "add_argument", "set_defaults", "parse_args", "parse_known_args", "ArgumentParser",
+                 "mark_flag")
 _SESSION_CALLS = {"Session", "InteractiveSession", "MonitoredTrainingSession", "MonitoredSession",
                   "SingularMonitoredSession", "restore"}
 
@@ -157,7 +159,9 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
         own_defs = {f.name for f in self.functions if f.class_name is None and f.qualname == f.name
                     and f.name not in table.names and f.name not in table.aliases}
         loaded = {n for n, count in loads.items() if count > not_uses.get(n, 0)}
+        lambdas = self.builder.lambda_names
         return (self.builder.attribute_names | {"." + a for a in self.builder.attribute_names} | selves
+                | lambdas | {"." + n for n in lambdas}
                 | {f"{self.module_name}:{n}" if n in own_defs else n for n in loaded})
 
     def method_never_called(self, func: FunctionInfo, index: ProjectIndex) -> bool:
@@ -172,7 +176,7 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
         return not self.foreign_ancestor(func.class_name, index)  # a base slimlint does not see may call it
 
     def never_called(self, func: FunctionInfo, index: ProjectIndex) -> bool:
-        """A helper of a script that never runs: the file is a program (it runs something when executed), and
+        """A helper of a script that never runs: the file is a program (_is_program), and
         nothing in the project names the function (no call, no reference: `tf.app.run(main=main)`,
         `model_fn=model_fn` name it), or nothing names the method (method_never_called). A library module's
         functions are its API, called from code slimlint does not see; a function that runs a session or builds
@@ -180,7 +184,7 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
         `main()` tomorrow). Not a decorated function (a registry may call it), nor `main` where the file hands
         control to `tf.app.run()` / `app.run()` (which calls `main` without naming it), nor a nested function,
         nor while names may be picked at run time (`getattr(nets, name)`, `globals()[name]`)."""
-        if not self.builder.is_script or func.is_module or func.node is None or func.node.decorators \
+        if not self._is_program() or func.is_module or func.node is None or func.node.decorators \
                 or "." in func.qualname and func.class_name is None:
             return False
         if func.session_runs or func.train_ops or _opens_session(func.node):
@@ -192,6 +196,12 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
                 or f"{self.module_name}:{func.name}" in names:
             return False
         return not (func.name == "main" and "app.run(" in self.module_code())
+
+    def _is_program(self) -> bool:
+        """Does the file run something when executed: a `__main__` block, or module-level calls other than
+        option definitions (a library module may define its flags, `flags.DEFINE_float(...)`, at module level)?"""
+        return "__main__" in self.module_code() or any(
+            not name.rsplit(".", 1)[-1].startswith(_OPTION_CALLS) for name in self.builder.script_calls)
 
     def dead_lines(self, index: ProjectIndex) -> List[Tuple[int, int]]:
         """The line spans of this file's functions that never run (never_called); a finding inside one is about

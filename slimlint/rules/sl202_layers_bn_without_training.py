@@ -292,7 +292,8 @@ def _drops_nothing(layer, func, model) -> bool:
             and any(n.value == rate.value for g in find_all(f.node, cst.Global) for n in (item.name for item in g.names))
             for f in model.functions):
         return False  # `global DROPOUT_RATE; DROPOUT_RATE = args.rate` somewhere: not a constant
-    return rate is not None and constant_fraction(rate, func, model) == 0.0
+    # (an option's default is not read: a rate flag defaulting to 0.0 exists to be set, and still drops nothing here)
+    return rate is not None and constant_fraction(rate, func, model, read_options=False) == 0.0
 
 
 def _mode_in_noise_shape(layer) -> Optional[cst.Arg]:

@@ -19,7 +19,8 @@ from slimlint import nesting_budget, noqa, prefilter, python2
 from slimlint.model.checkpoints import trainable_only_checkpoints
 from slimlint.big_stack import on_big_stack
 from slimlint.findings import SAFE, UNSAFE, Edit, Finding, Fix, Position
-from slimlint.model import context
+from slimlint.model import config_values, context
+from slimlint.model.dropout import config_fraction_names
 from slimlint.model.facts import FALSE, TRUE, UNKNOWN
 from slimlint.model.mode_survey import ProjectModes
 from slimlint.model.reexports import module_reexports
@@ -205,6 +206,10 @@ class Engine:
         fed_false = frozenset(a or b or c for text in texts if "False" in text
                               for a, b, c in _FED_FALSE.findall(_PROSE.sub("", text)))
         index.fed_false_names = fed_false
+        # `tf.nn.dropout(x, config.keep_prob)`: what the project's files (parsed or not) write to those names
+        configs = config_values.scan({u.module_name: u.source.text for u in units if u.source is not None},
+                                     backend.config_fraction_names())
+        index.config_constants = configs
         monte_carlo = any(_MONTE_CARLO.search(text) for text in texts if "run(" in text or "mc" in text.lower())
         index.monte_carlo = monte_carlo
         keras_phase = any("learning_phase" in text for text in texts)
@@ -222,6 +227,7 @@ class Engine:
             index.referenced_names = referenced
             index.dynamic_getattr = dynamic_getattr
             index.fed_false_names = fed_false
+            index.config_constants = configs
             index.monte_carlo = monte_carlo
             index.keras_phase_named = keras_phase
             index.eager_training = eager
@@ -566,6 +572,9 @@ class LocalBackend:
 
     def referenced_names(self) -> Set[str]:
         return {name for f in self.files if f.model is not None for name in f.model.referenced_names()}
+
+    def config_fraction_names(self) -> Set[str]:
+        return {name for f in self.files if f.model is not None for name in config_fraction_names(f.model)}
 
     def keys_written(self) -> Dict[str, Set[Tuple[str, tuple]]]:
         out: Dict[str, Set[Tuple[str, tuple]]] = {}

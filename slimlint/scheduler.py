@@ -145,6 +145,9 @@ class WorkerBackend:
     def referenced_names(self) -> set:
         return {name for reply in self._ask_all("referenced_names", [()] * len(self.conns)) for name in reply}
 
+    def config_fraction_names(self) -> set:
+        return {name for reply in self._ask_all("config_fraction_names", [()] * len(self.conns)) for name in reply}
+
     def keys_written(self) -> dict:
         merged: dict = {}
         for reply in self._ask_all("keys_written", [()] * len(self.conns)):

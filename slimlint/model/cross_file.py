@@ -58,8 +58,10 @@ class CrossFileFacts:
 
     def bind_project_facts(self, index: ProjectIndex) -> None:
         """Facts of this file that other files decide: the classes handed to its parameters (parameter_instances.py),
-        the helpers that read UPDATE_OPS for it (helper_reads.py). Before summarising, and before the rules run on
-        a model made after the index (a fixed file's)."""
+        the helpers that read UPDATE_OPS for it (helper_reads.py), the numbers config attributes hold
+        (config_values.py). Before summarising, and before the rules run on a model made after the index (a fixed
+        file's)."""
+        self.config_constants = index.config_constants
         if self.builder.parameter_calls.calls:
             self.builder.parameter_calls.bind(index.passed_instances(self.module_name))
         bind_helper_reads(self.functions, self.module_name, index)

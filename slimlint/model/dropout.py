@@ -17,7 +17,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
-from slimlint.model import api
+from slimlint.model import api, config_values
 from slimlint.model.facts import DEFAULT, DYNAMIC, FALSE, MODE_PARAM_NAMES, PARAM, TRUE, UNKNOWN, CallSite, FunctionInfo, LayerCall, ModeArg
 from slimlint.model.import_table import dotted
 from slimlint.model.context import words
@@ -441,6 +441,16 @@ def _names_in(expr: cst.CSTNode) -> List[str]:
     return out
 
 
+def config_fraction_names(model) -> FrozenSet[str]:
+    """The config attribute names this file's dropouts with no mode read as their kept fraction (config_values.py)."""
+    if not model.builder.fraction_dropout:
+        return frozenset()
+    finder = DropoutFinder(model)
+    walk(model.module, finder)
+    found = [(call, func, kind) for call, func, kind in finder.found if kind in ALWAYS_DROP]
+    return config_values.fraction_attribute_names(model, found, fraction_arguments)
+
+
 def _walked_sites(model, finder: DropoutFinder, index) -> List[DropoutSite]:
     orders_agree = all(finder.orders.get(id(x.call)) == x.order for f in model.functions for x in (*f.layers, *f.calls))
     sites = []
@@ -479,6 +489,8 @@ def _fraction_mode(call: cst.Call, api: str, func: FunctionInfo, model) -> Tuple
         value = constant_fraction(expr, func, model)
         if value is not None and 0.0 < value < 1.0:
             text = cst.Module([]).code_for_node(expr)
+            if isinstance(expr, cst.Attribute):
+                text += f"`, which is `{value:g}"  # a config's or an option's value, shown beside its name
             return ModeArg(TRUE, expr, keyword=keyword or None, owner=call), f"{keyword}={text}" if keyword else text
         if value is None and unknown is None:
             unknown = ModeArg(UNKNOWN, expr, keyword=keyword or None, owner=call)
@@ -509,14 +521,18 @@ def option_fraction(expr: cst.BaseExpression, model) -> Optional[Tuple[str, floa
 
 def constant_fraction(expr: cst.BaseExpression, func: FunctionInfo, model, depth: int = 0,
                       read_options: bool = True) -> Optional[float]:
-    """A number literal, `1 - ` one, a name bound once (in the function, else at module level) to one, or a
+    """A number literal, `1 - ` one, a name bound once (in the function, else at module level) to one, a
     command-line option this file defines with a literal default (`FLAGS.keep_prob` over `DEFINE_float('keep_prob',
-    0.5, ...)`): run as its defaults run it, the script keeps that fraction."""
+    0.5, ...)`), or a config attribute the project gives one number (config_values.py): run as its defaults run
+    it, the program keeps that fraction."""
     if isinstance(expr, (cst.Float, cst.Integer)):
         return float(expr.evaluated_value)
     option = option_fraction(expr, model) if read_options else None
     if option is not None:
         return option[1]
+    configured = config_values.resolve(expr, model, model.config_constants) if read_options else None
+    if configured is not None:
+        return configured  # `config.keep_prob` over `keep_prob = 0.8` in config.py, the project's only value
     complement = one_minus(expr)
     if complement is not None and depth < 3:
         value = constant_fraction(complement, func, model, depth + 1, read_options)

@@ -31,7 +31,7 @@ from slimlint.model.branch_bn import BranchBatchNorm
 from slimlint.model.builder import ModuleBuilder
 from slimlint.model.call_signatures import CallSignatures
 from slimlint.model.cross_file import CrossFileFacts
-from slimlint.model import context
+from slimlint.model import config_values, context
 from slimlint.model.facts import FunctionInfo, SaverOfTrainables, TrainOp
 from slimlint.model.cond_selection import CondSelections
 from slimlint.model.eval_runs import EvalRuns
@@ -87,6 +87,7 @@ class FileModel(TfNaming, ModeReading, ObjectModes, BatchNormFacts, BranchBatchN
         self._calls_by_callee_memo = None  # FlagCoverage's syntactic lookups, made when first asked
         self._flag_true_memo: dict = {}
         self.options = builder.options  # the file's command-line options (options.py)
+        self.config_constants = config_values.EMPTY  # the project's config numbers, bound with the index
         self._code_memo: Optional[str] = text  # TfNaming.module_code
 
     @contextmanager

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from slimlint.model import api, kwargs_flow, signatures
+from slimlint.model import api, config_values, kwargs_flow, signatures
 from slimlint.model.facts import DEFAULT, PARAM, TRUE, UPDATE_OPS, method_param
 from slimlint.model.parameter_instances import skips_self
 
@@ -358,6 +358,7 @@ class ProjectIndex:
         self.referenced_names: FrozenSet[str] = frozenset()
         self.dynamic_getattr = False  # some file calls getattr with a name built at run time (engine.py)
         self.fed_false_names: FrozenSet[str] = frozenset()  # mode names some run sets False (engine._FED_FALSE)
+        self.config_constants = config_values.EMPTY  # numbers config attributes hold (config_values.py)
         self.monte_carlo = False  # the project samples with dropout on (engine._MONTE_CARLO)
         self.keras_phase_named = False  # some file names Keras's learning phase (sets it, feeds it, reads it)
         self.eager_training = False  # some file trains with tf.GradientTape (TF2 eager: Keras passes `training`)

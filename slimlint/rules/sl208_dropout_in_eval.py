@@ -178,6 +178,13 @@ class DropoutInEval(Rule):
         the parameter reaches `tf.nn.dropout`'s second positional argument (TF1 reads it as keep_prob, TF2 as
         rate: the value that keeps everything differs), nor for a network whose fraction is fixed inside it. No
         fix for `tf.nn.dropout` with a constant: there is no mode to flip; feed 1.0 at evaluation or remove it from the evaluation graph.
+        A constant may also come from a config: a command-line option's default written in the file
+        (`FLAGS.keep_prob` over `DEFINE_float('keep_prob', 0.5, ...)`), a settings module's value
+        (`settings.keep_prob` over `keep_prob = 0.7` in settings.py), or a config object's attribute the
+        project gives one number only (`self.config.dropout` over a config class's `dropout = 0.4`); not when
+        the project writes that name another value or from a variable (`config.dropout = keep`), sets
+        attributes by computed names (`setattr(config, key, value)` from a file), or defines an option of
+        that name elsewhere.
         Silent when the mode or `keep_prob` comes from a placeholder, a parameter or an attribute the
         constructor sets from one with no number for a default (the caller decides: `keep_prob=self.keep_prop`
         with the mode left at slim's True), a

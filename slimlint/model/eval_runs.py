@@ -951,7 +951,15 @@ class EvalRuns:
         Not in GANs nor unit tests; not for methods named for sampling."""
         if func.class_name is None or role == context.UNIT_TEST or index.adversarial:
             return None
-        methods = [f for f in self.functions if f.class_name == func.class_name and "<locals>" not in f.qualname]
+        # The class and the base classes of this file it inherits from (a `base_model` with fit() / predict(),
+        # the network's layers in the subclass): one object, one graph.
+        family, todo = set(), [func.class_name]
+        while todo:
+            name = todo.pop()
+            if name not in family and name in self.builder.classes:
+                family.add(name)
+                todo.extend(self.builder.classes[name][0])
+        methods = [f for f in self.functions if f.class_name in family and "<locals>" not in f.qualname]
         if any(set(f.params) & set(MODE_PARAM_NAMES) for f in methods):
             return None  # a mode the class can be given: its builds are judged where they are made
         if any(site.mode.kind != TRUE for f in methods for site in self.bn_sites(f, index)):

@@ -24,8 +24,8 @@ _TRAINS_ON_EVAL_MESSAGE = ("This run goes over evaluation data but fetches `{op}
                            "and folding them into its moving statistics, so the reported numbers are training losses and "
                            "the model learns its evaluation data; fetch what it measures alone and feed `{flag}` False")
 
-_CLASS_GRAPH_MESSAGE = ("Batch norm runs in training mode (nothing gives it a mode, so it takes the library's default "
-                        "True) in the one graph its class builds, and `{method}()` of the same class runs that graph over "
+_CLASS_GRAPH_MESSAGE = ("Batch norm runs in training mode ({how}) in the one graph its class builds, and `{method}()` of "
+                        "the same class runs that graph over "
                         "evaluation data: predictions use each batch's own statistics, not the moving statistics; give "
                         "the class a mode placeholder, fed True to train and False to evaluate")
 
@@ -211,10 +211,12 @@ class TrainingModeInEval(Rule):
         steps on its own data. Reported at the True, no fix (feeding False would still train on it).
 
         Also a model class (DeepFM-style: `fit_on_batch` trains, `predict` runs) that builds one graph whose batch
-        norm nothing gives a mode (`batch_norm(deep)` at the library's default True; no mode parameter or
-        placeholder anywhere in the class) and runs that graph over evaluation data in another method
-        (`predict(self, X)` feeding new data): reported at the batch norm, no fix (the class needs a mode
-        placeholder, fed True to train and False to evaluate). Not in GANs, nor for methods named for sampling.
+        norm nothing gives a mode (`batch_norm(deep)` at the library's default True, or `training=True` written
+        in; no mode parameter or placeholder anywhere in the class or the base classes of its file it inherits
+        from) and runs that graph over evaluation data in another method (`predict(self, X)` feeding new data,
+        also a base class's, with the layers in a subclass): reported at the batch norm, no fix (the class needs
+        a mode placeholder, fed True to train and False to evaluate). Not in GANs, nor for methods named for
+        sampling.
 
         Also a training script's module function that runs the script's own graph through its globals (its run
         feeds the model's placeholders) called with an evaluation split by name (`score('valid', 32)`), when
@@ -506,11 +508,13 @@ class TrainingModeInEval(Rule):
                 if sampling and model.module_name not in ctx.index.moded_modules:
                     continue
                 if not (predicts or context.is_eval_context(ctx.role, func, site.order, trained)):
-                    evaluator = model.class_evaluator(func, ctx.role, ctx.index) if site.mode.expr is None else None
+                    evaluator = model.class_evaluator(func, ctx.role, ctx.index)
                     if evaluator is not None and id(site.layer.call) not in seen:
                         seen.add(id(site.layer.call))
                         # No fix: True is what training needs; the class needs a mode it can switch.
-                        yield self.violation(site.layer.call, _CLASS_GRAPH_MESSAGE.format(method=evaluator))
+                        how = "nothing gives it a mode, so it takes the library's default True" \
+                            if site.mode.expr is None else "`True` is written in, and nothing in the class switches it"
+                        yield self.violation(site.layer.call, _CLASS_GRAPH_MESSAGE.format(method=evaluator, how=how))
                     continue
                 yield from self._report(ctx, site.mode, site.layer.call, "batch_norm", seen, fixable=not shared)
             # A fed mode placeholder that never reaches the network: SL207 passes it (the better fix).

@@ -309,9 +309,13 @@ class Engine:
         return context.file_role(unit.code_relpath, model, self.settings.is_eval_path(where), self.settings.is_train_path(where))
 
     def violations(self, unit: Unit, model: FileModel, index: ProjectIndex) -> List[Violation]:
+        return self._live_and_dead(unit, model, index)[0]
+
+    def _live_and_dead(self, unit: Unit, model: FileModel, index: ProjectIndex) -> Tuple[List[Violation], List[Violation]]:
+        """(the violations, those dropped because they sit in a function nothing calls)."""
         role = self.role(unit, model)
         if role == context.UNIT_TEST:
-            return []  # unit tests pass odd arguments on purpose (learning_test's update_ops=[]): never report them
+            return [], []  # unit tests pass odd arguments on purpose (learning_test's update_ops=[]): never report them
         model.bind_project_facts(index)  # a fixed file's model was made after the index
         ctx = RuleContext(model=model, index=index, settings=self.settings, role=role, relpath=unit.relpath)
         out = []
@@ -321,14 +325,21 @@ class Engine:
             out.extend(rule.check(ctx))
         # (not in a notebook: its functions are called from cells, magics and by hand)
         dead = model.dead_lines(index) if out and (unit.source is None or unit.source.notebook is None) else []
-        if dead:  # a function nothing in the project calls: what it would build is never built
-            out = [v for v in out if not any(a <= model.position(v.node).start.line <= b for a, b in dead)]
-        return out
+        if not dead:
+            return out, []
+        # a function nothing in the project calls: what it would build is never built
+        gone = [v for v in out if any(a <= model.position(v.node).start.line <= b for a, b in dead)]
+        return [v for v in out if v not in gone], gone
 
     def _enabled(self, code: str, unit: Unit) -> bool:
         return self.settings.is_enabled_for(code, unit.path or unit.relpath)
 
-    def _kept(self, unit: Unit, model: FileModel, violations: Iterable[Violation], noqa_map: noqa.NoqaMap) -> List[Tuple[Violation, Position, Position]]:
+    def _kept(self, unit: Unit, model: FileModel, violations: Iterable[Violation], noqa_map: noqa.NoqaMap,
+              dead: Iterable[Violation] = ()) -> List[Tuple[Violation, Position, Position]]:
+        for v in dead:
+            # Not reported (its function is never called), but a `# noqa` written for it is not unused (SL901):
+            # the finding comes back once something calls the function.
+            noqa_map.suppressed(model.position(v.node).start.line, v.rule.code)
         kept = []
         seen = set()
         for v in violations:
@@ -384,7 +395,8 @@ class Engine:
         # Regenerating the code costs a tree walk: only a fixed module needs it.
         text = module.code if outcome.fixed is not None else unit.source.text
         noqa_map = noqa.NoqaMap(text)
-        kept = self._kept(unit, model, self.violations(unit, model, index), noqa_map)
+        live, dead = self._live_and_dead(unit, model, index)
+        kept = self._kept(unit, model, live, noqa_map, dead)
         for v, start, end in kept:
             outcome.findings.append(self._finding(unit, view, module, v, start, end, need_edits))
         outcome.findings.extend(self._unused_noqa(unit, view, noqa_map))

@@ -67,3 +67,38 @@ def test_add_noqa_refuses_to_combine_with_fix(tmp_path):
     (tmp_path / "train.py").write_text(TRAIN.format(comment=""))
     run = run_cli(["--add-noqa", "--fix", "."], tmp_path)
     assert run.code == 2 and "cannot be combined" in run.stderr
+
+
+EVALUATE = '''import tensorflow as tf
+import tensorflow.contrib.slim as slim
+
+
+def network(images, is_training):
+    net = slim.conv2d(images, 16, [3, 3], normalizer_fn=slim.batch_norm,
+                      normalizer_params={{"is_training": is_training}})
+    return slim.fully_connected(slim.flatten(net), 10, activation_fn=None)
+
+
+def old_graph(images):
+    return network(images, is_training=True){comment}
+
+
+def evaluate(checkpoint):
+    images = tf.placeholder(tf.float32, (None, 32, 32, 3))
+    logits = network(images, is_training=False)
+    with tf.Session() as sess:
+        tf.train.Saver().restore(sess, checkpoint)
+        return sess.run(tf.argmax(logits, 1), {{images: [[[[0.0] * 3] * 32] * 32]}})
+
+
+if __name__ == "__main__":
+    print(evaluate("ckpt/model"))
+'''
+
+
+def test_a_noqa_in_a_function_nothing_calls_is_not_unused(tmp_path):
+    """The finding it silences is dropped with its uncalled function, and comes back once something calls it."""
+    (tmp_path / "evaluate.py").write_text(EVALUATE.format(comment="  # noqa: SL201"))
+    assert run_cli(["--no-cache", "--output-format", "concise", "."], tmp_path).stdout.startswith("All checks passed")
+    (tmp_path / "evaluate.py").write_text(EVALUATE.format(comment="  # noqa: SL202"))
+    assert "evaluate.py:12:47: SL901" in run_cli(["--no-cache", "--output-format", "concise", "."], tmp_path).stdout

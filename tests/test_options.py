@@ -75,3 +75,14 @@ def test_number_defaults_read_flags_argparse_and_agree_or_give_none():
     assert options.number_default("verbose") is None
     assert options.number_default("name") is None
     assert options.number_default("undefined") is None
+
+
+def test_a_later_set_defaults_wins_as_argparse_applies_them_in_order():
+    options = _options('''
+        parser.add_argument("--keep_prob", type=float, default=0.5)
+        parser.add_argument("--train_bn", action="store_true")
+        parser.set_defaults(keep_prob=0.7, train_bn=False)
+        parser.set_defaults(keep_prob=1.0, train_bn=True)
+    ''')
+    assert options.number_default("keep_prob") == 1.0
+    assert options.boolean_defaults()["train_bn"][0] is True

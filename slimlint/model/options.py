@@ -105,7 +105,7 @@ class CommandLineOptions:
             stack: List[cst.CSTNode] = [self._module]
             while stack:
                 node = stack.pop()
-                stack.extend(children(node))
+                stack.extend(reversed(children(node)))  # popped in source order: a later set_defaults wins
                 if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)):
                     continue
                 method = node.func.attr.value
@@ -178,7 +178,7 @@ class CommandLineOptions:
             stack: List[cst.CSTNode] = [self._module]
             while stack:
                 node = stack.pop()
-                stack.extend(children(node))
+                stack.extend(reversed(children(node)))  # popped in source order: a later set_defaults wins
                 if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) \
                         and isinstance(node.value.func, cst.Attribute) \
                         and node.value.func.attr.value in ("parse_args", "parse_known_args"):

@@ -11,13 +11,13 @@ recorded: an unknown order makes a site "not in an Estimator eval branch", the q
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
 from slimlint.model import api, config_values
+from slimlint.model.options import reassigned
 from slimlint.model.facts import DEFAULT, DYNAMIC, FALSE, MODE_PARAM_NAMES, PARAM, TRUE, UNKNOWN, CallSite, FunctionInfo, LayerCall, ModeArg
 from slimlint.model.import_table import dotted
 from slimlint.model.context import words
@@ -514,7 +514,7 @@ def option_fraction(expr: cst.BaseExpression, model) -> Optional[Tuple[str, floa
     literal number for its default, reads it through what holds the parsed options (options.option_attribute),
     and never writes it (`FLAGS.keep_prob = 1.0` before the build)."""
     name = model.options.option_attribute(expr)
-    if name is None or re.search(rf"\.{re.escape(name)}\s*=[^=]", model.module_code()):
+    if name is None or reassigned(name, model.module_code()):
         return None
     return model.options.number_option(name)
 

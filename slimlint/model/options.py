@@ -7,6 +7,7 @@ by name), the default of a boolean option (a mode switch), the number it default
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
@@ -85,6 +86,12 @@ def _number(expr: Optional[cst.BaseExpression]) -> Optional[float]:
         return float(expr.evaluated_value)
     flag = literal_bool(expr)
     return None if flag is None else float(flag)
+
+
+def reassigned(name: str, code: str) -> bool:
+    """Does the file's code write the option (`FLAGS.keep_prob = 1.0`, `args.is_training = False`)? Then its
+    default may never reach what reads it."""
+    return re.search(rf"\.{re.escape(name)}\s*=[^=]", code) is not None
 
 
 class CommandLineOptions:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 from typing import Iterator
 
@@ -10,6 +9,7 @@ import libcst as cst
 
 from slimlint.fixes import FixActions, add_dict_item, add_keyword, replace_with
 from slimlint.model import context
+from slimlint.model.options import reassigned
 from slimlint.model.facts import TRUE, UNKNOWN
 from slimlint.model.dropout import training_branch_calls
 from slimlint.model.import_table import dotted
@@ -658,7 +658,7 @@ class TrainingModeInEval(Rule):
         code = model.module_code()
         for option, calls in sorted(true_by_option.items()):
             found = model.options.boolean_flag_default(option)
-            if found is None or re.search(rf"\.{re.escape(option)}\s*=[^=]", code):
+            if found is None or reassigned(option, code):
                 continue  # `FLAGS.is_training = False` before the build: the default never reaches it
             definition, default = found
             numbers = sorted({model.position(c).start.line for c in calls})

@@ -318,8 +318,8 @@ class FunctionInfo:
 
 
 def is_abstract(node: Optional[cst.CSTNode]) -> bool:
-    """A method body that only raises NotImplementedError (or holds nothing but a docstring, `pass` or `...`):
-    a template step its subclasses define."""
+    """A method body that only raises NotImplementedError (or holds nothing but a docstring, `pass`, `...` or a
+    bare `return`): a template step its subclasses define."""
     if not isinstance(node, cst.FunctionDef) or not isinstance(node.body, cst.IndentedBlock):
         return False
     raises = False
@@ -330,6 +330,9 @@ def is_abstract(node: Optional[cst.CSTNode]) -> bool:
             if isinstance(small, cst.Pass) or (isinstance(small, cst.Expr) and isinstance(
                     small.value, (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis))):
                 continue
+            if isinstance(small, cst.Return) and (small.value is None or
+                                                  isinstance(small.value, cst.Name) and small.value.value == "None"):
+                continue  # `return` / `return None` after the docstring: nothing built here
             exc = small.exc.func if isinstance(small, cst.Raise) and isinstance(small.exc, cst.Call) else \
                 small.exc if isinstance(small, cst.Raise) else None
             if isinstance(exc, cst.Name) and exc.value == "NotImplementedError":

@@ -774,11 +774,7 @@ class ProjectIndex:
         return None
 
     def _resolve(self, target: str, from_module: str, depth: int = 0) -> Optional[Tuple[str, str]]:
-        if target.startswith("."):
-            package = from_module.split(".")
-            dots = len(target) - len(target.lstrip("."))
-            base = package[: max(len(package) - dots, 0)]
-            target = ".".join(base + [target.lstrip(".")])
+        target = _absolute(target, from_module)
         own = self.modules.get(from_module, {})
         for name in (target, f"{target}.__init__"):  # a class called: its constructor
             if name in own:
@@ -826,7 +822,7 @@ class ProjectIndex:
         """(module, the class's own name, its classes entry) for a class name as written in `from_module`,
         through package re-exports (`class PlaneNet(Network)` with `from kaffe.tensorflow import Network`, or
         `import ... as BaseNetwork`)."""
-        module, _, name = qualified_class.rpartition(".")
+        module, _, name = _absolute(qualified_class, from_module).rpartition(".")
         found = (self._find_module(module, from_module) if module else from_module) or ""
         entry = self.classes.get(found, {}).get(name)
         alias = self.reexports.get(found, {}).get(name) if entry is None and depth < 4 else None
@@ -1038,3 +1034,13 @@ def same_program(a: str, b: str) -> bool:
     """Do two modules belong to one program: the same folder, or one's folder inside the other's?"""
     da, db = a.rpartition(".")[0], b.rpartition(".")[0]
     return da == db or not da or not db or da.startswith(db + ".") or db.startswith(da + ".")
+
+
+def _absolute(target: str, from_module: str) -> str:
+    """`..net.Net` written in `src.lightflow.lightflow_tf` is `src.net.Net`: a relative import's name made absolute."""
+    if not target.startswith("."):
+        return target
+    package = from_module.split(".")
+    dots = len(target) - len(target.lstrip("."))
+    base = package[: max(len(package) - dots, 0)]
+    return ".".join(base + [target.lstrip(".")])

@@ -36,3 +36,36 @@ def test_a_module_constant_ignores_an_objects_own_attribute_of_that_name():
     table = scan({"pkg.settings": settings, "pkg.graph": model}, {"keep_prob_fully"})
     assert table.module_value("keep_prob_fully", "pkg.settings") == 0.8
     assert table.object_value("keep_prob_fully") is None
+
+
+def test_a_module_constant_rebound_at_run_time_is_unknown():
+    rebound = "keep_prob = 0.5\n\ndef eval_mode():\n    global keep_prob\n    keep_prob = 1.0\n"
+    assert scan({"settings": rebound}, {"keep_prob"}).module_value("keep_prob", "settings") is None
+    star = "keep_prob = 0.5\ntry:\n    from settings_local import *\nexcept ImportError:\n    pass\n"
+    assert scan({"settings": star}, {"keep_prob"}).module_value("keep_prob", "settings") is None
+
+
+def test_configs_filled_from_files_or_keywords_are_unknown():
+    base = "class Config(object):\n    keep_prob = 0.5\n"
+    yaml_merge = "import yaml\n\ndef load(cfg, path):\n    cfg.update(yaml.safe_load(open(path)))\n"
+    assert scan({"a": base, "b": yaml_merge}, {"keep_prob"}).object_value("keep_prob") is None
+    keyword = "def evaluate():\n    return HParams(keep_prob=1.0)\n"
+    assert scan({"a": base, "b": keyword}, {"keep_prob"}).object_value("keep_prob") is None
+    literal = "EVAL = EasyDict({'keep_prob': 1.0})\n"
+    assert scan({"a": base, "b": literal}, {"keep_prob"}).object_value("keep_prob") is None
+    prop = "class Pipe(object):\n    @property\n    def keep_prob(self):\n        return self._kp\n"
+    assert scan({"a": base, "b": prop}, {"keep_prob"}).object_value("keep_prob") is None
+    placeholder = "def inputs():\n    return Inputs(keep_prob=tf.placeholder(tf.float32, ()))\n"
+    assert scan({"a": base, "b": placeholder}, {"keep_prob"}).object_value("keep_prob") is None
+
+
+def test_a_value_handed_on_under_its_own_name_is_no_new_write():
+    base = "class Config(object):\n    keep_prob = 0.5\n"
+    model = "def net(x, cfg):\n    return tf.nn.dropout(x, keep_prob=cfg.keep_prob)\n"
+    assert scan({"a": base, "b": model}, {"keep_prob"}).object_value("keep_prob") == 0.5
+
+
+def test_a_file_too_deep_for_the_parser_does_not_stop_the_scan():
+    deep = "x = " + " + ".join(["a"] * 3000) + "\nfor k, v in d.items():\n    setattr(c, k, v)\nkeep_prob = 1\n"
+    table = scan({"gen": deep, "cfg": "class C:\n    keep_prob = 0.5\n"}, {"keep_prob"})
+    assert table.object_value("keep_prob") is None

@@ -10,17 +10,20 @@
 Run as its defaults run it, the program keeps that fraction, exactly as with a command-line option's default
 (options.py). A dropout fraction read from a config is a constant when:
 
-- the receiver is a project module (`config.keep_prob`, `from pkg import args`) whose module code binds the name
-  to one number, and no code of the project writes `<anything>.keep_prob` another value;
-- else (an object: `cfg.keep_prob`, `self.config.dropout`) every place the project gives that attribute name a
-  value (a class body's `dropout = 0.4`, `cfg.dropout = 0.4`, `self.dropout = ...`) gives the same number, and
-  nothing sets attributes by computed names (`setattr(self, k, v)`, `__dict__.update(...)`: a config loaded
-  from a file may override the class's default).
+- the receiver is a project module (`config.keep_prob`, `from pkg import args`; not a parameter or local of that
+  name) whose module code binds the name to one number, and nothing else gives the name another: no other
+  literal for it (`keep_prob = 1.0` in a class body, `f(keep_prob=1.0)`, `{'keep_prob': 1.0}`), no write of
+  it from a variable, no `global keep_prob` rebinding in that module, no star import, `globals()`, `vars()` or
+  `exec` in it;
+- else (an object: `cfg.keep_prob`, `self.config.dropout`) every literal the project gives the name is the same
+  number and it is never given a computed value, and nothing in the project fills objects from elsewhere:
+  attributes set by computed names (`setattr(cfg, key, value)`, `__dict__`, `vars(...)`), YAML / JSON / INI
+  configs loaded (`yaml.safe_load`, `json.load`, `merge_from_file`), options defined under computed names.
 
-Any other write (a parameter, a placeholder, a second number, an option of that name, `setattr(cfg,
-'keep_prob', ...)`) makes the value unknown. Only the names the parsed files read as a dropout fraction are
-looked up, and only the project files that write one of them are scanned (Python's own parser: syntax only,
-nothing is run; a file it cannot read makes its names unknown).
+Command-line options are options.py's: a name some file defines as an option is never read as a config constant,
+nor is anything read through `FLAGS`. Only the names the parsed files read as a dropout fraction are looked up,
+and only the files whose text may write one of them are scanned, with Python's own parser (syntax only, nothing
+is run; the Python 2 view for Python 2 files); a file it cannot read makes the names it mentions unknown.
 """
 
 from __future__ import annotations
@@ -43,23 +46,28 @@ _FRACTION_WORDS = re.compile(r"keep|drop", re.IGNORECASE)
 class ConfigConstants:
     """name -> what the scanned files bind it to, for the attribute names asked about."""
 
-    # name -> module -> the number its module code binds the name to (None: not one literal number)
+    # name -> module -> the number its module code binds the name to (None: not one literal number, or rebound)
     module_constants: Dict[str, Dict[str, Optional[float]]] = field(default_factory=dict)
-    # name -> every other value given to the attribute name (class bodies, `x.name = ...`, options, setattr), with
-    # whether an object's own method wrote it (`self.name = ...`: that object, not a module, holds it)
-    attribute_writes: Dict[str, List[Tuple[Optional[float], bool]]] = field(default_factory=dict)
-    dynamic_attributes: bool = False  # attributes set by computed names somewhere in the project
+    # name -> every other value given to the name (class bodies, `x.name = ...`, `f(name=...)`, `{'name': ...}`,
+    # options, setattr), with whether an object's own method wrote it (`self.name = ...`: that object, not a
+    # module, holds it)
+    writes: Dict[str, List[Tuple[Optional[float], bool]]] = field(default_factory=dict)
+    dynamic_configs: bool = False  # objects filled by computed names or from files somewhere in the project
+    dynamic_modules: bool = False  # module attributes set by computed names (`setattr(settings, key, value)`)
+    unsettled_modules: FrozenSet[str] = frozenset()  # modules whose globals may change (star import, globals())
     modules: FrozenSet[str] = frozenset()  # every module of the project, parsed or not
 
     def module_value(self, name: str, module: str) -> Optional[float]:
         value = self.module_constants.get(name, {}).get(module)
-        writes = [w for w, own in self.attribute_writes.get(name, []) if not own]
-        return value if value is not None and all(w == value for w in writes) else None
+        if value is None or module in self.unsettled_modules or self.dynamic_modules:
+            return None
+        others = [w for w, own in self.writes.get(name, []) if not own]
+        return value if all(w == value for w in others) else None
 
     def object_value(self, name: str) -> Optional[float]:
-        if self.dynamic_attributes:
+        if self.dynamic_configs:
             return None
-        values = [w for w, _ in self.attribute_writes.get(name, [])]
+        values = [w for w, _ in self.writes.get(name, [])]
         values += self.module_constants.get(name, {}).values()
         if not values or any(v is None for v in values) or len(set(values)) != 1:
             return None
@@ -115,30 +123,49 @@ def _config_attribute(expr: cst.BaseExpression) -> Optional[str]:
     return parts[-1]
 
 
+# Objects filled from elsewhere: computed attribute names, a config file merged in, code run from text.
+_DYNAMIC_CONFIG = re.compile(
+    r"__dict__|\bvars\(|\bglobals\(\)|\bexec\(|merge_from_(?:file|list)|_merge_a_into_b|\byaml\.(?:safe_|full_|unsafe_)?load"
+    r"|\bjson\.loads?\(|[Cc]onfig[Pp]arser|\bsetattr\(")
+# A module whose globals may change after its own assignments.
+_UNSETTLED_MODULE = re.compile(r"^\s*from\s+\S+\s+import\s+\*|\bglobals\(\)|\bvars\(\)|\bexec\(", re.MULTILINE)
+
+
 def scan(texts: Mapping[str, str], names: Iterable[str]) -> ConfigConstants:
     """The table for `names` over the project's files (module name -> source text)."""
     names = frozenset(names)
     if not names:
         return EMPTY
     table = ConfigConstants(modules=frozenset(texts))
-    mentioned = re.compile(r"\b(?:%s)\b" % "|".join(sorted(map(re.escape, names))))
+    alternatives = "|".join(sorted(map(re.escape, names)))
+    mentioned = re.compile(r"\b(?:%s)\b" % alternatives)
+    # What may write a name: `name =`, `name:` (a field, a keyword in a dict call), `'name'` (a key, setattr, an
+    # option), `def name` (a property), `global name`; a file without any is not parsed.
+    may_write = re.compile(r"\b(?:%s)\b\s*(?:=(?!=)|:)|['\"]-*(?:%s)['\"]|\b(?:def|global)\s+(?:%s)\b"
+                           % (alternatives, alternatives, alternatives))
+    unsettled = set()
     for module, text in texts.items():
-        if "setattr(" in text or "__dict__" in text:
-            table.dynamic_attributes |= _sets_dynamic_attributes(text)
-        if not mentioned.search(text):
+        if not table.dynamic_modules and _DYNAMIC_CONFIG.search(text):
+            objects, modules = _fills_dynamically(text)
+            table.dynamic_configs |= objects
+            table.dynamic_modules |= modules
+        if not may_write.search(text):
             continue
+        if _UNSETTLED_MODULE.search(text):
+            unsettled.add(module)
         tree = _syntax_tree(text)
         if tree is None:
             for name in set(mentioned.findall(text)):
-                table.attribute_writes.setdefault(name, []).append((_UNKNOWN, False))  # unreadable: writes unknown
+                table.writes.setdefault(name, []).append((_UNKNOWN, False))  # unreadable: writes unknown
             continue
         _Scanner(module, names, table).scan(tree)
+    table.unsettled_modules = frozenset(unsettled)
     return table
 
 
 def _syntax_tree(text: str) -> Optional[ast.Module]:
     """The file's syntax tree: Python 3 (also older Python 3 using `async` as a name), else the Python 3 view of a
-    Python 2 file (slimlint.python2)."""
+    Python 2 file (slimlint.python2); None when neither reads it (or it nests too deeply)."""
     for version in (None, (3, 6)):
         try:
             return ast.parse(text, feature_version=version)
@@ -156,37 +183,60 @@ def _syntax_tree(text: str) -> Optional[ast.Module]:
         return None
 
 
-def _sets_dynamic_attributes(text: str) -> bool:
-    """`setattr(obj, key, value)` with a computed name, or a write through `__dict__` (`self.__dict__.update(
-    kwargs)`): a config filled from a file or from keywords. Not the `__setattr__` / `__setitem__` of an attribute
-    dict, which only makes the writes the scan sees work."""
-    if not re.search(r"setattr\(\s*[\w.]+\s*,\s*[^'\"\s]|__dict__\s*(\.\s*update|\[)", text):
-        return False
+def _fills_dynamically(text: str) -> Tuple[bool, bool]:
+    """Does this file fill objects from elsewhere (see _DYNAMIC_CONFIG), and may that reach a module's attributes
+    (not only `setattr(self, ...)` on the object being built)? `setattr` with a literal name is a plain write
+    (scanned), and an attribute dict's own `__setattr__` / `__setitem__` only makes the writes the scan sees
+    work; a file that cannot be read counts for both."""
     tree = _syntax_tree(text)
     if tree is None:
-        return True
-    return _dynamic_writes(tree, False)
+        return True, True
+    objects = False
+    exempt: Set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in ("__setattr__", "__setitem__",
+                                                                                      "__getattr__", "__delattr__",
+                                                                                      "__delitem__"):
+            exempt.update(id(inner) for inner in ast.walk(node))
+    for node in ast.walk(tree):
+        if id(node) in exempt:
+            continue
+        if isinstance(node, ast.Call):
+            callee = _callee_name(node.func)
+            if callee == "setattr":
+                if len(node.args) < 2 or not _is_string(node.args[1]):
+                    on_self = isinstance(node.args[0], ast.Name) and node.args[0].id in ("self", "cls") if node.args else False
+                    if not on_self:
+                        return True, True
+                    objects = True  # `setattr(self, k, v)`: the object's own attributes, no module's
+            elif callee in ("vars", "globals", "exec"):
+                return True, True
+            elif callee in ("merge_from_file", "merge_from_list", "_merge_a_into_b", "safe_load", "full_load",
+                            "unsafe_load", "ConfigParser", "RawConfigParser"):
+                objects = True
+            elif callee in ("load", "loads") and isinstance(node.func, ast.Attribute) \
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id in ("yaml", "json"):
+                objects = True
+            elif callee in ("add_argument",) or _OPTION_DEFINERS.match(callee or ""):
+                named = [a for a in node.args[:1]] + [k.value for k in node.keywords if k.arg in ("name", "dest")]
+                if named and not all(_is_string(a) for a in named):
+                    objects = True  # options under computed names (`add_argument('--' + key, default=value)`)
+        elif isinstance(node, ast.Attribute) and node.attr == "__dict__":
+            return True, True
+    return objects, False
 
 
-def _dynamic_writes(node: ast.AST, exempt: bool) -> bool:
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        exempt = node.name in ("__setattr__", "__setitem__")
-    elif not exempt and isinstance(node, ast.Call):
-        func = node.func
-        if isinstance(func, ast.Name) and func.id == "setattr" and len(node.args) >= 2 \
-                and not (isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)):
-            return True
-        if isinstance(func, ast.Attribute) and func.attr == "update" and _names_dict(func.value):
-            return True
-    elif not exempt and isinstance(node, (ast.Assign, ast.AugAssign)):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        if any(isinstance(t, ast.Subscript) and _names_dict(t.value) for t in targets):
-            return True
-    return any(_dynamic_writes(child, exempt) for child in ast.iter_child_nodes(node))
+def _hands_on(name: str, value: ast.expr) -> bool:
+    """`keep_prob=keep_prob`, `keep_prob=self.config.keep_prob`: the value of that name, handed on."""
+    return isinstance(value, ast.Name) and value.id == name or isinstance(value, ast.Attribute) and value.attr == name
 
 
-def _names_dict(expr: ast.expr) -> bool:
-    return isinstance(expr, ast.Attribute) and expr.attr == "__dict__"
+def _callee_name(func: ast.expr) -> Optional[str]:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+
+
+def _is_string(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
 class _Scanner:
@@ -199,8 +249,8 @@ class _Scanner:
             if isinstance(node, ast.ClassDef):
                 for stmt in node.body:
                     for target, value in _bindings(stmt):
-                        if isinstance(target, ast.Name) and target.id in self.names:
-                            self._write(target.id, value, True)
+                        if isinstance(target, ast.Name):
+                            self._write(target.id, value)  # `keep_prob = 0.5`, `keep_prob: float = 0.5`
             elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
                 for target, value in _bindings(node):
                     key = _literal_key(target)
@@ -210,6 +260,16 @@ class _Scanner:
                         self._write(attribute, value if isinstance(target, ast.Attribute) else None, own)
             elif isinstance(node, ast.Call):
                 self._call(node)
+            elif isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values):
+                    if key is not None and _is_string(key):
+                        self._write(key.value, value)  # `EasyDict({'keep_prob': 1.0})`
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in self.names:
+                self._write(node.name, None)  # a property or method of that name: computed
+            elif isinstance(node, ast.Global):
+                for name in node.names:
+                    if name in self.names:
+                        self.table.module_constants.setdefault(name, {})[self.module] = _UNKNOWN  # rebound at run time
 
     def _module_body(self, body: List[ast.stmt]) -> None:
         for stmt in body:
@@ -228,23 +288,26 @@ class _Scanner:
 
     def _write(self, name: str, value: Optional[ast.expr], own: bool = False) -> None:
         if name in self.names:
-            self.table.attribute_writes.setdefault(name, []).append((_number(value), own))
+            self.table.writes.setdefault(name, []).append((_number(value), own))
 
     def _call(self, node: ast.Call) -> None:
-        func = node.func
-        callee = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-        strings = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-        if callee == "setattr" and len(node.args) >= 2:
-            key = node.args[1]
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                self._write(key.value, None)
+        callee = _callee_name(node.func) or ""
+        strings = [a.value for a in node.args if _is_string(a)]
+        for keyword in node.keywords:
+            if keyword.arg in self.names and not _hands_on(keyword.arg, keyword.value):
+                # `HParams(keep_prob=1.0)`, `replace(cfg, keep_prob=1.0)`, `Inputs(keep_prob=tf.placeholder(...))`:
+                # a value given for the name (`keep_prob=cfg.keep_prob` hands the same one on: nothing new)
+                self._write(keyword.arg, keyword.value)
+        if callee == "setattr" and len(node.args) >= 3 and _is_string(node.args[1]):
+            self._write(node.args[1].value, node.args[2])
         elif callee == "add_argument":
-            dest = next((k.value.value for k in node.keywords if k.arg == "dest" and isinstance(k.value, ast.Constant)), None)
-            for name in [dest] + strings:
-                if isinstance(name, str):
-                    self._write(name.lstrip("-").replace("-", "_"), None)  # an option: the command line decides
-        elif _OPTION_DEFINERS.match(callee) and strings:
-            self._write(strings[0], None)
+            dest = [k.value.value for k in node.keywords if k.arg == "dest" and _is_string(k.value)]
+            for name in dest + strings:
+                self._write(name.lstrip("-").replace("-", "_"), None)  # an option: the command line decides
+        elif _OPTION_DEFINERS.match(callee):
+            named = [k.value.value for k in node.keywords if k.arg in ("name", "flag_name") and _is_string(k.value)]
+            for name in named + strings[:1]:
+                self._write(name, None)
 
 
 def _literal_key(target: ast.expr) -> Optional[str]:
@@ -252,7 +315,7 @@ def _literal_key(target: ast.expr) -> Optional[str]:
     if not isinstance(target, ast.Subscript):
         return None
     key = target.slice.value if type(target.slice).__name__ == "Index" else target.slice  # Python < 3.9 wraps it
-    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+    return key.value if _is_string(key) else None
 
 
 def _attribute_targets(target: ast.expr) -> List[Tuple[str, bool]]:
@@ -272,7 +335,7 @@ def _bindings(stmt: ast.AST) -> List[Tuple[ast.expr, Optional[ast.expr]]]:
     (augmented, or a tuple target)."""
     if isinstance(stmt, ast.Assign):
         return [(t, stmt.value if not isinstance(t, (ast.Tuple, ast.List)) else None) for t in stmt.targets]
-    if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+    if isinstance(stmt, ast.AnnAssign):
         return [(stmt.target, stmt.value)]
     if isinstance(stmt, ast.AugAssign):
         return [(stmt.target, None)]
@@ -285,17 +348,21 @@ def _number(value: Optional[ast.expr]) -> Optional[float]:
     return _UNKNOWN
 
 
-def resolve(expr: cst.BaseExpression, model, table: ConfigConstants) -> Optional[float]:
-    """The number a config attribute holds (see the module docstring); None when unknown."""
+def resolve(expr: cst.BaseExpression, func, model, table: ConfigConstants) -> Optional[float]:
+    """The number a config attribute holds (see the module docstring); None when unknown. `func` is where it is
+    read: a parameter or local of the module's name there is not the module."""
     if not isinstance(expr, cst.Attribute):
         return None
     name = _config_attribute(expr)
-    if name is None or (name not in table.module_constants and name not in table.attribute_writes):
+    if name is None or (name not in table.module_constants and name not in table.writes):
         return None
     receiver = dotted(expr.value)
-    if receiver is None:
-        return None
-    module = _project_module(receiver, model, table.modules)
+    if receiver is None or receiver.split(".")[0] == "FLAGS" or receiver.endswith(".FLAGS") \
+            or model.options.option_attribute(expr) is not None:
+        return None  # the parsed command line: options.py reads it
+    head = receiver.split(".")[0]
+    shadowed = head in func.params or head in func.assignments
+    module = _project_module(receiver, model, table.modules) if not shadowed else None
     if module is not None:
         return table.module_value(name, module)
     return table.object_value(name)

@@ -530,7 +530,7 @@ def constant_fraction(expr: cst.BaseExpression, func: FunctionInfo, model, depth
     option = option_fraction(expr, model) if read_options else None
     if option is not None:
         return option[1]
-    configured = config_values.resolve(expr, model, model.config_constants) if read_options else None
+    configured = config_values.resolve(expr, func, model, model.config_constants) if read_options else None
     if configured is not None:
         return configured  # `config.keep_prob` over `keep_prob = 0.8` in config.py, the project's only value
     complement = one_minus(expr)

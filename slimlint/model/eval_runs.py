@@ -42,6 +42,9 @@ from slimlint.model.summary import ProjectIndex
 from slimlint.model.unread_params import mention_counts
 from slimlint.model.walk import find_all
 
+# Calls that load a graph built elsewhere (a frozen or saved export).
+_GRAPH_LOADERS = frozenset({"tf.import_graph_def", "tf.train.import_meta_graph", "tf.saved_model.loader.load",
+                            "tf.saved_model.load"})
 # Fetched names that train: a train op, an optimizer step, update ops.
 _TRAINING_FETCH_WORDS = {"train", "op", "ops", "opt", "optim", "optimizer", "update", "updates", "minimize", "apply", "step"}
 # An `..._op` named for what it computes trains nothing (`loss_op`, `merged_summary_op`, `accuracy_op`).
@@ -962,13 +965,16 @@ class EvalRuns:
         methods = [f for f in self.functions if f.class_name in family and "<locals>" not in f.qualname]
         if any(set(f.params) & set(MODE_PARAM_NAMES) for f in methods):
             return None  # a mode the class can be given: its builds are judged where they are made
-        if any(site.mode.kind != TRUE for f in methods for site in self.bn_sites(f, index)):
-            return None
+        if any(site.mode.kind != TRUE for f in self.functions for site in self.bn_sites(f, index)):
+            return None  # the file builds batch norm in another mode too (an inference subclass or sibling)
         if not any(self.training_run_orders(f) for f in methods):
             return None
         for method in methods:
             if method is func or not method.name or context.words(method.name) & {"sample", "sampling", "generate"}:
                 continue
+            if method.node is not None and any(
+                    self.builder.canonical(c.func) in _GRAPH_LOADERS for c in find_all(method.node, cst.Call)):
+                continue  # it runs a graph it loads (a frozen export), not the one the class builds
             if self.evaluation_runs(method, role):
                 return method.name
         return None

@@ -21,6 +21,7 @@ from slimlint.big_stack import on_big_stack
 from slimlint.findings import SAFE, UNSAFE, Edit, Finding, Fix, Position
 from slimlint.model import config_values, context
 from slimlint.model.dropout import config_fraction_names
+from slimlint.model.stale_copies import stale_copies
 from slimlint.model.facts import FALSE, TRUE, UNKNOWN
 from slimlint.model.mode_survey import ProjectModes
 from slimlint.model.reexports import module_reexports
@@ -210,6 +211,10 @@ class Engine:
         configs = config_values.scan({u.module_name: u.source.text for u in units if u.source is not None},
                                      backend.config_fraction_names())
         index.config_constants = configs
+        index.stale_modules = stale_copies(
+            {u.module_name: u.source.text for u in units if u.source is not None},
+            frozenset(u.module_name for u in units if u.code_relpath.replace("\\", "/").endswith("__init__.py")))
+        stale = index.stale_modules
         monte_carlo = any(_MONTE_CARLO.search(text) for text in texts if "run(" in text or "mc" in text.lower())
         index.monte_carlo = monte_carlo
         keras_phase = any("learning_phase" in text for text in texts)
@@ -228,6 +233,7 @@ class Engine:
             index.dynamic_getattr = dynamic_getattr
             index.fed_false_names = fed_false
             index.config_constants = configs
+            index.stale_modules = stale
             index.monte_carlo = monte_carlo
             index.keras_phase_named = keras_phase
             index.eager_training = eager
@@ -323,6 +329,8 @@ class Engine:
             if not self._enabled(rule.code, unit):
                 continue
             out.extend(rule.check(ctx))
+        if out and model.module_name in index.stale_modules:
+            return [], out  # a copy nothing imports beside the module the project uses (stale_copies.py)
         # (not in a notebook: its functions are called from cells, magics and by hand)
         dead = model.dead_lines(index) if out and (unit.source is None or unit.source.notebook is None) else []
         if not dead:

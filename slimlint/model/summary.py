@@ -359,6 +359,7 @@ class ProjectIndex:
         self.dynamic_getattr = False  # some file calls getattr with a name built at run time (engine.py)
         self.fed_false_names: FrozenSet[str] = frozenset()  # mode names some run sets False (engine._FED_FALSE)
         self.config_constants = config_values.EMPTY  # numbers config attributes hold (config_values.py)
+        self.stale_modules: FrozenSet[str] = frozenset()  # copies nothing imports beside a used twin (stale_copies.py)
         self.monte_carlo = False  # the project samples with dropout on (engine._MONTE_CARLO)
         self.keras_phase_named = False  # some file names Keras's learning phase (sets it, feeds it, reads it)
         self.eager_training = False  # some file trains with tf.GradientTape (TF2 eager: Keras passes `training`)

@@ -60,6 +60,11 @@ _FED_FALSE = re.compile(r"(?<![\w'\"])(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)\s*:\s*Fa
 # or code that names it. Dropout left on at evaluation is then the method, not a leftover.
 _MONTE_CARLO = re.compile(r"\[[^\[\]]*\.run\([^\[\]]*\bfor\s+_\w*\s+in\s+(?:x?range|tqdm)\("
                           r"|\b(?:mc_?dropout|monte_?carlo|mc_samples?|mc_preds?|mc_iters?|mc_runs?)\b", re.I)
+# The loop form: `for t in range(n_passes): samples.append(sess.run(y_hat, {x: x_test}))`, the same feed each
+# pass (the run does not name the loop variable), then the spread of the samples (`samples.var(axis=0)`).
+_MC_LOOP = re.compile(r"for\s+(\w+)\s+in\s+(?:x?range|tqdm)\([^\n]*\):[^\n]*\n\s+\w+\.append\(\s*[\w.]+\.run\("
+                      r"(?![^\n]*\b\1\b)[^\n]*\)\s*$", re.MULTILINE)
+_SPREAD = re.compile(r"\b(?:var|std)\(")
 _PROSE = re.compile(r"#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"", re.S)
 # A class or function picked by a name built at run time: `eval("Model_" + name)`, `globals()[name]`,
 # `vars(models)[name]`, `models.__dict__[name]`, `Base.__subclasses__()`.
@@ -215,7 +220,8 @@ class Engine:
             {u.module_name: u.source.text for u in units if u.source is not None},
             frozenset(u.module_name for u in units if u.code_relpath.replace("\\", "/").endswith("__init__.py")))
         stale = index.stale_modules
-        monte_carlo = any(_MONTE_CARLO.search(text) for text in texts if "run(" in text or "mc" in text.lower())
+        monte_carlo = any(_MONTE_CARLO.search(text) or _MC_LOOP.search(text) and _SPREAD.search(text)
+                          for text in texts if "run(" in text or "mc" in text.lower())
         index.monte_carlo = monte_carlo
         keras_phase = any("learning_phase" in text for text in texts)
         index.keras_phase_named = keras_phase

@@ -346,8 +346,8 @@ def evaluated_fixed_fractions(model, func: FunctionInfo, role: str, index) -> Li
     """Calls made by a script named for evaluation (`test.py`, `predict.py`: BatchNorm's evaluated_always_training
     test) of another module's project function with a fixed_fraction, with it. Not in a project that trains
     adversarially (pix2pix keeps its generator's dropout on at test time by design), nor in code named for
-    sampling."""
-    if role != context.EVAL or index.adversarial or not context.evaluation_module(model.module_name) \
+    sampling, nor in a project that samples with dropout on (Monte-Carlo dropout: engine._MONTE_CARLO)."""
+    if role != context.EVAL or index.adversarial or index.monte_carlo or not context.evaluation_module(model.module_name) \
             or context.samples_by_name(model.module_name, func):
         return []
     out = []

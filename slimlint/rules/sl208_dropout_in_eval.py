@@ -196,7 +196,8 @@ class DropoutInEval(Rule):
         training too); in unit tests, and for calls of project functions made in functions named like them
         (`test_multi_loss()`, restoring no checkpoint: dropout such a function builds itself in an evaluation
         script is still reported); and where dropout stays on at inference on purpose: Monte-Carlo dropout (a file or
-        function named mc / monte carlo / uncertainty / bayesian) and sampling from a generative model (named
+        function named mc / monte carlo / uncertainty / bayesian, a comprehension of repeated runs, or a loop
+        appending the same run each pass whose samples' spread the file computes) and sampling from a generative model (named
         sample / sampler / generate / generator), where dropout is the noise source by design (pix2pix
         applies it at test time). Only files slimlint reads are checked: those that name batch norm or a dropout
         (`tf.nn.dropout` included), or call project code that builds either (see the README's note on the text

@@ -212,14 +212,14 @@ class Engine:
         fed_false = frozenset(a or b or c for text in texts if "False" in text
                               for a, b, c in _FED_FALSE.findall(_PROSE.sub("", text)))
         index.fed_false_names = fed_false
-        # `tf.nn.dropout(x, config.keep_prob)`: what the project's files (parsed or not) write to those names
-        configs = config_values.scan({u.module_name: u.source.text for u in units if u.source is not None},
-                                     backend.config_fraction_names())
+        # Facts from every file's text, parsed or not: what the files write to the config names dropout reads
+        # (`tf.nn.dropout(x, config.keep_prob)`), and the stale copies nothing imports.
+        sources = {u.module_name: u.source.text for u in units if u.source is not None}
+        configs = config_values.scan(sources, backend.config_fraction_names())
         index.config_constants = configs
-        index.stale_modules = stale_copies(
-            {u.module_name: u.source.text for u in units if u.source is not None},
-            frozenset(u.module_name for u in units if u.code_relpath.replace("\\", "/").endswith("__init__.py")))
-        stale = index.stale_modules
+        stale = stale_copies(sources, frozenset(
+            u.module_name for u in units if u.code_relpath.replace("\\", "/").endswith("__init__.py")))
+        index.stale_modules = stale
         monte_carlo = any(_MONTE_CARLO.search(text) or _MC_LOOP.search(text) and _SPREAD.search(text)
                           for text in texts if "run(" in text or "mc" in text.lower())
         index.monte_carlo = monte_carlo
@@ -324,7 +324,8 @@ class Engine:
         return self._live_and_dead(unit, model, index)[0]
 
     def _live_and_dead(self, unit: Unit, model: FileModel, index: ProjectIndex) -> Tuple[List[Violation], List[Violation]]:
-        """(the violations, those dropped because they sit in a function nothing calls)."""
+        """(the violations, those dropped because no user runs their code: a function nothing calls, a stale
+        copy of a module)."""
         role = self.role(unit, model)
         if role == context.UNIT_TEST:
             return [], []  # unit tests pass odd arguments on purpose (learning_test's update_ops=[]): never report them

@@ -215,9 +215,10 @@ class Engine:
         # Facts from every file's text, parsed or not: what the files write to the config names dropout reads
         # (`tf.nn.dropout(x, config.keep_prob)`), and the stale copies nothing imports.
         sources = {u.module_name: u.source.text for u in units if u.source is not None}
+        notebooks = {u.module_name for u in units if u.source is not None and u.source.notebook is not None}
         configs = config_values.scan(sources, backend.config_fraction_names())
         index.config_constants = configs
-        stale = stale_copies(sources, frozenset(
+        stale = stale_copies({m: text for m, text in sources.items() if m not in notebooks}, frozenset(
             u.module_name for u in units if u.code_relpath.replace("\\", "/").endswith("__init__.py")))
         index.stale_modules = stale
         monte_carlo = any(_MONTE_CARLO.search(text) or _MC_LOOP.search(text) and _SPREAD.search(text)

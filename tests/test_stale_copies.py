@@ -23,3 +23,8 @@ def test_a_copy_named_anywhere_a_program_or_a_package_is_not():
 def test_a_library_nothing_imports_without_a_used_twin_is_left_alone():
     assert stale_copies({"learner": MODEL, "learner_old": MODEL}) == frozenset()
     assert stale_copies({"resnet": MODEL.replace("Learner", "ResNet"), "learner_old": MODEL, "train": TRAIN}) == frozenset()
+
+
+def test_a_script_whose_module_code_trains_is_not_a_copy():
+    script = MODEL + "\ntrain_op = optimizer.minimize(loss)\nwith tf.Session() as sess:\n    sess.run(train_op)\n"
+    assert stale_copies({"learner": MODEL, "learner_old": script, "train": TRAIN}) == frozenset()

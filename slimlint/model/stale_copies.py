@@ -7,8 +7,8 @@ Findings in such a copy are about code no user runs. A module counts as a stale 
 
 - no other file of the project names it (its module name appears in no other file's text: no import, no
   `importlib.import_module("...")` string, no `-m` command in a script of the project);
-- it is not a program (no `if __name__ == "__main__":`, no module code that calls something) and not a
-  package's `__init__`;
+- it is not a program (no `if __name__ == "__main__":`, no module code that runs something) nor a notebook
+  (its cells are run by hand), and not a package's `__init__`;
 - another module of the project defines a top-level class or function of the same name, and that module is
   named by some other file: the project uses the twin, not this copy.
 
@@ -23,10 +23,15 @@ from typing import Dict, FrozenSet, Mapping, Set
 
 _TOP_LEVEL_DEF = re.compile(r"^(?:class|def)\s+(\w+)", re.MULTILINE)
 _MAIN_BLOCK = re.compile(r"^if\s+__name__\s*==", re.MULTILINE)
-# Module code that runs something (`main()`, `sess.run(...)`): a script run as a file, not a library module.
-# Set-up calls a library module makes too (`sys.path.insert`, seeds, logging, flag definitions) do not count.
+# Module code that runs something (`main()`, `sess.run(...)`, `train_op = opt.minimize(loss)`, a `with` or `for`
+# block): a script run as a file, not a library module. Set-up a library module makes too (`sys.path.insert`,
+# seeds, logging, flag definitions, `logger = logging.getLogger(...)`, `Point = namedtuple(...)`) does not count.
 _MODULE_CALL = re.compile(r"^(?!sys\.path\.|os\.environ|warnings\.|logging\.|matplotlib\.|mpl\.|print\b)"
                           r"(?![\w.]*\.seed\()(?![\w.]*DEFINE_)[A-Za-z_][\w.]*\s*\(", re.MULTILINE)
+_MODULE_ASSIGNED_CALL = re.compile(
+    r"^[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*(?!logging\.|re\.compile|collections\.|namedtuple|os\.path\.|"
+    r"os\.environ|[\w.]*DEFINE_|[\w.]*getLogger|TypeVar)[A-Za-z_][\w.]*\s*\(", re.MULTILINE)
+_MODULE_BLOCK = re.compile(r"^(?:with|for|while|try)\b|^if\s+(?!__name__)", re.MULTILINE)
 _WORD = re.compile(r"\w+")
 
 
@@ -41,7 +46,7 @@ def stale_copies(texts: Mapping[str, str], packages: FrozenSet[str] = frozenset(
             owners.setdefault(name, set()).add(module)
     candidates = {module for module, names in defs.items()
                   if module not in packages and not _MAIN_BLOCK.search(texts[module])
-                  and not _MODULE_CALL.search(texts[module])
+                  and not _runs_something(texts[module])
                   and any(len(owners[name]) > 1 for name in names)}
     if not candidates:
         return frozenset()
@@ -56,3 +61,7 @@ def stale_copies(texts: Mapping[str, str], packages: FrozenSet[str] = frozenset(
     used = {module for module in asked if mentioned_in.get(last[module], set()) - {module}}
     return frozenset(module for module in candidates if module not in used
                      and any(other in used for name in defs[module] for other in owners[name] if other != module))
+
+
+def _runs_something(text: str) -> bool:
+    return bool(_MODULE_CALL.search(text) or _MODULE_ASSIGNED_CALL.search(text) or _MODULE_BLOCK.search(text))

@@ -19,9 +19,9 @@ from slimlint import nesting_budget, noqa, prefilter, python2
 from slimlint.model.checkpoints import trainable_only_checkpoints
 from slimlint.big_stack import on_big_stack
 from slimlint.findings import SAFE, UNSAFE, Edit, Finding, Fix, Position
-from slimlint.model import config_values, context
+from slimlint.model import context
 from slimlint.model.dropout import config_fraction_names
-from slimlint.model.stale_copies import stale_copies
+from slimlint.model.project_text import ProjectText
 from slimlint.model.facts import FALSE, TRUE, UNKNOWN
 from slimlint.model.mode_survey import ProjectModes
 from slimlint.model.reexports import module_reexports
@@ -49,33 +49,6 @@ class ParsedFile:
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-# `getattr(obj, name)` with a name that is not a string literal
-# Mode names some run sets False: a feed (`self.is_train: False`, `'is_training:0': False`) or a placeholder
-# defaulting to False. Evidence that a mode decided at run time is False in some run (ProjectIndex.run_time_mode).
-_FED_FALSE = re.compile(r"(?<![\w'\"])(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)\s*:\s*False\b"
-                        r"|['\"]([A-Za-z_]\w*):0['\"]\s*:\s*False\b"
-                        r"|([A-Za-z_]\w*)\s*=\s*(?:tf\.)?(?:compat\.v1\.)?placeholder_with_default\(\s*False\b")
-# Comments and triple-quoted strings (docstrings) hold no feeds: taken out before _FED_FALSE looks.
-# Monte-Carlo dropout: the same run repeated and stacked (`np.stack([sess.run(pred, feed) for _ in range(T)])`),
-# or code that names it. Dropout left on at evaluation is then the method, not a leftover.
-_MONTE_CARLO = re.compile(r"\[[^\[\]]*\.run\([^\[\]]*\bfor\s+_\w*\s+in\s+(?:x?range|tqdm)\("
-                          r"|\b(?:mc_?dropout|monte_?carlo|mc_samples?|mc_preds?|mc_iters?|mc_runs?)\b", re.I)
-# The loop form: `for t in range(n_passes): samples.append(sess.run(y_hat, {x: x_test}))`, the same feed each
-# pass (the run does not name the loop variable), then the spread of the samples (`samples.var(axis=0)`).
-_MC_LOOP = re.compile(r"for\s+(\w+)\s+in\s+(?:x?range|tqdm)\([^\n]*\):[^\n]*\n\s+\w+\.append\(\s*[\w.]+\.run\("
-                      r"(?![^\n]*\b\1\b)[^\n]*\)\s*$", re.MULTILINE)
-_SPREAD = re.compile(r"\b(?:var|std)\(")
-_PROSE = re.compile(r"#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"", re.S)
-# A class or function picked by a name built at run time: `eval("Model_" + name)`, `globals()[name]`,
-# `vars(models)[name]`, `models.__dict__[name]`, `Base.__subclasses__()`.
-_DYNAMIC_NAMES = re.compile(
-    r"(?<![\w.])eval\([^()\n]*\)\s*\("  # eval(...)(...): what it names is called at once
-    r"|(?<![\w.])eval\(\s*(?:f[\"']|[\"'][^\"'\n]*[\"']\s*[%+.]|[\w.]+\s*\+\s*f?[\"'])"  # eval("Model_" + name), f-strings, %, .format
-    r"|(?<![\w.])eval\(\s*[\w.]*(?:argv|args|FLAGS|flags|config|cfg|opt|opts)\b"  # eval(sys.argv[2]), eval(args.model)
-    r"|(?<![\w.])globals\(\)\s*(?:\[|\.get\()|(?<![\w.])vars\([\w.]*\)\s*(?:\[|\.get\()|\.__dict__\s*(?:\[|\.get\()"
-    r"|__subclasses__\("
-    r"|(?<![\w.])locals\(\)\s*(?:\[|\.get\()|\bFire\(")  # locals()[name](), python-fire's command line
-_DYNAMIC_GETATTR = re.compile(r"\bgetattr\(\s*[^,()]+,\s*(?=\S)(?!(?:'[^'\n]*'|\"[^\"\n]*\")\s*[,)])")
 
 
 class Engine:
@@ -171,9 +144,10 @@ class Engine:
         backend = backend or LocalBackend(self)
         units = attach_star_aliases(units)  # before any model is built: they bind names in it
         backend.parse([u for u in units if self.wants(u)])
+        text = ProjectText(units)  # what the files' text says, parsed or not: read once
         index = None
         while True:
-            index, wanted_modules = self._index(units, backend, index.modules if index is not None else {})
+            index, wanted_modules = self._index(units, backend, text, index.modules if index is not None else {})
             pattern = prefilter.names_pattern(index.bn_function_names())
             # `getattr(ops, conf.conv_type)(...)`: a function of a module that builds batch norm, picked by name
             dispatch = prefilter.getattr_pattern(index.bn_module_names())
@@ -188,7 +162,7 @@ class Engine:
                 return index
             backend.parse(more)
 
-    def _index(self, units: Sequence[Unit], backend, start: Dict[str, dict]):
+    def _index(self, units: Sequence[Unit], backend, text: ProjectText, start: Dict[str, dict]):
         """The project index, and the unparsed modules that files with batch norm call into. `start`: the
         summaries of the last round, before more files were parsed; iterating from them instead of from nothing
         reaches the fixed point in fewer rounds (each round recomputes every summary from the index alone)."""
@@ -196,55 +170,26 @@ class Engine:
         classes = backend.class_constants()
         reexports = backend.reexports()
         keys = backend.keys_written()
-        arg_scopes = any("arg_scope" in u.source.text for u in units if u.source is not None)
         # Syntactic, so known before any summary: a method nothing names is never called (summaries skip it).
         # Unparsed files count too, by their identifiers: a script without batch norm may call the method.
-        texts = [u.source.text for u in units if u.source is not None]
         referenced = frozenset(backend.referenced_names()) | frozenset(
             word for u in units if u.source is not None and u.key not in backend.parsed_keys
             for word in _IDENTIFIER.findall(u.source.text))
-        # `getattr(model, 'build_' + name)()`: any method may be called by a name built at run time.
-        dynamic_getattr = any(_DYNAMIC_GETATTR.search(text) for text in texts if "getattr(" in text)
-        index = ProjectIndex(start, unparsed=unparsed, classes=classes, reexports=reexports, keys_written=keys,
-                             arg_scopes=arg_scopes)
-        index.referenced_names = referenced
-        index.dynamic_getattr = dynamic_getattr
-        fed_false = frozenset(a or b or c for text in texts if "False" in text
-                              for a, b, c in _FED_FALSE.findall(_PROSE.sub("", text)))
-        index.fed_false_names = fed_false
-        # Facts from every file's text, parsed or not: what the files write to the config names dropout reads
-        # (`tf.nn.dropout(x, config.keep_prob)`), and the stale copies nothing imports.
-        sources = {u.module_name: u.source.text for u in units if u.source is not None}
-        notebooks = {u.module_name for u in units if u.source is not None and u.source.notebook is not None}
-        configs = config_values.scan(sources, backend.config_fraction_names())
-        index.config_constants = configs
-        stale = stale_copies({m: text for m, text in sources.items() if m not in notebooks}, frozenset(
-            u.module_name for u in units if u.code_relpath.replace("\\", "/").endswith("__init__.py")))
-        index.stale_modules = stale
-        monte_carlo = any(_MONTE_CARLO.search(text) or _MC_LOOP.search(text) and _SPREAD.search(text)
-                          for text in texts if "run(" in text or "mc" in text.lower())
-        index.monte_carlo = monte_carlo
-        keras_phase = any("learning_phase" in text for text in texts)
-        index.keras_phase_named = keras_phase
-        eager = any("GradientTape" in text for text in texts)
-        index.eager_training = eager
-        dynamic_names = dynamic_getattr or any(_DYNAMIC_NAMES.search(text) for text in texts)
-        index.dynamic_names = dynamic_names
+        configs = text.config_constants(backend.config_fraction_names())
+
+        def project_index(modules):
+            index = ProjectIndex(modules, unparsed=unparsed, classes=classes, reexports=reexports, keys_written=keys,
+                                 arg_scopes=text.arg_scopes)
+            index.referenced_names = referenced
+            text.bind(index, configs)
+            return index
+
+        index = project_index(start)
         for _ in range(6):  # summaries depend on summaries: iterate to a fixed point
             modules = backend.summaries(index)
             if modules == index.modules:
                 break
-            index = ProjectIndex(modules, unparsed=unparsed, classes=classes, reexports=reexports, keys_written=keys,
-                                 arg_scopes=arg_scopes)
-            index.referenced_names = referenced
-            index.dynamic_getattr = dynamic_getattr
-            index.fed_false_names = fed_false
-            index.config_constants = configs
-            index.stale_modules = stale
-            index.monte_carlo = monte_carlo
-            index.keras_phase_named = keras_phase
-            index.eager_training = eager
-            index.dynamic_names = dynamic_names
+            index = project_index(modules)
         called_after_bn, unresolved, training_callees, edges, under_deps, scoped = backend.cross_facts(index)
         index.scoped_bn_mode = _scoped_modes([(caller, callee, kind) for caller, callee, kind, _ in scoped], UNKNOWN)
         index.scoped_normaliser = _scoped_modes([(caller, callee, norm) for caller, callee, _, norm in scoped], False)
@@ -274,7 +219,7 @@ class Engine:
         # False by code not in view, and an evaluation build SL201 judges would read them once fixed: there the
         # Saver's loss is SL205's finding.
         modeless = not any(summary.mode_params for functions in index.modules.values() for summary in functions.values())
-        unsaved = set(modes.kinds) == {TRUE} and modeless and not modes.judged_eval and trainable_only_checkpoints(texts)
+        unsaved = set(modes.kinds) == {TRUE} and modeless and not modes.judged_eval and trainable_only_checkpoints(text.texts)
         index.moving_statistics_read = not (set(modes.kinds) == {TRUE} and (modes.run_mode_eval or unmoded_gan)
                                             and not modes.judged_eval or unsaved)
         own, incoming, callees = _network_modes(modes)

@@ -35,6 +35,7 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tupl
 
 import libcst as cst
 
+from slimlint.model.fraction_exprs import one_minus
 from slimlint.model.import_table import dotted
 
 _UNKNOWN = None  # a write whose value is not a number literal
@@ -103,8 +104,8 @@ def fraction_attribute_names(model, found: Iterable[Tuple[cst.Call, object, str]
 def _followed(expr: cst.BaseExpression, func, model) -> List[cst.BaseExpression]:
     """The expression, `x` of `1 - x`, and what a name in it is bound to once (in the function or the module)."""
     out = [expr]
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Subtract):
-        out.append(expr.right)
+    if one_minus(expr) is not None:
+        out.append(one_minus(expr))
     for candidate in list(out):
         if isinstance(candidate, cst.Name):
             values = func.assignments.get(candidate.value) or model.module_func.assignments.get(candidate.value)

@@ -17,6 +17,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 import libcst as cst
 
 from slimlint.model import api, config_values
+from slimlint.model.fraction_exprs import one_minus
 from slimlint.model.options import reassigned
 from slimlint.model.facts import DEFAULT, DYNAMIC, FALSE, MODE_PARAM_NAMES, PARAM, TRUE, UNKNOWN, CallSite, FunctionInfo, LayerCall, ModeArg
 from slimlint.model.import_table import dotted
@@ -176,6 +177,7 @@ class DropoutSite:
     order: Optional[int]  # None: not known (see the module docstring)
     mode: ModeArg  # TRUE: drops on every run; for tf.nn.dropout, TRUE when it keeps a constant fraction < 1
     constant: Optional[str] = None  # tf.nn.dropout: the constant, as the code gives it (`keep_prob=0.5`)
+    constant_value: Optional[str] = None  # the number a named constant holds (`config.keep_prob` over 0.8)
     in_frame: bool = False  # the mode comes from an enclosing arg_scope (its `with` holds the edit)
     guarded: bool = False  # under `if is_training:` (a test naming the training path): built for training
     fed_fraction: bool = False  # keeps a placeholder's fraction: each run's feed decides whether it drops
@@ -192,8 +194,7 @@ _OTHER_SIDE_WORDS = {"test", "testing", "eval", "evaluation", "evaluate", "infer
 
 def dropout_sites(model, index) -> List[DropoutSite]:
     """Every dropout site of the file (model: semantic.FileModel), in source order."""
-    finder = DropoutFinder(model)
-    walk(model.module, finder)
+    finder = walked_finder(model)
     sites = [_layer_site(model, layer, index) for func in model.functions for layer in func.layers
              if layer.api in MODE_APIS]
     sites += _walked_sites(model, finder, index)
@@ -284,6 +285,16 @@ def scoped_by_callers(model, func: FunctionInfo, index, bn_scopes: bool = True) 
 
 
 # --- tf.nn.dropout and Keras Dropout layers: a walk of their own ------------------------------------
+
+
+def walked_finder(model) -> "DropoutFinder":
+    """The file's DropoutFinder after one walk of its module, kept on the model: the sites, the kept fractions and
+    the config names all read the same walk."""
+    finder = getattr(model, "_dropout_finder", None)
+    if finder is None:
+        finder = model._dropout_finder = DropoutFinder(model)
+        walk(model.module, finder)
+    return finder
 
 
 class DropoutFinder(FastVisitor):
@@ -445,9 +456,7 @@ def config_fraction_names(model) -> FrozenSet[str]:
     """The config attribute names this file's dropouts with no mode read as their kept fraction (config_values.py)."""
     if not model.builder.fraction_dropout:
         return frozenset()
-    finder = DropoutFinder(model)
-    walk(model.module, finder)
-    found = [(call, func, kind) for call, func, kind in finder.found if kind in ALWAYS_DROP]
+    found = [(call, func, kind) for call, func, kind in walked_finder(model).found if kind in ALWAYS_DROP]
     return config_values.fraction_attribute_names(model, found, fraction_arguments)
 
 
@@ -457,8 +466,8 @@ def _walked_sites(model, finder: DropoutFinder, index) -> List[DropoutSite]:
     for call, func, kind in finder.found:
         order = finder.orders[id(call)] if orders_agree else None
         if kind in ALWAYS_DROP:
-            mode, constant = _fraction_mode(call, kind, func, model)
-            sites.append(DropoutSite(call, kind, func, order, mode, constant))
+            mode, constant, value = _fraction_mode(call, kind, func, model)
+            sites.append(DropoutSite(call, kind, func, order, mode, constant, value))
         else:
             expr = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "training"), None)
             mode = model.classify(expr, func, "training", call, index)
@@ -480,33 +489,25 @@ def fraction_arguments(call: cst.Call, api: str) -> List[Tuple[str, cst.BaseExpr
             if k in kwargs or i + 1 < len(positional)]
 
 
-def _fraction_mode(call: cst.Call, api: str, func: FunctionInfo, model) -> Tuple[ModeArg, Optional[str]]:
+def _fraction_mode(call: cst.Call, api: str, func: FunctionInfo, model) -> Tuple[ModeArg, Optional[str], Optional[str]]:
     """TRUE when a dropout with no mode keeps a constant fraction below 1: `keep_prob=0.5`, `rate=0.3`, a second
     positional argument strictly between 0 and 1 (both TF readings drop), a DropoutWrapper's
-    `output_keep_prob=0.8`; UNKNOWN when a fraction is decided elsewhere; FALSE when it keeps everything."""
+    `output_keep_prob=0.8`; UNKNOWN when a fraction is decided elsewhere; FALSE when it keeps everything. With the
+    constant as the code gives it, and the number a named one holds."""
     unknown = None
     for keyword, expr in fraction_arguments(call, api):
         value = constant_fraction(expr, func, model)
         if value is not None and 0.0 < value < 1.0:
             text = cst.Module([]).code_for_node(expr)
-            if isinstance(expr, cst.Attribute):
-                text += f"`, which is `{value:g}"  # a config's or an option's value, shown beside its name
-            return ModeArg(TRUE, expr, keyword=keyword or None, owner=call), f"{keyword}={text}" if keyword else text
+            shown = f"{value:g}" if isinstance(expr, cst.Attribute) else None  # a config's or an option's value
+            return ModeArg(TRUE, expr, keyword=keyword or None, owner=call), f"{keyword}={text}" if keyword else text, shown
         if value is None and unknown is None:
             unknown = ModeArg(UNKNOWN, expr, keyword=keyword or None, owner=call)
     if unknown is not None:
-        return unknown, None
+        return unknown, None, None
     if any(a.star for a in call.args):
-        return ModeArg(UNKNOWN, None, owner=call), None
-    return ModeArg(FALSE, None, owner=call), None  # keeps everything (TF1's tf.nn.dropout requires a fraction anyway)
-
-
-def one_minus(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
-    """`x` of `1 - x` (`1.0 - x`): the other reading of a fraction (a rate where a kept fraction goes)."""
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Subtract) \
-            and isinstance(expr.left, (cst.Integer, cst.Float)) and float(expr.left.evaluated_value) == 1.0:
-        return expr.right
-    return None
+        return ModeArg(UNKNOWN, None, owner=call), None, None
+    return ModeArg(FALSE, None, owner=call), None, None  # keeps everything (TF1's tf.nn.dropout requires a fraction anyway)
 
 
 def option_fraction(expr: cst.BaseExpression, model) -> Optional[Tuple[str, float]]:

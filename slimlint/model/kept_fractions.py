@@ -22,10 +22,11 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from slimlint.model import context
-from slimlint.model.dropout import (ALWAYS_DROP, NN_DROPOUT, constant_fraction, one_minus, DropoutFinder, fraction_arguments, given_mode,
+from slimlint.model.dropout import (ALWAYS_DROP, NN_DROPOUT, constant_fraction, walked_finder, fraction_arguments, given_mode,
                                     keep_expr, scoped_by_callers, unread_scope)
+from slimlint.model.fraction_exprs import one_minus
 from slimlint.model.facts import INIT_PREFIX, CallSite, FunctionInfo, method_param
-from slimlint.model.walk import find_all, walk
+from slimlint.model.walk import find_all
 from slimlint.model.dropped_fractions import reported_in_callee
 
 # (parameter, how its dropout reads it: "keep_prob" | "rate" | "" for tf.nn.dropout's second positional argument
@@ -75,8 +76,7 @@ def _walk(model, conditions: bool = False) -> _Walk:
     if cached is None and not model.builder.fraction_dropout and not conditions:
         return _NO_SITES
     if cached is None:
-        finder = DropoutFinder(model)
-        walk(model.module, finder)
+        finder = walked_finder(model)
         branches = _cond_branches(model)
         sites: Dict[str, List[Tuple[cst.Call, str, bool]]] = {}
         for call, func, kind in finder.found:
@@ -346,7 +346,7 @@ def evaluated_fixed_fractions(model, func: FunctionInfo, role: str, index) -> Li
     """Calls made by a script named for evaluation (`test.py`, `predict.py`: BatchNorm's evaluated_always_training
     test) of another module's project function with a fixed_fraction, with it. Not in a project that trains
     adversarially (pix2pix keeps its generator's dropout on at test time by design), nor in code named for
-    sampling, nor in a project that samples with dropout on (Monte-Carlo dropout: engine._MONTE_CARLO)."""
+    sampling, nor in a project that samples with dropout on (Monte-Carlo dropout: project_text.MONTE_CARLO)."""
     if role != context.EVAL or index.adversarial or index.monte_carlo or not context.evaluation_module(model.module_name) \
             or context.samples_by_name(model.module_name, func):
         return []

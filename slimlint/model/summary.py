@@ -357,10 +357,10 @@ class ProjectIndex:
         # (semantic.FileModel.referenced_names: "Class.m" for `self.m` in a class defining m, ".m" for `obj.m`).
         self.referenced_names: FrozenSet[str] = frozenset()
         self.dynamic_getattr = False  # some file calls getattr with a name built at run time (engine.py)
-        self.fed_false_names: FrozenSet[str] = frozenset()  # mode names some run sets False (engine._FED_FALSE)
+        self.fed_false_names: FrozenSet[str] = frozenset()  # mode names some run sets False (project_text.FED_FALSE)
         self.config_constants = config_values.EMPTY  # numbers config attributes hold (config_values.py)
         self.stale_modules: FrozenSet[str] = frozenset()  # copies nothing imports beside a used twin (stale_copies.py)
-        self.monte_carlo = False  # the project samples with dropout on (engine._MONTE_CARLO)
+        self.monte_carlo = False  # the project samples with dropout on (project_text.MONTE_CARLO)
         self.keras_phase_named = False  # some file names Keras's learning phase (sets it, feeds it, reads it)
         self.eager_training = False  # some file trains with tf.GradientTape (TF2 eager: Keras passes `training`)
         self.dynamic_names = False  # some file picks names at run time: getattr(m, name), eval, globals(), __dict__[...]

@@ -19,17 +19,17 @@ from slimlint.model.unthreaded_modes import unthreaded_dropout_modes
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
 _MODE_MESSAGE = "Dropout runs in training mode in evaluation code ({what}): it zeroes random activations on every run, so predictions are random"
-_NN_MESSAGE = ("`{api}` keeps a constant fraction in evaluation code (`{constant}`): it zeroes random activations "
+_NN_MESSAGE = ("`{api}` keeps a constant fraction in evaluation code ({constant}): it zeroes random activations "
                "on every run, so predictions are random; keep 1.0 at evaluation (`tf.placeholder_with_default(1.0, [])`) "
                "or leave the dropout out of the evaluation graph")
-_CLASS_GRAPH_MESSAGE = ("`{api}` keeps a constant fraction (`{constant}`) in the graph that `{method}()` of the same "
+_CLASS_GRAPH_MESSAGE = ("`{api}` keeps a constant fraction ({constant}) in the graph that `{method}()` of the same "
                         "class runs over evaluation data: it zeroes random activations on every run, so its predictions are "
                         "random; keep the fraction in a placeholder fed 1.0 at evaluation (`tf.placeholder_with_default(1.0, [])`)")
-_EVALUATED_AFTER_MESSAGE = ("`{api}` keeps a constant fraction (`{constant}`) in the graph that the run at line {line} "
+_EVALUATED_AFTER_MESSAGE = ("`{api}` keeps a constant fraction ({constant}) in the graph that the run at line {line} "
                             "evaluates: it zeroes random activations there too, so the evaluation numbers come from a "
                             "thinned, random network; keep the fraction in a placeholder fed 1.0 at evaluation "
                             "(`tf.placeholder_with_default(1.0, [])`)")
-_IGNORES_MODE_MESSAGE = ("`{api}` keeps a constant fraction (`{constant}`) whatever `{mode}` says, while the other "
+_IGNORES_MODE_MESSAGE = ("`{api}` keeps a constant fraction ({constant}) whatever `{mode}` says, while the other "
                          "dropouts of `{func}` follow it, and `{func}` is built for evaluation too ({how}): evaluation "
                          "still zeroes random activations here; switch this dropout by `{mode}` too")
 _FIXED_MESSAGE = ("Dropout drops in evaluation code: this builds dropout with no mode and a constant fraction "
@@ -56,13 +56,19 @@ _MODELESS_MESSAGE = ("Dropout stays on whatever `{flag}` says: `{callee}` takes 
                      "`{kept}` on every run, and this call cannot pass `{flag}` on; the project builds `{caller}` "
                      "{built}, where this dropout still zeroes random activations; give `{callee}` a mode for its "
                      "dropout and pass `{flag}`")
-_DROPPED_FRACTION_MESSAGE = ("`{api}` keeps a constant fraction (`{constant}`) whatever `{param}` says: `{func}` takes "
+_DROPPED_FRACTION_MESSAGE = ("`{api}` keeps a constant fraction ({constant}) whatever `{param}` says: `{func}` takes "
                              "`{param}` and never reads it, and the project builds it with `{asked}`, asking for no "
                              "dropout (a test or evaluation build), where this dropout still zeroes random activations "
                              "on every run; use `{param}` here")
 _UNREAD_FLAG_MESSAGE = ("`{flag}` is fed False ({fed_by}), but this dropout takes {mode}, fixed when the graph is "
                         "built: it still zeroes random activations in the runs that feed False, so their predictions "
                         "are random")
+def _shown_constant(site) -> str:
+    """The constant as the code gives it, in backticks, and the number it holds when the code names it."""
+    shown = f"`{site.constant}`"
+    return shown if site.constant_value is None else f"{shown}, which is `{site.constant_value}`"
+
+
 def _shown_api(api: str) -> str:
     """`tf.nn.dropout` in full; a wrapper class by its name (`DropoutWrapper`)."""
     return api if api == NN_DROPOUT else api.rsplit(".", 1)[-1]
@@ -629,7 +635,7 @@ class DropoutInEval(Rule):
                 fix = FixActions().on(dropped.replace, replace_with(dropped.param)) if dropped.replace is not None else None
                 yield self.violation(
                     site.call, _DROPPED_FRACTION_MESSAGE.format(
-                        api=_shown_api(site.api), constant=site.constant, param=dropped.param, func=site.func.name,
+                        api=_shown_api(site.api), constant=_shown_constant(site), param=dropped.param, func=site.func.name,
                         asked=dropped.asked),
                     fix, f"Use `{dropped.param}`" if fix else "",
                     behaviour_change=f"the dropout keeps the fraction each build passes as `{dropped.param}`: none at "
@@ -644,7 +650,7 @@ class DropoutInEval(Rule):
                 evaluator = class_evaluator(model, site, ctx.role, ctx.index) if site.api in ALWAYS_DROP else None
                 if evaluator is not None:
                     yield self.violation(site.call, _CLASS_GRAPH_MESSAGE.format(
-                        api=_shown_api(site.api), constant=site.constant, method=evaluator))
+                        api=_shown_api(site.api), constant=_shown_constant(site), method=evaluator))
                     continue
                 # An RNN cell's DropoutWrapper counts when it drops what the cell reads (`input_keep_prob`,
                 # `state_keep_prob`): its outputs' dropout may be discarded (`_, state = tf.nn.dynamic_rnn(cell, ...)`
@@ -653,19 +659,19 @@ class DropoutInEval(Rule):
                 run_line = evaluated_after(model, site, ctx.role, ctx.index) if reads_dropped else None
                 if run_line is not None:
                     yield self.violation(site.call, _EVALUATED_AFTER_MESSAGE.format(
-                        api=_shown_api(site.api), constant=site.constant, line=run_line))
+                        api=_shown_api(site.api), constant=_shown_constant(site), line=run_line))
                     continue
                 ignored = None if ctx.index.adversarial or named_on_purpose(site.func.name) \
                     else ignores_function_mode(model, site, sites, ctx.index)
                 if ignored is not None:
                     # No fix: the mode is a tensor here, and tf.nn.dropout takes none.
                     yield self.violation(site.call, _IGNORES_MODE_MESSAGE.format(
-                        api=_shown_api(site.api), constant=site.constant, mode=ignored, func=site.func.name,
+                        api=_shown_api(site.api), constant=_shown_constant(site), mode=ignored, func=site.func.name,
                         how="an Estimator model_fn serves EVAL and PREDICT" if ignored == "mode" and "mode" in site.func.params
                         else f"the project builds it with `{ignored}` False"))
                 continue
             if site.api in ALWAYS_DROP:
-                yield self.violation(site.call, _NN_MESSAGE.format(api=_shown_api(site.api), constant=site.constant))
+                yield self.violation(site.call, _NN_MESSAGE.format(api=_shown_api(site.api), constant=_shown_constant(site)))
                 continue
             yield self._report(ctx, site)
         for func in model.functions:

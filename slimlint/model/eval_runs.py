@@ -1028,7 +1028,7 @@ class EvalRuns:
             return False
         # Only an `..._op` of unknown kind (`write_op` from a project's summary helper): what the run's results
         # are named says what it computes (`summary_valid = write_op.eval(...)`, `loss, acc = sess.run(...)`).
-        weak = all(context.words(n.split(".")[-1]) & _TRAINING_FETCH_WORDS <= {"op", "ops"} for n in training)
+        weak = all(_training_words(n) <= {"op", "ops"} for n in training)
         targets = self._run_targets(func).get(id(run), ())
         return not (weak and targets and all(context.words(t.split(".")[-1]) & _COMPUTED_OP_WORDS for t in targets))
 
@@ -1162,11 +1162,20 @@ def _looks_up_train_op(fetches: cst.BaseExpression) -> bool:
     return False
 
 
+def _training_words(name: str) -> Set[str]:
+    """The words of a fetched name that say it trains. The global step is a counter the training op increments:
+    fetched beside a validation loss for the summary writer, it trains nothing (`increment_global_step` neither
+    touches batch norm)."""
+    found = context.words(name.split(".")[-1])
+    trains = found & _TRAINING_FETCH_WORDS
+    return trains - {"step"} if "global" in found else trains
+
+
 def _training_named(name: str) -> bool:
     """A fetch named for training (`train_op`, `optimizer`, `update_ops`, `g_step`), not one named for evaluation
     first (`eval_op`) nor an op named for what it computes (`loss_op`, `summary_op`, `accuracy_op`)."""
     found = context.words(name.split(".")[-1])
-    trains = found & _TRAINING_FETCH_WORDS
+    trains = _training_words(name)
     if not trains or _eval_named(name):
         return False
     return bool(trains - {"op", "ops"}) or not found & _COMPUTED_OP_WORDS

@@ -5,7 +5,7 @@ Summaries carry no LibCST nodes, so they can be cached and sent between processe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
@@ -698,9 +698,10 @@ class ProjectIndex:
         first = None
         targets = self._site_targets(site, from_module)
         if self.is_dispatch(site):
-            # `getattr(ops, name)(h)`: one candidate only when exactly one of the module's functions takes the call
+            # `getattr(ops, name)(h)`: one candidate only when exactly one of the module's functions takes the call,
+            # or when every one that does is summarised alike (`pspnet50` / `pspnet101`, each building one class)
             found = self.resolve_site_all(site, from_module) if len(targets) > 1 else []
-            return found[0] if len(found) == 1 else None
+            return found[0] if len(found) == 1 or self._alike(found) else None
         for target, module in targets:
             found = self.resolve(target, module)
             if found is None:
@@ -713,6 +714,12 @@ class ProjectIndex:
                 return found
             first = first or found
         return first
+
+    def _alike(self, found: List[Tuple[str, str]]) -> bool:
+        """Do these project functions have the same summary but for their names (whichever a name picks, the
+        facts are the same)?"""
+        summaries = [replace(self.modules[module][qualname], qualname="") for module, qualname in found]
+        return len(summaries) > 1 and all(s == summaries[0] for s in summaries[1:])
 
     def resolve_site_all(self, site, from_module: str) -> List[Tuple[str, str]]:
         """Every project function a call site may reach whose signature takes the call's arguments (a module

@@ -38,6 +38,9 @@ _DYNAMIC_NAMES = re.compile(
     r"|(?<![\w.])globals\(\)\s*(?:\[|\.get\()|(?<![\w.])vars\([\w.]*\)\s*(?:\[|\.get\()|\.__dict__\s*(?:\[|\.get\()"
     r"|__subclasses__\("
     r"|(?<![\w.])locals\(\)\s*(?:\[|\.get\()|\bFire\(")  # locals()[name](), python-fire's command line
+# An Estimator asked to evaluate, predict or export: its model_fn builds the graph for EVAL / PREDICT too.
+_ESTIMATOR_SERVES = re.compile(r"\.(?:evaluate|predict|export_savedmodel|export_saved_model|experimental_export_all_saved_models)\("
+                               r"|\btrain_and_evaluate\(|\bEvalSpec\(")
 # `getattr(obj, name)` with a name that is not a string literal
 _DYNAMIC_GETATTR = re.compile(r"\bgetattr\(\s*[^,()]+,\s*(?=\S)(?!(?:'[^'\n]*'|\"[^\"\n]*\")\s*[,)])")
 
@@ -61,6 +64,8 @@ class ProjectText:
                                for text in self.texts if "run(" in text or "mc" in text.lower())
         self.keras_phase_named = any("learning_phase" in text for text in self.texts)
         self.eager_training = any("GradientTape" in text for text in self.texts)
+        self.estimator_serves = any("stimator" in text for text in self.texts) and any(
+            _ESTIMATOR_SERVES.search(text) for text in self.texts)
         self.dynamic_names = self.dynamic_getattr or any(_DYNAMIC_NAMES.search(text) for text in self.texts)
         self._configs: Dict[FrozenSet[str], config_values.ConfigConstants] = {}
 
@@ -79,4 +84,5 @@ class ProjectText:
         index.monte_carlo = self.monte_carlo
         index.keras_phase_named = self.keras_phase_named
         index.eager_training = self.eager_training
+        index.estimator_serves = self.estimator_serves
         index.dynamic_names = self.dynamic_names

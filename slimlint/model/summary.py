@@ -360,6 +360,7 @@ class ProjectIndex:
         self.fed_false_names: FrozenSet[str] = frozenset()  # mode names some run sets False (project_text.FED_FALSE)
         self.config_constants = config_values.EMPTY  # numbers config attributes hold (config_values.py)
         self.stale_modules: FrozenSet[str] = frozenset()  # copies nothing imports beside a used twin (stale_copies.py)
+        self.estimator_serves = False  # an Estimator evaluates, predicts or exports (project_text.py)
         self.monte_carlo = False  # the project samples with dropout on (project_text.MONTE_CARLO)
         self.keras_phase_named = False  # some file names Keras's learning phase (sets it, feeds it, reads it)
         self.eager_training = False  # some file trains with tf.GradientTape (TF2 eager: Keras passes `training`)

@@ -15,6 +15,7 @@ from slimlint.model.evaluated_dropout import appended_to, class_evaluator, evalu
 from slimlint.model.training_graph_dropout import NOISE_WORDS, dropout_runs_on_training_graph
 from slimlint.model.kept_fractions import evaluated_fixed_fractions, fraction_calls, identity_of
 from slimlint.model.facts import TRUE
+from slimlint.model.model_fn_dropout import served_constant_dropout, served_fixed_fractions
 from slimlint.model.unthreaded_modes import unthreaded_dropout_modes
 from slimlint.rules.base import Case, Rule, RuleContext, Violation
 
@@ -32,6 +33,14 @@ _EVALUATED_AFTER_MESSAGE = ("`{api}` keeps a constant fraction ({constant}) in t
 _IGNORES_MODE_MESSAGE = ("`{api}` keeps a constant fraction ({constant}) whatever `{mode}` says, while the other "
                          "dropouts of `{func}` follow it, and `{func}` is built for evaluation too ({how}): evaluation "
                          "still zeroes random activations here; switch this dropout by `{mode}` too")
+_MODEL_FN_MESSAGE = ("`{api}` keeps a constant fraction ({constant}) in an Estimator model_fn, which builds the "
+                    "graph for EVAL and PREDICT too: it zeroes random activations in evaluation, prediction and the "
+                    "exported model, so predictions are random; drop only in training (`tf.layers.dropout(x, rate, "
+                    "training=mode == tf.estimator.ModeKeys.TRAIN)`)")
+_MODEL_FN_CALL_MESSAGE = ("Dropout drops in evaluation and serving: this Estimator model_fn builds dropout with no mode "
+                          "and a constant fraction (`{constant}` in `{where}`) for EVAL and PREDICT too, so it zeroes "
+                          "random activations there and predictions are random; give `{where}` the mode "
+                          "(`mode == tf.estimator.ModeKeys.TRAIN`) for its dropout")
 _FIXED_MESSAGE = ("Dropout drops in evaluation code: this builds dropout with no mode and a constant fraction "
                   "(`{constant}` in `{where}`), so it zeroes random activations on every run and predictions are random; "
                   "make the fraction a parameter (or a placeholder) and give it here the value that keeps everything "
@@ -129,6 +138,13 @@ class DropoutInEval(Rule):
         else, and evaluation still drops here. No fix (the mode is a tensor, and `tf.nn.dropout` takes none).
         Silent for input noise (`noisy = tf.nn.dropout(x, 0.7)`) and in projects that sample with dropout on
         (Monte-Carlo dropout: the same run repeated and stacked, or code named for it).
+
+        Also dropout with no mode and a constant fraction in Estimator model_fn code outside its TRAIN branch
+        (`tf.nn.dropout(net, keep_prob=0.8)` in `model_fn(features, labels, mode, params)`), and the model_fn's
+        calls of a project function whose dropout keeps a fixed fraction (`create_model(...)` building a head
+        that drops at `FLAGS.keep_prob`): the Estimator calls its model_fn for EVAL and PREDICT too, so
+        `evaluate()`, `predict()` and the exported model drop. Only when the project evaluates, predicts or
+        exports with an Estimator; silent in projects that sample with dropout on or train adversarially. No fix.
 
         Also a mode flag that stops on the way: a function hands its mode parameter to its batch norm (or
         other dropout) but calls a dropout helper of the project without it (`spatial_dropout(net, p=0.1)`
@@ -669,6 +685,9 @@ class DropoutInEval(Rule):
                         api=_shown_api(site.api), constant=_shown_constant(site), mode=ignored, func=site.func.name,
                         how="an Estimator model_fn serves EVAL and PREDICT" if ignored == "mode" and "mode" in site.func.params
                         else f"the project builds it with `{ignored}` False"))
+                elif site.api in ALWAYS_DROP and served_constant_dropout(model, site, ctx.index):
+                    yield self.violation(site.call, _MODEL_FN_MESSAGE.format(
+                        api=_shown_api(site.api), constant=_shown_constant(site)))
                 continue
             if site.api in ALWAYS_DROP:
                 yield self.violation(site.call, _NN_MESSAGE.format(api=_shown_api(site.api), constant=_shown_constant(site)))
@@ -686,6 +705,8 @@ class DropoutInEval(Rule):
                     found.switch, ("fraction", "1.0 (0.0 if it is a rate)"))
                 yield self.violation(found.build, _TRAINING_GRAPH_MESSAGE.format(
                     what=found.what, line=line, data=found.data, switch=switch, off=off))
+            for site, (constant, where) in served_fixed_fractions(model, func, ctx.index):
+                yield self.violation(site.call, _MODEL_FN_CALL_MESSAGE.format(constant=constant, where=where))
             for site, (constant, where), by_slim_default in evaluated_fixed_fractions(model, func, ctx.role, ctx.index):
                 if not targets_on_purpose(site.targets):
                     message = _SLIM_DEFAULT_MESSAGE if by_slim_default else _FIXED_MESSAGE

@@ -69,3 +69,27 @@ def test_a_file_too_deep_for_the_parser_does_not_stop_the_scan():
     deep = "x = " + " + ".join(["a"] * 3000) + "\nfor k, v in d.items():\n    setattr(c, k, v)\nkeep_prob = 1\n"
     table = scan({"gen": deep, "cfg": "class C:\n    keep_prob = 0.5\n"}, {"keep_prob"})
     assert table.object_value("keep_prob") is None
+
+
+def test_hparams_overridden_at_run_time_make_objects_unknown():
+    base = "hparams = HParams(keep_prob=0.7)\n"
+    assert scan({"a": base}, {"keep_prob"}).object_value("keep_prob") == 0.7
+    assert scan({"a": base + "hparams.parse(FLAGS.hparams)\n"}, {"keep_prob"}).object_value("keep_prob") is None
+    assert scan({"a": base + "hparams.override_from_dict(d)\n"}, {"keep_prob"}).object_value("keep_prob") is None
+    assert scan({"a": base + "tree = ET.parse(path)\n"}, {"keep_prob"}).object_value("keep_prob") == 0.7
+
+
+def test_a_dict_entry_read_by_subscript_is_resolved_as_an_object_value():
+    import libcst as cst
+
+    from slimlint.model.config_values import _config_attribute
+
+    read = cst.parse_expression("self.options['image_dropout']")
+    assert _config_attribute(read) == "image_dropout"
+    assert _config_attribute(cst.parse_expression("cfg[key]")) is None
+    assert _config_attribute(cst.parse_expression("cfg['a', 'b']")) is None
+    table = scan({"settings": "OPTIONS = {'image_dropout': 0.5}\n"}, {"image_dropout"})
+    assert table.object_value("image_dropout") == 0.5
+    rewritten = "cfg = dict(OPTIONS)\ncfg['image_dropout'] = 1.0\n"
+    assert scan({"settings": "OPTIONS = {'image_dropout': 0.5}\n", "ev": rewritten},
+                {"image_dropout"}).object_value("image_dropout") is None

@@ -115,6 +115,9 @@ def _followed(expr: cst.BaseExpression, func, model) -> List[cst.BaseExpression]
 
 
 def _config_attribute(expr: cst.BaseExpression) -> Optional[str]:
+    key = _literal_subscript(expr)
+    if key is not None:
+        return key  # `self.options['image_dropout']`, `params['dropout']`: a dict-like config's entry
     text = dotted(expr) if isinstance(expr, cst.Attribute) else None
     if text is None:
         return None
@@ -124,10 +127,18 @@ def _config_attribute(expr: cst.BaseExpression) -> Optional[str]:
     return parts[-1]
 
 
+def _literal_subscript(expr: cst.BaseExpression) -> Optional[str]:
+    """'keep_prob' of `cfg['keep_prob']` (one string-literal index), else None."""
+    if not isinstance(expr, cst.Subscript) or len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+        return None
+    index = expr.slice[0].slice.value
+    return index.evaluated_value if isinstance(index, cst.SimpleString) and isinstance(index.evaluated_value, str) else None
+
+
 # Objects filled from elsewhere: computed attribute names, a config file merged in, code run from text.
 _DYNAMIC_CONFIG = re.compile(
     r"__dict__|\bvars\(|\bglobals\(\)|\bexec\(|merge_from_(?:file|list)|_merge_a_into_b|\byaml\.(?:safe_|full_|unsafe_)?load"
-    r"|\bjson\.loads?\(|[Cc]onfig[Pp]arser|\bsetattr\(")
+    r"|\bjson\.loads?\(|[Cc]onfig[Pp]arser|\bsetattr\(|override_from_dict|set_hparam|\.parse(?:_json)?\(")
 # A module whose globals may change after its own assignments.
 _UNSETTLED_MODULE = re.compile(r"^\s*from\s+\S+\s+import\s+\*|\bglobals\(\)|\bvars\(\)|\bexec\(", re.MULTILINE)
 
@@ -215,6 +226,9 @@ def _fills_dynamically(text: str) -> Tuple[bool, bool]:
             elif callee in ("merge_from_file", "merge_from_list", "_merge_a_into_b", "safe_load", "full_load",
                             "unsafe_load", "ConfigParser", "RawConfigParser"):
                 objects = True
+            elif callee in ("override_from_dict", "set_hparam", "parse_json") or callee == "parse" and isinstance(
+                    node.func, ast.Attribute) and "hp" in (_callee_name(node.func.value) or "").lower():
+                objects = True  # HParams overridden at run time (`hparams.parse(FLAGS.hparams)`)
             elif callee in ("load", "loads") and isinstance(node.func, ast.Attribute) \
                     and isinstance(node.func.value, ast.Name) and node.func.value.id in ("yaml", "json"):
                 objects = True
@@ -352,11 +366,13 @@ def _number(value: Optional[ast.expr]) -> Optional[float]:
 def resolve(expr: cst.BaseExpression, func, model, table: ConfigConstants) -> Optional[float]:
     """The number a config attribute holds (see the module docstring); None when unknown. `func` is where it is
     read: a parameter or local of the module's name there is not the module."""
-    if not isinstance(expr, cst.Attribute):
+    if not isinstance(expr, (cst.Attribute, cst.Subscript)):
         return None
     name = _config_attribute(expr)
     if name is None or (name not in table.module_constants and name not in table.writes):
         return None
+    if isinstance(expr, cst.Subscript):
+        return table.object_value(name)  # a dict's entry: every literal the project gives the key
     receiver = dotted(expr.value)
     if receiver is None or receiver.split(".")[0] == "FLAGS" or receiver.endswith(".FLAGS") \
             or model.options.option_attribute(expr) is not None:

@@ -93,3 +93,11 @@ def test_a_dict_entry_read_by_subscript_is_resolved_as_an_object_value():
     rewritten = "cfg = dict(OPTIONS)\ncfg['image_dropout'] = 1.0\n"
     assert scan({"settings": "OPTIONS = {'image_dropout': 0.5}\n", "ev": rewritten},
                 {"image_dropout"}).object_value("image_dropout") is None
+
+
+def test_a_config_value_copied_under_its_own_name_is_no_new_write():
+    base = "class Config(object):\n    keep_prob = 0.8\n"
+    copy = "class Model(object):\n    def __init__(self, config):\n        self.keep_prob = config.keep_prob\n"
+    assert scan({"a": base, "b": copy}, {"keep_prob"}).object_value("keep_prob") == 0.8
+    renamed = "class Model(object):\n    def __init__(self, config):\n        self.keep_prob = config.dropout_keep\n"
+    assert scan({"a": base, "b": renamed}, {"keep_prob"}).object_value("keep_prob") is None

@@ -103,9 +103,15 @@ def fraction_attribute_names(model, found: Iterable[Tuple[cst.Call, object, str]
 
 def _followed(expr: cst.BaseExpression, func, model) -> List[cst.BaseExpression]:
     """The expression, `x` of `1 - x`, and what a name in it is bound to once (in the function or the module)."""
+    from slimlint.model.dropout import kept_config_copy  # the model's reading of `self.x = config.x`
+
     out = [expr]
     if one_minus(expr) is not None:
         out.append(one_minus(expr))
+    for candidate in list(out):
+        kept = kept_config_copy(model, candidate, func)
+        if kept is not None:
+            out.append(kept[1])
     for candidate in list(out):
         if isinstance(candidate, cst.Name):
             values = func.assignments.get(candidate.value) or model.module_func.assignments.get(candidate.value)
@@ -272,6 +278,8 @@ class _Scanner:
                     if key is not None:
                         self._write(key, value)  # `cfg['keep_prob'] = 1.0` on a dict-like config
                     for attribute, own in _attribute_targets(target):
+                        if isinstance(target, ast.Attribute) and isinstance(value, ast.Attribute) and value.attr == attribute:
+                            continue  # `self.keep_prob = config.keep_prob`: the config's value handed on, nothing new
                         self._write(attribute, value if isinstance(target, ast.Attribute) else None, own)
             elif isinstance(node, ast.Call):
                 self._call(node)

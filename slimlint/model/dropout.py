@@ -415,6 +415,22 @@ def _bound_once(model, expr: cst.BaseExpression, func: FunctionInfo) -> Optional
     return None
 
 
+def kept_config_copy(model, expr: cst.BaseExpression, func: FunctionInfo) -> Optional[Tuple[FunctionInfo, cst.BaseExpression]]:
+    """(the constructor, the value) for `self.keep_prob` that the constructor sets once from a config or an option
+    (`self.keep_prob = config.keep_prob`, `self.keep_prob = FLAGS.keep_prob`) and no other method of the class
+    sets: the object keeps the config's number."""
+    text = dotted(expr) if isinstance(expr, cst.Attribute) else None
+    if not text or text.count(".") != 1 or not text.startswith("self.") or func.class_name is None:
+        return None
+    init = next((f for f in model.functions if f.qualname == f"{func.class_name}.__init__"), None)
+    values = init.assignments.get(text) if init is not None else None
+    if not values or len(values) != 1 or not isinstance(values[0][0], (cst.Attribute, cst.Subscript)):
+        return None
+    if any(text in f.assignments for f in model.functions if f.class_name == func.class_name and f is not init):
+        return None  # set again by a method (`def eval(self): self.keep_prob = 1.0`)
+    return init, values[0][0]
+
+
 def _run_time_fraction(expr: Optional[cst.BaseExpression], func: FunctionInfo, model) -> bool:
     """Is a kept fraction a placeholder (`self.keep_prob = tf.placeholder_with_default(1.0, [])`), decided by
     what each run feeds? Feeds are judged where they are written (EvalRuns.eval_runs_dropping)."""
@@ -538,6 +554,9 @@ def constant_fraction(expr: cst.BaseExpression, func: FunctionInfo, model, depth
     if complement is not None and depth < 3:
         value = constant_fraction(complement, func, model, depth + 1, read_options)
         return None if value is None else 1.0 - value
+    kept = kept_config_copy(model, expr, func) if read_options and depth < 3 else None
+    if kept is not None:
+        return constant_fraction(kept[1], kept[0], model, depth + 1, read_options)
     if isinstance(expr, cst.Name) and depth < 3 and expr.value not in func.params:
         values = func.assignments.get(expr.value) or model.module_func.assignments.get(expr.value)
         if values and len(values) == 1:

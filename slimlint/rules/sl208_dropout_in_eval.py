@@ -203,7 +203,8 @@ class DropoutInEval(Rule):
         A constant may also come from a config: a command-line option's default written in the file
         (`FLAGS.keep_prob` over `DEFINE_float('keep_prob', 0.5, ...)`), a settings module's value
         (`settings.keep_prob` over `keep_prob = 0.7` in settings.py), or a config object's attribute the
-        project gives one number only (`self.config.dropout` over a config class's `dropout = 0.4`), or a
+        project gives one number only (`self.config.dropout` over a config class's `dropout = 0.4`, also
+        through the constructor's copy `self.keep_prob = config.keep_prob` that no other method sets), or a
         dict entry read by its key the same way (`cfg["keep_prob"]` over `{"keep_prob": 0.7}`); not when
         the project writes that name another value or from a variable (`config.dropout = keep`,
         `cfg["keep_prob"] = 1.0`), sets attributes by computed names (`setattr(config, key, value)` from a

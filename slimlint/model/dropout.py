@@ -649,6 +649,12 @@ def targets_on_purpose(targets) -> bool:
     return any(named_on_purpose(t.rsplit(".", 1)[-1]) for t in targets)
 
 
+def input_noise(site: DropoutSite) -> bool:
+    """`noisy = tf.nn.dropout(x, 0.7)`: a denoising objective's input noise, by design (its result named so)."""
+    named = [name for name, values in site.func.assignments.items() if any(value is site.call for value, _ in values)]
+    return any(words(name.rsplit(".", 1)[-1]) & NOISE_WORDS for name in named)
+
+
 def ignores_function_mode(model, site: DropoutSite, sites: List[DropoutSite], index) -> Optional[str]:
     """The mode parameter a constant-fraction dropout ignores while the other dropouts of its function follow
     it (`tf.nn.dropout(inp, rate=.2)` beside `tf.layers.dropout(h, rate=.5, training=training)`), when the
@@ -657,9 +663,7 @@ def ignores_function_mode(model, site: DropoutSite, sites: List[DropoutSite], in
     if site.api not in ALWAYS_DROP or site.mode.kind != TRUE or site.guarded or site.fed_fraction or index.monte_carlo:
         return None
     func = site.func
-    # `noisy = tf.nn.dropout(x, 0.7)`: a denoising objective's input noise, by design
-    named = [name for name, values in func.assignments.items() if any(value is site.call for value, _ in values)]
-    if any(words(name.rsplit(".", 1)[-1]) & NOISE_WORDS for name in named):
+    if input_noise(site):
         return None
     followed = {other.mode.param for other in sites if other is not site and other.func is func
                 and other.mode.kind == PARAM and other.mode.param in func.params}

@@ -20,7 +20,7 @@ import libcst as cst
 
 from slimlint.model import context
 from slimlint.model.builder import run_fetches
-from slimlint.model.dropout import NOISE_WORDS, DropoutSite, dropout_sites, named_on_purpose, targets_on_purpose
+from slimlint.model.dropout import DropoutSite, dropout_sites, input_noise, named_on_purpose, targets_on_purpose
 from slimlint.model.facts import TRUE, FunctionInfo
 from slimlint.model.flow import computed_from
 from slimlint.model.import_table import dotted
@@ -70,9 +70,9 @@ def evaluated_after(model, site: DropoutSite, role: str, index: ProjectIndex) ->
     if index.adversarial_program(model.module_name) or index.monte_carlo or role == context.UNIT_TEST \
             or site.order is None or named_on_purpose(func.name):
         return None
-    named = [n for n, values in func.assignments.items() if any(v is site.call for v, _ in values)]
-    if any(context.words(n.rsplit(".", 1)[-1]) & NOISE_WORDS for n in named):
+    if input_noise(site):
         return None
+    named = [n for n, values in func.assignments.items() if any(v is site.call for v, _ in values)]
     if any(other.func is func and other.mode.kind != TRUE for other in dropout_sites(model, index)):
         return None
     if not named:

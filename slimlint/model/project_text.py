@@ -20,13 +20,14 @@ FED_FALSE = re.compile(r"(?<![\w'\"])(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)\s*:\s*Fal
                        r"|([A-Za-z_]\w*)\s*=\s*(?:tf\.)?(?:compat\.v1\.)?placeholder_with_default\(\s*False\b")
 # Comments and triple-quoted strings (docstrings) hold no feeds: taken out before FED_FALSE looks.
 _PROSE = re.compile(r"#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"", re.S)
-# Monte-Carlo dropout: the same run repeated and stacked (`np.stack([sess.run(pred, feed) for _ in range(T)])`),
+# Monte-Carlo dropout: the same run (or an Estimator's predict) repeated and stacked (`np.stack([sess.run(pred,
+# feed) for _ in range(T)])`),
 # or code that names it. Dropout left on at evaluation is then the method, not a leftover.
-MONTE_CARLO = re.compile(r"\[[^\[\]]*\.run\([^\[\]]*\bfor\s+_\w*\s+in\s+(?:x?range|tqdm)\("
+MONTE_CARLO = re.compile(r"\[[^\[\]]*\.(?:run|predict)\([^\[\]]*\bfor\s+_\w*\s+in\s+(?:x?range|tqdm)\("
                          r"|\b(?:mc_?dropout|monte_?carlo|mc_samples?|mc_preds?|mc_iters?|mc_runs?)\b", re.I)
 # The loop form: `for t in range(n_passes): samples.append(sess.run(y_hat, {x: x_test}))`, the same feed each
 # pass (the run does not name the loop variable), then the spread of the samples (`samples.var(axis=0)`).
-MC_LOOP = re.compile(r"for\s+(\w+)\s+in\s+(?:x?range|tqdm)\([^\n]*\):[^\n]*\n\s+\w+\.append\(\s*[\w.]+\.run\("
+MC_LOOP = re.compile(r"for\s+(\w+)\s+in\s+(?:x?range|tqdm)\([^\n]*\):[^\n]*\n\s+\w+\.append\([^\n]*?[\w.]+\.(?:run|predict)\("
                      r"(?![^\n]*\b\1\b)[^\n]*\)\s*$", re.MULTILINE)
 _SPREAD = re.compile(r"\b(?:var|std)\(")
 # A class or function picked by a name built at run time: `eval("Model_" + name)`, `globals()[name]`,
@@ -39,7 +40,10 @@ _DYNAMIC_NAMES = re.compile(
     r"|__subclasses__\("
     r"|(?<![\w.])locals\(\)\s*(?:\[|\.get\()|\bFire\(")  # locals()[name](), python-fire's command line
 # An Estimator asked to evaluate, predict or export: its model_fn builds the graph for EVAL / PREDICT too.
-_ESTIMATOR_SERVES = re.compile(r"\.(?:evaluate|predict|export_savedmodel|export_saved_model|experimental_export_all_saved_models)\("
+# Called the Estimator way: with an input_fn (`est.predict(input_fn=...)`, `est.evaluate(lambda: eval_input())`),
+# not Keras's or scikit-learn's `model.predict(x)`.
+_ESTIMATOR_SERVES = re.compile(r"\.(?:evaluate|predict)\(\s*(?:input_fn\b|lambda\b|functools\.partial\b|partial\b|[\w.]*input_fn\w*|[\w.]*_fn\b)"
+                               r"|\.(?:export_savedmodel|export_saved_model|experimental_export_all_saved_models)\("
                                r"|\btrain_and_evaluate\(|\bEvalSpec\(")
 # `getattr(obj, name)` with a name that is not a string literal
 _DYNAMIC_GETATTR = re.compile(r"\bgetattr\(\s*[^,()]+,\s*(?=\S)(?!(?:'[^'\n]*'|\"[^\"\n]*\")\s*[,)])")
@@ -61,7 +65,7 @@ class ProjectText:
         packages = frozenset(u.module_name for u in readable if u.code_relpath.replace("\\", "/").endswith("__init__.py"))
         self.stale_modules = stale_copies({m: t for m, t in self._sources.items() if m not in notebooks}, packages)
         self.monte_carlo = any(MONTE_CARLO.search(text) or MC_LOOP.search(text) and _SPREAD.search(text)
-                               for text in self.texts if "run(" in text or "mc" in text.lower())
+                               for text in self.texts if "run(" in text or "predict(" in text or "mc" in text.lower())
         self.keras_phase_named = any("learning_phase" in text for text in self.texts)
         self.eager_training = any("GradientTape" in text for text in self.texts)
         self.estimator_serves = any("stimator" in text for text in self.texts) and any(

@@ -802,7 +802,7 @@ class CrossFileFacts:
         network_calls = []  # (this module, the project function called, the modes this call builds its batch norm in)
         for func in self.functions:
             sites = self.bn_sites(func, index)
-            builds = [(s.order, [s.mode.kind], True, None) for s in sites]
+            builds = [(s.order, [s.mode.kind], True, None, False) for s in sites]
             # A mode written by the author (`is_training=True`, a parameter, a network that takes one), not
             # the library's training-mode default: the network is meant to be built in other modes too.
             moded = moded or any(_given_mode(s.mode) for s in sites)
@@ -821,10 +821,15 @@ class CrossFileFacts:
                     given = self.classify(scoped, func, "is_training", c.site.call, index)
                     found.append(given.kind)
                     moded = moded or _given_mode(given)
+                # `create_model(x, arch, is_training=False)` over a network that always trains: the author asks
+                # for inference mode and the network drops it (SL209), not batch statistics by design
+                asks_false = c.summary.always_training and any(
+                    key in MODE_PARAM_NAMES and isinstance(value, cst.Name) and value.value == "False"
+                    for key, value in c.site.kwargs.items())
                 builds.append((c.order, found, bool(c.modes) or (ALWAYS_JUDGED if id(c.site.call) in always else False),
-                               index.resolve_site(c.site, self.module_name)))
+                               index.resolve_site(c.site, self.module_name), asks_false))
             sampling = context.samples_by_name(self.module_name, func)
-            for order, found, judged, callee in builds:
+            for order, found, judged, callee, asks_false in builds:
                 kinds.update(found)
                 # A forward pass named inference() / predict() is not evidence of evaluation: training uses it.
                 evaluates = context.is_eval_context(role, func, order, training_callee=True)
@@ -844,8 +849,12 @@ class CrossFileFacts:
                     judged_eval = True
                 elif (evaluates or order in towers or any(a < order <= b for a, b in func.run_mode_regions)) and TRUE in found:
                     # training mode there by design (a parameter's mode is its callers'): also a validation tower
-                    # of a network given no mode (`output_val = forward(x, weights, reuse=True)`, MAML's family)
-                    run_mode_eval = True
+                    # of a network given no mode (`output_val = forward(x, weights, reuse=True)`, MAML's family);
+                    # not when the build asks for False: that evaluation means to read the moving statistics
+                    if asks_false:
+                        judged_eval = True
+                    else:
+                        run_mode_eval = True
         if self.builder.keras_bn_applications:
             kinds.add(UNKNOWN)
         # A mode parameter the body reads but slimlint does not follow to batch norm (`params["is_training"] =

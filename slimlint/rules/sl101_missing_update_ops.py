@@ -52,7 +52,9 @@ class MissingUpdateOps(Rule):
         reports; MAML-style meta-learning, whose batch norm no function gives a mode parameter and whose every
         `tf.train.Saver` keeps the trainable variables only, with nothing else writing variables out, so the
         statistics are neither read nor saved): there nothing
-        ever reads the moving statistics, so running the updates would change no output. Likewise for a train
+        ever reads the moving statistics, so running the updates would change no output. An export or
+        evaluation build that asks for inference mode (`create_model(x, ..., is_training=False)`) of a network
+        that drops the flag (SL209) is no such design: the author means it to read them, so SL101 stays. Likewise for a train
         op whose `var_list` picks networks by variable scope (`[v for v in t_vars if v.name.startswith('d')]`,
         `tf.get_collection(TRAINABLE_VARIABLES, scope='discriminator')`) when those networks (the functions
         opening that `tf.variable_scope`) are only ever built in training mode, in a module that builds

@@ -79,9 +79,11 @@ def _reaching_modes(func: FunctionInfo) -> Dict[int, FrozenSet[str]]:
     """id(call) -> the Estimator modes that reach it in the function's body: an `if` (or a conditional
     expression) testing the mode narrows its branches, and one whose body returns narrows what follows it
     (`if mode == ModeKeys.PREDICT: return spec` leaves TRAIN and EVAL). A test it cannot read narrows nothing."""
-    cache = func.__dict__.setdefault("_reaching_modes", {})
-    if not cache and func.node is not None:
-        _walk_block(func.node.body, _ALL, cache)
+    cache = func.__dict__.get("_reaching_modes")
+    if cache is None:
+        cache = func.__dict__["_reaching_modes"] = {}
+        if func.node is not None:
+            _walk_block(func.node.body, _ALL, cache)
     return cache
 
 
@@ -94,9 +96,9 @@ def _walk_block(block: cst.CSTNode, modes: FrozenSet[str], out: Dict[int, Frozen
             continue  # its calls run when it is called
         elif isinstance(stmt, cst.BaseCompoundStatement):
             _walk_block(stmt.body, modes, out)
-            for part in ("orelse", "finalbody"):
+            for part in ("orelse", "finalbody"):  # `else:` of a loop or try, `finally:`
                 if getattr(stmt, part, None) is not None:
-                    _walk_block(getattr(stmt, part).body if hasattr(getattr(stmt, part), "body") else getattr(stmt, part), modes, out)
+                    _walk_block(getattr(stmt, part).body, modes, out)
             for handler in getattr(stmt, "handlers", ()):
                 _walk_block(handler.body, modes, out)
         else:
